@@ -1,0 +1,12 @@
+// Hex text <-> bytes for command lines and reports (spaces and colons allowed on input).
+
+export function parseHex(text: string): Uint8Array {
+  const clean = text.replace(/[\s:]/g, "");
+  if (clean.length % 2 !== 0) throw new Error(`odd number of hex digits (${clean.length})`);
+  if (!/^[0-9a-fA-F]*$/.test(clean)) throw new Error(`'${text}' contains characters other than 0-9 a-f`);
+  return Uint8Array.from(Buffer.from(clean, "hex"));
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex").toUpperCase();
+}

@@ -1,0 +1,49 @@
+// tapkit build: one firmware.wasm per board, with the ABI, MVP-feature and memory gates.
+import type { Command } from "../command.ts";
+import { JSON_OPTION } from "../command.ts";
+import { CliError, EXIT, table } from "../output.ts";
+import { listBoards, loadBoard } from "../../boards/index.ts";
+import { buildFirmware } from "../../build/index.ts";
+
+export const build: Command = {
+  name: "build",
+  summary: "build firmware for a board (or all boards) and check it against the HAL ABI",
+  usage: "tapkit build [--board NAME | --all] [--json]",
+  examples: ["tapkit build --board sim-plaque", "tapkit build --all --json"],
+  options: {
+    board: { type: "string", short: "b", help: "board name (boards/NAME.json) or path to a board file; default sim-plaque" },
+    all: { type: "boolean", help: "build every board in boards/" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    if (opts.all && opts.board) throw new CliError("usage", "give either --board or --all, not both", "tapkit build --all", EXIT.usage);
+    const names: string[] = opts.all ? listBoards() : [opts.board ?? "sim-plaque"];
+    const results = [];
+    for (const name of names) {
+      const board = loadBoard(name);
+      out.status(`building ${board.name} ...`);
+      const r = await buildFirmware(board, { quiet: true });
+      results.push(r);
+    }
+    out.result(
+      results.map((r) => ({ board: r.board, wasm: r.wasmPath, size: r.size, imports: r.imports.map((i: any) => `${i.module}.${i.name}`), memory: r.memory })),
+      (rows) => {
+        out.line(table([["board", "bytes", "imports", "memory (pages)", "file"], ...rows.map((r: any) => [r.board, String(r.size), String(r.imports.length), `${r.memory.initial}..${r.memory.maximum}`, r.wasm])]));
+      },
+    );
+  },
+};
+
+export const boards: Command = {
+  name: "boards",
+  summary: "list the board definitions and check them against the schema",
+  usage: "tapkit boards [--json]",
+  examples: ["tapkit boards", "tapkit boards --json"],
+  options: { ...JSON_OPTION },
+  async run(_opts, _pos, out) {
+    const list = listBoards().map((n) => loadBoard(n));
+    out.result(list, (bs) =>
+      out.line(table([["board", "mode", "display", "nfc", "baud", "description"], ...bs.map((b: any) => [b.name, b.mode, b.display ? `${b.display.width}x${b.display.height}` : "-", b.nfc.personalities.join("+"), String(b.link.baud), b.description ?? ""])])),
+    );
+  },
+};

@@ -1,0 +1,40 @@
+// Opening the device named by --port (or $TAPKIT_PORT) for a command, with the error a
+// technician needs when no port was given at all.
+import { DeviceClient } from "../../device/client.ts";
+import { CliError, EXIT } from "../output.ts";
+
+export function resolvePort(opts: { port?: string }): string {
+  const port = opts.port ?? process.env.TAPKIT_PORT;
+  if (!port) {
+    throw new CliError(
+      "usage",
+      "no device port given",
+      "pass --port /dev/ttyUSB0 (or the pty/tcp address 'tapkit sim' prints), or set TAPKIT_PORT",
+      EXIT.usage,
+    );
+  }
+  return port;
+}
+
+export function parseBaud(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const baud = Number(value);
+  if (!Number.isInteger(baud) || baud < 1200 || baud > 4_000_000) {
+    throw new CliError("usage", `--baud must be an integer line speed such as 115200 (got '${value}')`, "common speeds: 115200, 921600", EXIT.usage);
+  }
+  return baud;
+}
+
+export async function connect(opts: { port?: string; baud?: string }): Promise<DeviceClient> {
+  return DeviceClient.connect(resolvePort(opts), { baud: parseBaud(opts.baud) });
+}
+
+/** Runs fn with a connected device and always closes the link afterwards. */
+export async function withDevice<T>(opts: { port?: string; baud?: string }, fn: (d: DeviceClient) => Promise<T>): Promise<T> {
+  const device = await connect(opts);
+  try {
+    return await fn(device);
+  } finally {
+    await device.close();
+  }
+}

@@ -1,0 +1,13 @@
+// The list of tapkit commands, in the order --help shows them.
+import type { Command } from "../command.ts";
+import { build, boards } from "./build.ts";
+import { sim } from "./sim.ts";
+import { info } from "./info.ts";
+import { monitor } from "./monitor.ts";
+import { nfcApdu } from "./nfc.ts";
+import { display } from "./display.ts";
+import { hil } from "./hil.ts";
+import { bench } from "./bench.ts";
+import { demo } from "./demo.ts";
+
+export const COMMANDS: Command[] = [demo, build, boards, sim, info, monitor, nfcApdu, display, hil, bench];

@@ -1,0 +1,29 @@
+// tapkit info: what a connected device is (board, firmware, ABI, uptime, link counters).
+import type { Command } from "../command.ts";
+import { JSON_OPTION, PORT_OPTION } from "../command.ts";
+import { table } from "../output.ts";
+import { withDevice } from "./connect.ts";
+
+export const info: Command = {
+  name: "info",
+  summary: "show board, firmware and ABI versions, uptime and link counters of a device",
+  usage: "tapkit info --port PORT [--json]",
+  examples: ["tapkit info --port /dev/ttyUSB0", "tapkit info --port tcp:127.0.0.1:7300 --json"],
+  options: { ...PORT_OPTION, ...JSON_OPTION },
+  async run(opts, _pos, out) {
+    const result = await withDevice(opts, async (d) => ({ port: d.port, ...(await d.info()) }));
+    out.result(result, (r) => {
+      out.line(table([
+        ["port", r.port],
+        ["board", r.board],
+        ["firmware", r.fw],
+        ["HAL ABI", String(r.abi)],
+        ["shell", r.shell],
+        ["uptime", `${(r.uptime / 1000).toFixed(1)} s`],
+        ["memory", `${r.mem?.pages ?? "?"} page(s) of 64 KiB, mailbox ${r.mem?.io ?? "?"} B`],
+      ]));
+      out.line("link counters:");
+      out.line(table(Object.entries(r.link ?? {}).map(([k, v]) => [`  ${k}`, String(v)])));
+    });
+  },
+};

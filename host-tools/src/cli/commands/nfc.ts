@@ -1,0 +1,33 @@
+// tapkit nfc apdu: send one command APDU through the nfc-test channel and print the answer.
+import type { Command } from "../command.ts";
+import { JSON_OPTION, PORT_OPTION } from "../command.ts";
+import { CliError, EXIT } from "../output.ts";
+import { withDevice } from "./connect.ts";
+import { parseHex, toHex } from "../../bytes/hex.ts";
+
+export const nfcApdu: Command = {
+  name: "nfc apdu",
+  summary: "send one APDU to the device's NFC tag over the nfc-test channel",
+  usage: "tapkit nfc apdu --port PORT <hex> [--json]",
+  examples: [
+    "tapkit nfc apdu --port /dev/ttyUSB0 00A4040007D276000085010100   # SELECT NDEF application",
+    "tapkit nfc apdu --port tcp:127.0.0.1:7300 '00 B0 00 00 0F' --json",
+  ],
+  positionals: [1, 1],
+  options: { ...PORT_OPTION, ...JSON_OPTION },
+  async run(opts, [hex], out) {
+    let apdu: Uint8Array;
+    try {
+      apdu = parseHex(hex);
+    } catch (e) {
+      throw new CliError("usage", `APDU is not hex: ${(e as Error).message}`, "write bytes as hex, e.g. 00A4040007D276000085010100", EXIT.usage);
+    }
+    if (apdu.length < 4) throw new CliError("usage", `an APDU has at least 4 bytes (CLA INS P1 P2), got ${apdu.length}`, "e.g. 00A4040007D276000085010100", EXIT.usage);
+    const response = await withDevice(opts, (d) => d.nfcApdu(apdu));
+    const sw = response.length >= 2 ? toHex(response.subarray(response.length - 2)) : "";
+    const data = toHex(response.subarray(0, Math.max(0, response.length - 2)));
+    out.result({ command: toHex(apdu), response: toHex(response), data, sw }, (r) => {
+      out.line(r.data ? `${r.data} ${r.sw}` : r.sw);
+    });
+  },
+};

@@ -1,0 +1,79 @@
+// tapkit sim: run a board's firmware in the reference board shell and serve its UART on a
+// pseudo-terminal and on TCP, until SIGINT/SIGTERM.
+import { existsSync } from "node:fs";
+import type { Command } from "../command.ts";
+import { JSON_OPTION } from "../command.ts";
+import { CliError, EXIT } from "../output.ts";
+import { loadBoard } from "../../boards/index.ts";
+import { buildFirmware } from "../../build/index.ts";
+import { startSimulator } from "../../sim/run.ts";
+import { firmwarePath } from "../../paths.ts";
+import { parseBaud } from "./connect.ts";
+
+export const sim: Command = {
+  name: "sim",
+  summary: "run the simulated board: firmware + virtual UART, NFC, flash, keystore, display",
+  usage: "tapkit sim [--board NAME] [--state DIR] [--blank] [--pty PATH] [--tcp PORT] [--baud N] [--json]",
+  examples: [
+    "tapkit sim                                   # sim-plaque, demo set-up, state in memory",
+    "tapkit sim --board sim-card --state ./card1  # keeps flash and keys in ./card1",
+    "tapkit sim --pty /tmp/plaque --tcp 7300 --json",
+  ],
+  options: {
+    board: { type: "string", short: "b", help: "board to simulate (default sim-plaque)" },
+    state: { type: "string", help: "directory that keeps flash and keystore across restarts (default: in memory)" },
+    blank: { type: "boolean", help: "start without the demo set-up (no demo keys or merchant profile)" },
+    pty: { type: "string", help: "path of the pseudo-terminal link to create (default /tmp/tapkit-BOARD-PID)" },
+    "no-pty": { type: "boolean", help: "serve TCP only (no socat needed)" },
+    tcp: { type: "string", help: "TCP port on 127.0.0.1 (default: any free port)" },
+    baud: { type: "string", help: "simulated line speed (default: the board's)" },
+    verbose: { type: "boolean", short: "v", help: "print the firmware's native debug log on stderr" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    const board = loadBoard(opts.board ?? "sim-plaque");
+    const wasmPath = firmwarePath(board.name);
+    if (!existsSync(wasmPath)) {
+      out.status(`no firmware for ${board.name} yet; building it ...`);
+      await buildFirmware(board, { quiet: true });
+    }
+    const tcpPort = opts.tcp === undefined ? 0 : Number(opts.tcp);
+    if (!Number.isInteger(tcpPort) || tcpPort < 0 || tcpPort > 65535) throw new CliError("usage", `--tcp must be a port number (got '${opts.tcp}')`, "e.g. --tcp 7300, or leave it out for any free port", EXIT.usage);
+    const sim = await startSimulator({
+      board,
+      wasmPath,
+      stateDir: opts.state,
+      blank: Boolean(opts.blank),
+      pty: opts["no-pty"] ? false : (opts.pty ?? true),
+      tcpPort,
+      baud: parseBaud(opts.baud) ?? board.link.baud,
+      verbose: Boolean(opts.verbose),
+    });
+    const ready = {
+      event: "ready",
+      board: board.name,
+      pty: sim.ports.pty ?? null,
+      tcp: sim.ports.tcp,
+      baud: parseBaud(opts.baud) ?? board.link.baud,
+      state: opts.state ?? null,
+      demo: !opts.blank,
+      pid: process.pid,
+    };
+    if (out.json) process.stdout.write(JSON.stringify(ready) + "\n");
+    else {
+      out.line(`tapkit sim: ${board.name} running${ready.demo ? " with the DEMO set-up (demo keys, demo merchant)" : " blank"}`);
+      if (ready.pty) out.line(`  serial (pty): ${ready.pty}`);
+      out.line(`  tcp:          ${ready.tcp}`);
+      out.line(`  baud:         ${ready.baud}`);
+      out.line(`  state:        ${ready.state ?? "in memory (use --state DIR to keep it)"}`);
+      out.line(`try: tapkit info --port ${ready.pty ?? ready.tcp}    (Ctrl-C stops the simulator)`);
+    }
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await sim.stop();
+    if (out.json) process.stdout.write(JSON.stringify({ event: "stopped" }) + "\n");
+    else out.status("simulator stopped");
+  },
+};

@@ -1,0 +1,4 @@
+// Process entry of the tapkit CLI (bundled to dist/tapkit.mjs); all logic is in app.ts.
+import { main } from "./app.ts";
+
+process.exitCode = await main(process.argv.slice(2));

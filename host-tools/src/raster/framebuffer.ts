@@ -1,0 +1,67 @@
+// 1-bit panel images as the firmware and the display HAL define them: rows top to bottom,
+// ceil(width/8) bytes per row, most significant bit = leftmost pixel, 1 = black.
+// Writes them as PNG (what labs attach to reports and QR decoders read) and as terminal
+// art (what the demo shows).
+import { PNG } from "pngjs";
+
+export interface Bitmap {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export function pixel(bm: Bitmap, x: number, y: number): boolean {
+  const stride = (bm.width + 7) >> 3;
+  return ((bm.data[y * stride + (x >> 3)] >> (7 - (x & 7))) & 1) === 1;
+}
+
+/** PNG bytes, each panel pixel drawn as scale x scale image pixels (grey 8-bit). */
+export function bitmapToPng(bm: Bitmap, scale = 1): Buffer {
+  const png = new PNG({ width: bm.width * scale, height: bm.height * scale, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
+  const w = bm.width * scale;
+  for (let y = 0; y < bm.height; y++) {
+    for (let x = 0; x < bm.width; x++) {
+      const v = pixel(bm, x, y) ? 0 : 255;
+      for (let dy = 0; dy < scale; dy++) {
+        const row = (y * scale + dy) * w;
+        for (let dx = 0; dx < scale; dx++) png.data[row + x * scale + dx] = v;
+      }
+    }
+  }
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
+}
+
+/** Decodes a PNG back to a bitmap (dark pixels = 1), e.g. to check what was written. */
+export function pngToBitmap(bytes: Uint8Array, scale = 1): Bitmap {
+  const png = PNG.sync.read(Buffer.from(bytes));
+  const width = Math.floor(png.width / scale);
+  const height = Math.floor(png.height / scale);
+  const stride = (width + 7) >> 3;
+  const data = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = ((y * scale) * png.width + x * scale) * 4;
+      const lum = (png.data[i] + png.data[i + 1] + png.data[i + 2]) / 3;
+      if (lum < 128) data[y * stride + (x >> 3)] |= 0x80 >> (x & 7);
+    }
+  }
+  return { width, height, data };
+}
+
+/**
+ * Terminal preview: two panel rows per text line with Unicode half blocks, sampling every
+ * `step` pixels so a 200x200 panel fits a terminal.
+ */
+export function bitmapToText(bm: Bitmap, step = 2): string {
+  const lines: string[] = [];
+  for (let y = 0; y < bm.height; y += 2 * step) {
+    let line = "";
+    for (let x = 0; x < bm.width; x += step) {
+      const top = pixel(bm, x, y);
+      const bottom = y + step < bm.height && pixel(bm, x, y + step);
+      line += top ? (bottom ? "█" : "▀") : bottom ? "▄" : " ";
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines.join("\n");
+}
