@@ -1,0 +1,189 @@
+// Byte pipes the link runs over: a serial device (serialport), a TCP socket (the simulator's
+// `tcp:HOST:PORT`), or an in-process pair for tests. Only bytes cross this interface, so the
+// session and the simulator's own in-process transport stay interchangeable.
+// OS failures become LinkErrors with a hint a technician can act on.
+import net from "node:net";
+import { SerialPort } from "serialport";
+import { LinkError } from "./errors.ts";
+
+export interface Transport {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Registers the receiver of incoming bytes (one receiver; bytes arriving earlier are held). */
+  onData(cb: (bytes: Uint8Array) => void): void;
+  close(): Promise<void>;
+  /** Human-readable name for messages, e.g. "/dev/ttyUSB0 @ 115200" or "tcp:127.0.0.1:4000". */
+  readonly description: string;
+  /** Optional: told once when the other side goes away or the port fails. */
+  onClose?(cb: (err?: LinkError) => void): void;
+}
+
+export interface OpenTransportOptions {
+  /** Serial line rate; default 115200. Ignored for TCP. */
+  baud?: number;
+}
+
+export const DEFAULT_BAUD = 115200;
+
+/** Holds bytes and close notices until the owner registers a callback, so nothing is lost between open and onData. */
+class Inbox {
+  private dataCb?: (b: Uint8Array) => void;
+  private closeCb?: (err?: LinkError) => void;
+  private held: Uint8Array[] = [];
+  private closed?: { err?: LinkError };
+
+  deliver(bytes: Uint8Array): void {
+    if (this.dataCb) this.dataCb(bytes);
+    else this.held.push(bytes);
+  }
+  setData(cb: (b: Uint8Array) => void): void {
+    this.dataCb = cb;
+    const held = this.held;
+    this.held = [];
+    for (const b of held) cb(b);
+  }
+  ended(err?: LinkError): void {
+    if (this.closed) return;
+    this.closed = { err };
+    this.closeCb?.(err);
+  }
+  setClose(cb: (err?: LinkError) => void): void {
+    this.closeCb = cb;
+    if (this.closed) cb(this.closed.err);
+  }
+  get isClosed(): boolean {
+    return this.closed !== undefined;
+  }
+}
+
+function closedError(description: string): LinkError {
+  return new LinkError("closed", `${description} is closed`);
+}
+
+/** Maps an error from opening a serial device to a LinkError. */
+export function serialOpenError(path: string, err: Error & { code?: string }): LinkError {
+  // @serialport/bindings-cpp reports strerror() text, not an errno code.
+  const text = `${err.code ?? ""} ${err.message}`;
+  const details = { cause: err };
+  if (/ENOENT|No such file or directory/i.test(text)) {
+    return new LinkError("port-missing", `serial port ${path} does not exist`, details);
+  }
+  if (/EACCES|EPERM|Permission denied|Operation not permitted/i.test(text)) {
+    return new LinkError("permission", `no permission to open ${path}`, details);
+  }
+  if (/EBUSY|EAGAIN|Cannot lock port|busy|temporarily unavailable/i.test(text)) {
+    return new LinkError("port-busy", `${path} is in use by another program`, details);
+  }
+  return new LinkError("port-error", `cannot open ${path}: ${err.message}`, details);
+}
+
+async function openSerial(path: string, baud: number): Promise<Transport> {
+  const port = new SerialPort({ path, baudRate: baud, dataBits: 8, parity: "none", stopBits: 1, autoOpen: false });
+  await new Promise<void>((resolve, reject) => {
+    port.open((err) => (err ? reject(serialOpenError(path, err)) : resolve()));
+  });
+  const description = `${path} @ ${baud}`;
+  const inbox = new Inbox();
+  port.on("data", (chunk: Buffer) => inbox.deliver(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+  port.on("error", (err: Error) => inbox.ended(new LinkError("port-error", `${description}: ${err.message}`, { cause: err })));
+  port.on("close", () => inbox.ended());
+  return {
+    description,
+    write(bytes) {
+      if (inbox.isClosed) return Promise.reject(closedError(description));
+      return new Promise((resolve, reject) => {
+        port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), (err) =>
+          err ? reject(new LinkError("port-error", `write to ${description} failed: ${err.message}`, { cause: err })) : resolve(),
+        );
+      });
+    },
+    onData: (cb) => inbox.setData(cb),
+    onClose: (cb) => inbox.setClose(cb),
+    close() {
+      if (!port.isOpen) return Promise.resolve();
+      return new Promise((resolve) => port.close(() => resolve()));
+    },
+  };
+}
+
+async function openTcp(host: string, portNumber: number): Promise<Transport> {
+  const description = `tcp:${host}:${portNumber}`;
+  const socket = net.connect({ host, port: portNumber });
+  socket.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "ECONNREFUSED") reject(new LinkError("connect-refused", `nothing listens on ${description}`, { cause: err }));
+      else if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN")
+        reject(new LinkError("port-missing", `host ${host} not found`, { cause: err, hint: "check the host name in tcp:HOST:PORT" }));
+      else reject(new LinkError("port-error", `cannot connect to ${description}: ${err.message}`, { cause: err }));
+    });
+  });
+  socket.removeAllListeners("error");
+  const inbox = new Inbox();
+  socket.on("data", (chunk: Buffer) => inbox.deliver(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+  socket.on("error", (err) => inbox.ended(new LinkError("port-error", `${description}: ${err.message}`, { cause: err })));
+  socket.on("close", () => inbox.ended());
+  return {
+    description,
+    write(bytes) {
+      if (inbox.isClosed || socket.destroyed) return Promise.reject(closedError(description));
+      return new Promise((resolve, reject) => {
+        socket.write(bytes, (err) =>
+          err ? reject(new LinkError("port-error", `write to ${description} failed: ${err.message}`, { cause: err })) : resolve(),
+        );
+      });
+    },
+    onData: (cb) => inbox.setData(cb),
+    onClose: (cb) => inbox.setClose(cb),
+    close() {
+      if (socket.destroyed) return Promise.resolve();
+      return new Promise((resolve) => {
+        socket.once("close", () => resolve());
+        socket.end();
+        socket.destroySoon();
+      });
+    },
+  };
+}
+
+/** Opens `tcp:HOST:PORT` as a TCP connection, anything else as a serial device path (8N1). */
+export async function openTransport(port: string, opts: OpenTransportOptions = {}): Promise<Transport> {
+  const tcp = /^tcp:(.+):(\d+)$/.exec(port);
+  if (tcp) return openTcp(tcp[1]!.replace(/^\[(.*)\]$/, "$1"), Number(tcp[2]));
+  if (port.startsWith("tcp:")) {
+    throw new LinkError("port-missing", `"${port}" is not tcp:HOST:PORT`, { hint: "write e.g. tcp:127.0.0.1:4000" });
+  }
+  return openSerial(port, opts.baud ?? DEFAULT_BAUD);
+}
+
+/**
+ * Two connected in-process Transports (like the two ends of a cable), for tests.
+ * Delivery is asynchronous (a macrotask later), as on a real line; each write arrives as one chunk.
+ */
+export function createStreamPair(names: [string, string] = ["pipe:a", "pipe:b"]): [Transport, Transport] {
+  const inboxes = [new Inbox(), new Inbox()] as const;
+  let open = true;
+  const end = (self: 0 | 1): Transport => ({
+    description: names[self],
+    write(bytes) {
+      if (!open) return Promise.reject(closedError(names[self]));
+      const copy = bytes.slice();
+      const peer = inboxes[self === 0 ? 1 : 0];
+      return new Promise((resolve) => {
+        setImmediate(() => {
+          if (open) peer.deliver(copy);
+          resolve();
+        });
+      });
+    },
+    onData: (cb) => inboxes[self].setData(cb),
+    onClose: (cb) => inboxes[self].setClose(cb),
+    async close() {
+      if (!open) return;
+      open = false;
+      inboxes[0].ended();
+      inboxes[1].ended();
+    },
+  });
+  return [end(0), end(1)];
+}
