@@ -1,0 +1,20 @@
+// The app channel: application RPC. v1 has `status` only.
+import { MODE_CARD, boardNameLen, boardNamePtr } from "../board";
+import { bytesIsAscii } from "../lib/bytes";
+import { encodeBool, encodeMap, encodeText, encodeTextBytes } from "../link/cbor-encoder";
+import { OK, UNKNOWN_OP, fail } from "../link/status";
+import { demoActive } from "./device-mode";
+
+export function appOp(opPtr: usize, opLen: i32): i32 {
+  if (bytesIsAscii(opPtr, opLen, "status")) {
+    encodeMap(3);
+    encodeText("demo");
+    encodeBool(demoActive());
+    encodeText("mode");
+    encodeText(MODE_CARD ? "card" : "plaque");
+    encodeText("board");
+    encodeTextBytes(boardNamePtr(), boardNameLen());
+    return OK;
+  }
+  return fail(UNKNOWN_OP, "app ops: status");
+}

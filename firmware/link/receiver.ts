@@ -1,0 +1,160 @@
+// The device side of the link receiver: gathers UART bytes into frames at each 00, applies
+// the receiver rules of docs/link-protocol.md in order (counting each failure), answers
+// retries from the response cache, and hands good requests to the registered handler.
+// The handler encodes its result map with the CBOR encoder and returns a status; this file
+// turns failures and oversized results into `RESP|ERR {code, msg}` answers.
+import { MAX_FRAME } from "../board";
+import { cobsDecodeInPlace } from "../lib/cobs";
+import { crc32 } from "../lib/crc32";
+import { bytesIsAscii, readU32LE } from "../lib/bytes";
+import { encodeMap, encodeText } from "./cbor-encoder";
+import { validateBody, findArg, argKind, argPtr, argLen, KIND_TEXT } from "./cbor-decoder";
+import {
+  C_BODY, C_CHANNEL, C_COBS, C_CRC, C_OVERSIZE, C_RETRY, C_RX, C_SHORT, C_VERSION, countUp,
+} from "./counters";
+import { frameBegin, frameFinish, frameSend } from "./frame-writer";
+import { CH_LOG, CHANNELS, CRC_LEN, FLAG_ERR, FLAG_RESP, HEADER_LEN, LINK_VERSION } from "./protocol";
+import { SCRATCH_SLOT, slotBuffer, slotLookup, slotStore } from "./response-cache";
+import { BAD_ARG, BAD_BODY, OK, TOO_LARGE, UNKNOWN_CHANNEL, fail, failureMessage, statusCode } from "./status";
+
+/**
+ * Runs one request: `channel` and the op text (UTF-8 at opPtr, opLen bytes); arguments via
+ * findArg(). Encodes the result map and returns OK, or returns fail(code, msg).
+ */
+export type RequestHandler = (channel: i32, opPtr: usize, opLen: i32) => i32;
+
+function noHandler(channel: i32, opPtr: usize, opLen: i32): i32 {
+  return fail(UNKNOWN_CHANNEL, "no handler");
+}
+
+let handler: RequestHandler = noHandler;
+
+export function setRequestHandler(h: RequestHandler): void {
+  handler = h;
+}
+
+// Largest encoded frame (without the delimiter) a maxFrame raw frame can need.
+const ENCODED_MAX: i32 = MAX_FRAME + (MAX_FRAME + 253) / 254;
+const RX = memory.data(ENCODED_MAX);
+let rxLen: i32 = 0;
+let discarding = false;
+
+/** Feeds `len` received bytes at `ptr` (any split of the stream). */
+export function receiveBytes(ptr: usize, len: i32): void {
+  for (let i = 0; i < len; i++) {
+    const b = load<u8>(ptr + i);
+    if (b == 0) {
+      if (!discarding && rxLen > 0) handleFrame(rxLen);
+      discarding = false;
+      rxLen = 0;
+    } else if (!discarding) {
+      if (rxLen < ENCODED_MAX) {
+        store<u8>(RX + rxLen, b);
+        rxLen++;
+      } else {
+        countUp(C_OVERSIZE);
+        discarding = true;
+      }
+    }
+  }
+}
+
+function handleFrame(encodedLen: i32): void {
+  const len = cobsDecodeInPlace(RX, encodedLen);
+  if (len < 0) {
+    countUp(C_COBS);
+    return;
+  }
+  if (len > MAX_FRAME) {
+    countUp(C_OVERSIZE);
+    return;
+  }
+  if (len < HEADER_LEN + CRC_LEN) {
+    countUp(C_SHORT);
+    return;
+  }
+  const bodyLen = len - HEADER_LEN - CRC_LEN;
+  if (crc32(RX, len - CRC_LEN) != readU32LE(RX + len - CRC_LEN)) {
+    countUp(C_CRC);
+    return;
+  }
+  const b0 = <i32>load<u8>(RX);
+  if (b0 >> 4 != LINK_VERSION) {
+    countUp(C_VERSION);
+    return;
+  }
+  const channel = b0 & 15;
+  const flags = load<u8>(RX + 1);
+  const seq = <i32>load<u8>(RX + 2) | (<i32>load<u8>(RX + 3) << 8);
+  const body = RX + HEADER_LEN;
+
+  if (channel >= CHANNELS) {
+    countUp(C_CHANNEL);
+    answerFailure(SCRATCH_SLOT, channel, seq, fail(UNKNOWN_CHANNEL, "no such channel"));
+    return;
+  }
+  // The device sends no requests, so a frame with flags is not addressed to it.
+  if (flags != 0) {
+    countUp(C_RX);
+    return;
+  }
+  if (channel == CH_LOG) {
+    // The log channel takes one request, level; anything else is an unknown channel use.
+    if (!validateBody(body, bodyLen) || !findArg("op") || argKind() != KIND_TEXT ||
+        !bytesIsAscii(argPtr(), argLen(), "level")) {
+      countUp(C_CHANNEL);
+      answerFailure(SCRATCH_SLOT, channel, seq, fail(UNKNOWN_CHANNEL, "log channel takes only op level"));
+      return;
+    }
+    countUp(C_RX);
+    runRequest(SCRATCH_SLOT, channel, seq);
+    return;
+  }
+  const cached = slotLookup(channel, seq);
+  if (cached > 0) {
+    countUp(C_RX);
+    countUp(C_RETRY);
+    frameSend(slotBuffer(channel), cached);
+    return;
+  }
+  if (!validateBody(body, bodyLen)) {
+    countUp(C_BODY);
+    answerFailure(channel, channel, seq, fail(BAD_BODY, "body must be one deterministic CBOR map with text keys"));
+    return;
+  }
+  countUp(C_RX);
+  runRequest(channel, channel, seq);
+}
+
+function runRequest(slot: i32, channel: i32, seq: i32): void {
+  const buf = slotBuffer(slot);
+  frameBegin(buf, channel, FLAG_RESP, seq);
+  let status: i32;
+  if (!findArg("op") || argKind() != KIND_TEXT) {
+    status = fail(BAD_ARG, "op: text required");
+  } else {
+    status = handler(channel, argPtr(), argLen());
+  }
+  let len = status == OK ? frameFinish(buf) : -1;
+  if (status == OK && len < 0) status = fail(TOO_LARGE, "result exceeds the frame size");
+  if (status != OK) {
+    answerFailure(slot, channel, seq, status);
+    return;
+  }
+  slotStore(slot, seq, len);
+  frameSend(buf, len);
+}
+
+function answerFailure(slot: i32, channel: i32, seq: i32, status: i32): void {
+  const buf = slotBuffer(slot);
+  frameBegin(buf, channel, FLAG_RESP | FLAG_ERR, seq);
+  encodeMap(2);
+  encodeText("msg");
+  encodeText(failureMessage());
+  encodeText("code");
+  encodeText(statusCode(status));
+  const len = frameFinish(buf);
+  if (len < 0) return; // only if the host set a tiny max frame; nothing sensible fits
+  slotStore(slot, seq, len);
+  frameSend(buf, len);
+}

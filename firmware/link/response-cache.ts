@@ -1,0 +1,29 @@
+// The last response sent on each request channel, kept as a raw frame so a retry with the
+// same seq is answered byte for byte without running the request again. Responses are built
+// directly in their channel's slot; one extra slot holds answers that are never replayed
+// (unknown channels, log level).
+import { MAX_FRAME } from "../board";
+import { CHANNELS } from "./protocol";
+
+const SLOTS: i32 = CHANNELS + 1;
+const FRAMES = memory.data(SLOTS * MAX_FRAME);
+const LENGTHS = memory.data(SLOTS * 4, 4);
+const SEQS = memory.data(SLOTS * 4, 4);
+export const SCRATCH_SLOT: i32 = CHANNELS;
+
+export function slotBuffer(slot: i32): usize {
+  return FRAMES + <usize>(slot * MAX_FRAME);
+}
+
+/** Records that the frame now in the slot answers `seq` and is `len` bytes. */
+export function slotStore(slot: i32, seq: i32, len: i32): void {
+  store<i32>(LENGTHS + (<usize>slot << 2), len);
+  store<i32>(SEQS + (<usize>slot << 2), seq);
+}
+
+/** Length of the stored answer to `seq` on the slot, or 0 when there is none. */
+export function slotLookup(slot: i32, seq: i32): i32 {
+  const len = load<i32>(LENGTHS + (<usize>slot << 2));
+  if (len <= 0 || load<i32>(SEQS + (<usize>slot << 2)) != seq) return 0;
+  return len;
+}

@@ -1,0 +1,80 @@
+// HAL ABI v1 exports (docs/hal-abi.md): the only entry points the board shell calls.
+// Everything is allocated statically; none of these calls allocates.
+import "./hal/panic";
+import { reset } from "./hal/hal";
+import { boardNameLen, boardNamePtr } from "./board";
+import { mailbox, mailboxCapacity } from "./mailbox";
+import { fwVersionLen, fwVersionPtr, loadIdentity } from "./identity";
+import { receiveBytes, setRequestHandler } from "./link/receiver";
+import { sendDelimiter, txFlush, txPending } from "./link/frame-writer";
+import { routeRequest } from "./router";
+import { resetPending } from "./shell/shell-ops";
+import { setDemo, demoActive } from "./app/device-mode";
+import { LEVEL_INFO, LEVEL_WARN, logBegin, logBytes, logEnd, logLine, logText } from "./log/link-log";
+import { configureNfc } from "./nfc/personality";
+import { handleApdu } from "./nfc/type4";
+import { handleT2t } from "./nfc/type2";
+import { setField } from "./nfc/field";
+import { showSplash } from "./display/splash";
+
+const ABI_VERSION: i32 = 1;
+const FLAG_DEMO: i32 = 1;
+// Reason passed to hal.reset when the host asked for the reboot.
+const RESET_REQUESTED: i32 = 1;
+
+export function tk_abi_version(): i32 {
+  return ABI_VERSION;
+}
+
+export function tk_init(flags: i32): i32 {
+  loadIdentity();
+  setDemo((flags & FLAG_DEMO) != 0);
+  setRequestHandler(routeRequest);
+  // End any half frame the host's receiver holds from before the boot.
+  sendDelimiter();
+  logBegin(LEVEL_INFO, 5 + boardNameLen() + 4 + fwVersionLen() + (demoActive() ? 5 : 0));
+  logText("boot ");
+  logBytes(boardNamePtr(), boardNameLen());
+  logText(" fw ");
+  logBytes(fwVersionPtr(), fwVersionLen());
+  if (demoActive()) logText(" demo");
+  logEnd();
+  if (configureNfc() < 0) logLine(LEVEL_WARN, "nfc personality refused by the shell");
+  if (showSplash(demoActive()) < 0) logLine(LEVEL_WARN, "display refused the splash");
+  return 0;
+}
+
+export function tk_io_buffer(): usize {
+  return mailbox();
+}
+
+export function tk_io_capacity(): i32 {
+  return mailboxCapacity();
+}
+
+export function tk_link_rx(len: i32): void {
+  if (len <= 0) return;
+  receiveBytes(mailbox(), len < mailboxCapacity() ? len : mailboxCapacity());
+}
+
+export function tk_tick(now_ms: i64): void {
+  txFlush();
+  if (resetPending() && txPending() == 0) reset(RESET_REQUESTED);
+}
+
+export function tk_nfc_field(on: i32): void {
+  setField(on != 0);
+}
+
+export function tk_nfc_apdu(len: i32): i32 {
+  return handleApdu(mailbox(), clampToMailbox(len));
+}
+
+export function tk_nfc_t2t(len: i32): i32 {
+  return handleT2t(mailbox(), clampToMailbox(len));
+}
+
+function clampToMailbox(len: i32): i32 {
+  if (len < 0) return 0;
+  return len < mailboxCapacity() ? len : mailboxCapacity();
+}

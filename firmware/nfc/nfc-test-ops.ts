@@ -1,0 +1,50 @@
+// The nfc-test channel: lets a bench without a reader inject what the shell would deliver
+// from RF (apdu, t2t, field) and see the firmware's answer. Commands run in a scratch buffer,
+// not the mailbox, because the mailbox may still hold unprocessed link bytes.
+import { bytesIsAscii, copyBytes } from "../lib/bytes";
+import { encodeBytes, encodeMap, encodeText } from "../link/cbor-encoder";
+import { KIND_BYTES, KIND_FALSE, KIND_TRUE, argKind, argLen, argPtr, findArg } from "../link/cbor-decoder";
+import { BAD_ARG, OK, TOO_LARGE, UNKNOWN_OP, fail } from "../link/status";
+import { handleApdu } from "./type4";
+import { handleT2t } from "./type2";
+import { setField } from "./field";
+
+// A short APDU is at most 261 bytes; responses here are no longer than their commands.
+const SCRATCH_CAP: i32 = 512;
+const SCRATCH = memory.data(SCRATCH_CAP);
+
+function commandIntoScratch(): i32 {
+  if (!findArg("c") || argKind() != KIND_BYTES) return -fail(BAD_ARG, "c: bytes required");
+  if (argLen() > SCRATCH_CAP) return -fail(TOO_LARGE, "c: at most 512 bytes");
+  copyBytes(SCRATCH, argPtr(), argLen());
+  return argLen();
+}
+
+function answerR(len: i32): i32 {
+  encodeMap(1);
+  encodeText("r");
+  encodeBytes(SCRATCH, len);
+  return OK;
+}
+
+export function nfcTestOp(opPtr: usize, opLen: i32): i32 {
+  if (bytesIsAscii(opPtr, opLen, "apdu")) {
+    const len = commandIntoScratch();
+    if (len < 0) return -len;
+    return answerR(handleApdu(SCRATCH, len));
+  }
+  if (bytesIsAscii(opPtr, opLen, "t2t")) {
+    const len = commandIntoScratch();
+    if (len < 0) return -len;
+    return answerR(handleT2t(SCRATCH, len));
+  }
+  if (bytesIsAscii(opPtr, opLen, "field")) {
+    if (!findArg("on") || (argKind() != KIND_TRUE && argKind() != KIND_FALSE)) {
+      return fail(BAD_ARG, "on: bool required");
+    }
+    setField(argKind() == KIND_TRUE);
+    encodeMap(0);
+    return OK;
+  }
+  return fail(UNKNOWN_OP, "nfc-test ops: apdu, t2t, field");
+}

@@ -1,0 +1,160 @@
+// The shell channel: hello (version exchange), info, ping, sink, fb (framebuffer readout)
+// and reset. Result maps list keys in deterministic order: shorter first, then bytewise.
+import { clock_ms } from "../hal/hal";
+import { MAX_FRAME, boardNameLen, boardNamePtr } from "../board";
+import { fwVersionLen, fwVersionPtr, shellVersionLen, shellVersionPtr } from "../identity";
+import { mailboxCapacity } from "../mailbox";
+import { FB_BYTES, FB_H, FB_W, framebuffer } from "../display/framebuffer";
+import { bytesIsAscii } from "../lib/bytes";
+import { encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../link/cbor-encoder";
+import {
+  KIND_ARRAY, KIND_BYTES, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem,
+} from "../link/cbor-decoder";
+import {
+  C_BODY, C_CHANNEL, C_COBS, C_CRC, C_OVERSIZE, C_RETRY, C_RX, C_SHORT, C_TX, C_VERSION, counter,
+} from "../link/counters";
+import { sendLimit, setPeerMaxFrame } from "../link/frame-writer";
+import { LINK_VERSION } from "../link/protocol";
+import { BAD_ARG, OK, UNKNOWN_OP, UNSUPPORTED, fail } from "../link/status";
+
+const ABI_VERSION: u64 = 1;
+// Smallest max frame a host may ask for: an error answer must still fit.
+const MIN_PEER_FRAME: u64 = 64;
+// Bytes of an fb result besides the chunk: header, CRC and the map around `data`.
+const FB_OVERHEAD: i32 = 48;
+
+let resetRequested = false;
+
+export function resetPending(): bool {
+  return resetRequested;
+}
+
+function hello(): i32 {
+  if (findArg("v")) {
+    if (argKind() != KIND_ARRAY) return fail(BAD_ARG, "v: array of uint versions required");
+    const n = <i32>argUint();
+    enterArray();
+    let common = false;
+    for (let i = 0; i < n; i++) {
+      nextItem();
+      if (argKind() == KIND_UINT && argUint() == <u64>LINK_VERSION) common = true;
+    }
+    if (!common) return fail(UNSUPPORTED, "v: this device speaks link version 1 only");
+  }
+  if (findArg("max")) {
+    if (argKind() != KIND_UINT || argUint() < MIN_PEER_FRAME) return fail(BAD_ARG, "max: uint >= 64 required");
+    setPeerMaxFrame(argUint() > <u64>MAX_FRAME ? MAX_FRAME : <i32>argUint());
+  }
+  encodeMap(6);
+  encodeText("v");
+  encodeUint(<u64>LINK_VERSION);
+  encodeText("fw");
+  encodeTextBytes(fwVersionPtr(), fwVersionLen());
+  encodeText("abi");
+  encodeUint(ABI_VERSION);
+  encodeText("max");
+  encodeUint(<u64>MAX_FRAME);
+  encodeText("board");
+  encodeTextBytes(boardNamePtr(), boardNameLen());
+  encodeText("shell");
+  encodeTextBytes(shellVersionPtr(), shellVersionLen());
+  return OK;
+}
+
+function counterPair(key: string, which: i32): void {
+  encodeText(key);
+  encodeUint(<u64>counter(which));
+}
+
+function info(): i32 {
+  encodeMap(7);
+  encodeText("fw");
+  encodeTextBytes(fwVersionPtr(), fwVersionLen());
+  encodeText("abi");
+  encodeUint(ABI_VERSION);
+  encodeText("mem");
+  encodeMap(2);
+  encodeText("io");
+  encodeUint(<u64>mailboxCapacity());
+  encodeText("pages");
+  encodeUint(<u64>memory.size());
+  encodeText("link");
+  encodeMap(10);
+  counterPair("rx", C_RX);
+  counterPair("tx", C_TX);
+  counterPair("crc", C_CRC);
+  counterPair("body", C_BODY);
+  counterPair("cobs", C_COBS);
+  counterPair("retry", C_RETRY);
+  counterPair("short", C_SHORT);
+  counterPair("channel", C_CHANNEL);
+  counterPair("version", C_VERSION);
+  counterPair("oversize", C_OVERSIZE);
+  encodeText("board");
+  encodeTextBytes(boardNamePtr(), boardNameLen());
+  encodeText("shell");
+  encodeTextBytes(shellVersionPtr(), shellVersionLen());
+  encodeText("uptime");
+  encodeUint(<u64>clock_ms());
+  return OK;
+}
+
+function ping(): i32 {
+  let ptr: usize = 0;
+  let len = 0;
+  if (findArg("data")) {
+    if (argKind() != KIND_BYTES) return fail(BAD_ARG, "data: bytes required");
+    ptr = argPtr();
+    len = argLen();
+  }
+  encodeMap(1);
+  encodeText("data");
+  encodeBytes(ptr, len);
+  return OK;
+}
+
+function sink(): i32 {
+  if (!findArg("data") || argKind() != KIND_BYTES) return fail(BAD_ARG, "data: bytes required");
+  encodeMap(1);
+  encodeText("n");
+  encodeUint(<u64>argLen());
+  return OK;
+}
+
+function fb(): i32 {
+  if (FB_BYTES == 0) return fail(UNSUPPORTED, "this board has no display");
+  let off = 0;
+  if (findArg("off")) {
+    if (argKind() != KIND_UINT || argUint() > <u64>FB_BYTES) return fail(BAD_ARG, "off: uint <= total required");
+    off = <i32>argUint();
+  }
+  let chunk = sendLimit() - FB_OVERHEAD;
+  if (chunk > FB_BYTES - off) chunk = FB_BYTES - off;
+  encodeMap(5);
+  encodeText("h");
+  encodeUint(<u64>FB_H);
+  encodeText("w");
+  encodeUint(<u64>FB_W);
+  encodeText("off");
+  encodeUint(<u64>off);
+  encodeText("data");
+  encodeBytes(framebuffer() + <usize>off, chunk);
+  encodeText("total");
+  encodeUint(<u64>FB_BYTES);
+  return OK;
+}
+
+export function shellOp(opPtr: usize, opLen: i32): i32 {
+  if (bytesIsAscii(opPtr, opLen, "ping")) return ping();
+  if (bytesIsAscii(opPtr, opLen, "sink")) return sink();
+  if (bytesIsAscii(opPtr, opLen, "hello")) return hello();
+  if (bytesIsAscii(opPtr, opLen, "info")) return info();
+  if (bytesIsAscii(opPtr, opLen, "fb")) return fb();
+  if (bytesIsAscii(opPtr, opLen, "reset")) {
+    // Reboot once the answer has left the TX queue (tk_tick), so the host sees it.
+    resetRequested = true;
+    encodeMap(0);
+    return OK;
+  }
+  return fail(UNKNOWN_OP, "shell ops: hello, info, ping, sink, fb, reset");
+}
