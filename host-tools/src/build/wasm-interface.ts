@@ -1,0 +1,142 @@
+// Reads a module's interface straight from the binary (type, import, function, memory and
+// export sections): what the ABI and memory gates need, with exact function signatures,
+// which WebAssembly.Module.imports/exports do not give.
+
+export type ExternKind = "function" | "table" | "memory" | "global";
+
+export interface WasmImport { module: string; name: string; kind: ExternKind; signature: string; params?: string[]; results?: string[] }
+export interface WasmExport { name: string; kind: ExternKind; signature: string; params?: string[]; results?: string[] }
+export interface WasmMemoryLimits { initial: number; maximum: number | null; imported: boolean }
+export interface WasmInterface { imports: WasmImport[]; exports: WasmExport[]; memory: WasmMemoryLimits | null }
+
+const VALTYPES: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "funcref", 0x6f: "externref" };
+const KINDS: ExternKind[] = ["function", "table", "memory", "global"];
+
+export class WasmFormatError extends Error {}
+
+class Reader {
+  pos = 0;
+  constructor(readonly bytes: Uint8Array, readonly end = bytes.length) {}
+  byte(): number {
+    if (this.pos >= this.end) throw new WasmFormatError(`unexpected end of data at byte ${this.pos}`);
+    return this.bytes[this.pos++];
+  }
+  u32(): number {
+    let result = 0, shift = 0, b: number;
+    do {
+      b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    return result;
+  }
+  name(): string {
+    const len = this.u32();
+    const s = new TextDecoder("utf-8", { fatal: true }).decode(this.bytes.subarray(this.pos, this.pos + len));
+    this.pos += len;
+    return s;
+  }
+  valtype(): string {
+    const b = this.byte();
+    return VALTYPES[b] ?? `0x${b.toString(16)}`;
+  }
+  limits(): { initial: number; maximum: number | null } {
+    const flags = this.byte();
+    const initial = this.u32();
+    return { initial, maximum: flags & 1 ? this.u32() : null };
+  }
+}
+
+/** Skips a global's initializer (MVP constant expressions only). */
+function skipConstExpr(s: Reader): void {
+  for (;;) {
+    const op = s.byte();
+    if (op === 0x0b) return;
+    if (op === 0x41 || op === 0x42) while (s.byte() & 0x80);
+    else if (op === 0x43) s.pos += 4;
+    else if (op === 0x44) s.pos += 8;
+    else if (op === 0x23) s.u32();
+    else throw new WasmFormatError(`global initializer uses opcode 0x${op.toString(16)}, not an MVP constant expression`);
+  }
+}
+
+const sigText = (p: string[], r: string[]) => `(${p.join(", ")}) -> ${r.length === 0 ? "void" : r.length === 1 ? r[0] : `(${r.join(", ")})`}`;
+
+export function readWasmInterface(bytes: Uint8Array): WasmInterface {
+  const r = new Reader(bytes);
+  const magic = [r.byte(), r.byte(), r.byte(), r.byte()];
+  if (magic.join() !== "0,97,115,109") throw new WasmFormatError("not a WebAssembly binary (no \\0asm magic)");
+  r.pos = 8;
+  const types: { params: string[]; results: string[] }[] = [];
+  const funcTypes: number[] = []; // type index per function index, imports first
+  const globals: string[] = []; // "mut i32" / "i32" per global index, imports first
+  const imports: WasmImport[] = [];
+  const exports: WasmExport[] = [];
+  let memory: WasmMemoryLimits | null = null;
+  const fnSig = (typeIndex: number) => {
+    const t = types[typeIndex];
+    if (!t) throw new WasmFormatError(`function refers to missing type ${typeIndex}`);
+    return { signature: sigText(t.params, t.results), params: t.params, results: t.results };
+  };
+
+  while (r.pos < bytes.length) {
+    const id = r.byte();
+    const size = r.u32();
+    const end = r.pos + size;
+    const s = new Reader(bytes, end);
+    s.pos = r.pos;
+    if (id === 1) {
+      for (let n = s.u32(); n > 0; n--) {
+        if (s.byte() !== 0x60) throw new WasmFormatError("type section entry is not a function type");
+        const params = Array.from({ length: s.u32() }, () => s.valtype());
+        const results = Array.from({ length: s.u32() }, () => s.valtype());
+        types.push({ params, results });
+      }
+    } else if (id === 2) {
+      for (let n = s.u32(); n > 0; n--) {
+        const module = s.name(), name = s.name(), kind = KINDS[s.byte()];
+        if (kind === "function") {
+          const ti = s.u32();
+          funcTypes.push(ti);
+          imports.push({ module, name, kind, ...fnSig(ti) });
+        } else if (kind === "memory") {
+          const lim = s.limits();
+          memory = { ...lim, imported: true };
+          imports.push({ module, name, kind, signature: `memory ${lim.initial}..${lim.maximum ?? "unbounded"}` });
+        } else if (kind === "table") {
+          const et = s.valtype();
+          const lim = s.limits();
+          imports.push({ module, name, kind, signature: `table ${et} ${lim.initial}..${lim.maximum ?? "unbounded"}` });
+        } else if (kind === "global") {
+          const vt = s.valtype();
+          const mutable = s.byte() === 1;
+          globals.push(`${mutable ? "mut " : ""}${vt}`);
+          imports.push({ module, name, kind, signature: `global ${globals[globals.length - 1]}` });
+        } else throw new WasmFormatError(`import ${module}.${name} has unknown kind`);
+      }
+    } else if (id === 3) {
+      for (let n = s.u32(); n > 0; n--) funcTypes.push(s.u32());
+    } else if (id === 5) {
+      if (s.u32() > 0) memory = { ...s.limits(), imported: false };
+    } else if (id === 6) {
+      for (let n = s.u32(); n > 0; n--) {
+        const vt = s.valtype();
+        globals.push(`${s.byte() === 1 ? "mut " : ""}${vt}`);
+        skipConstExpr(s);
+      }
+    } else if (id === 7) {
+      for (let n = s.u32(); n > 0; n--) {
+        const name = s.name(), kind = KINDS[s.byte()], index = s.u32();
+        if (kind === "function") {
+          const ti = funcTypes[index];
+          if (ti === undefined) throw new WasmFormatError(`export ${name} refers to missing function ${index}`);
+          exports.push({ name, kind, ...fnSig(ti) });
+        } else if (kind === "global") {
+          exports.push({ name, kind, signature: `global ${globals[index] ?? "?"}` });
+        } else exports.push({ name, kind, signature: kind });
+      }
+    }
+    r.pos = end;
+  }
+  return { imports, exports, memory };
+}
