@@ -33,6 +33,8 @@ export interface SessionOptions {
   baud?: number;
   /** Largest raw frame the host accepts; sent in hello. Default 1024. */
   maxFrame?: number;
+  /** seq of the first request (hello); default random. For reproducible traces and tests. */
+  firstSeq?: number;
 }
 
 export interface RequestOptions {
@@ -117,7 +119,7 @@ export class LinkSession {
     this.receiver = new FrameReceiver({ maxFrame: opts.maxFrame ?? DEFAULT_MAX_FRAME });
     // A random start makes it unlikely that our first request reuses the seq the device last
     // handled for a previous session, which it would answer from its replay store.
-    this.nextSeq = Math.floor(Math.random() * 0x10000);
+    this.nextSeq = (opts.firstSeq ?? Math.floor(Math.random() * 0x10000)) & 0xffff;
     transport.onData((bytes) => this.receive(bytes));
     transport.onClose?.((err) => this.failAll(err ?? new LinkError("closed", `${transport.description} closed`)));
   }
