@@ -8,24 +8,16 @@ export function byteTimeMs(baud: number): number {
   return 10_000 / baud;
 }
 
-export interface LineSchedule {
-  /** bytes that finish transmitting by `nowMs` */
-  count: number;
-  /** when the line is free again after those bytes */
-  lineFreeAtMs: number;
-}
-
 /**
- * How many of `queued` bytes have crossed the line by `nowMs`, given the line became free
- * (or the first of these bytes was queued, whichever was later) at `lineFreeAtMs`.
- * An idle line does not bank time: callers pass max(lineFreeAt, time the bytes arrived).
+ * How many of `queued` bytes may cross the line by `nowMs`, when the line has been busy
+ * since `busySinceMs` and `sentSinceBusy` bytes have crossed since then. Counting from one
+ * anchor (not adding up per-step float times) keeps long transfers exact: after t ms
+ * exactly floor(t * baud / 10000) bytes have passed.
  */
-export function bytesThatMayPass(baud: number, queued: number, lineFreeAtMs: number, nowMs: number): LineSchedule {
-  if (nowMs <= lineFreeAtMs || queued === 0) return { count: 0, lineFreeAtMs };
-  // Integer arithmetic in units of (ms * baud) keeps long transfers free of float drift.
-  const elapsedUnits = Math.floor((nowMs - lineFreeAtMs) * baud);
-  const count = Math.min(queued, Math.floor(elapsedUnits / 10_000));
-  return { count, lineFreeAtMs: lineFreeAtMs + (count * 10_000) / baud };
+export function bytesThatMayPass(baud: number, queued: number, busySinceMs: number, sentSinceBusy: number, nowMs: number): number {
+  if (nowMs <= busySinceMs || queued <= 0) return 0;
+  const due = Math.floor(((nowMs - busySinceMs) * baud) / 10_000 + 1e-9);
+  return Math.max(0, Math.min(queued, due - sentSinceBusy));
 }
 
 export interface ThrottledLineOptions {
@@ -49,7 +41,8 @@ export class ThrottledLine {
   private readonly capacity: number;
   private chunks: Uint8Array[] = [];
   private waitingBytes = 0;
-  private lineFreeAt = 0;
+  private busySince = 0;
+  private sentSinceBusy = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /** bytes that have crossed the line since creation */
@@ -72,7 +65,15 @@ export class ThrottledLine {
     if (this.closed) return 0;
     const accepted = Math.min(bytes.length, this.capacity - this.waitingBytes);
     if (accepted <= 0) return 0;
-    if (this.waitingBytes === 0) this.lineFreeAt = Math.max(this.lineFreeAt, this.now());
+    if (this.waitingBytes === 0) {
+      // An idle line banks no time: a new busy period starts unless the last byte is still going out.
+      const now = this.now();
+      const freeAt = this.busySince + (this.sentSinceBusy * 10_000) / this.baud;
+      if (now >= freeAt) {
+        this.busySince = now;
+        this.sentSinceBusy = 0;
+      }
+    }
     this.chunks.push(bytes.slice(0, accepted));
     this.waitingBytes += accepted;
     this.schedule();
@@ -81,9 +82,9 @@ export class ThrottledLine {
 
   /** Move what the schedule allows now; returns the bytes delivered. */
   pump(): number {
-    const { count, lineFreeAtMs } = bytesThatMayPass(this.baud, this.waitingBytes, this.lineFreeAt, this.now());
+    const count = bytesThatMayPass(this.baud, this.waitingBytes, this.busySince, this.sentSinceBusy, this.now());
     if (count === 0) return 0;
-    this.lineFreeAt = lineFreeAtMs;
+    this.sentSinceBusy += count;
     const out = new Uint8Array(count);
     let filled = 0;
     while (filled < count) {
