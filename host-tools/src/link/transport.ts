@@ -3,7 +3,6 @@
 // session and the simulator's own in-process transport stay interchangeable.
 // OS failures become LinkErrors with a hint a technician can act on.
 import net from "node:net";
-import { SerialPort } from "serialport";
 import { LinkError } from "./errors.ts";
 
 export interface Transport {
@@ -77,6 +76,17 @@ export function serialOpenError(path: string, err: Error & { code?: string }): L
 }
 
 async function openSerial(path: string, baud: number): Promise<Transport> {
+  // Loaded on demand: the native binding is only needed for real serial ports, so TCP and
+  // in-process links keep working on a machine where it failed to install.
+  let SerialPort: typeof import("serialport").SerialPort;
+  try {
+    ({ SerialPort } = await import("serialport"));
+  } catch (e) {
+    throw new LinkError("port-error", `serial support is not available: ${(e as Error).message}`, {
+      cause: e,
+      hint: "reinstall the tapkit tools (npm ci) so the serialport native module matches this Node version",
+    });
+  }
   const port = new SerialPort({ path, baudRate: baud, dataBits: 8, parity: "none", stopBits: 1, autoOpen: false });
   await new Promise<void>((resolve, reject) => {
     port.open((err) => (err ? reject(serialOpenError(path, err)) : resolve()));
