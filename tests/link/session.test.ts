@@ -170,8 +170,11 @@ test("bulk rejects with the first failure", async () => {
 
 test("a request larger than the device's maxFrame is refused before sending", async () => {
   const { s, fake } = await setup({ max: 64 });
-  await rejectsWith(s.request(CHANNEL.SHELL, "ping", { data: new Uint8Array(100) }), "too-large");
-  assert.equal(fake.requests.length, 1);
+  assert.equal(s.maxBody, 64 - 8);
+  // {data: h'..'(40), op: "ping"} is 1 + 5 + 2 + 40 + 3 + 5 = 56 bytes of CBOR: exactly maxBody.
+  await s.request(CHANNEL.SHELL, "ping", { data: new Uint8Array(40) });
+  await rejectsWith(s.request(CHANNEL.SHELL, "ping", { data: new Uint8Array(41) }), "too-large");
+  assert.equal(fake.requests.length, 2);
   await s.close();
 });
 

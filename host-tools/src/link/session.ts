@@ -12,6 +12,7 @@ import {
   FLAGS,
   FrameReceiver,
   maxWireLength,
+  MIN_RAW_FRAME,
   VERSION,
   wireFromRaw,
   type Frame,
@@ -173,6 +174,11 @@ export class LinkSession {
   /** Largest raw frame we may send (device max after hello, our own before). */
   private get peerMax(): number {
     return this.hello?.max ?? this.receiver.maxFrame;
+  }
+
+  /** Largest CBOR body (bytes) a request may carry: the device's maxFrame minus header and CRC. */
+  get maxBody(): number {
+    return this.peerMax - MIN_RAW_FRAME;
   }
 
   get stats(): SessionStats {
