@@ -125,7 +125,7 @@ export class LinkSession {
     transport.onClose?.((err) => this.failAll(err ?? new LinkError("closed", `${transport.description} closed`)));
   }
 
-  /** Flushes the line with a 00, says hello and records the device's answer. */
+  /** Flushes the line with a 00, says hello and records the device's answer. On failure the transport stays open: the caller owns it and closes it. */
   static async open(transport: Transport, opts: SessionOptions = {}): Promise<LinkSession> {
     const session = new LinkSession(transport, opts);
     await session.sendRaw(Uint8Array.of(0));
