@@ -34,7 +34,7 @@ export async function servePty(options: { path: string; tcpPort: number; tcpHost
     starts++;
     // wait-slave: socat connects to our TCP port only once a client opens the PTY, so every
     // open is a fresh TCP connection (which replaces any stale one on our side).
-    const proc = spawn("socat", [`pty,raw,echo=0,link=${path},wait-slave`, `tcp:${tcpHost}:${tcpPort}`], { stdio: ["ignore", "ignore", "pipe"] });
+    const proc = spawn("socat", [`pty,raw,echo=0,link=${path},wait-slave,pty-interval=0.01`, `tcp:${tcpHost}:${tcpPort}`], { stdio: ["ignore", "ignore", "pipe"] });
     child = proc;
     proc.stderr!.on("data", (d: Buffer) => (lastError = d.toString().trim()));
     proc.on("exit", () => {
