@@ -102,6 +102,7 @@ export class LinkSession {
   private readonly receiver: FrameReceiver;
   private readonly pending = new Map<number, Pending>();
   private readonly eventListeners = new Set<(ev: LinkEvent) => void>();
+  private readonly frameListeners = new Set<(frame: Frame) => void>();
   private readonly counts = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, retries: 0, timeouts: 0, unmatched: 0 };
   private nextSeq: number;
   private closed = false;
@@ -336,7 +337,14 @@ export class LinkSession {
     }
   }
 
+  /** Every frame received, before matching (conformance tests watch raw answers with this). */
+  onFrame(cb: (frame: Frame) => void): () => void {
+    this.frameListeners.add(cb);
+    return () => this.frameListeners.delete(cb);
+  }
+
   private dispatch(frame: Frame): void {
+    for (const cb of this.frameListeners) cb(frame);
     if (frame.flags & FLAGS.EVENT) {
       const ev: LinkEvent = { channel: frame.channel, seq: frame.seq, body: frame.body };
       for (const cb of this.eventListeners) cb(ev);

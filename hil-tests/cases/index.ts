@@ -1,0 +1,5 @@
+// Every conformance case, by area, in the order a run executes them.
+import type { ConformanceCase } from "../case.ts";
+import { LINK_CASES } from "./link.ts";
+
+export const ALL_CASES: ConformanceCase[] = [...LINK_CASES];
