@@ -74,10 +74,10 @@ const WAT = `(module
       i32.const 9
     end))`;
 
-function assemble(): Uint8Array {
+function assemble(): Uint8Array<ArrayBuffer> {
   const mod = wabt.parseWat("count.wat", WAT, {});
   try {
-    return mod.toBinary({}).buffer;
+    return new Uint8Array(mod.toBinary({}).buffer);
   } finally {
     mod.destroy();
   }

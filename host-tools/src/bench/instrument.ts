@@ -9,6 +9,20 @@ export const COUNTER_EXPORT = "__tk_icount";
 
 type Ref = number;
 
+/** Expression-class helpers binaryen.js has at run time but its typings leave out. */
+interface ExpressionClasses {
+  Block: { getChildAt(e: Ref, i: number): Ref; setChildAt(e: Ref, i: number, v: Ref): void };
+  Loop: { getBody(e: Ref): Ref; setBody(e: Ref, v: Ref): void };
+  If: {
+    setCondition(e: Ref, v: Ref): void;
+    getIfTrue(e: Ref): Ref; setIfTrue(e: Ref, v: Ref): void;
+    getIfFalse(e: Ref): Ref; setIfFalse(e: Ref, v: Ref): void;
+  };
+  Function: { getBody(f: Ref): Ref; setBody(f: Ref, v: Ref): void };
+  Const: { setValueI64(e: Ref, v: bigint): void };
+}
+const ir = binaryen as unknown as ExpressionClasses;
+
 /** One straight-line segment: its count, patched into its increment's constant once known. */
 interface Segment {
   count: number;
@@ -119,21 +133,21 @@ class FunctionInstrumenter {
       }
       case b.LoopId: {
         // each iteration re-enters the body through the loop label
-        const bodySeg = this.atEntry(info.body, (n) => binaryen.Loop.setBody(e, n));
-        const entered = binaryen.Loop.getBody(e);
-        const inner = binaryen.Block.getChildAt(entered, 1);
-        return this.walk(inner, bodySeg, (n) => binaryen.Block.setChildAt(entered, 1, n));
+        const bodySeg = this.atEntry(info.body, (n) => ir.Loop.setBody(e, n));
+        const entered = ir.Loop.getBody(e);
+        const inner = ir.Block.getChildAt(entered, 1);
+        return this.walk(inner, bodySeg, (n) => ir.Block.setChildAt(entered, 1, n));
       }
       case b.IfId: {
-        seg = this.walk(info.condition, seg, (n) => binaryen.If.setCondition(e, n));
+        seg = this.walk(info.condition, seg, (n) => ir.If.setCondition(e, n));
         seg.count += 1;
         for (const arm of ["ifTrue", "ifFalse"] as const) {
           const body = info[arm] as Ref;
           if (!body) continue;
-          const setArm = (n: Ref) => (arm === "ifTrue" ? binaryen.If.setIfTrue(e, n) : binaryen.If.setIfFalse(e, n));
+          const setArm = (n: Ref) => (arm === "ifTrue" ? ir.If.setIfTrue(e, n) : ir.If.setIfFalse(e, n));
           // walk first, then wrap: the increment must not count itself
           this.walk(body, this.pendingEntry(), (n) => setArm(n));
-          const walked = arm === "ifTrue" ? binaryen.If.getIfTrue(e) : binaryen.If.getIfFalse(e);
+          const walked = arm === "ifTrue" ? ir.If.getIfTrue(e) : ir.If.getIfFalse(e);
           this.attachPending(walked, setArm);
         }
         return this.after(e, replace);
@@ -164,14 +178,14 @@ class FunctionInstrumenter {
   run(): void {
     const body = binaryen.getFunctionInfo(this.func).body;
     const entry = this.pendingEntry();
-    this.walk(body, entry, (n) => binaryen.Function.setBody(this.func, n));
-    this.attachPending(binaryen.Function.getBody(this.func), (n) => binaryen.Function.setBody(this.func, n));
-    for (const s of this.segments) if (s.constRef !== null) binaryen.Const.setValueI64(s.constRef, BigInt(s.count) as any);
+    this.walk(body, entry, (n) => ir.Function.setBody(this.func, n));
+    this.attachPending(ir.Function.getBody(this.func), (n) => ir.Function.setBody(this.func, n));
+    for (const s of this.segments) if (s.constRef !== null) ir.Const.setValueI64(s.constRef, BigInt(s.count));
   }
 }
 
 /** Returns an instrumented copy of `wasm`; the input is not modified. */
-export function instrumentForCounting(wasm: Uint8Array): Uint8Array {
+export function instrumentForCounting(wasm: Uint8Array): Uint8Array<ArrayBuffer> {
   const module = binaryen.readBinary(wasm);
   try {
     module.setFeatures(module.getFeatures() | binaryen.Features.MutableGlobals);
@@ -183,7 +197,7 @@ export function instrumentForCounting(wasm: Uint8Array): Uint8Array {
       new FunctionInstrumenter(module, func).run();
     }
     if (!module.validate()) throw new InstrumentError("instrumented module failed Binaryen validation");
-    return module.emitBinary();
+    return new Uint8Array(module.emitBinary());
   } finally {
     module.dispose();
   }
