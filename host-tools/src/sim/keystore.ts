@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import type { Board, KeyAlgorithm } from "../boards/board.ts";
 import { aesCmac } from "./aes-cmac.ts";
-import { E_ALG, E_ARG, E_NO_KEY, E_RANGE, E_SPACE, HalFault } from "./hal-codes.ts";
+import { E_ALG, E_ARG, E_NO_KEY, E_RANGE, HalFault } from "./hal-codes.ts";
 import { SimError } from "./sim-errors.ts";
 
 export const ALG_ED25519 = 1;
