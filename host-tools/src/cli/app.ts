@@ -72,7 +72,13 @@ export async function main(argv: string[]): Promise<number> {
     let parsed;
     try {
       const options = Object.fromEntries(
-        Object.entries(cmd.options).map(([k, o]) => [k, { type: o.type, short: o.short, multiple: o.multiple, default: o.default }]),
+        Object.entries(cmd.options).map(([k, o]) => {
+          const spec: Record<string, unknown> = { type: o.type };
+          if (o.short) spec.short = o.short;
+          if (o.multiple) spec.multiple = true;
+          if (o.default !== undefined) spec.default = o.default;
+          return [k, spec];
+        }),
       );
       parsed = parseArgs({ args: rest, options: options as any, allowPositionals: true, strict: true });
     } catch (e) {

@@ -48,17 +48,24 @@ export function pngToBitmap(bytes: Uint8Array, scale = 1): Bitmap {
   return { width, height, data };
 }
 
+/** True when any pixel of the step x step cell at (x, y) is black, so thin lines survive. */
+function cellInk(bm: Bitmap, x: number, y: number, step: number): boolean {
+  for (let dy = 0; dy < step && y + dy < bm.height; dy++)
+    for (let dx = 0; dx < step && x + dx < bm.width; dx++) if (pixel(bm, x + dx, y + dy)) return true;
+  return false;
+}
+
 /**
- * Terminal preview: two panel rows per text line with Unicode half blocks, sampling every
- * `step` pixels so a 200x200 panel fits a terminal.
+ * Terminal preview: two cells per text line with Unicode half blocks, each cell standing
+ * for step x step panel pixels so a 200x200 panel fits a terminal.
  */
 export function bitmapToText(bm: Bitmap, step = 2): string {
   const lines: string[] = [];
   for (let y = 0; y < bm.height; y += 2 * step) {
     let line = "";
     for (let x = 0; x < bm.width; x += step) {
-      const top = pixel(bm, x, y);
-      const bottom = y + step < bm.height && pixel(bm, x, y + step);
+      const top = cellInk(bm, x, y, step);
+      const bottom = y + step < bm.height && cellInk(bm, x, y + step, step);
       line += top ? (bottom ? "█" : "▀") : bottom ? "▄" : " ";
     }
     lines.push(line.trimEnd());

@@ -1,0 +1,63 @@
+// npm run bench: builds nothing itself (npm run build did), measures every board and the
+// link, writes bench/results.json for machines and prints a table for people.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { listBoards, loadBoard } from "../boards/index.ts";
+import { firmwarePath } from "../paths.ts";
+import { measureSession, type SessionCounts } from "./session-counts.ts";
+import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
+
+export interface FirmwareFacts {
+  board: string;
+  bytes: number;
+  imports: string[];
+  exports: string[];
+  session: SessionCounts;
+}
+
+export interface BenchResults {
+  date: string;
+  node: string;
+  firmware: FirmwareFacts[];
+  throughput: (ThroughputResult & { target: number; met: boolean })[];
+  notes: string[];
+}
+
+export const THROUGHPUT_TARGETS: Record<number, number> = { 115200: 90, 921600: 85 };
+
+export async function runBench(opts: { out?: string; throughput?: boolean; log?: (s: string) => void } = {}): Promise<BenchResults> {
+  const log = opts.log ?? (() => {});
+  const notes: string[] = [];
+  const firmware: FirmwareFacts[] = [];
+  for (const name of listBoards()) {
+    const board = loadBoard(name);
+    const path = firmwarePath(name);
+    const bytes = readFileSync(path);
+    const mod = new WebAssembly.Module(bytes);
+    log(`measuring ${name} ...`);
+    firmware.push({
+      board: name,
+      bytes: bytes.length,
+      imports: WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`),
+      exports: WebAssembly.Module.exports(mod).map((e) => e.name),
+      session: await measureSession(board, path),
+    });
+  }
+  const throughput: BenchResults["throughput"] = [];
+  if (opts.throughput !== false) {
+    if (!haveSocat()) notes.push("socat is not installed: throughput measured over TCP instead of a pseudo-terminal (apt-get install socat)");
+    const board = loadBoard("sim-plaque");
+    for (const baud of [115200, 921600]) {
+      log(`link throughput at ${baud} baud ...`);
+      const r = await measureThroughput(board, firmwarePath(board.name), baud);
+      const target = THROUGHPUT_TARGETS[baud];
+      throughput.push({ ...r, target, met: r.percentOfBaud >= target });
+    }
+  }
+  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, notes };
+  if (opts.out) {
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, JSON.stringify(results, null, 2) + "\n");
+  }
+  return results;
+}

@@ -1,0 +1,83 @@
+// Deterministic per-operation costs of a firmware build: Wasm instructions executed (via the
+// instrumented copy, see docs/instruction-counting.md), HAL calls made, and the linear-memory
+// high-water mark after a scripted session. Runs the simulator in-process with no line pacing,
+// so the numbers depend only on the module and the inputs, never on the machine.
+import { readFileSync } from "node:fs";
+import type { Board } from "../boards/board.ts";
+import { SimDevice } from "../sim/device.ts";
+import { CHANNEL, FrameReceiver, encodeFrame, type Body } from "../link/index.ts";
+import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
+
+export interface OpCost {
+  op: string;
+  instructions: number;
+  halCalls: Record<string, number>;
+}
+
+export interface SessionCounts {
+  board: string;
+  bootInstructions: number;
+  ops: OpCost[];
+  memoryHighWater: number;
+  memoryBytes: number;
+}
+
+/** One scripted operation: either link bytes (a request frame) or a direct NFC exchange. */
+type Step = { op: string; run: (d: SimDevice) => void; expectFrame?: boolean };
+
+function request(op: string, channel: number, args: Body, seq: number): Step {
+  const wire = encodeFrame({ channel, flags: 0, seq, body: { op: args.op ?? op, ...args } });
+  return { op, run: (d) => d.receive(wire), expectFrame: true };
+}
+
+function script(board: Board): Step[] {
+  const steps: Step[] = [
+    request("hello", CHANNEL.SHELL, { op: "hello", v: [1], max: board.link.maxFrame }, 1),
+    request("info", CHANNEL.SHELL, { op: "info" }, 2),
+    request("ping 64 B", CHANNEL.SHELL, { op: "ping", data: new Uint8Array(64).fill(0xa5) }, 3),
+    request("sink 990 B", CHANNEL.SHELL, { op: "sink", data: new Uint8Array(990).fill(0x3c) }, 4),
+    request("app status", CHANNEL.APP, { op: "status" }, 5),
+    request("nfc-test apdu (SELECT)", CHANNEL.NFC_TEST, { op: "apdu", c: Uint8Array.from(Buffer.from("00A4040007D276000085010100", "hex")) }, 6),
+    { op: "NFC SELECT (direct)", run: (d) => void d.nfcApdu(Uint8Array.from(Buffer.from("00A4040007D276000085010100", "hex"))) },
+    { op: "tick", run: (d) => d.tickNow() },
+  ];
+  if (board.display) steps.push(request("fb chunk", CHANNEL.SHELL, { op: "fb", off: 0 }, 7));
+  return steps;
+}
+
+export async function measureSession(board: Board, wasmPath: string): Promise<SessionCounts> {
+  const wasm = instrumentForCounting(readFileSync(wasmPath));
+  const device = await SimDevice.create({ board, wasm, tickMs: 0, seed: 1, now: fakeClock() });
+  try {
+    const counter = device.firmware?.[COUNTER_EXPORT] as WebAssembly.Global;
+    const bootInstructions = Number(counter.value as bigint);
+    const receiver = new FrameReceiver({ maxFrame: board.link.maxFrame });
+    let frames = 0;
+    device.on("uart", (b: Uint8Array) => (frames += receiver.push(b).length));
+    const ops: OpCost[] = [];
+    for (const step of script(board)) {
+      const callsBefore = new Map(device.importCalls);
+      const framesBefore = frames;
+      counter.value = 0n;
+      step.run(device);
+      const instructions = Number(counter.value as bigint);
+      if (step.expectFrame && frames === framesBefore) throw new Error(`bench: no answer to '${step.op}' on ${board.name}`);
+      const halCalls: Record<string, number> = {};
+      for (const [name, n] of device.importCalls) {
+        const d = n - (callsBefore.get(name) ?? 0);
+        if (d) halCalls[name] = d;
+      }
+      ops.push({ op: step.op, instructions, halCalls });
+    }
+    const memoryBytes = (device.firmware!.memory as WebAssembly.Memory).buffer.byteLength;
+    return { board: board.name, bootInstructions, ops, memoryHighWater: device.memoryHighWater(), memoryBytes };
+  } finally {
+    device.close();
+  }
+}
+
+/** A clock that advances 1 ms per reading, so uptimes in answers are reproducible. */
+function fakeClock(): () => number {
+  let t = 0;
+  return () => (t += 1);
+}

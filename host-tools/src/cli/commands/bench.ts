@@ -1,0 +1,43 @@
+// tapkit bench (npm run bench): firmware size, imports, memory high-water, instructions per
+// operation and link throughput, written to bench/results.json and printed as tables.
+import type { Command } from "../command.ts";
+import { JSON_OPTION } from "../command.ts";
+import { table } from "../output.ts";
+import { runBench, type BenchResults } from "../../bench/run.ts";
+
+export const bench: Command = {
+  name: "bench",
+  summary: "measure firmware size, memory, Wasm instructions per operation and link throughput",
+  usage: "tapkit bench [--out FILE] [--no-throughput] [--json]",
+  examples: ["npm run bench", "tapkit bench --out bench/results.json --json"],
+  options: {
+    out: { type: "string", help: "results file (default bench/results.json)" },
+    "no-throughput": { type: "boolean", help: "skip the timed link measurement" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    const file = opts.out ?? "bench/results.json";
+    const r = await runBench({ out: file, throughput: !opts["no-throughput"], log: out.status });
+    out.result(r, (res: BenchResults) => {
+      out.line("firmware");
+      out.line(table([
+        ["board", "bytes", "imports", "boot instr", "mem high-water", "memory"],
+        ...res.firmware.map((f) => [f.board, String(f.bytes), String(f.imports.length), String(f.session.bootInstructions), `${f.session.memoryHighWater} B`, `${f.session.memoryBytes / 1024} KiB`]),
+      ]));
+      for (const f of res.firmware) {
+        out.line(`\n${f.board}: Wasm instructions per operation (HAL calls)`);
+        out.line(table(f.session.ops.map((o) => [`  ${o.op}`, String(o.instructions), Object.entries(o.halCalls).map(([k, v]) => `${k}×${v}`).join(" ")])));
+        out.line(`  imports: ${f.imports.join(", ")}`);
+      }
+      if (res.throughput.length) {
+        out.line("\nlink throughput (payload bytes/s against baud/10)");
+        out.line(table([
+          ["baud", "via", "payload B/s", "% of baud/10", "wire %", "target", ""],
+          ...res.throughput.map((t) => [String(t.baud), t.transport, t.payloadBytesPerSecond.toFixed(0), t.percentOfBaud.toFixed(1), t.wirePercentOfBaud.toFixed(1), `>= ${t.target}%`, t.met ? "met" : "MISSED"]),
+        ]));
+      }
+      for (const n of res.notes) out.line(`note: ${n}`);
+      out.line(`\nwrote ${file}`);
+    });
+  },
+};
