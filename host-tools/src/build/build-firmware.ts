@@ -4,7 +4,6 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import asc from "assemblyscript/asc";
 import type { Board } from "../boards/index.ts";
 import { BUILD_DIR, FIRMWARE_DIR, ROOT } from "../paths.ts";
 import { BuildError } from "./build-error.ts";
@@ -62,6 +61,9 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
     constants,
   });
 
+  // loaded on first build only: the compiler takes seconds to load, and importers of this
+  // package's gates and ABI tables (simulator, conformance) never need it
+  const { default: asc } = await import("assemblyscript/asc");
   const stdout = asc.createMemoryStream();
   const stderr = asc.createMemoryStream();
   const { error } = await asc.main(argv, { stdout, stderr });
