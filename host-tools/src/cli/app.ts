@@ -93,7 +93,8 @@ export async function main(argv: string[]): Promise<number> {
         EXIT.usage,
       );
     }
-    const code = await cmd.run(parsed.values, parsed.positionals, makeOutput(Boolean(parsed.values.json)));
+    const values = parsed.values as Record<string, unknown>;
+    const code = await cmd.run(values, parsed.positionals, makeOutput(Boolean(values.json)));
     return code ?? EXIT.ok;
   } catch (err) {
     return reportError(err, wantsJson);

@@ -41,6 +41,13 @@ const EXIT_BY_CODE: Record<string, number> = {
   usage: EXIT.usage,
 };
 
+/** Library errors with their own code families: BOARD_... (board files), BUILD_... (build gates). */
+function exitByFamily(code: string): number {
+  if (code.startsWith("BOARD_")) return EXIT.boardInvalid;
+  if (code.startsWith("BUILD_") || code.startsWith("GATE_")) return EXIT.buildFailed;
+  return EXIT.failure;
+}
+
 interface ErrorLike {
   code?: unknown;
   message?: unknown;
@@ -57,7 +64,7 @@ export function describeError(err: unknown): { code: string; message: string; hi
     typeof e.hint === "string"
       ? e.hint
       : "this looks like a bug in tapkit; rerun with TAPKIT_DEBUG=1 and report the stack trace";
-  const exitCode = typeof e.exitCode === "number" ? e.exitCode : (EXIT_BY_CODE[code] ?? EXIT.failure);
+  const exitCode = typeof e.exitCode === "number" ? e.exitCode : (EXIT_BY_CODE[code] ?? exitByFamily(code));
   return { code, message, hint, exitCode };
 }
 

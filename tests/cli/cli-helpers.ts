@@ -1,0 +1,100 @@
+// Running the bundled CLI (dist/tapkit.mjs, what users run) as a child process in tests,
+// and keeping a `tapkit sim` running in the background for commands to talk to.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { ROOT } from "../../host-tools/src/paths.ts";
+
+export const CLI = join(ROOT, "dist", "tapkit.mjs");
+
+export function ensureCli(): void {
+  if (!existsSync(CLI)) {
+    const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "inherit" });
+    if (r.status !== 0) throw new Error("could not bundle the CLI");
+  }
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any;
+}
+
+export function tapkit(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+  ensureCli();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`tapkit ${args.join(" ")} did not finish in ${opts.timeoutMs ?? 60000} ms\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? 60000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      let json: any;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      resolve({ code: code ?? -1, stdout, stderr, json });
+    });
+  });
+}
+
+export interface BackgroundSim {
+  child: ChildProcess;
+  ready: { pty: string | null; tcp: number; board: string; demo: boolean };
+  port: string;
+  lines: string[];
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+/** Starts `tapkit sim --json ...` and waits for its ready line. */
+export async function startSim(args: string[]): Promise<BackgroundSim> {
+  ensureCli();
+  const child = spawn(process.execPath, [CLI, "sim", "--json", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += d));
+  const rl = createInterface({ input: child.stdout! });
+  const ready = await new Promise<any>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tapkit sim did not become ready: ${stderr}`)), 30000);
+    rl.on("line", (l) => {
+      lines.push(l);
+      const ev = JSON.parse(l);
+      if (ev.event === "ready") {
+        clearTimeout(timer);
+        resolve(ev);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`tapkit sim exited with ${code}: ${stderr}`)));
+  });
+  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+  return {
+    child,
+    ready,
+    port: ready.pty ?? `tcp:127.0.0.1:${ready.tcp}`,
+    lines,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), "tapkit-cli-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function haveSocat(): boolean {
+  return spawnSync("socat", ["-V"], { stdio: "ignore" }).status === 0;
+}
