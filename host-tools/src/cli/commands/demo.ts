@@ -68,7 +68,7 @@ export const demo: Command = {
           ]));
           if (fb) {
             out.line(`\npanel ${fb.width}x${fb.height} (saved to ${pngFile}):`);
-            out.line(bitmapToText(fb, 4));
+            out.line(bitmapToText(fb, 2));
           }
           out.line("\nnext: 'npx tapkit sim' keeps a simulator running; 'npx tapkit --help' lists the commands.");
         });
