@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import type { ConformanceCase } from "../case.ts";
 import { CHANNEL, FLAGS, buildRawFrame, crc32, encodeBody, maxWireLength, wireFromRaw } from "../../host-tools/src/link/index.ts";
-import { freshSeq, linkCounters, sendAndCollect, wire } from "./raw-link.ts";
+import { freshSeq, sendAndCollect, wire, withCounterDeltas } from "./raw-link.ts";
 
 const area = "link";
 
@@ -48,14 +48,14 @@ export const LINK_CASES: ConformanceCase[] = [
     area,
     title: "a frame with a bad CRC is dropped, counted as crc, and not answered",
     async run({ device }) {
-      const before = await linkCounters(device);
-      const seq = freshSeq();
-      const raw = buildRawFrame({ channel: CHANNEL.SHELL, flags: 0, seq, body: { op: "ping" } });
-      raw[raw.length - 1] ^= 0x5a;
-      const answers = await sendAndCollect(device, wireFromRaw(raw), seq, { waitMs: 800 });
+      const { result: answers, delta } = await withCounterDeltas(device, async () => {
+        const seq = freshSeq();
+        const raw = buildRawFrame({ channel: CHANNEL.SHELL, flags: 0, seq, body: { op: "ping" } });
+        raw[raw.length - 1] ^= 0x5a;
+        return await sendAndCollect(device, wireFromRaw(raw), seq, { waitMs: 800 });
+      });
       assert.equal(answers.length, 0, "no answer to a corrupted frame");
-      const after = await linkCounters(device);
-      assert.equal(after.crc - before.crc, 1, "crc counter +1");
+      assert.equal(delta("crc"), 1, "crc counter +1");
       await stillAnswers(device);
     },
   },
@@ -64,15 +64,13 @@ export const LINK_CASES: ConformanceCase[] = [
     area,
     title: "an oversized frame is discarded up to the next delimiter and counted as oversize",
     async run({ device, note }) {
-      const before = await linkCounters(device);
       const n = maxWireLength(device.hello.max) + 64;
       const junk = new Uint8Array(n).fill(0x41);
       junk[n - 1] = 0;
       const seq = freshSeq();
-      const answers = await sendAndCollect(device, junk, seq, { waitMs: 500 });
+      const { result: answers, delta } = await withCounterDeltas(device, () => sendAndCollect(device, junk, seq, { waitMs: 500 }));
       assert.equal(answers.length, 0);
-      const after = await linkCounters(device);
-      assert.equal(after.oversize - before.oversize, 1, "oversize counter +1");
+      assert.equal(delta("oversize"), 1, "oversize counter +1");
       note("sentBytes", n);
       await stillAnswers(device);
     },
@@ -96,12 +94,12 @@ export const LINK_CASES: ConformanceCase[] = [
       const ok = await sendAndCollect(device, wireFromRaw(fits.raw), fits.seq, { expect: 1 });
       assert.equal(ok.length, 1, "a max-size frame is answered");
       assert.equal(ok[0].flags & FLAGS.ERR, 0, "without error");
-      const before = await linkCounters(device);
-      const over = sized(1);
-      const none = await sendAndCollect(device, wireFromRaw(over.raw), over.seq, { waitMs: 600 });
-      assert.equal(none.length, 0, "a frame one byte over max is not answered");
-      const after = await linkCounters(device);
-      assert.equal(after.oversize - before.oversize, 1, "oversize counter +1");
+      const { result: answers, delta } = await withCounterDeltas(device, async () => {
+        const over = sized(1);
+        return await sendAndCollect(device, wireFromRaw(over.raw), over.seq, { waitMs: 600 });
+      });
+      assert.equal(answers.length, 0, "a frame one byte over max is not answered");
+      assert.equal(delta("oversize"), 1, "oversize counter +1");
     },
   },
   {
@@ -109,16 +107,16 @@ export const LINK_CASES: ConformanceCase[] = [
     area,
     title: "a truncated frame (cut cable) is rejected and the next frame is answered",
     async run({ device }) {
-      const before = await linkCounters(device);
-      const seq = freshSeq();
-      const full = wire({ channel: CHANNEL.SHELL, flags: 0, seq, body: { op: "ping", data: new Uint8Array(40).fill(9) } });
-      const cut = new Uint8Array(full.subarray(0, 20).length + 1);
-      cut.set(full.subarray(0, 20));
-      cut[cut.length - 1] = 0;
-      const answers = await sendAndCollect(device, cut, seq, { waitMs: 600 });
+      const { result: answers, delta } = await withCounterDeltas(device, async () => {
+        const seq = freshSeq();
+        const full = wire({ channel: CHANNEL.SHELL, flags: 0, seq, body: { op: "ping", data: new Uint8Array(40).fill(9) } });
+        const cut = new Uint8Array(full.subarray(0, 20).length + 1);
+        cut.set(full.subarray(0, 20));
+        cut[cut.length - 1] = 0;
+        return await sendAndCollect(device, cut, seq, { waitMs: 600 });
+      });
       assert.equal(answers.length, 0);
-      const after = await linkCounters(device);
-      const rejected = ["cobs", "short", "crc"].reduce((n, k) => n + (after[k] - before[k]), 0);
+      const rejected = ["cobs", "short", "crc"].reduce((n, k) => n + delta(k), 0);
       assert.equal(rejected, 1, "exactly one of cobs/short/crc counted");
       await stillAnswers(device);
     },
@@ -145,15 +143,15 @@ export const LINK_CASES: ConformanceCase[] = [
     area,
     title: "unknown channel is answered with ERR unknown-channel and counted",
     async run({ device }) {
-      const before = await linkCounters(device);
-      const seq = freshSeq();
-      const answers = await sendAndCollect(device, wire({ channel: 9, flags: 0, seq, body: { op: "ping" } }), seq, { expect: 1 });
+      const { result: answers, delta } = await withCounterDeltas(device, async () => {
+        const seq = freshSeq();
+        return await sendAndCollect(device, wire({ channel: 9, flags: 0, seq, body: { op: "ping" } }), seq, { expect: 1 });
+      });
       assert.equal(answers.length, 1, "one answer");
       assert.equal(answers[0].channel, 9);
       assert.equal(answers[0].flags, FLAGS.RESP | FLAGS.ERR);
       assert.equal(answers[0].body.code, "unknown-channel");
-      const after = await linkCounters(device);
-      assert.equal(after.channel - before.channel, 1, "channel counter +1");
+      assert.equal(delta("channel"), 1, "channel counter +1");
     },
   },
   {
@@ -161,15 +159,20 @@ export const LINK_CASES: ConformanceCase[] = [
     area,
     title: "a body that is not a CBOR map is answered with ERR bad-body",
     async run({ device }) {
-      const before = await linkCounters(device);
-      for (const body of [Uint8Array.of(0x83, 1, 2, 3), Uint8Array.of(0xbf, 0xff), Uint8Array.of(0xa1, 0x61)]) {
-        const seq = freshSeq();
-        const answers = await sendAndCollect(device, wire({ channel: CHANNEL.SHELL, flags: 0, seq, body }), seq, { expect: 1 });
-        assert.equal(answers.length, 1, `answer to body ${Buffer.from(body).toString("hex")}`);
-        assert.equal(answers[0].body.code, "bad-body");
-      }
-      const after = await linkCounters(device);
-      assert.equal(after.body - before.body, 3, "body counter +3");
+      const bodies = [Uint8Array.of(0x83, 1, 2, 3), Uint8Array.of(0xbf, 0xff), Uint8Array.of(0xa1, 0x61)];
+      const { result: answers, delta } = await withCounterDeltas(device, async () => {
+        const all = [];
+        for (const body of bodies) {
+          const seq = freshSeq();
+          all.push(await sendAndCollect(device, wire({ channel: CHANNEL.SHELL, flags: 0, seq, body }), seq, { expect: 1 }));
+        }
+        return all;
+      });
+      answers.forEach((a, i) => {
+        assert.equal(a.length, 1, `answer to body ${Buffer.from(bodies[i]).toString("hex")}`);
+        assert.equal(a[0].body.code, "bad-body");
+      });
+      assert.equal(delta("body"), 3, "body counter +3");
     },
   },
   {
@@ -188,16 +191,16 @@ export const LINK_CASES: ConformanceCase[] = [
     area,
     title: "a retried request (same seq) gets the same answer and is not executed twice",
     async run({ device }) {
-      const before = await linkCounters(device);
       const seq = freshSeq();
       const frame = wire({ channel: CHANNEL.SHELL, flags: 0, seq, body: { op: "ping", data: Uint8Array.of(7) } });
-      const first = await sendAndCollect(device, frame, seq, { expect: 1 });
-      const second = await sendAndCollect(device, frame, seq, { expect: 1 });
+      const { result: [first, second], delta } = await withCounterDeltas(device, async () => [
+        await sendAndCollect(device, frame, seq, { expect: 1 }),
+        await sendAndCollect(device, frame, seq, { expect: 1 }),
+      ]);
       assert.equal(first.length, 1);
       assert.equal(second.length, 1);
       assert.deepEqual(encodeBody(second[0].body), encodeBody(first[0].body), "identical answer");
-      const after = await linkCounters(device);
-      assert.equal(after.retry - before.retry, 1, "retry counter +1");
+      assert.equal(delta("retry"), 1, "retry counter +1");
     },
   },
   {
@@ -205,17 +208,17 @@ export const LINK_CASES: ConformanceCase[] = [
     area,
     title: "a frame with an unknown protocol version is dropped and counted",
     async run({ device }) {
-      const before = await linkCounters(device);
-      const seq = freshSeq();
-      const raw = buildRawFrame({ channel: CHANNEL.SHELL, flags: 0, seq, body: { op: "ping" } });
-      raw[0] = (2 << 4) | CHANNEL.SHELL;
-      // Recompute the CRC so only the version is wrong.
-      const c = crc32(raw.subarray(0, raw.length - 4));
-      new DataView(raw.buffer, raw.byteOffset).setUint32(raw.length - 4, c, true);
-      const answers = await sendAndCollect(device, wireFromRaw(raw), seq, { waitMs: 600 });
+      const { result: answers, delta } = await withCounterDeltas(device, async () => {
+        const seq = freshSeq();
+        const raw = buildRawFrame({ channel: CHANNEL.SHELL, flags: 0, seq, body: { op: "ping" } });
+        raw[0] = (2 << 4) | CHANNEL.SHELL;
+        // Recompute the CRC so only the version is wrong.
+        const c = crc32(raw.subarray(0, raw.length - 4));
+        new DataView(raw.buffer, raw.byteOffset).setUint32(raw.length - 4, c, true);
+        return await sendAndCollect(device, wireFromRaw(raw), seq, { waitMs: 600 });
+      });
       assert.equal(answers.length, 0);
-      const after = await linkCounters(device);
-      assert.equal(after.version - before.version, 1, "version counter +1");
+      assert.equal(delta("version"), 1, "version counter +1");
       await stillAnswers(device);
     },
   },

@@ -45,3 +45,11 @@ export function wire(frame: OutgoingFrame): Uint8Array {
 export async function linkCounters(device: DeviceClient): Promise<Record<string, number>> {
   return (await device.info()).link;
 }
+
+/** Runs `fn` and returns its result with how much each link counter moved meanwhile. */
+export async function withCounterDeltas<T>(device: DeviceClient, fn: () => Promise<T>): Promise<{ result: T; delta: (counter: string) => number }> {
+  const before = await linkCounters(device);
+  const result = await fn();
+  const after = await linkCounters(device);
+  return { result, delta: (k) => (after[k] ?? 0) - (before[k] ?? 0) };
+}

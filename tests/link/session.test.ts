@@ -8,6 +8,7 @@ import { LinkSession, type SessionOptions } from "../../host-tools/src/link/sess
 import { LinkError } from "../../host-tools/src/link/errors.ts";
 import { CHANNEL, encodeFrame, maxWireLength } from "../../host-tools/src/link/frame.ts";
 import { FakeDevice, type FakeDeviceOptions } from "./fake-device.ts";
+import { rejectsWith } from "./link-assertions.ts";
 
 async function setup(device: FakeDeviceOptions = {}, session: SessionOptions = {}) {
   const [host, dev] = createStreamPair(["host", "device"]);
@@ -16,16 +17,6 @@ async function setup(device: FakeDeviceOptions = {}, session: SessionOptions = {
   return { s, fake };
 }
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<LinkError> {
-  const err = await p.then(
-    () => assert.fail(`expected LinkError ${code}`),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof LinkError, `not a LinkError: ${String(err)}`);
-  assert.equal(err.code, code, err.message);
-  assert.ok(err.hint.length > 0);
-  return err;
-}
 
 test("open flushes with 00, says hello {v:[1], max} and records the device", async () => {
   const { s, fake } = await setup({ max: 512 }, { maxFrame: 2048 });

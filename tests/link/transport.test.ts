@@ -12,16 +12,8 @@ import { LinkError } from "../../host-tools/src/link/errors.ts";
 import { LinkSession } from "../../host-tools/src/link/session.ts";
 import { CHANNEL } from "../../host-tools/src/link/frame.ts";
 import { FakeDevice } from "./fake-device.ts";
+import { rejectsWith } from "./link-assertions.ts";
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<LinkError> {
-  const err = await p.then(
-    () => assert.fail(`expected LinkError ${code}`),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof LinkError, `not a LinkError: ${String(err)}`);
-  assert.equal(err.code, code, err.message);
-  return err;
-}
 
 /** The device end of a TCP connection, as a Transport for the fake device. */
 function socketTransport(socket: net.Socket): Transport {

@@ -7,8 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import { Panel } from "../../host-tools/src/sim/display.ts";
-import { HalFault } from "../../host-tools/src/sim/hal-codes.ts";
-import { tempStateDir } from "./sim-fixture.ts";
+import { tempStateDir, halCode } from "./sim-fixture.ts";
 
 const geometry = { type: "epaper" as const, width: 20, height: 10, bitsPerPixel: 1 as const, partialRefresh: false };
 
@@ -34,15 +33,7 @@ test("blit lands in frame memory; visible after refresh; counts and changed area
 
 test("refusals: off-panel, short buffer, unknown mode, partial on a full-only panel", () => {
   const panel = new Panel(geometry);
-  const code = (fn: () => void) => {
-    try {
-      fn();
-      return 0;
-    } catch (e) {
-      assert.ok(e instanceof HalFault);
-      return e.code;
-    }
-  };
+  const code = halCode;
   assert.equal(code(() => panel.blit(16, 0, 5, 1, new Uint8Array(1))), -2);
   assert.equal(code(() => panel.blit(0, 9, 1, 2, new Uint8Array(2))), -2);
   assert.equal(code(() => panel.blit(0, 0, 9, 2, new Uint8Array(3))), -1);

@@ -10,8 +10,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { aesCmac } from "../../host-tools/src/sim/aes-cmac.ts";
 import { Keystore } from "../../host-tools/src/sim/keystore.ts";
-import { HalFault } from "../../host-tools/src/sim/hal-codes.ts";
-import { loadBoardJson, tempStateDir } from "./sim-fixture.ts";
+import { loadBoardJson, tempStateDir, halCode } from "./sim-fixture.ts";
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s/g, ""), "hex"));
 const board = loadBoardJson("sim-plaque");
@@ -68,15 +67,7 @@ test("Ed25519 and P-256: sim signs, noble verifies; noble signs, sim verifies; R
 
 test("slot rules: range, empty, algorithm mismatch, board algorithms", () => {
   const cardOnlyEd = new Keystore({ slots: 2, algorithms: ["ed25519"] });
-  const code = (fn: () => unknown) => {
-    try {
-      fn();
-      return 0;
-    } catch (e) {
-      assert.ok(e instanceof HalFault);
-      return e.code;
-    }
-  };
+  const code = halCode;
   assert.equal(code(() => cardOnlyEd.generate(0, 2)), -6, "board lacks P-256");
   assert.equal(code(() => cardOnlyEd.generate(2, 1)), -2);
   assert.equal(code(() => cardOnlyEd.sign(1, new Uint8Array(1))), -5);

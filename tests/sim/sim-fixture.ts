@@ -1,6 +1,7 @@
 // Test support for the simulator tests: compiles WAT fixtures with wabt.js, loads the
 // simulated boards' JSON, and makes temp state directories that the test removes.
 
+import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import wabtInit from "wabt";
 import type { Board } from "../../host-tools/src/boards/board.ts";
 import { BOARDS_DIR } from "../../host-tools/src/paths.ts";
 import { SimDevice, type SimDeviceOptions } from "../../host-tools/src/sim/device.ts";
+import { HalFault } from "../../host-tools/src/sim/hal-codes.ts";
 
 const wabtReady = wabtInit();
 
@@ -52,4 +54,15 @@ export function probe(device: SimDevice, name: string, ...args: number[]): numbe
 
 export function memory(device: SimDevice): Uint8Array {
   return new Uint8Array(device.firmware!.memory.buffer);
+}
+
+/** The HAL error code a simulator call refuses with (0 when it succeeds). */
+export function halCode(fn: () => unknown): number {
+  try {
+    fn();
+    return 0;
+  } catch (e) {
+    assert.ok(e instanceof HalFault, `expected a HalFault, got ${String(e)}`);
+    return e.code;
+  }
 }
