@@ -1,0 +1,13 @@
+// Why a voucher, certificate or settlement input was refused: a stable code for scripts,
+// a reason, and a hint for the person at the bench or the settlement desk.
+
+export class WalletError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = "WalletError";
+  }
+}

@@ -1,0 +1,12 @@
+// The wallet library's public surface: voucher and certificate formats, verification,
+// settlement, issuer tooling, and the card/plaque clients over the device link.
+export * from "./errors.ts";
+export * from "./sig-alg.ts";
+export * from "./det-cbor.ts";
+export * from "./cose-sign1.ts";
+export * from "./voucher.ts";
+export * from "./certificate.ts";
+export * from "./bundle.ts";
+export * from "./verify-voucher.ts";
+export * from "./settle.ts";
+export * from "./issuer.ts";
