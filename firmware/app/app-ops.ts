@@ -4,6 +4,8 @@ import { bytesIsAscii } from "../lib/bytes";
 import { encodeBool, encodeMap, encodeText, encodeTextBytes } from "../link/cbor-encoder";
 import { OK, UNKNOWN_OP, fail } from "../link/status";
 import { demoActive } from "./device-mode";
+import { tagOp } from "../nfc/tag-ops";
+import { NOT_QR_OP, qrOp } from "../qr/qr-ops";
 
 export function appOp(opPtr: usize, opLen: i32): i32 {
   if (bytesIsAscii(opPtr, opLen, "status")) {
@@ -16,5 +18,9 @@ export function appOp(opPtr: usize, opLen: i32): i32 {
     encodeTextBytes(boardNamePtr(), boardNameLen());
     return OK;
   }
+  const qr = qrOp(opPtr, opLen);
+  if (qr != NOT_QR_OP) return qr;
+  const tag = tagOp(opPtr, opLen);
+  if (tag >= 0) return tag;
   return fail(UNKNOWN_OP, "app ops: status");
 }

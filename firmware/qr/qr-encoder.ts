@@ -1,0 +1,118 @@
+// QR Code Model 2 encoder (ISO/IEC 18004), laid out like Nayuki's generator: choose the
+// smallest version that holds the optimally segmented text, optionally raise the ECC level
+// while the version stays, write the data bit stream, add Reed-Solomon ECC and interleave the
+// blocks, draw the function patterns and codewords, then pick the mask with the lowest
+// penalty (strict <, so ties keep the lower mask). Every buffer is static and sized by the
+// board's largest version (qr-limits.ts); text that does not fit is an error, never a
+// truncated symbol.
+import { QR_CODEWORDS_MAX, QR_MAX_VERSION } from "./qr-limits";
+import {
+  ECC_H, ECC_L, eccCodewordsPerBlock, numDataCodewords, numErrorCorrectionBlocks, numRawDataModules,
+} from "./qr-tables";
+import { planSegments, textFitsMode, writeDataCodewords } from "./segmentation";
+import { reedSolomonDivisor, reedSolomonRemainder } from "./reed-solomon";
+import { applyMask, drawCodewords, drawFormatBits, drawFunctionPatterns } from "./qr-grid";
+import { penaltyScore } from "./penalty";
+
+/** The text needs a larger version than allowed (or than this board's buffers hold). */
+export const E_QR_TOO_LONG: i32 = -1;
+/** A parameter is out of range, or a forced segment mode cannot hold the text. */
+export const E_QR_ARG: i32 = -2;
+
+export const MASK_AUTO: i32 = -1;
+
+const DATA = memory.data(QR_CODEWORDS_MAX > 0 ? QR_CODEWORDS_MAX : 1);
+const CODEWORDS = memory.data(QR_CODEWORDS_MAX > 0 ? QR_CODEWORDS_MAX : 1);
+const DIVISOR = memory.data(30);
+
+let lastVersion: i32 = 0;
+let lastEcl: i32 = 0;
+let lastMask: i32 = 0;
+let lastDataBits: i32 = 0;
+
+export function qrVersion(): i32 { return lastVersion; }
+export function qrEcl(): i32 { return lastEcl; }
+export function qrMask(): i32 { return lastMask; }
+/** Bits the segments take (before terminator and padding). */
+export function qrDataBits(): i32 { return lastDataBits; }
+
+/**
+ * Encodes text[0..len) into the grid (qr-grid.ts). forceMode 0 plans optimal segments,
+ * otherwise one segment of that MODE_*. Returns the version, or E_QR_TOO_LONG / E_QR_ARG.
+ */
+export function qrEncode(text: usize, len: i32, ecl: i32, minVersion: i32, maxVersion: i32, mask: i32, boostEcl: bool, forceMode: i32): i32 {
+  if (ecl < ECC_L || ecl > ECC_H || mask < MASK_AUTO || mask > 7 || minVersion < 1 || minVersion > maxVersion || len < 0) return E_QR_ARG;
+  if (maxVersion > QR_MAX_VERSION) maxVersion = QR_MAX_VERSION;
+  if (minVersion > maxVersion) return E_QR_TOO_LONG;
+  if (forceMode != 0 && !textFitsMode(text, len, forceMode)) return E_QR_ARG;
+
+  // Smallest version whose capacity holds the segments planned for its class.
+  let version = minVersion;
+  let bits = -1;
+  for (; version <= maxVersion; version++) {
+    // The plan only changes where the count-field widths do (v10 and v27) or at the start.
+    if (version == minVersion || version == 10 || version == 27) bits = planSegments(text, len, version, forceMode);
+    if (bits >= 0 && bits <= numDataCodewords(version, ecl) * 8) break;
+  }
+  if (version > maxVersion) return E_QR_TOO_LONG;
+  // A higher level is free while the same version still holds the data.
+  if (boostEcl) {
+    for (let e = ecl + 1; e <= ECC_H; e++) if (bits <= numDataCodewords(version, e) * 8) ecl = e;
+  }
+
+  const dataLen = numDataCodewords(version, ecl);
+  writeDataCodewords(text, len, version, DATA, dataLen);
+  addEccAndInterleave(version, ecl, DATA, CODEWORDS);
+
+  drawFunctionPatterns(version);
+  drawCodewords(CODEWORDS, numRawDataModules(version) >> 3);
+  if (mask == MASK_AUTO) {
+    let best = 0x7fffffff;
+    for (let m = 0; m < 8; m++) {
+      applyMask(m);
+      drawFormatBits(ecl, m);
+      const p = penaltyScore();
+      if (p < best) {
+        best = p;
+        mask = m;
+      }
+      applyMask(m); // xor again: back to unmasked
+    }
+  }
+  applyMask(mask);
+  drawFormatBits(ecl, mask);
+  lastVersion = version;
+  lastEcl = ecl;
+  lastMask = mask;
+  lastDataBits = bits;
+  return version;
+}
+
+/**
+ * Splits the data codewords into the version's blocks (short blocks first, long ones one
+ * codeword longer), appends each block's ECC, and interleaves: codeword j of every block in
+ * turn, then ECC codeword j of every block (ISO 18004 7.6).
+ */
+function addEccAndInterleave(version: i32, ecl: i32, data: usize, out: usize): void {
+  const numBlocks = numErrorCorrectionBlocks(ecl, version);
+  const blockEccLen = eccCodewordsPerBlock(ecl, version);
+  const rawCodewords = numRawDataModules(version) >> 3;
+  const dataLen = numDataCodewords(version, ecl);
+  const numShortBlocks = numBlocks - rawCodewords % numBlocks;
+  const shortBlockDataLen = rawCodewords / numBlocks - blockEccLen;
+  reedSolomonDivisor(blockEccLen, DIVISOR);
+  let dat = data;
+  for (let i = 0; i < numBlocks; i++) {
+    const datLen = shortBlockDataLen + (i < numShortBlocks ? 0 : 1);
+    // Each block's ECC goes to scratch space after the data (the buffer holds a whole
+    // symbol's codewords), then to its interleaved slots.
+    const ecc = data + <usize>dataLen;
+    reedSolomonRemainder(dat, datLen, DIVISOR, blockEccLen, ecc);
+    for (let j = 0, k = i; j < datLen; j++, k += numBlocks) {
+      if (j == shortBlockDataLen) k -= numShortBlocks; // long blocks' last codewords go at the end
+      store<u8>(out + <usize>k, load<u8>(dat + <usize>j));
+    }
+    for (let j = 0, k = dataLen + i; j < blockEccLen; j++, k += numBlocks) store<u8>(out + <usize>k, load<u8>(ecc + <usize>j));
+    dat += <usize>datLen;
+  }
+}

@@ -1,0 +1,25 @@
+// How big a QR symbol this board's firmware can make, fixed at compile time from the panel.
+//
+// The encoder knows versions 1-40 (tables and formulas cover them all), but its buffers are
+// static, so each board gets a largest version. On the 200x200 sim-plaque panel (1.54",
+// ~0.138 mm pixels) version 15 (77 modules) is the limit we choose: at 2 px/module with a
+// 4-module quiet zone it takes 170 px and leaves a caption line; anything larger only fits at
+// 2 px/module with modules ~0.28 mm, below what phones resolve at plaque distance, and payment
+// payloads need at most v13 even at ECC H with optimal segmentation (notes/qr.md section 7).
+// Boards without a panel get version 0: no QR buffers, and the QR ops answer "unsupported".
+import { DISPLAY_H, DISPLAY_W, HAS_DISPLAY } from "../board";
+
+const SHORT_SIDE: i32 = DISPLAY_W < DISPLAY_H ? DISPLAY_W : DISPLAY_H;
+// Largest side (modules) that shows at 2 px/module with a 4-module quiet zone on each side.
+const FIT_SIDE: i32 = SHORT_SIDE / 2 - 8;
+const FIT_VERSION: i32 = FIT_SIDE >= 21 ? (FIT_SIDE - 17) / 4 : 0;
+const CAP_VERSION: i32 = 15;
+
+export const QR_MAX_VERSION: i32 = HAS_DISPLAY ? (FIT_VERSION < CAP_VERSION ? FIT_VERSION : CAP_VERSION) : 0;
+export const QR_MAX_SIDE: i32 = QR_MAX_VERSION > 0 ? QR_MAX_VERSION * 4 + 17 : 0;
+/** One byte per module of the largest symbol. */
+export const QR_GRID_BYTES: i32 = QR_MAX_SIDE * QR_MAX_SIDE;
+/** Upper bound on the codewords (data + ECC) of the largest symbol: one bit per module. */
+export const QR_CODEWORDS_MAX: i32 = QR_GRID_BYTES / 8 + 1;
+/** Longest text that could fit: every module a data bit, 10 bits per 3 digits. */
+export const QR_TEXT_MAX: i32 = (QR_CODEWORDS_MAX * 8 * 3) / 10 + 3;

@@ -1,0 +1,66 @@
+// Reed-Solomon error correction over GF(2^8) with the QR field polynomial
+// x^8 + x^4 + x^3 + x^2 + 1 (0x11D) and generator roots 2^0 .. 2^(degree-1) (ISO 18004 7.5.2).
+// Multiplication goes through log/antilog tables built once (768 bytes), because the
+// shift-and-add product costs ~60 instructions and the remainder loop runs it
+// data x degree times per block.
+
+const EXP = memory.data(512); // EXP[i] = 2^i, doubled so EXP[LOG[a] + LOG[b]] needs no modulo
+const LOG = memory.data(256);
+let tablesReady = false;
+
+function buildTables(): void {
+  let x = 1;
+  for (let i = 0; i < 255; i++) {
+    store<u8>(EXP + <usize>i, <u8>x);
+    store<u8>(EXP + <usize>(i + 255), <u8>x);
+    store<u8>(LOG + <usize>x, <u8>i);
+    x <<= 1;
+    if (x & 0x100) x ^= 0x11d;
+  }
+  tablesReady = true;
+}
+
+export function gfMultiply(a: i32, b: i32): i32 {
+  if (a == 0 || b == 0) return 0;
+  return <i32>load<u8>(EXP + <usize>(<i32>load<u8>(LOG + <usize>a) + <i32>load<u8>(LOG + <usize>b)));
+}
+
+/**
+ * Writes the coefficients of prod(x - 2^i, i < degree), highest power first and the leading
+ * 1 dropped, into out[0 .. degree).
+ */
+export function reedSolomonDivisor(degree: i32, out: usize): void {
+  if (!tablesReady) buildTables();
+  memory.fill(out, 0, <usize>degree);
+  store<u8>(out + <usize>(degree - 1), 1); // start with the monomial x^0
+  let root = 1;
+  for (let i = 0; i < degree; i++) {
+    // Multiply the current product by (x - root); in GF(2^8) minus is xor.
+    for (let j = 0; j < degree; j++) {
+      let c = gfMultiply(<i32>load<u8>(out + <usize>j), root);
+      if (j + 1 < degree) c ^= <i32>load<u8>(out + <usize>(j + 1));
+      store<u8>(out + <usize>j, <u8>c);
+    }
+    root = gfMultiply(root, 2);
+  }
+}
+
+/** The ECC codewords: remainder of data(x) * x^degree divided by the divisor, into out. */
+export function reedSolomonRemainder(data: usize, len: i32, divisor: usize, degree: i32, out: usize): void {
+  memory.fill(out, 0, <usize>degree);
+  for (let i = 0; i < len; i++) {
+    // Polynomial long division, one data byte at a time: shift out the top coefficient...
+    const factor = <i32>load<u8>(data + <usize>i) ^ <i32>load<u8>(out);
+    for (let j = 0; j + 1 < degree; j++) store<u8>(out + <usize>j, load<u8>(out + <usize>(j + 1)));
+    store<u8>(out + <usize>(degree - 1), 0);
+    if (factor == 0) continue;
+    // ...and subtract factor * divisor.
+    const logFactor = <i32>load<u8>(LOG + <usize>factor);
+    for (let j = 0; j < degree; j++) {
+      const d = <i32>load<u8>(divisor + <usize>j);
+      if (d == 0) continue;
+      const p = load<u8>(EXP + <usize>(<i32>load<u8>(LOG + <usize>d) + logFactor));
+      store<u8>(out + <usize>j, load<u8>(out + <usize>j) ^ p);
+    }
+  }
+}
