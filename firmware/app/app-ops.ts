@@ -4,7 +4,6 @@ import { bytesIsAscii } from "../lib/bytes";
 import { encodeBool, encodeMap, encodeText, encodeTextBytes } from "../link/cbor-encoder";
 import { OK, UNKNOWN_OP, fail } from "../link/status";
 import { demoActive } from "./device-mode";
-import { tagOp } from "../nfc/tag-ops";
 import { NOT_QR_OP, qrOp } from "../qr/qr-ops";
 
 export function appOp(opPtr: usize, opLen: i32): i32 {
@@ -20,7 +19,5 @@ export function appOp(opPtr: usize, opLen: i32): i32 {
   }
   const qr = qrOp(opPtr, opLen);
   if (qr != NOT_QR_OP) return qr;
-  const tag = tagOp(opPtr, opLen);
-  if (tag >= 0) return tag;
   return fail(UNKNOWN_OP, "app ops: status");
 }
