@@ -16,6 +16,7 @@ import { handleApdu } from "./nfc/type4";
 import { handleT2t } from "./nfc/type2";
 import { setField } from "./nfc/field";
 import { showSplash } from "./display/splash";
+import { storeMount } from "./store/store";
 
 const ABI_VERSION: i32 = 1;
 const FLAG_DEMO: i32 = 1;
@@ -27,6 +28,8 @@ export function tk_abi_version(): i32 {
 }
 
 export function tk_init(flags: i32): i32 {
+  // First: everything after may read state, and a cut during the last boot is repaired here.
+  const storeStatus = storeMount();
   loadIdentity();
   setDemo((flags & FLAG_DEMO) != 0);
   setRequestHandler(routeRequest);
@@ -39,6 +42,7 @@ export function tk_init(flags: i32): i32 {
   logBytes(fwVersionPtr(), fwVersionLen());
   if (demoActive()) logText(" demo");
   logEnd();
+  if (storeStatus < 0) logLine(LEVEL_WARN, "store did not mount; store ops answer internal");
   if (configureNfc() < 0) logLine(LEVEL_WARN, "nfc personality refused by the shell");
   if (showSplash(demoActive()) < 0) logLine(LEVEL_WARN, "display refused the splash");
   return 0;

@@ -4,6 +4,7 @@ import { bytesIsAscii } from "../lib/bytes";
 import { encodeBool, encodeMap, encodeText, encodeTextBytes } from "../link/cbor-encoder";
 import { OK, UNKNOWN_OP, fail } from "../link/status";
 import { demoActive } from "./device-mode";
+import { storeOp } from "../store/store-ops";
 import { NOT_QR_OP, qrOp } from "../qr/qr-ops";
 
 export function appOp(opPtr: usize, opLen: i32): i32 {
@@ -19,5 +20,7 @@ export function appOp(opPtr: usize, opLen: i32): i32 {
   }
   const qr = qrOp(opPtr, opLen);
   if (qr != NOT_QR_OP) return qr;
+  const storeResult = storeOp(opPtr, opLen);
+  if (storeResult >= 0) return storeResult;
   return fail(UNKNOWN_OP, "app ops: status");
 }

@@ -15,6 +15,7 @@ import {
 } from "../link/counters";
 import { sendLimit, setPeerMaxFrame } from "../link/frame-writer";
 import { LINK_VERSION } from "../link/protocol";
+import { encodeStoreStats } from "../store/store-ops";
 import { BAD_ARG, OK, UNKNOWN_OP, UNSUPPORTED, fail } from "../link/status";
 
 const ABI_VERSION: u64 = 1;
@@ -67,7 +68,7 @@ function counterPair(key: string, which: i32): void {
 }
 
 function info(): i32 {
-  encodeMap(7);
+  encodeMap(8);
   encodeText("fw");
   encodeTextBytes(fwVersionPtr(), fwVersionLen());
   encodeText("abi");
@@ -94,6 +95,8 @@ function info(): i32 {
   encodeTextBytes(boardNamePtr(), boardNameLen());
   encodeText("shell");
   encodeTextBytes(shellVersionPtr(), shellVersionLen());
+  encodeText("store");
+  encodeStoreStats();
   encodeText("uptime");
   encodeUint(<u64>clock_ms());
   return OK;
