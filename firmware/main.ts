@@ -17,6 +17,8 @@ import { handleT2t } from "./nfc/type2";
 import { setField } from "./nfc/field";
 import { showSplash } from "./display/splash";
 import { storeMount } from "./store/store";
+import { initWallet } from "./wallet/wallet-applet";
+import { MODE_CARD } from "./board";
 
 const ABI_VERSION: i32 = 1;
 const FLAG_DEMO: i32 = 1;
@@ -43,6 +45,7 @@ export function tk_init(flags: i32): i32 {
   if (demoActive()) logText(" demo");
   logEnd();
   if (storeStatus < 0) logLine(LEVEL_WARN, "store did not mount; store ops answer internal");
+  if (MODE_CARD) initWallet();
   if (configureNfc() < 0) logLine(LEVEL_WARN, "nfc personality refused by the shell");
   if (showSplash(demoActive()) < 0) logLine(LEVEL_WARN, "display refused the splash");
   return 0;

@@ -5,6 +5,7 @@ import { encodeBool, encodeMap, encodeText, encodeTextBytes } from "../link/cbor
 import { OK, UNKNOWN_OP, fail } from "../link/status";
 import { demoActive } from "./device-mode";
 import { storeOp } from "../store/store-ops";
+import { NOT_WALLET_OP, walletOp } from "../wallet/wallet-ops";
 import { NOT_QR_OP, qrOp } from "../qr/qr-ops";
 
 export function appOp(opPtr: usize, opLen: i32): i32 {
@@ -20,6 +21,8 @@ export function appOp(opPtr: usize, opLen: i32): i32 {
   }
   const qr = qrOp(opPtr, opLen);
   if (qr != NOT_QR_OP) return qr;
+  const wallet = walletOp(opPtr, opLen);
+  if (wallet != NOT_WALLET_OP) return wallet;
   const storeResult = storeOp(opPtr, opLen);
   if (storeResult >= 0) return storeResult;
   return fail(UNKNOWN_OP, "app ops: status");

@@ -10,3 +10,5 @@ export * from "./bundle.ts";
 export * from "./verify-voucher.ts";
 export * from "./settle.ts";
 export * from "./issuer.ts";
+export * from "./card-client.ts";
+export * from "./card-link.ts";

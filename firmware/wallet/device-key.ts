@@ -1,0 +1,39 @@
+// The card's device key in the keystore: which slot, its COSE algorithm, its public key
+// and key id (SHA-256(public key)[0..8], the id certificates and vouchers carry).
+import { ks_info, ks_public_key, sha256 } from "../hal/hal";
+import { COSE_EDDSA, COSE_ES256 } from "./voucher-builder";
+
+export const KS_ED25519: i32 = 1;
+export const KS_P256: i32 = 2;
+
+const PUB = memory.data(65);
+const DIGEST = memory.data(32);
+const KID = memory.data(8);
+let pubLen: i32 = 0;
+let slotLoaded: i32 = -1;
+
+/** Loads slot's public key and kid; returns the COSE alg, or 0 when the slot holds no signing key. */
+export function loadDeviceKey(slot: i32): i32 {
+  const ks = ks_info(slot);
+  if (ks != KS_ED25519 && ks != KS_P256) return 0;
+  if (slotLoaded != slot) {
+    pubLen = ks_public_key(slot, PUB, 65);
+    if (pubLen <= 0) return 0;
+    sha256(PUB, pubLen, DIGEST);
+    memory.copy(KID, DIGEST, 8);
+    slotLoaded = slot;
+  }
+  return ks == KS_ED25519 ? COSE_EDDSA : COSE_ES256;
+}
+
+export function devicePub(): usize {
+  return PUB;
+}
+
+export function devicePubLen(): i32 {
+  return pubLen;
+}
+
+export function deviceKid(): usize {
+  return KID;
+}

@@ -1,0 +1,118 @@
+// One offline payment: the payee's BEGIN gives the challenge and payee id; SIGN checks the
+// limits, commits balance, counter and log in one store transaction, and only then signs.
+// A cut after the commit burns the counter and leaves a log entry without a voucher (the
+// issuer refunds it at sync); a cut before leaves nothing. The challenge is consumed
+// before signing, so one BEGIN yields at most one voucher.
+import { clock_unix } from "../hal/hal";
+import { bytesEqual, copyBytes, fillBytes, writeU32LE } from "../lib/bytes";
+import { txAbort, txBegin, txCommit, txCounterNext } from "../store/store";
+import { deviceKid, loadDeviceKey } from "./device-key";
+import { CFG_COUNT, CFG_CUMULATIVE, CFG_CURRENCY, CFG_EPOCH, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KIND_PAYMENT, LOG_AMOUNT, LOG_BALANCE, LOG_COUNTER, LOG_KIND, LOG_PAYEE, LOG_SIZE, LOG_SUB, SUB_BALANCE, SUB_COUNT, SUB_CUMULATIVE, SUB_MAX_COUNT, SUB_OPEN, SUB_PER_PAYMENT, SUB_SPENT, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
+import { CONFIG, LOG_ENTRY, cfg, setCfg, setSub, stageRecords, sub, walletActive, walletLoad } from "./wallet-state";
+import { FIELDS, buildPayload, signVoucher } from "./voucher-builder";
+
+// Refusal reasons (docs/wallet-apdu.md): the data byte of a 6985 answer.
+export const R_NOT_PROVISIONED: i32 = 1;
+export const R_NO_SESSION: i32 = 2;
+export const R_BAD_SUB: i32 = 3;
+export const R_CURRENCY: i32 = 4;
+export const R_AMOUNT: i32 = 5;
+export const R_BALANCE: i32 = 6;
+export const R_PER_PAYMENT: i32 = 7;
+export const R_CUMULATIVE: i32 = 8;
+export const R_COUNT: i32 = 9;
+export const R_STORE: i32 = 10;
+export const R_SIGN: i32 = 11;
+
+const CHALLENGE = memory.data(32);
+const PAYEE = memory.data(32);
+let challengeLen: i32 = 0;
+let payeeLen: i32 = 0;
+let sessionOpen = false;
+let sessionTime: u64 = 0;
+
+export function endSession(): void {
+  sessionOpen = false;
+  fillBytes(CHALLENGE, 0, 32);
+}
+
+/** BEGIN PAYMENT: keeps the payee's challenge (16..32 bytes) and id (1..32 bytes). */
+export function beginPayment(chal: usize, chalLen: i32, payee: usize, pLen: i32, time: u64): i32 {
+  if (!walletActive()) return R_NOT_PROVISIONED;
+  if (chalLen < 16 || chalLen > 32 || pLen < 1 || pLen > 32) return R_AMOUNT;
+  copyBytes(CHALLENGE, chal, chalLen);
+  copyBytes(PAYEE, payee, pLen);
+  challengeLen = chalLen;
+  payeeLen = pLen;
+  const unix = clock_unix();
+  sessionTime = time != 0 ? time : unix > 0 ? <u64>unix : 0;
+  sessionOpen = true;
+  return 0;
+}
+
+/** Which limit `amount` from sub-wallet `s` would break, or 0. */
+export function limitCheck(s: i32, amount: u32): i32 {
+  if (s < 0 || s >= SUB_WALLETS || sub(s, SUB_OPEN) != 1) return R_BAD_SUB;
+  if (amount == 0) return R_AMOUNT;
+  if (amount > sub(s, SUB_BALANCE)) return R_BALANCE;
+  if (amount > cfg(CFG_PER_PAYMENT) || amount > sub(s, SUB_PER_PAYMENT)) return R_PER_PAYMENT;
+  if (<u64>cfg(CFG_SPENT) + amount > <u64>cfg(CFG_CUMULATIVE) || <u64>sub(s, SUB_SPENT) + amount > <u64>sub(s, SUB_CUMULATIVE)) return R_CUMULATIVE;
+  if (cfg(CFG_COUNT) + 1 > cfg(CFG_MAX_COUNT) || sub(s, SUB_COUNT) + 1 > sub(s, SUB_MAX_COUNT)) return R_COUNT;
+  return 0;
+}
+
+/** SIGN VOUCHER: writes the COSE_Sign1 at `out`; returns its length, or -reason. */
+export function signPayment(amount: u32, currency: usize, s: i32, out: usize, cap: i32): i32 {
+  if (!walletActive()) return -R_NOT_PROVISIONED;
+  if (!sessionOpen) return -R_NO_SESSION;
+  if (!bytesEqual(currency, CONFIG + CFG_CURRENCY, 3)) return -R_CURRENCY;
+  const refused = limitCheck(s, amount);
+  if (refused != 0) return -refused;
+  const slot = <i32>load<u8>(CONFIG + CFG_SLOT);
+  const alg = loadDeviceKey(slot);
+  if (alg == 0) return -R_SIGN;
+
+  if (txBegin() < 0) return -R_STORE;
+  const counter = txCounterNext(VOUCHER_COUNTER_ID);
+  if (counter <= 0) {
+    txAbort();
+    return -R_STORE;
+  }
+  const balance = sub(s, SUB_BALANCE) - amount;
+  setSub(s, SUB_BALANCE, balance);
+  setSub(s, SUB_SPENT, sub(s, SUB_SPENT) + amount);
+  setSub(s, SUB_COUNT, sub(s, SUB_COUNT) + 1);
+  setCfg(CFG_SPENT, cfg(CFG_SPENT) + amount);
+  setCfg(CFG_COUNT, cfg(CFG_COUNT) + 1);
+  fillBytes(LOG_ENTRY, 0, LOG_SIZE);
+  writeU32LE(LOG_ENTRY + LOG_COUNTER, <u32>counter);
+  writeU32LE(LOG_ENTRY + LOG_AMOUNT, amount);
+  writeU32LE(LOG_ENTRY + LOG_BALANCE, balance);
+  store<u8>(LOG_ENTRY + LOG_SUB, <u8>s);
+  store<u8>(LOG_ENTRY + LOG_KIND, KIND_PAYMENT);
+  copyBytes(LOG_ENTRY + LOG_PAYEE, PAYEE, payeeLen < 8 ? payeeLen : 8);
+  if (stageRecords(s, -1) < 0 || txCommit() < 0) {
+    txAbort();
+    walletLoad();
+    return -R_STORE;
+  }
+  // Committed: the counter is spent whatever happens next. Consume the challenge first.
+  sessionOpen = false;
+  FIELDS.deviceId = deviceKid();
+  FIELDS.counter = <u64>counter;
+  FIELDS.amount = amount;
+  FIELDS.currency = CONFIG + CFG_CURRENCY;
+  FIELDS.payee = PAYEE;
+  FIELDS.payeeLen = payeeLen;
+  FIELDS.challenge = CHALLENGE;
+  FIELDS.challengeLen = challengeLen;
+  FIELDS.subWallet = <u32>s;
+  FIELDS.balanceAfter = balance;
+  FIELDS.epoch = cfg(CFG_EPOCH);
+  FIELDS.time = sessionTime;
+  FIELDS.chainRoot = 0;
+  if (buildPayload(FIELDS) < 0) return -R_SIGN;
+  const n = signVoucher(slot, alg, deviceKid(), out, cap);
+  fillBytes(CHALLENGE, 0, 32);
+  return n > 0 ? n : -R_SIGN;
+}

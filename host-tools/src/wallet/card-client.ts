@@ -1,0 +1,179 @@
+// The host side of the wallet applet (docs/wallet-apdu.md): builds APDUs, reads answers,
+// and turns status words and refusal reasons into WalletErrors. Talks through any APDU
+// transport (the nfc-test channel of a DeviceClient, or a PC/SC reader).
+import { randomBytes } from "node:crypto";
+import { decode } from "cborg";
+import { toHex } from "../bytes/hex.ts";
+import { WalletError } from "./errors.ts";
+
+export const WALLET_AID = Uint8Array.from([0xf0, 0x74, 0x61, 0x70, 0x6b, 0x57, 0x31]);
+
+export type ApduTransport = (apdu: Uint8Array) => Promise<Uint8Array>;
+
+export const REFUSAL: Record<number, [string, string]> = {
+  1: ["not provisioned", "provision the card first (tapkit issuer certify --port ...)"],
+  2: ["no payment session", "send BEGIN PAYMENT with the payee's challenge before SIGN"],
+  3: ["sub-wallet closed or unknown", "fund the sub-wallet first, or pay from sub-wallet 0"],
+  4: ["wrong currency", "the card pays only in its certified currency (see tapkit info)"],
+  5: ["bad amount or payment data", "amount must be > 0; challenge 16..32 bytes; payee 1..32 bytes"],
+  6: ["balance too low", "sync the card with the issuer to reload it"],
+  7: ["above the per-payment cap", "lower the amount or raise the sub-wallet limit (within the issuer envelope)"],
+  8: ["cumulative cap since last sync reached", "sync the card with the issuer"],
+  9: ["maximum number of payments since last sync reached", "sync the card with the issuer"],
+  10: ["store refused the transaction", "the card's flash may be full or failing; read `tapkit info`"],
+  11: ["signing failed", "the card's keystore refused; check the device key slot"],
+  0x21: ["sub-wallet closed or unknown", "sub-wallets are 1..3; fund one to open it"],
+  0x22: ["limit above the issuer envelope", "sub-wallet limits can only be at or below the certified envelope"],
+  0x23: ["not enough balance to move", "check balances with GET DATA 03"],
+};
+
+export interface CardInfo {
+  v: number;
+  alg: number;
+  kid: Uint8Array;
+  pub: Uint8Array;
+  bal?: number;
+  ctr?: number;
+  cur?: string;
+  pin?: number;
+  epoch?: number;
+}
+
+export interface PaymentRequest {
+  amount: number;
+  currency: string;
+  payee: string;
+  challenge?: Uint8Array;
+  subWallet?: number;
+  time?: number;
+}
+
+function apdu(ins: number, p1: number, p2: number, data?: Uint8Array): Uint8Array {
+  if (!data) return Uint8Array.from([0x00, ins, p1, p2]);
+  if (data.length > 255) throw new WalletError("APDU_TOO_LONG", `command data of ${data.length} bytes`, "short APDUs carry at most 255 bytes");
+  return Uint8Array.from([0x00, ins, p1, p2, data.length, ...data]);
+}
+
+function be32(v: number): number[] {
+  return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+}
+
+export class WalletCard {
+  constructor(private readonly send: ApduTransport) {}
+
+  /** Sends one APDU; returns the data when SW = 9000, else throws with the reason. */
+  async exchange(command: Uint8Array, what: string): Promise<Uint8Array> {
+    const r = await this.send(command);
+    if (r.length < 2) throw new WalletError("APDU_SHORT", `${what}: response of ${r.length} bytes`, "the card answered without a status word");
+    const sw = (r[r.length - 2] << 8) | r[r.length - 1];
+    const data = r.subarray(0, r.length - 2);
+    if (sw === 0x9000) return data;
+    if (sw === 0x6985 && data.length === 1) {
+      const [reason, hint] = REFUSAL[data[0]] ?? [`reason ${data[0]}`, "see docs/wallet-apdu.md"];
+      throw new WalletError("CARD_REFUSED", `${what}: card refused: ${reason}`, hint);
+    }
+    if ((sw & 0xfff0) === 0x63c0) throw new WalletError("PIN_WRONG", `${what}: wrong PIN, ${sw & 0xf} tries left`, "the card locks after the last try");
+    if (sw === 0x6983) throw new WalletError("PIN_BLOCKED", `${what}: PIN blocked`, "the owner PIN is locked; the issuer must replace the card");
+    if (sw === 0x6982) throw new WalletError("PIN_REQUIRED", `${what}: owner PIN not verified`, "verify the PIN first (INS 20)");
+    if (sw === 0x6a82) throw new WalletError("NO_WALLET", `${what}: the device has no wallet applet`, "this is not a card-wallet firmware (board mode card)");
+    throw new WalletError("CARD_STATUS", `${what}: card answered SW ${sw.toString(16).toUpperCase()}`, "see docs/wallet-apdu.md, status words");
+  }
+
+  async select(): Promise<{ version: number; active: boolean }> {
+    const d = await this.exchange(apdu(0xa4, 0x04, 0x00, WALLET_AID), "SELECT wallet");
+    return { version: d[0], active: d[1] === 1 };
+  }
+
+  async info(): Promise<CardInfo> {
+    return decode(await this.exchange(apdu(0xca, 0x00, 0x00), "GET DATA info"), { useMaps: false }) as CardInfo;
+  }
+
+  async chain(): Promise<Uint8Array[]> {
+    return [await this.exchange(apdu(0xca, 0x00, 0x01), "GET DATA batch cert"), await this.exchange(apdu(0xca, 0x00, 0x02), "GET DATA device cert")];
+  }
+
+  async begin(challenge: Uint8Array, payee: string, time?: number): Promise<void> {
+    const p = new TextEncoder().encode(payee);
+    const t = time === undefined ? [] : [...be32(Math.floor(time / 2 ** 32)), ...be32(time >>> 0)];
+    await this.exchange(apdu(0x50, 0, 0, Uint8Array.from([challenge.length, ...challenge, p.length, ...p, ...t])), "BEGIN PAYMENT");
+  }
+
+  async sign(amount: number, currency: string, subWallet = 0): Promise<Uint8Array> {
+    const c = new TextEncoder().encode(currency);
+    if (c.length !== 3) throw new WalletError("CURRENCY", `currency '${currency}' is not 3 letters`, "use an ISO 4217 code such as EUR");
+    return (await this.exchange(apdu(0x52, 0, 0, Uint8Array.from([...be32(amount), ...c, subWallet])), "SIGN VOUCHER")).slice();
+  }
+
+  /** BEGIN + SIGN with a fresh random challenge unless one is given. */
+  async pay(req: PaymentRequest): Promise<{ voucher: Uint8Array; challenge: Uint8Array }> {
+    const challenge = req.challenge ?? new Uint8Array(randomBytes(16));
+    await this.begin(challenge, req.payee, req.time);
+    return { voucher: await this.sign(req.amount, req.currency, req.subWallet ?? 0), challenge };
+  }
+
+  async verifyPin(pin: string): Promise<void> {
+    await this.exchange(apdu(0x20, 0x00, 0x80, new TextEncoder().encode(pin)), "VERIFY PIN");
+  }
+
+  async changePin(pin: string): Promise<void> {
+    await this.exchange(apdu(0x24, 0x00, 0x80, new TextEncoder().encode(pin)), "CHANGE PIN");
+  }
+
+  async setLimits(sub: number, perPayment: number, cumulative: number, maxCount: number): Promise<void> {
+    await this.exchange(apdu(0xd4, sub, 1, Uint8Array.from([...be32(perPayment), ...be32(cumulative), ...be32(maxCount)])), "SET LIMITS");
+  }
+
+  async fund(sub: number, amount: number): Promise<void> {
+    await this.exchange(apdu(0xd4, sub, 2, Uint8Array.from(be32(amount))), "FUND SUB-WALLET");
+  }
+
+  async close(sub: number): Promise<void> {
+    await this.exchange(apdu(0xd4, sub, 3), "CLOSE SUB-WALLET");
+  }
+
+  async balances(): Promise<{ open: boolean; balance: number }[]> {
+    const d = await this.exchange(apdu(0xca, 0, 3), "GET DATA balances");
+    const out = [];
+    for (let i = 0; i + 5 <= d.length; i += 5) out.push({ open: d[i] === 1, balance: ((d[i + 1] << 24) >>> 0) + (d[i + 2] << 16) + (d[i + 3] << 8) + d[i + 4] });
+    return out;
+  }
+
+  /** Log entries, newest first (docs/wallet-apdu.md, READ RECORD). */
+  async log(max = 64): Promise<LogEntry[]> {
+    const out: LogEntry[] = [];
+    for (let i = 1; i <= max; i++) {
+      const r = await this.send(apdu(0xb2, i, 0x04));
+      if (r.length < 2 || r[r.length - 2] !== 0x90) break;
+      out.push(parseLogEntry(r.subarray(0, r.length - 2)));
+    }
+    return out;
+  }
+}
+
+export interface LogEntry {
+  seq: number;
+  counter: number;
+  amount: number;
+  balanceAfter: number;
+  subWallet: number;
+  kind: "payment" | "fund" | "close" | "provision" | "unknown";
+  payee: string;
+}
+
+export function parseLogEntry(b: Uint8Array): LogEntry {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const kinds = ["unknown", "payment", "fund", "close", "provision"] as const;
+  return {
+    seq: dv.getUint32(0, true),
+    counter: dv.getUint32(4, true),
+    amount: dv.getUint32(8, true),
+    balanceAfter: dv.getUint32(12, true),
+    subWallet: b[16],
+    kind: kinds[b[17]] ?? "unknown",
+    payee: new TextDecoder().decode(b.subarray(20, 28)).replace(/\0+$/, ""),
+  };
+}
+
+export function hexKid(kid: Uint8Array): string {
+  return toHex(kid);
+}
