@@ -1,7 +1,7 @@
 // The panel image in our memory: 1 bit per pixel, rows top to bottom, ceil(w/8) bytes per
 // row, MSB = leftmost pixel, 1 = black (the display_blit layout). Sized from the board; on
 // boards without a panel it is empty and every drawing call does nothing.
-import { display_blit, display_refresh } from "../hal/hal";
+import { E_UNSUPPORTED, display_blit, display_refresh } from "../hal/hal";
 import { DISPLAY_H, DISPLAY_W, HAS_DISPLAY } from "../board";
 
 export const FB_W: i32 = HAS_DISPLAY ? DISPLAY_W : 0;
@@ -39,8 +39,19 @@ export function frameRect(x: i32, y: i32, w: i32, h: i32, t: i32): void {
 
 /** Copies the whole image to the panel and refreshes it fully; returns the HAL result. */
 export function showFramebuffer(): i32 {
+  return presentFramebuffer(false);
+}
+
+/**
+ * Copies the whole image to the panel and refreshes it; a partial refresh (e-paper: only the
+ * pixels that changed, ~0.3 s, no flash) when asked and the panel has one.
+ */
+export function presentFramebuffer(partial: bool): i32 {
   if (!HAS_DISPLAY) return 0;
   const r = display_blit(0, 0, FB_W, FB_H, FB, FB_BYTES);
   if (r < 0) return r;
-  return display_refresh(0);
+  if (!partial) return display_refresh(0);
+  const p = display_refresh(1);
+  // Panels without partial refresh say E_UNSUPPORTED: fall back to a full one.
+  return p == E_UNSUPPORTED ? display_refresh(0) : p;
 }

@@ -3,12 +3,14 @@
 // segment plan; `qr.grid` reads the module grid back in chunks (a v15 grid is 742 bytes of
 // bits, more than fits beside the header in one frame on small-frame boards).
 import { bytesIsAscii } from "../lib/bytes";
-import { encodeBytes, encodeMap, encodeText, encodeUint } from "../link/cbor-encoder";
+import { encodeBool, encodeBytes, encodeMap, encodeText, encodeUint } from "../link/cbor-encoder";
 import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
 import { sendLimit } from "../link/frame-writer";
-import { BAD_ARG, OK, TOO_LARGE, UNSUPPORTED, fail } from "../link/status";
+import { BAD_ARG, INTERNAL, OK, TOO_LARGE, UNSUPPORTED, fail } from "../link/status";
 import { QR_GRID_BYTES, QR_MAX_VERSION } from "./qr-limits";
-import { E_QR_ARG, MASK_AUTO, qrDataBits, qrEcl, qrEncode, qrMask } from "./qr-encoder";
+import { E_QR_ARG, MASK_AUTO, qrDataBits, qrEcl, qrEncode, qrMask, qrVersion } from "./qr-encoder";
+import { presentFramebuffer } from "../display/framebuffer";
+import { E_RENDER_FIT, quietForced, renderQr, renderQuiet, renderScale, renderX, renderY } from "../display/qr-render";
 import { gridPtr, gridSide, DARK } from "./qr-grid";
 import { plannedMode, runLength } from "./segmentation";
 
@@ -39,7 +41,8 @@ function optionalUint(key: string, fallback: i32, max: i32): i32 {
   return <i32>argUint();
 }
 
-function encodeOp(): i32 {
+/** Reads the encoder args and runs the encoder; OK or a failure status. */
+function runEncoder(): i32 {
   if (QR_MAX_VERSION == 0) return fail(UNSUPPORTED, "this board has no panel, so no QR encoder");
   if (!findArg("text") || (argKind() != KIND_BYTES && argKind() != KIND_TEXT)) return fail(BAD_ARG, "text: bytes or text required");
   const text = argPtr();
@@ -61,6 +64,16 @@ function encodeOp(): i32 {
   const v = qrEncode(text, len, ecl, minV, maxV, mask, boost, mode);
   if (v == E_QR_ARG) return fail(BAD_ARG, "mode: the text has characters that mode cannot hold");
   if (v < 0) return fail(TOO_LARGE, "text does not fit the allowed versions at this ECC level");
+  encodedLen = len;
+  return OK;
+}
+
+let encodedLen: i32 = 0;
+
+function encodeOp(): i32 {
+  const status = runEncoder();
+  if (status != OK) return status;
+  const len = encodedLen;
   // Three bytes per segment: mode indicator, then the character count big-endian.
   let segs = 0;
   for (let i = 0; i < len; ) {
@@ -78,7 +91,7 @@ function encodeOp(): i32 {
   encodeText("m");
   encodeUint(<u64>qrMask());
   encodeText("v");
-  encodeUint(<u64>v);
+  encodeUint(<u64>qrVersion());
   encodeText("ecl");
   encodeUint(<u64>qrEcl());
   encodeText("bits");
@@ -112,8 +125,55 @@ function gridOp(): i32 {
   return OK;
 }
 
+/**
+ * `qr.show`: encode (same args as qr.encode) and draw on the panel; optional `scale` and
+ * `quiet` force the layout, `caption` adds a text line, `partial` asks for a partial refresh.
+ */
+function showOp(): i32 {
+  const status = runEncoder();
+  if (status != OK) return status;
+  const scale = optionalUint("scale", 0, 16);
+  const quiet = optionalUint("quiet", 0, 16);
+  if (scale < 0 || quiet < 0) return fail(BAD_ARG, "scale/quiet: uint 1-16 (absent = choose)");
+  let caption: usize = 0;
+  let captionLen = 0;
+  if (findArg("caption")) {
+    if (argKind() != KIND_TEXT) return fail(BAD_ARG, "caption: text");
+    caption = argPtr();
+    captionLen = argLen();
+  }
+  let partial = false;
+  if (findArg("partial")) partial = argKind() == KIND_TRUE;
+  if (renderQr(caption, captionLen, scale, quiet) == E_RENDER_FIT) return fail(TOO_LARGE, "symbol does not fit the panel at that scale and quiet zone");
+  if (presentFramebuffer(partial) < 0) return fail(INTERNAL, "display refused the frame");
+  encodeShown();
+  return OK;
+}
+
+/** The answer after a symbol went to the panel: symbol and layout. */
+export function encodeShown(): void {
+  encodeMap(8);
+  encodeText("m");
+  encodeUint(<u64>qrMask());
+  encodeText("v");
+  encodeUint(<u64>qrVersion());
+  encodeText("x");
+  encodeUint(<u64>renderX());
+  encodeText("y");
+  encodeUint(<u64>renderY());
+  encodeText("ecl");
+  encodeUint(<u64>qrEcl());
+  encodeText("quiet");
+  encodeUint(<u64>renderQuiet());
+  encodeText("scale");
+  encodeUint(<u64>renderScale());
+  encodeText("forced");
+  encodeBool(quietForced());
+}
+
 export function qrOp(opPtr: usize, opLen: i32): i32 {
   if (bytesIsAscii(opPtr, opLen, "qr.encode")) return encodeOp();
   if (bytesIsAscii(opPtr, opLen, "qr.grid")) return gridOp();
+  if (bytesIsAscii(opPtr, opLen, "qr.show")) return showOp();
   return NOT_QR_OP;
 }
