@@ -12,6 +12,7 @@ import { resetPending } from "./shell/shell-ops";
 import { setDemo, demoActive } from "./app/device-mode";
 import { LEVEL_INFO, LEVEL_WARN, logBegin, logBytes, logEnd, logLine, logText } from "./log/link-log";
 import { configureNfc } from "./nfc/personality";
+import { initNfcTag } from "./nfc/tag-init";
 import { handleApdu } from "./nfc/type4";
 import { handleT2t } from "./nfc/type2";
 import { setField } from "./nfc/field";
@@ -45,6 +46,7 @@ export function tk_init(flags: i32): i32 {
   if (demoActive()) logText(" demo");
   logEnd();
   if (storeStatus < 0) logLine(LEVEL_WARN, "store did not mount; store ops answer internal");
+  initNfcTag(demoActive());
   if (MODE_CARD) initWallet();
   if (configureNfc() < 0) logLine(LEVEL_WARN, "nfc personality refused by the shell");
   if (showSplash(demoActive()) < 0) logLine(LEVEL_WARN, "display refused the splash");

@@ -6,6 +6,7 @@ import { OK, UNKNOWN_OP, fail } from "../link/status";
 import { demoActive } from "./device-mode";
 import { storeOp } from "../store/store-ops";
 import { NOT_WALLET_OP, walletOp } from "../wallet/wallet-ops";
+import { tagOp } from "../nfc/tag-ops";
 import { NOT_QR_OP, qrOp } from "../qr/qr-ops";
 
 export function appOp(opPtr: usize, opLen: i32): i32 {
@@ -21,6 +22,8 @@ export function appOp(opPtr: usize, opLen: i32): i32 {
   }
   const qr = qrOp(opPtr, opLen);
   if (qr != NOT_QR_OP) return qr;
+  const tag = tagOp(opPtr, opLen);
+  if (tag >= 0) return tag;
   const wallet = walletOp(opPtr, opLen);
   if (wallet != NOT_WALLET_OP) return wallet;
   const storeResult = storeOp(opPtr, opLen);

@@ -1,6 +1,8 @@
 // RF field state: a tap lasts from field on to field off. Counts taps for diagnostics and
-// tells the log at debug level.
+// tells the log at debug level. Field off ends the reader session: the current applet is
+// deselected (its reset runs), as a real tag loses its state when it loses power.
 import { LEVEL_DEBUG, logLine } from "../log/link-log";
+import { selectApplet } from "./applets";
 
 let present = false;
 let taps: u32 = 0;
@@ -9,6 +11,7 @@ export function setField(on: bool): void {
   if (on == present) return;
   present = on;
   if (on) taps++;
+  else selectApplet(-1);
   logLine(LEVEL_DEBUG, on ? "nfc field on" : "nfc field off");
 }
 

@@ -3,11 +3,12 @@
 // not the mailbox, because the mailbox may still hold unprocessed link bytes.
 import { bytesIsAscii, copyBytes } from "../lib/bytes";
 import { encodeBytes, encodeMap, encodeText } from "../link/cbor-encoder";
-import { KIND_BYTES, KIND_FALSE, KIND_TRUE, argKind, argLen, argPtr, findArg } from "../link/cbor-decoder";
-import { BAD_ARG, OK, TOO_LARGE, UNKNOWN_OP, fail } from "../link/status";
+import { KIND_BYTES, KIND_FALSE, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
+import { BAD_ARG, OK, TOO_LARGE, UNKNOWN_OP, UNSUPPORTED, fail } from "../link/status";
 import { handleApdu } from "./type4";
 import { handleT2t } from "./type2";
 import { setField } from "./field";
+import { switchPersonality } from "./personality";
 
 // A short APDU is at most 261 bytes; responses here are no longer than their commands.
 const SCRATCH_CAP: i32 = 512;
@@ -46,5 +47,12 @@ export function nfcTestOp(opPtr: usize, opLen: i32): i32 {
     encodeMap(0);
     return OK;
   }
-  return fail(UNKNOWN_OP, "nfc-test ops: apdu, t2t, field");
+  if (bytesIsAscii(opPtr, opLen, "personality")) {
+    // 1 = Type 4, 2 = Type 2 (boards with both, e.g. the plaque); the shell is told at once.
+    if (!findArg("p") || argKind() != KIND_UINT || argUint() < 1 || argUint() > 2) return fail(BAD_ARG, "p: 1 (Type 4) or 2 (Type 2)");
+    if (switchPersonality(<i32>argUint()) < 0) return fail(UNSUPPORTED, "this board lacks that personality");
+    encodeMap(0);
+    return OK;
+  }
+  return fail(UNKNOWN_OP, "nfc-test ops: apdu, t2t, field, personality");
 }

@@ -1,18 +1,40 @@
 // Chooses the NFC personality at boot and tells the shell (hal.nfc_configure): Type 4 when
-// the board has it, else Type 2, else off.
-// The UID is a fixed default (04 A1 B2 C3 D4 E5 F6) until the store holds a provisioned one;
-// the board files' `nfc.uid` is not compiled in yet.
+// the board has it, else Type 2, else off. The nfc-test channel can switch a board that has
+// both (the plaque) to Type 2 to exercise that personality.
+// The UID defaults to 04 A1 B2 C3 D4 E5 F6; `tag.set {tag_uid}` replaces it (RAM only until
+// the tag configuration is kept in the store); the board files' `nfc.uid` is not compiled in.
 import { nfc_configure } from "../hal/hal";
 import { NFC_T2T, NFC_T4T } from "../board";
 
-const PERSONALITY_OFF: i32 = 0;
-const PERSONALITY_TYPE4: i32 = 1;
-const PERSONALITY_TYPE2: i32 = 2;
+export const PERSONALITY_OFF: i32 = 0;
+export const PERSONALITY_TYPE4: i32 = 1;
+export const PERSONALITY_TYPE2: i32 = 2;
 
 const DEFAULT_UID = memory.data<u8>([0x04, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6]);
+let current: i32 = PERSONALITY_OFF;
+
+/** The 7-byte UID the tag presents (Type 2 header, SUN PICCData and session vectors). */
+export function tagUid(): usize {
+  return DEFAULT_UID;
+}
 
 /** Returns the HAL result (0 or a negative E_* code). */
 export function configureNfc(): i32 {
-  const personality = NFC_T4T ? PERSONALITY_TYPE4 : NFC_T2T ? PERSONALITY_TYPE2 : PERSONALITY_OFF;
-  return nfc_configure(personality, DEFAULT_UID, 7);
+  current = NFC_T4T ? PERSONALITY_TYPE4 : NFC_T2T ? PERSONALITY_TYPE2 : PERSONALITY_OFF;
+  return nfc_configure(current, DEFAULT_UID, 7);
+}
+
+/** Replaces the UID (7 bytes at `ptr`) and tells the shell; the HAL result. */
+export function setTagUid(ptr: usize): i32 {
+  memory.copy(DEFAULT_UID, ptr, 7);
+  return nfc_configure(current, DEFAULT_UID, 7);
+}
+
+/** Switches to `personality` if the board has it; the HAL result, or E_UNSUPPORTED (-8). */
+export function switchPersonality(personality: i32): i32 {
+  if (personality == PERSONALITY_TYPE4 && !NFC_T4T) return -8;
+  if (personality == PERSONALITY_TYPE2 && !NFC_T2T) return -8;
+  const r = nfc_configure(personality, DEFAULT_UID, 7);
+  if (r >= 0) current = personality;
+  return r;
 }

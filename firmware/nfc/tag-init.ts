@@ -1,0 +1,27 @@
+// Boot-time set-up of the tag: registers the NDEF tag application and loads the default
+// content. Demo devices serve a SUN URL with the simulator's demo keys (slot 2 meta, slot 3
+// file) so a tap shows a live counter out of the box; others an empty, initialized tag.
+import { registerNdefTagApp } from "./ndef-tag-app";
+import { setNdefMessage } from "./ndef-file";
+import { MODE_SUN, setMirror } from "./mirror-config";
+import { messageBegin, messageEnd } from "../ndef/ndef-record";
+import { addUriRecord } from "../ndef/ndef-build";
+import { writeAscii } from "../lib/bytes";
+
+const DEMO_URL = "https://tapkit.dev/t?p=00000000000000000000000000000000&c=0000000000000000";
+// File offsets: NLEN(2) + header D1 01 PL 55 (4) + URI code (1) = 7, then "tapkit.dev/t?p=" (15).
+const DEMO_PICC_OFFSET: i32 = 7 + 15;
+const DEMO_MAC_OFFSET: i32 = DEMO_PICC_OFFSET + 32 + 3;
+const TEXT = memory.data(128);
+const MESSAGE = memory.data(128);
+
+export function initNfcTag(demo: bool): void {
+  registerNdefTagApp();
+  if (!demo) return;
+  const n = writeAscii(TEXT, DEMO_URL);
+  messageBegin(MESSAGE, 128);
+  addUriRecord(TEXT, n);
+  const len = messageEnd();
+  setNdefMessage(MESSAGE, len);
+  setMirror(MODE_SUN, 2, 3, 0, DEMO_PICC_OFFSET, 0, 0, 0, 0, 0, DEMO_MAC_OFFSET, DEMO_MAC_OFFSET, 0x1000000);
+}

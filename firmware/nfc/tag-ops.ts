@@ -1,0 +1,195 @@
+// App-channel ops of the tag (docs/nfc.md "Link ops"): tag.get / tag.set (NDEF message,
+// writability, dynamic-URL mirrors) and the firmware's NDEF toolkit: ndef.build, ndef.parse,
+// ndef.lint. tagOp returns -1 for op names that are not ours so app-ops can go on.
+import { bytesIsAscii } from "../lib/bytes";
+import { encodeArray, encodeBool, encodeBytes, encodeMap, encodeText, encodeUint } from "../link/cbor-encoder";
+import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
+import { BAD_ARG, OK, TOO_LARGE, UNKNOWN_OP, fail } from "../link/status";
+import { NDEF_MESSAGE_CAP, ndefMessage, ndefMessageLen, setNdefMessage, setWritable, tagWritable } from "./ndef-file";
+import {
+  counterLimit, ctrOffset, encLength, encOffset, fileSlot, macInputOffset, macOffset, metaSlot, mirrorMode, mirrorProblem,
+  piccOffset, setMirror, signSlot, timeOffset, uidOffset,
+} from "./mirror-config";
+import { lastMirrorValue, storedTapCounter } from "./dynamic-url";
+import { setTagUid } from "./personality";
+import { messageBegin, messageEnd } from "../ndef/ndef-record";
+import { addAndroidAppRecord, addExternalRecord, addSmartPoster, addTextRecord, addUriRecord } from "../ndef/ndef-build";
+import { PARSE_OK, recFlags, recIdLen, recIdPtr, recNext, recPayloadLen, recPayloadPtr, recTnf, recTypeLen, recTypePtr, recordAt } from "../ndef/ndef-parse";
+import { LINT_ERRORS, LINT_RULES, lintMessage, lintName } from "../ndef/ndef-lint";
+
+const BUILD = memory.data(NDEF_MESSAGE_CAP);
+const DEFAULT_LANG = memory.data<u8>([0x65, 0x6e]); // "en"
+
+function uintArg(key: string, fallback: i32): i32 {
+  if (!findArg(key) || argKind() != KIND_UINT) return fallback;
+  const v = argUint();
+  return v > 0x7fffffff ? 0x7fffffff : <i32>v;
+}
+
+function encodeLint(bits: u32): void {
+  let errors = 0;
+  let warnings = 0;
+  for (let i = 0; i < LINT_RULES; i++) {
+    if ((bits & (1 << i)) == 0) continue;
+    if (((1 << i) & LINT_ERRORS) != 0) errors++;
+    else warnings++;
+  }
+  encodeText("errors");
+  encodeArray(errors);
+  for (let i = 0; i < LINT_RULES; i++) if ((bits & (1 << i)) != 0 && ((1 << i) & LINT_ERRORS) != 0) encodeText(lintName(i));
+  encodeText("warnings");
+  encodeArray(warnings);
+  for (let i = 0; i < LINT_RULES; i++) if ((bits & (1 << i)) != 0 && ((1 << i) & LINT_ERRORS) == 0) encodeText(lintName(i));
+}
+
+function tagGet(): i32 {
+  encodeMap(6);
+  encodeText("m");
+  encodeBytes(ndefMessage(), ndefMessageLen());
+  encodeText("writable");
+  encodeBool(tagWritable());
+  encodeText("mode");
+  encodeUint(<u64>mirrorMode);
+  encodeText("counter");
+  const stored = storedTapCounter();
+  encodeUint(stored > 0 ? <u64>stored : 0);
+  encodeText("last");
+  encodeUint(<u64>lastMirrorValue());
+  encodeText("limit");
+  encodeUint(<u64>counterLimit);
+  return OK;
+}
+
+function tagSet(): i32 {
+  let msgPtr: usize = ndefMessage();
+  let msgLen = ndefMessageLen();
+  const newMessage = findArg("m");
+  if (newMessage) {
+    if (argKind() != KIND_BYTES) return fail(BAD_ARG, "m: bytes (an NDEF message) required");
+    if (argLen() > NDEF_MESSAGE_CAP) return fail(TOO_LARGE, "m: at most 1022 bytes");
+    msgPtr = argPtr();
+    msgLen = argLen();
+  }
+  // Check the mirror layout against the new message before anything changes.
+  const old0 = mirrorMode, old1 = metaSlot, old2 = fileSlot, old3 = signSlot, old4 = piccOffset, old5 = uidOffset;
+  const old6 = ctrOffset, old7 = timeOffset, old8 = encOffset, old9 = encLength, old10 = macInputOffset, old11 = macOffset;
+  const old12 = counterLimit;
+  const limitArg = uintArg("limit", <i32>(counterLimit > 0x7fffffff ? 0x7fffffff : counterLimit));
+  setMirror(uintArg("mode", mirrorMode), uintArg("meta", metaSlot), uintArg("file", fileSlot), uintArg("sign", signSlot),
+    uintArg("picc", piccOffset), uintArg("uid", uidOffset), uintArg("ctr", ctrOffset), uintArg("time", timeOffset),
+    uintArg("enc", encOffset), uintArg("enc_len", encLength), uintArg("mac_in", macInputOffset), uintArg("mac", macOffset),
+    findArg("limit") ? <u32>limitArg : old12);
+  const problem = mirrorProblem(msgLen + 2);
+  if (problem.length > 0) {
+    setMirror(old0, old1, old2, old3, old4, old5, old6, old7, old8, old9, old10, old11, old12);
+    return fail(BAD_ARG, problem);
+  }
+  if (findArg("tag_uid")) {
+    if (argKind() != KIND_BYTES || argLen() != 7) return fail(BAD_ARG, "tag_uid: 7 bytes required");
+    setTagUid(argPtr());
+  }
+  if (findArg("writable")) {
+    if (argKind() != KIND_TRUE && argKind() != KIND_FALSE) return fail(BAD_ARG, "writable: bool required");
+    setWritable(argKind() == KIND_TRUE);
+  }
+  setNdefMessage(msgPtr, msgLen);
+  encodeMap(2);
+  encodeLint(lintMessage(ndefMessage(), ndefMessageLen(), NDEF_MESSAGE_CAP));
+  return OK;
+}
+
+function textArg(key: string): bool {
+  return findArg(key) && argKind() == KIND_TEXT;
+}
+
+function ndefBuild(): i32 {
+  messageBegin(BUILD, NDEF_MESSAGE_CAP);
+  let langPtr: usize = DEFAULT_LANG;
+  let langLen = 2;
+  if (textArg("lang")) {
+    langPtr = argPtr();
+    langLen = argLen();
+  }
+  if (textArg("uri")) {
+    const uriPtr = argPtr();
+    const uriLen = argLen();
+    if (textArg("title")) {
+      if (!addSmartPoster(uriPtr, uriLen, langPtr, langLen, argPtr(), argLen())) return fail(BAD_ARG, "smart poster: uri and title under 255 bytes, lang 1..63 bytes");
+    } else {
+      addUriRecord(uriPtr, uriLen);
+    }
+  }
+  if (textArg("text")) {
+    if (!addTextRecord(langPtr, langLen, argPtr(), argLen())) return fail(BAD_ARG, "lang: 1..63 bytes");
+  }
+  if (textArg("ext_type")) {
+    const typePtr = argPtr();
+    const typeLen = argLen();
+    if (!findArg("ext_data") || argKind() != KIND_BYTES) return fail(BAD_ARG, "ext_data: bytes required with ext_type");
+    addExternalRecord(typePtr, typeLen, argPtr(), argLen());
+  }
+  if (textArg("aar")) addAndroidAppRecord(argPtr(), argLen());
+  const len = messageEnd();
+  if (len < 0) return fail(BAD_ARG, "no records requested, or the message exceeds 1022 bytes");
+  encodeMap(1);
+  encodeText("m");
+  encodeBytes(BUILD, len);
+  return OK;
+}
+
+function messageArg(): bool {
+  return findArg("m") && argKind() == KIND_BYTES;
+}
+
+function ndefParse(): i32 {
+  if (!messageArg()) return fail(BAD_ARG, "m: bytes required");
+  const msg = argPtr();
+  const len = argLen();
+  let count = 0;
+  let at = 0;
+  while (at < len) {
+    if (recordAt(msg, len, at) != PARSE_OK) return fail(BAD_ARG, "malformed NDEF message: a length runs past the end");
+    count++;
+    at = recNext;
+    if ((recFlags & 0x40) != 0) break;
+  }
+  encodeMap(2);
+  encodeText("records");
+  encodeArray(count);
+  at = 0;
+  for (let i = 0; i < count; i++) {
+    recordAt(msg, len, at);
+    encodeMap(5);
+    encodeText("flags");
+    encodeUint(<u64>(recFlags & 0xf8));
+    encodeText("tnf");
+    encodeUint(<u64>recTnf);
+    encodeText("type");
+    encodeBytes(recTypePtr, recTypeLen);
+    encodeText("id");
+    encodeBytes(recIdPtr, recIdLen);
+    encodeText("payload");
+    encodeBytes(recPayloadPtr, recPayloadLen);
+    at = recNext;
+  }
+  encodeText("rest");
+  encodeUint(<u64>(len - at));
+  return OK;
+}
+
+function ndefLint(): i32 {
+  if (!messageArg()) return fail(BAD_ARG, "m: bytes required");
+  encodeMap(2);
+  encodeLint(lintMessage(argPtr(), argLen(), NDEF_MESSAGE_CAP));
+  return OK;
+}
+
+/** Runs the op if it is one of ours; -1 when the name belongs to someone else. */
+export function tagOp(opPtr: usize, opLen: i32): i32 {
+  if (bytesIsAscii(opPtr, opLen, "tag.get")) return tagGet();
+  if (bytesIsAscii(opPtr, opLen, "tag.set")) return tagSet();
+  if (bytesIsAscii(opPtr, opLen, "ndef.build")) return ndefBuild();
+  if (bytesIsAscii(opPtr, opLen, "ndef.parse")) return ndefParse();
+  if (bytesIsAscii(opPtr, opLen, "ndef.lint")) return ndefLint();
+  return -1;
+}
