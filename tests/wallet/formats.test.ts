@@ -21,7 +21,7 @@ function sigStructureByCborX(prot: Uint8Array, body: Uint8Array): Uint8Array {
   return new Uint8Array(cborxEnc.encode(["Signature1", prot, new Uint8Array(0), body]));
 }
 
-for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256]) {
+for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256] as const) {
   const name = alg === COSE_ALG_EDDSA ? "Ed25519" : "P-256";
 
   test(`${name} voucher: cbor-x and cborg read the same fields and re-encode the same bytes`, () => {
@@ -63,7 +63,7 @@ for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256]) {
 test("openssl verifies exported vouchers: Ed25519 raw over Sig_structure, P-256 as DER over SHA-256", () => {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-voucher-"));
   try {
-    for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256]) {
+    for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256] as const) {
       const card = testCard(testIssuer(alg), alg);
       const outer = cborx.decode(voucherBytes(card)) as { value: Uint8Array[] };
       const [prot, , body, sig] = outer.value;
@@ -106,7 +106,7 @@ function codeOf(fn: () => unknown): string {
 }
 
 test("verifyVoucher accepts a good voucher with its chain and challenge", () => {
-  for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256]) {
+  for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256] as const) {
     const issuer = testIssuer(alg);
     const card = testCard(issuer, alg);
     const r = verifyVoucher(decodeBundle(bundleBytes(card)), issuer.root.publicKey, { challenge: new Uint8Array(16).fill(0xc4), payee: "shop-42" });

@@ -3,6 +3,7 @@ import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { table } from "../output.ts";
 import { withDevice } from "./connect.ts";
+import { walletInfoFor } from "./wallet.ts";
 
 export const info: Command = {
   name: "info",
@@ -11,7 +12,7 @@ export const info: Command = {
   examples: ["tapkit info --port /dev/ttyUSB0", "tapkit info --port tcp:127.0.0.1:7300 --json"],
   options: { ...PORT_OPTION, ...JSON_OPTION },
   async run(opts, _pos, out) {
-    const result = await withDevice(opts, async (d) => ({ port: d.port, ...(await d.info()) }));
+    const result = await withDevice(opts, async (d) => ({ port: d.port, ...(await d.info()), wallet: await walletInfoFor(d) }));
     out.result(result, (r) => {
       out.line(table([
         ["port", r.port],

@@ -1,0 +1,202 @@
+// Wallet commands: `verify voucher`, `settle`, `wallet pay`, `issuer init`, `issuer certify`.
+// Thin: parse options, call host-tools/src/wallet, print. Exit 1 with the library's
+// reason and hint when a voucher or batch is refused.
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "../command.ts";
+import { JSON_OPTION, PORT_OPTION } from "../command.ts";
+import { CliError, EXIT, table } from "../output.ts";
+import { withDevice } from "./connect.ts";
+import { parseHex, toHex } from "../../bytes/hex.ts";
+import {
+  COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, encodeBundle, issuerInit, loadIssuer, provisionOverLink, readRootKey, readWalletInfo, settle, verifyVoucher, walletOverLink, WalletError,
+} from "../../wallet/index.ts";
+
+function uintOpt(value: string | undefined, name: string, dflt?: number): number {
+  if (value === undefined) {
+    if (dflt !== undefined) return dflt;
+    throw new CliError("usage", `--${name} is required`, `e.g. --${name} 100`, EXIT.usage);
+  }
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) throw new CliError("usage", `--${name} must be a whole number of minor units (got '${value}')`, "amounts are integers, e.g. 250 for 2.50 EUR", EXIT.usage);
+  return n;
+}
+
+function readFile(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new CliError("usage", `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check the path", EXIT.usage);
+  }
+}
+
+function refused(e: unknown): never {
+  if (e instanceof WalletError) throw new CliError(e.code, e.message, e.hint, EXIT.failure);
+  throw e;
+}
+
+export const verifyVoucherCommand: Command = {
+  name: "verify voucher",
+  summary: "check a voucher bundle: issuer chain to --root, card signature, fields, challenge and envelope",
+  usage: "tapkit verify voucher FILE --root KEY [--challenge HEX] [--payee ID] [--json]",
+  examples: ["tapkit verify voucher pay-0001.voucher --root issuer/root.pub", "tapkit verify voucher v.cbor --root 3B6A27BC... --challenge 0102...10 --json"],
+  positionals: [1, 1],
+  options: {
+    root: { type: "string", help: "issuer root public key: hex, or a file holding hex (root.pub)" },
+    challenge: { type: "string", help: "the challenge this payment must answer (hex)" },
+    payee: { type: "string", help: "the payee id this payment must name" },
+    ...JSON_OPTION,
+  },
+  async run(opts, [file], out) {
+    if (!opts.root) throw new CliError("usage", "--root is required", "pass the issuer root public key (root.pub from `tapkit issuer init`)", EXIT.usage);
+    try {
+      const v = verifyVoucher(decodeBundle(readFile(file), file), readRootKey(opts.root), {
+        challenge: opts.challenge ? parseHex(opts.challenge) : undefined,
+        payee: opts.payee,
+      });
+      const p = v.voucher;
+      const result = { valid: true, device: toHex(p.deviceId), counter: p.counter, amount: p.amount, currency: p.currency, payee: p.payee, challenge: toHex(p.challenge), subWallet: p.subWallet, balanceAfter: p.balanceAfter, epoch: p.epoch, time: p.time ?? null, digest: toHex(v.digest) };
+      out.result(result, (r) => {
+        out.line(`voucher OK: ${r.amount} ${r.currency} to ${r.payee} from card ${r.device} (counter ${r.counter}, balance after ${r.balanceAfter})`);
+      });
+    } catch (e) {
+      refused(e);
+    }
+  },
+};
+
+export const settleCommand: Command = {
+  name: "settle",
+  summary: "settle a directory of voucher bundles: totals, duplicates, replays, counter reuse, envelope breaches",
+  usage: "tapkit settle DIR --root KEY [--json]",
+  examples: ["tapkit settle uploads/2024-06-01 --root issuer/root.pub", "tapkit settle vouchers/ --root root.pub --json"],
+  positionals: [1, 1],
+  options: { root: { type: "string", help: "issuer root public key (hex or file)" }, ...JSON_OPTION },
+  async run(opts, [dir], out) {
+    if (!opts.root) throw new CliError("usage", "--root is required", "pass the issuer root public key", EXIT.usage);
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => statSync(join(dir, n)).isFile()).sort();
+    } catch (e) {
+      throw new CliError("usage", `cannot read directory ${dir}: ${(e as NodeJS.ErrnoException).code}`, "pass the folder holding the uploaded voucher bundles", EXIT.usage);
+    }
+    const report = settle(names.map((name) => ({ name, bytes: readFile(join(dir, name)) })), (() => { try { return readRootKey(opts.root); } catch (e) { return refused(e); } })());
+    out.result(report, (r) => {
+      out.line(`${r.vouchers} file(s), ${r.accepted} credited`);
+      for (const [payee, cur] of Object.entries(r.totals)) for (const [c, amt] of Object.entries(cur as Record<string, number>)) out.line(`  ${payee}: ${amt} ${c}`);
+      if (r.findings.length) {
+        out.line("findings:");
+        out.line(table(r.findings.map((f: { kind: string; items: string[]; message: string }) => [`  ${f.kind}`, f.items.join(", "), f.message])));
+      }
+    });
+    return report.findings.length ? EXIT.failure : EXIT.ok;
+  },
+};
+
+export const walletPay: Command = {
+  name: "wallet pay",
+  summary: "run one offline payment against a card over the nfc-test channel and print (or save) the voucher",
+  usage: "tapkit wallet pay --port PORT --amount A --currency C --payee ID [--sub N] [--out FILE] [--json]",
+  examples: ["tapkit wallet pay --port /dev/ttyUSB0 --amount 250 --currency EUR --payee shop-42", "tapkit wallet pay --port tcp:127.0.0.1:7301 --amount 100 --currency EUR --payee kiosk --out v1.voucher --json"],
+  options: {
+    ...PORT_OPTION,
+    amount: { type: "string", help: "amount in minor units (250 = 2.50)" },
+    currency: { type: "string", help: "ISO 4217 code the card is certified for" },
+    payee: { type: "string", help: "payee id (1..32 characters)" },
+    sub: { type: "string", help: "sub-wallet (default 0, the main wallet)" },
+    challenge: { type: "string", help: "payee challenge in hex (default: 16 random bytes)" },
+    out: { type: "string", help: "write the voucher bundle (voucher + chain) here" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    const amount = uintOpt(opts.amount, "amount");
+    if (!opts.currency || !/^[A-Z]{3}$/.test(opts.currency)) throw new CliError("usage", "--currency must be an ISO 4217 code such as EUR", "see `tapkit info --json` for the card's currency", EXIT.usage);
+    if (!opts.payee) throw new CliError("usage", "--payee is required", "e.g. --payee shop-42", EXIT.usage);
+    const result = await withDevice(opts, async (d) => {
+      const card = walletOverLink(d);
+      try {
+        await card.select();
+        const chain = await card.chain();
+        const { voucher, challenge } = await card.pay({ amount, currency: opts.currency, payee: opts.payee, subWallet: uintOpt(opts.sub, "sub", 0), challenge: opts.challenge ? parseHex(opts.challenge) : undefined });
+        return { voucher, challenge, chain };
+      } catch (e) {
+        return refused(e);
+      }
+    });
+    const bundle = encodeBundle({ voucher: result.voucher, chain: result.chain });
+    if (opts.out) writeFileSync(opts.out, bundle);
+    out.result({ voucher: toHex(result.voucher), challenge: toHex(result.challenge), bundle: opts.out ?? null }, (r) => {
+      out.line(`voucher (${result.voucher.length} bytes, COSE_Sign1): ${r.voucher}`);
+      out.line(`challenge: ${r.challenge}`);
+      if (r.bundle) out.line(`bundle written to ${r.bundle}`);
+    });
+  },
+};
+
+export const issuerInitCommand: Command = {
+  name: "issuer init",
+  summary: "create an issuer directory: root and batch keys, batch certificate, root.pub",
+  usage: "tapkit issuer init DIR [--alg ed25519|p256] [--json]",
+  examples: ["tapkit issuer init lab-issuer", "tapkit issuer init lab-issuer-p256 --alg p256"],
+  positionals: [1, 1],
+  options: { alg: { type: "string", help: "ed25519 (default) or p256" }, ...JSON_OPTION },
+  async run(opts, [dir], out) {
+    const alg = opts.alg === undefined || opts.alg === "ed25519" ? COSE_ALG_EDDSA : opts.alg === "p256" ? COSE_ALG_ES256 : null;
+    if (alg === null) throw new CliError("usage", `--alg must be ed25519 or p256 (got '${opts.alg}')`, "Ed25519 is the default", EXIT.usage);
+    try {
+      const f = issuerInit(dir, alg);
+      out.result({ dir, root: toHex(f.root.publicKey), batch: toHex(f.batch.publicKey) }, (r) => {
+        out.line(`issuer created in ${r.dir}; root public key (pin it in verifiers): ${r.root}`);
+      });
+    } catch (e) {
+      refused(e);
+    }
+  },
+};
+
+export const issuerCertify: Command = {
+  name: "issuer certify",
+  summary: "certify a blank card's device key and provision chain, envelope, opening balance and PIN",
+  usage: "tapkit issuer certify --port PORT --issuer DIR --currency C --balance N --pin PIN [--per N --cumulative N --count N --max N] [--slot 0|1] [--json]",
+  examples: ["tapkit issuer certify --port /dev/ttyUSB0 --issuer lab-issuer --currency EUR --balance 10000 --pin 1234"],
+  options: {
+    ...PORT_OPTION,
+    issuer: { type: "string", help: "issuer directory from `tapkit issuer init`" },
+    currency: { type: "string", help: "ISO 4217 code" },
+    balance: { type: "string", help: "opening offline balance (minor units)" },
+    pin: { type: "string", help: "owner PIN, 4..8 digits" },
+    per: { type: "string", help: "per-payment cap (default 2000)" },
+    cumulative: { type: "string", help: "cumulative cap per sync (default 5000)" },
+    count: { type: "string", help: "payments per sync (default 10)" },
+    max: { type: "string", help: "maximum balance (default 50000)" },
+    slot: { type: "string", help: "device key slot: 0 Ed25519 (default), 1 P-256 on the demo set-up" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    if (!opts.issuer) throw new CliError("usage", "--issuer is required", "create one with `tapkit issuer init DIR`", EXIT.usage);
+    if (!opts.pin) throw new CliError("usage", "--pin is required", "4..8 digits", EXIT.usage);
+    if (!opts.currency) throw new CliError("usage", "--currency is required", "e.g. EUR", EXIT.usage);
+    const limits = { perPayment: uintOpt(opts.per, "per", 2000), cumulative: uintOpt(opts.cumulative, "cumulative", 5000), maxCount: uintOpt(opts.count, "count", 10), maxBalance: uintOpt(opts.max, "max", 50000) };
+    const balance = uintOpt(opts.balance, "balance");
+    let issuer;
+    try {
+      issuer = loadIssuer(opts.issuer);
+    } catch (e) {
+      refused(e);
+    }
+    const chain = await withDevice(opts, (d) => provisionOverLink(d, issuer!, { pin: opts.pin, balance, currency: opts.currency, limits, slot: uintOpt(opts.slot, "slot", 0) }));
+    out.result({ chain: chain.map(toHex), balance, currency: opts.currency, limits }, () => out.line(`card provisioned: ${balance} ${opts.currency}, envelope ${JSON.stringify(limits)}`));
+  },
+};
+
+export const WALLET_COMMANDS: Command[] = [walletPay, verifyVoucherCommand, settleCommand, issuerInitCommand, issuerCertify];
+
+/** For `tapkit info --json` on a card: its public key and chain, or null on other boards. */
+export async function walletInfoFor(d: Parameters<typeof readWalletInfo>[0]): Promise<Record<string, unknown> | null> {
+  try {
+    const w = await readWalletInfo(d);
+    return { ...w.info, kid: toHex(w.info.kid), pub: toHex(w.info.pub), chain: w.chain.map(toHex) };
+  } catch {
+    return null;
+  }
+}

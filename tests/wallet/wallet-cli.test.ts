@@ -1,0 +1,101 @@
+// The wallet CLI end to end on files: issuer init, verify voucher (ok and refused, exit
+// codes, --json), settle a directory with findings. The card part (wallet pay, info) runs
+// against a simulated card served on TCP.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ROOT } from "../../host-tools/src/paths.ts";
+import { toHex } from "../../host-tools/src/bytes/hex.ts";
+import { bundleBytes, testCard, testIssuer } from "./wallet-fixture.ts";
+
+const run = promisify(execFile);
+const CLI = join(ROOT, "dist", "tapkit.mjs");
+
+async function tapkit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [CLI, ...args], { encoding: "utf8" });
+    return { code: 0, ...r };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+test("verify voucher and settle from the command line", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tapkit-wallet-cli-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const issuer = testIssuer();
+  const card = testCard(issuer);
+  const rootHex = toHex(issuer.root.publicKey);
+  writeFileSync(join(dir, "root.pub"), rootHex + "\n");
+  const good = join(dir, "good.voucher");
+  writeFileSync(good, bundleBytes(card));
+  let r = await tapkit("verify", "voucher", good, "--root", join(dir, "root.pub"), "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.valid, true);
+  assert.equal(j.amount, 250);
+  r = await tapkit("verify", "voucher", good, "--root", rootHex, "--challenge", "00".repeat(16));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /another challenge/);
+  assert.match(r.stderr, /hint:/);
+  r = await tapkit("verify", "voucher", good);
+  assert.equal(r.code, 2);
+
+  const batch = join(dir, "batch");
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(batch);
+  writeFileSync(join(batch, "a"), readFileSync(good));
+  writeFileSync(join(batch, "a-copy"), readFileSync(good));
+  writeFileSync(join(batch, "b"), bundleBytes(card, { counter: 2, challenge: new Uint8Array(16).fill(2) }));
+  r = await tapkit("settle", batch, "--root", rootHex, "--json");
+  assert.equal(r.code, 1);
+  const rep = JSON.parse(r.stdout);
+  assert.equal(rep.accepted, 2);
+  assert.deepEqual(rep.totals, { "shop-42": { EUR: 500 } });
+  assert.deepEqual(rep.findings.map((f: { kind: string }) => f.kind), ["duplicate"]);
+
+  r = await tapkit("issuer", "init", join(dir, "iss"), "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).root, readFileSync(join(dir, "iss", "root.pub"), "utf8").trim());
+  r = await tapkit("issuer", "init", join(dir, "iss"));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /already holds an issuer root/);
+});
+
+test("bench flow against a simulated card: issuer certify, wallet pay, verify voucher, info --json", async (t) => {
+  const { startSimulator } = await import("../../host-tools/src/sim/run.ts");
+  const { board } = await import("./card-fixture.ts");
+  const { firmwarePath } = await import("../../host-tools/src/paths.ts");
+  const dir = mkdtempSync(join(tmpdir(), "tapkit-wallet-bench-"));
+  const sim = await startSimulator({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), tcpPort: 0, baud: 921600 });
+  t.after(async () => {
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const port = `tcp:127.0.0.1:${sim.ports.tcp}`;
+  const iss = join(dir, "iss");
+  assert.equal((await tapkit("issuer", "init", iss)).code, 0);
+  let r = await tapkit("issuer", "certify", "--port", port, "--issuer", iss, "--currency", "EUR", "--balance", "10000", "--pin", "1234", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const out = join(dir, "v1.voucher");
+  r = await tapkit("wallet", "pay", "--port", port, "--amount", "250", "--currency", "EUR", "--payee", "shop-42", "--out", out, "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const pay = JSON.parse(r.stdout);
+  r = await tapkit("verify", "voucher", out, "--root", join(iss, "root.pub"), "--challenge", pay.challenge, "--payee", "shop-42", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).balanceAfter, 9_750);
+  r = await tapkit("wallet", "pay", "--port", port, "--amount", "999999", "--currency", "EUR", "--payee", "shop-42");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /per-payment cap|balance too low/);
+  r = await tapkit("info", "--port", port, "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout);
+  assert.equal(info.wallet.pub.length, 64);
+  assert.equal(info.wallet.chain.length, 2);
+  assert.equal(info.wallet.ctr, 1);
+});
