@@ -1,0 +1,46 @@
+// The store's `store.*` app ops called straight into an in-process SimDevice: one request
+// frame in, the answer frame out, synchronously and without line pacing or retries. A power
+// cut inside the call reboots the device before receive() returns, so "no answer" means the
+// operation was in flight when power failed.
+import { CHANNEL, FLAGS, FrameReceiver, encodeFrame, type Body } from "../link/index.ts";
+import type { SimDevice } from "../sim/device.ts";
+
+export type StoreAnswer =
+  | { kind: "ok"; body: Body }
+  | { kind: "error"; code: string; msg: string }
+  | { kind: "lost" };
+
+export class StoreLink {
+  private readonly receiver: FrameReceiver;
+  private seq = 1;
+  private answers: { seq: number; flags: number; body: Body }[] = [];
+
+  constructor(readonly device: SimDevice) {
+    this.receiver = new FrameReceiver({ maxFrame: device.board.link.maxFrame });
+    device.on("uart", (bytes: Uint8Array) => {
+      for (const f of this.receiver.push(bytes)) {
+        if (f.flags & FLAGS.RESP) this.answers.push({ seq: f.seq, flags: f.flags, body: f.body });
+      }
+    });
+  }
+
+  call(op: string, args: Body = {}): StoreAnswer {
+    const seq = this.seq;
+    this.seq = (this.seq % 0xffff) + 1;
+    this.answers = [];
+    // A frame delimiter first: a reboot may have left the device's receiver mid-frame.
+    this.device.receive(new Uint8Array([0]));
+    this.device.receive(encodeFrame({ channel: CHANNEL.APP, flags: 0, seq, body: { op, ...args } }));
+    const answer = this.answers.find((a) => a.seq === seq);
+    if (!answer) return { kind: "lost" };
+    if (answer.flags & FLAGS.ERR) return { kind: "error", code: String(answer.body.code), msg: String(answer.body.msg) };
+    return { kind: "ok", body: answer.body };
+  }
+
+  /** Like call, but any answer other than success is thrown (set-up steps, reads). */
+  must(op: string, args: Body = {}): Body {
+    const a = this.call(op, args);
+    if (a.kind === "ok") return a.body;
+    throw new Error(a.kind === "lost" ? `${op}: no answer (device rebooted)` : `${op}: ${a.code}: ${a.msg}`);
+  }
+}
