@@ -9,6 +9,7 @@ import { display } from "./display.ts";
 import { hil } from "./hil.ts";
 import { bench } from "./bench.ts";
 import { demo } from "./demo.ts";
+import { torture } from "./torture.ts";
 import { WALLET_COMMANDS } from "./wallet.ts";
 
-export const COMMANDS: Command[] = [demo, build, boards, sim, info, monitor, nfcApdu, display, hil, bench, ...WALLET_COMMANDS];
+export const COMMANDS: Command[] = [demo, build, boards, sim, info, monitor, nfcApdu, display, hil, bench, torture, ...WALLET_COMMANDS];

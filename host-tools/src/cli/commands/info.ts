@@ -25,6 +25,15 @@ export const info: Command = {
       ]));
       out.line("link counters:");
       out.line(table(Object.entries(r.link ?? {}).map(([k, v]) => [`  ${k}`, String(v)])));
+      if (r.store) {
+        const s = r.store;
+        out.line("store:");
+        out.line(table([
+          ["  capacity", `${s.live} of ${s.capacity} B used (${s.free} B free), ${s.keys} key(s), ${s.counters} counter(s)`],
+          ["  wear", `${s.erases} erase cycles used of ${s.pages * s.rated} (${s.pages} pages x ${s.rated}); busiest page ${s.maxErase}`],
+          ["  lifetime", `about ${s.remaining} more counter increments`],
+        ]));
+      }
     });
   },
 };
