@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import { listBoards, loadBoard } from "../boards/index.ts";
 import { firmwarePath } from "../paths.ts";
 import { measureSession, type SessionCounts } from "./session-counts.ts";
+import { measureStoreCosts, type StoreCosts } from "./store-costs.ts";
 import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
 
 export interface FirmwareFacts {
@@ -13,6 +14,7 @@ export interface FirmwareFacts {
   imports: string[];
   exports: string[];
   session: SessionCounts;
+  store: StoreCosts;
 }
 
 export interface BenchResults {
@@ -41,6 +43,7 @@ export async function runBench(opts: { out?: string; throughput?: boolean; log?:
       imports: WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`),
       exports: WebAssembly.Module.exports(mod).map((e) => e.name),
       session: await measureSession(board, path),
+      store: await measureStoreCosts(board, path),
     });
   }
   const throughput: BenchResults["throughput"] = [];

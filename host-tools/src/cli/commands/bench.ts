@@ -28,6 +28,9 @@ export const bench: Command = {
         out.line(`\n${f.board}: Wasm instructions per operation (HAL calls)`);
         out.line(table(f.session.ops.map((o) => [`  ${o.op}`, String(o.instructions), Object.entries(o.halCalls).map(([k, v]) => `${k}×${v}`).join(" ")])));
         out.line(`  imports: ${f.imports.join(", ")}`);
+        const st = f.store;
+        out.line(`  store: counter increment ${st.counterIncrement}, record write (32 B) ${st.recordWrite32}, compaction ${st.compaction} instructions (link share ~${st.linkBaseline}); ${st.flashOpsPerIncrement.toFixed(4)} flash ops per increment`);
+        out.line(`  store endurance: ${st.endurance.incrementsToWearOut.toExponential(2)} increments on ${st.endurance.pages} x ${st.endurance.pageSize} B at ${st.endurance.eraseCycles} cycles (${st.endurance.measuredIncrements} increments cost ${st.endurance.measuredErases} erases)`);
       }
       if (res.throughput.length) {
         out.line("\nlink throughput (payload bytes/s against baud/10)");
