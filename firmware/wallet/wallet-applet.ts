@@ -9,7 +9,7 @@ import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
 import { deviceKid, devicePub, devicePubLen, loadDeviceKey } from "./device-key";
 import { CFG_CURRENCY, CFG_EPOCH, CFG_SLOT, KEY_CERT_BATCH, KEY_CERT_DEVICE, MAX_CERT, SUB_BALANCE, SUB_OPEN, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
 import { CONFIG, cfg, readLog, sub, walletActive, walletLoad } from "./wallet-state";
-import { beginPayment, endSession, signPayment } from "./wallet-payment";
+import { R_STORE, beginPayment, endSession, paymentStoreError, signPayment } from "./wallet-payment";
 import { PIN_BLOCKED, PIN_OK, pinForget, pinSet, pinTriesLeft, pinVerified, pinVerify } from "./wallet-pin";
 import { OWNER_ABOVE_ENVELOPE, OWNER_BALANCE, OWNER_BAD_SUB, OWNER_OK, closeSub, fundSub, setLimits } from "./wallet-owner";
 import { encodeInt } from "./voucher-builder";
@@ -157,6 +157,12 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
     if (lc != 8) return sw(buf, 0, SW_WRONG_LENGTH);
     const amount = be32(data);
     const n = signPayment(amount, data + 4, <i32>load<u8>(data + 7), buf, RESPONSE_CAP);
+    if (n == -R_STORE) {
+      // Second data byte: the store's error code (negated), for the technician.
+      store<u8>(buf, <u8>R_STORE);
+      store<u8>(buf + 1, <u8>(-paymentStoreError()));
+      return sw(buf, 2, SW_CONDITIONS);
+    }
     if (n < 0) return refuse(buf, -n);
     return sw(buf, n, SW_OK);
   }

@@ -30,6 +30,12 @@ let challengeLen: i32 = 0;
 let payeeLen: i32 = 0;
 let sessionOpen = false;
 let sessionTime: u64 = 0;
+let lastStoreError: i32 = 0;
+
+/** The store's error code behind the last R_STORE refusal (for diagnostics). */
+export function paymentStoreError(): i32 {
+  return lastStoreError;
+}
 
 export function endSession(): void {
   sessionOpen = false;
@@ -72,9 +78,11 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   const alg = loadDeviceKey(slot);
   if (alg == 0) return -R_SIGN;
 
-  if (txBegin() < 0) return -R_STORE;
+  lastStoreError = txBegin();
+  if (lastStoreError < 0) return -R_STORE;
   const counter = txCounterNext(VOUCHER_COUNTER_ID);
   if (counter <= 0) {
+    lastStoreError = <i32>counter;
     txAbort();
     return -R_STORE;
   }
@@ -91,7 +99,9 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   store<u8>(LOG_ENTRY + LOG_SUB, <u8>s);
   store<u8>(LOG_ENTRY + LOG_KIND, KIND_PAYMENT);
   copyBytes(LOG_ENTRY + LOG_PAYEE, PAYEE, payeeLen < 8 ? payeeLen : 8);
-  if (stageRecords(s, -1) < 0 || txCommit() < 0) {
+  lastStoreError = stageRecords(s, -1);
+  if (lastStoreError >= 0) lastStoreError = txCommit();
+  if (lastStoreError < 0) {
     txAbort();
     walletLoad();
     return -R_STORE;

@@ -68,9 +68,10 @@ export class WalletCard {
     const sw = (r[r.length - 2] << 8) | r[r.length - 1];
     const data = r.subarray(0, r.length - 2);
     if (sw === 0x9000) return data;
-    if (sw === 0x6985 && data.length === 1) {
+    if (sw === 0x6985 && (data.length === 1 || data.length === 2)) {
       const [reason, hint] = REFUSAL[data[0]] ?? [`reason ${data[0]}`, "see docs/wallet-apdu.md"];
-      throw new WalletError("CARD_REFUSED", `${what}: card refused: ${reason}`, hint);
+      const detail = data.length === 2 ? ` (store error -${data[1]})` : "";
+      throw new WalletError("CARD_REFUSED", `${what}: card refused: ${reason}${detail}`, hint);
     }
     if ((sw & 0xfff0) === 0x63c0) throw new WalletError("PIN_WRONG", `${what}: wrong PIN, ${sw & 0xf} tries left`, "the card locks after the last try");
     if (sw === 0x6983) throw new WalletError("PIN_BLOCKED", `${what}: PIN blocked`, "the owner PIN is locked; the issuer must replace the card");

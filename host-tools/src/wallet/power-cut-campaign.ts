@@ -1,0 +1,127 @@
+// Power cuts on the payment path: runs payments on a simulated card and cuts power at a
+// random flash operation (before, during or after it) inside SIGN VOUCHER, then reboots and
+// checks the invariants the wallet promises: a counter is never reused, no value is
+// created or lost (the balance is either untouched or debited by exactly the amount), and
+// the newest log entry agrees with the balance and the counter.
+import type { Board } from "../boards/board.ts";
+import { DeviceClient } from "../device/client.ts";
+import { SimDevice } from "../sim/device.ts";
+import { inProcessTransport } from "../sim/in-process-transport.ts";
+import { SeededRandom } from "../sim/seeded-random.ts";
+import type { CutPhase } from "../sim/flash.ts";
+import { WalletCard, parseLogEntry } from "./card-client.ts";
+import { provisionOverLink } from "./card-link.ts";
+import type { IssuerFiles } from "./issuer.ts";
+import { decodeSign1 } from "./cose-sign1.ts";
+import { decodeVoucherPayload } from "./voucher.ts";
+
+export interface CampaignOptions {
+  board: Board;
+  wasmPath: string;
+  issuer: IssuerFiles;
+  /** power cuts that must actually fire */
+  cuts: number;
+  seed?: number;
+}
+
+export interface CampaignResult {
+  cuts: number;
+  payments: number;
+  committedAtCut: number;
+  vouchersReleased: number;
+  counterGaps: number;
+  /** SIGN refusals by the store (uncut payments the store would not commit), by error */
+  storeRefusals: Record<string, number>;
+  violations: string[];
+}
+
+const PHASES: CutPhase[] = ["before", "during", "after"];
+const OPENING = 1_000_000_000;
+
+export async function powerCutCampaign(o: CampaignOptions): Promise<CampaignResult> {
+  const rnd = new SeededRandom(o.seed ?? 7);
+  const device = await SimDevice.create({ board: o.board, wasm: o.wasmPath, tickMs: 0, seed: o.seed ?? 7 });
+  const result: CampaignResult = { cuts: 0, payments: 0, committedAtCut: 0, vouchersReleased: 0, counterGaps: 0, storeRefusals: {}, violations: [] };
+  try {
+    const client = await DeviceClient.over(inProcessTransport(device));
+    await provisionOverLink(client, o.issuer, { pin: "1234", balance: OPENING, currency: "EUR", limits: { maxBalance: OPENING, perPayment: 10, cumulative: 0xffffffff, maxCount: 0xffffffff } });
+    await client.close();
+    const card = new WalletCard(async (a) => device.nfcApdu(a));
+    const seen = new Set<number>();
+    let balance = OPENING;
+    let lastCounter = 0;
+    let lastSeq = (await newestLog(device)).seq;
+    // Flash operations of one uncut payment set where cuts are aimed.
+    const before = device.flash.operations;
+    await card.select();
+    await card.pay({ amount: 1, currency: "EUR", payee: "probe" });
+    // Compaction can add erases and copies before the commit; aim past it too, so a cut
+    // sometimes misses and a pending compaction gets to finish.
+    const cutRange = Math.max(1, device.flash.operations - before) + 3;
+    balance -= 1;
+    lastCounter = 1;
+    seen.add(1);
+    lastSeq++;
+    const fail = (msg: string) => result.violations.length < 20 && result.violations.push(`payment ${result.payments}: ${msg}`);
+
+    let refusedInARow = 0;
+    while (result.cuts < o.cuts && result.violations.length === 0) {
+      const amount = 1 + rnd.below(10);
+      await card.select();
+      await card.begin(new Uint8Array(16).map(() => rnd.below(256)), "p");
+      const bootsBefore = device.boots;
+      device.flash.cutPowerAt({ op: 1 + rnd.below(cutRange), phase: PHASES[rnd.below(3)] });
+      let voucher: Uint8Array | null = null;
+      try {
+        voucher = await card.sign(amount, "EUR");
+      } catch (e) {
+        const store = /store error (-\d+)/.exec((e as Error).message);
+        if (store) {
+          result.storeRefusals[store[1]] = (result.storeRefusals[store[1]] ?? 0) + 1;
+          if (++refusedInARow >= 50) fail(`the store refused 50 payments in a row (error ${store[1]}): the wallet is stuck`);
+        } else if ((e as { code?: string }).code !== "SIM_TAG_LOST") throw e;
+      }
+      if (voucher) refusedInARow = 0;
+      device.flash.onOperation(null);
+      result.payments++;
+      const cut = device.boots !== bootsBefore;
+      if (cut) result.cuts++;
+      if (voucher) {
+        result.vouchersReleased++;
+        const c = decodeVoucherPayload(decodeSign1(voucher, "voucher").payload).counter;
+        if (seen.has(c)) fail(`counter ${c} reused`);
+        seen.add(c);
+      }
+      await card.select();
+      const info = await card.info();
+      const log = await newestLog(device);
+      if (info.bal === balance - amount) {
+        if (cut) result.committedAtCut++;
+        if (log.seq !== lastSeq + 1 || log.kind !== "payment" || log.amount !== amount || log.balanceAfter !== info.bal) fail(`debited but log says ${JSON.stringify(log)}`);
+        if (log.counter <= lastCounter) fail(`log counter ${log.counter} not above ${lastCounter}`);
+        if (voucher === null && !cut) fail("debited without a voucher and without a cut");
+        result.counterGaps += log.counter - lastCounter - 1;
+        if (!voucher && seen.has(log.counter)) fail(`counter ${log.counter} reused`);
+        seen.add(log.counter);
+        lastCounter = log.counter;
+        lastSeq = log.seq;
+        balance = info.bal!;
+      } else if (info.bal === balance) {
+        if (voucher) fail("voucher released but the balance was not debited");
+        if (log.seq !== lastSeq) fail(`balance unchanged but the log moved to ${log.seq}`);
+      } else {
+        fail(`balance ${info.bal}, expected ${balance} or ${balance - amount}`);
+      }
+      if ((info.ctr ?? 0) < lastCounter) fail(`counter went back to ${info.ctr}`);
+    }
+    return result;
+  } finally {
+    device.close();
+  }
+}
+
+async function newestLog(device: SimDevice) {
+  device.nfcApdu(Uint8Array.from([0x00, 0xa4, 0x04, 0x00, 0x07, 0xf0, 0x74, 0x61, 0x70, 0x6b, 0x57, 0x31]));
+  const r = device.nfcApdu(Uint8Array.from([0x00, 0xb2, 0x01, 0x04]));
+  return parseLogEntry(r.subarray(0, r.length - 2));
+}
