@@ -11,7 +11,7 @@ import {
 } from "./qr-tables";
 import { planSegments, textFitsMode, writeDataCodewords } from "./segmentation";
 import { reedSolomonDivisor, reedSolomonRemainder } from "./reed-solomon";
-import { applyMask, drawCodewords, drawFormatBits, drawFunctionPatterns } from "./qr-grid";
+import { applyMask, drawCodewords, drawFormatBits, drawFunctionPatterns, gridPtr } from "./qr-grid";
 import { penaltyScore } from "./penalty";
 
 /** The text needs a larger version than allowed (or than this board's buffers hold). */
@@ -21,7 +21,6 @@ export const E_QR_ARG: i32 = -2;
 
 export const MASK_AUTO: i32 = -1;
 
-const DATA = memory.data(QR_CODEWORDS_MAX > 0 ? QR_CODEWORDS_MAX : 1);
 const CODEWORDS = memory.data(QR_CODEWORDS_MAX > 0 ? QR_CODEWORDS_MAX : 1);
 const DIVISOR = memory.data(30);
 
@@ -60,6 +59,8 @@ export function qrEncode(text: usize, len: i32, ecl: i32, minVersion: i32, maxVe
     for (let e = ecl + 1; e <= ECC_H; e++) if (bits <= numDataCodewords(version, e) * 8) ecl = e;
   }
 
+  // The data codewords live in the grid's memory: the grid is drawn only after interleaving.
+  const DATA = gridPtr();
   const dataLen = numDataCodewords(version, ecl);
   writeDataCodewords(text, len, version, DATA, dataLen);
   addEccAndInterleave(version, ecl, DATA, CODEWORDS);

@@ -7,7 +7,7 @@
 // 2 px/module with modules ~0.28 mm, below what phones resolve at plaque distance, and payment
 // payloads need at most v13 even at ECC H with optimal segmentation (notes/qr.md section 7).
 // Boards without a panel get version 0: no QR buffers, and the QR ops answer "unsupported".
-import { DISPLAY_H, DISPLAY_W, HAS_DISPLAY } from "../board";
+import { DISPLAY_H, DISPLAY_W, HAS_DISPLAY, MAX_FRAME } from "../board";
 
 const SHORT_SIDE: i32 = DISPLAY_W < DISPLAY_H ? DISPLAY_W : DISPLAY_H;
 // Largest side (modules) that shows at 2 px/module with a 4-module quiet zone on each side.
@@ -21,5 +21,7 @@ export const QR_MAX_SIDE: i32 = QR_MAX_VERSION > 0 ? QR_MAX_VERSION * 4 + 17 : 0
 export const QR_GRID_BYTES: i32 = QR_MAX_SIDE * QR_MAX_SIDE;
 /** Upper bound on the codewords (data + ECC) of the largest symbol: one bit per module. */
 export const QR_CODEWORDS_MAX: i32 = QR_GRID_BYTES / 8 + 1;
-/** Longest text that could fit: every module a data bit, 10 bits per 3 digits. */
-export const QR_TEXT_MAX: i32 = (QR_CODEWORDS_MAX * 8 * 3) / 10 + 3;
+// Longest text that could fit (every module a data bit, 10 bits per 3 digits), but no more
+// than one link frame: the encoder's text arrives in one request or is built in firmware.
+const TEXT_FIT: i32 = (QR_CODEWORDS_MAX * 8 * 3) / 10 + 3;
+export const QR_TEXT_MAX: i32 = TEXT_FIT < MAX_FRAME ? TEXT_FIT : MAX_FRAME;

@@ -1,37 +1,55 @@
-// App-channel ops that expose the QR encoder to the host, so tests and benches drive the real
+// App-channel ops that expose the QR encoder to the host (and pass the payment ops on to
+// firmware/emv/payment-ops.ts), so tests and benches drive the real
 // firmware: `qr.encode` runs the encoder and answers version, level, mask, data bits and the
 // segment plan; `qr.grid` reads the module grid back in chunks (a v15 grid is 742 bytes of
 // bits, more than fits beside the header in one frame on small-frame boards).
 import { bytesIsAscii } from "../lib/bytes";
-import { encodeBool, encodeBytes, encodeMap, encodeText, encodeUint } from "../link/cbor-encoder";
+import { encodeBool, encodeMap, encodeText, encodeUint, encoderReserve } from "../link/cbor-encoder";
 import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
 import { sendLimit } from "../link/frame-writer";
 import { BAD_ARG, INTERNAL, OK, TOO_LARGE, UNSUPPORTED, fail } from "../link/status";
-import { QR_GRID_BYTES, QR_MAX_VERSION } from "./qr-limits";
+import { QR_MAX_VERSION } from "./qr-limits";
 import { E_QR_ARG, MASK_AUTO, qrDataBits, qrEcl, qrEncode, qrMask, qrVersion } from "./qr-encoder";
 import { presentFramebuffer } from "../display/framebuffer";
 import { E_RENDER_FIT, quietForced, renderQr, renderQuiet, renderScale, renderX, renderY } from "../display/qr-render";
 import { gridPtr, gridSide, DARK } from "./qr-grid";
 import { plannedMode, runLength } from "./segmentation";
+import { NOT_PAYMENT_OP, paymentOp } from "../emv/payment-ops";
 
 /** Returned by qrOp for op names it does not own. */
 export const NOT_QR_OP: i32 = -1;
 // Bytes of a qr.grid answer besides the chunk: header, CRC and the map around `data`.
 const GRID_OVERHEAD: i32 = 48;
 
-// Grid bits (row-major, MSB first, 1 = dark) or the segment plan, built per answer.
-const SCRATCH_BYTES: i32 = QR_GRID_BYTES / 8 + 1;
-const SCRATCH = memory.data(SCRATCH_BYTES);
+/** Reserves a CBOR byte string of `len` bytes in the answer; its address, or 0 on overflow. */
+function reserveBytes(len: i32): usize {
+  const headLen = len < 24 ? 1 : len < 256 ? 2 : 3;
+  const at = encoderReserve(headLen + len);
+  if (!at) return 0;
+  if (headLen == 1) {
+    store<u8>(at, <u8>(0x40 | len));
+  } else if (headLen == 2) {
+    store<u8>(at, 0x58);
+    store<u8>(at + 1, <u8>len);
+  } else {
+    store<u8>(at, 0x59);
+    store<u8>(at + 1, <u8>(len >> 8));
+    store<u8>(at + 2, <u8>len);
+  }
+  return at + <usize>headLen;
+}
 
-function packGrid(side: i32): void {
+/** Writes grid bits [off*8, (off+n)*8) (row-major, MSB first, 1 = dark) at `out`. */
+function packGrid(out: usize, off: i32, n: i32, side: i32): void {
   const grid = gridPtr();
-  const n = side * side;
-  memory.fill(SCRATCH, 0, <usize>((n + 7) >> 3));
-  for (let i = 0; i < n; i++) {
-    if ((load<u8>(grid + <usize>i) & DARK) != 0) {
-      const at = SCRATCH + <usize>(i >> 3);
-      store<u8>(at, load<u8>(at) | (<u8>0x80 >> <u8>(i & 7)));
+  const modules = side * side;
+  for (let b = 0; b < n; b++) {
+    let v = 0;
+    for (let k = 0; k < 8; k++) {
+      const i = (off + b) * 8 + k;
+      v = (v << 1) | (i < modules ? <i32>(load<u8>(grid + <usize>i) & DARK) : 0);
     }
+    store<u8>(out + <usize>b, <u8>v);
   }
 }
 
@@ -74,18 +92,8 @@ function encodeOp(): i32 {
   const status = runEncoder();
   if (status != OK) return status;
   const len = encodedLen;
-  // Three bytes per segment: mode indicator, then the character count big-endian.
   let segs = 0;
-  for (let i = 0; i < len; ) {
-    const n = runLength(i, len);
-    if ((segs + 1) * 3 > SCRATCH_BYTES) return fail(TOO_LARGE, "segment plan too long to report");
-    const at = SCRATCH + <usize>(segs * 3);
-    store<u8>(at, <u8>plannedMode(i));
-    store<u8>(at + 1, <u8>(n >> 8));
-    store<u8>(at + 2, <u8>n);
-    segs++;
-    i += n;
-  }
+  for (let i = 0; i < len; i += runLength(i, len)) segs++;
   // Keys in deterministic order: shorter first, then bytewise.
   encodeMap(6);
   encodeText("m");
@@ -97,7 +105,17 @@ function encodeOp(): i32 {
   encodeText("bits");
   encodeUint(<u64>qrDataBits());
   encodeText("segs");
-  encodeBytes(SCRATCH, segs * 3);
+  // Three bytes per segment: mode indicator, then the character count big-endian.
+  const plan = reserveBytes(segs * 3);
+  if (plan) {
+    for (let i = 0, k = 0; i < len; k += 3) {
+      const n = runLength(i, len);
+      store<u8>(plan + <usize>k, <u8>plannedMode(i));
+      store<u8>(plan + <usize>(k + 1), <u8>(n >> 8));
+      store<u8>(plan + <usize>(k + 2), <u8>n);
+      i += n;
+    }
+  }
   encodeText("side");
   encodeUint(<u64>gridSide());
   return OK;
@@ -118,8 +136,8 @@ function gridOp(): i32 {
   encodeText("off");
   encodeUint(<u64>off);
   encodeText("data");
-  packGrid(side);
-  encodeBytes(SCRATCH + <usize>off, chunk);
+  const at = reserveBytes(chunk);
+  if (at) packGrid(at, off, chunk, side);
   encodeText("total");
   encodeUint(<u64>total);
   return OK;
@@ -172,8 +190,11 @@ export function encodeShown(): void {
 }
 
 export function qrOp(opPtr: usize, opLen: i32): i32 {
+  // Boards without a panel compile none of the QR or payment code (constant condition).
+  if (QR_MAX_VERSION == 0) return NOT_QR_OP;
   if (bytesIsAscii(opPtr, opLen, "qr.encode")) return encodeOp();
   if (bytesIsAscii(opPtr, opLen, "qr.grid")) return gridOp();
   if (bytesIsAscii(opPtr, opLen, "qr.show")) return showOp();
-  return NOT_QR_OP;
+  const pay = paymentOp(opPtr, opLen);
+  return pay != NOT_PAYMENT_OP ? pay : NOT_QR_OP;
 }
