@@ -17,6 +17,7 @@ import { handleApdu } from "./nfc/type4";
 import { handleT2t } from "./nfc/type2";
 import { setField } from "./nfc/field";
 import { showSplash } from "./display/splash";
+import { bootPaymentScreen, paymentScreenTick } from "./display/payment-screen";
 import { storeMount } from "./store/store";
 import { initWallet } from "./wallet/wallet-applet";
 import { MODE_CARD } from "./board";
@@ -50,6 +51,7 @@ export function tk_init(flags: i32): i32 {
   if (MODE_CARD) initWallet();
   if (configureNfc() < 0) logLine(LEVEL_WARN, "nfc personality refused by the shell");
   if (showSplash(demoActive()) < 0) logLine(LEVEL_WARN, "display refused the splash");
+  bootPaymentScreen(demoActive());
   return 0;
 }
 
@@ -67,6 +69,7 @@ export function tk_link_rx(len: i32): void {
 }
 
 export function tk_tick(now_ms: i64): void {
+  paymentScreenTick(now_ms);
   txFlush();
   if (resetPending() && txPending() == 0) reset(RESET_REQUESTED);
 }
