@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import { listBoards, loadBoard } from "../boards/index.ts";
 import { firmwarePath } from "../paths.ts";
 import { measureSession, type SessionCounts } from "./session-counts.ts";
+import { measureWalletPayment, type WalletPaymentCost } from "./wallet-costs.ts";
 import { measureStoreCosts, type StoreCosts } from "./store-costs.ts";
 import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
 
@@ -15,6 +16,8 @@ export interface FirmwareFacts {
   exports: string[];
   session: SessionCounts;
   store: StoreCosts;
+  /** card boards: instructions and keystore calls per offline payment, per key slot */
+  wallet?: WalletPaymentCost[];
 }
 
 export interface BenchResults {
@@ -44,6 +47,7 @@ export async function runBench(opts: { out?: string; throughput?: boolean; log?:
       exports: WebAssembly.Module.exports(mod).map((e) => e.name),
       session: await measureSession(board, path),
       store: await measureStoreCosts(board, path),
+      wallet: board.mode === "card" ? [await measureWalletPayment(board, path, 0), await measureWalletPayment(board, path, 1)] : undefined,
     });
   }
   const throughput: BenchResults["throughput"] = [];

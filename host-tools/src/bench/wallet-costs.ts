@@ -1,0 +1,61 @@
+// Wasm instructions per offline payment on a card board (BEGIN PAYMENT + SIGN VOUCHER),
+// counted with the instrumented module. Keystore and SHA-256 run natively behind the HAL,
+// so every counted instruction is "outside the keystore"; the HAL calls are listed beside
+// them (ks_sign, flash). Target (issue 6): at most 100,000 instructions per payment.
+import { readFileSync } from "node:fs";
+import type { Board } from "../boards/board.ts";
+import { DeviceClient } from "../device/client.ts";
+import { SimDevice } from "../sim/device.ts";
+import { inProcessTransport } from "../sim/in-process-transport.ts";
+import { COSE_ALG_EDDSA, issueCertificate, provisionOverLink, ROLE_BATCH, signerFromSecret, WalletCard } from "../wallet/index.ts";
+import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
+
+export const WALLET_PAYMENT_BUDGET = 100_000;
+
+export interface WalletPaymentCost {
+  board: string;
+  slot: number;
+  begin: number;
+  sign: number;
+  /** begin + sign */
+  instructions: number;
+  budget: number;
+  met: boolean;
+  halCalls: Record<string, number>;
+  keystoreCalls: number;
+  voucherBytes: number;
+}
+
+/** Measures the Nth payment (after a few warm-up payments, so the numbers are steady state). */
+export async function measureWalletPayment(board: Board, wasmPath: string, slot = 0): Promise<WalletPaymentCost> {
+  const device = await SimDevice.create({ board, wasm: instrumentForCounting(readFileSync(wasmPath)), tickMs: 0, seed: 1 });
+  try {
+    const counter = device.firmware?.[COUNTER_EXPORT] as WebAssembly.Global;
+    const client = await DeviceClient.over(inProcessTransport(device));
+    const root = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(1));
+    const batch = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(2));
+    const issuer = { root, batch, batchCert: issueCertificate(root, { role: ROLE_BATCH, publicKey: batch.publicKey }) };
+    await provisionOverLink(client, issuer, { pin: "1234", balance: 100_000, currency: "EUR", limits: { maxBalance: 100_000, perPayment: 1_000, cumulative: 100_000, maxCount: 100 }, slot });
+    await client.close();
+    const card = new WalletCard(async (a) => device.nfcApdu(a));
+    await card.select();
+    for (let i = 0; i < 3; i++) await card.pay({ amount: 10, currency: "EUR", payee: "warm-up" });
+    const calls = new Map(device.importCalls);
+    counter.value = 0n;
+    await card.begin(new Uint8Array(16).fill(7), "shop-42", 1_700_000_000);
+    const begin = Number(counter.value as bigint);
+    counter.value = 0n;
+    const voucher = await card.sign(250, "EUR");
+    const sign = Number(counter.value as bigint);
+    const halCalls: Record<string, number> = {};
+    for (const [name, n] of device.importCalls) {
+      const d = n - (calls.get(name) ?? 0);
+      if (d) halCalls[name] = d;
+    }
+    const keystoreCalls = Object.entries(halCalls).filter(([k]) => k.startsWith("ks_")).reduce((a, [, n]) => a + n, 0);
+    const instructions = begin + sign;
+    return { board: board.name, slot, begin, sign, instructions, budget: WALLET_PAYMENT_BUDGET, met: instructions <= WALLET_PAYMENT_BUDGET, halCalls, keystoreCalls, voucherBytes: voucher.length };
+  } finally {
+    device.close();
+  }
+}
