@@ -1,6 +1,7 @@
 // Wallet ops on the app channel: `wallet.info` (public key, state, certificate chain) for
 // `tapkit info` and issuers, and `wallet.provision` (provisioning-only: refused once the
 // wallet is active). Returns NOT_WALLET_OP for other names so app-ops can fall through.
+import { MODE_CARD } from "../board";
 import { bytesIsAscii } from "../lib/bytes";
 import { KIND_ARRAY, KIND_BYTES, KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem } from "../link/cbor-decoder";
 import { encodeArray, encodeBytes, encodeMap, encodeText, encoderReserve } from "../link/cbor-encoder";
@@ -78,6 +79,8 @@ function provisionOp(): i32 {
 }
 
 export function walletOp(opPtr: usize, opLen: i32): i32 {
+  // Compile-time constant: on plaque builds the wallet code is dropped entirely.
+  if (!MODE_CARD) return NOT_WALLET_OP;
   if (bytesIsAscii(opPtr, opLen, "wallet.info")) return info();
   if (bytesIsAscii(opPtr, opLen, "wallet.provision")) return provisionOp();
   return NOT_WALLET_OP;
