@@ -11,7 +11,7 @@ import { renderScale } from "../display/qr-render";
 import { lastDynamicReference, showDynamicCode, showStaticCode, currentScreen, SCREEN_DYNAMIC } from "../display/payment-screen";
 import { profileField, profileLength, profilePtr, setProfile } from "./merchant-profile";
 import { tlvFoundLen, tlvFoundPtr, tlvIdAt, tlvSizeAt } from "./mpm-tlv";
-import { buildPayload, payloadLength, payloadPtr } from "./mpm-payload";
+import { buildPayload, checkAmount, payloadLength, payloadPtr } from "./mpm-payload";
 
 export const NOT_PAYMENT_OP: i32 = -1;
 const DEFAULT_TIMEOUT_S: u64 = 120;
@@ -80,8 +80,11 @@ function merchantGet(): i32 {
 }
 
 function emvBuild(): i32 {
-  if (textArg("amount") < 0) return fail(BAD_ARG, "amount (54): text");
+  const hasAmount = textArg("amount");
+  if (hasAmount < 0) return fail(BAD_ARG, "amount (54): text");
   const amount = tp, amountLen = tl;
+  // An empty amount is a malformed amount, not a static request.
+  if (hasAmount > 0 && checkAmount(amount, amountLen) != OK) return BAD_ARG;
   if (textArg("bill") < 0) return fail(BAD_ARG, "bill (62/01): text");
   const bill = tp, billLen = tl;
   let ref: i64 = 0;
@@ -113,6 +116,7 @@ function qrAmount(): i32 {
   if (QR_MAX_VERSION == 0) return fail(UNSUPPORTED, "this board has no panel");
   if (textArg("amount") < 1) return fail(BAD_ARG, "amount (54): text required, e.g. \"12.34\"");
   const amount = tp, amountLen = tl;
+  if (checkAmount(amount, amountLen) != OK) return BAD_ARG;
   if (textArg("bill") < 0) return fail(BAD_ARG, "bill (62/01): text");
   const bill = tp, billLen = tl;
   let timeoutS = DEFAULT_TIMEOUT_S;
