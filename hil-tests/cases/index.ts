@@ -1,5 +1,6 @@
 // Every conformance case, by area, in the order a run executes them.
 import type { ConformanceCase } from "../case.ts";
 import { LINK_CASES } from "./link.ts";
+import { WALLET_CASES } from "./wallet.ts";
 
-export const ALL_CASES: ConformanceCase[] = [...LINK_CASES];
+export const ALL_CASES: ConformanceCase[] = [...LINK_CASES, ...WALLET_CASES];

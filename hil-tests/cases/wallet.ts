@@ -1,0 +1,133 @@
+// Conformance: the card wallet applet (docs/wallet-apdu.md) and its vouchers
+// (docs/vouchers.md). Non-destructive on real cards: a blank wallet is provisioned with the
+// published lab test issuer; wrong-PIN lockout runs only on simulated boards (sim-*), so a
+// lab never locks a real card by running the suite.
+import assert from "node:assert/strict";
+import { sha256 } from "@noble/hashes/sha2.js";
+import type { CaseContext, ConformanceCase } from "../case.ts";
+import {
+  COSE_ALG_EDDSA, decodeBundle, decodeCertPayload, decodeSign1, encodeBundle, issueCertificate, provisionOverLink, readWalletInfo, ROLE_BATCH,
+  signerFromSecret, verifyVoucher, walletOverLink, WalletError, type IssuerFiles,
+} from "../../host-tools/src/wallet/index.ts";
+
+const area = "wallet";
+
+/** The lab test issuer: fixed, published keys — never certify production cards with it. */
+function labIssuer(): IssuerFiles {
+  const root = signerFromSecret(COSE_ALG_EDDSA, sha256(new TextEncoder().encode("tapkit lab test root")));
+  const batch = signerFromSecret(COSE_ALG_EDDSA, sha256(new TextEncoder().encode("tapkit lab test batch")));
+  return { root, batch, batchCert: issueCertificate(root, { role: ROLE_BATCH, publicKey: batch.publicKey }) };
+}
+
+const LAB_LIMITS = { maxBalance: 100_000, perPayment: 2_000, cumulative: 50_000, maxCount: 1_000 };
+
+/**
+ * Selects the wallet and provisions a blank card with the lab issuer. On plaque boards it
+ * checks instead that no wallet applet answers (a plaque must not hold value) and returns
+ * null: the card-only checks do not apply there.
+ */
+async function readyCard(ctx: CaseContext) {
+  const card = walletOverLink(ctx.device);
+  if ((await ctx.device.appStatus()).mode !== "card") {
+    await assert.rejects(card.select(), (e: unknown) => e instanceof WalletError && e.code === "NO_WALLET", "plaque boards must not expose the wallet AID");
+    ctx.note("board", "plaque: no wallet applet, as required");
+    return null;
+  }
+  try {
+    const s = await card.select();
+    if (!s.active) {
+      await provisionOverLink(ctx.device, labIssuer(), { pin: "1234", balance: 50_000, currency: "EUR", limits: LAB_LIMITS });
+      await card.select();
+    }
+  } catch (e) {
+    if (e instanceof WalletError && e.code === "NO_WALLET") ctx.skip("the board has no wallet applet");
+    throw e;
+  }
+  return card;
+}
+
+export const WALLET_CASES: ConformanceCase[] = [
+  {
+    id: "WALLET-001",
+    area,
+    title: "applet selects by AID; info reports the device key and kid = SHA-256(pub)[0..8]",
+    async run(ctx) {
+      const card = await readyCard(ctx);
+      if (!card) return;
+      const info = await card.info();
+      assert.ok(info.alg === -8 || info.alg === -7, `alg ${info.alg} is EdDSA or ES256`);
+      assert.deepEqual(new Uint8Array(info.kid), sha256(info.pub).subarray(0, 8));
+      ctx.note("alg", info.alg);
+      ctx.note("counter", info.ctr ?? 0);
+    },
+  },
+  {
+    id: "WALLET-002",
+    area,
+    title: "certificate chain over NFC equals the link's, and the device certificate certifies the card key",
+    async run(ctx) {
+      const card = await readyCard(ctx);
+      if (!card) return;
+      const chain = await card.chain();
+      const link = await readWalletInfo(ctx.device);
+      assert.deepEqual(chain.map((c) => Buffer.from(c).toString("hex")), link.chain.map((c) => Buffer.from(c).toString("hex")));
+      const device = decodeCertPayload(decodeSign1(chain[1], "device certificate").payload);
+      assert.deepEqual(new Uint8Array(device.publicKey), new Uint8Array((await card.info()).pub));
+    },
+  },
+  {
+    id: "WALLET-003",
+    area,
+    title: "a payment yields a voucher that verifies (chain, signature, challenge) and advances the counter by one",
+    async run(ctx) {
+      const card = await readyCard(ctx);
+      if (!card) return;
+      const before = (await card.info()).ctr ?? 0;
+      const challenge = crypto.getRandomValues(new Uint8Array(16));
+      const { voucher } = await card.pay({ amount: 1, currency: (await card.info()).cur ?? "EUR", payee: "conformance", challenge });
+      const chain = await card.chain();
+      const bundle = decodeBundle(encodeBundle({ voucher, chain }));
+      const labRoot = labIssuer().root.publicKey;
+      const batch = decodeSign1(chain[0], "batch");
+      if (Buffer.from(batch.kid).equals(Buffer.from(sha256(labRoot).subarray(0, 8)))) {
+        const v = verifyVoucher(bundle, labRoot, { challenge, payee: "conformance", amount: 1 });
+        assert.equal(v.voucher.counter, before + 1);
+      } else {
+        ctx.note("root", "not the lab issuer: chain checked by the issuer's own verifier");
+      }
+      ctx.note("voucherBytes", voucher.length);
+    },
+  },
+  {
+    id: "WALLET-004",
+    area,
+    title: "limits: above the per-payment cap and a second SIGN per BEGIN are refused without using a counter",
+    async run(ctx) {
+      const card = await readyCard(ctx);
+      if (!card) return;
+      const info = await card.info();
+      const cur = info.cur ?? "EUR";
+      await card.begin(new Uint8Array(16).fill(0x42), "conformance");
+      await assert.rejects(card.sign(0xfffffff0, cur), /per-payment cap|balance too low/);
+      await card.sign(1, cur);
+      await assert.rejects(card.sign(1, cur), /no payment session/);
+      assert.equal((await card.info()).ctr, (info.ctr ?? 0) + 1);
+    },
+  },
+  {
+    id: "WALLET-005",
+    area,
+    title: "PIN: owner ops need it; on simulated boards wrong PINs count down and lock (63C2, 63C1, 6983)",
+    async run(ctx) {
+      const card = await readyCard(ctx);
+      if (!card) return;
+      await assert.rejects(card.fund(1, 1), (e: unknown) => e instanceof WalletError && e.code === "PIN_REQUIRED");
+      if (!ctx.board.startsWith("sim-")) ctx.skip("lockout is only exercised on simulated boards (it would lock a real card)");
+      const left = (await card.info()).pin ?? 0;
+      if (left === 0) return;
+      for (let n = left - 1; n > 0; n--) await assert.rejects(card.verifyPin("00000000"), new RegExp(`${n} tries left`));
+      await assert.rejects(card.verifyPin("00000000"), (e: unknown) => e instanceof WalletError && e.code === "PIN_BLOCKED");
+      assert.equal((await card.info()).pin, 0);
+    },
+  },
+];
