@@ -11,5 +11,7 @@ import { bench } from "./bench.ts";
 import { demo } from "./demo.ts";
 import { torture } from "./torture.ts";
 import { WALLET_COMMANDS } from "./wallet.ts";
+import { EMV_COMMANDS } from "./emv.ts";
+import { PAYMENT_COMMANDS } from "./payment.ts";
 
-export const COMMANDS: Command[] = [demo, build, boards, sim, info, monitor, nfcApdu, display, hil, bench, torture, ...WALLET_COMMANDS];
+export const COMMANDS: Command[] = [demo, build, boards, sim, info, monitor, nfcApdu, display, hil, bench, torture, ...WALLET_COMMANDS, ...EMV_COMMANDS, ...PAYMENT_COMMANDS];

@@ -1,0 +1,111 @@
+// tapkit emv build|parse|check: EMV merchant-presented QR payloads on the host.
+import { readFileSync } from "node:fs";
+import type { Command } from "../command.ts";
+import { JSON_OPTION } from "../command.ts";
+import { CliError, EXIT } from "../output.ts";
+import { buildPayload, parsePayload, type MerchantAccount, type MerchantProfile } from "../../emv/mpm.ts";
+
+export const PROFILE_OPTIONS = {
+  profile: { type: "string" as const, help: "merchant profile JSON file ({name, city, country, currency, mcc, postal?, accounts:[{id, gui, fields}]})" },
+  name: { type: "string" as const, help: "merchant name (59), at most 25 characters" },
+  city: { type: "string" as const, help: "merchant city (60), at most 15 characters" },
+  country: { type: "string" as const, help: "ISO 3166-1 alpha-2 country (58), e.g. BR" },
+  currency: { type: "string" as const, help: "ISO 4217 numeric currency (53), e.g. 986" },
+  mcc: { type: "string" as const, help: "merchant category code (52), e.g. 5812" },
+  postal: { type: "string" as const, help: "postal code (61)" },
+  account: { type: "string" as const, multiple: true, help: "ID:GUID[:SUB=VALUE,...] merchant account template, repeatable (several schemes in one code)" },
+};
+
+/** The profile from --profile FILE and/or the individual flags (flags win). */
+export function profileFromOptions(opts: Record<string, any>): MerchantProfile {
+  let base: Partial<MerchantProfile> = {};
+  if (opts.profile) {
+    try {
+      base = JSON.parse(readFileSync(opts.profile, "utf8"));
+    } catch (e) {
+      throw new CliError("usage", `cannot read profile ${opts.profile}: ${(e as Error).message}`, "pass a JSON file with name, city, country, currency, mcc, accounts", EXIT.usage);
+    }
+  }
+  const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : base.accounts;
+  const p = { ...base, ...pick(opts, ["name", "city", "country", "currency", "mcc", "postal"]), accounts: accounts ?? [] } as MerchantProfile;
+  for (const k of ["name", "city", "country", "currency", "mcc"] as const) {
+    if (p[k] === undefined) throw new CliError("usage", `--${k} is required (or give it in --profile)`, "e.g. --name 'CAFE' --city 'LISBOA' --country PT --currency 978 --mcc 5812 --account 26:PT.EXAMPLE:01=123", EXIT.usage);
+  }
+  return p;
+}
+
+function pick(o: Record<string, any>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+}
+
+function parseAccount(spec: string): MerchantAccount {
+  // ID:GUID[:SUB=VALUE,...]; GUIDs (AIDs, reverse domain names) hold no colon.
+  const m = /^(\d+):([^:]+)(?::(.*))?$/s.exec(spec);
+  const [, id, gui, subs] = m ?? [];
+  const n = Number(id);
+  if (!m || !Number.isInteger(n)) throw new CliError("usage", `--account '${spec}': ID must be a number 02-51`, "e.g. --account 26:BR.GOV.BCB.PIX:01=key@example.com", EXIT.usage);
+  const fields: Record<string, string> = {};
+  for (const kv of (subs ?? "").split(",").filter(Boolean)) {
+    const f = /^(\d\d)=(.*)$/s.exec(kv);
+    if (!f) throw new CliError("usage", `--account '${spec}': sub-object '${kv}' is not NN=value`, "e.g. 01=key@example.com", EXIT.usage);
+    fields[f[1]] = f[2];
+  }
+  return n >= 26 ? { id: n, gui, fields } : { id: n, value: gui };
+}
+
+export const emvBuild: Command = {
+  name: "emv build",
+  summary: "build an EMV MPM payload (static, or dynamic with --amount)",
+  usage: "tapkit emv build (--profile FILE | --name N --city C --country CC --currency NNN --mcc NNNN --account ID:GUID[:01=V]...) [--amount 12.34] [--bill B] [--ref N] [--json]",
+  examples: [
+    "tapkit emv build --name 'CAFE' --city 'LISBOA' --country PT --currency 978 --mcc 5812 --account 26:PT.EXAMPLE.PAY:01=123 --account 29:A000000677010111:01=0066812345678",
+    "tapkit emv build --profile merchant.json --amount 12.34 --bill INV-7",
+  ],
+  options: {
+    ...PROFILE_OPTIONS,
+    amount: { type: "string", help: "transaction amount (54); makes the code dynamic (01 = 12)" },
+    bill: { type: "string", help: "bill number (62/01)" },
+    ref: { type: "string", help: "reference counter, written as reference label 62/05 TK<n>" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    const reference = opts.ref === undefined ? undefined : Number(opts.ref);
+    if (reference !== undefined && (!Number.isInteger(reference) || reference < 1)) throw new CliError("usage", `--ref must be a positive integer (got '${opts.ref}')`, "e.g. --ref 17", EXIT.usage);
+    const payload = buildPayload(profileFromOptions(opts), { amount: opts.amount, bill: opts.bill, reference });
+    out.result({ payload }, (r) => out.line(r.payload));
+  },
+};
+
+export const emvParse: Command = {
+  name: "emv parse",
+  summary: "split an EMV MPM payload into its data objects (and check it)",
+  usage: "tapkit emv parse PAYLOAD [--json]",
+  examples: ["tapkit emv parse '000201010211...6304ABCD' --json"],
+  positionals: [1, 1],
+  options: { ...JSON_OPTION },
+  async run(_opts, [payload], out) {
+    const p = parsePayload(payload);
+    out.result(p, (r) => {
+      for (const o of r.objects) {
+        out.line(`${o.id} ${String(Array.from(o.value).length).padStart(2, "0")} ${o.value}`);
+        for (const s of r.templates[o.id] ?? []) out.line(`   ${s.id} ${String(Array.from(s.value).length).padStart(2, "0")} ${s.value}`);
+      }
+      out.line(`${r.initiation} code, CRC ${r.crc} ok`);
+    });
+  },
+};
+
+export const emvCheck: Command = {
+  name: "emv check",
+  summary: "check an EMV MPM payload against the format rules; exits non-zero if it breaks one",
+  usage: "tapkit emv check PAYLOAD [--json]",
+  examples: ["tapkit emv check \"$(cat payload.txt)\""],
+  positionals: [1, 1],
+  options: { ...JSON_OPTION },
+  async run(_opts, [payload], out) {
+    const p = parsePayload(payload);
+    out.result({ ok: true, initiation: p.initiation, crc: p.crc, objects: p.objects.length }, (r) => out.line(`ok: ${r.initiation} code, ${r.objects} objects, CRC ${r.crc}`));
+  },
+};
+
+export const EMV_COMMANDS: Command[] = [emvBuild, emvParse, emvCheck];

@@ -1,0 +1,77 @@
+// tapkit merchant set|get and tapkit qr amount|static: the plaque's merchant profile and the
+// codes it shows, over the app channel.
+import type { Command } from "../command.ts";
+import { JSON_OPTION, PORT_OPTION } from "../command.ts";
+import { CliError, EXIT } from "../output.ts";
+import { getMerchantProfile, requestAmount, setMerchantProfile, showStaticCode, type ShownCode } from "../../qr/payment-client.ts";
+import { PROFILE_OPTIONS, profileFromOptions } from "./emv.ts";
+import { withDevice } from "./connect.ts";
+
+export const merchantSet: Command = {
+  name: "merchant set",
+  summary: "store the merchant profile on the plaque (it then shows the static code)",
+  usage: "tapkit merchant set --port PORT (--profile FILE | --name N --city C --country CC --currency NNN --mcc NNNN --account ID:GUID[:01=V]...) [--json]",
+  examples: ["tapkit merchant set --port /dev/ttyUSB0 --profile merchant.json", "tapkit merchant set -p tcp:127.0.0.1:7300 --name CAFE --city LISBOA --country PT --currency 978 --mcc 5812 --account 26:PT.EXAMPLE.PAY:01=123"],
+  options: { ...PORT_OPTION, ...PROFILE_OPTIONS, ...JSON_OPTION },
+  async run(opts, _pos, out) {
+    const profile = profileFromOptions(opts);
+    const len = await withDevice(opts, (d) => setMerchantProfile(d, profile));
+    out.result({ stored: true, length: len }, (r) => out.line(`merchant profile stored (${r.length} characters of EMV data)`));
+  },
+};
+
+export const merchantGet: Command = {
+  name: "merchant get",
+  summary: "read the merchant profile stored on the plaque",
+  usage: "tapkit merchant get --port PORT [--json]",
+  examples: ["tapkit merchant get --port /dev/ttyUSB0 --json"],
+  options: { ...PORT_OPTION, ...JSON_OPTION },
+  async run(opts, _pos, out) {
+    const p = await withDevice(opts, (d) => getMerchantProfile(d));
+    out.result(p, (r) => {
+      out.line(`${r.name}, ${r.city} ${r.country}  currency ${r.currency}  MCC ${r.mcc}`);
+      out.line(`accounts ${r.accounts}`);
+    });
+  },
+};
+
+function printShown(out: Parameters<Command["run"]>[2], r: ShownCode): void {
+  out.line(`showing v${r.version} at ${r.scale} px/module${r.reference ? `, reference TK${r.reference}` : ""}`);
+  out.line(r.payload);
+}
+
+export const qrAmount: Command = {
+  name: "qr amount",
+  summary: "show a dynamic payment code for an amount (what a POS sends)",
+  usage: "tapkit qr amount --port PORT AMOUNT [--bill B] [--timeout S] [--json]",
+  examples: ["tapkit qr amount --port /dev/ttyUSB0 12.34", "tapkit qr amount -p tcp:127.0.0.1:7300 5.00 --bill INV-7 --timeout 60"],
+  positionals: [1, 1],
+  options: {
+    ...PORT_OPTION,
+    bill: { type: "string", help: "bill number (62/01) in the payload" },
+    timeout: { type: "string", help: "seconds before the static code returns (default 120)" },
+    ...JSON_OPTION,
+  },
+  async run(opts, [amount], out) {
+    const timeoutS = opts.timeout === undefined ? undefined : Number(opts.timeout);
+    if (timeoutS !== undefined && (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 3600)) {
+      throw new CliError("usage", `--timeout must be 1-3600 seconds (got '${opts.timeout}')`, "e.g. --timeout 60", EXIT.usage);
+    }
+    const r = await withDevice(opts, (d) => requestAmount(d, amount, { bill: opts.bill, timeoutS }));
+    out.result(r, (x) => printShown(out, x));
+  },
+};
+
+export const qrStatic: Command = {
+  name: "qr static",
+  summary: "bring the static merchant code back now",
+  usage: "tapkit qr static --port PORT [--json]",
+  examples: ["tapkit qr static --port /dev/ttyUSB0"],
+  options: { ...PORT_OPTION, ...JSON_OPTION },
+  async run(opts, _pos, out) {
+    const r = await withDevice(opts, (d) => showStaticCode(d));
+    out.result(r, (x) => printShown(out, x));
+  },
+};
+
+export const PAYMENT_COMMANDS: Command[] = [merchantSet, merchantGet, qrAmount, qrStatic];
