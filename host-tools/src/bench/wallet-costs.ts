@@ -26,9 +26,18 @@ export interface WalletPaymentCost {
   voucherBytes: number;
 }
 
+// Instrumenting with Binaryen takes seconds; both key slots measure the same module.
+const instrumented = new Map<string, Uint8Array>();
+
+function countingModule(wasmPath: string): Uint8Array {
+  let bytes = instrumented.get(wasmPath);
+  if (!bytes) instrumented.set(wasmPath, (bytes = instrumentForCounting(readFileSync(wasmPath))));
+  return bytes;
+}
+
 /** Measures the Nth payment (after a few warm-up payments, so the numbers are steady state). */
 export async function measureWalletPayment(board: Board, wasmPath: string, slot = 0): Promise<WalletPaymentCost> {
-  const device = await SimDevice.create({ board, wasm: instrumentForCounting(readFileSync(wasmPath)), tickMs: 0, seed: 1 });
+  const device = await SimDevice.create({ board, wasm: countingModule(wasmPath), tickMs: 0, seed: 1 });
   try {
     const counter = device.firmware?.[COUNTER_EXPORT] as WebAssembly.Global;
     const client = await DeviceClient.over(inProcessTransport(device));
