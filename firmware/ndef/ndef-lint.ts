@@ -63,17 +63,20 @@ function tnfValid(first: bool): bool {
 /** Lint bits for the `len`-byte message at `msg`; `cap` is the largest message the tag serves. */
 export function lintMessage(msg: usize, len: i32, cap: i32): u32 {
   if (len == 0) return LINT_EMPTY;
-  let bits: u32 = 0;
-  if (len > cap) bits |= LINT_TOO_LARGE;
-  if (len > 254) bits |= LINT_OVER_256;
+  // A structural fault reports only the size findings with it: record-level rules mean
+  // nothing when the record boundaries are wrong.
+  let sizeBits: u32 = 0;
+  if (len > cap) sizeBits |= LINT_TOO_LARGE;
+  if (len > 254) sizeBits |= LINT_OVER_256;
+  let bits = sizeBits;
   let at = 0;
   let index = 0;
   let sawAar = false;
   while (at < len) {
-    if (recordAt(msg, len, at) != PARSE_OK) return bits | LINT_MALFORMED;
+    if (recordAt(msg, len, at) != PARSE_OK) return sizeBits | LINT_MALFORMED;
     const mb = (recFlags & 0x80) != 0;
     const me = (recFlags & 0x40) != 0;
-    if (mb != (index == 0) || (me && recNext != len) || (!me && recNext == len)) bits |= LINT_MALFORMED;
+    if (mb != (index == 0) || (me && recNext != len) || (!me && recNext == len)) return sizeBits | LINT_MALFORMED;
     if ((recFlags & 0x20) != 0) bits |= LINT_CHUNKED;
     if (!tnfValid(index == 0)) bits |= LINT_TNF;
     if (isWellKnown("U")) {
@@ -92,7 +95,6 @@ export function lintMessage(msg: usize, len: i32, cap: i32): u32 {
     index++;
     if (me) break;
   }
-  if (at != len) bits |= LINT_MALFORMED;
   if (!sawAar) bits |= LINT_NO_AAR;
   return bits;
 }

@@ -20,17 +20,17 @@ test("Type 4 dispatcher: 6700 short/bad Lc, 6E00 CLA, 6A82 SELECT unknown AID, 6
   assert.equal(apdu(d, [0x00, 0xa4]), "6700");
   assert.equal(apdu(d, [0x00, 0xa4, 0x04, 0x00, 0x07, 0xd2, 0x76]), "6700");
   assert.equal(apdu(d, [0x80, 0xa4, 0x04, 0x00, 0x02, 0x01, 0x02]), "6e00");
-  assert.equal(apdu(d, [0x00, 0xa4, 0x04, 0x00, 0x07, 0xd2, 0x76, 0x00, 0x00, 0x85, 0x01, 0x01, 0x00]), "6a82");
+  assert.equal(apdu(d, [0x00, 0xa4, 0x04, 0x00, 0x07, 0xd2, 0x76, 0x00, 0x00, 0x85, 0x01, 0x00, 0x00]), "6a82"); // NDEF v1 AID: not registered
   assert.equal(apdu(d, [0x00, 0xb0, 0x00, 0x00, 0x0f]), "6d00");
   assert.equal(apdu(d, []), "6700");
   assert.equal(d.exports.tk_nfc_apdu(-5), 2);
   assert.equal(d.exports.tk_nfc_apdu(IO_CAPACITY * 10), 2);
 });
 
-test("Type 2 handler NAKs with one byte 00", async () => {
+test("Type 2 handler NAKs an unknown command with one byte 00", async () => {
   const d = await Device.boot(SIM_PLAQUE);
   const box = d.exports.tk_io_buffer();
-  new Uint8Array(d.memory.buffer).set([0x30, 0x04], box);
+  new Uint8Array(d.memory.buffer).set([0x60, 0x00], box);
   assert.equal(d.exports.tk_nfc_t2t(2), 1);
   assert.equal(new Uint8Array(d.memory.buffer)[box], 0x00);
 });
@@ -38,7 +38,7 @@ test("Type 2 handler NAKs with one byte 00", async () => {
 test("nfc-test channel injects apdu, t2t and field", async () => {
   const d = await Device.boot(SIM_PLAQUE);
   assert.deepEqual(d.call(3, 1, { op: "apdu", c: Uint8Array.of(0x00, 0xca, 0, 0) }).body, { r: Uint8Array.of(0x6d, 0x00) });
-  assert.deepEqual(d.call(3, 2, { op: "t2t", c: Uint8Array.of(0x30, 0x00) }).body, { r: Uint8Array.of(0x00) });
+  assert.deepEqual(d.call(3, 2, { op: "t2t", c: Uint8Array.of(0x60) }).body, { r: Uint8Array.of(0x00) });
   assert.deepEqual(d.call(3, 3, { op: "field", on: true }).body, {});
   const bad = d.call(3, 4, { op: "apdu" });
   assert.deepEqual([bad.flags, bad.body.code], [RESP | ERR, "bad-arg"]);
