@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
+import { pixel, type Bitmap } from "../raster/framebuffer.ts";
 
 /** jsQR on a PNG file's pixels; the payload bytes, or null if nothing decoded. */
 export function decodeWithJsqr(pngBytes: Uint8Array): Uint8Array | null {
@@ -52,3 +53,18 @@ function splitLines(out: Buffer): Uint8Array[] {
 }
 
 
+
+/** jsQR on a 1-bit panel image as the device reports it (DeviceClient.framebuffer()). */
+export function decodeBitmapWithJsqr(bm: Bitmap): Uint8Array | null {
+  const rgba = new Uint8ClampedArray(bm.width * bm.height * 4);
+  for (let y = 0; y < bm.height; y++) {
+    for (let x = 0; x < bm.width; x++) {
+      const v = pixel(bm, x, y) ? 0 : 255;
+      const i = (y * bm.width + x) * 4;
+      rgba[i] = rgba[i + 1] = rgba[i + 2] = v;
+      rgba[i + 3] = 255;
+    }
+  }
+  const found = jsQR(rgba, bm.width, bm.height, { inversionAttempts: "dontInvert" });
+  return found ? Uint8Array.from(found.binaryData) : null;
+}
