@@ -7,6 +7,7 @@ import { firmwarePath } from "../paths.ts";
 import { measureSession, type SessionCounts } from "./session-counts.ts";
 import { measureWalletPayment, type WalletPaymentCost } from "./wallet-costs.ts";
 import { measureStoreCosts, type StoreCosts } from "./store-costs.ts";
+import { measureQrCosts, type QrCosts } from "./qr-costs.ts";
 import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
 
 export interface FirmwareFacts {
@@ -18,6 +19,8 @@ export interface FirmwareFacts {
   store: StoreCosts;
   /** card boards: instructions and keystore calls per offline payment, per key slot */
   wallet?: WalletPaymentCost[];
+  /** plaque boards: payment QR costs (instructions, encoder speed vs JS peers, module bytes) */
+  qr?: QrCosts;
 }
 
 export interface BenchResults {
@@ -48,6 +51,7 @@ export async function runBench(opts: { out?: string; throughput?: boolean; log?:
       session: await measureSession(board, path),
       store: await measureStoreCosts(board, path),
       wallet: board.mode === "card" ? [await measureWalletPayment(board, path, 0), await measureWalletPayment(board, path, 1)] : undefined,
+      qr: await measureQrCosts(board, path, path.replace(/\.wasm$/, ".wat")),
     });
   }
   const throughput: BenchResults["throughput"] = [];

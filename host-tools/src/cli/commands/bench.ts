@@ -31,6 +31,11 @@ export const bench: Command = {
         const st = f.store;
         out.line(`  store: counter increment ${st.counterIncrement}, record write (32 B) ${st.recordWrite32}, compaction ${st.compaction} instructions (link share ~${st.linkBaseline}); ${st.flashOpsPerIncrement.toFixed(4)} flash ops per increment`);
         out.line(`  store endurance: ${st.endurance.incrementsToWearOut.toExponential(2)} increments on ${st.endurance.pages} x ${st.endurance.pageSize} B at ${st.endurance.eraseCycles} cycles (${st.endurance.measuredIncrements} increments cost ${st.endurance.measuredErases} erases)`);
+        if (f.qr) {
+          const q = f.qr;
+          out.line(`  qr: amount request -> frame ${q.amountToFrame}, v10-M auto-mask encode+render ${q.v10mEncodeRender} (target ${q.v10mTarget}) instructions (link share ~${q.linkBaseline})`);
+          out.line(`  qr: Wasm encoder ${q.speed.wasmUs.toFixed(0)} us vs qrcode ${q.speed.qrcodeUs.toFixed(0)} us, qrcode-generator ${q.speed.qrcodeGeneratorUs.toFixed(0)} us per v10-M symbol (ratio ${q.speed.ratio.toFixed(2)}); QR+EMV+render ${q.moduleBytes.total} B (target ${q.moduleBytes.target})`);
+        }
       }
       if (res.throughput.length) {
         out.line("\nlink throughput (payload bytes/s against baud/10)");

@@ -1,0 +1,170 @@
+// Payment-QR costs of a plaque build: Wasm instructions from a POS amount request to the
+// frame on the panel, and for a version 10 / ECC M symbol with automatic mask (encode +
+// render + blit, one qr.show request; the link's share is reported separately); wall time
+// of our Wasm encoder against the JavaScript peers on the same inputs in this Node process;
+// and the module bytes the QR, EMV and rendering code take (function bodies by name).
+import { readFileSync } from "node:fs";
+import QRCode from "qrcode";
+import qrcodeGenerator from "qrcode-generator";
+import type { Board } from "../boards/board.ts";
+import { SimDevice } from "../sim/device.ts";
+import { CHANNEL, FrameReceiver, encodeFrame, type Body } from "../link/index.ts";
+import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
+
+export interface QrCosts {
+  board: string;
+  /** instructions of `app status` (link decode/encode around a trivial op) */
+  linkBaseline: number;
+  /** `qr.amount 12.34`: request in to dynamic frame blitted and refreshed, link included */
+  amountToFrame: number;
+  /** `qr.show` of a v10-M payload with automatic mask at 3 px/module, link included */
+  v10mEncodeRender: number;
+  v10mTarget: number;
+  speed: EncoderSpeed;
+  moduleBytes: ModuleBytes;
+}
+
+export interface EncoderSpeed {
+  inputs: number;
+  /** mean microseconds per symbol: our firmware (link frame in, answer out), v10-M auto mask */
+  wasmUs: number;
+  qrcodeUs: number;
+  qrcodeGeneratorUs: number;
+  /** fastest peer time / ours: > 1 means ours is faster */
+  ratio: number;
+}
+
+export interface ModuleBytes {
+  /** code bytes of functions from firmware/qr, firmware/emv and the QR parts of firmware/display */
+  code: number;
+  /** constant tables they carry: ECC block tables (2 x 164 B) and the 59-glyph font (413 B) */
+  tables: number;
+  total: number;
+  target: number;
+  functions: number;
+}
+
+const V10M_TEXT = "HTTPS://EXAMPLE.COM/PAY/".padEnd(150, "0123456789ABCDEFGHIJ");
+
+export async function measureQrCosts(board: Board, wasmPath: string, watPath: string): Promise<QrCosts | undefined> {
+  if (!board.display) return undefined;
+  const wasm = readFileSync(wasmPath);
+  const device = await SimDevice.create({ board, wasm: instrumentForCounting(wasm), tickMs: 0, seed: 1, now: stepClock() });
+  let seq = 1;
+  const receiver = new FrameReceiver({ maxFrame: board.link.maxFrame });
+  let answers = 0;
+  device.on("uart", (b: Uint8Array) => (answers += receiver.push(b).length));
+  const counter = device.firmware?.[COUNTER_EXPORT] as WebAssembly.Global;
+  const cost = (op: string, args: Body) => {
+    const before = answers;
+    counter.value = 0n;
+    device.receive(encodeFrame({ channel: CHANNEL.APP, flags: 0, seq: seq++, body: { op, ...args } }));
+    if (answers === before) throw new Error(`bench: no answer to ${op}`);
+    return Number(counter.value as bigint);
+  };
+  try {
+    const linkBaseline = cost("status", {});
+    const amountToFrame = cost("qr.amount", { amount: "12.34" });
+    const v10mEncodeRender = cost("qr.show", { text: V10M_TEXT, ecl: 1, min: 10, max: 10, scale: 3 });
+    return {
+      board: board.name,
+      linkBaseline,
+      amountToFrame,
+      v10mEncodeRender,
+      v10mTarget: 2_000_000,
+      speed: await measureSpeed(board, wasm),
+      moduleBytes: moduleBytes(wasm, readFileSync(watPath, "utf8")),
+    };
+  } finally {
+    device.close();
+  }
+}
+
+/** Same inputs, same process: uninstrumented firmware over an in-process frame vs the peers. */
+async function measureSpeed(board: Board, wasm: Uint8Array): Promise<EncoderSpeed> {
+  const inputs = Array.from({ length: 40 }, (_, i) => `HTTPS://EXAMPLE.COM/PAY/${i}/`.padEnd(150, String(i * 7919)));
+  const device = await SimDevice.create({ board, wasm, tickMs: 0, seed: 1 });
+  const rounds = 10;
+  const time = (fn: () => void) => {
+    fn(); // warm up the JIT
+    const t0 = process.hrtime.bigint();
+    for (let r = 0; r < rounds; r++) fn();
+    return Number(process.hrtime.bigint() - t0) / 1000 / rounds / inputs.length;
+  };
+  try {
+    // Distinct sequence numbers per round so the response cache never answers for the encoder.
+    let round = 0;
+    const wasmUs = time(() => {
+      round++;
+      for (let i = 0; i < inputs.length; i++) {
+        device.receive(encodeFrame({ channel: CHANNEL.APP, flags: 0, seq: (round * 64 + i) & 0xffff, body: { op: "qr.encode", text: inputs[i], ecl: 1, min: 10, max: 10 } }));
+      }
+    });
+    const qrcodeUs = time(() => inputs.forEach((t) => QRCode.create(t, { errorCorrectionLevel: "M", version: 10 })));
+    const qrcodeGeneratorUs = time(() =>
+      inputs.forEach((t) => {
+        const q = qrcodeGenerator(10, "M");
+        q.addData(t, "Alphanumeric");
+        q.make();
+      }),
+    );
+    return { inputs: inputs.length, wasmUs, qrcodeUs, qrcodeGeneratorUs, ratio: Math.min(qrcodeUs, qrcodeGeneratorUs) / wasmUs };
+  } finally {
+    device.close();
+  }
+}
+
+/** Function body sizes from the code section, named by the .wat asc wrote with the module. */
+function moduleBytes(wasm: Uint8Array, wat: string): ModuleBytes {
+  const names = [...wat.matchAll(/^\s*\(func \$(\S+)/gm)].map((m) => m[1]);
+  const imported = [...wat.matchAll(/^\s*\(import "[^"]+" "[^"]+" \(func \$(\S+)/gm)].length;
+  const defined = names.slice(imported);
+  const sizes = codeBodySizes(wasm);
+  let code = 0;
+  let functions = 0;
+  sizes.forEach((size, i) => {
+    const name = defined[i] ?? "";
+    if (/^firmware\/(qr|emv)\/|^firmware\/display\/(qr-render|payment-screen|font5x7)\//.test(name)) {
+      code += size;
+      functions++;
+    }
+  });
+  const tables = 2 * 4 * 41 + 59 * 7;
+  return { code, tables, total: code + tables, target: 10 * 1024, functions };
+}
+
+function codeBodySizes(wasm: Uint8Array): number[] {
+  let at = 8;
+  const leb = () => {
+    let v = 0, shift = 0, b;
+    do {
+      b = wasm[at++];
+      v |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    return v >>> 0;
+  };
+  while (at < wasm.length) {
+    const id = wasm[at++];
+    const size = leb();
+    const end = at + size;
+    if (id === 10) {
+      const n = leb();
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const start = at;
+        const len = leb();
+        out.push(len + (at - start));
+        at += len;
+      }
+      return out;
+    }
+    at = end;
+  }
+  return [];
+}
+
+function stepClock(): () => number {
+  let t = 0;
+  return () => (t += 1);
+}
