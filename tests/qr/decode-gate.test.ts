@@ -8,14 +8,17 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-// qrcode's capacity table sizes the payloads (a peer's table: our firmware must still pick v).
-import QrVersion from "qrcode/lib/core/version.js";
-import QrEcc from "qrcode/lib/core/error-correction-level.js";
-import QrMode from "qrcode/lib/core/mode.js";
+import { createRequire } from "node:module";
 import { CHANNEL } from "../../host-tools/src/link/index.ts";
 import { ECC_LEVELS } from "../../host-tools/src/qr/device-qr.ts";
 import { decodeWithJsqr, decodeWithZbar, zbarAvailable } from "../../host-tools/src/qr/decoders.ts";
 import { plaque, rng } from "./qr-fixture.ts";
+
+// qrcode's capacity table sizes the payloads (a peer's table; the firmware is still told v).
+const require = createRequire(import.meta.url);
+const QrVersion = require("qrcode/lib/core/version.js");
+const QrEcc = require("qrcode/lib/core/error-correction-level.js");
+const QrMode = require("qrcode/lib/core/mode.js");
 
 const PANEL = 200;
 const QUIET = 4;
@@ -28,7 +31,7 @@ test("panel snapshots decode with jsQR and zbarimg: v1-15 x L-H x 2-4 px/module"
   const frames: { file: string; payload: Uint8Array; label: string; scale: number }[] = [];
   for (let version = 1; version <= 15; version++) {
     for (const ecl of ECC_LEVELS) {
-      const capacity = QrVersion.getCapacity(version, (QrEcc as any)[ecl], QrMode.BYTE);
+      const capacity = QrVersion.getCapacity(version, QrEcc[ecl], QrMode.BYTE);
       for (let scale = 2; scale <= 4; scale++) {
         if ((version * 4 + 17 + 2 * QUIET) * scale > PANEL) continue;
         // Printable ASCII without newline, long enough to need this version in byte mode.

@@ -4,7 +4,7 @@
 // firmware logic.
 import { spawnSync } from "node:child_process";
 
-import jsQR from "jsqr";
+import * as jsqrModule from "jsqr";
 import { PNG } from "pngjs";
 import { pixel, type Bitmap } from "../raster/framebuffer.ts";
 
@@ -15,6 +15,10 @@ export function decodeWithJsqr(pngBytes: Uint8Array): Uint8Array | null {
   const found = jsQR(rgba, png.width, png.height, { inversionAttempts: "dontInvert" });
   return found ? Uint8Array.from(found.binaryData) : null;
 }
+
+type JsQr = (data: Uint8ClampedArray, width: number, height: number, opts?: { inversionAttempts?: "dontInvert" }) => { binaryData: number[] } | null;
+// jsqr is CommonJS with a default export; under ESM the function sits on .default.
+const jsQR: JsQr = ((jsqrModule as any).default ?? jsqrModule) as JsQr;
 
 let zbarChecked: boolean | undefined;
 
