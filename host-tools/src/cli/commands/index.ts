@@ -13,5 +13,7 @@ import { torture } from "./torture.ts";
 import { WALLET_COMMANDS } from "./wallet.ts";
 import { EMV_COMMANDS } from "./emv.ts";
 import { PAYMENT_COMMANDS } from "./payment.ts";
+import { NDEF_COMMANDS } from "./ndef.ts";
+import { VERIFY_COMMANDS } from "./verify.ts";
 
-export const COMMANDS: Command[] = [demo, build, boards, sim, info, monitor, nfcApdu, display, hil, bench, torture, ...WALLET_COMMANDS, ...EMV_COMMANDS, ...PAYMENT_COMMANDS];
+export const COMMANDS: Command[] = [demo, build, boards, sim, info, monitor, nfcApdu, display, hil, bench, torture, ...WALLET_COMMANDS, ...EMV_COMMANDS, ...PAYMENT_COMMANDS, ...NDEF_COMMANDS, ...VERIFY_COMMANDS];
