@@ -9,6 +9,7 @@ import { buildFirmware } from "../../build/index.ts";
 import { startSimulator } from "../../sim/run.ts";
 import { firmwarePath } from "../../paths.ts";
 import { parseBaud } from "./connect.ts";
+import { servePcsc } from "../../sim/serve-pcsc.ts";
 
 export const sim: Command = {
   name: "sim",
@@ -28,6 +29,7 @@ export const sim: Command = {
     tcp: { type: "string", help: "TCP port on 127.0.0.1 (default: any free port)" },
     baud: { type: "string", help: "simulated line speed (default: the board's)" },
     verbose: { type: "boolean", short: "v", help: "print the firmware's native debug log on stderr" },
+    pcsc: { type: "boolean", help: "also present the tag to pcscd through vpcd (127.0.0.1:35963), so PC/SC tools see a card" },
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
@@ -49,6 +51,10 @@ export const sim: Command = {
       baud: parseBaud(opts.baud) ?? board.link.baud,
       verbose: Boolean(opts.verbose),
     });
+    const pcsc = opts.pcsc ? await servePcsc(sim.device).catch(async (e) => {
+      await sim.stop();
+      throw e;
+    }) : null;
     const ready = {
       event: "ready",
       board: board.name,
@@ -58,6 +64,7 @@ export const sim: Command = {
       state: opts.state ?? null,
       demo: !opts.blank,
       pid: process.pid,
+      pcsc: pcsc ? "Virtual PCD 00 00" : null,
     };
     if (out.json) process.stdout.write(JSON.stringify(ready) + "\n");
     else {
@@ -66,12 +73,14 @@ export const sim: Command = {
       out.line(`  tcp:          ${ready.tcp}`);
       out.line(`  baud:         ${ready.baud}`);
       out.line(`  state:        ${ready.state ?? "in memory (use --state DIR to keep it)"}`);
+      if (ready.pcsc) out.line(`  pc/sc reader: ${ready.pcsc} (try: opensc-tool -r 0 -s 00A4040007D276000085010100)`);
       out.line(`try: tapkit info --port ${ready.pty ?? ready.tcp}    (Ctrl-C stops the simulator)`);
     }
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
+    await pcsc?.close();
     await sim.stop();
     if (out.json) process.stdout.write(JSON.stringify({ event: "stopped" }) + "\n");
     else out.status("simulator stopped");

@@ -1,0 +1,69 @@
+// The tag on a real PC/SC stack: pcscd + vpcd with the simulator as the card (servePcsc),
+// read by `scriptor` (a real PC/SC client) with Android's Type 4 procedure and CC checks,
+// and parsed with the `ndef` package; and `tapkit sim --pcsc` as a user starts it. Skips LOUDLY when pcscd, vpcd or scriptor are missing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import ndef from "ndef";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { join } from "node:path";
+import { ROOT } from "../../host-tools/src/paths.ts";
+import { bootTag, hex, toHex } from "./nfc-fixture.ts";
+import { ensurePcscd, pcscMissing, settle } from "./pcscd-fixture.ts";
+import { servePcsc } from "../../host-tools/src/sim/serve-pcsc.ts";
+import { buildTapTemplate, readNdefType4, replayingTransceive, scriptorSession, setTag, VPCD_READER } from "../../host-tools/src/ndef/index.ts";
+import { verifySun } from "../../host-tools/src/verify/index.ts";
+import { ALG_AES128 } from "../../host-tools/src/sim/keystore.ts";
+
+const missing = pcscMissing();
+if (missing) console.warn(`\n*** SKIPPING the PC/SC tests: ${missing} ***\n`);
+
+test("NDEF over PC/SC: scriptor reads the SUN tap URL with Android's procedure; the URL verifies", { skip: missing ?? false }, async () => {
+  const pcscd = await ensurePcscd();
+  const t = await bootTag("sim-plaque");
+  const card = await servePcsc(t.device);
+  try {
+    const zero = new Uint8Array(16);
+    t.device.keystore.import(2, ALG_AES128, zero);
+    t.device.keystore.import(3, ALG_AES128, zero);
+    await setTag(t.client, buildTapTemplate({ url: "https://pay.example.com/t?p={picc}&c={mac}", aar: "com.example.pay" }));
+    await settle();
+    const reader = replayingTransceive();
+    await readNdefType4((a) => reader.transceive(a));
+    // One card session with the whole procedure, answered by the firmware through pcscd.
+    const { responses } = await reader.finish();
+    const replayed = responses.slice();
+    const read = await readNdefType4(() => replayed.shift()!);
+    assert.equal(read.cc.maxSize, 1024);
+    const [uri, aar] = ndef.decodeMessage(Array.from(read.message));
+    assert.equal(Buffer.from(aar.payload).toString(), "com.example.pay");
+    const url = new URL(uri.value);
+    const r = verifySun({ picc: Buffer.from(url.searchParams.get("p")!, "hex"), mac: Buffer.from(url.searchParams.get("c")!, "hex"), metaKey: zero, fileKey: zero });
+    assert.equal(Buffer.from(r.uid).toString("hex").toUpperCase(), "04A1B2C3D4E5F6");
+    assert.ok(r.counter >= 1);
+  } finally {
+    await card.close();
+    await t.close();
+    await pcscd.stop();
+  }
+});
+
+test("tapkit sim --pcsc: scriptor sees the card and reads the CC; SIGTERM stops it cleanly", { skip: missing ?? false }, async () => {
+  const pcscd = await ensurePcscd();
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "host-tools/src/cli/main.ts"), "sim", "--pcsc", "--no-pty", "--json"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const ready = await new Promise<any>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once("line", (l) => resolve(JSON.parse(l)));
+      child.once("exit", (code) => reject(new Error(`tapkit sim exited ${code}`)));
+    });
+    assert.equal(ready.pcsc, VPCD_READER);
+    await settle();
+    const [select, selectCc, cc] = await scriptorSession([hex("00A4040007D276000085010100"), hex("00A4000C02E103"), hex("00B000000F")]);
+    assert.deepEqual([toHex(select), toHex(selectCc), toHex(cc)], ["9000", "9000", "000F2000FF00FF0406E104040000FF9000"]);
+  } finally {
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+    await pcscd.stop();
+  }
+});
