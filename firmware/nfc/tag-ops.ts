@@ -11,7 +11,7 @@ import {
   piccOffset, setMirror, signSlot, timeOffset, uidOffset,
 } from "./mirror-config";
 import { lastMirrorValue, storedTapCounter } from "./dynamic-url";
-import { setTagUid } from "./personality";
+import { setTagUid, tagUid } from "./personality";
 import { messageBegin, messageEnd } from "../ndef/ndef-record";
 import { addAndroidAppRecord, addExternalRecord, addSmartPoster, addTextRecord, addUriRecord } from "../ndef/ndef-build";
 import { PARSE_OK, recFlags, recIdLen, recIdPtr, recNext, recPayloadLen, recPayloadPtr, recTnf, recTypeLen, recTypePtr, recordAt } from "../ndef/ndef-parse";
@@ -43,7 +43,31 @@ function encodeLint(bits: u32): void {
 }
 
 function tagGet(): i32 {
-  encodeMap(6);
+  encodeMap(18);
+  encodeText("meta");
+  encodeUint(<u64>metaSlot);
+  encodeText("file");
+  encodeUint(<u64>fileSlot);
+  encodeText("sign");
+  encodeUint(<u64>signSlot);
+  encodeText("picc");
+  encodeUint(<u64>piccOffset);
+  encodeText("uid");
+  encodeUint(<u64>uidOffset);
+  encodeText("ctr");
+  encodeUint(<u64>ctrOffset);
+  encodeText("time");
+  encodeUint(<u64>timeOffset);
+  encodeText("enc");
+  encodeUint(<u64>encOffset);
+  encodeText("enc_len");
+  encodeUint(<u64>encLength);
+  encodeText("mac_in");
+  encodeUint(<u64>macInputOffset);
+  encodeText("mac");
+  encodeUint(<u64>macOffset);
+  encodeText("tag_uid");
+  encodeBytes(tagUid(), 7);
   encodeText("m");
   encodeBytes(ndefMessage(), ndefMessageLen());
   encodeText("writable");

@@ -8,5 +8,5 @@ export { lintMessage, LINT_ERRORS, LINT_WARNINGS, MESSAGE_CAP, type LintResult }
 export { buildTapTemplate, MODE_IDS, type TagConfig, type TapMode, type TapTemplateOptions } from "./tap-template.ts";
 export { readNdefType4, validateCc, type CapabilityContainer, type T4tRead, type Transceive } from "./t4t-reader.ts";
 export { readNdefType2, type T2tRead } from "./t2t-reader.ts";
-export { firmwareNdefBuild, firmwareNdefLint, firmwareNdefParse, getTag, setPersonality, setTag, type TagState } from "./tag-client.ts";
+export { firmwareNdefBuild, firmwareNdefLint, firmwareNdefParse, getTag, restoreArgs, setPersonality, setTag, type TagState } from "./tag-client.ts";
 export { scriptorSession, replayingTransceive, VPCD_READER, type ReplayingTransceive } from "./pcsc-scriptor.ts";

@@ -5,7 +5,8 @@ import { CHANNEL } from "../link/index.ts";
 import type { DeviceClient } from "../device/client.ts";
 import type { TagConfig } from "./tap-template.ts";
 
-export interface TagState {
+export interface TagState extends Omit<TagConfig, "m" | "writable"> {
+  tag_uid: Uint8Array;
   m: Uint8Array;
   writable: boolean;
   mode: number;
@@ -18,6 +19,12 @@ export interface TagState {
 
 export async function getTag(device: DeviceClient): Promise<TagState> {
   return (await device.session.request(CHANNEL.APP, "tag.get")) as unknown as TagState;
+}
+
+/** A tag.set argument map that puts back what `getTag` returned (tests and conformance cases restore with it). */
+export function restoreArgs(s: TagState): Partial<TagConfig> & { tag_uid: Uint8Array } {
+  const { counter: _c, last: _l, ...config } = s;
+  return config;
 }
 
 /** Sets the tag's content; returns the firmware's lint of the new message. */
