@@ -8,10 +8,12 @@ let present = false;
 let taps: u32 = 0;
 
 export function setField(on: bool): void {
+  // Off always ends the reader session, even if no "on" came first (the nfc-test channel
+  // injects APDUs without a field).
+  if (!on) selectApplet(-1);
   if (on == present) return;
   present = on;
   if (on) taps++;
-  else selectApplet(-1);
   logLine(LEVEL_DEBUG, on ? "nfc field on" : "nfc field off");
 }
 

@@ -3,5 +3,6 @@ import type { ConformanceCase } from "../case.ts";
 import { LINK_CASES } from "./link.ts";
 import { WALLET_CASES } from "./wallet.ts";
 import { QR_CASES } from "./qr.ts";
+import { NFC_CASES } from "./nfc.ts";
 
-export const ALL_CASES: ConformanceCase[] = [...LINK_CASES, ...WALLET_CASES, ...QR_CASES];
+export const ALL_CASES: ConformanceCase[] = [...LINK_CASES, ...WALLET_CASES, ...QR_CASES, ...NFC_CASES];
