@@ -3,9 +3,14 @@
 // frames to it using outside oracles: zlib.crc32 for the CRC, cborg/cbor-x for bodies, and
 // COBS written out from the Cheshire & Baker paper right here.
 import { existsSync, readFileSync } from "node:fs";
+import { randomFillSync } from "node:crypto";
 import zlib from "node:zlib";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
-import { loadBoard } from "../../host-tools/src/boards/index.ts";
+import { loadBoard, type Board } from "../../host-tools/src/boards/index.ts";
+import { buildHalImports } from "../../host-tools/src/sim/hal.ts";
+import { NorFlash } from "../../host-tools/src/sim/flash.ts";
+import { Keystore } from "../../host-tools/src/sim/keystore.ts";
+import { Panel } from "../../host-tools/src/sim/display.ts";
 import { buildFirmware as buildBoardFirmware } from "../../host-tools/src/build/index.ts";
 import { decode as cborgDecode, encode as cborgEncode } from "cborg";
 
@@ -133,7 +138,7 @@ export class Device {
     const d = new Device();
     const mod = await WebAssembly.compile((await buildFirmware(board)) as Uint8Array<ArrayBuffer>);
     d.imports = WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`);
-    const inst = await WebAssembly.instantiate(mod, { hal: d.hal() });
+    const inst = await WebAssembly.instantiate(mod, { hal: d.hal(loadBoard(board.name)) });
     d.exports = inst.exports;
     d.memory = inst.exports.memory as WebAssembly.Memory;
     const rc = d.exports.tk_init(flags);
@@ -147,9 +152,27 @@ export class Device {
     return new Uint8Array(this.memory.buffer, ptr, len).slice();
   }
 
-  private hal() {
+  /**
+   * The simulator's real HAL (NOR flash, keystore, panel in memory) with the parts these
+   * tests observe replaced by recorders: UART, console, NFC set-up, display, reset, clock.
+   */
+  private hal(board: Board) {
     const text = (p: number, n: number) => Buffer.from(this.bytes(p, n)).toString("utf8");
+    const real = buildHalImports({
+      memory: () => new Uint8Array(this.memory.buffer),
+      flash: new NorFlash(board.flash),
+      keystore: new Keystore(board.keystore),
+      panel: board.display ? new Panel(board.display) : null,
+      clockMs: () => Number(this.nowMs),
+      clockUnix: () => 0,
+      random: (out) => void randomFillSync(out),
+      uartWrite: (b) => b.length,
+      log: () => {},
+      nfcConfigure: () => {},
+      shellVersion: "test-shell/0.0.1",
+    }).hal;
     return {
+      ...real,
       uart_write: (p: number, n: number) => {
         const take = Math.min(n, this.uartAccept);
         this.uart.push(...this.bytes(p, take));
