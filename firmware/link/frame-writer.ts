@@ -11,8 +11,9 @@ import { encoderStart, encoderPos, encoderOverflow } from "./cbor-encoder";
 import { C_TX, countUp } from "./counters";
 import { CRC_LEN, HEADER_LEN, LINK_VERSION } from "./protocol";
 
-// Room for a few full frames, so a burst of answers survives a slow UART.
-const TX_CAP: i32 = 4 * (MAX_FRAME + MAX_FRAME / 254 + 8);
+// Room for two full encoded frames: the answer being sent and the next one, since the device
+// answers requests one at a time. More would only buy RAM for bursts a UART never sees here.
+const TX_CAP: i32 = 2 * (MAX_FRAME + MAX_FRAME / 254 + 8);
 const TX = memory.data(TX_CAP);
 let txHead: i32 = 0;
 let txTail: i32 = 0;

@@ -1,15 +1,16 @@
 // The last response sent on each request channel, kept as a raw frame so a retry with the
 // same seq is answered byte for byte without running the request again. Responses are built
-// directly in their channel's slot; one extra slot holds answers that are never replayed
-// (unknown channels, log level).
+// directly in their channel's slot. The log channel carries no replayable requests, so its
+// slot doubles as scratch for answers that are never replayed (unknown channels, log level);
+// that saves a whole frame of RAM.
 import { MAX_FRAME } from "../board";
-import { CHANNELS } from "./protocol";
+import { CHANNELS, CH_LOG } from "./protocol";
 
-const SLOTS: i32 = CHANNELS + 1;
+const SLOTS: i32 = CHANNELS;
 const FRAMES = memory.data(SLOTS * MAX_FRAME);
 const LENGTHS = memory.data(SLOTS * 4, 4);
 const SEQS = memory.data(SLOTS * 4, 4);
-export const SCRATCH_SLOT: i32 = CHANNELS;
+export const SCRATCH_SLOT: i32 = CH_LOG;
 
 export function slotBuffer(slot: i32): usize {
   return FRAMES + <usize>(slot * MAX_FRAME);
