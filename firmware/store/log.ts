@@ -314,12 +314,26 @@ function zeroRange(addr: i32, len: i32): i32 {
 /**
  * Makes room for `size` bytes at the tail. Ordinary writes first compact until
  * RESERVE_SLOTS stay free after the new page; compaction's own copies use the reserve.
+ *
+ * An ordinary write never appends while the reserve is short, not even when the tail page
+ * has room: after a cut inside a compaction (or any cut that leaves page headers with a
+ * stale `head`), mount comes back with the tail on a page the compaction opened from the
+ * reserve. Filling that page with ordinary records would leave the interrupted compaction
+ * one slot less to finish in; a second such cut left none and every write failed for good
+ * (docs/store.md, "Reserve after a cut").
  */
 export function ensureRoom(size: i32, compacting: bool): i32 {
   if (size > pageSize - PAGE_HEADER) return E_STORE_TOO_LARGE;
+  let guard = 0;
+  if (!compacting) {
+    while (freeSlots() < RESERVE_SLOTS && headSeq < tailSeq) {
+      if (++guard > 2 * pages) return E_STORE_FULL;
+      const r = compactHead();
+      if (r < 0) return r;
+    }
+  }
   if (tailSeq >= 0 && tailOff + size <= pageSize) return 0;
   if (!compacting) {
-    let guard = 0;
     while (freeSlots() < RESERVE_SLOTS + 1 && headSeq < tailSeq) {
       if (++guard > 2 * pages) return E_STORE_FULL;
       const r = compactHead();
