@@ -13,6 +13,6 @@ const r = await tortureStore({
   board, wasm: firmwarePath(board.name), cuts, seed, progressEvery: 10000,
   onProgress: (p) => process.stderr.write(`${p.cuts}/${cuts} cuts, ${p.committed} committed, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`),
 });
-const failures = r.lost + r.tornAccepted + r.counterRepeats + r.counterDecreases + r.counterSkips + r.bootFailures + r.norViolations;
+const failures = r.lost + r.tornAccepted + r.counterRepeats + r.counterDecreases + r.counterSkips + r.bootFailures + r.refusals + r.norViolations;
 console.log(JSON.stringify({ ...r, seconds: (Date.now() - t0) / 1000 }, null, 2));
 process.exit(failures ? 1 : 0);

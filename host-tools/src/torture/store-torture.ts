@@ -1,15 +1,19 @@
 // `tapkit torture store`: a seeded random workload (puts, deletes, multi-record
-// transactions, counter increments) against an in-process simulated device, with power cut
-// before, during or after a random one of the next flash operations, again and again. After
+// transactions, counter increments, wallet-shaped payments over cold provisioned records:
+// store-workload.ts) against an in-process simulated device, with power cut before, during
+// or after a random one of the next flash operations, or (one cut in four) one of the first
+// operations after the next page erase, where compaction copies live, again and again. After
 // every reboot (tk_init -> storeMount) it reads back every key and counter and checks them
 // against the host model: nothing acknowledged may be lost, no torn or partial write may be
-// accepted, no counter may repeat, fall, or skip more than the one value in flight.
+// accepted, no counter may repeat, fall, or skip more than the one value in flight, and the
+// store may never refuse a write (the workload stays far below capacity).
 import type { Board } from "../boards/board.ts";
 import type { CutPhase } from "../sim/flash.ts";
 import { SimDevice } from "../sim/device.ts";
 import { SeededRandom } from "../sim/seeded-random.ts";
 import { StoreLink } from "./store-link.ts";
-import { StoreModel, sameValue, type InFlight, type Part, type Value } from "./store-model.ts";
+import { StoreModel, sameValue, type InFlight, type Value } from "./store-model.ts";
+import { COUNTER_IDS, KEY_SPACE, nextOperation, provisioning, type StoreOperation } from "./store-workload.ts";
 
 export interface TortureOptions {
   board: Board;
@@ -40,6 +44,12 @@ export interface TortureReport {
   /** a counter read back more than one above its last acknowledged value */
   counterSkips: number;
   bootFailures: number;
+  /** operations the store refused (e.g. E_STORE_FULL): the workload never nears capacity */
+  refusals: number;
+  /** wallet-shaped payment transactions acknowledged */
+  payments: number;
+  /** cuts aimed at the operations right after a page erase (compaction, page opening) */
+  aimedCuts: number;
   /** in-flight operations found applied / not applied after the cut */
   inFlightLanded: number;
   inFlightDropped: number;
@@ -54,8 +64,6 @@ export interface TortureReport {
   failures: string[];
 }
 
-const KEY_SPACE = 24;
-const COUNTER_IDS = [0, 1, 2, 3];
 const PHASES: CutPhase[] = ["before", "during", "after"];
 const MAX_OPS_PER_CUT = 2000;
 
@@ -77,7 +85,7 @@ export async function tortureStore(opts: TortureOptions): Promise<TortureReport>
   const model = new StoreModel(KEY_SPACE, COUNTER_IDS);
   const report: TortureReport = {
     board: opts.board.name, seed: opts.seed, cuts: 0, operations: 0, committed: 0, lost: 0, tornAccepted: 0,
-    counterRepeats: 0, counterDecreases: 0, counterSkips: 0, bootFailures: 0, inFlightLanded: 0, inFlightDropped: 0,
+    counterRepeats: 0, counterDecreases: 0, counterSkips: 0, bootFailures: 0, refusals: 0, payments: 0, aimedCuts: 0, inFlightLanded: 0, inFlightDropped: 0,
     phases: { before: 0, during: 0, after: 0 }, flashOperations: 0, eraseMin: 0, eraseMax: 0, norViolations: 0, failures: [],
   };
   const failure = (text: string) => {
@@ -85,16 +93,30 @@ export async function tortureStore(opts: TortureOptions): Promise<TortureReport>
   };
   const every = opts.progressEvery ?? 1000;
   try {
+    for (const op of provisioning(rng, model)) {
+      if (send(link, model, op, report, failure) !== null) throw new TortureError("TORTURE_SETUP", `${op.op} lost while provisioning without a cut`, "the device rebooted on its own; check the firmware log");
+    }
     while (report.cuts < opts.cuts) {
       const phase = PHASES[rng.below(3)]!;
-      device.flash.cutPowerAt({ op: 1 + rng.below(window), phase });
+      if (rng.below(4) === 0) {
+        aimAfterErase(device, 1 + rng.below(4), phase);
+        report.aimedCuts++;
+      } else device.flash.cutPowerAt({ op: 1 + rng.below(window), phase });
       const bootsBefore = device.boots;
       let inFlight: InFlight | null = null;
       for (let n = 0; inFlight === null; n++) {
-        if (n > MAX_OPS_PER_CUT) throw new TortureError("TORTURE_NO_CUT", `no power cut after ${MAX_OPS_PER_CUT} operations`, "the workload stopped touching flash; this is a bug in the torture workload or the store");
-        inFlight = step(link, model, rng, report, failure);
+        if (n > MAX_OPS_PER_CUT) {
+          // A store that refuses every write stops touching flash: report it, do not throw it away.
+          if (report.refusals > 0) break;
+          throw new TortureError("TORTURE_NO_CUT", `no power cut after ${MAX_OPS_PER_CUT} operations`, "the workload stopped touching flash; this is a bug in the torture workload or the store");
+        }
+        inFlight = send(link, model, nextOperation(rng, model, report.payments), report, failure);
       }
       device.flash.onOperation(null);
+      if (inFlight === null) {
+        failure(`the store refused every write for ${MAX_OPS_PER_CUT} operations; run stopped`);
+        break;
+      }
       report.cuts++;
       report.phases[phase]++;
       if (device.state !== "running" || device.boots === bootsBefore || mountFailed) {
@@ -123,65 +145,37 @@ function snapshot(report: TortureReport, device: SimDevice): TortureReport {
   return report;
 }
 
-function randomValue(rng: SeededRandom): Uint8Array {
-  // Mostly small records, sometimes large ones, so pages fill unevenly.
-  const len = rng.below(8) === 0 ? 200 + rng.below(313) : rng.below(64);
-  const v = new Uint8Array(len);
-  for (let i = 0; i < len; i++) v[i] = rng.below(256);
-  return v;
+/**
+ * Cuts power at the `after`-th flash operation following the next page erase: the erase
+ * itself is operation 0, then the new page's header, then compaction's first copies.
+ */
+function aimAfterErase(device: SimDevice, after: number, phase: CutPhase): void {
+  let target = -1;
+  device.flash.onOperation((op) => {
+    if (target < 0 && op.kind === "erase" && op.region === 0) target = op.index + after;
+    if (op.index !== target) return "continue";
+    device.flash.onOperation(null);
+    return `cut-${phase}`;
+  });
 }
 
 /**
- * One random operation. Returns null when the device answered (the model is updated), or
+ * Sends one operation. Returns null when the device answered (the model is updated), or
  * the operation that was in flight when the device rebooted.
  */
-function step(link: StoreLink, model: StoreModel, rng: SeededRandom, report: TortureReport, failure: (s: string) => void): InFlight | null {
-  const roll = rng.below(100);
-  const key = 1 + rng.below(KEY_SPACE);
-  let op: string;
-  let args: Record<string, unknown>;
-  let parts: Part[];
-  if (roll < 35) {
-    const value = randomValue(rng);
-    model.sent(key, value);
-    op = "store.put";
-    args = { k: key, v: value };
-    parts = [{ kind: "key", key, value }];
-  } else if (roll < 45) {
-    op = "store.del";
-    args = { k: key };
-    parts = [{ kind: "key", key, value: undefined }];
-  } else if (roll < 65) {
-    const keys = new Set<number>();
-    const n = 2 + rng.below(3);
-    while (keys.size < n) keys.add(1 + rng.below(KEY_SPACE));
-    const w: unknown[] = [];
-    parts = [];
-    for (const k of keys) {
-      const value = rng.below(5) === 0 ? undefined : randomValue(rng).subarray(0, 100);
-      model.sent(k, value);
-      w.push(k, value ?? null);
-      parts.push({ kind: "key", key: k, value });
-    }
-    const c = rng.below(2) === 0 ? [COUNTER_IDS[rng.below(COUNTER_IDS.length)]!] : [];
-    for (const id of c) parts.push({ kind: "counter", id });
-    op = "store.tx";
-    args = { w, c };
-  } else {
-    const id = COUNTER_IDS[rng.below(COUNTER_IDS.length)]!;
-    op = "store.ctr";
-    args = { id };
-    parts = [{ kind: "counter", id }];
-  }
+function send(link: StoreLink, model: StoreModel, operation: StoreOperation, report: TortureReport, failure: (s: string) => void): InFlight | null {
+  const { op, args, parts } = operation;
   const answer = link.call(op, args);
   if (answer.kind === "lost") return { op, parts };
   if (answer.kind === "error") {
     failure(`${op} refused: ${answer.code} ${answer.msg}`);
-    report.bootFailures += answer.msg.includes("not mounted") ? 1 : 0;
+    if (answer.msg.includes("not mounted")) report.bootFailures++;
+    else report.refusals++;
     return null;
   }
   report.operations++;
   report.committed++;
+  if (op === "store.tx" && parts.length === 5) report.payments++;
   model.apply(parts);
   const returned = op === "store.ctr" ? [answer.body.v as number] : op === "store.tx" ? (answer.body.c as number[]) : [];
   const ids = parts.filter((p) => p.kind === "counter").map((p) => (p as { id: number }).id);

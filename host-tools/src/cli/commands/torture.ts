@@ -15,7 +15,7 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 }
 
 export function tortureFailures(r: TortureReport): number {
-  return r.lost + r.tornAccepted + r.counterRepeats + r.counterDecreases + r.counterSkips + r.bootFailures + r.norViolations;
+  return r.lost + r.tornAccepted + r.counterRepeats + r.counterDecreases + r.counterSkips + r.bootFailures + r.refusals + r.norViolations;
 }
 
 export const torture: Command = {
@@ -48,6 +48,8 @@ export const torture: Command = {
         ["counter-decreases", String(r.counterDecreases)],
         ["counter-skips", String(r.counterSkips)],
         ["boot-failures", String(r.bootFailures)],
+        ["refused writes", String(r.refusals)],
+        ["payments / cuts aimed at compaction", `${r.payments}/${r.aimedCuts}`],
         ["in flight landed/dropped", `${r.inFlightLanded}/${r.inFlightDropped}`],
         ["cuts before/during/after", `${r.phases.before}/${r.phases.during}/${r.phases.after}`],
         ["flash operations", String(r.flashOperations)],
