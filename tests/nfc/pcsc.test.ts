@@ -6,8 +6,7 @@ import assert from "node:assert/strict";
 import ndef from "ndef";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { join } from "node:path";
-import { ROOT } from "../../host-tools/src/paths.ts";
+import { CLI, ensureCli } from "../cli/cli-helpers.ts";
 import { bootTag, hex, toHex } from "./nfc-fixture.ts";
 import { ensurePcscd, pcscMissing, settle } from "./pcscd-fixture.ts";
 import { servePcsc } from "../../host-tools/src/sim/serve-pcsc.ts";
@@ -49,8 +48,9 @@ test("NDEF over PC/SC: scriptor reads the SUN tap URL with Android's procedure; 
 });
 
 test("tapkit sim --pcsc: scriptor sees the card and reads the CC; SIGTERM stops it cleanly", { skip: missing ?? false }, async () => {
+  ensureCli();
   const pcscd = await ensurePcscd();
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "host-tools/src/cli/main.ts"), "sim", "--pcsc", "--no-pty", "--json"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "sim", "--pcsc", "--no-pty", "--json"], { stdio: ["ignore", "pipe", "pipe"] });
   try {
     const ready = await new Promise<any>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once("line", (l) => resolve(JSON.parse(l)));
@@ -61,9 +61,11 @@ test("tapkit sim --pcsc: scriptor sees the card and reads the CC; SIGTERM stops 
     const [select, selectCc, cc] = await scriptorSession([hex("00A4040007D276000085010100"), hex("00A4000C02E103"), hex("00B000000F")]);
     assert.deepEqual([toHex(select), toHex(selectCc), toHex(cc)], ["9000", "9000", "000F2000FF00FF0406E104040000FF9000"]);
   } finally {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
     await pcscd.stop();
   }
 });
