@@ -10,6 +10,7 @@ import { signedMirror } from "./signed-mirror";
 import { lastTapCounter, takeTapCounter } from "./tap-counter";
 import { tagUid } from "./personality";
 import { SW_MEMORY, SW_OK } from "./sw";
+import { copyWords } from "./byte-copy";
 
 const OUT = memory.data(NDEF_FILE_SIZE);
 let outGeneration: u32 = 0;
@@ -34,18 +35,20 @@ export function lastMirrorValue(): i64 {
 export function prepareRead(offset: i32, n: i32): u32 {
   if (mirrorMode == MODE_STATIC) return SW_OK;
   if (outGeneration != contentGeneration()) {
-    memory.copy(OUT, ndefFile(), <usize>NDEF_FILE_SIZE);
+    copyWords(OUT, ndefFile(), NDEF_FILE_SIZE);
     outGeneration = contentGeneration();
     generated = false;
   }
   if (generated || offset + n <= dynamicStart() || offset >= dynamicEnd()) return SW_OK;
-  // Fresh placeholders so every mirror is computed from the template, not the last tap.
-  memory.copy(OUT, ndefFile(), <usize>NDEF_FILE_SIZE);
+  // Fresh placeholders so every mirror is computed from the template, not the last tap
+  // (only the dynamic range differs between the two copies).
+  const start = dynamicStart();
+  copyWords(OUT + <usize>start, ndefFile() + <usize>start, dynamicEnd() - start);
   const value = takeTapCounter();
   if (value < 0) return SW_MEMORY;
   const sw = mirrorMode == MODE_SIGNED ? signedMirror(OUT, value) : sunMirror(OUT, value, tagUid());
   if (sw != SW_OK) {
-    memory.copy(OUT, ndefFile(), <usize>NDEF_FILE_SIZE);
+    copyWords(OUT + <usize>start, ndefFile() + <usize>start, dynamicEnd() - start);
     return sw;
   }
   lastValue = value;

@@ -7,6 +7,7 @@
 import { registerApplet } from "./applets";
 import { CC_SIZE, FID_CC, FID_NDEF, NDEF_FILE_SIZE, ccFile, commitNdefFile, ndefFile, tagWritable } from "./ndef-file";
 import { prepareRead, resetMirrorSession, servedFile } from "./dynamic-url";
+import { copyWords } from "./byte-copy";
 import {
   SW_INS, SW_NOT_ALLOWED, SW_NOT_FOUND, SW_OFFSET, SW_OK, SW_WRONG_DATA, SW_WRONG_LENGTH, SW_WRONG_P1P2, putSw,
 } from "./sw";
@@ -116,7 +117,7 @@ function readBinary(buf: usize, len: i32): i32 {
     if (sw != SW_OK) return putSw(buf, 0, sw);
     src = servedFile();
   }
-  memory.copy(buf, src + <usize>targetOffset, <usize>n);
+  copyWords(buf, src + <usize>targetOffset, n);
   return putSw(buf, n, SW_OK);
 }
 

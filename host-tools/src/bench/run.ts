@@ -8,6 +8,7 @@ import { measureSession, type SessionCounts } from "./session-counts.ts";
 import { measureWalletPayment, type WalletPaymentCost } from "./wallet-costs.ts";
 import { measureStoreCosts, type StoreCosts } from "./store-costs.ts";
 import { measureQrCosts, type QrCosts } from "./qr-costs.ts";
+import { measureNfcCosts, type NfcCosts } from "./nfc-costs.ts";
 import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
 
 export interface FirmwareFacts {
@@ -21,6 +22,8 @@ export interface FirmwareFacts {
   wallet?: WalletPaymentCost[];
   /** plaque boards: payment QR costs (instructions, encoder speed vs JS peers, module bytes) */
   qr?: QrCosts;
+  /** NFC tag: instructions per SELECT, READ and full SUN/signed/static tap, keystore calls */
+  nfc?: NfcCosts;
 }
 
 export interface BenchResults {
@@ -52,6 +55,7 @@ export async function runBench(opts: { out?: string; throughput?: boolean; log?:
       store: await measureStoreCosts(board, path),
       wallet: board.mode === "card" ? [await measureWalletPayment(board, path, 0), await measureWalletPayment(board, path, 1)] : undefined,
       qr: await measureQrCosts(board, path, path.replace(/\.wasm$/, ".wat")),
+      nfc: await measureNfcCosts(board, path),
     });
   }
   const throughput: BenchResults["throughput"] = [];

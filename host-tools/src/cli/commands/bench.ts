@@ -31,6 +31,9 @@ export const bench: Command = {
         const st = f.store;
         out.line(`  store: counter increment ${st.counterIncrement}, record write (32 B) ${st.recordWrite32}, compaction ${st.compaction} instructions (link share ~${st.linkBaseline}); ${st.flashOpsPerIncrement.toFixed(4)} flash ops per increment`);
         out.line(`  store endurance: ${st.endurance.incrementsToWearOut.toExponential(2)} increments on ${st.endurance.pages} x ${st.endurance.pageSize} B at ${st.endurance.eraseCycles} cycles (${st.endurance.measuredIncrements} increments cost ${st.endurance.measuredErases} erases)`);
+        if (f.nfc) {
+          for (const t of f.nfc.taps) out.line(`  nfc: ${t.mode} tap (3 SELECT + 3 READ) ${t.instructions} instructions, keystore ${JSON.stringify(t.keystoreCalls)}${t.mode === "sun" ? ` (target ${f.nfc.sunTapTarget})` : ""}; SELECT ${f.nfc.select}, READ CC ${f.nfc.read}`);
+        }
         if (f.qr) {
           const q = f.qr;
           out.line(`  qr: amount request -> frame ${q.amountToFrame}, v10-M auto-mask encode+render ${q.v10mEncodeRender} (target ${q.v10mTarget}) instructions (link share ~${q.linkBaseline})`);
