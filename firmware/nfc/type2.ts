@@ -2,7 +2,7 @@
 // BCC bytes and lock bytes, page 3 the capability container E1 10 6D 00 (read/write) or
 // E1 10 6D 0F (read-only), pages 4.. the TLV area `03 len message FE` built from the same
 // NDEF message the Type 4 tag serves. Commands: READ 30 (16 bytes, rolling over to page 0
-// past the end), FAST_READ 3A, WRITE A2 (data pages only, writable tags only; a write that
+// past the end), FAST_READ 3A (up to 64 pages), WRITE A2 (data pages only, writable tags only; a write that
 // leaves a complete non-empty NDEF TLV commits the message). Anything else: NAK 0.
 import { NDEF_MESSAGE_CAP, contentGeneration, ndefMessage, ndefMessageLen, setNdefMessage, tagWritable } from "./ndef-file";
 import { tagUid } from "./personality";
@@ -22,6 +22,7 @@ const FIRST_DATA_PAGE: i32 = 4;
 const TLV_NDEF: u8 = 0x03;
 const TLV_TERMINATOR: u8 = 0xfe;
 const TLV_NULL: u8 = 0x00;
+const FAST_READ_MAX_PAGES: i32 = 64;
 
 const IMAGE = memory.data(IMAGE_SIZE);
 let imageGeneration: u32 = 0;
@@ -105,7 +106,9 @@ export function handleT2t(buf: usize, len: i32): i32 {
     if (len != 3) return nak(buf);
     const first = <i32>load<u8>(buf + 1);
     const last = <i32>load<u8>(buf + 2);
-    if (first > last || last >= T2T_PAGES) return nak(buf);
+    // At most 64 pages (256 bytes): the answer must fit every caller's buffer (the
+    // nfc-test channel's scratch is 512 bytes).
+    if (first > last || last >= T2T_PAGES || last - first >= FAST_READ_MAX_PAGES) return nak(buf);
     const n = (last - first + 1) * 4;
     memory.copy(buf, IMAGE + <usize>(4 * first), <usize>n);
     return n;

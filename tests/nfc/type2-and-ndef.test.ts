@@ -26,6 +26,8 @@ test("Type 2: pages 0-3 and the TLV match the notes' NTAG213-like image (CC size
     assert.equal(toHex(t.device.nfcT2t(hex("30DE"))), "00", "READ past the last page NAKs");
     assert.equal(toHex(t.device.nfcT2t(hex("30DD"))).slice(8, 16), "04A1B29F", "READ rolls over to page 0");
     assert.equal(toHex(t.device.nfcT2t(hex("3A0003"))), head, "FAST_READ 0..3");
+    assert.equal(t.device.nfcT2t(hex("3A003F")).length, 256, "FAST_READ of 64 pages");
+    assert.equal(toHex(t.device.nfcT2t(hex("3A0040"))), "00", "65 pages NAK");
     assert.equal(toHex(t.device.nfcT2t(hex("A204DEADBEEF"))), "00", "read-only plaque NAKs WRITE");
     assert.equal(toHex(t.device.nfcT2t(hex("60"))), "00", "unknown command NAK");
     assert.equal(toHex(t.device.nfcT2t(new Uint8Array(0))), "00");
