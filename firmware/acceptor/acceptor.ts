@@ -1,0 +1,200 @@
+// The plaque as an offline acceptor (docs/vouchers.md, Acceptor): issues a fresh challenge
+// for an amount, checks the card's voucher and certificate chain against the provisioned
+// issuer root, the amount, currency, payee, challenge and the card's counter freshness,
+// and keeps accepted vouchers in the store until they are exported and cleared. A voucher
+// committing to a PayWord chain opens it; later words are checked with one SHA-256 each.
+import { random, sha256 } from "../hal/hal";
+import { bytesEqual, readU32LE, writeU32LE } from "../lib/bytes";
+import { storeDelete, storeGet, storePut, txAbort, txBegin, txCommit, txDelete, txPut } from "../store/store";
+import { CARDS, CARDS_SIZE, CFG_ALG, CFG_CURRENCY, CFG_PAYEE, CFG_PAYEE_LEN, CFG_ROOT, CFG_ROOT_LEN, CFG_SIZE, HEAD_SIZE, KEY_BATCH_FIRST, KEY_CARDS, KEY_CONFIG, KEY_DEVICE_FIRST, KEY_HEAD, KEY_PAYWORD_FIRST, KEY_VOUCHER_FIRST, MAX_COSE, PAYWORD_SIZE, SLOTS } from "./acceptor-layout";
+import { CARD_TABLE, CONFIG, HEAD, acceptorConfigured, acceptorLoad, cardCount, cardEntry, findCard, vouchersHeld } from "./acceptor-state";
+import { CHAIN_FORMAT, CHAIN_LINK, CHAIN_OK, checkChain, deviceAlg, deviceCurrency, deviceKid, devicePub, devicePubLen, envMaxBalance, envPerPayment } from "./chain-check";
+import { coseKid, cosePayload, cosePayloadLen, parseSign1, verifySign1 } from "./cose-check";
+import { VIEW, readVoucher } from "./voucher-read";
+
+// Refusals; acceptor-ops.ts turns each into a message with the same name.
+export const A_OK: i32 = 0;
+export const A_NOT_SET_UP: i32 = 1;
+export const A_NO_CHALLENGE: i32 = 2;
+export const A_CHAIN_ROOT: i32 = 3;
+export const A_CHAIN_LINK: i32 = 4;
+export const A_CHAIN_FORMAT: i32 = 5;
+export const A_VOUCHER_FORMAT: i32 = 6;
+export const A_VOUCHER_KID: i32 = 7;
+export const A_BAD_SIGNATURE: i32 = 8;
+export const A_CHALLENGE: i32 = 9;
+export const A_PAYEE: i32 = 10;
+export const A_CURRENCY: i32 = 11;
+export const A_AMOUNT: i32 = 12;
+export const A_ENVELOPE: i32 = 13;
+export const A_COUNTER: i32 = 14;
+export const A_FULL: i32 = 15;
+export const A_CARDS_FULL: i32 = 16;
+export const A_STORE: i32 = 17;
+export const A_CHAIN_TERMS: i32 = 18;
+export const A_NO_CHAIN: i32 = 20;
+export const A_PAYWORD_BAD: i32 = 21;
+export const A_PAYWORD_END: i32 = 22;
+export const A_HELD: i32 = 23;
+
+export const CHALLENGE_LEN: i32 = 16;
+export const CHALLENGE = memory.data(CHALLENGE_LEN);
+let pending = false;
+let pendingAmount: u32 = 0;
+let pendingUnit: u32 = 0;
+let lastStoreError: i32 = 0;
+export let acceptedSlot: i32 = -1;
+
+// Payword record being checked or written; and SHA-256 output.
+const PAYWORD = memory.data(PAYWORD_SIZE);
+const DIGEST = memory.data(32);
+
+export function acceptorStoreError(): i32 {
+  return lastStoreError;
+}
+
+/** Provisions root key, payee id and currency; refused while vouchers are held. */
+export function acceptorSetup(root: usize, rootLen: i32, payee: usize, payeeLen: i32, currency: usize): i32 {
+  if (vouchersHeld() > 0) return A_HELD;
+  memory.fill(CONFIG, 0, CFG_SIZE);
+  store<u8>(CONFIG + CFG_ALG, rootLen == 32 ? 8 : 7);
+  store<u8>(CONFIG + CFG_ROOT_LEN, <u8>rootLen);
+  store<u8>(CONFIG + CFG_PAYEE_LEN, <u8>payeeLen);
+  memory.copy(CONFIG + CFG_CURRENCY, currency, 3);
+  memory.copy(CONFIG + CFG_ROOT, root, rootLen);
+  memory.copy(CONFIG + CFG_PAYEE, payee, payeeLen);
+  lastStoreError = storePut(KEY_CONFIG, CONFIG, CFG_SIZE);
+  acceptorLoad();
+  return lastStoreError < 0 ? A_STORE : A_OK;
+}
+
+/** A fresh random challenge for one payment of `amount` (a PayWord commitment when unit > 0). */
+export function acceptorChallenge(amount: u32, unit: u32): i32 {
+  if (!acceptorConfigured()) return A_NOT_SET_UP;
+  if (random(CHALLENGE, CHALLENGE_LEN) != CHALLENGE_LEN) return A_STORE;
+  pending = true;
+  pendingAmount = amount;
+  pendingUnit = unit;
+  return A_OK;
+}
+
+function checkVoucher(voucher: usize, voucherLen: i32): i32 {
+  if (!parseSign1(voucher, voucherLen)) return A_VOUCHER_FORMAT;
+  if (!bytesEqual(coseKid, deviceKid, 8)) return A_VOUCHER_KID;
+  if (!verifySign1(deviceAlg, devicePub, devicePubLen)) return A_BAD_SIGNATURE;
+  if (!readVoucher(cosePayload, cosePayloadLen) || !bytesEqual(VIEW.deviceId, deviceKid, 8)) return A_VOUCHER_FORMAT;
+  if (VIEW.challengeLen != CHALLENGE_LEN || !bytesEqual(VIEW.challenge, CHALLENGE, CHALLENGE_LEN)) return A_CHALLENGE;
+  const payeeLen = <i32>load<u8>(CONFIG + CFG_PAYEE_LEN);
+  if (VIEW.payeeLen != payeeLen || !bytesEqual(VIEW.payee, CONFIG + CFG_PAYEE, payeeLen)) return A_PAYEE;
+  if (!bytesEqual(VIEW.currency, CONFIG + CFG_CURRENCY, 3) || !bytesEqual(deviceCurrency, CONFIG + CFG_CURRENCY, 3)) return A_CURRENCY;
+  if (VIEW.amount != pendingAmount) return A_AMOUNT;
+  if (VIEW.amount > envPerPayment || VIEW.balanceAfter > envMaxBalance) return A_ENVELOPE;
+  if (pendingUnit == 0) return VIEW.chainRoot == 0 ? A_OK : A_CHAIN_TERMS;
+  if (VIEW.chainRoot == 0 || VIEW.chainUnit != pendingUnit || <u64>VIEW.chainUnit * <u64>VIEW.chainLength != <u64>VIEW.amount) return A_CHAIN_TERMS;
+  return A_OK;
+}
+
+/** Checks and stores one voucher with its chain (COSE bytes in place); A_OK sets acceptedSlot. */
+export function acceptorSubmit(voucher: usize, voucherLen: i32, batch: usize, batchLen: i32, device: usize, deviceLen: i32): i32 {
+  if (!acceptorConfigured()) return A_NOT_SET_UP;
+  if (!pending) return A_NO_CHALLENGE;
+  // One challenge, one attempt: a refused voucher cannot be retried against it.
+  pending = false;
+  if (voucherLen > MAX_COSE || batchLen > MAX_COSE || deviceLen > MAX_COSE) return A_VOUCHER_FORMAT;
+  const rootLen = <i32>load<u8>(CONFIG + CFG_ROOT_LEN);
+  const chain = checkChain(-<i32>load<u8>(CONFIG + CFG_ALG), CONFIG + CFG_ROOT, rootLen, batch, batchLen, device, deviceLen);
+  if (chain != CHAIN_OK) return chain == CHAIN_FORMAT ? A_CHAIN_FORMAT : chain == CHAIN_LINK ? A_CHAIN_LINK : A_CHAIN_ROOT;
+  const refused = checkVoucher(voucher, voucherLen);
+  if (refused != A_OK) return refused;
+
+  const held = vouchersHeld();
+  if (held >= SLOTS) return A_FULL;
+  let card = findCard(deviceKid);
+  const known = card >= 0;
+  if (known) {
+    if (VIEW.counter <= readU32LE(cardEntry(card) + 8)) return A_COUNTER;
+  } else if (cardCount() < CARDS) {
+    card = cardCount();
+    store<u8>(CARD_TABLE, <u8>(card + 1));
+  } else if (held == 0) {
+    // Table full but nothing held refers to a card: reuse entries round-robin.
+    card = <i32>load<u8>(CARD_TABLE + 1);
+    store<u8>(CARD_TABLE + 1, <u8>((card + 1) % CARDS));
+  } else return A_CARDS_FULL;
+  memory.copy(cardEntry(card), deviceKid, 8);
+  writeU32LE(cardEntry(card) + 8, VIEW.counter);
+  store<u8>(HEAD + 4 + <usize>held, <u8>card);
+  writeU32LE(HEAD, <u32>(held + 1));
+
+  const slot = <u16>held;
+  lastStoreError = txBegin();
+  if (lastStoreError >= 0) lastStoreError = txPut(KEY_VOUCHER_FIRST + slot, voucher, voucherLen);
+  if (lastStoreError >= 0 && !known) lastStoreError = txPut(KEY_BATCH_FIRST + <u16>card, batch, batchLen);
+  if (lastStoreError >= 0 && !known) lastStoreError = txPut(KEY_DEVICE_FIRST + <u16>card, device, deviceLen);
+  if (lastStoreError >= 0) lastStoreError = txPut(KEY_CARDS, CARD_TABLE, CARDS_SIZE);
+  if (lastStoreError >= 0) lastStoreError = txPut(KEY_HEAD, HEAD, HEAD_SIZE);
+  if (lastStoreError >= 0) {
+    if (VIEW.chainRoot != 0) {
+      // The chain starts at its root w0: zero units proved.
+      writeU32LE(PAYWORD, 0);
+      writeU32LE(PAYWORD + 4, VIEW.chainLength);
+      writeU32LE(PAYWORD + 8, VIEW.chainUnit);
+      memory.copy(PAYWORD + 12, VIEW.chainRoot, 32);
+      lastStoreError = txPut(KEY_PAYWORD_FIRST + slot, PAYWORD, PAYWORD_SIZE);
+    } else lastStoreError = txDelete(KEY_PAYWORD_FIRST + slot);
+  }
+  if (lastStoreError >= 0) lastStoreError = txCommit();
+  if (lastStoreError < 0) {
+    txAbort();
+    acceptorLoad();
+    return A_STORE;
+  }
+  acceptedSlot = held;
+  return A_OK;
+}
+
+/** Units proved so far on slot's chain after accepting `word` as the next one (or the current one again). */
+export function acceptorPayword(slot: i32, word: usize): i32 {
+  if (slot < 0 || slot >= vouchersHeld()) return -A_NO_CHAIN;
+  if (storeGet(KEY_PAYWORD_FIRST + <u16>slot, PAYWORD, PAYWORD_SIZE) != PAYWORD_SIZE) return -A_NO_CHAIN;
+  const index = readU32LE(PAYWORD);
+  if (bytesEqual(word, PAYWORD + 12, 32)) return <i32>index; // the same word again: nothing new
+  if (index >= readU32LE(PAYWORD + 4)) return -A_PAYWORD_END;
+  sha256(word, 32, DIGEST);
+  if (!bytesEqual(DIGEST, PAYWORD + 12, 32)) return -A_PAYWORD_BAD;
+  writeU32LE(PAYWORD, index + 1);
+  memory.copy(PAYWORD + 12, word, 32);
+  lastStoreError = storePut(KEY_PAYWORD_FIRST + <u16>slot, PAYWORD, PAYWORD_SIZE);
+  return lastStoreError < 0 ? -A_STORE : <i32>(index + 1);
+}
+
+/** Unit value of slot's chain (0 when it has none); PAYWORD holds the record after the call. */
+export function paywordRecord(slot: i32): u32 {
+  if (storeGet(KEY_PAYWORD_FIRST + <u16>slot, PAYWORD, PAYWORD_SIZE) != PAYWORD_SIZE) return 0;
+  return readU32LE(PAYWORD + 8);
+}
+
+export function paywordBuffer(): usize {
+  return PAYWORD;
+}
+
+/**
+ * Forgets the held vouchers after an upload. The head is reset first (the one atomic step
+ * that matters); the records are deleted after it, and a cut in between leaves only
+ * orphans that the next acceptances overwrite. Card freshness entries are kept.
+ */
+export function acceptorClear(): i32 {
+  const held = vouchersHeld();
+  memory.fill(HEAD, 0, HEAD_SIZE);
+  lastStoreError = storePut(KEY_HEAD, HEAD, HEAD_SIZE);
+  if (lastStoreError < 0) {
+    acceptorLoad();
+    return A_STORE;
+  }
+  for (let i = 0; i < held; i++) {
+    storeDelete(KEY_VOUCHER_FIRST + <u16>i);
+    storeDelete(KEY_PAYWORD_FIRST + <u16>i);
+  }
+  return A_OK;
+}
+
