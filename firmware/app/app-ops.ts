@@ -6,6 +6,7 @@ import { OK, UNKNOWN_OP, fail } from "../link/status";
 import { demoActive } from "./device-mode";
 import { storeOp } from "../store/store-ops";
 import { NOT_WALLET_OP, walletOp } from "../wallet/wallet-ops";
+import { NOT_ACCEPTOR_OP, acceptorOp } from "../acceptor/acceptor-ops";
 import { tagOp } from "../nfc/tag-ops";
 import { NOT_QR_OP, qrOp } from "../qr/qr-ops";
 
@@ -26,6 +27,8 @@ export function appOp(opPtr: usize, opLen: i32): i32 {
   if (tag >= 0) return tag;
   const wallet = walletOp(opPtr, opLen);
   if (wallet != NOT_WALLET_OP) return wallet;
+  const acceptor = acceptorOp(opPtr, opLen);
+  if (acceptor != NOT_ACCEPTOR_OP) return acceptor;
   const storeResult = storeOp(opPtr, opLen);
   if (storeResult >= 0) return storeResult;
   return fail(UNKNOWN_OP, "app ops: status");
