@@ -22,6 +22,9 @@ export const REFUSAL: Record<number, [string, string]> = {
   9: ["maximum number of payments since last sync reached", "sync the card with the issuer"],
   10: ["store refused the transaction", "the card's flash may be full or failing; read `tapkit info`"],
   11: ["signing failed", "the card's keystore refused; check the device key slot"],
+  12: ["a PayWord chain is already open", "close it first (CLOSE CHAIN returns its unreleased units)"],
+  13: ["no PayWord chain open", "commit a chain with SIGN CHAIN first"],
+  14: ["payword index out of order", "ask for the next word (released + 1), or the last one again"],
   0x21: ["sub-wallet closed or unknown", "sub-wallets are 1..3; fund one to open it"],
   0x22: ["limit above the issuer envelope", "sub-wallet limits can only be at or below the certified envelope"],
   0x23: ["not enough balance to move", "check balances with GET DATA 03"],
@@ -112,6 +115,24 @@ export class WalletCard {
     return { voucher: await this.sign(req.amount, req.currency, req.subWallet ?? 0), challenge };
   }
 
+  /** SIGN CHAIN: a voucher committing to a PayWord chain of `length` words worth `unit` each (BEGIN first). */
+  async signChain(unit: number, length: number, currency: string, subWallet = 0): Promise<Uint8Array> {
+    const c = new TextEncoder().encode(currency);
+    if (c.length !== 3) throw new WalletError("CURRENCY", `currency '${currency}' is not 3 letters`, "use an ISO 4217 code such as EUR");
+    return (await this.exchange(apdu(0x54, 0, 0, Uint8Array.from([...be32(unit), ...be32(length), ...c, subWallet])), "SIGN CHAIN")).slice();
+  }
+
+  /** PAYWORD: releases word `index` of the open chain (the next one, or the last one again). */
+  async payword(index: number): Promise<Uint8Array> {
+    return (await this.exchange(apdu(0x56, 0, 0, Uint8Array.from(be32(index))), "PAYWORD")).slice();
+  }
+
+  /** CLOSE CHAIN: unreleased units return to the sub-wallet; returns the amount refunded. */
+  async closeChain(): Promise<number> {
+    const d = await this.exchange(apdu(0x58, 0, 0), "CLOSE CHAIN");
+    return ((d[0] << 24) >>> 0) + (d[1] << 16) + (d[2] << 8) + d[3];
+  }
+
   async verifyPin(pin: string): Promise<void> {
     await this.exchange(apdu(0x20, 0x00, 0x80, new TextEncoder().encode(pin)), "VERIFY PIN");
   }
@@ -157,13 +178,13 @@ export interface LogEntry {
   amount: number;
   balanceAfter: number;
   subWallet: number;
-  kind: "payment" | "fund" | "close" | "provision" | "unknown";
+  kind: "payment" | "fund" | "close" | "provision" | "refund" | "unknown";
   payee: string;
 }
 
 export function parseLogEntry(b: Uint8Array): LogEntry {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const kinds = ["unknown", "payment", "fund", "close", "provision"] as const;
+  const kinds = ["unknown", "payment", "fund", "close", "provision", "refund"] as const;
   return {
     seq: dv.getUint32(0, true),
     counter: dv.getUint32(4, true),

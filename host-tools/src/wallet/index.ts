@@ -1,5 +1,6 @@
 // The wallet library's public surface: voucher and certificate formats, verification,
-// settlement, issuer tooling, and the card/plaque clients over the device link.
+// settlement, issuer tooling, the card and plaque (acceptor) clients over the device link,
+// and the bench relay between them.
 export * from "./errors.ts";
 export * from "./sig-alg.ts";
 export * from "./det-cbor.ts";
@@ -12,3 +13,5 @@ export * from "./settle.ts";
 export * from "./issuer.ts";
 export * from "./card-client.ts";
 export * from "./card-link.ts";
+export * from "./plaque-client.ts";
+export * from "./accept-flow.ts";
