@@ -13,11 +13,16 @@ import { R_STORE, beginPayment, endSession, paymentStoreError, signPayment } fro
 import { PIN_BLOCKED, PIN_OK, pinForget, pinSet, pinTriesLeft, pinVerified, pinVerify } from "./wallet-pin";
 import { OWNER_ABOVE_ENVELOPE, OWNER_BALANCE, OWNER_BAD_SUB, OWNER_OK, closeSub, fundSub, setLimits } from "./wallet-owner";
 import { encodeInt } from "./voucher-builder";
+import { CHAIN_NONE, CHAIN_STORE, chainClose, chainRefund, chainRelease } from "./wallet-payword";
 
 // F0 = proprietary, unregistered RID; "tapkW1".
 const AID = memory.data<u8>([0xf0, 0x74, 0x61, 0x70, 0x6b, 0x57, 0x31]);
 const AID_LEN: i32 = 7;
 const RESPONSE_CAP: i32 = 256;
+
+// PayWord refusal reasons (docs/wallet-apdu.md), next to wallet-payment's 1..12.
+const R_NO_CHAIN: i32 = 13;
+const R_CHAIN_INDEX: i32 = 14;
 
 const INS_GET_DATA: u8 = 0xca;
 const INS_BEGIN: u8 = 0x50;
@@ -26,6 +31,9 @@ const INS_READ_RECORD: u8 = 0xb2;
 const INS_VERIFY: u8 = 0x20;
 const INS_CHANGE_PIN: u8 = 0x24;
 const INS_MANAGE_SUB: u8 = 0xd4;
+const INS_SIGN_CHAIN: u8 = 0x54;
+const INS_PAYWORD: u8 = 0x56;
+const INS_CLOSE_CHAIN: u8 = 0x58;
 
 const SW_OK: u32 = 0x9000;
 const SW_WRONG_LENGTH: u32 = 0x6700;
@@ -165,6 +173,37 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
     }
     if (n < 0) return refuse(buf, -n);
     return sw(buf, n, SW_OK);
+  }
+  if (ins == INS_SIGN_CHAIN) {
+    if (lc != 12) return sw(buf, 0, SW_WRONG_LENGTH);
+    const n = signPayment(0, data + 8, <i32>load<u8>(data + 11), buf, RESPONSE_CAP, be32(data), be32(data + 4));
+    if (n == -R_STORE) {
+      store<u8>(buf, <u8>R_STORE);
+      store<u8>(buf + 1, <u8>(-paymentStoreError()));
+      return sw(buf, 2, SW_CONDITIONS);
+    }
+    if (n < 0) return refuse(buf, -n);
+    return sw(buf, n, SW_OK);
+  }
+  if (ins == INS_PAYWORD) {
+    if (lc != 4) return sw(buf, 0, SW_WRONG_LENGTH);
+    const w = chainRelease(be32(data));
+    if (w == CHAIN_NONE) return refuse(buf, R_NO_CHAIN);
+    if (w == CHAIN_STORE) return refuse(buf, R_STORE);
+    if (w < 0) return refuse(buf, R_CHAIN_INDEX);
+    memory.copy(buf, <usize>w, 32);
+    return sw(buf, 32, SW_OK);
+  }
+  if (ins == INS_CLOSE_CHAIN) {
+    const r = chainClose();
+    if (r == CHAIN_NONE) return refuse(buf, R_NO_CHAIN);
+    if (r < 0) return refuse(buf, R_STORE);
+    const v = chainRefund();
+    store<u8>(buf, <u8>(v >> 24));
+    store<u8>(buf + 1, <u8>(v >> 16));
+    store<u8>(buf + 2, <u8>(v >> 8));
+    store<u8>(buf + 3, <u8>v);
+    return sw(buf, 4, SW_OK);
   }
   if (ins == INS_READ_RECORD) {
     if (p1 == 0) return sw(buf, 0, SW_P1P2);

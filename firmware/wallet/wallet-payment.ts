@@ -10,6 +10,7 @@ import { deviceKid, loadDeviceKey } from "./device-key";
 import { CFG_COUNT, CFG_CUMULATIVE, CFG_CURRENCY, CFG_EPOCH, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KIND_PAYMENT, LOG_AMOUNT, LOG_BALANCE, LOG_COUNTER, LOG_KIND, LOG_PAYEE, LOG_SIZE, LOG_SUB, SUB_BALANCE, SUB_COUNT, SUB_CUMULATIVE, SUB_MAX_COUNT, SUB_OPEN, SUB_PER_PAYMENT, SUB_SPENT, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
 import { CONFIG, LOG_ENTRY, cfg, setCfg, setSub, stageRecords, sub, walletActive, walletLoad } from "./wallet-state";
 import { FIELDS, buildPayload, signVoucher } from "./voucher-builder";
+import { CHAIN_MAX, chainOpen, chainPrepare, chainStage } from "./wallet-payword";
 
 // Refusal reasons (docs/wallet-apdu.md): the data byte of a 6985 answer.
 export const R_NOT_PROVISIONED: i32 = 1;
@@ -23,6 +24,7 @@ export const R_CUMULATIVE: i32 = 8;
 export const R_COUNT: i32 = 9;
 export const R_STORE: i32 = 10;
 export const R_SIGN: i32 = 11;
+export const R_CHAIN_OPEN: i32 = 12;
 
 const CHALLENGE = memory.data(32);
 const PAYEE = memory.data(32);
@@ -67,16 +69,26 @@ export function limitCheck(s: i32, amount: u32): i32 {
   return 0;
 }
 
-/** SIGN VOUCHER: writes the COSE_Sign1 at `out`; returns its length, or -reason. */
-export function signPayment(amount: u32, currency: usize, s: i32, out: usize, cap: i32): i32 {
+/**
+ * SIGN VOUCHER (chainLength 0) or SIGN CHAIN (a PayWord commitment reserving
+ * chainUnit x chainLength): writes the COSE_Sign1 at `out`; returns its length, or -reason.
+ */
+export function signPayment(amount: u32, currency: usize, s: i32, out: usize, cap: i32, chainUnit: u32 = 0, chainLength: u32 = 0): i32 {
   if (!walletActive()) return -R_NOT_PROVISIONED;
   if (!sessionOpen) return -R_NO_SESSION;
   if (!bytesEqual(currency, CONFIG + CFG_CURRENCY, 3)) return -R_CURRENCY;
+  if (chainLength > 0) {
+    if (chainLength > CHAIN_MAX || chainUnit == 0 || <u64>chainUnit * <u64>chainLength > 0xffffffff) return -R_AMOUNT;
+    if (chainOpen()) return -R_CHAIN_OPEN;
+    amount = chainUnit * chainLength;
+  }
   const refused = limitCheck(s, amount);
   if (refused != 0) return -refused;
   const slot = <i32>load<u8>(CONFIG + CFG_SLOT);
   const alg = loadDeviceKey(slot);
   if (alg == 0) return -R_SIGN;
+  const chainRoot = chainLength > 0 ? chainPrepare(chainLength, chainUnit, s) : 0;
+  if (chainLength > 0 && chainRoot == 0) return -R_SIGN;
 
   lastStoreError = txBegin();
   if (lastStoreError < 0) return -R_STORE;
@@ -100,6 +112,7 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   store<u8>(LOG_ENTRY + LOG_KIND, KIND_PAYMENT);
   copyBytes(LOG_ENTRY + LOG_PAYEE, PAYEE, payeeLen < 8 ? payeeLen : 8);
   lastStoreError = stageRecords(s, -1);
+  if (lastStoreError >= 0 && chainLength > 0) lastStoreError = chainStage(<u32>counter);
   if (lastStoreError >= 0) lastStoreError = txCommit();
   if (lastStoreError < 0) {
     txAbort();
@@ -120,7 +133,9 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   FIELDS.balanceAfter = balance;
   FIELDS.epoch = cfg(CFG_EPOCH);
   FIELDS.time = sessionTime;
-  FIELDS.chainRoot = 0;
+  FIELDS.chainRoot = chainRoot;
+  FIELDS.chainUnit = chainUnit;
+  FIELDS.chainLength = chainLength;
   if (buildPayload(FIELDS) < 0) return -R_SIGN;
   const n = signVoucher(slot, alg, deviceKid(), out, cap);
   fillBytes(CHALLENGE, 0, 32);
