@@ -3,6 +3,7 @@
 // deselected (its reset runs), as a real tag loses its state when it loses power.
 import { LEVEL_DEBUG, logLine } from "../log/link-log";
 import { selectApplet } from "./applets";
+import { resetT2tSession } from "./type2";
 
 let present = false;
 let taps: u32 = 0;
@@ -10,7 +11,10 @@ let taps: u32 = 0;
 export function setField(on: bool): void {
   // Off always ends the reader session, even if no "on" came first (the nfc-test channel
   // injects APDUs without a field).
-  if (!on) selectApplet(-1);
+  if (!on) {
+    selectApplet(-1);
+    resetT2tSession();
+  }
   if (on == present) return;
   present = on;
   if (on) taps++;

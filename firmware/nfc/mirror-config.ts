@@ -70,6 +70,14 @@ export function dynamicEnd(): i32 {
   return macOffset + macChars();
 }
 
+/** The mirrored window: the MAC/signature input and every mirror, which the tag copies per tap. */
+export const WINDOW_CAP: i32 = 384;
+
+export function windowStart(): i32 {
+  const start = dynamicStart();
+  return macInputOffset < start ? macInputOffset : start;
+}
+
 function inside(off: i32, len: i32, fileLen: i32): bool {
   return off >= 2 && off + len <= fileLen;
 }
@@ -99,5 +107,6 @@ export function mirrorProblem(fileLen: i32): string {
     if (encOffset < macInputOffset || encOffset + encLength > macOffset) return "mac input must cover the encrypted file data";
   }
   if (counterLimit < 2) return "counter limit must be at least 2";
+  if (dynamicEnd() - windowStart() > WINDOW_CAP) return "mac input and mirrors span more than 384 bytes";
   return "";
 }

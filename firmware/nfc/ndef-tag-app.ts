@@ -6,8 +6,9 @@
 // status word and the condition behind it.
 import { registerApplet } from "./applets";
 import { CC_SIZE, FID_CC, FID_NDEF, NDEF_FILE_SIZE, ccFile, commitNdefFile, ndefFile, tagWritable } from "./ndef-file";
-import { prepareRead, resetMirrorSession, servedFile } from "./dynamic-url";
+import { readServed, resetMirrorSession } from "./dynamic-url";
 import { copyWords } from "./byte-copy";
+import { OWNER_TYPE4, claimStaging, releaseStaging, stagingBuffer } from "./write-staging";
 import {
   SW_INS, SW_NOT_ALLOWED, SW_NOT_FOUND, SW_OFFSET, SW_OK, SW_WRONG_DATA, SW_WRONG_LENGTH, SW_WRONG_P1P2, putSw,
 } from "./sw";
@@ -28,9 +29,13 @@ const FILE_NONE: i32 = 0;
 const FILE_CC: i32 = 1;
 const FILE_NDEF: i32 = 2;
 
-const STAGED = memory.data(NDEF_FILE_SIZE);
 let selectedFile: i32 = FILE_NONE;
 let staging = false;
+
+function dropStaging(): void {
+  staging = false;
+  releaseStaging(OWNER_TYPE4);
+}
 
 export function ndefAppAid(): usize {
   return NDEF_AID;
@@ -43,7 +48,7 @@ export function registerNdefTagApp(): i32 {
 /** The app stops being current (another applet, field off): drop selection and unfinished writes. */
 export function resetNdefApp(): void {
   selectedFile = FILE_NONE;
-  staging = false;
+  dropStaging();
   resetMirrorSession();
 }
 
@@ -66,7 +71,7 @@ function selectFile(buf: usize, len: i32): i32 {
   else if (fid == FID_NDEF) file = FILE_NDEF;
   else return putSw(buf, 0, SW_NOT_FOUND);
   selectedFile = file;
-  staging = false;
+  dropStaging();
   resetMirrorSession();
   return putSw(buf, 0, SW_OK);
 }
@@ -87,7 +92,7 @@ function resolveTarget(buf: usize): u32 {
     if (targetFile != selectedFile) {
       // Selecting by SFI makes the file current, like a SELECT.
       selectedFile = targetFile;
-      staging = false;
+      dropStaging();
       resetMirrorSession();
     }
     targetOffset = p2;
@@ -109,15 +114,13 @@ function readBinary(buf: usize, len: i32): i32 {
   let le = <i32>load<u8>(buf + 4);
   if (le == 0) le = 256;
   const n = le < size - targetOffset ? le : size - targetOffset;
-  let src: usize;
   if (targetFile == FILE_CC) {
-    src = ccFile();
-  } else {
-    const sw = prepareRead(targetOffset, n);
-    if (sw != SW_OK) return putSw(buf, 0, sw);
-    src = servedFile();
+    copyWords(buf, ccFile() + <usize>targetOffset, n);
+    return putSw(buf, n, SW_OK);
   }
-  copyWords(buf, src + <usize>targetOffset, n);
+  // buf holds the command, which is fully parsed by now.
+  const sw = readServed(buf, targetOffset, n);
+  if (sw != SW_OK) return putSw(buf, 0, sw);
   return putSw(buf, n, SW_OK);
 }
 
@@ -130,21 +133,24 @@ function updateBinary(buf: usize, len: i32): i32 {
   if (problem != 0) return putSw(buf, 0, problem);
   if (targetFile != FILE_NDEF || !tagWritable()) return putSw(buf, 0, SW_NOT_ALLOWED);
   if (targetOffset + lc > NDEF_FILE_SIZE) return putSw(buf, 0, SW_OFFSET);
+  const staged = stagingBuffer();
   if (!staging) {
-    memory.copy(STAGED, ndefFile(), <usize>NDEF_FILE_SIZE);
+    // The host may be building a message in the shared buffer (ndef.build): a defined refusal.
+    if (!claimStaging(OWNER_TYPE4)) return putSw(buf, 0, SW_NOT_ALLOWED);
+    copyWords(staged, ndefFile(), NDEF_FILE_SIZE);
     staging = true;
   }
-  memory.copy(STAGED + <usize>targetOffset, buf + 5, <usize>lc);
+  copyWords(staged + <usize>targetOffset, buf + 5, lc);
   if (targetOffset == 0 && lc >= 2) {
-    const nlen = (<i32>load<u8>(STAGED) << 8) | <i32>load<u8>(STAGED + 1);
+    const nlen = (<i32>load<u8>(staged) << 8) | <i32>load<u8>(staged + 1);
     if (nlen > NDEF_FILE_SIZE - 2) {
-      staging = false;
+      dropStaging();
       return putSw(buf, 0, SW_WRONG_DATA);
     }
     // NLEN 0000 starts a write; a non-zero NLEN at offset 0 finishes it: commit atomically.
     if (nlen > 0) {
-      commitNdefFile(STAGED);
-      staging = false;
+      commitNdefFile(staged);
+      dropStaging();
     }
   }
   return putSw(buf, 0, SW_OK);

@@ -7,21 +7,22 @@ import { MODE_SUN, setMirror } from "./mirror-config";
 import { messageBegin, messageEnd } from "../ndef/ndef-record";
 import { addUriRecord } from "../ndef/ndef-build";
 import { writeAscii } from "../lib/bytes";
+import { stagingBuffer } from "./write-staging";
 
 const DEMO_URL = "https://tapkit.dev/t?p=00000000000000000000000000000000&c=0000000000000000";
 // File offsets: NLEN(2) + header D1 01 PL 55 (4) + URI code (1) = 7, then "tapkit.dev/t?p=" (15).
 const DEMO_PICC_OFFSET: i32 = 7 + 15;
 const DEMO_MAC_OFFSET: i32 = DEMO_PICC_OFFSET + 32 + 3;
-const TEXT = memory.data(128);
-const MESSAGE = memory.data(128);
 
 export function initNfcTag(demo: bool): void {
   registerNdefTagApp();
   if (!demo) return;
-  const n = writeAscii(TEXT, DEMO_URL);
-  messageBegin(MESSAGE, 128);
-  addUriRecord(TEXT, n);
-  const len = messageEnd();
-  setNdefMessage(MESSAGE, len);
+  // Nothing stages writes at boot: the staging buffer holds the URL text and the message.
+  const text = stagingBuffer();
+  const message = text + 128;
+  const n = writeAscii(text, DEMO_URL);
+  messageBegin(message, 128);
+  addUriRecord(text, n);
+  setNdefMessage(message, messageEnd());
   setMirror(MODE_SUN, 2, 3, 0, DEMO_PICC_OFFSET, 0, 0, 0, 0, 0, DEMO_MAC_OFFSET, DEMO_MAC_OFFSET, 0x1000000);
 }

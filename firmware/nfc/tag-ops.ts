@@ -4,7 +4,8 @@
 import { bytesIsAscii } from "../lib/bytes";
 import { encodeArray, encodeBool, encodeBytes, encodeMap, encodeText, encodeUint } from "../link/cbor-encoder";
 import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
-import { BAD_ARG, OK, TOO_LARGE, UNKNOWN_OP, fail } from "../link/status";
+import { BAD_ARG, BUSY, OK, TOO_LARGE, UNKNOWN_OP, fail } from "../link/status";
+import { OWNER_HOST, claimStaging, releaseStaging, stagingBuffer } from "./write-staging";
 import { NDEF_MESSAGE_CAP, ndefMessage, ndefMessageLen, setNdefMessage, setWritable, tagWritable } from "./ndef-file";
 import {
   counterLimit, ctrOffset, encLength, encOffset, fileSlot, macInputOffset, macOffset, metaSlot, mirrorMode, mirrorProblem,
@@ -17,7 +18,6 @@ import { addAndroidAppRecord, addExternalRecord, addSmartPoster, addTextRecord, 
 import { PARSE_OK, recFlags, recIdLen, recIdPtr, recNext, recPayloadLen, recPayloadPtr, recTnf, recTypeLen, recTypePtr, recordAt } from "../ndef/ndef-parse";
 import { LINT_ERRORS, LINT_RULES, lintMessage, lintName } from "../ndef/ndef-lint";
 
-const BUILD = memory.data(NDEF_MESSAGE_CAP);
 const DEFAULT_LANG = memory.data<u8>([0x65, 0x6e]); // "en"
 
 function uintArg(key: string, fallback: i32): i32 {
@@ -127,7 +127,15 @@ function textArg(key: string): bool {
 }
 
 function ndefBuild(): i32 {
-  messageBegin(BUILD, NDEF_MESSAGE_CAP);
+  // Built in the shared staging buffer, claimed and released within this call.
+  if (!claimStaging(OWNER_HOST)) return fail(BUSY, "a reader is writing the tag; retry after the tap");
+  const r = ndefBuildInto(stagingBuffer());
+  releaseStaging(OWNER_HOST);
+  return r;
+}
+
+function ndefBuildInto(out: usize): i32 {
+  messageBegin(out, NDEF_MESSAGE_CAP);
   let langPtr: usize = DEFAULT_LANG;
   let langLen = 2;
   if (textArg("lang")) {
@@ -157,7 +165,7 @@ function ndefBuild(): i32 {
   if (len < 0) return fail(BAD_ARG, "no records requested, or the message exceeds 1022 bytes");
   encodeMap(1);
   encodeText("m");
-  encodeBytes(BUILD, len);
+  encodeBytes(out, len);
   return OK;
 }
 

@@ -1,11 +1,14 @@
 // Type 2 Tag personality (NTAG216-like memory) for low-cost plaques: pages 0-2 hold the UID,
-// BCC bytes and lock bytes, page 3 the capability container E1 10 6D 00 (read/write) or
-// E1 10 6D 0F (read-only), pages 4.. the TLV area `03 len message FE` built from the same
-// NDEF message the Type 4 tag serves. Commands: READ 30 (16 bytes, rolling over to page 0
-// past the end), FAST_READ 3A (up to 64 pages), WRITE A2 (data pages only, writable tags only; a write that
-// leaves a complete non-empty NDEF TLV commits the message). Anything else: NAK 0.
-import { NDEF_MESSAGE_CAP, contentGeneration, ndefMessage, ndefMessageLen, setNdefMessage, tagWritable } from "./ndef-file";
+// BCC bytes and the internal byte, page 3 the capability container E1 10 6D 00 (read/write)
+// or E1 10 6D 0F (read-only), pages 4.. the TLV area `03 len message FE` made from the same
+// NDEF message the Type 4 tag serves. The memory is virtual (computed from the NDEF file)
+// until a reader writes: then it lives in the shared staging buffer for the rest of the
+// field, and a write that leaves a complete non-empty NDEF TLV commits that message.
+// Commands: READ 30 (16 bytes, rolling over to page 0 past the end), FAST_READ 3A (up to 64
+// pages), WRITE A2 (data pages of writable tags). Anything else: NAK 0.
+import { NDEF_MESSAGE_CAP, ndefMessage, ndefMessageLen, setNdefMessage, tagWritable } from "./ndef-file";
 import { tagUid } from "./personality";
+import { OWNER_TYPE2, claimStaging, releaseStaging, stagingBuffer, stagingOwner } from "./write-staging";
 
 const CMD_READ: u8 = 0x30;
 const CMD_FAST_READ: u8 = 0x3a;
@@ -19,67 +22,66 @@ const HEADER: i32 = 16;
 const IMAGE_SIZE: i32 = HEADER + DATA_AREA;
 export const T2T_PAGES: i32 = IMAGE_SIZE / 4;
 const FIRST_DATA_PAGE: i32 = 4;
+const FAST_READ_MAX_PAGES: i32 = 64;
 const TLV_NDEF: u8 = 0x03;
 const TLV_TERMINATOR: u8 = 0xfe;
 const TLV_NULL: u8 = 0x00;
-const FAST_READ_MAX_PAGES: i32 = 64;
 
-const IMAGE = memory.data(IMAGE_SIZE);
-let imageGeneration: u32 = 0;
-let imageWritable = false;
-
-function buildImage(): void {
-  const uid = tagUid();
-  memory.fill(IMAGE, 0, <usize>IMAGE_SIZE);
-  // UID0..2, BCC0 = 88 ^ UID0 ^ UID1 ^ UID2, UID3..6, BCC1 = UID3 ^ .. ^ UID6 (ISO 14443-3).
-  memory.copy(IMAGE, uid, 3);
-  store<u8>(IMAGE + 3, 0x88 ^ load<u8>(uid) ^ load<u8>(uid + 1) ^ load<u8>(uid + 2));
-  memory.copy(IMAGE + 4, uid + 3, 4);
-  store<u8>(IMAGE + 8, load<u8>(uid + 3) ^ load<u8>(uid + 4) ^ load<u8>(uid + 5) ^ load<u8>(uid + 6));
-  store<u8>(IMAGE + 9, 0x48); // internal byte as on NTAG21x
-  store<u8>(IMAGE + 12, 0xe1);
-  store<u8>(IMAGE + 13, 0x10);
-  store<u8>(IMAGE + 14, <u8>(DATA_AREA / 8));
-  store<u8>(IMAGE + 15, tagWritable() ? 0x00 : 0x0f);
-  const len = ndefMessageLen();
-  let at = HEADER;
-  const fits = len + 5 <= DATA_AREA;
-  const n = fits ? len : 0;
-  store<u8>(IMAGE + <usize>(at++), TLV_NDEF);
-  if (n < 0xff) {
-    store<u8>(IMAGE + <usize>(at++), <u8>n);
-  } else {
-    store<u8>(IMAGE + <usize>(at++), 0xff);
-    store<u8>(IMAGE + <usize>(at++), <u8>(n >> 8));
-    store<u8>(IMAGE + <usize>(at++), <u8>n);
-  }
-  memory.copy(IMAGE + <usize>at, ndefMessage(), <usize>n);
-  store<u8>(IMAGE + <usize>(at + n), TLV_TERMINATOR);
-  imageGeneration = contentGeneration();
-  imageWritable = tagWritable();
+function staged(): bool {
+  return stagingOwner() == OWNER_TYPE2;
 }
 
-function ensureImage(): void {
-  if (imageGeneration != contentGeneration() || imageWritable != tagWritable()) buildImage();
+function headerByte(a: i32): u8 {
+  const uid = tagUid();
+  if (a < 3) return load<u8>(uid + <usize>a);
+  // BCC0 = 88 ^ UID0 ^ UID1 ^ UID2, BCC1 = UID3 ^ .. ^ UID6 (ISO 14443-3).
+  if (a == 3) return 0x88 ^ load<u8>(uid) ^ load<u8>(uid + 1) ^ load<u8>(uid + 2);
+  if (a < 8) return load<u8>(uid + <usize>(a - 1));
+  if (a == 8) return load<u8>(uid + 3) ^ load<u8>(uid + 4) ^ load<u8>(uid + 5) ^ load<u8>(uid + 6);
+  if (a == 9) return 0x48; // internal byte as on NTAG21x
+  if (a == 12) return 0xe1;
+  if (a == 13) return 0x10;
+  if (a == 14) return <u8>(DATA_AREA / 8);
+  if (a == 15) return tagWritable() ? 0x00 : 0x0f;
+  return 0; // static lock bytes: unlocked
+}
+
+/** Byte `a` of the tag memory as a reader sees it. */
+function imageByte(a: i32): u8 {
+  if (staged()) return load<u8>(stagingBuffer() + <usize>a);
+  if (a < HEADER) return headerByte(a);
+  const len = ndefMessageLen();
+  const n = len + 5 <= DATA_AREA ? len : 0;
+  const head = n < 0xff ? 2 : 4;
+  const d = a - HEADER;
+  if (d == 0) return TLV_NDEF;
+  if (d < head) {
+    if (head == 2) return <u8>n;
+    return d == 1 ? 0xff : d == 2 ? <u8>(n >> 8) : <u8>n;
+  }
+  if (d < head + n) return load<u8>(ndefMessage() + <usize>(d - head));
+  return d == head + n ? TLV_TERMINATOR : 0;
+}
+
+/** Field off: unfinished writes are dropped, the committed message stays. */
+export function resetT2tSession(): void {
+  releaseStaging(OWNER_TYPE2);
 }
 
 /** After a WRITE: if the TLV area holds a complete, non-empty NDEF TLV, make it the tag's message. */
-function commitIfComplete(): void {
+function commitIfComplete(image: usize): void {
   let at = HEADER;
-  const end = IMAGE_SIZE;
-  while (at < end && load<u8>(IMAGE + <usize>at) == TLV_NULL) at++;
-  if (at + 2 > end || load<u8>(IMAGE + <usize>at) != TLV_NDEF) return;
-  let len = <i32>load<u8>(IMAGE + <usize>at + 1);
+  while (at < IMAGE_SIZE && load<u8>(image + <usize>at) == TLV_NULL) at++;
+  if (at + 2 > IMAGE_SIZE || load<u8>(image + <usize>at) != TLV_NDEF) return;
+  let len = <i32>load<u8>(image + <usize>at + 1);
   let body = at + 2;
   if (len == 0xff) {
-    if (at + 4 > end) return;
-    len = (<i32>load<u8>(IMAGE + <usize>at + 2) << 8) | <i32>load<u8>(IMAGE + <usize>at + 3);
+    if (at + 4 > IMAGE_SIZE) return;
+    len = (<i32>load<u8>(image + <usize>at + 2) << 8) | <i32>load<u8>(image + <usize>at + 3);
     body = at + 4;
   }
-  if (len == 0 || len > NDEF_MESSAGE_CAP || body + len > end) return;
-  setNdefMessage(IMAGE + <usize>body, len);
-  // Our own write produced this content: keep the image as the writer left it.
-  imageGeneration = contentGeneration();
+  if (len == 0 || len > NDEF_MESSAGE_CAP || body + len > IMAGE_SIZE) return;
+  setNdefMessage(image + <usize>body, len);
 }
 
 function nak(buf: usize): i32 {
@@ -87,19 +89,19 @@ function nak(buf: usize): i32 {
   return 1;
 }
 
+function copyPages(buf: usize, first: i32, count: i32): void {
+  for (let i = 0; i < count * 4; i++) store<u8>(buf + <usize>i, imageByte(((first * 4 + i) % IMAGE_SIZE)));
+}
+
 /** Handles the Type 2 command of `len` bytes at `buf`; writes the response there, returns its length. */
 export function handleT2t(buf: usize, len: i32): i32 {
   if (len < 1) return nak(buf);
-  ensureImage();
   const cmd = load<u8>(buf);
   if (cmd == CMD_READ) {
     if (len != 2) return nak(buf);
     const page = <i32>load<u8>(buf + 1);
     if (page >= T2T_PAGES) return nak(buf);
-    for (let i = 0; i < 4; i++) {
-      const p = (page + i) % T2T_PAGES;
-      memory.copy(buf + <usize>(4 * i), IMAGE + <usize>(4 * p), 4);
-    }
+    copyPages(buf, page, 4);
     return 16;
   }
   if (cmd == CMD_FAST_READ) {
@@ -109,16 +111,23 @@ export function handleT2t(buf: usize, len: i32): i32 {
     // At most 64 pages (256 bytes): the answer must fit every caller's buffer (the
     // nfc-test channel's scratch is 512 bytes).
     if (first > last || last >= T2T_PAGES || last - first >= FAST_READ_MAX_PAGES) return nak(buf);
-    const n = (last - first + 1) * 4;
-    memory.copy(buf, IMAGE + <usize>(4 * first), <usize>n);
-    return n;
+    copyPages(buf, first, last - first + 1);
+    return (last - first + 1) * 4;
   }
   if (cmd == CMD_WRITE) {
     if (len != 6) return nak(buf);
     const page = <i32>load<u8>(buf + 1);
     if (page < FIRST_DATA_PAGE || page >= T2T_PAGES || !tagWritable()) return nak(buf);
-    memory.copy(IMAGE + <usize>(4 * page), buf + 2, 4);
-    commitIfComplete();
+    const image = stagingBuffer();
+    if (!staged()) {
+      if (!claimStaging(OWNER_TYPE2)) return nak(buf);
+      // Materialise the virtual memory once: later writes and reads use this copy.
+      releaseStaging(OWNER_TYPE2);
+      for (let a = 0; a < IMAGE_SIZE; a++) store<u8>(image + <usize>a, imageByte(a));
+      claimStaging(OWNER_TYPE2);
+    }
+    memory.copy(image + <usize>(4 * page), buf + 2, 4);
+    commitIfComplete(image);
     store<u8>(buf, ACK);
     return 1;
   }
