@@ -1,17 +1,26 @@
-// A bounded share of the wallet power-cut campaign (the full >= 10,000 cuts run in
-// scripts/soak-wallet.mjs): random cuts inside SIGN VOUCHER on the real card build.
+// A bounded share of the wallet power-cut campaign (the full runs are in
+// scripts/soak-wallet.mjs): 1,000 random cuts inside SIGN VOUCHER on the real card build,
+// and 200 inside the plaque acceptor's submit and clear on the real plaque build.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { powerCutCampaign } from "../../host-tools/src/wallet/power-cut-campaign.ts";
+import { acceptorCutCampaign } from "../../host-tools/src/wallet/acceptor-cut-campaign.ts";
 import { board } from "./card-fixture.ts";
 import { testIssuer } from "./wallet-fixture.ts";
 
-test("300 random power cuts on the payment path: no counter reuse, no value created or lost, log agrees", async () => {
-  const r = await powerCutCampaign({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), issuer: testIssuer(), cuts: 300, seed: 11 });
+test("1,000 random power cuts on the payment path: no counter reuse, no value created or lost, log agrees", async () => {
+  const r = await powerCutCampaign({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), issuer: testIssuer(), cuts: 1_000, seed: 11 });
   assert.deepEqual(r.violations, []);
   assert.deepEqual(r.storeRefusals, {});
-  assert.equal(r.cuts, 300);
+  assert.equal(r.cuts, 1_000);
   // both outcomes must occur, or the campaign is not exercising the commit point
   assert.ok(r.committedAtCut > 0 && r.committedAtCut < r.cuts, JSON.stringify(r));
+});
+
+test("200 random power cuts in the plaque acceptor: acknowledged vouchers kept whole, freshness survives, clear is all or nothing", async () => {
+  const r = await acceptorCutCampaign({ board: board("sim-plaque"), wasmPath: firmwarePath("sim-plaque"), issuer: testIssuer(), cuts: 200, seed: 5 });
+  assert.deepEqual(r.violations, []);
+  assert.equal(r.cuts, 200);
+  assert.ok(r.committedAtCut > 0 && r.committedAtCut < r.submits && r.clears > 0, JSON.stringify(r));
 });
