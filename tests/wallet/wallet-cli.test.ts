@@ -99,3 +99,41 @@ test("bench flow against a simulated card: issuer certify, wallet pay, verify vo
   assert.equal(info.wallet.chain.length, 2);
   assert.equal(info.wallet.ctr, 1);
 });
+
+test("plaque acceptor from the command line: plaque-setup, accept (plain and PayWord), export --clear, settle", async (t) => {
+  const { startSimulator } = await import("../../host-tools/src/sim/run.ts");
+  const { board } = await import("./card-fixture.ts");
+  const { firmwarePath } = await import("../../host-tools/src/paths.ts");
+  const dir = mkdtempSync(join(tmpdir(), "tapkit-acceptor-cli-"));
+  const cardSim = await startSimulator({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), tcpPort: 0, baud: 921600 });
+  const plaqueSim = await startSimulator({ board: board("sim-plaque"), wasmPath: firmwarePath("sim-plaque"), tcpPort: 0, baud: 921600 });
+  t.after(async () => {
+    await cardSim.stop();
+    await plaqueSim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const card = `tcp:127.0.0.1:${cardSim.ports.tcp}`;
+  const plaque = `tcp:127.0.0.1:${plaqueSim.ports.tcp}`;
+  const iss = join(dir, "iss");
+  assert.equal((await tapkit("issuer", "init", iss)).code, 0);
+  assert.equal((await tapkit("issuer", "certify", "--port", card, "--issuer", iss, "--currency", "EUR", "--balance", "10000", "--pin", "1234")).code, 0);
+  let r = await tapkit("wallet", "accept", "--card", card, "--plaque", plaque, "--amount", "250");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /no issuer root/);
+  assert.match(r.stderr, /plaque-setup/);
+  r = await tapkit("wallet", "plaque-setup", "--plaque", plaque, "--root", join(iss, "root.pub"), "--payee", "shop-42", "--currency", "EUR");
+  assert.equal(r.code, 0, r.stderr);
+  r = await tapkit("wallet", "accept", "--card", card, "--plaque", plaque, "--amount", "250", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual([JSON.parse(r.stdout).slot, JSON.parse(r.stdout).counter], [0, 1]);
+  r = await tapkit("wallet", "accept", "--card", card, "--plaque", plaque, "--unit", "5", "--length", "40", "--taps", "3", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).units, 3);
+  const up = join(dir, "up");
+  r = await tapkit("wallet", "export", "--plaque", plaque, "--out", up, "--clear", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual([JSON.parse(r.stdout).files.length, JSON.parse(r.stdout).cleared], [2, 2]);
+  r = await tapkit("settle", up, "--root", join(iss, "root.pub"), "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).totals, { "shop-42": { EUR: 250 + 15 } });
+});

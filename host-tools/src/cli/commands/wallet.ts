@@ -1,7 +1,8 @@
-// Wallet commands: `verify voucher`, `settle`, `wallet pay`, `issuer init`, `issuer certify`.
+// Wallet commands: `verify voucher`, `settle`, `wallet pay`, `issuer init`, `issuer certify`,
+// and the plaque acceptor at the bench: `wallet plaque-setup`, `wallet accept`, `wallet export`.
 // Thin: parse options, call host-tools/src/wallet, print. Exit 1 with the library's
 // reason and hint when a voucher or batch is refused.
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
@@ -9,6 +10,7 @@ import { CliError, EXIT, table } from "../output.ts";
 import { withDevice } from "./connect.ts";
 import { parseHex, toHex } from "../../bytes/hex.ts";
 import {
+  acceptPayment, openPaywordChain, paywordTap, PlaqueAcceptor,
   COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, encodeBundle, issuerInit, loadIssuer, provisionOverLink, readRootKey, readWalletInfo, settle, verifyVoucher, walletOverLink, WalletError,
 } from "../../wallet/index.ts";
 
@@ -189,7 +191,100 @@ export const issuerCertify: Command = {
   },
 };
 
-export const WALLET_COMMANDS: Command[] = [walletPay, verifyVoucherCommand, settleCommand, issuerInitCommand, issuerCertify];
+export const plaqueSetup: Command = {
+  name: "wallet plaque-setup",
+  summary: "provision a plaque as offline acceptor: issuer root, payee id, currency",
+  usage: "tapkit wallet plaque-setup --plaque PORT --root KEY --payee ID --currency C [--json]",
+  examples: ["tapkit wallet plaque-setup --plaque /dev/ttyUSB1 --root lab-issuer/root.pub --payee shop-42 --currency EUR"],
+  options: {
+    plaque: { type: "string", help: "the plaque's link port" },
+    root: { type: "string", help: "issuer root public key (hex or root.pub)" },
+    payee: { type: "string", help: "this plaque's payee id (1..32 characters)" },
+    currency: { type: "string", help: "ISO 4217 code it accepts" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    if (!opts.root || !opts.payee || !opts.currency) throw new CliError("usage", "--root, --payee and --currency are required", "e.g. --root issuer/root.pub --payee shop-42 --currency EUR", EXIT.usage);
+    const root = (() => { try { return readRootKey(opts.root); } catch (e) { return refused(e); } })();
+    await withDevice({ port: opts.plaque }, async (d) => new PlaqueAcceptor(d).setup(root, opts.payee, opts.currency).catch(refused));
+    out.result({ payee: opts.payee, currency: opts.currency, root: toHex(root) }, (r) => out.line(`plaque accepts ${r.currency} for ${r.payee} under root ${r.root}`));
+  },
+};
+
+export const walletAccept: Command = {
+  name: "wallet accept",
+  summary: "relay one payment card -> plaque at the bench: the plaque's challenge, the card's voucher, the plaque's verdict",
+  usage: "tapkit wallet accept --card PORT --plaque PORT --amount A [--sub N] [--json] | --unit U --length N [--taps K]",
+  examples: ["tapkit wallet accept --card tcp:127.0.0.1:7301 --plaque tcp:127.0.0.1:7302 --amount 250", "tapkit wallet accept --card P1 --plaque P2 --unit 5 --length 100 --taps 3 --json"],
+  options: {
+    card: { type: "string", help: "the card's link port (its wallet applet over the nfc-test channel)" },
+    plaque: { type: "string", help: "the plaque's link port" },
+    amount: { type: "string", help: "amount in minor units" },
+    sub: { type: "string", help: "sub-wallet (default 0)" },
+    unit: { type: "string", help: "PayWord: value of one word (opens a chain instead of a plain payment)" },
+    length: { type: "string", help: "PayWord: chain length n (reserves unit x n)" },
+    taps: { type: "string", help: "PayWord: words to release after opening (default 1)" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    if (!opts.card || !opts.plaque) throw new CliError("usage", "--card and --plaque are required", "the bench relays between the two devices' link ports", EXIT.usage);
+    const chainMode = opts.unit !== undefined;
+    const amount = chainMode ? 0 : uintOpt(opts.amount, "amount");
+    const result = await withDevice({ port: opts.card }, (c) =>
+      withDevice({ port: opts.plaque }, async (p) => {
+        const card = walletOverLink(c);
+        const plaque = new PlaqueAcceptor(p);
+        try {
+          if (!chainMode) return { ...(await acceptPayment(card, plaque, { amount, subWallet: uintOpt(opts.sub, "sub", 0) })), units: undefined as number | undefined };
+          const unit = uintOpt(opts.unit, "unit");
+          const open = await openPaywordChain(card, plaque, unit, uintOpt(opts.length, "length"), uintOpt(opts.sub, "sub", 0));
+          let units = 0;
+          for (let i = 1; i <= uintOpt(opts.taps, "taps", 1); i++) units = (await paywordTap(card, plaque, open.slot, i)).units;
+          return { ...open, units };
+        } catch (e) {
+          return refused(e);
+        }
+      }),
+    );
+    out.result({ accepted: true, slot: result.slot, counter: result.counter, amount: result.amount, payee: result.payee, currency: result.currency, challenge: toHex(result.challenge), voucher: toHex(result.voucher), units: result.units ?? null }, (r) => {
+      out.line(`plaque accepted ${r.amount} ${r.currency} for ${r.payee} (card counter ${r.counter}, slot ${r.slot})`);
+      if (r.units !== null) out.line(`PayWord: ${r.units} unit(s) proved`);
+    });
+  },
+};
+
+export const walletExport: Command = {
+  name: "wallet export",
+  summary: "export the plaque's held vouchers as bundles for `tapkit settle` (optionally clear them after)",
+  usage: "tapkit wallet export --plaque PORT --out DIR [--clear] [--json]",
+  examples: ["tapkit wallet export --plaque /dev/ttyUSB1 --out uploads/today --clear"],
+  options: {
+    plaque: { type: "string", help: "the plaque's link port" },
+    out: { type: "string", help: "directory to write one bundle per voucher into" },
+    clear: { type: "boolean", help: "clear the plaque once every bundle is written" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    if (!opts.out) throw new CliError("usage", "--out DIR is required", "the directory `tapkit settle DIR` will read", EXIT.usage);
+    const r = await withDevice({ port: opts.plaque }, async (d) => {
+      const plaque = new PlaqueAcceptor(d);
+      const bundles = await plaque.exportAll().catch(refused);
+      mkdirSync(opts.out, { recursive: true });
+      const stamp = Date.now().toString(36);
+      const files = bundles.map((b, i) => {
+        const f = join(opts.out, `plaque-${stamp}-${String(i).padStart(3, "0")}.voucher`);
+        writeFileSync(f, b);
+        return f;
+      });
+      // Cleared only after every file is on disk.
+      const cleared = opts.clear ? await plaque.clear().catch(refused) : 0;
+      return { files, cleared };
+    });
+    out.result(r, (x) => out.line(`${x.files.length} voucher bundle(s) written to ${opts.out}${opts.clear ? `; ${x.cleared} cleared on the plaque` : ""}`));
+  },
+};
+
+export const WALLET_COMMANDS: Command[] = [walletPay, walletAccept, walletExport, plaqueSetup, verifyVoucherCommand, settleCommand, issuerInitCommand, issuerCertify];
 
 /** For `tapkit info --json` on a card: its public key and chain, or null on other boards. */
 export async function walletInfoFor(d: Parameters<typeof readWalletInfo>[0]): Promise<Record<string, unknown> | null> {
