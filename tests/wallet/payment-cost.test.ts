@@ -15,3 +15,17 @@ test("one payment costs at most 100,000 Wasm instructions, one ks_sign and one f
     assert.equal(c.halCalls.flash_program, 1);
   }
 });
+
+test("the plaque accepts a voucher with three keystore verifications and one flash program; a payword costs one hash", async () => {
+  const { measureAcceptorCosts, measurePaywordRelease } = await import("../../host-tools/src/bench/acceptor-costs.ts");
+  const a = await measureAcceptorCosts(board("sim-plaque"), firmwarePath("sim-plaque"));
+  assert.equal(a.submitHalCalls.ks_verify, 3);
+  assert.equal(a.submitHalCalls.flash_program, 1);
+  assert.ok(a.submit > a.listOp, JSON.stringify(a));
+  assert.equal(a.paywordHalCalls.sha256, 1);
+  assert.equal(a.paywordHalCalls.flash_program, 1);
+  const c = await measurePaywordRelease(board("sim-card"), firmwarePath("sim-card"), 100);
+  // word 1 of 100: 99 hashes from the seed, the released index committed once
+  assert.equal(c.releaseFirstHalCalls.sha256, 99);
+  assert.equal(c.releaseFirstHalCalls.flash_program, 1);
+});

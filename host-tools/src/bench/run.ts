@@ -6,6 +6,7 @@ import { listBoards, loadBoard } from "../boards/index.ts";
 import { firmwarePath } from "../paths.ts";
 import { measureSession, type SessionCounts } from "./session-counts.ts";
 import { measureWalletPayment, type WalletPaymentCost } from "./wallet-costs.ts";
+import { measureAcceptorCosts, measurePaywordRelease, type AcceptorCosts, type PaywordReleaseCost } from "./acceptor-costs.ts";
 import { measureStoreCosts, type StoreCosts } from "./store-costs.ts";
 import { measureQrCosts, type QrCosts } from "./qr-costs.ts";
 import { measureNfcCosts, type NfcCosts } from "./nfc-costs.ts";
@@ -20,6 +21,9 @@ export interface FirmwareFacts {
   store: StoreCosts;
   /** card boards: instructions and keystore calls per offline payment, per key slot */
   wallet?: WalletPaymentCost[];
+  /** card boards: releasing a PayWord word; plaque boards: accepting a voucher and checking a word */
+  payword?: PaywordReleaseCost;
+  acceptor?: AcceptorCosts;
   /** plaque boards: payment QR costs (instructions, encoder speed vs JS peers, module bytes) */
   qr?: QrCosts;
   /** NFC tag: instructions per SELECT, READ and full SUN/signed/static tap, keystore calls */
@@ -54,6 +58,8 @@ export async function runBench(opts: { out?: string; throughput?: boolean; log?:
       session: await measureSession(board, path),
       store: await measureStoreCosts(board, path),
       wallet: board.mode === "card" ? [await measureWalletPayment(board, path, 0), await measureWalletPayment(board, path, 1)] : undefined,
+      payword: board.mode === "card" ? await measurePaywordRelease(board, path) : undefined,
+      acceptor: board.mode === "plaque" ? await measureAcceptorCosts(board, path) : undefined,
       qr: await measureQrCosts(board, path, path.replace(/\.wasm$/, ".wat")),
       nfc: await measureNfcCosts(board, path),
     });
