@@ -13,7 +13,7 @@ import {
 const area = "wallet";
 
 /** The lab test issuer: fixed, published keys — never certify production cards with it. */
-function labIssuer(): IssuerFiles {
+export function labIssuer(): IssuerFiles {
   const root = signerFromSecret(COSE_ALG_EDDSA, sha256(new TextEncoder().encode("tapkit lab test root")));
   const batch = signerFromSecret(COSE_ALG_EDDSA, sha256(new TextEncoder().encode("tapkit lab test batch")));
   return { root, batch, batchCert: issueCertificate(root, { role: ROLE_BATCH, publicKey: batch.publicKey }) };
@@ -26,7 +26,7 @@ const LAB_LIMITS = { maxBalance: 100_000, perPayment: 2_000, cumulative: 50_000,
  * checks instead that no wallet applet answers (a plaque must not hold value) and returns
  * null: the card-only checks do not apply there.
  */
-async function readyCard(ctx: CaseContext) {
+export async function readyCard(ctx: CaseContext) {
   const card = walletOverLink(ctx.device);
   if ((await ctx.device.appStatus()).mode !== "card") {
     await assert.rejects(card.select(), (e: unknown) => e instanceof WalletError && e.code === "NO_WALLET", "plaque boards must not expose the wallet AID");

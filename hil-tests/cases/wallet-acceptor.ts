@@ -1,0 +1,139 @@
+// Conformance: the plaque as offline acceptor and PayWord chains (docs/vouchers.md,
+// docs/wallet-apdu.md). Acceptor cases run on plaque boards and skip on cards; PayWord
+// release runs on card boards and skips on plaques. Vouchers for the acceptor come from
+// a host-side card key certified by the published lab issuer. Non-destructive on real
+// plaques: the root is set only on an unconfigured or empty plaque, and the vouchers the
+// suite added are cleared only when the plaque held none before.
+import assert from "node:assert/strict";
+import { sha256 } from "@noble/hashes/sha2.js";
+import type { CaseContext, ConformanceCase } from "../case.ts";
+import {
+  certifyDevice, COSE_ALG_EDDSA, decodeBundle, decodeSign1, decodeVoucherPayload, encodeVoucherPayload, PlaqueAcceptor, signerFromSecret, signSign1, verifyVoucher, WalletError,
+} from "../../host-tools/src/wallet/index.ts";
+import { labIssuer, readyCard } from "./wallet.ts";
+
+const area = "wallet";
+const PAYEE = "conformance";
+
+async function readyPlaque(ctx: CaseContext): Promise<{ plaque: PlaqueAcceptor; heldBefore: number }> {
+  if ((await ctx.device.appStatus()).mode !== "plaque") ctx.skip("card board: the acceptor role is a plaque's");
+  const plaque = new PlaqueAcceptor(ctx.device);
+  const s = await plaque.status();
+  if (!s.configured || s.held === 0) await plaque.setup(labIssuer().root.publicKey, PAYEE, "EUR");
+  else if (s.payee !== PAYEE) ctx.skip(`the plaque holds ${s.held} voucher(s) for '${s.payee}': not re-provisioned by the suite`);
+  return { plaque, heldBefore: s.held };
+}
+
+function labCard() {
+  const key = signerFromSecret(COSE_ALG_EDDSA, sha256(new TextEncoder().encode("tapkit lab test card")));
+  return { key, chain: certifyDevice(labIssuer(), key.publicKey, "EUR", { maxBalance: 100_000, perPayment: 2_000, cumulative: 50_000, maxCount: 1_000 }) };
+}
+
+function voucherFor(card: ReturnType<typeof labCard>, counter: number, amount: number, challenge: Uint8Array): Uint8Array {
+  return signSign1(card.key, encodeVoucherPayload({ version: 1, deviceId: card.key.kid, counter, amount, currency: "EUR", payee: PAYEE, challenge, subWallet: 0, balanceAfter: 1_000, epoch: 0 }));
+}
+
+async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof WalletError) return e.code;
+    throw e;
+  }
+  return "accepted";
+}
+
+export const WALLET_ACCEPTOR_CASES: ConformanceCase[] = [
+  {
+    id: "ACCEPTOR-001",
+    area,
+    title: "plaque acceptor: fresh 16-byte challenges; a lab voucher is accepted, exported whole and verifies against the root",
+    async run(ctx) {
+      const { plaque, heldBefore } = await readyPlaque(ctx);
+      const card = labCard();
+      const a = await plaque.challenge(7);
+      const b = await plaque.challenge(7);
+      assert.equal(b.challenge.length, 16);
+      assert.notDeepEqual(a.challenge, b.challenge);
+      // The card's counter must be above what this plaque saw from the lab card before.
+      const counter = Math.floor(Date.now() / 1000);
+      const voucher = voucherFor(card, counter, 7, b.challenge);
+      const r = await plaque.submit(voucher, card.chain);
+      const exported = decodeBundle((await plaque.exportAll())[r.slot]);
+      assert.deepEqual(new Uint8Array(exported.voucher), voucher);
+      verifyVoucher(exported, labIssuer().root.publicKey, { challenge: b.challenge, payee: PAYEE, amount: 7 });
+      if (heldBefore === 0) assert.equal(await plaque.clear(), 1);
+      ctx.note("slot", r.slot);
+    },
+  },
+  {
+    id: "ACCEPTOR-002",
+    area,
+    title: "plaque acceptor refuses: no challenge, replayed challenge, altered voucher, reused counter, foreign root",
+    async run(ctx) {
+      const { plaque, heldBefore } = await readyPlaque(ctx);
+      const card = labCard();
+      const counter = Math.floor(Date.now() / 1000) + 1;
+      const first = await plaque.challenge(9);
+      const v = voucherFor(card, counter, 9, first.challenge);
+      assert.equal(await refusal(plaque.submit(v, card.chain)), "accepted");
+      assert.equal(await refusal(plaque.submit(v, card.chain)), "NO_CHALLENGE");
+      await plaque.challenge(9);
+      assert.equal(await refusal(plaque.submit(v, card.chain)), "CHALLENGE_MISMATCH");
+      const c = await plaque.challenge(9);
+      const altered = voucherFor(card, counter + 1, 9, c.challenge);
+      altered[altered.length - 70] ^= 1; // inside the signed payload
+      assert.match(await refusal(plaque.submit(altered, card.chain)), /BAD_SIGNATURE|VOUCHER_FORMAT/);
+      const again = await plaque.challenge(9);
+      assert.equal(await refusal(plaque.submit(voucherFor(card, counter, 9, again.challenge), card.chain)), "COUNTER_REUSED");
+      const foreign = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(0x77));
+      const fc = await plaque.challenge(9);
+      const fChain = certifyDevice({ ...labIssuer(), batchCert: signSign1(foreign, new Uint8Array(decodeSign1(labIssuer().batchCert, "b").payload)) }, card.key.publicKey, "EUR", { maxBalance: 1, perPayment: 9, cumulative: 9, maxCount: 1 });
+      assert.equal(await refusal(plaque.submit(voucherFor(card, counter + 2, 9, fc.challenge), fChain)), "CHAIN_ROOT");
+      if (heldBefore === 0) await plaque.clear();
+    },
+  },
+  {
+    id: "PAYWORD-001",
+    area,
+    title: "card PayWord: SIGN CHAIN commits to w0 and reserves unit x n; words hash back to w0; out-of-order refused; close refunds",
+    async run(ctx) {
+      if ((await ctx.device.appStatus()).mode !== "card") ctx.skip("plaque board: PayWord release is a card's (the plaque side is ACCEPTOR-003)");
+      const card = await readyCard(ctx);
+      if (!card) return;
+      const before = (await card.info()).bal ?? 0;
+      await card.begin(new Uint8Array(16).fill(0x5a), PAYEE);
+      const voucher = await card.signChain(1, 8, (await card.info()).cur ?? "EUR");
+      const commit = decodeVoucherPayload(decodeSign1(voucher, "v").payload);
+      assert.deepEqual([commit.amount, commit.chain?.unit, commit.chain?.length], [8, 1, 8]);
+      assert.equal((await card.info()).bal, before - 8);
+      const w1 = await card.payword(1);
+      const w2 = await card.payword(2);
+      assert.deepEqual(sha256(w1), commit.chain!.root);
+      assert.deepEqual(sha256(w2), w1);
+      await assert.rejects(card.payword(4), /out of order/);
+      assert.equal(await card.closeChain(), 6);
+      assert.equal((await card.info()).bal, before - 2);
+    },
+  },
+  {
+    id: "ACCEPTOR-003",
+    area,
+    title: "plaque PayWord: a chain commitment opens a slot; each word is checked with one hash; forged words refused",
+    async run(ctx) {
+      const { plaque, heldBefore } = await readyPlaque(ctx);
+      const card = labCard();
+      const words = [new Uint8Array(32).fill(0x21)];
+      for (let i = 0; i < 5; i++) words.unshift(sha256(words[0]));
+      const c = await plaque.challenge(10, 2);
+      const v = signSign1(card.key, encodeVoucherPayload({ version: 1, deviceId: card.key.kid, counter: Math.floor(Date.now() / 1000) + 3, amount: 10, currency: "EUR", payee: PAYEE, challenge: c.challenge, subWallet: 0, balanceAfter: 1_000, epoch: 0, chain: { root: words[0], unit: 2, length: 5 } }));
+      const { slot } = await plaque.submit(v, card.chain);
+      assert.equal((await plaque.payword(slot, words[1])).units, 1);
+      assert.equal(await refusal(plaque.payword(slot, words[3])), "PAYWORD_BAD");
+      assert.deepEqual(await plaque.payword(slot, words[2]), { slot, units: 2, value: 4 });
+      const b = decodeBundle((await plaque.exportAll())[slot]);
+      assert.equal(verifyVoucher(b, labIssuer().root.publicKey).paywordUnits, 2);
+      if (heldBefore === 0) await plaque.clear();
+    },
+  },
+];
