@@ -59,7 +59,8 @@ export function qrEncode(text: usize, len: i32, ecl: i32, minVersion: i32, maxVe
     for (let e = ecl + 1; e <= ECC_H; e++) if (bits <= numDataCodewords(version, e) * 8) ecl = e;
   }
 
-  // The data codewords live in the grid's memory: the grid is drawn only after interleaving.
+  // The data codewords (and each block's ECC while it is computed) live in the grid's memory:
+  // the grid is drawn only after interleaving into CODEWORDS.
   const DATA = gridPtr();
   const dataLen = numDataCodewords(version, ecl);
   writeDataCodewords(text, len, version, DATA, dataLen);
@@ -68,6 +69,8 @@ export function qrEncode(text: usize, len: i32, ecl: i32, minVersion: i32, maxVe
   drawFunctionPatterns(version);
   drawCodewords(CODEWORDS, numRawDataModules(version) >> 3);
   if (mask == MASK_AUTO) {
+    // Score each mask in place: on the packed grid a mask is one xor per word, so applying
+    // it again to undo it is cheaper than keeping a copy of the unmasked symbol.
     let best = 0x7fffffff;
     for (let m = 0; m < 8; m++) {
       applyMask(m);

@@ -1,36 +1,79 @@
-// The symbol being built, one byte per module: bit 0 = dark, bit 1 = function module (finder,
-// timing, alignment, format, version; masking and data placement skip those). Drawing
-// follows ISO 18004 section 6.3 and Nayuki's layout code; x is the column, y the row.
+// The symbol being built, packed one bit per module: row y is gridRowWords() 32-bit words,
+// column x is bit (x & 31) of word (x >> 5), 1 = dark. A second bitmap of the same shape
+// marks the function modules (finder, timing, alignment, format, version; masking and data
+// placement skip those). Bits past the last column are 0 in the grid and 1 in the function
+// map, so a data mask can never darken them and the penalty scans can read whole words.
+// Drawing follows ISO 18004 section 6.3 and Nayuki's layout code; x is the column, y the row.
+//
+// Packing is what makes the automatic mask affordable: a mask is one XOR per word, and the
+// penalty rules (penalty.ts) run on 32 modules at a time. It is also 1/8 of the RAM of one
+// byte per module (924 B instead of 5,929 B for version 15).
 import { QR_GRID_BYTES } from "./qr-limits";
 import { alignmentPositions, eclFormatBits, sideForVersion } from "./qr-tables";
 
-export const DARK: u8 = 1;
-export const FUNCTION: u8 = 2;
-
-const GRID = memory.data(QR_GRID_BYTES > 0 ? QR_GRID_BYTES : 1);
+const GRID = memory.data(QR_GRID_BYTES > 0 ? QR_GRID_BYTES : 4);
+const FUNC = memory.data(QR_GRID_BYTES > 0 ? QR_GRID_BYTES : 4);
 const ALIGN = memory.data(8);
+// Per residue of the row modulo 12, the 6-bit pattern of one mask over columns x mod 6
+// (every Table 10 condition repeats with x mod 6 and y mod 12).
+const MASK_ROWS = memory.data(12);
+let preparedMask: i32 = -1;
 let side: i32 = 0;
+let rowWords: i32 = 0;
+let rowBytes: i32 = 0;
 
 export function gridPtr(): usize {
   return GRID;
+}
+
+/** The function-module map; free scratch space until drawFunctionPatterns. */
+export function functionMapPtr(): usize {
+  return FUNC;
+}
+
+/** Bytes the grid (and the function map) can hold: scratch space before drawing. */
+export function gridCapacity(): i32 {
+  return QR_GRID_BYTES;
 }
 
 export function gridSide(): i32 {
   return side;
 }
 
+export function gridRowWords(): i32 {
+  return rowWords;
+}
+
+/** Address of row y's first word. */
+export function gridRow(y: i32): usize {
+  return GRID + <usize>(y * rowBytes);
+}
+
 export function isDark(x: i32, y: i32): bool {
-  return (load<u8>(GRID + <usize>(y * side + x)) & DARK) != 0;
+  return ((load<u32>(GRID + <usize>(y * rowBytes + ((x >> 5) << 2))) >>> <u32>(x & 31)) & 1) != 0;
 }
 
 function setFunctionModule(x: i32, y: i32, dark: bool): void {
-  store<u8>(GRID + <usize>(y * side + x), dark ? DARK | FUNCTION : FUNCTION);
+  const off = <usize>(y * rowBytes + ((x >> 5) << 2));
+  const bit: u32 = 1 << <u32>(x & 31);
+  store<u32>(FUNC + off, load<u32>(FUNC + off) | bit);
+  const g = load<u32>(GRID + off);
+  store<u32>(GRID + off, dark ? g | bit : g & ~bit);
 }
 
 /** Clears the grid for `version` and draws every function pattern (format area reserved). */
 export function drawFunctionPatterns(version: i32): void {
   side = sideForVersion(version);
-  memory.fill(GRID, 0, <usize>(side * side));
+  rowWords = (side + 31) >> 5;
+  rowBytes = rowWords << 2;
+  memory.fill(GRID, 0, <usize>(side * rowBytes));
+  // The function map starts with only the bits past the last column set (see the header).
+  const tail: u32 = (side & 31) == 0 ? 0 : ~((<u32>1 << <u32>(side & 31)) - 1);
+  for (let y = 0; y < side; y++) {
+    const row = FUNC + <usize>(y * rowBytes);
+    for (let i = 0; i < rowWords - 1; i++) store<u32>(row + <usize>(i << 2), 0);
+    store<u32>(row + <usize>((rowWords - 1) << 2), tail);
+  }
   // Timing patterns: alternating modules along row 6 and column 6, dark on even indexes.
   for (let i = 0; i < side; i++) {
     setFunctionModule(6, i, (i & 1) == 0);
@@ -113,23 +156,42 @@ function drawVersion(version: i32): void {
 /**
  * Places the codewords bit by bit (MSB first) in the zigzag order of ISO 18004 7.7.3: pairs
  * of columns from the right, alternately upwards and downwards, skipping the vertical timing
- * column and every function module. Leftover remainder bits stay light.
+ * column and every function module. Leftover remainder bits stay light. `data` must not
+ * overlap the grid or the function map.
+ *
+ * The bits come from a reservoir refilled a byte at a time; where both modules of a row are
+ * free (most of the symbol) they take two bits at once.
  */
 export function drawCodewords(data: usize, len: i32): void {
-  const totalBits = len * 8;
-  let i = 0;
+  let next = data;
+  const end = data + <usize>len;
+  let reservoir: u32 = 0;
+  let held: u32 = 0; // bits of the reservoir not yet placed, the next one highest
   for (let right = side - 1; right >= 1; right -= 2) {
     if (right == 6) right = 5;
     const upward = ((right + 1) & 2) == 0;
+    // Both columns of the pair: word offset within a row and bit within the word.
+    const offR = <usize>((right >> 5) << 2), bitR: u32 = 1 << <u32>(right & 31);
+    const offL = <usize>(((right - 1) >> 5) << 2), bitL: u32 = 1 << <u32>((right - 1) & 31);
     for (let vert = 0; vert < side; vert++) {
-      const y = upward ? side - 1 - vert : vert;
-      for (let j = 0; j < 2; j++) {
-        const at = GRID + <usize>(y * side + right - j);
-        if ((load<u8>(at) & FUNCTION) != 0) continue;
-        if (i < totalBits) {
-          if (((<i32>load<u8>(data + <usize>(i >> 3)) >> (7 - (i & 7))) & 1) != 0) store<u8>(at, DARK);
-          i++;
-        }
+      const row = <usize>((upward ? side - 1 - vert : vert) * rowBytes);
+      const freeR = (load<u32>(FUNC + row + offR) & bitR) == 0;
+      const freeL = (load<u32>(FUNC + row + offL) & bitL) == 0;
+      if (!freeR && !freeL) continue;
+      if (held < 2) {
+        if (next >= end && held == 0) return; // remainder bits: already light
+        // Past the end the reservoir fills with 0 bits: the remainder bits are light.
+        reservoir = (reservoir << 8) | (next < end ? <u32>load<u8>(next) : 0);
+        next++;
+        held += 8;
+      }
+      if (freeR) {
+        held--;
+        if (((reservoir >> held) & 1) != 0) store<u32>(GRID + row + offR, load<u32>(GRID + row + offR) | bitR);
+      }
+      if (freeL) {
+        held--;
+        if (((reservoir >> held) & 1) != 0) store<u32>(GRID + row + offL, load<u32>(GRID + row + offL) | bitL);
       }
     }
   }
@@ -149,14 +211,32 @@ function maskBit(mask: i32, x: i32, y: i32): bool {
   }
 }
 
-/** Flips every non-function module where the mask is 1; applying it twice undoes it. */
+/**
+ * Flips every non-function module where the mask is 1; applying it twice undoes it. Each row
+ * of a mask is a pattern with period 6 along x, so a row word is that 6-bit pattern repeated
+ * (a multiply spreads it over 64 bits) and shifted by the word's phase (32 i mod 6); the
+ * function map keeps the patterns off the function modules. The 12 row patterns are worked
+ * out once per mask and kept, so undoing the mask just after trying it reuses them.
+ */
 export function applyMask(mask: i32): void {
-  for (let y = 0; y < side; y++) {
-    const row = GRID + <usize>(y * side);
-    for (let x = 0; x < side; x++) {
-      const at = row + <usize>x;
-      const m = load<u8>(at);
-      if ((m & FUNCTION) == 0 && maskBit(mask, x, y)) store<u8>(at, m ^ DARK);
+  if (mask != preparedMask) {
+    for (let r = 0; r < 12; r++) {
+      let p = 0;
+      for (let x = 0; x < 6; x++) if (maskBit(mask, x, r)) p |= 1 << x;
+      store<u8>(MASK_ROWS + <usize>r, <u8>p);
     }
+    preparedMask = mask;
+  }
+  let r = 0;
+  for (let y = 0; y < side; y++) {
+    const spread = <u64>load<u8>(MASK_ROWS + <usize>r) * 0x0041041041041041;
+    const row = <usize>(y * rowBytes);
+    for (let i = 0, phase: u64 = 0; i < rowWords; i++) {
+      const off = row + <usize>(i << 2);
+      const pattern = <u32>(spread >> phase);
+      store<u32>(GRID + off, load<u32>(GRID + off) ^ (pattern & ~load<u32>(FUNC + off)));
+      phase = phase == 4 ? 0 : phase + 2; // 32 mod 6 = 2
+    }
+    r = r == 11 ? 0 : r + 1;
   }
 }

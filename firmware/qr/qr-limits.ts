@@ -17,10 +17,15 @@ const CAP_VERSION: i32 = 15;
 
 export const QR_MAX_VERSION: i32 = HAS_DISPLAY ? (FIT_VERSION < CAP_VERSION ? FIT_VERSION : CAP_VERSION) : 0;
 export const QR_MAX_SIDE: i32 = QR_MAX_VERSION > 0 ? QR_MAX_VERSION * 4 + 17 : 0;
-/** One byte per module of the largest symbol. */
-export const QR_GRID_BYTES: i32 = QR_MAX_SIDE * QR_MAX_SIDE;
-/** Upper bound on the codewords (data + ECC) of the largest symbol: one bit per module. */
-export const QR_CODEWORDS_MAX: i32 = QR_GRID_BYTES / 8 + 1;
+/** The packed grid of the largest symbol (qr-grid.ts): whole 32-bit words per row. */
+export const QR_GRID_BYTES: i32 = QR_MAX_SIDE * (((QR_MAX_SIDE + 31) >> 5) << 2);
+// Modules for data and ECC in the largest symbol (qr-tables numRawDataModules, spelled out
+// here because a static buffer's size must be a compile-time constant).
+const MAX_ALIGN: i32 = QR_MAX_VERSION / 7 + 2;
+const MAX_RAW_MODULES: i32 = (16 * QR_MAX_VERSION + 128) * QR_MAX_VERSION + 64
+  - (QR_MAX_VERSION >= 2 ? (25 * MAX_ALIGN - 10) * MAX_ALIGN - 55 : 0) - (QR_MAX_VERSION >= 7 ? 36 : 0);
+/** Codewords (data + ECC) of the largest symbol. */
+export const QR_CODEWORDS_MAX: i32 = MAX_RAW_MODULES >> 3;
 // Longest text that could fit (every module a data bit, 10 bits per 3 digits), but no more
 // than one link frame: the encoder's text arrives in one request or is built in firmware.
 const TEXT_FIT: i32 = (QR_CODEWORDS_MAX * 8 * 3) / 10 + 3;

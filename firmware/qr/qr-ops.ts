@@ -12,7 +12,7 @@ import { QR_MAX_VERSION } from "./qr-limits";
 import { E_QR_ARG, MASK_AUTO, qrDataBits, qrEcl, qrEncode, qrMask, qrVersion } from "./qr-encoder";
 import { presentFramebuffer } from "../display/framebuffer";
 import { E_RENDER_FIT, quietForced, renderQr, renderQuiet, renderScale, renderX, renderY } from "../display/qr-render";
-import { gridPtr, gridSide, DARK } from "./qr-grid";
+import { gridSide, isDark } from "./qr-grid";
 import { plannedMode, runLength } from "./segmentation";
 import { NOT_PAYMENT_OP, paymentOp } from "../emv/payment-ops";
 
@@ -39,15 +39,22 @@ function reserveBytes(len: i32): usize {
   return at + <usize>headLen;
 }
 
-/** Writes grid bits [off*8, (off+n)*8) (row-major, MSB first, 1 = dark) at `out`. */
+/**
+ * Writes grid bits [off*8, (off+n)*8) at `out` as the host reads them: one stream of
+ * side*side bits, row-major, MSB first, 1 = dark (the firmware's own rows are word-packed).
+ */
 function packGrid(out: usize, off: i32, n: i32, side: i32): void {
-  const grid = gridPtr();
   const modules = side * side;
+  let i = off * 8;
+  let x = i % side, y = i / side;
   for (let b = 0; b < n; b++) {
     let v = 0;
-    for (let k = 0; k < 8; k++) {
-      const i = (off + b) * 8 + k;
-      v = (v << 1) | (i < modules ? <i32>(load<u8>(grid + <usize>i) & DARK) : 0);
+    for (let k = 0; k < 8; k++, i++) {
+      v = (v << 1) | (i < modules && isDark(x, y) ? 1 : 0);
+      if (++x == side) {
+        x = 0;
+        y++;
+      }
     }
     store<u8>(out + <usize>b, <u8>v);
   }

@@ -26,8 +26,10 @@ export function gfMultiply(a: i32, b: i32): i32 {
 }
 
 /**
- * Writes the coefficients of prod(x - 2^i, i < degree), highest power first and the leading
- * 1 dropped, into out[0 .. degree).
+ * Writes prod(x - 2^i, i < degree), highest power first and the leading 1 dropped, into
+ * out[0 .. degree) as discrete logarithms: the remainder loop only ever multiplies by these
+ * coefficients, so it adds logs instead of looking each one up. (For every degree QR uses,
+ * 7-30, no coefficient is 0, which has no logarithm.)
  */
 export function reedSolomonDivisor(degree: i32, out: usize): void {
   if (!tablesReady) buildTables();
@@ -43,24 +45,38 @@ export function reedSolomonDivisor(degree: i32, out: usize): void {
     }
     root = gfMultiply(root, 2);
   }
+  for (let j = 0; j < degree; j++) store<u8>(out + <usize>j, load<u8>(LOG + <usize>load<u8>(out + <usize>j)));
 }
 
-/** The ECC codewords: remainder of data(x) * x^degree divided by the divisor, into out. */
-export function reedSolomonRemainder(data: usize, len: i32, divisor: usize, degree: i32, out: usize): void {
+/**
+ * The ECC codewords: remainder of data(x) * x^degree divided by the divisor (given as logs
+ * by reedSolomonDivisor), into out.
+ */
+export function reedSolomonRemainder(data: usize, len: i32, logDivisor: usize, degree: i32, out: usize): void {
   memory.fill(out, 0, <usize>degree);
+  const last = out + <usize>(degree - 1);
   for (let i = 0; i < len; i++) {
-    // Polynomial long division, one data byte at a time: shift out the top coefficient...
+    // Polynomial long division, one data byte at a time: the top coefficient shifts out and
+    // factor * divisor is subtracted (xor) from what shifts up, in one pass.
     const factor = <i32>load<u8>(data + <usize>i) ^ <i32>load<u8>(out);
-    for (let j = 0; j + 1 < degree; j++) store<u8>(out + <usize>j, load<u8>(out + <usize>(j + 1)));
-    store<u8>(out + <usize>(degree - 1), 0);
-    if (factor == 0) continue;
-    // ...and subtract factor * divisor.
-    const logFactor = <i32>load<u8>(LOG + <usize>factor);
-    for (let j = 0; j < degree; j++) {
-      const d = <i32>load<u8>(divisor + <usize>j);
-      if (d == 0) continue;
-      const p = load<u8>(EXP + <usize>(<i32>load<u8>(LOG + <usize>d) + logFactor));
-      store<u8>(out + <usize>j, load<u8>(out + <usize>j) ^ p);
+    if (factor == 0) {
+      for (let at = out; at < last; at++) store<u8>(at, load<u8>(at + 1));
+      store<u8>(last, 0);
+      continue;
     }
+    const exp = EXP + <usize>load<u8>(LOG + <usize>factor);
+    let d = logDivisor;
+    let at = out;
+    // Four coefficients per step: one (unaligned) word of what shifts up, four products.
+    for (; at + 4 < last; at += 4, d += 4) {
+      const logs = load<u32>(d);
+      const product = <u32>load<u8>(exp + <usize>(logs & 0xff))
+        | (<u32>load<u8>(exp + <usize>((logs >> 8) & 0xff)) << 8)
+        | (<u32>load<u8>(exp + <usize>((logs >> 16) & 0xff)) << 16)
+        | (<u32>load<u8>(exp + <usize>(logs >> 24)) << 24);
+      store<u32>(at, load<u32>(at + 1) ^ product);
+    }
+    for (; at < last; at++, d++) store<u8>(at, load<u8>(at + 1) ^ load<u8>(exp + <usize>load<u8>(d)));
+    store<u8>(last, load<u8>(exp + <usize>load<u8>(d)));
   }
 }
