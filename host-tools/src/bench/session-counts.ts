@@ -18,6 +18,8 @@ export interface SessionCounts {
   board: string;
   bootInstructions: number;
   ops: OpCost[];
+  /** Highest non-zero byte right after boot: the end of the static data (no heap in use). */
+  memoryAtBoot: number;
   memoryHighWater: number;
   memoryBytes: number;
 }
@@ -51,6 +53,7 @@ export async function measureSession(board: Board, wasmPath: string): Promise<Se
   try {
     const counter = device.firmware?.[COUNTER_EXPORT] as WebAssembly.Global;
     const bootInstructions = Number(counter.value as bigint);
+    const memoryAtBoot = device.memoryHighWater();
     const receiver = new FrameReceiver({ maxFrame: board.link.maxFrame });
     let frames = 0;
     device.on("uart", (b: Uint8Array) => (frames += receiver.push(b).length));
@@ -70,7 +73,7 @@ export async function measureSession(board: Board, wasmPath: string): Promise<Se
       ops.push({ op: step.op, instructions, halCalls });
     }
     const memoryBytes = (device.firmware!.memory as WebAssembly.Memory).buffer.byteLength;
-    return { board: board.name, bootInstructions, ops, memoryHighWater: device.memoryHighWater(), memoryBytes };
+    return { board: board.name, bootInstructions, ops, memoryAtBoot, memoryHighWater: device.memoryHighWater(), memoryBytes };
   } finally {
     device.close();
   }

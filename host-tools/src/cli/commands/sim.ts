@@ -41,6 +41,12 @@ export const sim: Command = {
     }
     const tcpPort = opts.tcp === undefined ? 0 : Number(opts.tcp);
     if (!Number.isInteger(tcpPort) || tcpPort < 0 || tcpPort > 65535) throw new CliError("usage", `--tcp must be a port number (got '${opts.tcp}')`, "e.g. --tcp 7300, or leave it out for any free port", EXIT.usage);
+    // Listen for the stop signals before anything is served: a script that reads the ready
+    // line and stops us at once must get a clean stop (pty and socat removed), not a kill.
+    const stopRequested = new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
     const sim = await startSimulator({
       board,
       wasmPath,
@@ -76,10 +82,7 @@ export const sim: Command = {
       if (ready.pcsc) out.line(`  pc/sc reader: ${ready.pcsc} (try: opensc-tool -r 0 -s 00A4040007D276000085010100)`);
       out.line(`try: tapkit info --port ${ready.pty ?? ready.tcp}    (Ctrl-C stops the simulator)`);
     }
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
+    await stopRequested;
     await pcsc?.close();
     await sim.stop();
     if (out.json) process.stdout.write(JSON.stringify({ event: "stopped" }) + "\n");
