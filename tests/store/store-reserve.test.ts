@@ -53,7 +53,7 @@ test("cuts during compaction copies into reserve pages never leave the store ref
         continue;
       }
       assert.equal(a.kind, "ok", `payment ${payments} refused: ${a.kind === "error" ? a.msg : ""} (after ${cuts} cuts in compaction)`);
-      const v = (a as { body: { c: number[] } }).body.c[0]!;
+      const v = (a as unknown as { body: { c: number[] } }).body.c[0]!;
       assert.equal(v, last + 1, "each payment gets the next counter value");
       last = v;
       payments++;
