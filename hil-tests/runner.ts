@@ -1,6 +1,7 @@
 // Runs conformance cases against one connected device and collects verdicts a lab can file:
 // pass/fail/skip per case with timing, the failure reason, and notes the case recorded.
 import type { DeviceClient } from "../host-tools/src/device/client.ts";
+import { nfcTestPath, type NfcPath } from "../host-tools/src/device/nfc-path.ts";
 import type { CaseContext, ConformanceCase } from "./case.ts";
 import { SkipCase } from "./case.ts";
 import { ALL_CASES } from "./cases/index.ts";
@@ -17,6 +18,8 @@ export interface CaseResult {
 
 export interface SuiteResult {
   device: { port: string; board: string; fw: string; abi: number; shell: string };
+  /** How the tag was reached: "nfc-test" or "pcsc", and the port or reader name. */
+  nfc: { kind: string; path: string };
   started: string;
   ms: number;
   cases: CaseResult[];
@@ -30,6 +33,8 @@ export interface RunOptions {
   filter?: string[];
   cases?: ConformanceCase[];
   onResult?: (r: CaseResult) => void;
+  /** APDU path for the tag cases; the link's nfc-test channel when not given. */
+  nfc?: NfcPath;
 }
 
 export async function runConformance(device: DeviceClient, opts: RunOptions = {}): Promise<SuiteResult> {
@@ -38,10 +43,12 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
   );
   const started = new Date();
   const results: CaseResult[] = [];
+  const nfc = opts.nfc ?? nfcTestPath(device);
   for (const c of cases) {
     const notes: Record<string, string | number> = {};
     const ctx: CaseContext = {
       device,
+      nfc,
       board: device.hello.board,
       note: (k, v) => (notes[k] = v),
       skip: (reason) => {
@@ -69,6 +76,7 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
   const hello = device.hello;
   return {
     device: { port: device.port, board: hello.board, fw: hello.fw, abi: hello.abi, shell: hello.shell },
+    nfc: { kind: nfc.kind, path: nfc.description },
     started: started.toISOString(),
     ms: Date.now() - started.getTime(),
     cases: results,

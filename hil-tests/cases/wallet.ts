@@ -7,7 +7,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import {
   COSE_ALG_EDDSA, decodeBundle, decodeCertPayload, decodeSign1, encodeBundle, issueCertificate, provisionOverLink, readWalletInfo, ROLE_BATCH,
-  signerFromSecret, verifyVoucher, walletOverLink, WalletError, type IssuerFiles,
+  signerFromSecret, verifyVoucher, WalletCard, WalletError, type IssuerFiles,
 } from "../../host-tools/src/wallet/index.ts";
 
 const area = "wallet";
@@ -27,7 +27,7 @@ const LAB_LIMITS = { maxBalance: 100_000, perPayment: 2_000, cumulative: 50_000,
  * null: the card-only checks do not apply there.
  */
 export async function readyCard(ctx: CaseContext) {
-  const card = walletOverLink(ctx.device);
+  const card = new WalletCard((apdu) => ctx.nfc.apdu(apdu));
   if ((await ctx.device.appStatus()).mode !== "card") {
     await assert.rejects(card.select(), (e: unknown) => e instanceof WalletError && e.code === "NO_WALLET", "plaque boards must not expose the wallet AID");
     ctx.note("board", "plaque: no wallet applet, as required");

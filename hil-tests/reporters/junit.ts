@@ -20,6 +20,7 @@ export function toJUnit(suite: SuiteResult): string {
     out.push(`  <testsuite name="${esc(area)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}" timestamp="${suite.started}">`);
     out.push(`    <properties>`);
     for (const [k, v] of Object.entries(suite.device)) out.push(`      <property name="device.${k}" value="${esc(String(v))}"/>`);
+    for (const [k, v] of Object.entries(suite.nfc)) out.push(`      <property name="nfc.${k}" value="${esc(String(v))}"/>`);
     out.push(`    </properties>`);
     for (const c of cases) {
       const name = `${c.id} ${c.title}`;

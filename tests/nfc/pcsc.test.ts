@@ -1,5 +1,6 @@
 // The tag on a real PC/SC stack: pcscd + vpcd with the simulator as the card (servePcsc),
-// read by `scriptor` (a real PC/SC client) with Android's Type 4 procedure and CC checks,
+// read through `scriptor` (a real PC/SC client, one interactive session) with Android's
+// Type 4 procedure and CC checks,
 // and parsed with the `ndef` package; and `tapkit sim --pcsc` as a user starts it. Skips LOUDLY when pcscd, vpcd or scriptor are missing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +11,8 @@ import { CLI, ensureCli } from "../cli/cli-helpers.ts";
 import { bootTag, hex, toHex } from "./nfc-fixture.ts";
 import { ensurePcscd, pcscMissing, settle } from "./pcscd-fixture.ts";
 import { servePcsc } from "../../host-tools/src/sim/serve-pcsc.ts";
-import { buildTapTemplate, readNdefType4, replayingTransceive, scriptorSession, setTag, VPCD_READER } from "../../host-tools/src/ndef/index.ts";
+import { buildTapTemplate, readNdefType4, setTag } from "../../host-tools/src/ndef/index.ts";
+import { ReaderSession, VPCD_READER } from "../../host-tools/src/pcsc/index.ts";
 import { verifySun } from "../../host-tools/src/verify/index.ts";
 import { ALG_AES128 } from "../../host-tools/src/sim/keystore.ts";
 
@@ -27,12 +29,10 @@ test("NDEF over PC/SC: scriptor reads the SUN tap URL with Android's procedure; 
     t.device.keystore.import(3, ALG_AES128, zero);
     await setTag(t.client, buildTapTemplate({ url: "https://pay.example.com/t?p={picc}&c={mac}", aar: "com.example.pay" }));
     await settle();
-    const reader = replayingTransceive();
-    await readNdefType4((a) => reader.transceive(a));
-    // One card session with the whole procedure, answered by the firmware through pcscd.
-    const { responses } = await reader.finish();
-    const replayed = responses.slice();
-    const read = await readNdefType4(() => replayed.shift()!);
+    // One card session, each step chosen after the previous answer, as a phone does it.
+    const reader = await ReaderSession.open(VPCD_READER);
+    const read = await readNdefType4((a) => reader.transmit(a)).finally(() => reader.close());
+    assert.ok(reader.exchanges >= 5, "select app, select CC, read CC, select NDEF, read NLEN and message");
     assert.equal(read.cc.maxSize, 1024);
     const [uri, aar] = ndef.decodeMessage(Array.from(read.message));
     assert.equal(Buffer.from(aar.payload).toString(), "com.example.pay");
@@ -58,8 +58,17 @@ test("tapkit sim --pcsc: scriptor sees the card and reads the CC; SIGTERM stops 
     });
     assert.equal(ready.pcsc, VPCD_READER);
     await settle();
-    const [select, selectCc, cc] = await scriptorSession([hex("00A4040007D276000085010100"), hex("00A4000C02E103"), hex("00B000000F")]);
-    assert.deepEqual([toHex(select), toHex(selectCc), toHex(cc)], ["9000", "9000", "000F2000FF00FF0406E104040000FF9000"]);
+    const reader = await ReaderSession.open(VPCD_READER);
+    try {
+      const select = await reader.transmit(hex("00A4040007D276000085010100"));
+      const selectCc = await reader.transmit(hex("00A4000C02E103"));
+      const cc = await reader.transmit(hex("00B000000F"));
+      assert.deepEqual([toHex(select), toHex(selectCc), toHex(cc)], ["9000", "9000", "000F2000FF00FF0406E104040000FF9000"]);
+      await reader.reset();
+      assert.equal(toHex(await reader.transmit(hex("00A4000C02E103"))), "6A82", "a reset is a new tap: the application is no longer selected");
+    } finally {
+      await reader.close();
+    }
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once("exit", r));

@@ -16,6 +16,14 @@ export interface Command {
   run(opts: Record<string, any>, positionals: string[], out: Output): Promise<number | void>;
 }
 
+/** The tag reached through a PC/SC reader instead of the link's nfc-test channel. */
+export const READER_OPTION = {
+  reader: {
+    type: "string" as const,
+    help: "send the APDUs through this PC/SC reader instead of the link (pcsc_scan lists names; the simulator's is 'Virtual PCD 00 00')",
+  },
+};
+
 export const PORT_OPTION = {
   port: {
     type: "string" as const,

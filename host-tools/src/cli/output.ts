@@ -41,10 +41,12 @@ const EXIT_BY_CODE: Record<string, number> = {
   usage: EXIT.usage,
 };
 
-/** Library errors with their own code families: BOARD_... (board files), BUILD_... (build gates). */
+/** Library errors with their own code families: BOARD_... (board files), BUILD_... (build gates), PCSC_... (readers). */
 function exitByFamily(code: string): number {
   if (code.startsWith("BOARD_")) return EXIT.boardInvalid;
   if (code.startsWith("BUILD_") || code.startsWith("GATE_")) return EXIT.buildFailed;
+  if (code === "PCSC_NO_READER" || code === "PCSC_NO_SERVICE" || code === "PCSC_TOOLS_MISSING") return EXIT.portMissing;
+  if (code === "PCSC_TIMEOUT") return EXIT.timeout;
   return EXIT.failure;
 }
 

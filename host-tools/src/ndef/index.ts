@@ -9,4 +9,3 @@ export { buildTapTemplate, MODE_IDS, type TagConfig, type TapMode, type TapTempl
 export { readNdefType4, validateCc, type CapabilityContainer, type T4tRead, type Transceive } from "./t4t-reader.ts";
 export { readNdefType2, type T2tRead } from "./t2t-reader.ts";
 export { firmwareNdefBuild, firmwareNdefLint, firmwareNdefParse, getTag, restoreArgs, setPersonality, setTag, type TagState } from "./tag-client.ts";
-export { scriptorSession, replayingTransceive, VPCD_READER, type ReplayingTransceive } from "./pcsc-scriptor.ts";

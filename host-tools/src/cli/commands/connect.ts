@@ -1,6 +1,8 @@
-// Opening the device named by --port (or $TAPKIT_PORT) for a command, with the error a
-// technician needs when no port was given at all.
+// Opening the device named by --port (or $TAPKIT_PORT), or the tag behind --reader, for a
+// command, with the error a technician needs when neither was given.
 import { DeviceClient } from "../../device/client.ts";
+import { nfcTestPath, type NfcPath } from "../../device/nfc-path.ts";
+import { pcscPath } from "../../pcsc/index.ts";
 import { CliError, EXIT } from "../output.ts";
 
 export function resolvePort(opts: { port?: string }): string {
@@ -37,4 +39,17 @@ export async function withDevice<T>(opts: { port?: string; baud?: string }, fn: 
   } finally {
     await device.close();
   }
+}
+
+/** Runs fn with the tag's APDU path: the PC/SC reader when --reader is given, else the link. */
+export async function withNfcPath<T>(opts: { port?: string; baud?: string; reader?: string }, fn: (nfc: NfcPath) => Promise<T>): Promise<T> {
+  if (opts.reader) {
+    const nfc = await pcscPath(opts.reader);
+    try {
+      return await fn(nfc);
+    } finally {
+      await nfc.close();
+    }
+  }
+  return withDevice(opts, (d) => fn(nfcTestPath(d)));
 }

@@ -1,20 +1,22 @@
-// tapkit nfc apdu: send one command APDU through the nfc-test channel and print the answer.
+// tapkit nfc apdu: send one command APDU to the tag (nfc-test channel or a PC/SC reader) and
+// print the answer.
 import type { Command } from "../command.ts";
-import { JSON_OPTION, PORT_OPTION } from "../command.ts";
+import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../command.ts";
 import { CliError, EXIT } from "../output.ts";
-import { withDevice } from "./connect.ts";
+import { withNfcPath } from "./connect.ts";
 import { parseHex, toHex } from "../../bytes/hex.ts";
 
 export const nfcApdu: Command = {
   name: "nfc apdu",
-  summary: "send one APDU to the device's NFC tag over the nfc-test channel",
-  usage: "tapkit nfc apdu --port PORT <hex> [--json]",
+  summary: "send one APDU to the device's NFC tag over the nfc-test channel or a PC/SC reader",
+  usage: "tapkit nfc apdu (--port PORT | --reader NAME) <hex> [--json]",
   examples: [
     "tapkit nfc apdu --port /dev/ttyUSB0 00A4040007D276000085010100   # SELECT NDEF application",
     "tapkit nfc apdu --port tcp:127.0.0.1:7300 '00 B0 00 00 0F' --json",
+    "tapkit nfc apdu --reader 'Virtual PCD 00 00' 00A4040007D276000085010100   # through pcscd (tapkit sim --pcsc)",
   ],
   positionals: [1, 1],
-  options: { ...PORT_OPTION, ...JSON_OPTION },
+  options: { ...PORT_OPTION, ...READER_OPTION, ...JSON_OPTION },
   async run(opts, [hex], out) {
     let apdu: Uint8Array;
     try {
@@ -23,7 +25,7 @@ export const nfcApdu: Command = {
       throw new CliError("usage", `APDU is not hex: ${(e as Error).message}`, "write bytes as hex, e.g. 00A4040007D276000085010100", EXIT.usage);
     }
     if (apdu.length < 4) throw new CliError("usage", `an APDU has at least 4 bytes (CLA INS P1 P2), got ${apdu.length}`, "e.g. 00A4040007D276000085010100", EXIT.usage);
-    const response = await withDevice(opts, (d) => d.nfcApdu(apdu));
+    const response = await withNfcPath(opts, (nfc) => nfc.apdu(apdu));
     const sw = response.length >= 2 ? toHex(response.subarray(response.length - 2)) : "";
     const data = toHex(response.subarray(0, Math.max(0, response.length - 2)));
     out.result({ command: toHex(apdu), response: toHex(response), data, sw }, (r) => {

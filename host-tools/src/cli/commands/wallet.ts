@@ -5,13 +5,13 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "../command.ts";
-import { JSON_OPTION, PORT_OPTION } from "../command.ts";
+import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../command.ts";
 import { CliError, EXIT, table } from "../output.ts";
-import { withDevice } from "./connect.ts";
+import { withDevice, withNfcPath } from "./connect.ts";
 import { parseHex, toHex } from "../../bytes/hex.ts";
 import {
   acceptPayment, openPaywordChain, paywordTap, PlaqueAcceptor,
-  COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, encodeBundle, issuerInit, loadIssuer, provisionOverLink, readRootKey, readWalletInfo, settle, verifyVoucher, walletOverLink, WalletError,
+  COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, encodeBundle, issuerInit, loadIssuer, provisionOverLink, readRootKey, readWalletInfo, settle, verifyVoucher, WalletCard, walletOverLink, WalletError,
 } from "../../wallet/index.ts";
 
 function uintOpt(value: string | undefined, name: string, dflt?: number): number {
@@ -97,11 +97,13 @@ export const settleCommand: Command = {
 
 export const walletPay: Command = {
   name: "wallet pay",
-  summary: "run one offline payment against a card over the nfc-test channel and print (or save) the voucher",
-  usage: "tapkit wallet pay --port PORT --amount A --currency C --payee ID [--sub N] [--out FILE] [--json]",
-  examples: ["tapkit wallet pay --port /dev/ttyUSB0 --amount 250 --currency EUR --payee shop-42", "tapkit wallet pay --port tcp:127.0.0.1:7301 --amount 100 --currency EUR --payee kiosk --out v1.voucher --json"],
+  summary: "run one offline payment against a card (nfc-test channel or a PC/SC reader) and print (or save) the voucher",
+  usage: "tapkit wallet pay (--port PORT | --reader NAME) --amount A --currency C --payee ID [--sub N] [--out FILE] [--json]",
+  examples: [
+    "tapkit wallet pay --reader 'Virtual PCD 00 00' --amount 250 --currency EUR --payee shop-42   # card on a PC/SC reader","tapkit wallet pay --port /dev/ttyUSB0 --amount 250 --currency EUR --payee shop-42", "tapkit wallet pay --port tcp:127.0.0.1:7301 --amount 100 --currency EUR --payee kiosk --out v1.voucher --json"],
   options: {
     ...PORT_OPTION,
+    ...READER_OPTION,
     amount: { type: "string", help: "amount in minor units (250 = 2.50)" },
     currency: { type: "string", help: "ISO 4217 code the card is certified for" },
     payee: { type: "string", help: "payee id (1..32 characters)" },
@@ -114,8 +116,8 @@ export const walletPay: Command = {
     const amount = uintOpt(opts.amount, "amount");
     if (!opts.currency || !/^[A-Z]{3}$/.test(opts.currency)) throw new CliError("usage", "--currency must be an ISO 4217 code such as EUR", "see `tapkit info --json` for the card's currency", EXIT.usage);
     if (!opts.payee) throw new CliError("usage", "--payee is required", "e.g. --payee shop-42", EXIT.usage);
-    const result = await withDevice(opts, async (d) => {
-      const card = walletOverLink(d);
+    const result = await withNfcPath(opts, async (nfc) => {
+      const card = new WalletCard((apdu) => nfc.apdu(apdu));
       try {
         await card.select();
         const chain = await card.chain();

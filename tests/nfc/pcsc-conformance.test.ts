@@ -1,0 +1,101 @@
+// The conformance suite's tag and wallet cases over a real PC/SC stack: pcscd + vpcd with
+// the simulator as the card, every case APDU sent through scriptor in one interactive
+// session (new taps are PC/SC warm resets); and `tapkit hil --reader` as a lab runs it.
+// Skips LOUDLY when pcscd, vpcd or scriptor are missing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { XMLParser } from "fast-xml-parser";
+import { bootTag } from "./nfc-fixture.ts";
+import { ensurePcscd, pcscMissing, settle } from "./pcscd-fixture.ts";
+import { servePcsc } from "../../host-tools/src/sim/serve-pcsc.ts";
+import { pcscPath, VPCD_READER } from "../../host-tools/src/pcsc/index.ts";
+import { runConformance } from "../../hil-tests/runner.ts";
+import { startSim, tapkit, tempDir, ensureCli } from "../cli/cli-helpers.ts";
+
+const missing = pcscMissing();
+if (missing) console.warn(`\n*** SKIPPING the PC/SC conformance tests: ${missing} ***\n`);
+
+const CASES: Record<string, { filter: string[] }> = {
+  // Type 2 (NFC-T2-001) stays on nfc-test: a PC/SC reader reaches Type 2 tags only through
+  // its own storage-card pseudo-APDUs, which vpcd does not carry.
+  "sim-plaque": { filter: ["NFC-T4", "NFC-SUN", "NFC-FUZZ"] },
+  "sim-card": { filter: ["WALLET-"] },
+};
+
+for (const board of ["sim-plaque", "sim-card"] as const) {
+  test(`${board}: the ${CASES[board].filter.join(", ")} cases pass over PC/SC`, { skip: missing ?? false }, async () => {
+    const pcscd = await ensurePcscd();
+    const t = await bootTag(board);
+    let apdusOverVpcd = 0;
+    const card = await servePcsc(t.device, { onEvent: (e) => void (e.startsWith("apdu ") && apdusOverVpcd++) });
+    try {
+      await settle();
+      const nfc = await pcscPath(VPCD_READER);
+      const suite = await runConformance(t.client, { filter: CASES[board].filter, nfc }).finally(() => nfc.close());
+      assert.equal(suite.nfc.kind, "pcsc");
+      const notPassed = suite.cases.filter((c) => c.status !== "pass").map((c) => `${c.id} ${c.status}: ${c.message}`);
+      assert.deepEqual(notPassed, []);
+      assert.ok(suite.cases.length >= 3, `${suite.cases.length} cases ran`);
+      assert.ok(apdusOverVpcd >= 2 * suite.cases.length, `${apdusOverVpcd} APDUs reached the card through pcscd and vpcd`);
+    } finally {
+      await card.close();
+      await t.close();
+      await pcscd.stop();
+    }
+  });
+}
+
+test("tapkit hil --reader: a lab's run over PC/SC against `tapkit sim --pcsc`, reported in JUnit", { skip: missing ?? false }, async (t) => {
+  ensureCli();
+  const pcscd = await ensurePcscd();
+  const sim = await startSim(["--no-pty", "--pcsc"]);
+  try {
+    await settle();
+    const junit = join(tempDir(t), "pcsc.xml");
+    const run = await tapkit(["hil", "--port", sim.port, "--reader", VPCD_READER, "--only", "NFC-T4", "--only", "NFC-SUN", "--junit", junit, "--json"], { timeoutMs: 120000 });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.equal(run.json.failed, 0);
+    assert.equal(run.json.skipped, 0);
+    assert.equal(run.json.nfc.kind, "pcsc");
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(readFileSync(junit, "utf8"));
+    const props = [[xml.testsuites.testsuite].flat()[0].properties.property].flat();
+    assert.ok(props.some((p: any) => p.name === "nfc.kind" && p.value === "pcsc"), "the report says the tag was read over PC/SC");
+
+    const noReader = await tapkit(["hil", "--port", sim.port, "--reader", "No Such Reader 00 00", "--only", "NFC-T4-001", "--json"]);
+    assert.equal(noReader.code, 3, "a missing reader exits like a missing port");
+    assert.equal(noReader.json.error.code, "PCSC_NO_READER");
+    assert.match(noReader.json.error.hint, /pcsc_scan/);
+  } finally {
+    await sim.stop();
+    await pcscd.stop();
+  }
+});
+
+test("tapkit wallet pay --reader and nfc apdu --reader: a payment through pcscd verifies against the issuer root", { skip: missing ?? false }, async (t) => {
+  ensureCli();
+  const pcscd = await ensurePcscd();
+  const sim = await startSim(["--board", "sim-card", "--no-pty", "--pcsc"]);
+  try {
+    await settle();
+    const dir = tempDir(t);
+    const iss = join(dir, "iss");
+    assert.equal((await tapkit(["issuer", "init", iss])).code, 0);
+    const cert = await tapkit(["issuer", "certify", "--port", sim.port, "--issuer", iss, "--currency", "EUR", "--balance", "10000", "--pin", "1234", "--json"]);
+    assert.equal(cert.code, 0, cert.stderr);
+    const out = join(dir, "v.voucher");
+    const pay = await tapkit(["wallet", "pay", "--reader", VPCD_READER, "--amount", "250", "--currency", "EUR", "--payee", "shop-42", "--out", out, "--json"]);
+    assert.equal(pay.code, 0, pay.stderr);
+    const v = await tapkit(["verify", "voucher", out, "--root", join(iss, "root.pub"), "--challenge", pay.json.challenge, "--payee", "shop-42", "--json"]);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.json.balanceAfter, 9_750);
+
+    const apdu = await tapkit(["nfc", "apdu", "--reader", VPCD_READER, "00A4040007D276000085010100", "--json"]);
+    assert.equal(apdu.code, 0, apdu.stderr);
+    assert.equal(apdu.json.sw, "9000");
+  } finally {
+    await sim.stop();
+    await pcscd.stop();
+  }
+});
