@@ -90,6 +90,16 @@ export class Keystore {
     return key ? { alg: NAME_BY_ALG[key.alg], label: key.label, demo: key.demo === true } : null;
   }
 
+  /**
+   * The secret of a DEMO key (the fresh simulator's set-up), so the demo and a bench verifier
+   * can check what the device produced. Any other key never leaves the keystore: refused.
+   */
+  demoSecret(slot: number): Uint8Array {
+    const key = this.key(slot);
+    if (key.demo !== true) throw new HalFault(E_ARG, `slot ${slot} does not hold a demo key; only demo keys can be exported`);
+    return key.secret.slice();
+  }
+
   generate(slot: number, alg: number, meta: { label?: string; demo?: boolean } = {}): void {
     this.checkSlot(slot);
     this.checkAlg(alg);

@@ -1,6 +1,8 @@
 // tapkit demo (npm start): the main job end to end on the simulated default plaque — boot
 // the firmware in the board shell, open its serial port like a USB-serial adapter, exchange
-// versions, and show what the device is, what its NFC tag answers and what its panel shows.
+// versions, then do what a shop counter does: a phone scans the static merchant QR code
+// (decoded from the panel image), taps the NFC tag twice (dynamic SUN URLs, verified with
+// the demo keys, counter rising), and a POS asks for a 12.34 payment code (decoded again).
 import { existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,22 +12,50 @@ import { table } from "../output.ts";
 import { loadBoard } from "../../boards/index.ts";
 import { buildFirmware } from "../../build/index.ts";
 import { startSimulator } from "../../sim/run.ts";
-import { DeviceClient } from "../../device/client.ts";
+import type { SimDevice } from "../../sim/device.ts";
+import { DeviceClient, type Framebuffer } from "../../device/client.ts";
+import { nfcTestPath } from "../../device/nfc-path.ts";
 import { haveSocat } from "../../bench/throughput.ts";
 import { bitmapToPng, bitmapToText } from "../../raster/framebuffer.ts";
+import { decodeBitmapWithJsqr } from "../../qr/decoders.ts";
+import { requestAmount, showStaticCode } from "../../qr/payment-client.ts";
+import { parsePayload } from "../../emv/mpm.ts";
+import { decodeMessage, describeRecord, readNdefType4 } from "../../ndef/index.ts";
+import { verifySun } from "../../verify/index.ts";
 import { firmwarePath } from "../../paths.ts";
 import { toHex } from "../../bytes/hex.ts";
 
-const SELECT_NDEF_APP = "00A4040007D276000085010100";
+const DEMO_AMOUNT = "12.34";
+/** Keystore slots of the demo SUN keys (docs/nfc.md): meta-read key and file key. */
+const SUN_META_SLOT = 2;
+const SUN_FILE_SLOT = 3;
+
+interface ScannedCode {
+  png: string;
+  decoded: boolean;
+  merchant?: string;
+  city?: string;
+  amount?: string;
+  initiation?: string;
+  payload?: string;
+}
+
+interface Tap {
+  url: string;
+  uid?: string;
+  counter?: number;
+  verified: boolean;
+  reason?: string;
+}
 
 export const demo: Command = {
   name: "demo",
   summary: "run the simulated plaque and show what it does (what npm start runs)",
   usage: "tapkit demo [--board NAME] [--png FILE] [--json]",
-  examples: ["npm start", "tapkit demo --board sim-card --json"],
+  examples: ["npm start", "tapkit demo --png panel.png", "tapkit demo --board sim-card --json"],
   options: {
     board: { type: "string", short: "b", help: "simulated board (default sim-plaque)" },
-    png: { type: "string", help: "where to save the panel image (default demo-panel.png)" },
+    png: { type: "string", help: "where to save the panel image (default demo-panel.png; the amount code goes to demo-panel-amount.png)" },
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
@@ -42,36 +72,59 @@ export const demo: Command = {
       try {
         const info = await device.info();
         const status = await device.appStatus();
-        const select = await device.nfcApdu(Uint8Array.from(Buffer.from(SELECT_NDEF_APP, "hex")));
-        const fb = board.display ? await device.framebuffer() : null;
-        const pngFile = fb ? (opts.png ?? "demo-panel.png") : null;
-        if (fb && pngFile) writeFileSync(pngFile, bitmapToPng(fb, 2));
+        const plaque = status.mode === "plaque" && board.display !== undefined;
+        const pngFile = opts.png ?? "demo-panel.png";
+
+        out.status("a phone scans the panel ...");
+        const staticFb = board.display ? await device.framebuffer() : null;
+        const staticCode = staticFb ? scan(staticFb, pngFile) : null;
+
+        out.status("a phone taps the NFC tag, twice ...");
+        const taps = [await tap(device, sim.device), await tap(device, sim.device)];
+
+        let amountCode: ScannedCode | null = null;
+        let amountFb: Framebuffer | null = null;
+        if (plaque) {
+          out.status(`the POS asks for a ${DEMO_AMOUNT} payment code ...`);
+          await requestAmount(device, DEMO_AMOUNT, { bill: "DEMO-1" });
+          amountFb = await device.framebuffer();
+          amountCode = scan(amountFb, pngFile.replace(/(\.png)?$/i, "-amount.png"));
+          await showStaticCode(device);
+        }
+
         const result = {
           port,
           hello: device.hello,
           info,
           app: status,
-          nfc: { command: SELECT_NDEF_APP, response: toHex(select) },
-          panel: fb ? { width: fb.width, height: fb.height, png: pngFile } : null,
+          staticCode,
+          taps,
+          amountCode,
           link: device.session.stats,
         };
         out.result(result, (r) => {
           out.line(`tapkit demo — ${r.hello.board} (firmware ${r.hello.fw}, HAL ABI ${r.hello.abi}, shell ${r.hello.shell})`);
           out.line(`${r.app.demo ? "DEMO set-up active: demo keys and demo merchant, not for real payments" : "blank device"}\n`);
-          out.line(table([
+          const rows: string[][] = [
             ["serial port", r.port],
-            ["link", `protocol v${r.hello.v}, max frame ${r.hello.max} B`],
+            ["link", `protocol v${r.hello.v}, max frame ${r.hello.max} B, ${r.link.framesSent}/${r.link.framesReceived} frames, retries ${r.link.retries}`],
             ["mode", String(r.app.mode)],
             ["uptime", `${(r.info.uptime / 1000).toFixed(2)} s`],
-            ["NFC SELECT NDEF app", `${r.nfc.command} -> ${r.nfc.response}`],
-            ["frames sent/received", `${r.link.framesSent}/${r.link.framesReceived}, retries ${r.link.retries}`],
-          ]));
-          if (fb) {
-            out.line(`\npanel ${fb.width}x${fb.height} (saved to ${pngFile}):`);
-            out.line(bitmapToText(fb, 2));
+          ];
+          if (staticCode) rows.push(["panel QR (static)", describeCode(staticCode)]);
+          taps.forEach((t, i) => rows.push([`NFC tap ${i + 1}`, describeTap(t)]));
+          if (amountCode) rows.push([`POS asks ${DEMO_AMOUNT}`, describeCode(amountCode)]);
+          out.line(table(rows));
+          if (taps[0]) out.line(`\ntap URL: ${taps[taps.length - 1].url}`);
+          const shown = amountFb ?? staticFb;
+          if (shown) {
+            out.line(`\npanel ${shown.width}x${shown.height} with the amount code (images: ${[staticCode?.png, amountCode?.png].filter(Boolean).join(", ")}):`);
+            out.line(bitmapToText(shown, 2));
           }
           out.line("\nnext: 'npx tapkit sim' keeps a simulator running; 'npx tapkit --help' lists the commands.");
         });
+        const ok = (staticCode?.decoded ?? true) && taps.every((t) => t.verified) && (amountCode?.decoded ?? true);
+        return ok ? 0 : 1;
       } finally {
         await device.close();
       }
@@ -80,3 +133,53 @@ export const demo: Command = {
     }
   },
 };
+
+/** Saves the panel as PNG and decodes it as a phone would (jsQR), then reads the EMV fields. */
+function scan(fb: Framebuffer, png: string): ScannedCode {
+  writeFileSync(png, bitmapToPng(fb, 2));
+  const bytes = decodeBitmapWithJsqr(fb);
+  if (!bytes) return { png, decoded: false };
+  const payload = new TextDecoder().decode(bytes);
+  try {
+    const parsed = parsePayload(payload);
+    const field = (id: string) => parsed.objects.find((o) => o.id === id)?.value;
+    return { png, decoded: true, merchant: field("59"), city: field("60"), amount: field("54"), initiation: parsed.initiation, payload };
+  } catch {
+    return { png, decoded: true, payload };
+  }
+}
+
+/** One tap: a new field, the Type 4 NDEF read a phone makes, and the SUN check a backend makes. */
+async function tap(device: DeviceClient, sim: SimDevice): Promise<Tap> {
+  const nfc = nfcTestPath(device);
+  await nfc.newTap();
+  const read = await readNdefType4((a) => nfc.apdu(a));
+  const first = decodeMessage(read.message).map(describeRecord)[0];
+  const url = first?.kind === "uri" ? first.uri : "";
+  if (!url) return { url: "(no URI record)", verified: false, reason: "the tag holds no URI record" };
+  const q = new URL(url).searchParams;
+  const picc = q.get("p");
+  const mac = q.get("c");
+  if (!picc || !mac) return { url, verified: false, reason: "not a SUN URL (no p= and c=)" };
+  try {
+    const r = verifySun({
+      picc: Buffer.from(picc, "hex"),
+      mac: Buffer.from(mac, "hex"),
+      metaKey: sim.keystore.demoSecret(SUN_META_SLOT),
+      fileKey: sim.keystore.demoSecret(SUN_FILE_SLOT),
+    });
+    return { url, uid: toHex(r.uid), counter: r.counter, verified: true };
+  } catch (e) {
+    return { url, verified: false, reason: (e as Error).message };
+  }
+}
+
+function describeCode(c: ScannedCode): string {
+  if (!c.decoded) return `NOT decoded (see ${c.png})`;
+  if (!c.merchant) return `decoded, not an EMV payload: ${c.payload}`;
+  return `decoded: ${c.merchant}, ${c.city}, ${c.initiation}${c.amount ? `, amount ${c.amount}` : ""}`;
+}
+
+function describeTap(t: Tap): string {
+  return t.verified ? `SUN MAC valid, UID ${t.uid}, counter ${t.counter}` : `NOT verified: ${t.reason}`;
+}
