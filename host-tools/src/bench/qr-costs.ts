@@ -43,6 +43,10 @@ export interface ModuleBytes {
   total: number;
   target: number;
   functions: number;
+  /** code bytes per source file, so a size regression points at its module */
+  byFile: Record<string, number>;
+  /** of `code`, the link-op glue (qr-ops, payment-ops): argument parsing and answers */
+  linkOps: number;
 }
 
 const V10M_TEXT = "HTTPS://EXAMPLE.COM/PAY/".padEnd(150, "0123456789ABCDEFGHIJ");
@@ -151,14 +155,19 @@ function moduleBytes(wat: string): ModuleBytes {
   }
   let code = 0;
   let functions = 0;
+  const byFile: Record<string, number> = {};
   sizes.forEach((size, i) => {
-    if (/^firmware\/(qr|emv)\/|^firmware\/display\/(qr-render|payment-screen|font5x7)\//.test(names[i] ?? "")) {
+    const name = names[i] ?? "";
+    if (/^firmware\/(qr|emv)\/|^firmware\/display\/(qr-render|payment-screen|font5x7)\//.test(name)) {
       code += size;
       functions++;
+      const file = name.split("/").slice(0, 3).join("/");
+      byFile[file] = (byFile[file] ?? 0) + size;
     }
   });
   const tables = 2 * 4 * 41 + 59 * 7;
-  return { code, tables, total: code + tables, target: 10 * 1024, functions };
+  const linkOps = (byFile["firmware/qr/qr-ops"] ?? 0) + (byFile["firmware/emv/payment-ops"] ?? 0);
+  return { code, tables, total: code + tables, target: 10 * 1024, functions, byFile, linkOps };
 }
 
 function codeBodySizes(wasm: Uint8Array): number[] {

@@ -37,7 +37,7 @@ export const bench: Command = {
         if (f.qr) {
           const q = f.qr;
           out.line(`  qr: amount request -> frame ${q.amountToFrame}, v10-M auto-mask encode+render ${q.v10mEncodeRender} (target ${q.v10mTarget}) instructions (link share ~${q.linkBaseline})`);
-          out.line(`  qr: Wasm encoder ${q.speed.wasmUs.toFixed(0)} us vs qrcode ${q.speed.qrcodeUs.toFixed(0)} us, qrcode-generator ${q.speed.qrcodeGeneratorUs.toFixed(0)} us per v10-M symbol (ratio ${q.speed.ratio.toFixed(2)}); QR+EMV+render ${q.moduleBytes.total} B (target ${q.moduleBytes.target})`);
+          out.line(`  qr: Wasm encoder ${q.speed.wasmUs.toFixed(0)} us vs qrcode ${q.speed.qrcodeUs.toFixed(0)} us, qrcode-generator ${q.speed.qrcodeGeneratorUs.toFixed(0)} us per v10-M symbol (ratio ${q.speed.ratio.toFixed(2)}); QR+EMV+render ${q.moduleBytes.total} B (target ${q.moduleBytes.target}; of it link-op glue ${q.moduleBytes.linkOps} B)`);
         }
       }
       if (res.throughput.length) {
