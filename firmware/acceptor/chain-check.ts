@@ -16,11 +16,11 @@ export const CHAIN_FORMAT: i32 = 3; // a certificate does not follow the profile
 const DIGEST = memory.data(32);
 const ROOT_KID = memory.data(8);
 
-// The certificate just read.
-let subjKid: usize = 0;
-let subjAlg: i32 = 0;
-let subjPub: usize = 0;
-let subjPubLen: i32 = 0;
+// The certificate just read (pointers into its bytes).
+export let subjKid: usize = 0;
+export let subjAlg: i32 = 0;
+export let subjPub: usize = 0;
+export let subjPubLen: i32 = 0;
 let issuerKid: usize = 0;
 let role: i64 = 0;
 let hasLimits = false;
@@ -75,6 +75,14 @@ function readCert(wantRole: i64): bool {
     } else return false;
   }
   return cursorDone();
+}
+
+/**
+ * Reads the subject key of a batch certificate (subjKid, subjAlg, subjPub) without checking
+ * its signature: the card uses the one the issuer stored at provisioning to verify syncs.
+ */
+export function readBatchCert(ptr: usize, len: i32): bool {
+  return parseSign1(ptr, len) && readCert(1);
 }
 
 /** Verifies [batch, device] (COSE bytes in place) under the root key; CHAIN_OK or a reason. */

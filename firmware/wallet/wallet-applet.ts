@@ -14,6 +14,7 @@ import { PIN_BLOCKED, PIN_OK, pinForget, pinSet, pinTriesLeft, pinVerified, pinV
 import { OWNER_ABOVE_ENVELOPE, OWNER_BALANCE, OWNER_BAD_SUB, OWNER_OK, closeSub, fundSub, setLimits } from "./wallet-owner";
 import { encodeInt } from "./voucher-builder";
 import { CHAIN_NONE, CHAIN_STORE, chainClose, chainRefund, chainRelease } from "./wallet-payword";
+import { syncStoreError, walletSync } from "./wallet-sync";
 
 // F0 = proprietary, unregistered RID; "tapkW1".
 const AID = memory.data<u8>([0xf0, 0x74, 0x61, 0x70, 0x6b, 0x57, 0x31]);
@@ -34,6 +35,7 @@ const INS_MANAGE_SUB: u8 = 0xd4;
 const INS_SIGN_CHAIN: u8 = 0x54;
 const INS_PAYWORD: u8 = 0x56;
 const INS_CLOSE_CHAIN: u8 = 0x58;
+const INS_SYNC: u8 = 0x5a;
 
 const SW_OK: u32 = 0x9000;
 const SW_WRONG_LENGTH: u32 = 0x6700;
@@ -55,6 +57,20 @@ function sw(buf: usize, at: i32, code: u32): i32 {
 function refuse(buf: usize, reason: i32): i32 {
   store<u8>(buf, <u8>reason);
   return sw(buf, 1, SW_CONDITIONS);
+}
+
+/** 6985 0A with the store's error code (negated) as a second byte, for the technician. */
+function storeRefusal(buf: usize, err: i32): i32 {
+  store<u8>(buf, <u8>R_STORE);
+  store<u8>(buf + 1, <u8>(-err));
+  return sw(buf, 2, SW_CONDITIONS);
+}
+
+function putBe32(p: usize, v: u32): void {
+  store<u8>(p, <u8>(v >> 24));
+  store<u8>(p + 1, <u8>(v >> 16));
+  store<u8>(p + 2, <u8>(v >> 8));
+  store<u8>(p + 3, <u8>v);
 }
 
 function be32(p: usize): u32 {
@@ -108,12 +124,8 @@ function getData(buf: usize, p2: u8): i32 {
     // sub-wallet balances: 4 x (open u8, balance u32 BE)
     for (let i = 0; i < SUB_WALLETS; i++) {
       const at = buf + <usize>(i * 5);
-      const bal = sub(i, SUB_BALANCE);
       store<u8>(at, <u8>sub(i, SUB_OPEN));
-      store<u8>(at + 1, <u8>(bal >> 24));
-      store<u8>(at + 2, <u8>(bal >> 16));
-      store<u8>(at + 3, <u8>(bal >> 8));
-      store<u8>(at + 4, <u8>bal);
+      putBe32(at + 1, sub(i, SUB_BALANCE));
     }
     return sw(buf, SUB_WALLETS * 5, SW_OK);
   }
@@ -165,23 +177,14 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
     if (lc != 8) return sw(buf, 0, SW_WRONG_LENGTH);
     const amount = be32(data);
     const n = signPayment(amount, data + 4, <i32>load<u8>(data + 7), buf, RESPONSE_CAP);
-    if (n == -R_STORE) {
-      // Second data byte: the store's error code (negated), for the technician.
-      store<u8>(buf, <u8>R_STORE);
-      store<u8>(buf + 1, <u8>(-paymentStoreError()));
-      return sw(buf, 2, SW_CONDITIONS);
-    }
+    if (n == -R_STORE) return storeRefusal(buf, paymentStoreError());
     if (n < 0) return refuse(buf, -n);
     return sw(buf, n, SW_OK);
   }
   if (ins == INS_SIGN_CHAIN) {
     if (lc != 12) return sw(buf, 0, SW_WRONG_LENGTH);
     const n = signPayment(0, data + 8, <i32>load<u8>(data + 11), buf, RESPONSE_CAP, be32(data), be32(data + 4));
-    if (n == -R_STORE) {
-      store<u8>(buf, <u8>R_STORE);
-      store<u8>(buf + 1, <u8>(-paymentStoreError()));
-      return sw(buf, 2, SW_CONDITIONS);
-    }
+    if (n == -R_STORE) return storeRefusal(buf, paymentStoreError());
     if (n < 0) return refuse(buf, -n);
     return sw(buf, n, SW_OK);
   }
@@ -198,11 +201,7 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
     const r = chainClose();
     if (r == CHAIN_NONE) return refuse(buf, R_NO_CHAIN);
     if (r < 0) return refuse(buf, R_STORE);
-    const v = chainRefund();
-    store<u8>(buf, <u8>(v >> 24));
-    store<u8>(buf + 1, <u8>(v >> 16));
-    store<u8>(buf + 2, <u8>(v >> 8));
-    store<u8>(buf + 3, <u8>v);
+    putBe32(buf, chainRefund());
     return sw(buf, 4, SW_OK);
   }
   if (ins == INS_READ_RECORD) {
@@ -211,6 +210,17 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
     return n < 0 ? sw(buf, 0, SW_NO_RECORD) : sw(buf, n, SW_OK);
   }
   if (!walletActive()) return refuse(buf, 1);
+  if (ins == INS_SYNC) {
+    // The token moves 16 bytes up: in-place verification writes 12 bytes before it.
+    if (lc == 0) return sw(buf, 0, SW_WRONG_LENGTH);
+    memory.copy(buf + 16, data, lc);
+    const r = walletSync(buf + 16, lc);
+    if (r == R_STORE) return storeRefusal(buf, syncStoreError());
+    if (r != 0) return refuse(buf, r);
+    putBe32(buf, cfg(CFG_EPOCH));
+    putBe32(buf + 4, sub(0, SUB_BALANCE));
+    return sw(buf, 8, SW_OK);
+  }
   if (ins == INS_VERIFY) {
     if (lc == 0) {
       const left = pinTriesLeft();

@@ -47,7 +47,7 @@ export const LOG_COUNTER = 4;
 export const LOG_AMOUNT = 8;
 export const LOG_BALANCE = 12;
 export const LOG_SUB = 16; // u8
-export const LOG_KIND = 17; // u8: 1 payment, 2 fund sub-wallet, 3 close sub-wallet, 4 provision, 5 chain refund
+export const LOG_KIND = 17; // u8: 1 payment, 2 fund sub-wallet, 3 close sub-wallet, 4 provision, 5 chain refund, 6 sync
 export const LOG_PAYEE = 20; // first 8 bytes of the payee id, zero padded
 export const LOG_SIZE = 28;
 
@@ -56,3 +56,4 @@ export const KIND_FUND: u8 = 2;
 export const KIND_CLOSE: u8 = 3;
 export const KIND_PROVISION: u8 = 4;
 export const KIND_REFUND: u8 = 5; // PayWord chain closed: unreleased units back
+export const KIND_SYNC: u8 = 6; // issuer sync: amount = top-up, counter = settled counter

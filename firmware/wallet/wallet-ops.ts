@@ -15,7 +15,8 @@ import { walletActive } from "./wallet-state";
 export const NOT_WALLET_OP: i32 = -1;
 
 const SCRATCH = memory.data(512);
-const CERT_B = memory.data(MAX_CERT);
+/** Also the batch certificate's buffer while SYNC verifies (wallet-sync.ts). */
+export const CERT_B = memory.data(MAX_CERT);
 const CERT_D = memory.data(MAX_CERT);
 
 function info(): i32 {

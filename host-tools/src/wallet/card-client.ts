@@ -25,6 +25,12 @@ export const REFUSAL: Record<number, [string, string]> = {
   12: ["a PayWord chain is already open", "close it first (CLOSE CHAIN returns its unreleased units)"],
   13: ["no PayWord chain open", "commit a chain with SIGN CHAIN first"],
   14: ["payword index out of order", "ask for the next word (released + 1), or the last one again"],
+  15: ["not a sync token", "build it with buildSyncToken (docs/vouchers.md, Sync token); at most 255 bytes"],
+  16: ["sync token is for another card", "build the token with this card's kid (GET DATA info)"],
+  17: ["sync token epoch is not the card's epoch + 1", "the token was already applied or is stale: read the card's epoch and build a new one"],
+  18: ["settled counter above the card's counter", "the issuer cannot have settled vouchers the card never signed; check the card's ctr"],
+  19: ["sync token not signed by this card's batch key", "sign with the batch key of the issuer that certified the card (issuer DIR/batch.key.json)"],
+  20: ["top-up would exceed the maximum balance", "lower --top-up, or raise maxBalance in the token's envelope"],
   0x21: ["sub-wallet closed or unknown", "sub-wallets are 1..3; fund one to open it"],
   0x22: ["limit above the issuer envelope", "sub-wallet limits can only be at or below the certified envelope"],
   0x23: ["not enough balance to move", "check balances with GET DATA 03"],
@@ -74,7 +80,7 @@ export class WalletCard {
     if (sw === 0x6985 && (data.length === 1 || data.length === 2)) {
       const [reason, hint] = REFUSAL[data[0]] ?? [`reason ${data[0]}`, "see docs/wallet-apdu.md"];
       const detail = data.length === 2 ? ` (store error -${data[1]})` : "";
-      throw new WalletError("CARD_REFUSED", `${what}: card refused: ${reason}${detail}`, hint);
+      throw new WalletError("CARD_REFUSED", `${what}: card refused: ${reason}${detail}`, hint, data[0]);
     }
     if ((sw & 0xfff0) === 0x63c0) throw new WalletError("PIN_WRONG", `${what}: wrong PIN, ${sw & 0xf} tries left`, "the card locks after the last try");
     if (sw === 0x6983) throw new WalletError("PIN_BLOCKED", `${what}: PIN blocked`, "the owner PIN is locked; the issuer must replace the card");
@@ -133,6 +139,14 @@ export class WalletCard {
     return ((d[0] << 24) >>> 0) + (d[1] << 16) + (d[2] << 8) + d[3];
   }
 
+  /** SYNC: applies an issuer sync token (sync-token.ts); returns the card's new epoch and balance. */
+  async sync(token: Uint8Array): Promise<{ epoch: number; balance: number }> {
+    const d = await this.exchange(apdu(0x5a, 0, 0, token), "SYNC");
+    if (d.length !== 8) throw new WalletError("APDU_SHORT", `SYNC: answer of ${d.length} bytes, expected 8`, "the card's firmware predates SYNC or answered garbage");
+    const dv = new DataView(d.buffer, d.byteOffset, 8);
+    return { epoch: dv.getUint32(0), balance: dv.getUint32(4) };
+  }
+
   async verifyPin(pin: string): Promise<void> {
     await this.exchange(apdu(0x20, 0x00, 0x80, new TextEncoder().encode(pin)), "VERIFY PIN");
   }
@@ -178,13 +192,13 @@ export interface LogEntry {
   amount: number;
   balanceAfter: number;
   subWallet: number;
-  kind: "payment" | "fund" | "close" | "provision" | "refund" | "unknown";
+  kind: "payment" | "fund" | "close" | "provision" | "refund" | "sync" | "unknown";
   payee: string;
 }
 
 export function parseLogEntry(b: Uint8Array): LogEntry {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const kinds = ["unknown", "payment", "fund", "close", "provision", "refund"] as const;
+  const kinds = ["unknown", "payment", "fund", "close", "provision", "refund", "sync"] as const;
   return {
     seq: dv.getUint32(0, true),
     counter: dv.getUint32(4, true),

@@ -6,6 +6,8 @@ export class WalletError extends Error {
     readonly code: string,
     message: string,
     readonly hint: string,
+    /** the card's 6985 reason byte, when the card refused */
+    readonly reason?: number,
   ) {
     super(message);
     this.name = "WalletError";

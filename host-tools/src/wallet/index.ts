@@ -11,6 +11,7 @@ export * from "./bundle.ts";
 export * from "./verify-voucher.ts";
 export * from "./settle.ts";
 export * from "./issuer.ts";
+export * from "./sync-token.ts";
 export * from "./card-client.ts";
 export * from "./card-link.ts";
 export * from "./plaque-client.ts";
