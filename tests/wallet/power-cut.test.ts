@@ -24,3 +24,12 @@ test("200 random power cuts in the plaque acceptor: acknowledged vouchers kept w
   assert.equal(r.cuts, 200);
   assert.ok(r.committedAtCut > 0 && r.committedAtCut < r.submits && r.clears > 0, JSON.stringify(r));
 });
+
+test("600 random power cuts inside SYNC: the card is wholly pre- or post-sync, and the token applies exactly once", async () => {
+  const { syncCutCampaign } = await import("../../host-tools/src/wallet/power-cut-campaign.ts");
+  const r = await syncCutCampaign({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), issuer: testIssuer(), cuts: 600, seed: 23 });
+  assert.deepEqual(r.violations, []);
+  assert.equal(r.cuts, 600);
+  assert.ok(r.committedAtCut > 0 && r.committedAtCut < r.cuts, JSON.stringify(r));
+  console.log(`sync power cuts: ${JSON.stringify(r)}`);
+});

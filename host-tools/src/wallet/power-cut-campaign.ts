@@ -1,4 +1,4 @@
-// Power cuts on the payment path: runs payments on a simulated card and cuts power at a
+// Power cuts on the payment path (and, below, inside SYNC): runs payments on a simulated card and cuts power at a
 // random flash operation (before, during or after it) inside SIGN VOUCHER, then reboots and
 // checks the invariants the wallet promises: a counter is never reused, no value is
 // created or lost (the balance is either untouched or debited by exactly the amount), and
@@ -14,6 +14,9 @@ import { provisionOverLink } from "./card-link.ts";
 import type { IssuerFiles } from "./issuer.ts";
 import { decodeSign1 } from "./cose-sign1.ts";
 import { decodeVoucherPayload } from "./voucher.ts";
+import { buildSyncToken, decodeSyncToken } from "./sync-token.ts";
+import { WalletError } from "./errors.ts";
+import { CHANNEL } from "../link/index.ts";
 
 export interface CampaignOptions {
   board: Board;
@@ -124,4 +127,126 @@ async function newestLog(device: SimDevice) {
   device.nfcApdu(Uint8Array.from([0x00, 0xa4, 0x04, 0x00, 0x07, 0xf0, 0x74, 0x61, 0x70, 0x6b, 0x57, 0x31]));
   const r = device.nfcApdu(Uint8Array.from([0x00, 0xb2, 0x01, 0x04]));
   return parseLogEntry(r.subarray(0, r.length - 2));
+}
+
+export interface SyncCampaignResult {
+  cuts: number;
+  syncs: number;
+  /** cuts after which the sync had committed (the rest left the card pre-sync) */
+  committedAtCut: number;
+  /** flash operations of one uncut sync (where cuts are aimed, plus a few beyond) */
+  opsPerSync: number;
+  violations: string[];
+}
+
+/** The wallet records a sync rewrites, read through the link's store ops: config and sub-wallets. */
+interface WalletRecords {
+  epoch: number;
+  spent: number;
+  count: number;
+  subs: { balance: number; spent: number; count: number }[];
+}
+
+async function readRecords(device: SimDevice): Promise<WalletRecords> {
+  const client = await DeviceClient.over(inProcessTransport(device));
+  try {
+    const get = async (k: number) => {
+      const v = ((await client.session.request(CHANNEL.APP, "store.get", { k })) as { v: Uint8Array }).v;
+      return new DataView(v.buffer, v.byteOffset, v.byteLength);
+    };
+    const cfg = await get(0x0300);
+    const subs = [];
+    for (let i = 0; i < 2; i++) {
+      const s = await get(0x0310 + i);
+      subs.push({ balance: s.getUint32(4, true), spent: s.getUint32(20, true), count: s.getUint32(24, true) });
+    }
+    return { epoch: cfg.getUint32(8, true), spent: cfg.getUint32(28, true), count: cfg.getUint32(32, true), subs };
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Power cuts inside SYNC: before each sync the card pays from sub-wallets 0 and 1 (so the
+ * totals are not zero), then the token for epoch + 1 is sent with power cut at a random
+ * flash operation. After the reboot the card must be wholly pre-sync or wholly post-sync
+ * (epoch, balance, spent/count of card and sub-wallets, newest log entry), and the token
+ * must then be refused as a replay (applied once) or, if it did not land, apply exactly once.
+ */
+export async function syncCutCampaign(o: CampaignOptions): Promise<SyncCampaignResult> {
+  const rnd = new SeededRandom(o.seed ?? 7);
+  const device = await SimDevice.create({ board: o.board, wasm: o.wasmPath, tickMs: 0, seed: o.seed ?? 7 });
+  const result: SyncCampaignResult = { cuts: 0, syncs: 0, committedAtCut: 0, opsPerSync: 0, violations: [] };
+  const fail = (msg: string) => result.violations.length < 20 && result.violations.push(`sync ${result.syncs}: ${msg}`);
+  try {
+    const client = await DeviceClient.over(inProcessTransport(device));
+    await provisionOverLink(client, o.issuer, { pin: "1234", balance: OPENING, currency: "EUR", limits: { maxBalance: 0xffffffff, perPayment: 10, cumulative: 0xffffffff, maxCount: 0xffffffff } });
+    await client.close();
+    const card = new WalletCard(async (a) => device.nfcApdu(a));
+    await card.select();
+    await card.verifyPin("1234");
+    await card.fund(1, 100_000);
+    const kid = new Uint8Array((await card.info()).kid);
+    const token = async () => {
+      const info = await card.info();
+      return buildSyncToken(o.issuer.batch, { deviceId: kid, epoch: info.epoch! + 1, settledCounter: rnd.below(info.ctr! + 1), topUp: rnd.below(100) });
+    };
+    const sync = async (t: Uint8Array) => {
+      try {
+        await card.sync(t);
+        return "ok";
+      } catch (e) {
+        if ((e as { code?: string }).code === "SIM_TAG_LOST") return "cut";
+        if (e instanceof WalletError && e.reason !== undefined) return `refused ${e.reason}`;
+        throw e;
+      }
+    };
+    // One uncut sync measures where to aim.
+    const before = device.flash.operations;
+    await sync(await token());
+    result.opsPerSync = device.flash.operations - before;
+    const cutRange = Math.max(1, result.opsPerSync) + 3;
+
+    while (result.cuts < o.cuts && result.violations.length === 0) {
+      await card.select();
+      await card.pay({ amount: 1 + rnd.below(10), currency: "EUR", payee: "p" });
+      await card.pay({ amount: 1 + rnd.below(10), currency: "EUR", payee: "p", subWallet: 1 });
+      const t = await token();
+      const topUp = decodeSyncToken(t).topUp;
+      const pre = await readRecords(device);
+      const preLog = await newestLog(device);
+      const bootsBefore = device.boots;
+      device.flash.cutPowerAt({ op: 1 + rnd.below(cutRange), phase: PHASES[rnd.below(3)] });
+      const outcome = await sync(t);
+      device.flash.onOperation(null);
+      result.syncs++;
+      const cut = device.boots !== bootsBefore;
+      if (cut) result.cuts++;
+      else if (outcome !== "ok") fail(`uncut sync answered ${outcome}`);
+      await card.select();
+      const post = await readRecords(device);
+      const log = await newestLog(device);
+      const info = await card.info();
+      if (info.epoch !== post.epoch || info.bal !== post.subs[0].balance) fail(`info ${JSON.stringify(info)} disagrees with the records ${JSON.stringify(post)}`);
+      const untouched = JSON.stringify(post) === JSON.stringify(pre) && log.seq === preLog.seq;
+      const applied =
+        post.epoch === pre.epoch + 1 && post.spent === 0 && post.count === 0 && post.subs.every((s) => s.spent === 0 && s.count === 0) &&
+        post.subs[0].balance === pre.subs[0].balance + topUp && post.subs[1].balance === pre.subs[1].balance &&
+        log.seq === preLog.seq + 1 && log.kind === "sync" && log.amount === topUp && log.balanceAfter === post.subs[0].balance;
+      if (applied) {
+        if (cut) result.committedAtCut++;
+      } else if (!untouched) {
+        fail(`half a sync: before ${JSON.stringify(pre)} log ${preLog.seq}, after ${JSON.stringify(post)} log ${JSON.stringify(log)}`);
+      }
+      if (outcome === "ok" && !applied) fail("acknowledged but not applied");
+      // The token applies exactly once: again now, it lands only if the cut stopped it.
+      const again = await sync(t);
+      if (applied && again !== "refused 17") fail(`the token applied twice (${again})`);
+      if (untouched && again !== "ok") fail(`the token could not be applied after a cut that left nothing (${again})`);
+      if (again === "ok" && (await sync(t)) !== "refused 17") fail("the token applied twice");
+    }
+    return result;
+  } finally {
+    device.close();
+  }
 }
