@@ -36,7 +36,7 @@ async function snapshot(card: WalletCard) {
 
 const pay = (card: WalletCard, amount: number, subWallet = 0) => card.pay({ amount, currency: "EUR", payee: "shop", subWallet });
 
-for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256]) {
+for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256] as const) {
   test(`sync (${alg === COSE_ALG_EDDSA ? "Ed25519" : "P-256"} batch key): resets cap and count, credits the top-up, logs it, moves the epoch`, async (t) => {
     const issuer = testIssuer(alg);
     const { card, chain } = await provisioned(t, issuer, { balance: 20_000 });

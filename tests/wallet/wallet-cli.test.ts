@@ -137,3 +137,51 @@ test("plaque acceptor from the command line: plaque-setup, accept (plain and Pay
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).totals, { "shop-42": { EUR: 250 + 15 } });
 });
+
+test("issuer sync from the command line against a simulated card: resets the cap, tops up, refuses a foreign issuer", async (t) => {
+  const { startSimulator } = await import("../../host-tools/src/sim/run.ts");
+  const { board } = await import("./card-fixture.ts");
+  const { firmwarePath } = await import("../../host-tools/src/paths.ts");
+  const dir = mkdtempSync(join(tmpdir(), "tapkit-wallet-sync-"));
+  const sim = await startSimulator({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), tcpPort: 0, baud: 921600 });
+  t.after(async () => {
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const port = `tcp:127.0.0.1:${sim.ports.tcp}`;
+  const iss = join(dir, "iss");
+  assert.equal((await tapkit("issuer", "init", iss)).code, 0);
+  assert.equal((await tapkit("issuer", "init", join(dir, "other"))).code, 0);
+  let r = await tapkit("issuer", "certify", "--port", port, "--issuer", iss, "--currency", "EUR", "--balance", "10000", "--pin", "1234");
+  assert.equal(r.code, 0, r.stderr);
+  // default envelope: cumulative 5000 per sync
+  for (const amount of ["2000", "2000", "1000"]) assert.equal((await tapkit("wallet", "pay", "--port", port, "--amount", amount, "--currency", "EUR", "--payee", "shop-42")).code, 0);
+  r = await tapkit("wallet", "pay", "--port", port, "--amount", "1", "--currency", "EUR", "--payee", "shop-42");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /cumulative cap/);
+  r = await tapkit("issuer", "sync", "--port", port, "--issuer", iss, "--per", "100");
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--cumulative/);
+  r = await tapkit("issuer", "sync", "--port", port, "--issuer", iss, "--settled-counter", "4");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /settled counter above/);
+  assert.match(r.stderr, /hint:/);
+  r = await tapkit("issuer", "sync", "--port", port, "--issuer", join(dir, "other"));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /not signed by this card's batch key/);
+  r = await tapkit("issuer", "sync", "--port", port, "--issuer", iss, "--top-up", "3000", "--settled-counter", "3", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.deepEqual([s.epochBefore, s.epoch, s.balanceBefore, s.balance, s.counter], [0, 1, 5_000, 8_000, 3]);
+  assert.ok(s.tokenBytes > 80 && s.tokenBytes <= 255, String(s.tokenBytes));
+  r = await tapkit("wallet", "pay", "--port", port, "--amount", "250", "--currency", "EUR", "--payee", "shop-42", "--out", join(dir, "after.voucher"));
+  assert.equal(r.code, 0, r.stderr);
+  r = await tapkit("verify", "voucher", join(dir, "after.voucher"), "--root", join(iss, "root.pub"), "--json");
+  assert.equal(JSON.parse(r.stdout).epoch, 1);
+  r = await tapkit("issuer", "sync", "--port", port, "--issuer", iss);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /epoch 1 -> 2, balance 7750 -> 7750/);
+  r = await tapkit("issuer", "sync", "--help");
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /--settled-counter/);
+});

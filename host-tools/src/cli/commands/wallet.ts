@@ -1,4 +1,5 @@
 // Wallet commands: `verify voucher`, `settle`, `wallet pay`, `issuer init`, `issuer certify`,
+// `issuer sync`,
 // and the plaque acceptor at the bench: `wallet plaque-setup`, `wallet accept`, `wallet export`.
 // Thin: parse options, call host-tools/src/wallet, print. Exit 1 with the library's
 // reason and hint when a voucher or batch is refused.
@@ -11,7 +12,7 @@ import { withDevice, withNfcPath } from "./connect.ts";
 import { parseHex, toHex } from "../../bytes/hex.ts";
 import {
   acceptPayment, openPaywordChain, paywordTap, PlaqueAcceptor,
-  COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, encodeBundle, issuerInit, loadIssuer, provisionOverLink, readRootKey, readWalletInfo, settle, verifyVoucher, WalletCard, walletOverLink, WalletError,
+  COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, encodeBundle, issuerInit, loadIssuer, provisionOverLink, readRootKey, readWalletInfo, settle, syncCard, verifyVoucher, WalletCard, walletOverLink, WalletError,
 } from "../../wallet/index.ts";
 
 function uintOpt(value: string | undefined, name: string, dflt?: number): number {
@@ -193,6 +194,55 @@ export const issuerCertify: Command = {
   },
 };
 
+export const issuerSync: Command = {
+  name: "issuer sync",
+  summary: "sync a card with the issuer: next epoch (resets the per-sync cap and count), optional top-up and new envelope",
+  usage: "tapkit issuer sync (--port PORT | --reader NAME) --issuer DIR [--top-up N] [--settled-counter N] [--per N --cumulative N --max-count N --max-balance N] [--json]",
+  examples: [
+    "tapkit issuer sync --port /dev/ttyUSB0 --issuer lab-issuer --top-up 5000 --settled-counter 12",
+    "tapkit issuer sync --reader 'Virtual PCD 00 00' --issuer lab-issuer   # reset the envelope, no top-up",
+    "tapkit issuer sync --port tcp:127.0.0.1:7301 --issuer lab-issuer --per 3000 --cumulative 9000 --max-count 20 --max-balance 60000 --json",
+  ],
+  options: {
+    ...PORT_OPTION,
+    ...READER_OPTION,
+    issuer: { type: "string", help: "issuer directory from `tapkit issuer init` (its batch key signs the token)" },
+    "top-up": { type: "string", help: "credit to sub-wallet 0 in minor units (default 0)" },
+    "settled-counter": { type: "string", help: "highest voucher counter of this card the issuer has settled (default 0; the card refuses one above its own)" },
+    per: { type: "string", help: "new envelope: per-payment cap (all four envelope options together)" },
+    cumulative: { type: "string", help: "new envelope: cumulative cap per sync" },
+    "max-count": { type: "string", help: "new envelope: payments per sync" },
+    "max-balance": { type: "string", help: "new envelope: maximum balance" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    if (!opts.issuer) throw new CliError("usage", "--issuer is required", "the issuer directory that certified the card (`tapkit issuer init DIR`)", EXIT.usage);
+    const envKeys = ["per", "cumulative", "max-count", "max-balance"] as const;
+    const given = envKeys.filter((k) => opts[k] !== undefined);
+    if (given.length !== 0 && given.length !== 4) throw new CliError("usage", `a new envelope needs all of --per, --cumulative, --max-count and --max-balance (got ${given.map((k) => `--${k}`).join(", ")})`, "omit all four to keep the card's envelope", EXIT.usage);
+    const envelope = given.length ? { perPayment: uintOpt(opts.per, "per"), cumulative: uintOpt(opts.cumulative, "cumulative"), maxCount: uintOpt(opts["max-count"], "max-count"), maxBalance: uintOpt(opts["max-balance"], "max-balance") } : undefined;
+    const topUp = uintOpt(opts["top-up"], "top-up", 0);
+    const settledCounter = uintOpt(opts["settled-counter"], "settled-counter", 0);
+    let issuer;
+    try {
+      issuer = loadIssuer(opts.issuer);
+    } catch (e) {
+      refused(e);
+    }
+    const r = await withNfcPath(opts, async (nfc) => {
+      try {
+        return await syncCard(new WalletCard((apdu) => nfc.apdu(apdu)), issuer!.batch, { topUp, settledCounter, envelope });
+      } catch (e) {
+        return refused(e);
+      }
+    });
+    out.result({ kid: toHex(r.kid), epochBefore: r.epochBefore, epoch: r.epoch, balanceBefore: r.balanceBefore, balance: r.balance, topUp, settledCounter, counter: r.counter, envelope: envelope ?? null, tokenBytes: r.token.length }, (x) => {
+      out.line(`card ${x.kid}: epoch ${x.epochBefore} -> ${x.epoch}, balance ${x.balanceBefore} -> ${x.balance} (top-up ${x.topUp}); cap and count since sync reset`);
+      if (x.envelope) out.line(`new envelope ${JSON.stringify(x.envelope)}`);
+    });
+  },
+};
+
 export const plaqueSetup: Command = {
   name: "wallet plaque-setup",
   summary: "provision a plaque as offline acceptor: issuer root, payee id, currency",
@@ -286,7 +336,7 @@ export const walletExport: Command = {
   },
 };
 
-export const WALLET_COMMANDS: Command[] = [walletPay, walletAccept, walletExport, plaqueSetup, verifyVoucherCommand, settleCommand, issuerInitCommand, issuerCertify];
+export const WALLET_COMMANDS: Command[] = [walletPay, walletAccept, walletExport, plaqueSetup, verifyVoucherCommand, settleCommand, issuerInitCommand, issuerCertify, issuerSync];
 
 /** For `tapkit info --json` on a card: its public key and chain, or null on other boards. */
 export async function walletInfoFor(d: Parameters<typeof readWalletInfo>[0]): Promise<Record<string, unknown> | null> {
