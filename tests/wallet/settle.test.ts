@@ -75,3 +75,22 @@ test("PayWord: settlement credits the units the best payword proves", () => {
   const r2 = settle([{ name: "bad", bytes: encodeBundle({ voucher: commit, chain: card.chain, payword: { index: 7, word: bad } }) }], issuer.root.publicKey);
   assert.deepEqual(r2.findings.map((f) => f.code), ["PAYWORD_BAD"]);
 });
+
+test("after a sync, vouchers of the next epoch start a fresh envelope (cap and count per card and epoch)", () => {
+  const issuer = testIssuer();
+  const card = testCard(issuer);
+  // ENVELOPE: cumulative 5,000 and 10 payments per sync epoch
+  const amounts = [2_000, 2_000, 1_000];
+  const mk = (epochOf: (i: number) => number) => [...amounts, ...amounts].map((amount, i) => ({ name: `c${i + 1}`, bytes: bundleBytes(card, { counter: i + 1, challenge: chal(i + 1), amount, epoch: epochOf(i) }) }));
+  const synced = settle(mk((i) => (i < 3 ? 0 : 1)), issuer.root.publicKey);
+  assert.deepEqual(synced.findings, []);
+  assert.equal(synced.accepted, 6);
+  assert.deepEqual(synced.totals, { "shop-42": { EUR: 10_000 } });
+  // the same payments without the sync break the cumulative cap from the fourth on
+  const unsynced = settle(mk(() => 0), issuer.root.publicKey);
+  assert.deepEqual(unsynced.findings.map((f) => `${f.code}:${f.items}`), ["ENVELOPE_CUMULATIVE:c4", "ENVELOPE_CUMULATIVE:c5", "ENVELOPE_CUMULATIVE:c6"]);
+  assert.equal(unsynced.accepted, 3);
+  // count: 10 payments in epoch 0 and 10 in epoch 1 all pass; an 11th in epoch 1 does not
+  const many = Array.from({ length: 21 }, (_, i) => ({ name: `n${i + 1}`, bytes: bundleBytes(card, { counter: i + 1, challenge: chal(i + 1), amount: 1, epoch: i < 10 ? 0 : 1 }) }));
+  assert.deepEqual(settle(many, issuer.root.publicKey).findings.map((f) => `${f.code}:${f.items}`), ["ENVELOPE_COUNT:n21"]);
+});
