@@ -29,3 +29,14 @@ test("the plaque accepts a voucher with three keystore verifications and one fla
   assert.equal(c.releaseFirstHalCalls.sha256, 99);
   assert.equal(c.releaseFirstHalCalls.flash_program, 1);
 });
+
+test("one SYNC costs at most 100,000 Wasm instructions outside the keystore, one ks_verify and one flash program", async () => {
+  const { WALLET_SYNC_BUDGET } = await import("../../host-tools/src/bench/wallet-costs.ts");
+  const c = await measureWalletPayment(board("sim-card"), firmwarePath("sim-card"), 0);
+  assert.ok(c.sync > 1_000 && c.sync <= WALLET_SYNC_BUDGET, JSON.stringify(c));
+  assert.equal(c.syncHalCalls.ks_verify, 1);
+  assert.equal(c.syncHalCalls.ks_sign, undefined);
+  assert.equal(c.syncHalCalls.flash_program, 1);
+  assert.ok(c.syncTokenBytes <= 255);
+  console.log(`sync: ${c.sync} instructions, HAL ${JSON.stringify(c.syncHalCalls)}, token ${c.syncTokenBytes} B; payment ${c.instructions}`);
+});

@@ -2,15 +2,19 @@
 // counted with the instrumented module. Keystore and SHA-256 run natively behind the HAL,
 // so every counted instruction is "outside the keystore"; the HAL calls are listed beside
 // them (ks_sign, flash). Target (issue 6): at most 100,000 instructions per payment.
+// The same session then measures one issuer SYNC (token check in place, one ks_verify, one
+// transaction): `sync` instructions, its HAL calls and the token's size.
 import { readFileSync } from "node:fs";
 import type { Board } from "../boards/board.ts";
 import { DeviceClient } from "../device/client.ts";
 import { SimDevice } from "../sim/device.ts";
 import { inProcessTransport } from "../sim/in-process-transport.ts";
-import { COSE_ALG_EDDSA, issueCertificate, provisionOverLink, ROLE_BATCH, signerFromSecret, WalletCard } from "../wallet/index.ts";
+import { buildSyncToken, COSE_ALG_EDDSA, issueCertificate, provisionOverLink, ROLE_BATCH, signerFromSecret, WalletCard } from "../wallet/index.ts";
 import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
 
 export const WALLET_PAYMENT_BUDGET = 100_000;
+/** SYNC outside the keystore: COSE/CBOR parse of token and batch certificate, one transaction. */
+export const WALLET_SYNC_BUDGET = 100_000;
 
 export interface WalletPaymentCost {
   board: string;
@@ -24,6 +28,20 @@ export interface WalletPaymentCost {
   halCalls: Record<string, number>;
   keystoreCalls: number;
   voucherBytes: number;
+  /** one SYNC with a top-up and a new envelope (Ed25519 batch key) */
+  sync: number;
+  syncBudget: number;
+  syncHalCalls: Record<string, number>;
+  syncTokenBytes: number;
+}
+
+function halDelta(device: SimDevice, before: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, n] of device.importCalls) {
+    const d = n - (before.get(name) ?? 0);
+    if (d) out[name] = d;
+  }
+  return out;
 }
 
 // Instrumenting with Binaryen takes seconds; both key slots measure the same module.
@@ -56,14 +74,17 @@ export async function measureWalletPayment(board: Board, wasmPath: string, slot 
     counter.value = 0n;
     const voucher = await card.sign(250, "EUR");
     const sign = Number(counter.value as bigint);
-    const halCalls: Record<string, number> = {};
-    for (const [name, n] of device.importCalls) {
-      const d = n - (calls.get(name) ?? 0);
-      if (d) halCalls[name] = d;
-    }
+    const halCalls = halDelta(device, calls);
     const keystoreCalls = Object.entries(halCalls).filter(([k]) => k.startsWith("ks_")).reduce((a, [, n]) => a + n, 0);
     const instructions = begin + sign;
-    return { board: board.name, slot, begin, sign, instructions, budget: WALLET_PAYMENT_BUDGET, met: instructions <= WALLET_PAYMENT_BUDGET, halCalls, keystoreCalls, voucherBytes: voucher.length };
+    const info = await card.info();
+    const token = buildSyncToken(batch, { deviceId: new Uint8Array(info.kid), epoch: info.epoch! + 1, settledCounter: info.ctr!, topUp: 1_000, envelope: { maxBalance: 200_000, perPayment: 1_000, cumulative: 100_000, maxCount: 100 } });
+    const syncCalls = new Map(device.importCalls);
+    counter.value = 0n;
+    await card.sync(token);
+    const sync = Number(counter.value as bigint);
+    const syncHalCalls = halDelta(device, syncCalls);
+    return { board: board.name, slot, begin, sign, instructions, budget: WALLET_PAYMENT_BUDGET, met: instructions <= WALLET_PAYMENT_BUDGET, halCalls, keystoreCalls, voucherBytes: voucher.length, sync, syncBudget: WALLET_SYNC_BUDGET, syncHalCalls, syncTokenBytes: token.length };
   } finally {
     device.close();
   }
