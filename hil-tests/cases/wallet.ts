@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import {
-  COSE_ALG_EDDSA, decodeBundle, decodeCertPayload, decodeSign1, encodeBundle, issueCertificate, provisionOverLink, readWalletInfo, ROLE_BATCH,
+  buildSyncToken, COSE_ALG_EDDSA, decodeBundle, decodeCertPayload, decodeSign1, decodeVoucherPayload, encodeBundle, issueCertificate, provisionOverLink, readWalletInfo, ROLE_BATCH,
   signerFromSecret, verifyVoucher, WalletCard, WalletError, type IssuerFiles,
 } from "../../host-tools/src/wallet/index.ts";
 
@@ -128,6 +128,42 @@ export const WALLET_CASES: ConformanceCase[] = [
       for (let n = left - 1; n > 0; n--) await assert.rejects(card.verifyPin("00000000"), new RegExp(`${n} tries left`));
       await assert.rejects(card.verifyPin("00000000"), (e: unknown) => e instanceof WalletError && e.code === "PIN_BLOCKED");
       assert.equal((await card.info()).pin, 0);
+    },
+  },
+  {
+    id: "WALLET-006",
+    area,
+    title: "issuer sync resets the envelope and refuses replays (lab issuer cards only)",
+    async run(ctx) {
+      const card = await readyCard(ctx);
+      if (!card) return;
+      const lab = labIssuer();
+      const [batchCert] = await card.chain();
+      if (!Buffer.from(decodeCertPayload(decodeSign1(batchCert, "batch").payload).kid).equals(Buffer.from(lab.batch.kid))) ctx.skip("the card was not certified by the lab issuer: only its issuer can sign a sync");
+      const info = await card.info();
+      const cur = info.cur ?? "EUR";
+      const kid = new Uint8Array(info.kid);
+      const epoch0 = info.epoch ?? 0;
+      const reason = async (p: Promise<unknown>) => p.then(() => "accepted", (e: unknown) => (e instanceof WalletError && e.reason !== undefined ? e.reason : Promise.reject(e)));
+      // Sync 1: a tight envelope (cumulative 2 per sync), no top-up: value never created here.
+      const tight = { ...LAB_LIMITS, cumulative: 2 };
+      const t1 = buildSyncToken(lab.batch, { deviceId: kid, epoch: epoch0 + 1, settledCounter: info.ctr ?? 0, topUp: 0, envelope: tight });
+      assert.deepEqual(await card.sync(t1), { epoch: epoch0 + 1, balance: info.bal });
+      for (let i = 0; i < 2; i++) await card.pay({ amount: 1, currency: cur, payee: "conformance" });
+      assert.equal(await reason(card.pay({ amount: 1, currency: cur, payee: "conformance" })), 0x08, "cumulative cap of the new envelope");
+      // The same token again is a replay: refused (11), nothing moves.
+      const mid = await card.info();
+      assert.equal(await reason(card.sync(t1)), 0x11);
+      assert.deepEqual([(await card.info()).epoch, (await card.info()).bal, (await card.info()).ctr], [mid.epoch, mid.bal, mid.ctr]);
+      // Sync 2 restores the lab envelope; the cap is fresh and the next voucher carries the epoch.
+      const t2 = buildSyncToken(lab.batch, { deviceId: kid, epoch: epoch0 + 2, settledCounter: mid.ctr ?? 0, topUp: 0, envelope: LAB_LIMITS });
+      assert.equal((await card.sync(t2)).epoch, epoch0 + 2);
+      const { voucher } = await card.pay({ amount: 1, currency: cur, payee: "conformance" });
+      assert.equal(decodeVoucherPayload(decodeSign1(voucher, "voucher").payload).epoch, epoch0 + 2);
+      const [entry] = await card.log(2).then((l) => l.filter((e) => e.kind === "sync"));
+      assert.equal(entry?.amount, 0);
+      ctx.note("epoch", epoch0 + 2);
+      ctx.note("syncTokenBytes", t1.length);
     },
   },
 ];
