@@ -67,17 +67,22 @@ test("verify voucher and settle from the command line", async (t) => {
   assert.match(r.stderr, /already holds an issuer root/);
 });
 
-test("bench flow against a simulated card: issuer certify, wallet pay, verify voucher, info --json", async (t) => {
+/** A simulated card served on TCP and a scratch directory, both gone after the test. */
+async function simulatedCard(t: { after(fn: () => Promise<void>): void }, prefix: string): Promise<{ port: string; dir: string }> {
   const { startSimulator } = await import("../../host-tools/src/sim/run.ts");
   const { board } = await import("./card-fixture.ts");
   const { firmwarePath } = await import("../../host-tools/src/paths.ts");
-  const dir = mkdtempSync(join(tmpdir(), "tapkit-wallet-bench-"));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const sim = await startSimulator({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), tcpPort: 0, baud: 921600 });
   t.after(async () => {
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const port = `tcp:127.0.0.1:${sim.ports.tcp}`;
+  return { port: `tcp:127.0.0.1:${sim.ports.tcp}`, dir };
+}
+
+test("bench flow against a simulated card: issuer certify, wallet pay, verify voucher, info --json", async (t) => {
+  const { port, dir } = await simulatedCard(t, "tapkit-wallet-bench-");
   const iss = join(dir, "iss");
   assert.equal((await tapkit("issuer", "init", iss)).code, 0);
   let r = await tapkit("issuer", "certify", "--port", port, "--issuer", iss, "--currency", "EUR", "--balance", "10000", "--pin", "1234", "--json");
@@ -139,16 +144,7 @@ test("plaque acceptor from the command line: plaque-setup, accept (plain and Pay
 });
 
 test("issuer sync from the command line against a simulated card: resets the cap, tops up, refuses a foreign issuer", async (t) => {
-  const { startSimulator } = await import("../../host-tools/src/sim/run.ts");
-  const { board } = await import("./card-fixture.ts");
-  const { firmwarePath } = await import("../../host-tools/src/paths.ts");
-  const dir = mkdtempSync(join(tmpdir(), "tapkit-wallet-sync-"));
-  const sim = await startSimulator({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), tcpPort: 0, baud: 921600 });
-  t.after(async () => {
-    await sim.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const port = `tcp:127.0.0.1:${sim.ports.tcp}`;
+  const { port, dir } = await simulatedCard(t, "tapkit-wallet-sync-");
   const iss = join(dir, "iss");
   assert.equal((await tapkit("issuer", "init", iss)).code, 0);
   assert.equal((await tapkit("issuer", "init", join(dir, "other"))).code, 0);
