@@ -50,6 +50,31 @@ export function setMirror(mode: i32, meta: i32, file: i32, sign: i32, picc: i32,
   counterLimit = limit;
 }
 
+// One saved copy of the settings, for a change that may have to be taken back (tag.set
+// checks the new layout against the message; a saved configuration is checked at boot).
+const SAVED = memory.data(13 * 4);
+
+export function snapshotMirror(): void {
+  store<i32>(SAVED, mirrorMode);
+  store<i32>(SAVED, metaSlot, 4);
+  store<i32>(SAVED, fileSlot, 8);
+  store<i32>(SAVED, signSlot, 12);
+  store<i32>(SAVED, piccOffset, 16);
+  store<i32>(SAVED, uidOffset, 20);
+  store<i32>(SAVED, ctrOffset, 24);
+  store<i32>(SAVED, timeOffset, 28);
+  store<i32>(SAVED, encOffset, 32);
+  store<i32>(SAVED, encLength, 36);
+  store<i32>(SAVED, macInputOffset, 40);
+  store<i32>(SAVED, macOffset, 44);
+  store<u32>(SAVED, counterLimit, 48);
+}
+
+export function restoreMirror(): void {
+  setMirror(load<i32>(SAVED), load<i32>(SAVED, 4), load<i32>(SAVED, 8), load<i32>(SAVED, 12), load<i32>(SAVED, 16), load<i32>(SAVED, 20),
+    load<i32>(SAVED, 24), load<i32>(SAVED, 28), load<i32>(SAVED, 32), load<i32>(SAVED, 36), load<i32>(SAVED, 40), load<i32>(SAVED, 44), load<u32>(SAVED, 48));
+}
+
 /** Length of the MAC/signature placeholder for the current mode. */
 export function macChars(): i32 {
   return mirrorMode == MODE_SIGNED ? SIG_CHARS : MAC_CHARS;

@@ -2,7 +2,7 @@
 // in the applet table: SELECT of the CC (E103) and NDEF (E104) files by FID or SFI, READ
 // BINARY with 15-bit offsets (Le=00 is 256, reads past the end truncated, offset at or past
 // the end 6B00) and UPDATE BINARY for writable tags, staged and committed only by the final
-// write of a non-zero NLEN at offset 0 (Android's write procedure). docs/nfc.md lists each
+// write of a non-zero NLEN at offset 0 (Android's write procedure), and kept in the store. docs/nfc.md lists each
 // status word and the condition behind it.
 import { registerApplet } from "./applets";
 import { CC_SIZE, FID_CC, FID_NDEF, NDEF_FILE_SIZE, ccFile, commitNdefFile, ndefFile, tagWritable } from "./ndef-file";
@@ -10,8 +10,9 @@ import { readServed, resetMirrorSession } from "./dynamic-url";
 import { copyWords } from "./byte-copy";
 import { OWNER_TYPE4, claimStaging, releaseStaging, stagingBuffer } from "./write-staging";
 import {
-  SW_INS, SW_NOT_ALLOWED, SW_NOT_FOUND, SW_OFFSET, SW_OK, SW_WRONG_DATA, SW_WRONG_LENGTH, SW_WRONG_P1P2, putSw,
+  SW_INS, SW_MEMORY, SW_NOT_ALLOWED, SW_NOT_FOUND, SW_OFFSET, SW_OK, SW_WRONG_DATA, SW_WRONG_LENGTH, SW_WRONG_P1P2, putSw,
 } from "./sw";
+import { saveTag } from "./tag-persist";
 
 const NDEF_AID = memory.data<u8>([0xd2, 0x76, 0x00, 0x00, 0x85, 0x01, 0x01]);
 
@@ -148,9 +149,12 @@ function updateBinary(buf: usize, len: i32): i32 {
       return putSw(buf, 0, SW_WRONG_DATA);
     }
     // NLEN 0000 starts a write; a non-zero NLEN at offset 0 finishes it: commit atomically.
+    // The store keeps it first (tag-persist.ts): a refused or cut save leaves the old message.
     if (nlen > 0) {
-      commitNdefFile(staged);
+      const saved = saveTag(staged + 2, nlen);
+      if (saved >= 0) commitNdefFile(staged);
       dropStaging();
+      if (saved < 0) return putSw(buf, 0, SW_MEMORY);
     }
   }
   return putSw(buf, 0, SW_OK);

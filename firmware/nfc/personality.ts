@@ -1,8 +1,8 @@
 // Chooses the NFC personality at boot and tells the shell (hal.nfc_configure): Type 4 when
 // the board has it, else Type 2, else off. The nfc-test channel can switch a board that has
 // both (the plaque) to Type 2 to exercise that personality.
-// The UID defaults to 04 A1 B2 C3 D4 E5 F6; `tag.set {tag_uid}` replaces it (RAM only until
-// the tag configuration is kept in the store); the board files' `nfc.uid` is not compiled in.
+// The UID defaults to 04 A1 B2 C3 D4 E5 F6; `tag.set {tag_uid}` replaces it and the store
+// keeps it (tag-persist.ts); the board files' `nfc.uid` is not compiled in.
 import { nfc_configure } from "../hal/hal";
 import { NFC_T2T, NFC_T4T } from "../board";
 
@@ -28,6 +28,11 @@ export function configureNfc(): i32 {
 export function setTagUid(ptr: usize): i32 {
   memory.copy(DEFAULT_UID, ptr, 7);
   return nfc_configure(current, DEFAULT_UID, 7);
+}
+
+/** Takes a saved UID at boot, before configureNfc announces it to the shell. */
+export function restoreTagUid(ptr: usize): void {
+  memory.copy(DEFAULT_UID, ptr, 7);
 }
 
 /** Switches to `personality` if the board has it; the HAL result, or E_UNSUPPORTED (-8). */

@@ -4,21 +4,23 @@
 import { bytesIsAscii } from "../lib/bytes";
 import { encodeArray, encodeBool, encodeBytes, encodeMap, encodeText, encodeUint } from "../link/cbor-encoder";
 import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
-import { BAD_ARG, BUSY, OK, TOO_LARGE, UNKNOWN_OP, fail } from "../link/status";
+import { BAD_ARG, BUSY, INTERNAL, OK, TOO_LARGE, UNKNOWN_OP, fail } from "../link/status";
 import { OWNER_HOST, claimStaging, releaseStaging, stagingBuffer } from "./write-staging";
 import { NDEF_MESSAGE_CAP, ndefMessage, ndefMessageLen, setNdefMessage, setWritable, tagWritable } from "./ndef-file";
 import {
   counterLimit, ctrOffset, encLength, encOffset, fileSlot, macInputOffset, macOffset, metaSlot, mirrorMode, mirrorProblem,
-  piccOffset, setMirror, signSlot, timeOffset, uidOffset,
+  piccOffset, restoreMirror, setMirror, signSlot, snapshotMirror, timeOffset, uidOffset,
 } from "./mirror-config";
 import { lastMirrorValue, storedTapCounter } from "./dynamic-url";
-import { setTagUid, tagUid } from "./personality";
+import { restoreTagUid, setTagUid, tagUid } from "./personality";
+import { saveTag } from "./tag-persist";
 import { messageBegin, messageEnd } from "../ndef/ndef-record";
 import { addAndroidAppRecord, addExternalRecord, addSmartPoster, addTextRecord, addUriRecord } from "../ndef/ndef-build";
 import { PARSE_OK, recFlags, recIdLen, recIdPtr, recNext, recPayloadLen, recPayloadPtr, recTnf, recTypeLen, recTypePtr, recordAt } from "../ndef/ndef-parse";
 import { LINT_ERRORS, LINT_RULES, lintMessage, lintName } from "../ndef/ndef-lint";
 
 const DEFAULT_LANG = memory.data<u8>([0x65, 0x6e]); // "en"
+const UID_BEFORE = memory.data(7);
 
 function uintArg(key: string, fallback: i32): i32 {
   if (!findArg(key) || argKind() != KIND_UINT) return fallback;
@@ -95,27 +97,43 @@ function tagSet(): i32 {
     msgLen = argLen();
   }
   // Check the mirror layout against the new message before anything changes.
-  const old0 = mirrorMode, old1 = metaSlot, old2 = fileSlot, old3 = signSlot, old4 = piccOffset, old5 = uidOffset;
-  const old6 = ctrOffset, old7 = timeOffset, old8 = encOffset, old9 = encLength, old10 = macInputOffset, old11 = macOffset;
-  const old12 = counterLimit;
+  snapshotMirror();
   const limitArg = uintArg("limit", <i32>(counterLimit > 0x7fffffff ? 0x7fffffff : counterLimit));
   setMirror(uintArg("mode", mirrorMode), uintArg("meta", metaSlot), uintArg("file", fileSlot), uintArg("sign", signSlot),
     uintArg("picc", piccOffset), uintArg("uid", uidOffset), uintArg("ctr", ctrOffset), uintArg("time", timeOffset),
     uintArg("enc", encOffset), uintArg("enc_len", encLength), uintArg("mac_in", macInputOffset), uintArg("mac", macOffset),
-    findArg("limit") ? <u32>limitArg : old12);
+    findArg("limit") ? <u32>limitArg : counterLimit);
   const problem = mirrorProblem(msgLen + 2);
   if (problem.length > 0) {
-    setMirror(old0, old1, old2, old3, old4, old5, old6, old7, old8, old9, old10, old11, old12);
+    restoreMirror();
     return fail(BAD_ARG, problem);
   }
+  let uidPtr: usize = 0;
   if (findArg("tag_uid")) {
-    if (argKind() != KIND_BYTES || argLen() != 7) return fail(BAD_ARG, "tag_uid: 7 bytes required");
-    setTagUid(argPtr());
+    if (argKind() != KIND_BYTES || argLen() != 7) {
+      restoreMirror();
+      return fail(BAD_ARG, "tag_uid: 7 bytes required");
+    }
+    uidPtr = argPtr();
   }
+  const oldWritable = tagWritable();
   if (findArg("writable")) {
-    if (argKind() != KIND_TRUE && argKind() != KIND_FALSE) return fail(BAD_ARG, "writable: bool required");
+    if (argKind() != KIND_TRUE && argKind() != KIND_FALSE) {
+      restoreMirror();
+      return fail(BAD_ARG, "writable: bool required");
+    }
     setWritable(argKind() == KIND_TRUE);
   }
+  // Kept in the store before the tag serves it: a refusal leaves the old content everywhere.
+  memory.copy(UID_BEFORE, tagUid(), 7);
+  if (uidPtr != 0) restoreTagUid(uidPtr);
+  if (saveTag(msgPtr, msgLen) < 0) {
+    restoreMirror();
+    setWritable(oldWritable);
+    restoreTagUid(UID_BEFORE);
+    return fail(INTERNAL, "the store refused the tag configuration; nothing changed (see tapkit info: store)");
+  }
+  if (uidPtr != 0) setTagUid(uidPtr);
   setNdefMessage(msgPtr, msgLen);
   encodeMap(2);
   encodeLint(lintMessage(ndefMessage(), ndefMessageLen(), NDEF_MESSAGE_CAP));
