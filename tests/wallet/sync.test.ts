@@ -84,9 +84,13 @@ test("sync resets the payment count and each sub-wallet's own totals; a new enve
   await card.verifyPin("1234");
   await card.fund(1, 1_000);
   await card.setLimits(1, 300, 300, 5);
+  await card.fund(2, 500);
+  await card.setLimits(2, 300, 1_000, 1);
   await pay(card, 300, 1);
   assert.equal(await reason(pay(card, 1, 1)), 8);
-  for (let i = 1; i < ENVELOPE.maxCount; i++) await pay(card, 1);
+  await pay(card, 10, 2);
+  assert.equal(await reason(pay(card, 1, 2)), 9);
+  for (let i = 2; i < ENVELOPE.maxCount; i++) await pay(card, 1);
   assert.equal(await reason(pay(card, 1)), 9);
   const info = await card.info();
   const envelope = { maxBalance: 60_000, perPayment: 3_000, cumulative: 9_000, maxCount: 20 };
@@ -95,9 +99,11 @@ test("sync resets the payment count and each sub-wallet's own totals; a new enve
   // sub-wallet 1 keeps the owner's limits but its totals are reset
   await pay(card, 300, 1);
   assert.equal(await reason(pay(card, 1, 1)), 8);
+  await pay(card, 10, 2);
+  assert.equal(await reason(pay(card, 1, 2)), 9);
   // sub-wallet 0 followed the new envelope: 2,500 was above the old per-payment cap
   await pay(card, 2_500);
-  for (let i = 2; i < envelope.maxCount; i++) await pay(card, 1);
+  for (let i = 3; i < envelope.maxCount; i++) await pay(card, 1);
   assert.equal(await reason(pay(card, 1)), 9);
   // top-up limited by the new maximum balance
   const now = await card.info();
