@@ -27,8 +27,8 @@ export function restoreArgs(s: TagState): Partial<TagConfig> & { tag_uid: Uint8A
   return config;
 }
 
-/** Sets the tag's content; returns the firmware's lint of the new message. */
-export async function setTag(device: DeviceClient, config: Partial<TagConfig>): Promise<{ errors: string[]; warnings: string[] }> {
+/** Sets the tag's content (and optionally its 7-byte UID), kept in the device's store; returns the firmware's lint of the new message. */
+export async function setTag(device: DeviceClient, config: Partial<TagConfig> & { tag_uid?: Uint8Array }): Promise<{ errors: string[]; warnings: string[] }> {
   return (await device.session.request(CHANNEL.APP, "tag.set", config as Record<string, unknown>)) as unknown as { errors: string[]; warnings: string[] };
 }
 
