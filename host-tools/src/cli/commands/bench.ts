@@ -34,6 +34,14 @@ export const bench: Command = {
         if (f.nfc) {
           for (const t of f.nfc.taps) out.line(`  nfc: ${t.mode} tap (3 SELECT + 3 READ) ${t.instructions} instructions, keystore ${JSON.stringify(t.keystoreCalls)}${t.mode === "sun" ? ` (target ${f.nfc.sunTapTarget})` : ""}; SELECT ${f.nfc.select}, READ CC ${f.nfc.read}`);
         }
+        for (const w of f.wallet ?? []) {
+          out.line(`  wallet: payment with key slot ${w.slot} ${w.instructions} instructions outside the keystore (BEGIN ${w.begin} + SIGN ${w.sign}; target ${w.budget}), keystore calls ${w.keystoreCalls} (${Object.entries(w.halCalls).map(([k, v]) => `${k}×${v}`).join(" ")}), voucher ${w.voucherBytes} B; issuer SYNC ${w.sync} (token ${w.syncTokenBytes} B)`);
+        }
+        if (f.payword) out.line(`  wallet: PayWord release of word 1 of ${f.payword.length} ${f.payword.releaseFirst} instructions (${f.payword.releaseFirstHalCalls.sha256 ?? 0} SHA-256 calls behind the HAL)`);
+        if (f.acceptor) {
+          const a = f.acceptor;
+          out.line(`  acceptor: voucher verify and store ${a.submit} instructions (${a.submitHalCalls.ks_verify ?? 0} ks_verify), PayWord word check ${a.paywordCheck}, voucher list ${a.listOp}`);
+        }
         if (f.qr) {
           const q = f.qr;
           out.line(`  qr: amount request -> frame ${q.amountToFrame}, v10-M auto-mask encode+render ${q.v10mEncodeRender} (target ${q.v10mTarget}) instructions (link share ~${q.linkBaseline})`);
