@@ -1,16 +1,18 @@
 // Chooses the NFC personality at boot and tells the shell (hal.nfc_configure): Type 4 when
 // the board has it, else Type 2, else off. The nfc-test channel can switch a board that has
 // both (the plaque) to Type 2 to exercise that personality.
-// The UID defaults to 04 A1 B2 C3 D4 E5 F6; `tag.set {tag_uid}` replaces it and the store
-// keeps it (tag-persist.ts); the board files' `nfc.uid` is not compiled in.
+// The UID comes from the board file (nfc.uid, compiled in by tapkit build); `tag.set
+// {tag_uid}` replaces it and the store keeps that (tag-persist.ts).
 import { nfc_configure } from "../hal/hal";
-import { NFC_T2T, NFC_T4T } from "../board";
+import { NFC_T2T, NFC_T4T, UID_0_2, UID_3_4, UID_5_6 } from "../board";
 
 export const PERSONALITY_OFF: i32 = 0;
 export const PERSONALITY_TYPE4: i32 = 1;
 export const PERSONALITY_TYPE2: i32 = 2;
 
-const DEFAULT_UID = memory.data<u8>([0x04, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6]);
+const DEFAULT_UID = memory.data<u8>([
+  <u8>(UID_0_2 >> 16), <u8>(UID_0_2 >> 8), <u8>UID_0_2, <u8>(UID_3_4 >> 8), <u8>UID_3_4, <u8>(UID_5_6 >> 8), <u8>UID_5_6,
+]);
 let current: i32 = PERSONALITY_OFF;
 
 /** The 7-byte UID the tag presents (Type 2 header, SUN PICCData and session vectors). */

@@ -18,6 +18,10 @@ export function boardConstants(board: Board, version: string = packageVersion())
     BOARD_NFC_T2T: board.nfc.personalities.includes("type2") ? 1 : 0,
     BOARD_KS_SLOTS: board.keystore.slots,
     BOARD_MODE_CARD: board.mode === "card" ? 1 : 0,
+    // The 7-byte NFC UID in three parts (24 + 16 + 16 bits), each a positive i32 for asc.
+    BOARD_UID_0_2: Number.parseInt(board.nfc.uid.slice(0, 6), 16),
+    BOARD_UID_3_4: Number.parseInt(board.nfc.uid.slice(6, 10), 16),
+    BOARD_UID_5_6: Number.parseInt(board.nfc.uid.slice(10, 14), 16),
     FW_VERSION_MAJOR: major,
     FW_VERSION_MINOR: minor,
     FW_VERSION_PATCH: patch,
