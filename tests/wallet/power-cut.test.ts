@@ -1,6 +1,7 @@
 // A bounded share of the wallet power-cut campaign (the full runs are in
 // scripts/soak-wallet.mjs): 1,000 random cuts inside SIGN VOUCHER on the real card build,
-// and 200 inside the plaque acceptor's submit and clear on the real plaque build.
+// 200 inside the plaque acceptor's submit and clear on the real plaque build, 600 inside
+// SYNC, and 1,000 inside a PayWord workload (payments, SIGN CHAIN, PAYWORD, CLOSE CHAIN).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
@@ -32,4 +33,16 @@ test("600 random power cuts inside SYNC: the card is wholly pre- or post-sync, a
   assert.equal(r.cuts, 600);
   assert.ok(r.committedAtCut > 0 && r.committedAtCut < r.cuts, JSON.stringify(r));
   console.log(`sync power cuts: ${JSON.stringify(r)}`);
+});
+
+test("1,000 random power cuts in a PayWord workload (pay, open chain, words in order and again, close): counters, value, word index, w0, log", async () => {
+  const { paywordCutCampaign } = await import("../../host-tools/src/wallet/payword-cut-campaign.ts");
+  const r = await paywordCutCampaign({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), issuer: testIssuer(), cuts: 1_000, seed: 31 });
+  assert.deepEqual(r.violations, []);
+  assert.deepEqual(r.storeRefusals, {});
+  assert.equal(r.cuts, 1_000);
+  // every writing operation must be cut on both sides of its commit, or the campaign is not exercising it
+  for (const k of ["pay", "open", "word", "close"] as const) assert.ok(r.byOp[k].committedAtCut > 0 && r.byOp[k].committedAtCut < r.byOp[k].cuts, `${k}: ${JSON.stringify(r.byOp[k])}`);
+  assert.ok(r.byOp.again.runs > 0 && r.chainsWithoutVoucher > 0 && r.wordsLostToCuts > 0 && r.chainsClosed > 100, JSON.stringify(r));
+  console.log(`PayWord power cuts: ${JSON.stringify(r)}`);
 });

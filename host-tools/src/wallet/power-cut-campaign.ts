@@ -17,6 +17,7 @@ import { decodeVoucherPayload } from "./voucher.ts";
 import { buildSyncToken, decodeSyncToken } from "./sync-token.ts";
 import { WalletError } from "./errors.ts";
 import { CHANNEL } from "../link/index.ts";
+import { LinkSession } from "../link/session.ts";
 
 export interface CampaignOptions {
   board: Board;
@@ -147,11 +148,16 @@ interface WalletRecords {
   subs: { balance: number; spent: number; count: number }[];
 }
 
+// Sequence numbers chosen here, not at random: the device replays its last answer on a
+// channel to a request carrying the same seq, which a random first seq hits now and then.
+let nextSeq = 0x100;
+
 async function readRecords(device: SimDevice): Promise<WalletRecords> {
-  const client = await DeviceClient.over(inProcessTransport(device));
+  const client = await LinkSession.open(inProcessTransport(device), { firstSeq: nextSeq });
+  nextSeq = (nextSeq + 32) & 0xffff;
   try {
     const get = async (k: number) => {
-      const v = ((await client.session.request(CHANNEL.APP, "store.get", { k })) as { v: Uint8Array }).v;
+      const v = ((await client.request(CHANNEL.APP, "store.get", { k })) as { v: Uint8Array }).v;
       return new DataView(v.buffer, v.byteOffset, v.byteLength);
     };
     const cfg = await get(0x0300);
