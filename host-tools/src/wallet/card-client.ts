@@ -17,7 +17,7 @@ export const REFUSAL: Record<number, [string, string]> = {
   4: ["wrong currency", "the card pays only in its certified currency (see tapkit info)"],
   5: ["bad amount or payment data", "amount must be > 0; challenge 16..32 bytes; payee 1..32 bytes"],
   6: ["balance too low", "sync the card with the issuer to reload it"],
-  7: ["above the per-payment cap", "lower the amount or raise the sub-wallet limit (within the issuer envelope)"],
+  7: ["above the per-payment cap", "lower the amount or raise the sub-wallet limit within the issuer envelope (tapkit wallet limits)"],
   8: ["cumulative cap since last sync reached", "sync the card with the issuer"],
   9: ["maximum number of payments since last sync reached", "sync the card with the issuer"],
   10: ["store refused the transaction", "the card's flash may be full or failing; read `tapkit info`"],
@@ -31,9 +31,9 @@ export const REFUSAL: Record<number, [string, string]> = {
   18: ["settled counter above the card's counter", "the issuer cannot have settled vouchers the card never signed; check the card's ctr"],
   19: ["sync token not signed by this card's batch key", "sign with the batch key of the issuer that certified the card (issuer DIR/batch.key.json)"],
   20: ["top-up would exceed the maximum balance", "lower --top-up, or raise maxBalance in the token's envelope"],
-  0x21: ["sub-wallet closed or unknown", "sub-wallets are 1..3; fund one to open it"],
-  0x22: ["limit above the issuer envelope", "sub-wallet limits can only be at or below the certified envelope"],
-  0x23: ["not enough balance to move", "check balances with GET DATA 03"],
+  0x21: ["sub-wallet closed or unknown", "sub-wallets are 1..3 and must be open; fund one to open it (tapkit wallet fund)"],
+  0x22: ["limit above the issuer envelope", "sub-wallet limits can only be at or below the envelope (tapkit wallet status shows the certified one)"],
+  0x23: ["not enough balance to move", "the main wallet (0) holds less than that; check balances with tapkit wallet status (GET DATA 03)"],
 };
 
 export interface CardInfo {

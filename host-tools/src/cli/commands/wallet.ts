@@ -1,5 +1,5 @@
 // Wallet commands: `verify voucher`, `settle`, `wallet pay`, `issuer init`, `issuer certify`,
-// `issuer sync`,
+// `issuer sync`, the owner's `wallet status|log|limits|fund|close|pin` (PIN-guarded APDUs),
 // and the plaque acceptor at the bench: `wallet plaque-setup`, `wallet accept`, `wallet export`.
 // Thin: parse options, call host-tools/src/wallet, print. Exit 1 with the library's
 // reason and hint when a voucher or batch is refused.
@@ -12,7 +12,7 @@ import { withDevice, withNfcPath } from "./connect.ts";
 import { parseHex, toHex } from "../../bytes/hex.ts";
 import {
   acceptPayment, openPaywordChain, paywordTap, PlaqueAcceptor,
-  COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, encodeBundle, issuerInit, loadIssuer, provisionOverLink, readRootKey, readWalletInfo, settle, syncCard, verifyVoucher, WalletCard, walletOverLink, WalletError,
+  COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, decodeCertPayload, decodeSign1, encodeBundle, issuerInit, loadIssuer, provisionOverLink, readRootKey, readWalletInfo, settle, syncCard, verifyVoucher, WalletCard, walletOverLink, WalletError, type LogEntry,
 } from "../../wallet/index.ts";
 
 function uintOpt(value: string | undefined, name: string, dflt?: number): number {
@@ -336,7 +336,218 @@ export const walletExport: Command = {
   },
 };
 
-export const WALLET_COMMANDS: Command[] = [walletPay, walletAccept, walletExport, plaqueSetup, verifyVoucherCommand, settleCommand, issuerInitCommand, issuerCertify, issuerSync];
+// ---- Owner operations (docs/wallet-apdu.md: VERIFY PIN, CHANGE PIN, SET LIMITS, FUND / CLOSE
+// SUB-WALLET, READ RECORD, GET DATA). Same paths as `wallet pay`: the link's nfc-test
+// channel (--port) or a PC/SC reader (--reader). The PIN is verified in the same tap as the
+// operation it guards; `--pin -` reads it from stdin.
+
+const NFC_PATH_USAGE = "(--port PORT | --reader NAME)";
+const PIN_RE = /^[0-9]{4,8}$/;
+let stdinLines: string[] | null = null;
+
+/** A PIN option: 4..8 digits, or `-` for the next line of stdin. Checked here, since the card counts a malformed PIN as a wrong try. */
+function pinOpt(value: string | undefined, name: string): string {
+  if (value === undefined) throw new CliError("usage", `--${name} is required`, `the owner PIN, 4..8 digits (or --${name} - to read it from stdin)`, EXIT.usage);
+  let pin = value;
+  if (value === "-") {
+    if (stdinLines === null) {
+      try {
+        stdinLines = readFileSync(0, "utf8").split(/\r?\n/);
+      } catch (e) {
+        throw new CliError("usage", `--${name} -: cannot read stdin (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "pipe the PIN in, e.g. `printf '1234\\n' | tapkit wallet fund ... --pin -`", EXIT.usage);
+      }
+    }
+    pin = (stdinLines.shift() ?? "").trim();
+  }
+  if (!PIN_RE.test(pin)) throw new CliError("usage", `--${name} must be 4..8 digits${value === "-" ? " (read from stdin)" : ""}`, "the card would count a malformed PIN as a wrong try, so it is not sent", EXIT.usage);
+  return pin;
+}
+
+function subOpt(value: string | undefined, min: number): number {
+  const s = uintOpt(value, "sub");
+  if (s < min || s > 3) throw new CliError("usage", `--sub must be ${min}..3 (got ${s})`, min === 0 ? "0 is the main wallet, 1..3 the sub-wallets" : "sub-wallets are 1..3; 0 is the main wallet they are funded from", EXIT.usage);
+  return s;
+}
+
+/** Card errors as CLI errors, with the PIN's state spelled out. */
+function ownerRefused(e: unknown): never {
+  if (e instanceof WalletError) {
+    if (e.code === "PIN_WRONG") {
+      const left = /(\d+) tries left/.exec(e.message)?.[1];
+      throw new CliError(e.code, `wrong PIN: ${left ?? "?"} ${left === "1" ? "try" : "tries"} left`, `check the PIN before trying again; after ${left ?? "the remaining"} more wrong ${left === "1" ? "try" : "tries"} the PIN is blocked for good (payments keep working)`, EXIT.failure);
+    }
+    if (e.code === "PIN_BLOCKED") throw new CliError(e.code, "the owner PIN is blocked (no tries left)", "owner operations are locked for good; payments under the envelope keep working; the issuer must replace the card", EXIT.failure);
+    if (e.code === "CARD_REFUSED" && e.reason !== undefined) throw new CliError(e.code, `${e.message} (reason ${e.reason.toString(16).toUpperCase().padStart(2, "0")})`, e.hint, EXIT.failure);
+  }
+  return refused(e);
+}
+
+/** Selects the wallet on the chosen path; with a PIN, verifies it first (same tap). */
+async function withOwnerCard<T>(opts: Record<string, any>, pin: string | null, fn: (card: WalletCard) => Promise<T>): Promise<T> {
+  return withNfcPath(opts, async (nfc) => {
+    const card = new WalletCard((apdu) => nfc.apdu(apdu));
+    try {
+      const sel = await card.select();
+      if (!sel.active) throw new WalletError("NOT_PROVISIONED", "the card's wallet is blank (not provisioned)", "provision it first: tapkit issuer certify --port P --issuer DIR ...");
+      if (pin !== null) {
+        const tries = (await card.info()).pin ?? 0;
+        if (tries === 0) throw new WalletError("PIN_BLOCKED", "PIN blocked", "");
+        await card.verifyPin(pin);
+      }
+      return await fn(card);
+    } catch (e) {
+      return ownerRefused(e);
+    }
+  });
+}
+
+const LIMIT_NOTE = "sub-wallet limits are write-only over APDU; status shows the certified envelope";
+
+function balanceRows(b: { open: boolean; balance: number }[]) {
+  return b.map((x, sub) => ({ sub, open: x.open, balance: x.balance }));
+}
+
+export const walletStatus: Command = {
+  name: "wallet status",
+  summary: "the card's balances per sub-wallet, voucher counter, sync epoch, PIN tries left and certified envelope",
+  usage: `tapkit wallet status ${NFC_PATH_USAGE} [--json]`,
+  examples: ["tapkit wallet status --port /dev/ttyUSB0", "tapkit wallet status --reader 'Virtual PCD 00 00' --json"],
+  options: { ...PORT_OPTION, ...READER_OPTION, ...JSON_OPTION },
+  async run(opts, _pos, out) {
+    const r = await withOwnerCard(opts, null, async (card) => {
+      const info = await card.info();
+      const balances = balanceRows(await card.balances());
+      let envelope = null;
+      try {
+        const device = (await card.chain())[1];
+        envelope = decodeCertPayload(decodeSign1(device, "device certificate").payload).limits ?? null;
+      } catch {
+        envelope = null;
+      }
+      return { kid: toHex(info.kid), currency: info.cur ?? null, counter: info.ctr ?? 0, epoch: info.epoch ?? 0, pinTriesLeft: info.pin ?? 0, pinBlocked: (info.pin ?? 0) === 0, balances, total: balances.reduce((a, b) => a + b.balance, 0), envelope, limitsNote: LIMIT_NOTE };
+    });
+    out.result(r, (x) => {
+      out.line(`card ${x.kid} (${x.currency}): counter ${x.counter}, epoch ${x.epoch}, PIN ${x.pinBlocked ? "BLOCKED" : `${x.pinTriesLeft} tries left`}`);
+      out.line(table([["  sub", "state", "balance"], ...x.balances.map((b: { sub: number; open: boolean; balance: number }) => [`  ${b.sub}${b.sub === 0 ? " (main)" : ""}`, b.open ? "open" : "closed", String(b.balance)])]));
+      out.line(`  total ${x.total} ${x.currency}`);
+      if (x.envelope) out.line(`certified envelope: per payment ${x.envelope.perPayment}, cumulative ${x.envelope.cumulative} and ${x.envelope.maxCount} payments per sync, max balance ${x.envelope.maxBalance}`);
+      out.line(`(${LIMIT_NOTE})`);
+    });
+  },
+};
+
+export const walletLog: Command = {
+  name: "wallet log",
+  summary: "the card's transaction log (newest 64 kept): payments, funding, closes, chain refunds, syncs",
+  usage: `tapkit wallet log ${NFC_PATH_USAGE} [--count N] [--json]`,
+  examples: ["tapkit wallet log --port /dev/ttyUSB0", "tapkit wallet log --reader 'Virtual PCD 00 00' --count 5 --json"],
+  options: { ...PORT_OPTION, ...READER_OPTION, count: { type: "string", help: "newest N entries (default 16, at most 64)" }, ...JSON_OPTION },
+  async run(opts, _pos, out) {
+    const count = uintOpt(opts.count, "count", 16);
+    if (count < 1 || count > 64) throw new CliError("usage", `--count must be 1..64 (got ${count})`, "the card keeps the newest 64 entries", EXIT.usage);
+    // oldest first, in sequence order
+    const entries = (await withOwnerCard(opts, null, (card) => card.log(count))).reverse();
+    out.result({ entries }, (x) => {
+      if (!x.entries.length) return out.line("log is empty");
+      out.line(table([["seq", "kind", "sub", "amount", "balance after", "counter", "payee"], ...x.entries.map((e: LogEntry) => [String(e.seq), e.kind, String(e.subWallet), String(e.amount), String(e.balanceAfter), String(e.counter), e.payee])]));
+    });
+  },
+};
+
+export const walletLimits: Command = {
+  name: "wallet limits",
+  summary: "set a sub-wallet's limits (at or below the issuer envelope); needs the owner PIN",
+  usage: `tapkit wallet limits ${NFC_PATH_USAGE} --sub N --per A --cumulative A --max-count N --pin PIN [--json]`,
+  examples: ["tapkit wallet limits --port /dev/ttyUSB0 --sub 1 --per 500 --cumulative 2000 --max-count 5 --pin 1234", "printf '1234\\n' | tapkit wallet limits --reader 'Virtual PCD 00 00' --sub 0 --per 1000 --cumulative 5000 --max-count 10 --pin -"],
+  options: {
+    ...PORT_OPTION,
+    ...READER_OPTION,
+    sub: { type: "string", help: "sub-wallet 0..3 (0 = main; 1..3 must be open)" },
+    per: { type: "string", help: "per-payment cap, minor units" },
+    cumulative: { type: "string", help: "cumulative cap per sync, minor units" },
+    "max-count": { type: "string", help: "payments per sync" },
+    pin: { type: "string", help: "owner PIN (4..8 digits), or - to read it from stdin" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    const sub = subOpt(opts.sub, 0);
+    const limits = { perPayment: uintOpt(opts.per, "per"), cumulative: uintOpt(opts.cumulative, "cumulative"), maxCount: uintOpt(opts["max-count"], "max-count") };
+    const pin = pinOpt(opts.pin, "pin");
+    await withOwnerCard(opts, pin, (card) => card.setLimits(sub, limits.perPayment, limits.cumulative, limits.maxCount));
+    out.result({ sub, ...limits }, (x) => out.line(`sub-wallet ${x.sub}: per payment ${x.perPayment}, cumulative ${x.cumulative}, ${x.maxCount} payments per sync`));
+  },
+};
+
+export const walletFund: Command = {
+  name: "wallet fund",
+  summary: "move value from the main wallet (0) into sub-wallet 1..3, opening it; needs the owner PIN",
+  usage: `tapkit wallet fund ${NFC_PATH_USAGE} --sub N --amount A --pin PIN [--json]`,
+  examples: ["tapkit wallet fund --port /dev/ttyUSB0 --sub 1 --amount 2000 --pin 1234", "tapkit wallet fund --reader 'Virtual PCD 00 00' --sub 2 --amount 500 --pin - --json < pin.txt"],
+  options: {
+    ...PORT_OPTION,
+    ...READER_OPTION,
+    sub: { type: "string", help: "sub-wallet 1..3" },
+    amount: { type: "string", help: "minor units moved from sub-wallet 0" },
+    pin: { type: "string", help: "owner PIN (4..8 digits), or - to read it from stdin" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    const sub = subOpt(opts.sub, 1);
+    const amount = uintOpt(opts.amount, "amount");
+    const pin = pinOpt(opts.pin, "pin");
+    const balances = await withOwnerCard(opts, pin, async (card) => {
+      await card.fund(sub, amount);
+      return balanceRows(await card.balances());
+    });
+    out.result({ sub, amount, balances }, (x) => out.line(`moved ${x.amount} from sub-wallet 0 to ${x.sub}: balances ${x.balances.map((b: { sub: number; balance: number }) => `${b.sub}=${b.balance}`).join(" ")}`));
+  },
+};
+
+export const walletClose: Command = {
+  name: "wallet close",
+  summary: "close sub-wallet 1..3: its balance returns to the main wallet (0); needs the owner PIN",
+  usage: `tapkit wallet close ${NFC_PATH_USAGE} --sub N --pin PIN [--json]`,
+  examples: ["tapkit wallet close --port /dev/ttyUSB0 --sub 1 --pin 1234", "tapkit wallet close --reader 'Virtual PCD 00 00' --sub 2 --pin - --json"],
+  options: {
+    ...PORT_OPTION,
+    ...READER_OPTION,
+    sub: { type: "string", help: "sub-wallet 1..3" },
+    pin: { type: "string", help: "owner PIN (4..8 digits), or - to read it from stdin" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    const sub = subOpt(opts.sub, 1);
+    const pin = pinOpt(opts.pin, "pin");
+    const r = await withOwnerCard(opts, pin, async (card) => {
+      const moved = (await card.balances())[sub]?.balance ?? 0;
+      await card.close(sub);
+      return { moved, balances: balanceRows(await card.balances()) };
+    });
+    out.result({ sub, ...r }, (x) => out.line(`sub-wallet ${x.sub} closed: ${x.moved} back to the main wallet (balance ${x.balances[0].balance})`));
+  },
+};
+
+export const walletPin: Command = {
+  name: "wallet pin",
+  summary: "change the owner PIN (the old one is verified first; the new one gets a full retry counter)",
+  usage: `tapkit wallet pin ${NFC_PATH_USAGE} --pin OLD --new NEW [--json]`,
+  examples: ["tapkit wallet pin --port /dev/ttyUSB0 --pin 1234 --new 9876", "printf '1234\\n9876\\n' | tapkit wallet pin --reader 'Virtual PCD 00 00' --pin - --new -"],
+  options: {
+    ...PORT_OPTION,
+    ...READER_OPTION,
+    pin: { type: "string", help: "current owner PIN, or - to read it from stdin (first line)" },
+    new: { type: "string", help: "new PIN, 4..8 digits, or - to read it from stdin (next line)" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    const pin = pinOpt(opts.pin, "pin");
+    const next = pinOpt(opts.new, "new");
+    await withOwnerCard(opts, pin, (card) => card.changePin(next));
+    out.result({ changed: true }, () => out.line("PIN changed"));
+  },
+};
+
+export const WALLET_COMMANDS: Command[] = [walletPay, walletStatus, walletLog, walletLimits, walletFund, walletClose, walletPin, walletAccept, walletExport, plaqueSetup, verifyVoucherCommand, settleCommand, issuerInitCommand, issuerCertify, issuerSync];
 
 /** For `tapkit info --json` on a card: its public key and chain, or null on other boards. */
 export async function walletInfoFor(d: Parameters<typeof readWalletInfo>[0]): Promise<Record<string, unknown> | null> {
