@@ -38,6 +38,8 @@ const ENCODED_MAX: i32 = MAX_FRAME + (MAX_FRAME + 253) / 254;
 const RX = memory.data(ENCODED_MAX);
 let rxLen: i32 = 0;
 let discarding = false;
+// CRC-32 of the request being handled: with the seq, what makes a frame a retry.
+let requestCheck: u32 = 0;
 
 /** Feeds `len` received bytes at `ptr` (any split of the stream). */
 export function receiveBytes(ptr: usize, len: i32): void {
@@ -74,7 +76,8 @@ function handleFrame(encodedLen: i32): void {
     return;
   }
   const bodyLen = len - HEADER_LEN - CRC_LEN;
-  if (crc32(RX, len - CRC_LEN) != readU32LE(RX + len - CRC_LEN)) {
+  requestCheck = readU32LE(RX + len - CRC_LEN);
+  if (crc32(RX, len - CRC_LEN) != requestCheck) {
     countUp(C_CRC);
     return;
   }
@@ -110,7 +113,7 @@ function handleFrame(encodedLen: i32): void {
     runRequest(SCRATCH_SLOT, channel, seq);
     return;
   }
-  const cached = slotLookup(channel, seq);
+  const cached = slotLookup(channel, seq, requestCheck);
   if (cached > 0) {
     countUp(C_RX);
     countUp(C_RETRY);
@@ -141,7 +144,7 @@ function runRequest(slot: i32, channel: i32, seq: i32): void {
     answerFailure(slot, channel, seq, status);
     return;
   }
-  slotStore(slot, seq, len);
+  slotStore(slot, seq, requestCheck, len);
   frameSend(buf, len);
 }
 
@@ -155,6 +158,6 @@ function answerFailure(slot: i32, channel: i32, seq: i32, status: i32): void {
   encodeText(statusCode(status));
   const len = frameFinish(buf);
   if (len < 0) return; // only if the host set a tiny max frame; nothing sensible fits
-  slotStore(slot, seq, len);
+  slotStore(slot, seq, requestCheck, len);
   frameSend(buf, len);
 }

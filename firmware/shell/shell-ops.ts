@@ -17,6 +17,7 @@ import { sendLimit, setPeerMaxFrame } from "../link/frame-writer";
 import { LINK_VERSION } from "../link/protocol";
 import { encodeStoreStats } from "../store/store-ops";
 import { BAD_ARG, OK, UNKNOWN_OP, UNSUPPORTED, fail } from "../link/status";
+import { slotForgetAll } from "../link/response-cache";
 
 const ABI_VERSION: u64 = 1;
 // Smallest max frame a host may ask for: an error answer must still fit.
@@ -31,6 +32,8 @@ export function resetPending(): bool {
 }
 
 function hello(): i32 {
+  // A hello opens a host session: answers cached for an earlier session must not reach it.
+  slotForgetAll();
   if (findArg("v")) {
     if (argKind() != KIND_ARRAY) return fail(BAD_ARG, "v: array of uint versions required");
     const n = <i32>argUint();

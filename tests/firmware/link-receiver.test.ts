@@ -121,6 +121,22 @@ test("a retry with the same seq is answered from the cache, byte for byte, and c
   assert.equal(c.rx, 5);
 });
 
+test("only a true retry is replayed: the same seq with other bytes runs, and a hello forgets the old session's answers", async () => {
+  const d = await Device.boot();
+  assert.deepEqual(d.call(0, 7, { op: "ping", data: Uint8Array.of(0xaa) }).body, { data: Uint8Array.of(0xaa) });
+  // A new request that happens to reuse the seq (another host session, a random first seq).
+  assert.deepEqual(d.call(0, 7, { op: "ping", data: Uint8Array.of(0xbb) }).body, { data: Uint8Array.of(0xbb) }, "executed, not the cached AA");
+  const before = d.call(1, 11, { op: "status" });
+  assert.equal(d.call(0, 12, { op: "hello", v: [1], max: MAX_FRAME }).flags, RESP);
+  d.nowMs = 7000n;
+  // The same app-channel request, byte for byte, in the new session: run again, not replayed.
+  const after = d.call(1, 11, { op: "status" });
+  assert.deepEqual(after.body, before.body);
+  const c = counters(d, 13);
+  assert.equal(c.retry, 0, "nothing was answered from the cache");
+  assert.equal(c.rx, 6, "ping, ping, status, hello, status, info");
+});
+
 test("unknown channel and non-level requests on the log channel answer unknown-channel", async () => {
   const d = await Device.boot();
   const f = d.call(9, 3, { op: "ping" });
