@@ -9,11 +9,11 @@ import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
 import { deviceKid, devicePub, devicePubLen, loadDeviceKey } from "./device-key";
 import { CFG_CURRENCY, CFG_EPOCH, CFG_SLOT, KEY_CERT_BATCH, KEY_CERT_DEVICE, MAX_CERT, SUB_BALANCE, SUB_OPEN, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
 import { CONFIG, cfg, readLog, sub, walletActive, walletLoad } from "./wallet-state";
-import { R_STORE, beginPayment, endSession, paymentStoreError, signPayment } from "./wallet-payment";
+import { R_CHAIN_OPEN, R_STORE, beginPayment, endSession, paymentStoreError, signPayment } from "./wallet-payment";
 import { PIN_BLOCKED, PIN_OK, pinForget, pinSet, pinTriesLeft, pinVerified, pinVerify } from "./wallet-pin";
 import { OWNER_ABOVE_ENVELOPE, OWNER_BALANCE, OWNER_BAD_SUB, OWNER_OK, closeSub, fundSub, setLimits } from "./wallet-owner";
 import { encodeInt } from "./voucher-builder";
-import { CHAIN_NONE, CHAIN_STORE, chainClose, chainRefund, chainRelease } from "./wallet-payword";
+import { CHAIN_NONE, CHAIN_STORE, chainClose, chainOpenOn, chainRefund, chainRelease } from "./wallet-payword";
 import { syncStoreError, walletSync } from "./wallet-sync";
 
 // F0 = proprietary, unregistered RID; "tapkW1".
@@ -234,7 +234,8 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
     const s = <i32>p1;
     if (p2 == 1) return lc == 12 ? ownerAnswer(buf, setLimits(s, be32(data), be32(data + 4), be32(data + 8))) : sw(buf, 0, SW_WRONG_LENGTH);
     if (p2 == 2) return lc == 4 ? ownerAnswer(buf, fundSub(s, be32(data))) : sw(buf, 0, SW_WRONG_LENGTH);
-    if (p2 == 3) return ownerAnswer(buf, closeSub(s));
+    // A chain's refund returns to its sub-wallet at CLOSE CHAIN: close the chain first.
+    if (p2 == 3) return chainOpenOn(s) ? refuse(buf, R_CHAIN_OPEN) : ownerAnswer(buf, closeSub(s));
     return sw(buf, 0, SW_P1P2);
   }
   return sw(buf, 0, SW_INS);

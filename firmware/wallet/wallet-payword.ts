@@ -41,6 +41,11 @@ export function chainOpen(): bool {
   return loadChain();
 }
 
+/** Whether the open chain was committed from sub-wallet s (its refund goes back there). */
+export function chainOpenOn(s: i32): bool {
+  return loadChain() && <i32>load<u8>(CHAIN + C_SUB) == s;
+}
+
 /** word(i) = SHA-256 applied (n - i) times to the seed, into WORD. */
 function wordAt(i: u32): usize {
   memory.copy(WORD, CHAIN + C_SEED, 32);

@@ -73,3 +73,26 @@ test("chain round trip card -> plaque -> settle; wrong words refused; units coun
   assert.deepEqual([newest.kind, newest.amount, newest.counter], ["refund", (n - 6) * unit, commit.counter]);
   assert.match(await code(card.payword(7)), /CARD_REFUSED/);
 });
+
+test("a sub-wallet with an open chain cannot be closed (its refund would land in a closed sub-wallet); after CLOSE CHAIN it can", async (t) => {
+  const issuer = testIssuer();
+  const { card } = await provisioned(t, issuer);
+  const { plaque } = await plaqueRig(t, issuer.root.publicKey);
+  await card.select();
+  await card.verifyPin("1234");
+  await card.fund(1, 2_000);
+  const ch = await plaque.challenge(50, 1);
+  await card.begin(ch.challenge, ch.payee);
+  await card.signChain(5, 10, "EUR", 1);
+  await card.select();
+  await card.verifyPin("1234");
+  const refused = await card.close(1).then(() => null, (e: unknown) => e);
+  assert.ok(refused instanceof WalletError, "close refused");
+  assert.match((refused as Error).message, /already open/);
+  const before = await card.balances();
+  assert.deepEqual([before[1].open, before[1].balance], [true, 2_000 - 50], "nothing moved");
+  assert.equal(await card.closeChain(), 50, "no word released: the whole reserve comes back");
+  await card.close(1);
+  const after = await card.balances();
+  assert.deepEqual([after[0].balance, after[1].open, after[1].balance], [10_000, false, 0], "the refund and the sub-wallet's balance are back in the main wallet");
+});
