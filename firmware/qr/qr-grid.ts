@@ -66,56 +66,71 @@ export function drawFunctionPatterns(version: i32): void {
   side = sideForVersion(version);
   rowWords = (side + 31) >> 5;
   rowBytes = rowWords << 2;
-  memory.fill(GRID, 0, <usize>(side * rowBytes));
-  // The function map starts with only the bits past the last column set (see the header).
+  // An empty grid; the function map starts with only the bits past the last column set in
+  // each row's last word (see the header).
   const tail: u32 = (side & 31) == 0 ? 0 : ~((<u32>1 << <u32>(side & 31)) - 1);
-  for (let y = 0; y < side; y++) {
-    const row = FUNC + <usize>(y * rowBytes);
-    for (let i = 0; i < rowWords - 1; i++) store<u32>(row + <usize>(i << 2), 0);
-    store<u32>(row + <usize>((rowWords - 1) << 2), tail);
+  for (let at = 0; at < side * rowBytes; at += 4) {
+    store<u32>(GRID + <usize>at, 0);
+    store<u32>(FUNC + <usize>at, (at + 4) % rowBytes == 0 ? tail : 0);
   }
-  // Timing patterns: alternating modules along row 6 and column 6, dark on even indexes.
-  for (let i = 0; i < side; i++) {
-    setFunctionModule(6, i, (i & 1) == 0);
-    setFunctionModule(i, 6, (i & 1) == 0);
-  }
-  // Finder patterns with their light separators (drawn over the timing lines' ends).
-  drawFinder(3, 3);
-  drawFinder(side - 4, 3);
-  drawFinder(3, side - 4);
-  // Alignment patterns on the grid of centre positions, except where a finder sits.
+  // Finder patterns with their light separators: rings at Chebyshev distance 0-1 and 3 dark,
+  // 2 and 4 (the separator, cut off by the symbol's edges) light.
+  drawRings(3, 3, 4, 0b01011);
+  drawRings(side - 4, 3, 4, 0b01011);
+  drawRings(3, side - 4, 4, 0b01011);
+  // Alignment patterns (dark centre, light ring, dark ring) on the grid of centre positions,
+  // except the three whose centre falls in a finder.
   const n = alignmentPositions(version, ALIGN);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      if ((i == 0 && j == 0) || (i == 0 && j == n - 1) || (i == n - 1 && j == 0)) continue;
-      drawAlignment(<i32>load<u8>(ALIGN + <usize>i), <i32>load<u8>(ALIGN + <usize>j));
+      const cx = <i32>load<u8>(ALIGN + <usize>i), cy = <i32>load<u8>(ALIGN + <usize>j);
+      if (!isFunction(cx, cy)) drawRings(cx, cy, 2, 0b101);
     }
+  }
+  // Timing patterns between the separators: row 6 and column 6, dark on even indexes. Where
+  // they cross an alignment pattern they agree with it (its centre is on an even index).
+  for (let i = 8; i < side - 8; i++) {
+    setFunctionModule(6, i, (i & 1) == 0);
+    setFunctionModule(i, 6, (i & 1) == 0);
   }
   // Reserve the format areas now (real bits come with the mask) and draw the version blocks.
   drawFormatBits(0, 0);
-  drawVersion(version);
+  if (version >= 7) {
+    // 6-bit version + BCH(18,6) remainder, in two 6x3 blocks (bottom-left and top-right).
+    const bits = withBch(version, 12, 0x1f25);
+    for (let i = 0; i < 18; i++) {
+      const dark = ((bits >> i) & 1) != 0;
+      const a = side - 11 + (i % 3), b = i / 3;
+      setFunctionModule(a, b, dark);
+      setFunctionModule(b, a, dark);
+    }
+  }
 }
 
-function drawFinder(cx: i32, cy: i32): void {
-  // Rings at Chebyshev distance 0-1 and 3 are dark, 2 and 4 (the separator) light.
-  for (let dy = -4; dy <= 4; dy++) {
-    for (let dx = -4; dx <= 4; dx++) {
+function isFunction(x: i32, y: i32): bool {
+  return ((load<u32>(FUNC + <usize>(y * rowBytes + ((x >> 5) << 2))) >>> <u32>(x & 31)) & 1) != 0;
+}
+
+/**
+ * Square rings around (cx, cy) out to Chebyshev distance r; ring d is dark where bit d of
+ * `darkRings` is set. Modules outside the symbol are skipped.
+ */
+function drawRings(cx: i32, cy: i32, r: i32, darkRings: i32): void {
+  for (let dy = -r; dy <= r; dy++) {
+    for (let dx = -r; dx <= r; dx++) {
       const x = cx + dx, y = cy + dy;
-      if (x < 0 || y < 0 || x >= side || y >= side) continue;
+      if (<u32>x >= <u32>side || <u32>y >= <u32>side) continue;
       const ax = dx < 0 ? -dx : dx, ay = dy < 0 ? -dy : dy;
-      const dist = ax > ay ? ax : ay;
-      setFunctionModule(x, y, dist != 2 && dist != 4);
+      setFunctionModule(x, y, ((darkRings >> (ax > ay ? ax : ay)) & 1) != 0);
     }
   }
 }
 
-function drawAlignment(cx: i32, cy: i32): void {
-  for (let dy = -2; dy <= 2; dy++) {
-    for (let dx = -2; dx <= 2; dx++) {
-      const ax = dx < 0 ? -dx : dx, ay = dy < 0 ? -dy : dy;
-      setFunctionModule(cx + dx, cy + dy, (ax > ay ? ax : ay) != 1);
-    }
-  }
+/** `data` followed by its `n`-bit BCH remainder for generator `poly` (ISO 18004 annexes C, D). */
+function withBch(data: i32, n: i32, poly: i32): i32 {
+  let rem = data;
+  for (let i = 0; i < n; i++) rem = (rem << 1) ^ ((rem >> (n - 1)) * poly);
+  return (data << n) | rem;
 }
 
 /**
@@ -123,34 +138,22 @@ function drawAlignment(cx: i32, cy: i32): void {
  * copies, plus the always-dark module beside the lower-left finder.
  */
 export function drawFormatBits(ecl: i32, mask: i32): void {
-  const data = (eclFormatBits(ecl) << 3) | mask;
-  let rem = data;
-  for (let i = 0; i < 10; i++) rem = (rem << 1) ^ ((rem >> 9) * 0x537);
-  const bits = ((data << 10) | rem) ^ 0x5412;
-  // First copy, around the top-left finder.
-  for (let i = 0; i <= 5; i++) setFunctionModule(8, i, ((bits >> i) & 1) != 0);
-  setFunctionModule(8, 7, ((bits >> 6) & 1) != 0);
-  setFunctionModule(8, 8, ((bits >> 7) & 1) != 0);
-  setFunctionModule(7, 8, ((bits >> 8) & 1) != 0);
-  for (let i = 9; i < 15; i++) setFunctionModule(14 - i, 8, ((bits >> i) & 1) != 0);
-  // Second copy, split between the top-right and bottom-left finders.
-  for (let i = 0; i < 8; i++) setFunctionModule(side - 1 - i, 8, ((bits >> i) & 1) != 0);
-  for (let i = 8; i < 15; i++) setFunctionModule(8, side - 15 + i, ((bits >> i) & 1) != 0);
-  setFunctionModule(8, side - 8, true);
-}
-
-/** From version 7: 6-bit version + BCH(18,6) remainder, in two 6x3 blocks. */
-function drawVersion(version: i32): void {
-  if (version < 7) return;
-  let rem = version;
-  for (let i = 0; i < 12; i++) rem = (rem << 1) ^ ((rem >> 11) * 0x1f25);
-  const bits = (version << 12) | rem;
-  for (let i = 0; i < 18; i++) {
+  const bits = withBch((eclFormatBits(ecl) << 3) | mask, 10, 0x537) ^ 0x5412;
+  for (let i = 0; i < 15; i++) {
     const dark = ((bits >> i) & 1) != 0;
-    const a = side - 11 + (i % 3), b = i / 3;
-    setFunctionModule(a, b, dark);
-    setFunctionModule(b, a, dark);
+    if (i < 8) {
+      // First copy: bits 0-7 down column 8 beside the top-left finder (skipping the timing
+      // row); second copy: leftwards along row 8 under the top-right finder.
+      setFunctionModule(8, i < 6 ? i : i + 1, dark);
+      setFunctionModule(side - 1 - i, 8, dark);
+    } else {
+      // First copy: bits 8-14 leftwards along row 8 (skipping the timing column); second
+      // copy: down column 8 beside the bottom-left finder.
+      setFunctionModule(i == 8 ? 7 : 14 - i, 8, dark);
+      setFunctionModule(8, side - 15 + i, dark);
+    }
   }
+  setFunctionModule(8, side - 8, true);
 }
 
 /**
@@ -158,40 +161,22 @@ function drawVersion(version: i32): void {
  * of columns from the right, alternately upwards and downwards, skipping the vertical timing
  * column and every function module. Leftover remainder bits stay light. `data` must not
  * overlap the grid or the function map.
- *
- * The bits come from a reservoir refilled a byte at a time; where both modules of a row are
- * free (most of the symbol) they take two bits at once.
  */
 export function drawCodewords(data: usize, len: i32): void {
-  let next = data;
-  const end = data + <usize>len;
-  let reservoir: u32 = 0;
-  let held: u32 = 0; // bits of the reservoir not yet placed, the next one highest
+  let i = 0; // bit index into data
   for (let right = side - 1; right >= 1; right -= 2) {
     if (right == 6) right = 5;
     const upward = ((right + 1) & 2) == 0;
-    // Both columns of the pair: word offset within a row and bit within the word.
-    const offR = <usize>((right >> 5) << 2), bitR: u32 = 1 << <u32>(right & 31);
-    const offL = <usize>(((right - 1) >> 5) << 2), bitL: u32 = 1 << <u32>((right - 1) & 31);
     for (let vert = 0; vert < side; vert++) {
-      const row = <usize>((upward ? side - 1 - vert : vert) * rowBytes);
-      const freeR = (load<u32>(FUNC + row + offR) & bitR) == 0;
-      const freeL = (load<u32>(FUNC + row + offL) & bitL) == 0;
-      if (!freeR && !freeL) continue;
-      if (held < 2) {
-        if (next >= end && held == 0) return; // remainder bits: already light
-        // Past the end the reservoir fills with 0 bits: the remainder bits are light.
-        reservoir = (reservoir << 8) | (next < end ? <u32>load<u8>(next) : 0);
-        next++;
-        held += 8;
-      }
-      if (freeR) {
-        held--;
-        if (((reservoir >> held) & 1) != 0) store<u32>(GRID + row + offR, load<u32>(GRID + row + offR) | bitR);
-      }
-      if (freeL) {
-        held--;
-        if (((reservoir >> held) & 1) != 0) store<u32>(GRID + row + offL, load<u32>(GRID + row + offL) | bitL);
+      const y = upward ? side - 1 - vert : vert;
+      for (let x = right; x >= right - 1; x--) {
+        if (isFunction(x, y)) continue;
+        if (i >= len * 8) return; // remainder bits: already light
+        if (((<i32>load<u8>(data + <usize>(i >> 3)) >> (7 - (i & 7))) & 1) != 0) {
+          const off = <usize>(y * rowBytes + ((x >> 5) << 2));
+          store<u32>(GRID + off, load<u32>(GRID + off) | (<u32>1 << <u32>(x & 31)));
+        }
+        i++;
       }
     }
   }
