@@ -19,6 +19,8 @@ const PLAN = memory.data(QR_TEXT_MAX > 0 ? QR_TEXT_MAX : 1);
 const STATES: i32 = 3;
 const NONE: i32 = 3;
 const INF: i32 = 0x3fffffff;
+// The alphanumeric set's nine symbols after 0-9 and A-Z (values 36-44).
+const ALNUM_SYMBOLS = memory.data<u8>([0x20, 0x24, 0x25, 0x2a, 0x2b, 0x2d, 0x2e, 0x2f, 0x3a]); // " $%*+-./:"
 
 /** Segmentation plans: 0 = optimal, or force one mode for the whole text. */
 export const PLAN_OPTIMAL: i32 = 0;
@@ -27,30 +29,16 @@ function stateMode(s: i32): i32 {
   return s == 0 ? MODE_ALPHANUMERIC : s == 1 ? MODE_NUMERIC : MODE_BYTE;
 }
 
-function isNumeric(c: i32): bool {
-  return c >= 0x30 && c <= 0x39;
-}
-
 /** Index in the 45-character alphanumeric set "0-9 A-Z space $ % * + - . / :", or -1. */
 export function alphanumericValue(c: i32): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x41 && c <= 0x5a) return c - 0x41 + 10;
-  switch (c) {
-    case 0x20: return 36;
-    case 0x24: return 37;
-    case 0x25: return 38;
-    case 0x2a: return 39;
-    case 0x2b: return 40;
-    case 0x2d: return 41;
-    case 0x2e: return 42;
-    case 0x2f: return 43;
-    case 0x3a: return 44;
-    default: return -1;
-  }
+  for (let k = 0; k < 9; k++) if (c == <i32>load<u8>(ALNUM_SYMBOLS + <usize>k)) return 36 + k;
+  return -1;
 }
 
 function fits(mode: i32, c: i32): bool {
-  if (mode == MODE_NUMERIC) return isNumeric(c);
+  if (mode == MODE_NUMERIC) return c >= 0x30 && c <= 0x39;
   if (mode == MODE_ALPHANUMERIC) return alphanumericValue(c) >= 0;
   return true;
 }
@@ -62,33 +50,22 @@ export function textFitsMode(text: usize, len: i32, mode: i32): bool {
   return true;
 }
 
-function setPlanMode(i: i32, mode: i32): void {
-  const at = PLAN + <usize>i;
-  store<u8>(at, <u8>((<i32>load<u8>(at) & 0x3f) | ((mode == MODE_NUMERIC ? 1 : mode == MODE_ALPHANUMERIC ? 0 : 2) << 6)));
-}
-
 /** The mode planned for character i (after planSegments). */
 export function plannedMode(i: i32): i32 {
   return stateMode(<i32>load<u8>(PLAN + <usize>i) >> 6);
 }
 
-function dataBits(mode: i32, count: i32): i32 {
-  if (mode == MODE_NUMERIC) return (count / 3) * 10 + (count % 3 == 0 ? 0 : count % 3 == 1 ? 4 : 7);
-  if (mode == MODE_ALPHANUMERIC) return (count / 2) * 11 + (count % 2) * 6;
-  return count * 8;
-}
-
 /**
  * Plans the segments of text[0..len) for `version`'s class (forceMode = 0 for the optimal
- * plan, or one MODE_*) and returns the stream length in bits, or -1 when a segment's count
- * overflows its field or a forced mode cannot hold some character.
+ * plan, or one MODE_* the caller checked with textFitsMode) and returns the stream length in
+ * bits, or -1 when a segment's count overflows its field.
  */
 export function planSegments(text: usize, len: i32, version: i32, forceMode: i32): i32 {
   if (len > QR_TEXT_MAX) return -1;
   if (forceMode != PLAN_OPTIMAL) {
-    if (!textFitsMode(text, len, forceMode)) return -1;
-    for (let i = 0; i < len; i++) setPlanMode(i, forceMode);
-    return streamBits(len, version);
+    const state = forceMode == MODE_NUMERIC ? 1 : forceMode == MODE_ALPHANUMERIC ? 0 : 2;
+    for (let i = 0; i < len; i++) store<u8>(PLAN + <usize>i, <u8>(state << 6));
+    return writeSegments(text, len, version, false);
   }
   const head0 = (4 + charCountBits(MODE_ALPHANUMERIC, version)) * 6;
   const head1 = (4 + charCountBits(MODE_NUMERIC, version)) * 6;
@@ -100,7 +77,7 @@ export function planSegments(text: usize, len: i32, version: i32, forceMode: i32
     // Extend each state by this character in its own mode.
     let c2 = p2 + 48;
     let c0 = alphanumericValue(c) >= 0 ? p0 + 33 : INF;
-    let c1 = isNumeric(c) ? p1 + 20 : INF;
+    let c1 = c >= 0x30 && c <= 0x39 ? p1 + 20 : INF;
     let f0 = c0 < INF ? 0 : NONE;
     let f1 = c1 < INF ? 1 : NONE;
     let f2 = 2;
@@ -131,7 +108,7 @@ export function planSegments(text: usize, len: i32, version: i32, forceMode: i32
     store<u8>(at, <u8>((<i32>load<u8>(at) & 0x3f) | (own << 6)));
     state = own;
   }
-  return streamBits(len, version);
+  return writeSegments(text, len, version, false);
 }
 
 /** Length of the run of equal planned modes starting at character `start`. */
@@ -142,32 +119,58 @@ export function runLength(start: i32, len: i32): i32 {
   return end - start;
 }
 
-function streamBits(len: i32, version: i32): i32 {
-  let bits = 0;
-  for (let i = 0; i < len; ) {
-    const mode = plannedMode(i);
-    const count = runLength(i, len);
-    const ccBits = charCountBits(mode, version);
-    if (count >= 1 << ccBits) return -1;
-    bits += 4 + ccBits + dataBits(mode, count);
-    i += count;
-  }
-  return bits;
-}
-
 // ---- The bit stream (most significant bit first, into a zeroed byte buffer) ----
 
 let outPtr: usize = 0;
 let outBits: i32 = 0;
+let writing = false; // false: only count the bits
 
 function appendBits(value: i32, n: i32): void {
+  if (!writing) {
+    outBits += n;
+    return;
+  }
   for (let i = n - 1; i >= 0; i--) {
-    if ((value >> i) & 1) {
+    if (((value >> i) & 1) != 0) {
       const at = outPtr + <usize>(outBits >> 3);
       store<u8>(at, load<u8>(at) | (<u8>0x80 >> <u8>(outBits & 7)));
     }
     outBits++;
   }
+}
+
+/**
+ * Writes (or, with `write` false, only counts) the planned segments at outPtr: per segment
+ * the 4-bit mode, the character count, then the characters in groups (ISO 18004 7.4.3-7.4.5):
+ * three digits in 10 bits, two alphanumeric characters as 45 * first + second in 11 bits,
+ * one byte in 8 bits; a shorter last group of n takes k * n + 1 bits with k = 3 (numeric)
+ * or 5 (alphanumeric), and k = 7 makes a byte's 8. Returns the bits, or -1 when a count
+ * overflows its field.
+ */
+function writeSegments(text: usize, len: i32, version: i32, write: bool): i32 {
+  writing = write;
+  outBits = 0;
+  for (let i = 0; i < len; ) {
+    const mode = plannedMode(i);
+    const count = runLength(i, len);
+    const ccBits = charCountBits(mode, version);
+    if (count >= 1 << ccBits) return -1;
+    appendBits(mode, 4);
+    appendBits(count, ccBits);
+    const group = mode == MODE_NUMERIC ? 3 : mode == MODE_ALPHANUMERIC ? 2 : 1;
+    for (let j = 0; j < count; ) {
+      const n = count - j < group ? count - j : group;
+      let v = 0;
+      for (let k = 0; k < n; k++) {
+        const c = <i32>load<u8>(text + <usize>(i + j + k));
+        v = mode == MODE_BYTE ? c : v * (group == 3 ? 10 : 45) + alphanumericValue(c);
+      }
+      appendBits(v, (9 - 2 * group) * n + 1);
+      j += n;
+    }
+    i += count;
+  }
+  return outBits;
 }
 
 /**
@@ -178,34 +181,7 @@ function appendBits(value: i32, n: i32): void {
 export function writeDataCodewords(text: usize, len: i32, version: i32, out: usize, dataCodewords: i32): void {
   memory.fill(out, 0, <usize>dataCodewords);
   outPtr = out;
-  outBits = 0;
-  for (let i = 0; i < len; ) {
-    const mode = plannedMode(i);
-    const count = runLength(i, len);
-    appendBits(mode, 4);
-    appendBits(count, charCountBits(mode, version));
-    const seg = text + <usize>i;
-    if (mode == MODE_NUMERIC) {
-      // Groups of three digits in 10 bits; a last group of 2 or 1 in 7 or 4 bits.
-      for (let j = 0; j < count; ) {
-        const n = count - j >= 3 ? 3 : count - j;
-        let v = 0;
-        for (let k = 0; k < n; k++) v = v * 10 + (<i32>load<u8>(seg + <usize>(j + k)) - 0x30);
-        appendBits(v, n * 3 + 1);
-        j += n;
-      }
-    } else if (mode == MODE_ALPHANUMERIC) {
-      // Pairs as 45 * first + second in 11 bits; a last single in 6 bits.
-      let j = 0;
-      for (; j + 1 < count; j += 2) {
-        appendBits(alphanumericValue(<i32>load<u8>(seg + <usize>j)) * 45 + alphanumericValue(<i32>load<u8>(seg + <usize>(j + 1))), 11);
-      }
-      if (j < count) appendBits(alphanumericValue(<i32>load<u8>(seg + <usize>j)), 6);
-    } else {
-      for (let j = 0; j < count; j++) appendBits(<i32>load<u8>(seg + <usize>j), 8);
-    }
-    i += count;
-  }
+  writeSegments(text, len, version, true);
   const capacityBits = dataCodewords * 8;
   const terminator = capacityBits - outBits < 4 ? capacityBits - outBits : 4;
   outBits += terminator;
