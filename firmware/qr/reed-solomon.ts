@@ -35,17 +35,14 @@ export function reedSolomonDivisor(degree: i32, out: usize): void {
   if (!tablesReady) buildTables();
   memory.fill(out, 0, <usize>degree);
   store<u8>(out + <usize>(degree - 1), 1); // start with the monomial x^0
-  let root = 1;
   for (let i = 0; i < degree; i++) {
-    // Multiply the current product by (x - root); in GF(2^8) minus is xor.
+    // Multiply the current product by (x - 2^i); in GF(2^8) minus is xor.
     for (let j = 0; j < degree; j++) {
-      let c = gfMultiply(<i32>load<u8>(out + <usize>j), root);
-      if (j + 1 < degree) c ^= <i32>load<u8>(out + <usize>(j + 1));
-      store<u8>(out + <usize>j, <u8>c);
+      const at = out + <usize>j;
+      store<u8>(at, <u8>(gfMultiply(<i32>load<u8>(at), <i32>load<u8>(EXP + <usize>i)) ^ (j + 1 < degree ? <i32>load<u8>(at + 1) : 0)));
     }
-    root = gfMultiply(root, 2);
   }
-  for (let j = 0; j < degree; j++) store<u8>(out + <usize>j, load<u8>(LOG + <usize>load<u8>(out + <usize>j)));
+  for (let at = out; at < out + <usize>degree; at++) store<u8>(at, load<u8>(LOG + <usize>load<u8>(at)));
 }
 
 /**
@@ -54,29 +51,16 @@ export function reedSolomonDivisor(degree: i32, out: usize): void {
  */
 export function reedSolomonRemainder(data: usize, len: i32, logDivisor: usize, degree: i32, out: usize): void {
   memory.fill(out, 0, <usize>degree);
-  const last = out + <usize>(degree - 1);
   for (let i = 0; i < len; i++) {
     // Polynomial long division, one data byte at a time: the top coefficient shifts out and
-    // factor * divisor is subtracted (xor) from what shifts up, in one pass.
+    // factor * divisor is subtracted (xor) from what shifts up, in one pass. A zero factor
+    // (no logarithm) only shifts.
     const factor = <i32>load<u8>(data + <usize>i) ^ <i32>load<u8>(out);
-    if (factor == 0) {
-      for (let at = out; at < last; at++) store<u8>(at, load<u8>(at + 1));
-      store<u8>(last, 0);
-      continue;
-    }
     const exp = EXP + <usize>load<u8>(LOG + <usize>factor);
-    let d = logDivisor;
-    let at = out;
-    // Four coefficients per step: one (unaligned) word of what shifts up, four products.
-    for (; at + 4 < last; at += 4, d += 4) {
-      const logs = load<u32>(d);
-      const product = <u32>load<u8>(exp + <usize>(logs & 0xff))
-        | (<u32>load<u8>(exp + <usize>((logs >> 8) & 0xff)) << 8)
-        | (<u32>load<u8>(exp + <usize>((logs >> 16) & 0xff)) << 16)
-        | (<u32>load<u8>(exp + <usize>(logs >> 24)) << 24);
-      store<u32>(at, load<u32>(at + 1) ^ product);
+    for (let j = 0; j < degree; j++) {
+      const at = out + <usize>j;
+      const next = j + 1 < degree ? <i32>load<u8>(at + 1) : 0;
+      store<u8>(at, <u8>(factor != 0 ? next ^ <i32>load<u8>(exp + <usize>load<u8>(logDivisor + <usize>j)) : next));
     }
-    for (; at < last; at++, d++) store<u8>(at, load<u8>(at + 1) ^ load<u8>(exp + <usize>load<u8>(d)));
-    store<u8>(last, load<u8>(exp + <usize>load<u8>(d)));
   }
 }
