@@ -66,13 +66,6 @@ export function renderQr(caption: usize, captionLen: i32, scale: i32, quiet: i32
   return scale;
 }
 
-// Pixels of 4 modules side by side, for the scale being drawn: entry v (bit m = module m of
-// the 4, leftmost first as the grid packs them) holds 4 * scale pixel bits, leftmost highest
-// as the framebuffer wants them.
-const NIBBLE_PIXELS = memory.data(16 * 4);
-// Widest scale for the 4-module step: 7 pending bits + 4 * 6 new ones fit a u32.
-const NIBBLE_MAX_SCALE: i32 = 6;
-
 /**
  * Clears the frame a 64-bit word at a time. (memory.fill, without the bulk-memory feature we
  * build for, is a byte loop: some 80,000 instructions for this panel.)
@@ -84,35 +77,17 @@ function blankFrame(): void {
   for (; at < <usize>FB_BYTES; at++) store<u8>(fb + at, 0);
 }
 
-/** Copies `len` bytes of one pixel row to another, a word at a time. */
-function copyPixelRow(to: usize, from: usize, len: i32): void {
-  let i = 0;
-  for (; i + 4 <= len; i += 4) store<u32>(to + <usize>i, load<u32>(from + <usize>i));
-  for (; i < len; i++) store<u8>(to + <usize>i, load<u8>(from + <usize>i));
-}
-
-function prepareNibblePixels(scale: i32): void {
-  const run: u32 = (<u32>1 << <u32>scale) - 1; // one dark module: `scale` 1 bits
-  for (let v = 0; v < 16; v++) {
-    let pixels: u32 = 0;
-    for (let m = 0; m < 4; m++) pixels = (pixels << <u32>scale) | (((v >> m) & 1) != 0 ? run : 0);
-    store<u32>(NIBBLE_PIXELS + <usize>(v << 2), pixels);
-  }
-}
-
 /**
- * Module rows become pixel rows. The packed grid row (bit x = column x) is read 4 modules at
- * a time (one modules-to-pixels table lookup; past NIBBLE_MAX_SCALE one module at a time) into
- * an accumulator written out a byte at a time, MSB = leftmost pixel; the first byte starts
- * with the x0 & 7 blank pixels left of the symbol. The other scale - 1 pixel rows of a module
- * row are copies of the first. Only the symbol's own bytes are written or copied: the rest of
- * the frame was blanked.
+ * Module rows become pixel rows. The packed grid row (bit x = column x) is read a module at a
+ * time into an accumulator of `scale` pixel bits per module (scale <= 16: 7 pending bits +
+ * 16 new ones fit a u32), written out a byte at a time, MSB = leftmost pixel; the first byte
+ * starts with the x0 & 7 blank pixels left of the symbol. The other scale - 1 pixel rows of a
+ * module row are copies of the first. Only the symbol's own bytes are written or copied: the
+ * rest of the frame was blanked.
  */
 function drawModules(x0: i32, y0: i32, side: i32, scale: i32): void {
   const fb = framebuffer();
-  const byModule = scale > NIBBLE_MAX_SCALE;
-  if (!byModule) prepareNibblePixels(scale);
-  const run: u32 = (<u32>1 << <u32>scale) - 1;
+  const run: u32 = (<u32>1 << <u32>scale) - 1; // one dark module: `scale` 1 bits
   const firstByte = x0 >> 3;
   const spanBytes = ((x0 + side * scale + 7) >> 3) - firstByte;
   for (let my = 0; my < side; my++) {
@@ -121,22 +96,16 @@ function drawModules(x0: i32, y0: i32, side: i32, scale: i32): void {
     let out = row;
     let acc: u32 = 0;
     let bits: u32 = <u32>(x0 & 7);
-    let word: u32 = 0;
-    // 4 modules per step; the last 1-3 (and every one at large scales) one at a time.
-    for (let mx = 0; mx < side; ) {
-      if ((mx & 31) == 0) word = load<u32>(cells + <usize>((mx >> 5) << 2));
-      const n: u32 = byModule || side - mx < 4 ? 1 : 4;
-      const pixels = n == 1 ? run & (0 - (word & 1)) : load<u32>(NIBBLE_PIXELS + <usize>((word & 15) << 2));
-      word >>>= n;
-      mx += <i32>n;
-      acc = (acc << (n * <u32>scale)) | pixels;
-      bits += n * <u32>scale;
+    for (let mx = 0; mx < side; mx++) {
+      const dark = (load<u32>(cells + <usize>((mx >> 5) << 2)) >>> <u32>(mx & 31)) & 1;
+      acc = (acc << <u32>scale) | (run & (0 - dark));
+      bits += <u32>scale;
       while (bits >= 8) {
         bits -= 8;
         store<u8>(out++, <u8>(acc >>> bits));
       }
     }
     if (bits > 0) store<u8>(out, <u8>(acc << (8 - bits)));
-    for (let k = 1; k < scale; k++) copyPixelRow(row + <usize>(k * FB_ROW_BYTES), row, spanBytes);
+    for (let k = 1; k < scale; k++) memory.copy(row + <usize>(k * FB_ROW_BYTES), row, <usize>spanBytes);
   }
 }
