@@ -110,6 +110,11 @@ export function encodeTextBytes(ptr: usize, len: i32): void {
   if (at) memory.copy(at, ptr, <usize>len);
 }
 
+/** The head of a byte string whose `len` bytes the caller appends with encoderReserve. */
+export function encodeBytesHead(len: i32): void {
+  head(2, <u64>len);
+}
+
 /** The head of a text string whose `len` bytes the caller appends with encoderReserve. */
 export function encodeTextHead(len: i32): void {
   head(3, <u64>len);

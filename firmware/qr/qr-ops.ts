@@ -4,7 +4,7 @@
 // segment plan; `qr.grid` reads the module grid back in chunks (a v15 grid is 742 bytes of
 // bits, more than fits beside the header in one frame on small-frame boards).
 import { bytesIsAscii } from "../lib/bytes";
-import { encodeBool, encodeMap, encodeText, encodeUint, encoderReserve } from "../link/cbor-encoder";
+import { encodeBool, encodeBytesHead, encodeMap, encodeText, encodeUint, encoderReserve } from "../link/cbor-encoder";
 import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
 import { sendLimit } from "../link/frame-writer";
 import { BAD_ARG, INTERNAL, OK, TOO_LARGE, UNSUPPORTED, fail } from "../link/status";
@@ -21,22 +21,16 @@ export const NOT_QR_OP: i32 = -1;
 // Bytes of a qr.grid answer besides the chunk: header, CRC and the map around `data`.
 const GRID_OVERHEAD: i32 = 48;
 
-/** Reserves a CBOR byte string of `len` bytes in the answer; its address, or 0 on overflow. */
+/** Starts a CBOR byte string of `len` bytes in the answer; its address, or 0 on overflow. */
 function reserveBytes(len: i32): usize {
-  const headLen = len < 24 ? 1 : len < 256 ? 2 : 3;
-  const at = encoderReserve(headLen + len);
-  if (!at) return 0;
-  if (headLen == 1) {
-    store<u8>(at, <u8>(0x40 | len));
-  } else if (headLen == 2) {
-    store<u8>(at, 0x58);
-    store<u8>(at + 1, <u8>len);
-  } else {
-    store<u8>(at, 0x59);
-    store<u8>(at + 1, <u8>(len >> 8));
-    store<u8>(at + 2, <u8>len);
-  }
-  return at + <usize>headLen;
+  encodeBytesHead(len);
+  return encoderReserve(len);
+}
+
+/** One answer entry: text key, unsigned value. */
+function keyUint(key: string, v: i32): void {
+  encodeText(key);
+  encodeUint(<u64>v);
 }
 
 /**
@@ -103,14 +97,10 @@ function encodeOp(): i32 {
   for (let i = 0; i < len; i += runLength(i, len)) segs++;
   // Keys in deterministic order: shorter first, then bytewise.
   encodeMap(6);
-  encodeText("m");
-  encodeUint(<u64>qrMask());
-  encodeText("v");
-  encodeUint(<u64>qrVersion());
-  encodeText("ecl");
-  encodeUint(<u64>qrEcl());
-  encodeText("bits");
-  encodeUint(<u64>qrDataBits());
+  keyUint("m", qrMask());
+  keyUint("v", qrVersion());
+  keyUint("ecl", qrEcl());
+  keyUint("bits", qrDataBits());
   encodeText("segs");
   // Three bytes per segment: mode indicator, then the character count big-endian.
   const plan = reserveBytes(segs * 3);
@@ -123,8 +113,7 @@ function encodeOp(): i32 {
       i += n;
     }
   }
-  encodeText("side");
-  encodeUint(<u64>gridSide());
+  keyUint("side", gridSide());
   return OK;
 }
 
@@ -140,13 +129,11 @@ function gridOp(): i32 {
   let chunk = sendLimit() - GRID_OVERHEAD;
   if (chunk > total - off) chunk = total - off;
   encodeMap(3);
-  encodeText("off");
-  encodeUint(<u64>off);
+  keyUint("off", off);
   encodeText("data");
   const at = reserveBytes(chunk);
   if (at) packGrid(at, off, chunk, side);
-  encodeText("total");
-  encodeUint(<u64>total);
+  keyUint("total", total);
   return OK;
 }
 
@@ -178,20 +165,13 @@ function showOp(): i32 {
 /** The answer after a symbol went to the panel: symbol and layout. */
 export function encodeShown(): void {
   encodeMap(8);
-  encodeText("m");
-  encodeUint(<u64>qrMask());
-  encodeText("v");
-  encodeUint(<u64>qrVersion());
-  encodeText("x");
-  encodeUint(<u64>renderX());
-  encodeText("y");
-  encodeUint(<u64>renderY());
-  encodeText("ecl");
-  encodeUint(<u64>qrEcl());
-  encodeText("quiet");
-  encodeUint(<u64>renderQuiet());
-  encodeText("scale");
-  encodeUint(<u64>renderScale());
+  keyUint("m", qrMask());
+  keyUint("v", qrVersion());
+  keyUint("x", renderX());
+  keyUint("y", renderY());
+  keyUint("ecl", qrEcl());
+  keyUint("quiet", renderQuiet());
+  keyUint("scale", renderScale());
   encodeText("forced");
   encodeBool(quietForced());
 }
