@@ -23,26 +23,16 @@ export function profileLength(): i32 {
   return profileLen;
 }
 
-function printable(ptr: usize, len: i32): bool {
-  for (let i = 0; i < len; i++) {
-    const c = <i32>load<u8>(ptr + <usize>i);
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
+// Character classes of field values, as the range lo << 8 | hi.
+export const PRINTABLE: i32 = 0x207e; // printable ASCII ("ans")
+export const DIGITS: i32 = 0x3039;
+export const CAPITALS: i32 = 0x415a;
 
-function digits(ptr: usize, len: i32): bool {
+/** True when each of the `len` bytes at ptr is in the class (PRINTABLE, DIGITS, CAPITALS). */
+export function allIn(ptr: usize, len: i32, cls: i32): bool {
   for (let i = 0; i < len; i++) {
     const c = <i32>load<u8>(ptr + <usize>i);
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
-}
-
-function upperLetters(ptr: usize, len: i32): bool {
-  for (let i = 0; i < len; i++) {
-    const c = <i32>load<u8>(ptr + <usize>i);
-    if (c < 0x41 || c > 0x5a) return false;
+    if (c < cls >> 8 || c > (cls & 0xff)) return false;
   }
   return true;
 }
@@ -53,7 +43,7 @@ function upperLetters(ptr: usize, len: i32): bool {
  */
 export function checkAccounts(ptr: usize, len: i32): i32 {
   if (len == 0) return fail(BAD_ARG, "accounts (02-51): at least one merchant account object required");
-  if (!printable(ptr, len)) return fail(BAD_ARG, "accounts (02-51): printable ASCII only");
+  if (!allIn(ptr, len, PRINTABLE)) return fail(BAD_ARG, "accounts (02-51): printable ASCII only");
   if (tlvCount(ptr, len) < 0) return fail(BAD_ARG, "accounts (02-51): malformed ID-length-value sequence");
   let prev = 1;
   for (let at = 0; at < len; ) {
@@ -75,31 +65,39 @@ export function checkAccounts(ptr: usize, len: i32): i32 {
   return OK;
 }
 
+// The fields of the profile being set, checked by checkField but not yet stored, in ID order
+// (52 mcc, 53 currency, 58 country, 59 name, 60 city, 61 postal): value pointer and length.
+const FIELDS = memory.data(6 * 8);
+
 /**
- * Validates the fields and stores the profile; OK or a failure naming the field and rule.
- * All pointers are ASCII byte ranges; postalLen may be 0 (absent).
+ * Checks one field (length min-max, characters of class `cls`; len < 0 = not text) and keeps
+ * it for setProfile; false after fail(BAD_ARG, rule).
  */
-export function setProfile(
-  name: usize, nameLen: i32, city: usize, cityLen: i32, country: usize, countryLen: i32,
-  currency: usize, currencyLen: i32, mcc: usize, mccLen: i32, accounts: usize, accountsLen: i32,
-  postal: usize, postalLen: i32,
-): i32 {
-  if (nameLen < 1 || nameLen > 25 || !printable(name, nameLen)) return fail(BAD_ARG, "name (59): 1-25 printable ASCII characters");
-  if (cityLen < 1 || cityLen > 15 || !printable(city, cityLen)) return fail(BAD_ARG, "city (60): 1-15 printable ASCII characters");
-  if (countryLen != 2 || !upperLetters(country, 2)) return fail(BAD_ARG, "country (58): ISO 3166-1 alpha-2, two capital letters");
-  if (currencyLen != 3 || !digits(currency, 3)) return fail(BAD_ARG, "currency (53): ISO 4217 numeric, three digits");
-  if (mccLen != 4 || !digits(mcc, 4)) return fail(BAD_ARG, "mcc (52): ISO 18245, four digits");
-  if (postalLen > 10 || !printable(postal, postalLen)) return fail(BAD_ARG, "postal (61): up to 10 printable ASCII characters");
+export function checkField(id: i32, ptr: usize, len: i32, min: i32, max: i32, cls: i32, rule: string): bool {
+  if (len < min || len > max || !allIn(ptr, len, cls)) {
+    fail(BAD_ARG, rule);
+    return false;
+  }
+  const slot = FIELDS + <usize>((id < 58 ? id - 52 : id - 56) << 3);
+  store<usize>(slot, ptr);
+  store<i32>(slot + 4, len);
+  return true;
+}
+
+/**
+ * Checks the account objects and stores the profile: them, then the six fields checkField
+ * kept (an empty postal code is left out). OK or a failure naming the field and rule.
+ */
+export function setProfile(accounts: usize, accountsLen: i32): i32 {
   const ok = checkAccounts(accounts, accountsLen);
   if (ok != OK) return ok;
   tlvWriterStart(PROFILE, PROFILE_CAP);
   tlvRaw(accounts, accountsLen);
-  tlvBytes(52, mcc, 4);
-  tlvBytes(53, currency, 3);
-  tlvBytes(58, country, 2);
-  tlvBytes(59, name, nameLen);
-  tlvBytes(60, city, cityLen);
-  if (postalLen > 0) tlvBytes(61, postal, postalLen);
+  for (let i = 0; i < 6; i++) {
+    const slot = FIELDS + <usize>(i << 3);
+    const len = load<i32>(slot + 4);
+    if (len > 0) tlvBytes(i < 2 ? 52 + i : 56 + i, load<usize>(slot), len);
+  }
   if (tlvWriterOverflow()) {
     profileLen = -1;
     return fail(BAD_ARG, "profile: longer than 512 characters");

@@ -6,7 +6,7 @@
 import { BAD_ARG, OK, fail } from "../link/status";
 import { writeDecimal } from "../lib/bytes";
 import { crc16CcittFalse } from "./crc16";
-import { profileLength, profilePtr } from "./merchant-profile";
+import { PRINTABLE, allIn, profileLength, profilePtr } from "./merchant-profile";
 import { tlvAscii, tlvBytes, tlvClose, tlvHeader, tlvIdAt, tlvOpen, tlvRaw, tlvSizeAt, tlvWriterOverflow, tlvWriterPos, tlvWriterStart } from "./mpm-tlv";
 
 export const PAYLOAD_CAP: i32 = 512;
@@ -40,12 +40,20 @@ export function checkAmount(ptr: usize, len: i32): i32 {
 }
 
 export function checkBill(ptr: usize, len: i32): i32 {
-  if (len < 1 || len > 25) return fail(BAD_ARG, "bill (62/01): 1-25 characters");
-  for (let i = 0; i < len; i++) {
-    const c = <i32>load<u8>(ptr + <usize>i);
-    if (c < 0x20 || c > 0x7e) return fail(BAD_ARG, "bill (62/01): printable ASCII only");
-  }
+  if (len < 1 || len > 25 || !allIn(ptr, len, PRINTABLE)) return fail(BAD_ARG, "bill (62/01): 1-25 printable ASCII characters");
   return OK;
+}
+
+/** Copies the profile's objects from offset `at` while their ID is below `below`; the offset after. */
+function copyProfileBelow(at: i32, below: i32): i32 {
+  const profile = profilePtr();
+  const plen = profileLength();
+  while (at < plen && tlvIdAt(profile, at) < below) {
+    const size = tlvSizeAt(profile, at);
+    tlvRaw(profile + <usize>at, size);
+    at += size;
+  }
+  return at;
 }
 
 /**
@@ -53,9 +61,7 @@ export function checkBill(ptr: usize, len: i32): i32 {
  * (> 0) becomes reference label "TK<ref>". Returns OK or a failure; payloadLength() after.
  */
 export function buildPayload(amount: usize, amountLen: i32, bill: usize, billLen: i32, ref: i64): i32 {
-  const profile = profilePtr();
-  const plen = profileLength();
-  if (plen <= 0) return fail(BAD_ARG, "merchant profile: none set (tapkit merchant set)");
+  if (profileLength() <= 0) return fail(BAD_ARG, "merchant profile: none set (tapkit merchant set)");
   if (amountLen > 0) {
     const a = checkAmount(amount, amountLen);
     if (a != OK) return a;
@@ -68,19 +74,10 @@ export function buildPayload(amount: usize, amountLen: i32, bill: usize, billLen
   tlvWriterStart(PAYLOAD, PAYLOAD_CAP);
   tlvAscii(0, "01");
   tlvAscii(1, dynamic ? "12" : "11");
-  let at = 0;
   // Profile objects below 54 (accounts, MCC, currency), then the amount, then the rest.
-  while (at < plen && tlvIdAt(profile, at) < 54) {
-    const size = tlvSizeAt(profile, at);
-    tlvRaw(profile + <usize>at, size);
-    at += size;
-  }
+  const at = copyProfileBelow(0, 54);
   if (dynamic) tlvBytes(54, amount, amountLen);
-  while (at < plen && tlvIdAt(profile, at) < 62) {
-    const size = tlvSizeAt(profile, at);
-    tlvRaw(profile + <usize>at, size);
-    at += size;
-  }
+  copyProfileBelow(at, 62);
   if (billLen > 0 || ref > 0) {
     const t = tlvOpen(62);
     if (billLen > 0) tlvBytes(1, bill, billLen);

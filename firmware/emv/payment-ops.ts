@@ -9,12 +9,12 @@ import { QR_MAX_VERSION } from "../qr/qr-limits";
 import { qrVersion } from "../qr/qr-encoder";
 import { renderScale } from "../display/qr-render";
 import { lastDynamicReference, showDynamicCode, showStaticCode, currentScreen, SCREEN_DYNAMIC } from "../display/payment-screen";
-import { profileField, profileLength, profilePtr, setProfile } from "./merchant-profile";
+import { CAPITALS, DIGITS, PRINTABLE, checkField, profileField, profileLength, profilePtr, setProfile } from "./merchant-profile";
 import { tlvFoundLen, tlvFoundPtr, tlvIdAt, tlvSizeAt } from "./mpm-tlv";
 import { buildPayload, checkAmount, payloadLength, payloadPtr } from "./mpm-payload";
 
 export const NOT_PAYMENT_OP: i32 = -1;
-const DEFAULT_TIMEOUT_S: u64 = 120;
+const DEFAULT_TIMEOUT_S: i64 = 120;
 const MAX_TIMEOUT_S: u64 = 3600;
 
 // Text args are read into these pairs by textArg.
@@ -32,21 +32,21 @@ function textArg(key: string): i32 {
   return 1;
 }
 
+/** A profile field from text arg `key` (absent = empty), checked and kept by checkField. */
+function profileArg(key: string, id: i32, min: i32, max: i32, cls: i32, rule: string): bool {
+  const kind = textArg(key);
+  return checkField(id, tp, kind < 0 ? -1 : tl, min, max, cls, rule);
+}
+
 function merchantSet(): i32 {
-  if (textArg("name") < 1) return fail(BAD_ARG, "name (59): text required");
-  const name = tp, nameLen = tl;
-  if (textArg("city") < 1) return fail(BAD_ARG, "city (60): text required");
-  const city = tp, cityLen = tl;
-  if (textArg("country") < 1) return fail(BAD_ARG, "country (58): text required");
-  const country = tp, countryLen = tl;
-  if (textArg("currency") < 1) return fail(BAD_ARG, "currency (53): text required");
-  const currency = tp, currencyLen = tl;
-  if (textArg("mcc") < 1) return fail(BAD_ARG, "mcc (52): text required");
-  const mcc = tp, mccLen = tl;
+  if (!profileArg("name", 59, 1, 25, PRINTABLE, "name (59): 1-25 printable ASCII characters")
+    || !profileArg("city", 60, 1, 15, PRINTABLE, "city (60): 1-15 printable ASCII characters")
+    || !profileArg("country", 58, 2, 2, CAPITALS, "country (58): ISO 3166-1 alpha-2, two capital letters")
+    || !profileArg("currency", 53, 3, 3, DIGITS, "currency (53): ISO 4217 numeric, three digits")
+    || !profileArg("mcc", 52, 4, 4, DIGITS, "mcc (52): ISO 18245, four digits")
+    || !profileArg("postal", 61, 0, 10, PRINTABLE, "postal (61): up to 10 printable ASCII characters")) return BAD_ARG;
   if (textArg("accounts") < 1) return fail(BAD_ARG, "accounts (02-51): text required");
-  const accounts = tp, accountsLen = tl;
-  if (textArg("postal") < 0) return fail(BAD_ARG, "postal (61): text");
-  const r = setProfile(name, nameLen, city, cityLen, country, countryLen, currency, currencyLen, mcc, mccLen, accounts, accountsLen, tp, tl);
+  const r = setProfile(tp, tl);
   if (r != OK) return r;
   if (QR_MAX_VERSION > 0 && currentScreen() != SCREEN_DYNAMIC) showStaticCode();
   encodeMap(1);
@@ -79,20 +79,35 @@ function merchantGet(): i32 {
   return OK;
 }
 
-function emvBuild(): i32 {
-  const hasAmount = textArg("amount");
-  if (hasAmount < 0) return fail(BAD_ARG, "amount (54): text");
-  const amount = tp, amountLen = tl;
+// The amount and bill of emv.build and qr.amount, read by amountArgs.
+let amountPtr: usize = 0, amountLen: i32 = 0, billPtr: usize = 0, billLen: i32 = 0;
+
+/** Reads `amount` (optional unless `required`; checked when present) and `bill`; OK or a failure. */
+function amountArgs(required: bool): i32 {
+  const has = textArg("amount");
+  if (has < 0 || (required && has == 0)) return fail(BAD_ARG, "amount (54): text required, e.g. \"12.34\"");
+  amountPtr = tp;
+  amountLen = tl;
   // An empty amount is a malformed amount, not a static request.
-  if (hasAmount > 0 && checkAmount(amount, amountLen) != OK) return BAD_ARG;
+  if (has > 0 && checkAmount(tp, tl) != OK) return BAD_ARG;
   if (textArg("bill") < 0) return fail(BAD_ARG, "bill (62/01): text");
-  const bill = tp, billLen = tl;
-  let ref: i64 = 0;
-  if (findArg("ref")) {
-    if (argKind() != KIND_UINT || argUint() == 0 || argUint() > 0xffffffff) return fail(BAD_ARG, "ref: uint 1-4294967295");
-    ref = <i64>argUint();
-  }
-  const r = buildPayload(amount, amountLen, bill, billLen, ref);
+  billPtr = tp;
+  billLen = tl;
+  return OK;
+}
+
+/** Optional uint arg `key` in 1..max: its value, 0 when absent, -1 when malformed. */
+function positiveArg(key: string, max: u64): i64 {
+  if (!findArg(key)) return 0;
+  return argKind() != KIND_UINT || argUint() == 0 || argUint() > max ? -1 : <i64>argUint();
+}
+
+function emvBuild(): i32 {
+  const a = amountArgs(false);
+  if (a != OK) return a;
+  const ref = positiveArg("ref", 0xffffffff);
+  if (ref < 0) return fail(BAD_ARG, "ref: uint 1-4294967295");
+  const r = buildPayload(amountPtr, amountLen, billPtr, billLen, ref);
   if (r != OK) return r;
   encodeMap(1);
   encodeText("payload");
@@ -114,17 +129,13 @@ function encodeShownPayload(ref: i64): void {
 
 function qrAmount(): i32 {
   if (QR_MAX_VERSION == 0) return fail(UNSUPPORTED, "this board has no panel");
-  if (textArg("amount") < 1) return fail(BAD_ARG, "amount (54): text required, e.g. \"12.34\"");
-  const amount = tp, amountLen = tl;
-  if (checkAmount(amount, amountLen) != OK) return BAD_ARG;
-  if (textArg("bill") < 0) return fail(BAD_ARG, "bill (62/01): text");
-  const bill = tp, billLen = tl;
-  let timeoutS = DEFAULT_TIMEOUT_S;
-  if (findArg("timeout")) {
-    if (argKind() != KIND_UINT || argUint() == 0 || argUint() > MAX_TIMEOUT_S) return fail(BAD_ARG, "timeout: 1-3600 seconds");
-    timeoutS = argUint();
-  }
-  const r = showDynamicCode(amount, amountLen, bill, billLen, <i64>timeoutS * 1000);
+  // Checked before a reference number is taken from the store.
+  const a = amountArgs(true);
+  if (a != OK) return a;
+  let timeoutS = positiveArg("timeout", MAX_TIMEOUT_S);
+  if (timeoutS < 0) return fail(BAD_ARG, "timeout: 1-3600 seconds");
+  if (timeoutS == 0) timeoutS = DEFAULT_TIMEOUT_S;
+  const r = showDynamicCode(amountPtr, amountLen, billPtr, billLen, timeoutS * 1000);
   if (r > 0) return r; // a builder failure status, message already set
   if (r < 0) return fail(INTERNAL, "could not encode or show the dynamic code");
   encodeShownPayload(lastDynamicReference());
