@@ -170,8 +170,9 @@ function scaledFinderLike(alongRow: bool, line: i32, start: i32): i32 {
   const len = end - start;
   if (len % 3 != 0) return 0;
   const n = len / 3;
-  if (!allOf(alongRow, line, start - n, start, false) || !allOf(alongRow, line, end, end + n, false)) return 0;
-  if (!allOf(alongRow, line, start - 2 * n, start - n, true) || !allOf(alongRow, line, end + n, end + 2 * n, true)) return 0;
-  if (!allOf(alongRow, line, start - 3 * n, start - 2 * n, false) || !allOf(alongRow, line, end + 2 * n, end + 3 * n, false)) return 0;
+  // Outwards on both sides: n light, n dark, n light modules (k = 1, 2, 3).
+  for (let k = 1; k <= 3; k++) {
+    if (!allOf(alongRow, line, start - k * n, start - (k - 1) * n, k == 2) || !allOf(alongRow, line, end + (k - 1) * n, end + k * n, k == 2)) return 0;
+  }
   return (allOf(alongRow, line, start - 6 * n, start - 3 * n, false) ? 1 : 0) + (allOf(alongRow, line, end + 3 * n, end + 6 * n, false) ? 1 : 0);
 }

@@ -7,7 +7,7 @@
 // truncated symbol.
 import { QR_CODEWORDS_MAX, QR_MAX_VERSION } from "./qr-limits";
 import {
-  ECC_H, ECC_L, eccCodewordsPerBlock, numDataCodewords, numErrorCorrectionBlocks, numRawDataModules,
+  ECC_H, eccCodewordsPerBlock, numDataCodewords, numErrorCorrectionBlocks, numRawDataModules,
 } from "./qr-tables";
 import { planSegments, textFitsMode, writeDataCodewords } from "./segmentation";
 import { reedSolomonDivisor, reedSolomonRemainder } from "./reed-solomon";
@@ -16,7 +16,7 @@ import { penaltyScore } from "./penalty";
 
 /** The text needs a larger version than allowed (or than this board's buffers hold). */
 export const E_QR_TOO_LONG: i32 = -1;
-/** A parameter is out of range, or a forced segment mode cannot hold the text. */
+/** A forced segment mode cannot hold the text. */
 export const E_QR_ARG: i32 = -2;
 
 export const MASK_AUTO: i32 = -1;
@@ -38,9 +38,10 @@ export function qrDataBits(): i32 { return lastDataBits; }
 /**
  * Encodes text[0..len) into the grid (qr-grid.ts). forceMode 0 plans optimal segments,
  * otherwise one segment of that MODE_*. Returns the version, or E_QR_TOO_LONG / E_QR_ARG.
+ * The callers pass checked parameters (qr-ops checks the host's): ecl ECC_L-ECC_H, mask
+ * MASK_AUTO or 0-7, 1 <= minVersion <= maxVersion, forceMode 0 or a MODE_*.
  */
 export function qrEncode(text: usize, len: i32, ecl: i32, minVersion: i32, maxVersion: i32, mask: i32, boostEcl: bool, forceMode: i32): i32 {
-  if (ecl < ECC_L || ecl > ECC_H || mask < MASK_AUTO || mask > 7 || minVersion < 1 || minVersion > maxVersion || len < 0) return E_QR_ARG;
   if (maxVersion > QR_MAX_VERSION) maxVersion = QR_MAX_VERSION;
   if (minVersion > maxVersion) return E_QR_TOO_LONG;
   if (forceMode != 0 && !textFitsMode(text, len, forceMode)) return E_QR_ARG;
