@@ -67,8 +67,11 @@ export function tlvOpen(id: i32): usize {
 export function tlvClose(mark: usize): void {
   const len = <i32>(wp - mark - 2);
   if (len > 99) { wOverflow = true; return; }
-  store<u8>(mark, <u8>(0x30 + len / 10));
-  store<u8>(mark + 1, <u8>(0x30 + len % 10));
+  // put2 writes at the cursor: move it back to the placeholder for the two digits.
+  const end = wp;
+  wp = mark;
+  put2(len);
+  wp = end;
 }
 
 // ---- Reading ----
