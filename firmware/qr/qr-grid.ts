@@ -14,10 +14,19 @@ import { alignmentPositions, eclFormatBits, sideForVersion } from "./qr-tables";
 const GRID = memory.data(QR_GRID_BYTES > 0 ? QR_GRID_BYTES : 4);
 const FUNC = memory.data(QR_GRID_BYTES > 0 ? QR_GRID_BYTES : 4);
 const ALIGN = memory.data(8);
-// Per residue of the row modulo 12, the 6-bit pattern of one mask over columns x mod 6
-// (every Table 10 condition repeats with x mod 6 and y mod 12).
-const MASK_ROWS = memory.data(12);
-let preparedMask: i32 = -1;
+// The data masks of ISO 18004 Table 10 (i = row, j = column), as 6-bit row patterns: every
+// condition repeats with the column mod 6 and the row mod 12, so mask m is 12 bytes, byte
+// [m * 12 + y mod 12] holding bit x set where the mask is 1 at column x (x < 6) of row y.
+const MASK_ROWS = memory.data<u8>([
+  0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, // 0: (i + j) mod 2 = 0
+  0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, // 1: i mod 2 = 0
+  0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, // 2: j mod 3 = 0
+  0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, // 3: (i + j) mod 3 = 0
+  0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, // 4: (i div 2 + j div 3) mod 2 = 0
+  0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, 0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, // 5: (i j) mod 2 + (i j) mod 3 = 0
+  0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, 0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, // 6: ((i j) mod 2 + (i j) mod 3) mod 2 = 0
+  0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, 0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, // 7: ((i + j) mod 2 + (i j) mod 3) mod 2 = 0
+]);
 let side: i32 = 0;
 let rowWords: i32 = 0;
 let rowBytes: i32 = 0;
@@ -182,39 +191,16 @@ export function drawCodewords(data: usize, len: i32): void {
   }
 }
 
-/** The data-mask condition of ISO 18004 Table 10 (i = row, j = column there). */
-function maskBit(mask: i32, x: i32, y: i32): bool {
-  switch (mask) {
-    case 0: return (x + y) % 2 == 0;
-    case 1: return y % 2 == 0;
-    case 2: return x % 3 == 0;
-    case 3: return (x + y) % 3 == 0;
-    case 4: return (x / 3 + y / 2) % 2 == 0;
-    case 5: return (x * y) % 2 + (x * y) % 3 == 0;
-    case 6: return ((x * y) % 2 + (x * y) % 3) % 2 == 0;
-    default: return (((x + y) % 2) + (x * y) % 3) % 2 == 0;
-  }
-}
-
 /**
  * Flips every non-function module where the mask is 1; applying it twice undoes it. Each row
  * of a mask is a pattern with period 6 along x, so a row word is that 6-bit pattern repeated
  * (a multiply spreads it over 64 bits) and shifted by the word's phase (32 i mod 6); the
- * function map keeps the patterns off the function modules. The 12 row patterns are worked
- * out once per mask and kept, so undoing the mask just after trying it reuses them.
+ * function map keeps the patterns off the function modules.
  */
 export function applyMask(mask: i32): void {
-  if (mask != preparedMask) {
-    for (let r = 0; r < 12; r++) {
-      let p = 0;
-      for (let x = 0; x < 6; x++) if (maskBit(mask, x, r)) p |= 1 << x;
-      store<u8>(MASK_ROWS + <usize>r, <u8>p);
-    }
-    preparedMask = mask;
-  }
   let r = 0;
   for (let y = 0; y < side; y++) {
-    const spread = <u64>load<u8>(MASK_ROWS + <usize>r) * 0x0041041041041041;
+    const spread = <u64>load<u8>(MASK_ROWS + <usize>(mask * 12 + r)) * 0x0041041041041041;
     const row = <usize>(y * rowBytes);
     for (let i = 0, phase: u64 = 0; i < rowWords; i++) {
       const off = row + <usize>(i << 2);
