@@ -7,7 +7,7 @@ import { registerApplet } from "../nfc/applets";
 import { counterRead, storeGet } from "../store/store";
 import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
 import { deviceKid, devicePub, devicePubLen, loadDeviceKey } from "./device-key";
-import { CFG_CURRENCY, CFG_EPOCH, CFG_SLOT, KEY_CERT_BATCH, KEY_CERT_DEVICE, MAX_CERT, SUB_BALANCE, SUB_OPEN, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
+import { CFG_COUNT, CFG_CUMULATIVE, CFG_CURRENCY, CFG_EPOCH, CFG_MAX_BALANCE, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KEY_CERT_BATCH, KEY_CERT_DEVICE, MAX_CERT, SUB_BALANCE, SUB_OPEN, SUB_PER_PAYMENT, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
 import { CONFIG, cfg, readLog, sub, walletActive, walletLoad } from "./wallet-state";
 import { R_CHAIN_OPEN, R_STORE, beginPayment, endSession, paymentStoreError, signPayment } from "./wallet-payment";
 import { PIN_BLOCKED, PIN_OK, pinForget, pinSet, pinTriesLeft, pinVerified, pinVerify } from "./wallet-pin";
@@ -128,6 +128,20 @@ function getData(buf: usize, p2: u8): i32 {
       putBe32(at + 1, sub(i, SUB_BALANCE));
     }
     return sw(buf, SUB_WALLETS * 5, SW_OK);
+  }
+  if (p2 == 4) {
+    // limits and use since the last sync: the card's envelope and totals (6 x u32 BE), then
+    // per sub-wallet its caps and totals (5 x u32 BE), so the owner sees what a payment meets.
+    putBe32(buf, cfg(CFG_MAX_BALANCE));
+    putBe32(buf + 4, cfg(CFG_PER_PAYMENT));
+    putBe32(buf + 8, cfg(CFG_CUMULATIVE));
+    putBe32(buf + 12, cfg(CFG_MAX_COUNT));
+    putBe32(buf + 16, cfg(CFG_SPENT));
+    putBe32(buf + 20, cfg(CFG_COUNT));
+    for (let i = 0; i < SUB_WALLETS; i++) {
+      for (let f = 0; f < 5; f++) putBe32(buf + <usize>(24 + i * 20 + f * 4), sub(i, SUB_PER_PAYMENT + f * 4));
+    }
+    return sw(buf, 24 + SUB_WALLETS * 20, SW_OK);
   }
   return sw(buf, 0, SW_P1P2);
 }

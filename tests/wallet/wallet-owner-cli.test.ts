@@ -64,6 +64,11 @@ test("owner flow from the CLI: fund, pay from the sub-wallet, limits refuse with
   r = await tapkit(["wallet", "limits", "--port", port, "--sub", "1", "--per", "300", "--cumulative", "1000", "--max-count", "5", "--pin", "-", "--json"], "1234\n");
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { sub: 1, perPayment: 300, cumulative: 1000, maxCount: 5 });
+  // status reads the caps back (GET DATA 04) with what was used since the last sync
+  s = await status(port);
+  assert.deepEqual(s.balances[1], { sub: 1, open: true, balance: 2_600, perPayment: 300, cumulative: 1000, maxCount: 5, spent: 400, count: 1 });
+  assert.deepEqual(s.limits, { maxBalance: 50_000, perPayment: 2_000, cumulative: 5_000, maxCount: 10, spent: 400, count: 1 });
+  assert.deepEqual([s.balances[0].spent, s.balances[0].count, s.balances[0].perPayment], [0, 0, 2_000]);
   r = await tapkit(["wallet", "pay", "--port", port, "--amount", "301", "--currency", "EUR", "--payee", "shop-42", "--sub", "1"]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /above the per-payment cap/);

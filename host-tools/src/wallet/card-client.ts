@@ -67,6 +67,21 @@ function be32(v: number): number[] {
   return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 }
 
+/** A sub-wallet's caps and what it used since the last sync. */
+export interface SubWalletLimits {
+  perPayment: number;
+  cumulative: number;
+  maxCount: number;
+  spent: number;
+  count: number;
+}
+
+/** The card's envelope (as the issuer set it, changed by SYNC) and its use since the last sync. */
+export interface CardLimits extends SubWalletLimits {
+  maxBalance: number;
+  subWallets: SubWalletLimits[];
+}
+
 export class WalletCard {
   constructor(private readonly send: ApduTransport) {}
 
@@ -165,6 +180,15 @@ export class WalletCard {
 
   async close(sub: number): Promise<void> {
     await this.exchange(apdu(0xd4, sub, 3), "CLOSE SUB-WALLET");
+  }
+
+  /** The card's envelope and use since the last sync, and each sub-wallet's caps and use (GET DATA 04). */
+  async limits(): Promise<CardLimits> {
+    const d = await this.exchange(apdu(0xca, 0, 4), "GET DATA limits");
+    const u = (at: number) => (((d[at] << 24) >>> 0) + (d[at + 1] << 16) + (d[at + 2] << 8) + d[at + 3]);
+    const subs: SubWalletLimits[] = [];
+    for (let at = 24; at + 20 <= d.length; at += 20) subs.push({ perPayment: u(at), cumulative: u(at + 4), maxCount: u(at + 8), spent: u(at + 12), count: u(at + 16) });
+    return { maxBalance: u(0), perPayment: u(4), cumulative: u(8), maxCount: u(12), spent: u(16), count: u(20), subWallets: subs };
   }
 
   async balances(): Promise<{ open: boolean; balance: number }[]> {

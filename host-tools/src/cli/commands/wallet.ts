@@ -12,7 +12,7 @@ import { withDevice, withNfcPath } from "./connect.ts";
 import { parseHex, toHex } from "../../bytes/hex.ts";
 import {
   acceptPayment, openPaywordChain, paywordTap, PlaqueAcceptor,
-  COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, decodeCertPayload, decodeSign1, encodeBundle, issuerInit, loadIssuer, provisionOverLink, readRootKey, readWalletInfo, settle, syncCard, verifyVoucher, WalletCard, walletOverLink, WalletError, type LogEntry,
+  COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, decodeCertPayload, decodeSign1, encodeBundle, issuerInit, loadIssuer, provisionOverLink, readRootKey, readWalletInfo, settle, syncCard, verifyVoucher, WalletCard, walletOverLink, WalletError, type LogEntry, type SubWalletLimits,
 } from "../../wallet/index.ts";
 
 function uintOpt(value: string | undefined, name: string, dflt?: number): number {
@@ -401,7 +401,6 @@ async function withOwnerCard<T>(opts: Record<string, any>, pin: string | null, f
   });
 }
 
-const LIMIT_NOTE = "sub-wallet limits are write-only over APDU; status shows the certified envelope";
 
 function balanceRows(b: { open: boolean; balance: number }[]) {
   return b.map((x, sub) => ({ sub, open: x.open, balance: x.balance }));
@@ -409,7 +408,7 @@ function balanceRows(b: { open: boolean; balance: number }[]) {
 
 export const walletStatus: Command = {
   name: "wallet status",
-  summary: "the card's balances per sub-wallet, voucher counter, sync epoch, PIN tries left and certified envelope",
+  summary: "the card's balances, caps and use since the last sync per sub-wallet, voucher counter, sync epoch, PIN tries left",
   usage: `tapkit wallet status ${NFC_PATH_USAGE} [--json]`,
   examples: ["tapkit wallet status --port /dev/ttyUSB0", "tapkit wallet status --reader 'Virtual PCD 00 00' --json"],
   options: { ...PORT_OPTION, ...READER_OPTION, ...JSON_OPTION },
@@ -417,6 +416,7 @@ export const walletStatus: Command = {
     const r = await withOwnerCard(opts, null, async (card) => {
       const info = await card.info();
       const balances = balanceRows(await card.balances());
+      const limits = await card.limits();
       let envelope = null;
       try {
         const device = (await card.chain())[1];
@@ -424,14 +424,20 @@ export const walletStatus: Command = {
       } catch {
         envelope = null;
       }
-      return { kid: toHex(info.kid), currency: info.cur ?? null, counter: info.ctr ?? 0, epoch: info.epoch ?? 0, pinTriesLeft: info.pin ?? 0, pinBlocked: (info.pin ?? 0) === 0, balances, total: balances.reduce((a, b) => a + b.balance, 0), envelope, limitsNote: LIMIT_NOTE };
+      const subs = balances.map((b) => ({ ...b, ...limits.subWallets[b.sub] }));
+      const { subWallets: _subs, ...card_ } = limits;
+      return { kid: toHex(info.kid), currency: info.cur ?? null, counter: info.ctr ?? 0, epoch: info.epoch ?? 0, pinTriesLeft: info.pin ?? 0, pinBlocked: (info.pin ?? 0) === 0, balances: subs, total: balances.reduce((a, b) => a + b.balance, 0), limits: card_, envelope };
     });
     out.result(r, (x) => {
       out.line(`card ${x.kid} (${x.currency}): counter ${x.counter}, epoch ${x.epoch}, PIN ${x.pinBlocked ? "BLOCKED" : `${x.pinTriesLeft} tries left`}`);
-      out.line(table([["  sub", "state", "balance"], ...x.balances.map((b: { sub: number; open: boolean; balance: number }) => [`  ${b.sub}${b.sub === 0 ? " (main)" : ""}`, b.open ? "open" : "closed", String(b.balance)])]));
+      out.line(table([
+        ["  sub", "state", "balance", "per payment", "cumulative (used)", "payments (used)"],
+        ...x.balances.map((b: { sub: number; open: boolean; balance: number } & SubWalletLimits) => [`  ${b.sub}${b.sub === 0 ? " (main)" : ""}`, b.open ? "open" : "closed", String(b.balance), String(b.perPayment), `${b.cumulative} (${b.spent})`, `${b.maxCount} (${b.count})`]),
+      ]));
       out.line(`  total ${x.total} ${x.currency}`);
-      if (x.envelope) out.line(`certified envelope: per payment ${x.envelope.perPayment}, cumulative ${x.envelope.cumulative} and ${x.envelope.maxCount} payments per sync, max balance ${x.envelope.maxBalance}`);
-      out.line(`(${LIMIT_NOTE})`);
+      const l = x.limits;
+      out.line(`card envelope (epoch ${x.epoch}): per payment ${l.perPayment}, cumulative ${l.cumulative} (used ${l.spent}), ${l.maxCount} payments (used ${l.count}), max balance ${l.maxBalance}`);
+      if (x.envelope) out.line(`certified envelope (device certificate): per payment ${x.envelope.perPayment}, cumulative ${x.envelope.cumulative}, ${x.envelope.maxCount} payments per sync, max balance ${x.envelope.maxBalance}`);
     });
   },
 };
