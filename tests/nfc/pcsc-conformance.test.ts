@@ -73,7 +73,7 @@ test("tapkit hil --reader: a lab's run over PC/SC against `tapkit sim --pcsc`, r
   }
 });
 
-test("tapkit wallet pay --reader and nfc apdu --reader: a payment through pcscd verifies against the issuer root", { skip: missing ?? false }, async (t) => {
+test("tapkit wallet pay, issuer sync, wallet status and nfc apdu --reader: a payment through pcscd verifies against the issuer root; the sync moves the epoch", { skip: missing ?? false }, async (t) => {
   ensureCli();
   const pcscd = await ensurePcscd();
   const sim = await startSim(["--board", "sim-card", "--no-pty", "--pcsc"]);
@@ -90,6 +90,14 @@ test("tapkit wallet pay --reader and nfc apdu --reader: a payment through pcscd 
     const v = await tapkit(["verify", "voucher", out, "--root", join(iss, "root.pub"), "--challenge", pay.json.challenge, "--payee", "shop-42", "--json"]);
     assert.equal(v.code, 0, v.stderr);
     assert.equal(v.json.balanceAfter, 9_750);
+
+    // The issuer syncs the card through the reader: next epoch, top-up credited.
+    const sync = await tapkit(["issuer", "sync", "--reader", VPCD_READER, "--issuer", iss, "--top-up", "1000", "--settled-counter", "1", "--json"]);
+    assert.equal(sync.code, 0, sync.stderr);
+    assert.deepEqual([sync.json.epochBefore, sync.json.epoch, sync.json.balanceBefore, sync.json.balance], [0, 1, 9_750, 10_750]);
+    const again = await tapkit(["wallet", "status", "--reader", VPCD_READER, "--json"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual([again.json.epoch, again.json.limits.spent, again.json.limits.count], [1, 0, 0], "the sync reset the use since the last sync");
 
     const apdu = await tapkit(["nfc", "apdu", "--reader", VPCD_READER, "00A4040007D276000085010100", "--json"]);
     assert.equal(apdu.code, 0, apdu.stderr);
