@@ -5,14 +5,14 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { VPCD_PORT } from "../../host-tools/src/sim/serve-pcsc.ts";
+import { pcscToolsMissing } from "../../host-tools/src/pcsc/index.ts";
 
 const VPCD_DRIVERS = ["/usr/lib/pcsc/drivers/serial/libifdvpcd.so", "/usr/lib/x86_64-linux-gnu/pcsc/drivers/serial/libifdvpcd.so", "/usr/lib/aarch64-linux-gnu/pcsc/drivers/serial/libifdvpcd.so"];
 
 export function pcscMissing(): string | null {
   if (spawnSync("sh", ["-c", "command -v pcscd"]).status !== 0) return "pcscd is not installed (Debian package pcscd)";
   if (!VPCD_DRIVERS.some((p) => existsSync(p))) return "the vpcd driver is not installed (Debian package vsmartcard-vpcd)";
-  if (spawnSync("sh", ["-c", "command -v scriptor"]).status !== 0) return "scriptor is not installed (Debian package pcsc-tools)";
-  return null;
+  return pcscToolsMissing();
 }
 
 function vpcdListening(): Promise<boolean> {
