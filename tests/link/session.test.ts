@@ -18,11 +18,16 @@ async function setup(device: FakeDeviceOptions = {}, session: SessionOptions = {
 }
 
 
-test("open flushes with 00, says hello {v:[1], max} and records the device", async () => {
+test("open flushes with 00, says hello {v:[1], max, n} with a fresh nonce per session and records the device", async () => {
   const { s, fake } = await setup({ max: 512 }, { maxFrame: 2048 });
   assert.equal(fake.bytesIn[0], 0);
   assert.equal(fake.requests.length, 1);
-  assert.deepEqual(fake.requests[0]!.body, { op: "hello", v: [1], max: 2048 });
+  const { n, ...hello } = fake.requests[0]!.body as { n: number };
+  assert.deepEqual(hello, { op: "hello", v: [1], max: 2048 });
+  assert.ok(Number.isInteger(n) && n >= 0 && n < 2 ** 32, `nonce ${n} is a u32`);
+  const other = await setup({ max: 512 }, { maxFrame: 2048 });
+  assert.notEqual((other.fake.requests[0]!.body as { n: number }).n, n, "two sessions, two nonces: a new session's hello is never a retry of an old one");
+  await other.s.close();
   assert.equal(fake.requests[0]!.channel, CHANNEL.SHELL);
   assert.equal(fake.requests[0]!.flags, 0);
   assert.deepEqual(s.device, { v: 1, max: 512, board: "fake", fw: "0.0.1", abi: 1, shell: "1" });

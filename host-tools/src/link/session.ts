@@ -132,7 +132,9 @@ export class LinkSession {
     await session.sendRaw(Uint8Array.of(0));
     let answer: Body;
     try {
-      answer = await session.request(CHANNEL.SHELL, "hello", { v: [VERSION], max: session.receiver.maxFrame });
+      // `n`, a fresh nonce, makes every session's hello unlike any earlier one, so the device
+      // runs it (and empties its replay cache) instead of taking it for a retry.
+      answer = await session.request(CHANNEL.SHELL, "hello", { v: [VERSION], max: session.receiver.maxFrame, n: Math.floor(Math.random() * 0x1_0000_0000) });
     } catch (e) {
       if (e instanceof LinkError && e.code === "timeout") {
         const c = session.receiver.counters;
