@@ -17,8 +17,6 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { Board } from "../boards/board.ts";
 import { DeviceClient } from "../device/client.ts";
-import { CHANNEL } from "../link/index.ts";
-import { LinkSession } from "../link/session.ts";
 import { SimDevice } from "../sim/device.ts";
 import type { CutPhase } from "../sim/flash.ts";
 import { inProcessTransport } from "../sim/in-process-transport.ts";
@@ -26,6 +24,8 @@ import { SeededRandom } from "../sim/seeded-random.ts";
 import { WalletCard, parseLogEntry, type LogEntry } from "./card-client.ts";
 import { provisionOverLink } from "./card-link.ts";
 import { decodeSign1 } from "./cose-sign1.ts";
+import { bytesEqual } from "./det-cbor.ts";
+import { withStoreRecords } from "./store-records.ts";
 import { WalletError } from "./errors.ts";
 import type { IssuerFiles } from "./issuer.ts";
 import { decodeVoucherPayload } from "./voucher.ts";
@@ -103,25 +103,8 @@ function hashForward(word: Uint8Array, times: number): Uint8Array {
   return w;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-// Each read opens a new link session. Its sequence numbers are chosen here, not at random:
-// the device answers a request carrying the seq it handled last from its replay store, so a
-// random first seq that happens to equal it (1 in 65,536 per session; tens of thousands of
-// sessions per soak) would read back the previous session's last answer.
-let nextSeq = 0x100;
-
 async function readCardState(device: SimDevice): Promise<CardState> {
-  const client = await LinkSession.open(inProcessTransport(device), { firstSeq: nextSeq });
-  nextSeq = (nextSeq + 32) & 0xffff;
-  try {
-    const get = async (k: number, size: number): Promise<DataView | null> => {
-      const v = ((await client.request(CHANNEL.APP, "store.get", { k })) as { v: Uint8Array | null }).v;
-      if (v && v.length !== size) throw new Error(`store record ${k.toString(16)} holds ${v.length} bytes, expected ${size}: ${Buffer.from(v).toString("hex")}`);
-      return v ? new DataView(v.buffer, v.byteOffset, v.byteLength) : null;
-    };
+  return withStoreRecords(device, async (get) => {
     const balances = [];
     for (let i = 0; i < 4; i++) balances.push((await get(0x0310 + i, 28))?.getUint32(4, true) ?? 0);
     const c = await get(0x0330, 52);
@@ -129,9 +112,7 @@ async function readCardState(device: SimDevice): Promise<CardState> {
       ? { sub: c.getUint8(1), counter: c.getUint32(4, true), length: c.getUint32(8, true), unit: c.getUint32(12, true), released: c.getUint32(16, true), seed: new Uint8Array(c.buffer.slice(c.byteOffset + 20, c.byteOffset + 52)) }
       : null;
     return { balances, chain, logHead: (await get(0x0320, 4))?.getUint32(0, true) ?? 0 };
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 async function readNewLog(card: WalletCard, count: number): Promise<LogEntry[]> {
@@ -288,7 +269,7 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
             const w0 = voucher?.chain?.root ?? null;
             if (voucher && (!voucher.chain || voucher.chain.unit !== unit || voucher.chain.length !== length || voucher.amount !== unit * length)) fail(`commitment voucher terms ${JSON.stringify(voucher.chain)} amount ${voucher.amount}`);
             // the stored seed must be the one behind the signed root
-            if (w0 && !sameBytes(hashForward(c.seed, length), w0)) fail("the stored seed does not hash to the signed w0");
+            if (w0 && !bytesEqual(hashForward(c.seed, length), w0)) fail("the stored seed does not hash to the signed w0");
             if (!w0) result.chainsWithoutVoucher++;
             chain = { sub, counter: c.counter, length, unit, returned: 0, released: 0, w0, w0Signed: w0 !== null, words: new Map() };
           }
@@ -309,9 +290,9 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
             result.wordsReleased++;
             if (c.released !== index) fail(`word ${index} left the card but the stored index is ${c.released}`);
             const known = h.words.get(index);
-            if (known && !sameBytes(known, answer)) fail(`word ${index} differs from the one released before`);
+            if (known && !bytesEqual(known, answer)) fail(`word ${index} differs from the one released before`);
             if (!h.w0) h.w0 = hashForward(answer, index);
-            if (!sameBytes(hashForward(answer, index), h.w0)) fail(`word ${index} does not hash forward to ${h.w0Signed ? "the signed" : "the first word's"} w0`);
+            if (!bytesEqual(hashForward(answer, index), h.w0)) fail(`word ${index} does not hash forward to ${h.w0Signed ? "the signed" : "the first word's"} w0`);
             h.words.set(index, answer);
             h.returned = Math.max(h.returned, index);
           } else if (!cut) fail(`uncut PAYWORD ${index} returned no word`);
@@ -360,5 +341,5 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
 
 function sameChain(a: CardChain | null, b: CardChain | null): boolean {
   if (!a || !b) return a === b;
-  return a.sub === b.sub && a.counter === b.counter && a.length === b.length && a.unit === b.unit && a.released === b.released && sameBytes(a.seed, b.seed);
+  return a.sub === b.sub && a.counter === b.counter && a.length === b.length && a.unit === b.unit && a.released === b.released && bytesEqual(a.seed, b.seed);
 }

@@ -16,8 +16,7 @@ import { decodeSign1 } from "./cose-sign1.ts";
 import { decodeVoucherPayload } from "./voucher.ts";
 import { buildSyncToken, decodeSyncToken } from "./sync-token.ts";
 import { WalletError } from "./errors.ts";
-import { CHANNEL } from "../link/index.ts";
-import { LinkSession } from "../link/session.ts";
+import { withStoreRecords } from "./store-records.ts";
 
 export interface CampaignOptions {
   board: Board;
@@ -148,28 +147,16 @@ interface WalletRecords {
   subs: { balance: number; spent: number; count: number }[];
 }
 
-// Sequence numbers chosen here, not at random: the device replays its last answer on a
-// channel to a request carrying the same seq, which a random first seq hits now and then.
-let nextSeq = 0x100;
-
 async function readRecords(device: SimDevice): Promise<WalletRecords> {
-  const client = await LinkSession.open(inProcessTransport(device), { firstSeq: nextSeq });
-  nextSeq = (nextSeq + 32) & 0xffff;
-  try {
-    const get = async (k: number) => {
-      const v = ((await client.request(CHANNEL.APP, "store.get", { k })) as { v: Uint8Array }).v;
-      return new DataView(v.buffer, v.byteOffset, v.byteLength);
-    };
-    const cfg = await get(0x0300);
+  return withStoreRecords(device, async (get) => {
+    const cfg = (await get(0x0300, 36))!;
     const subs = [];
     for (let i = 0; i < 2; i++) {
-      const s = await get(0x0310 + i);
+      const s = (await get(0x0310 + i, 28))!;
       subs.push({ balance: s.getUint32(4, true), spent: s.getUint32(20, true), count: s.getUint32(24, true) });
     }
     return { epoch: cfg.getUint32(8, true), spent: cfg.getUint32(28, true), count: cfg.getUint32(32, true), subs };
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 /**
