@@ -1,6 +1,6 @@
 // Who this device is, as text for hello/info/log: the firmware version ("0.1.0", from the
 // build constants) and the shell's name and version (asked once from hal.shell_version).
-import { shell_version } from "./hal/hal";
+import { shell_version } from "./hal/system";
 import { FW_MAJOR, FW_MINOR, FW_PATCH } from "./board";
 import { writeDecimal } from "./lib/bytes";
 

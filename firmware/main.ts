@@ -1,7 +1,7 @@
 // HAL ABI v1 exports (docs/hal-abi.md): the only entry points the board shell calls.
 // Everything is allocated statically; none of these calls allocates.
 import "./hal/panic";
-import { reset } from "./hal/hal";
+import { reset } from "./hal/system";
 import { boardNameLen, boardNamePtr } from "./board";
 import { mailbox, mailboxCapacity } from "./mailbox";
 import { fwVersionLen, fwVersionPtr, loadIdentity } from "./identity";

@@ -3,7 +3,8 @@
 // issuer root, the amount, currency, payee, challenge and the card's counter freshness,
 // and keeps accepted vouchers in the store until they are exported and cleared. A voucher
 // committing to a PayWord chain opens it; later words are checked with one SHA-256 each.
-import { random, sha256 } from "../hal/hal";
+import { sha256 } from "../hal/keystore";
+import { random } from "../hal/random";
 import { bytesEqual, readU32LE, writeU32LE } from "../lib/bytes";
 import { storeDelete, storeGet, storePut, txAbort, txBegin, txCommit, txDelete, txPut } from "../store/store";
 import { CARDS, CARDS_SIZE, CFG_ALG, CFG_CURRENCY, CFG_PAYEE, CFG_PAYEE_LEN, CFG_ROOT, CFG_ROOT_LEN, CFG_SIZE, HEAD_SIZE, KEY_BATCH_FIRST, KEY_CARDS, KEY_CONFIG, KEY_DEVICE_FIRST, KEY_HEAD, KEY_PAYWORD_FIRST, KEY_VOUCHER_FIRST, MAX_COSE, PAYWORD_SIZE, SLOTS } from "./acceptor-layout";

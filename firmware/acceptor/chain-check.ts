@@ -3,7 +3,7 @@
 // above it and names that key as issuer; kid = SHA-256(public key)[0..8]; roles batch then
 // device; the device certificate carries currency and envelope. Keys stay where they lie
 // in the request buffer; only pointers are kept.
-import { sha256 } from "../hal/hal";
+import { sha256 } from "../hal/keystore";
 import { bytesEqual } from "../lib/bytes";
 import { cursorAt, cursorDone, readContainer, readKey, readNegInt, readString, readUint, stringPtr } from "./cbor-cursor";
 import { COSE_EDDSA, COSE_ES256, coseKid, cosePayload, cosePayloadLen, parseSign1, verifySign1 } from "./cose-check";

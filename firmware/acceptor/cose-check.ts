@@ -5,7 +5,7 @@
 // in, the keystore verifies, and they are put back. Before the keystore is asked, the
 // signature must be in its one canonical form (Ed25519 S < L and R's y < p; P-256 low-S),
 // because the simulated keystore, like many, accepts malleated signatures.
-import { ks_verify } from "../hal/hal";
+import { ks_verify } from "../hal/keystore";
 import { cursorAt, cursorPos, readContainer, readNegInt, readString, readUint, stringPtr } from "./cbor-cursor";
 
 export const COSE_EDDSA: i32 = -8;

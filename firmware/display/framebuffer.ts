@@ -1,7 +1,8 @@
 // The panel image in our memory: 1 bit per pixel, rows top to bottom, ceil(w/8) bytes per
 // row, MSB = leftmost pixel, 1 = black (the display_blit layout). Sized from the board; on
 // boards without a panel it is empty and every drawing call does nothing.
-import { E_UNSUPPORTED, display_blit, display_refresh } from "../hal/hal";
+import { E_UNSUPPORTED } from "../hal/codes";
+import { display_blit, display_refresh } from "../hal/display";
 import { DISPLAY_H, DISPLAY_W, HAS_DISPLAY } from "../board";
 
 export const FB_W: i32 = HAS_DISPLAY ? DISPLAY_W : 0;

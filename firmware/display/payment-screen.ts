@@ -3,7 +3,7 @@
 // reference from the store's counter, amount as caption) drawn with a partial refresh, which
 // gives way to the static code after its timeout (checked from tk_tick) or on request.
 // Payment codes use ECC M, raised for free when the version allows (boost).
-import { clock_ms } from "../hal/hal";
+import { clock_ms } from "../hal/clock";
 import { OK } from "../link/status";
 import { ECC_M } from "../qr/qr-tables";
 import { MASK_AUTO, qrEncode } from "../qr/qr-encoder";

@@ -1,7 +1,7 @@
 // The firmware's `abort` (wired with `--use abort=firmware/hal/panic/onAbort`): formats
 // "msg at file:line:col" as UTF-8 in a static buffer and hands it to hal.panic, so a crash
 // reaches the shell with a reason instead of an `env.abort` import the device lacks.
-import { panic } from "./hal";
+import { panic } from "./system";
 
 const CAP: i32 = 256;
 const BUF = memory.data(CAP);

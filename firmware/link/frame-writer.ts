@@ -2,7 +2,7 @@
 // into the TX queue with its 00 delimiter, and feeds the queue to hal.uart_write, which may
 // take only part of it; the rest goes out on later calls to txFlush() (tk_tick).
 // A frame that does not fit the queue is dropped whole (the host retries requests).
-import { uart_write } from "../hal/hal";
+import { uart_write } from "../hal/uart";
 import { MAX_FRAME } from "../board";
 import { cobsEncode, cobsMaxEncoded } from "../lib/cobs";
 import { crc32 } from "../lib/crc32";

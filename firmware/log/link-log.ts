@@ -2,7 +2,8 @@
 // running seq, sent when at or below the level the host set (default 2, info). Every line
 // also goes to the native console (hal.log). Messages are built piecewise into the event
 // frame (logBegin, logText/logBytes..., logEnd), so nothing is concatenated or allocated.
-import { clock_ms, log } from "../hal/hal";
+import { clock_ms } from "../hal/clock";
+import { log } from "../hal/system";
 import {
   encodeMap, encodeText, encodeTextHead, encodeUint, encoderEnd, encoderOverflow, encoderPos,
   encoderReserve, encoderRestore,

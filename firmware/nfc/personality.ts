@@ -3,7 +3,7 @@
 // both (the plaque) to Type 2 to exercise that personality.
 // The UID comes from the board file (nfc.uid, compiled in by tapkit build); `tag.set
 // {tag_uid}` replaces it and the store keeps that (tag-persist.ts).
-import { nfc_configure } from "../hal/hal";
+import { nfc_configure } from "../hal/nfc";
 import { NFC_T2T, NFC_T4T, UID_0_2, UID_3_4, UID_5_6 } from "../board";
 
 export const PERSONALITY_OFF: i32 = 0;

@@ -3,7 +3,8 @@
 // the signature-input offset up to the signature, written as 86 base64url characters. The
 // template carries the merchant id and amount as text inside the signed range, so a verifier
 // needs only the public key and the URL (docs/nfc.md, "Signed tap URLs").
-import { clock_unix, ks_sign } from "../hal/hal";
+import { clock_unix } from "../hal/clock";
+import { ks_sign } from "../hal/keystore";
 import { writeBase64Url, writeHexNumber } from "./ascii-mirror";
 import { SIGNED_CTR_CHARS, TIME_CHARS, ctrOffset, macInputOffset, macOffset, signSlot, timeOffset } from "./mirror-config";
 import { SW_OK, SW_SECURITY } from "./sw";

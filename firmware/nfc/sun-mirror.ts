@@ -2,7 +2,8 @@
 // PICCData (or plain UID/counter), SDMENCFileData and the truncated SDMMAC, written as
 // upper-case hex into the mirrored copy of the NDEF file. Keys never enter Wasm memory:
 // session keys are derived into volatile keystore slots with ks_derive_cmac.
-import { ks_aes, ks_cmac, ks_derive_cmac, random } from "../hal/hal";
+import { ks_aes, ks_cmac, ks_derive_cmac } from "../hal/keystore";
+import { random } from "../hal/random";
 import { writeHexNumber, writeHexUpper } from "./ascii-mirror";
 import {
   MODE_SUN, counterLimit, encLength, encOffset, fileSlot, macInputOffset, macOffset, metaSlot, mirrorMode,

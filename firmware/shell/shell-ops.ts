@@ -1,6 +1,6 @@
 // The shell channel: hello (version exchange), info, ping, sink, fb (framebuffer readout)
 // and reset. Result maps list keys in deterministic order: shorter first, then bytewise.
-import { clock_ms } from "../hal/hal";
+import { clock_ms } from "../hal/clock";
 import { MAX_FRAME, boardNameLen, boardNamePtr } from "../board";
 import { fwVersionLen, fwVersionPtr, shellVersionLen, shellVersionPtr } from "../identity";
 import { mailboxCapacity } from "../mailbox";

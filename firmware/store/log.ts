@@ -7,7 +7,7 @@
 //  - every record is written by one program call at the tail, where mount proved the flash
 //    is still erased, and is accepted only with a valid CRC;
 //  - a torn write at the tail is covered with zeros (padding) before anything follows it.
-import { flash_erase, flash_geometry, flash_program, flash_read } from "../hal/hal";
+import { flash_erase, flash_geometry, flash_program, flash_read } from "../hal/flash";
 import { E_STORE_CORRUPT, E_STORE_FULL, E_STORE_TOO_LARGE } from "./errors";
 import {
   CTR_TICKS, ERASED, PADDING, PAGE_HEADER, T_COMMIT, T_CTR, T_DEL, T_PUT, T_TX_CTR, T_TX_DEL, T_TX_PUT,

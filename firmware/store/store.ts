@@ -1,7 +1,7 @@
 // Public API of the power-safe store (docs/store.md): key/value records, atomic
 // transactions and wear-levelled monotonic counters on NOR flash region 0. Argument checks,
 // capacity and transaction staging live here; the log format and recovery in log.ts.
-import { flash_read } from "../hal/hal";
+import { flash_read } from "../hal/flash";
 import {
   E_STORE_ARG, E_STORE_EXHAUSTED, E_STORE_FULL, E_STORE_NOT_FOUND, E_STORE_TOO_LARGE, E_STORE_TX, E_STORE_UNMOUNTED,
 } from "./errors";

@@ -3,7 +3,7 @@
 // the keystore signs, and the tagged COSE_Sign1 the card returns. Uses the link encoder
 // with its state saved and restored, because an APDU can arrive inside a link request
 // (nfc-test channel) whose answer is being encoded.
-import { ks_sign } from "../hal/hal";
+import { ks_sign } from "../hal/keystore";
 import { encodeArray, encodeBytes, encodeMap, encodeTextBytes, encodeUint, encoderReserve } from "../link/cbor-encoder";
 import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
 

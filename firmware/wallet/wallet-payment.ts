@@ -3,7 +3,7 @@
 // A cut after the commit burns the counter and leaves a log entry without a voucher (the
 // issuer refunds it at sync); a cut before leaves nothing. The challenge is consumed
 // before signing, so one BEGIN yields at most one voucher.
-import { clock_unix } from "../hal/hal";
+import { clock_unix } from "../hal/clock";
 import { bytesEqual, copyBytes, fillBytes, writeU32LE } from "../lib/bytes";
 import { txAbort, txBegin, txCommit, txCounterNext } from "../store/store";
 import { deviceKid, loadDeviceKey } from "./device-key";

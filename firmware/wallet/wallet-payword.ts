@@ -4,7 +4,8 @@
 // and stays in the store with the highest index released, which is committed BEFORE the
 // word leaves the card: a cut can lose the payee a unit but never lets the card refund a
 // unit it released. CLOSE returns (n - released) x unit to the sub-wallet in one transaction.
-import { random, sha256 } from "../hal/hal";
+import { sha256 } from "../hal/keystore";
+import { random } from "../hal/random";
 import { fillBytes, readU32LE, writeU32LE } from "../lib/bytes";
 import { storeGet, storePut, txAbort, txBegin, txCommit, txDelete, txPut } from "../store/store";
 import { KIND_REFUND, LOG_AMOUNT, LOG_BALANCE, LOG_COUNTER, LOG_KIND, LOG_SIZE, LOG_SUB, SUB_BALANCE } from "./wallet-layout";

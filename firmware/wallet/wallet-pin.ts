@@ -1,7 +1,7 @@
 // Owner PIN: SHA-256 of the PIN in the store, a retry counter in the store, lockout at 0.
 // The retry counter is decremented and committed BEFORE the comparison, and restored only
 // after a match, so cutting power mid-check cannot grant free guesses.
-import { sha256 } from "../hal/hal";
+import { sha256 } from "../hal/keystore";
 import { bytesEqual } from "../lib/bytes";
 import { storeGet, storePut } from "../store/store";
 import { KEY_PIN, KEY_PIN_TRIES, PIN_TRIES } from "./wallet-layout";

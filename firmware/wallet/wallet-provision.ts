@@ -1,7 +1,7 @@
 // Provisioning (issuer or factory, over the link): certificate chain, currency, envelope,
 // opening balance and owner PIN, written in ONE store transaction. Accepted only while the
 // wallet is blank, so a provisioned card can never be re-personalised over the link.
-import { sha256 } from "../hal/hal";
+import { sha256 } from "../hal/keystore";
 import { fillBytes, writeU32LE } from "../lib/bytes";
 import { txAbort, txBegin, txCommit, txPut } from "../store/store";
 import { deviceKid, devicePub, devicePubLen, loadDeviceKey } from "./device-key";

@@ -3,7 +3,7 @@
 // Why exact: a WAMR/wasm3 port registers natives by name and signature and fails to link
 // (on the device, in the field) on anything else.
 import type { GateFailure } from "./build-error.ts";
-import { HAL_EXPORTS, HAL_IMPORTS, HAL_IMPORT_MODULE, HAL_MEMORY_EXPORT, abiSignatureText } from "./hal-abi.ts";
+import { HAL_EXPORTS, HAL_IMPORTS, HAL_IMPORT_MODULE, HAL_MEMORY_EXPORT, abiSignatureText } from "../abi/hal-abi.ts";
 import type { WasmInterface } from "./wasm-interface.ts";
 
 const importsByName = new Map(HAL_IMPORTS.map((f) => [f.name, f]));

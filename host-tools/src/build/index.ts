@@ -5,5 +5,5 @@ export { BuildError, type BuildErrorCode, type GateFailure } from "./build-error
 export { boardConstants, packageVersion } from "./compile-flags.ts";
 export { entrySource } from "./entry-source.ts";
 export { readWasmInterface, type WasmInterface, type WasmImport, type WasmExport } from "./wasm-interface.ts";
-export { HAL_ABI_VERSION, HAL_EXPORTS, HAL_IMPORTS, HAL_IMPORT_MODULE, type AbiFunction, abiSignatureText } from "./hal-abi.ts";
+export { HAL_ABI_VERSION, HAL_EXPORTS, HAL_IMPORTS, HAL_IMPORT_MODULE, type AbiFunction, abiSignatureText } from "../abi/hal-abi.ts";
 export type { FeatureReport, ValidatorVerdict } from "./feature-gate.ts";

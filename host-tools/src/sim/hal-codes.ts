@@ -1,32 +1,11 @@
-// HAL ABI v1 return codes (docs/hal-abi.md) and the exception a simulated peripheral throws
-// to make an import return one of them, so each peripheral can stay a plain class and only
-// hal.ts turns failures into numbers.
+// The exception a simulated peripheral throws to make an HAL import return one of the ABI's
+// E_* codes (host-tools/src/abi/hal-abi.ts, the one table), so each peripheral can stay a
+// plain class and only hal.ts turns failures into numbers.
+import { HAL_ERRORS } from "../abi/hal-abi.ts";
 
-export const E_ARG = -1;
-export const E_RANGE = -2;
-export const E_NOR = -3;
-export const E_ALIGN = -4;
-export const E_NO_KEY = -5;
-export const E_ALG = -6;
-export const E_POLICY = -7;
-export const E_UNSUPPORTED = -8;
-export const E_BUSY = -9;
-export const E_IO = -10;
-export const E_SPACE = -11;
+export const { E_ARG, E_RANGE, E_NOR, E_ALIGN, E_NO_KEY, E_ALG, E_POLICY, E_UNSUPPORTED, E_BUSY, E_IO, E_SPACE } = HAL_ERRORS;
 
-export const HAL_CODE_NAMES: Record<number, string> = {
-  [E_ARG]: "E_ARG",
-  [E_RANGE]: "E_RANGE",
-  [E_NOR]: "E_NOR",
-  [E_ALIGN]: "E_ALIGN",
-  [E_NO_KEY]: "E_NO_KEY",
-  [E_ALG]: "E_ALG",
-  [E_POLICY]: "E_POLICY",
-  [E_UNSUPPORTED]: "E_UNSUPPORTED",
-  [E_BUSY]: "E_BUSY",
-  [E_IO]: "E_IO",
-  [E_SPACE]: "E_SPACE",
-};
+export const HAL_CODE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(HAL_ERRORS).map(([name, code]) => [code, name]));
 
 /** A refusal a HAL import reports to the firmware as a negative return value. */
 export class HalFault extends Error {

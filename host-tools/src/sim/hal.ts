@@ -1,44 +1,16 @@
 // Builds the `hal` import object for one firmware instance (docs/hal-abi.md, HAL ABI v1):
 // checks every (ptr, len) against linear memory, forwards to the simulated peripherals and
-// turns their refusals (HalFault) into the ABI's negative return codes. PowerCut,
+// turns their refusals (HalFault) into the ABI's negative return codes. The import names and
+// signatures are the ABI table's (host-tools/src/abi/hal-abi.ts). PowerCut,
 // FirmwarePanic and FirmwareReset pass through on purpose: they unwind the instance.
 
 import type { NorFlash } from "./flash.ts";
 import type { Panel } from "./display.ts";
+import { HAL_IMPORT_SIGNATURES } from "../abi/hal-abi.ts";
 import { E_ARG, E_SPACE, E_UNSUPPORTED, HalFault } from "./hal-codes.ts";
 import { sha256Digest, type Keystore } from "./keystore.ts";
 import { FirmwarePanic, FirmwareReset } from "./sim-errors.ts";
 
-/** Wasm signature of every import, for link-time checks by the build and the shell. */
-export const HAL_IMPORT_SIGNATURES: Record<string, { params: ("i32" | "i64")[]; results: ("i32" | "i64")[] }> = {
-  uart_write: { params: ["i32", "i32"], results: ["i32"] },
-  log: { params: ["i32", "i32", "i32"], results: [] },
-  panic: { params: ["i32", "i32"], results: [] },
-  clock_ms: { params: [], results: ["i64"] },
-  clock_unix: { params: [], results: ["i64"] },
-  random: { params: ["i32", "i32"], results: ["i32"] },
-  reset: { params: ["i32"], results: [] },
-  shell_version: { params: ["i32", "i32"], results: ["i32"] },
-  flash_geometry: { params: ["i32", "i32"], results: ["i32"] },
-  flash_read: { params: ["i32", "i32", "i32", "i32"], results: ["i32"] },
-  flash_program: { params: ["i32", "i32", "i32", "i32"], results: ["i32"] },
-  flash_erase: { params: ["i32", "i32"], results: ["i32"] },
-  ks_info: { params: ["i32"], results: ["i32"] },
-  ks_generate: { params: ["i32", "i32"], results: ["i32"] },
-  ks_import: { params: ["i32", "i32", "i32", "i32"], results: ["i32"] },
-  ks_public_key: { params: ["i32", "i32", "i32"], results: ["i32"] },
-  ks_sign: { params: ["i32", "i32", "i32", "i32", "i32"], results: ["i32"] },
-  ks_verify: { params: ["i32", "i32", "i32", "i32", "i32", "i32", "i32"], results: ["i32"] },
-  ks_aes: { params: ["i32", "i32", "i32", "i32", "i32", "i32"], results: ["i32"] },
-  ks_cmac: { params: ["i32", "i32", "i32", "i32"], results: ["i32"] },
-  ks_derive_cmac: { params: ["i32", "i32", "i32", "i32"], results: ["i32"] },
-  sha256: { params: ["i32", "i32", "i32"], results: ["i32"] },
-  hmac_sha256: { params: ["i32", "i32", "i32", "i32"], results: ["i32"] },
-  display_geometry: { params: ["i32"], results: ["i32"] },
-  display_blit: { params: ["i32", "i32", "i32", "i32", "i32", "i32"], results: ["i32"] },
-  display_refresh: { params: ["i32"], results: ["i32"] },
-  nfc_configure: { params: ["i32", "i32", "i32"], results: ["i32"] },
-};
 
 export interface HalContext {
   /** a fresh view of the firmware's exported memory (it may have grown) */

@@ -1,0 +1,7 @@
+// HAL ABI v1, system (docs/hal-abi.md, System): native console, fatal stop, reboot and the
+// shell's name. Results < 0 are E_* codes (./codes).
+
+@external("hal", "log") export declare function log(level: i32, ptr: usize, len: i32): void;
+@external("hal", "panic") export declare function panic(ptr: usize, len: i32): void;
+@external("hal", "reset") export declare function reset(reason: i32): void;
+@external("hal", "shell_version") export declare function shell_version(ptr: usize, cap: i32): i32;
