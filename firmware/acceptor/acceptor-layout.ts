@@ -1,5 +1,5 @@
 // Where the plaque's offline acceptor keeps its state in the power-safe store (docs/store.md:
-// plaque keys 0x0800-0x0FFF) and the byte layout of each record. Little-endian u32s.
+// plaque keys 0x0800-0x0FFF) and the byte layout of each record. Integers little-endian.
 
 export const KEY_CONFIG: u16 = 0x0800; // issuer root, payee id, currency
 export const KEY_CARDS: u16 = 0x0801; // per-card freshness: kid and highest counter accepted
@@ -24,9 +24,13 @@ export const CFG_ROOT = 8; // 65 bytes
 export const CFG_PAYEE = 73; // 32 bytes
 export const CFG_SIZE = 105;
 
-// Card table: count u8, next to evict u8, 2 pad, then CARDS x (kid 8, counter u32).
-export const CARD_ENTRY = 12;
+// Card table: count u8, next to evict u8, 2 pad, then CARDS x (kid 8, counter u64).
+export const CARD_ENTRY = 16;
 export const CARDS_SIZE = 4 + CARDS * CARD_ENTRY;
+// The table as firmware before the one voucher layout wrote it: counters u32. Read once,
+// widened in RAM, and written back in the new form by the next acceptance.
+export const CARD_ENTRY_V0 = 12;
+export const CARDS_SIZE_V0 = 4 + CARDS * CARD_ENTRY_V0;
 
 // Head: vouchers held u32, then SLOTS x card index u8.
 export const HEAD_SIZE = 4 + SLOTS;

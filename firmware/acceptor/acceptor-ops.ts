@@ -3,8 +3,8 @@
 // bad-arg with a code (CHAIN_ROOT, COUNTER_REUSED, ...) naming the check that failed.
 import { MODE_CARD } from "../board";
 import { bytesIsAscii, readU32LE } from "../lib/bytes";
-import { KIND_ARRAY, KIND_BYTES, KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem } from "../link/cbor-decoder";
-import { encodeArray, encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint, encoderReserve } from "../link/cbor-encoder";
+import { KIND_ARRAY, KIND_BYTES, KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem } from "../codec/cbor/cbor-reader";
+import { encodeArray, encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint, encoderReserve } from "../codec/cbor/cbor-writer";
 import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
 import { storeGet } from "../store/store";
 import { CFG_CURRENCY, CFG_PAYEE, CFG_PAYEE_LEN, KEY_BATCH_FIRST, KEY_DEVICE_FIRST, KEY_VOUCHER_FIRST, SLOTS } from "./acceptor-layout";
@@ -14,8 +14,8 @@ import {
   A_NOT_SET_UP, A_NO_CHAIN, A_NO_CHALLENGE, A_OK, A_PAYEE, A_PAYWORD_BAD, A_PAYWORD_END, A_VOUCHER_FORMAT, A_VOUCHER_KID, CHALLENGE, CHALLENGE_LEN,
   acceptedSlot, acceptorChallenge, acceptorClear, acceptorPayword, acceptorSetup, acceptorSubmit, paywordBuffer, paywordRecord,
 } from "./acceptor";
-import { VIEW } from "./voucher-read";
-import { deviceKid } from "./chain-check";
+import { VOUCHER } from "../codec/voucher/voucher-payload";
+import { deviceKid } from "../trust/cert-chain";
 
 export const NOT_ACCEPTOR_OP: i32 = -1;
 
@@ -106,9 +106,9 @@ function submit(): i32 {
   encodeText("slot");
   encodeUint(<u64>acceptedSlot);
   encodeText("amount");
-  encodeUint(<u64>VIEW.amount);
+  encodeUint(<u64>VOUCHER.amount);
   encodeText("counter");
-  encodeUint(<u64>VIEW.counter);
+  encodeUint(VOUCHER.counter);
   return OK;
 }
 

@@ -3,7 +3,7 @@
 // commits; a failed commit reloads, so RAM never runs ahead of flash.
 import { readU32LE } from "../lib/bytes";
 import { storeGet } from "../store/store";
-import { CARDS, CARDS_SIZE, CARD_ENTRY, CFG_SIZE, HEAD_SIZE, KEY_CARDS, KEY_CONFIG, KEY_HEAD } from "./acceptor-layout";
+import { CARDS, CARDS_SIZE, CARDS_SIZE_V0, CARD_ENTRY, CARD_ENTRY_V0, CFG_SIZE, HEAD_SIZE, KEY_CARDS, KEY_CONFIG, KEY_HEAD } from "./acceptor-layout";
 
 export const CONFIG = memory.data(CFG_SIZE);
 export const CARD_TABLE = memory.data(CARDS_SIZE);
@@ -17,9 +17,19 @@ export function acceptorLoad(): void {
   memory.fill(CARD_TABLE, 0, CARDS_SIZE);
   memory.fill(HEAD, 0, HEAD_SIZE);
   configured = storeGet(KEY_CONFIG, CONFIG, CFG_SIZE) == CFG_SIZE;
-  storeGet(KEY_CARDS, CARD_TABLE, CARDS_SIZE);
+  if (storeGet(KEY_CARDS, CARD_TABLE, CARDS_SIZE) == CARDS_SIZE_V0) widenCardTable();
   storeGet(KEY_HEAD, HEAD, HEAD_SIZE);
   loaded = true;
+}
+
+/** Entries of a table stored with u32 counters, moved to their u64 places (last first: no overlap). */
+function widenCardTable(): void {
+  for (let i = CARDS - 1; i >= 0; i--) {
+    const from = CARD_TABLE + 4 + <usize>(i * CARD_ENTRY_V0);
+    const counter = <u64>readU32LE(from + 8);
+    memory.copy(cardEntry(i), from, 8);
+    store<u64>(cardEntry(i) + 8, counter);
+  }
 }
 
 export function acceptorConfigured(): bool {

@@ -9,9 +9,10 @@ import { bytesEqual, readU32LE, writeU32LE } from "../lib/bytes";
 import { storeDelete, storeGet, storePut, txAbort, txBegin, txCommit, txDelete, txPut } from "../store/store";
 import { CARDS, CARDS_SIZE, CFG_ALG, CFG_CURRENCY, CFG_PAYEE, CFG_PAYEE_LEN, CFG_ROOT, CFG_ROOT_LEN, CFG_SIZE, HEAD_SIZE, KEY_BATCH_FIRST, KEY_CARDS, KEY_CONFIG, KEY_DEVICE_FIRST, KEY_HEAD, KEY_PAYWORD_FIRST, KEY_VOUCHER_FIRST, MAX_COSE, PAYWORD_SIZE, SLOTS } from "./acceptor-layout";
 import { CARD_TABLE, CONFIG, HEAD, acceptorConfigured, acceptorLoad, cardCount, cardEntry, findCard, vouchersHeld } from "./acceptor-state";
-import { CHAIN_FORMAT, CHAIN_LINK, CHAIN_OK, checkChain, deviceAlg, deviceCurrency, deviceKid, devicePub, devicePubLen, envMaxBalance, envPerPayment } from "./chain-check";
-import { coseKid, cosePayload, cosePayloadLen, parseSign1, verifySign1 } from "./cose-check";
-import { VIEW, readVoucher } from "./voucher-read";
+import { CHAIN_FORMAT, CHAIN_LINK, CHAIN_OK, checkChain, deviceAlg, deviceCurrency, deviceKid, devicePub, devicePubLen, envMaxBalance, envPerPayment } from "../trust/cert-chain";
+import { verifySign1 } from "../trust/sign1-verify";
+import { coseKid, cosePayload, cosePayloadLen, parseSign1 } from "../codec/cose/cose-sign1";
+import { VOUCHER, readVoucherPayload } from "../codec/voucher/voucher-payload";
 
 // Refusals; acceptor-ops.ts turns each into a message with the same name.
 export const A_OK: i32 = 0;
@@ -83,15 +84,15 @@ function checkVoucher(voucher: usize, voucherLen: i32): i32 {
   if (!parseSign1(voucher, voucherLen)) return A_VOUCHER_FORMAT;
   if (!bytesEqual(coseKid, deviceKid, 8)) return A_VOUCHER_KID;
   if (!verifySign1(deviceAlg, devicePub, devicePubLen)) return A_BAD_SIGNATURE;
-  if (!readVoucher(cosePayload, cosePayloadLen) || !bytesEqual(VIEW.deviceId, deviceKid, 8)) return A_VOUCHER_FORMAT;
-  if (VIEW.challengeLen != CHALLENGE_LEN || !bytesEqual(VIEW.challenge, CHALLENGE, CHALLENGE_LEN)) return A_CHALLENGE;
+  if (!readVoucherPayload(cosePayload, cosePayloadLen) || !bytesEqual(VOUCHER.deviceId, deviceKid, 8)) return A_VOUCHER_FORMAT;
+  if (VOUCHER.challengeLen != CHALLENGE_LEN || !bytesEqual(VOUCHER.challenge, CHALLENGE, CHALLENGE_LEN)) return A_CHALLENGE;
   const payeeLen = <i32>load<u8>(CONFIG + CFG_PAYEE_LEN);
-  if (VIEW.payeeLen != payeeLen || !bytesEqual(VIEW.payee, CONFIG + CFG_PAYEE, payeeLen)) return A_PAYEE;
-  if (!bytesEqual(VIEW.currency, CONFIG + CFG_CURRENCY, 3) || !bytesEqual(deviceCurrency, CONFIG + CFG_CURRENCY, 3)) return A_CURRENCY;
-  if (VIEW.amount != pendingAmount) return A_AMOUNT;
-  if (VIEW.amount > envPerPayment || VIEW.balanceAfter > envMaxBalance) return A_ENVELOPE;
-  if (pendingUnit == 0) return VIEW.chainRoot == 0 ? A_OK : A_CHAIN_TERMS;
-  if (VIEW.chainRoot == 0 || VIEW.chainUnit != pendingUnit || <u64>VIEW.chainUnit * <u64>VIEW.chainLength != <u64>VIEW.amount) return A_CHAIN_TERMS;
+  if (VOUCHER.payeeLen != payeeLen || !bytesEqual(VOUCHER.payee, CONFIG + CFG_PAYEE, payeeLen)) return A_PAYEE;
+  if (!bytesEqual(VOUCHER.currency, CONFIG + CFG_CURRENCY, 3) || !bytesEqual(deviceCurrency, CONFIG + CFG_CURRENCY, 3)) return A_CURRENCY;
+  if (VOUCHER.amount != pendingAmount) return A_AMOUNT;
+  if (VOUCHER.amount > envPerPayment || VOUCHER.balanceAfter > envMaxBalance) return A_ENVELOPE;
+  if (pendingUnit == 0) return VOUCHER.chainRoot == 0 ? A_OK : A_CHAIN_TERMS;
+  if (VOUCHER.chainRoot == 0 || VOUCHER.chainUnit != pendingUnit || <u64>VOUCHER.chainUnit * <u64>VOUCHER.chainLength != <u64>VOUCHER.amount) return A_CHAIN_TERMS;
   return A_OK;
 }
 
@@ -113,7 +114,7 @@ export function acceptorSubmit(voucher: usize, voucherLen: i32, batch: usize, ba
   let card = findCard(deviceKid);
   const known = card >= 0;
   if (known) {
-    if (VIEW.counter <= readU32LE(cardEntry(card) + 8)) return A_COUNTER;
+    if (VOUCHER.counter <= load<u64>(cardEntry(card) + 8)) return A_COUNTER;
   } else if (cardCount() < CARDS) {
     card = cardCount();
     store<u8>(CARD_TABLE, <u8>(card + 1));
@@ -123,7 +124,7 @@ export function acceptorSubmit(voucher: usize, voucherLen: i32, batch: usize, ba
     store<u8>(CARD_TABLE + 1, <u8>((card + 1) % CARDS));
   } else return A_CARDS_FULL;
   memory.copy(cardEntry(card), deviceKid, 8);
-  writeU32LE(cardEntry(card) + 8, VIEW.counter);
+  store<u64>(cardEntry(card) + 8, VOUCHER.counter);
   store<u8>(HEAD + 4 + <usize>held, <u8>card);
   writeU32LE(HEAD, <u32>(held + 1));
 
@@ -135,12 +136,12 @@ export function acceptorSubmit(voucher: usize, voucherLen: i32, batch: usize, ba
   if (lastStoreError >= 0) lastStoreError = txPut(KEY_CARDS, CARD_TABLE, CARDS_SIZE);
   if (lastStoreError >= 0) lastStoreError = txPut(KEY_HEAD, HEAD, HEAD_SIZE);
   if (lastStoreError >= 0) {
-    if (VIEW.chainRoot != 0) {
+    if (VOUCHER.chainRoot != 0) {
       // The chain starts at its root w0: zero units proved.
       writeU32LE(PAYWORD, 0);
-      writeU32LE(PAYWORD + 4, VIEW.chainLength);
-      writeU32LE(PAYWORD + 8, VIEW.chainUnit);
-      memory.copy(PAYWORD + 12, VIEW.chainRoot, 32);
+      writeU32LE(PAYWORD + 4, VOUCHER.chainLength);
+      writeU32LE(PAYWORD + 8, VOUCHER.chainUnit);
+      memory.copy(PAYWORD + 12, VOUCHER.chainRoot, 32);
       lastStoreError = txPut(KEY_PAYWORD_FIRST + slot, PAYWORD, PAYWORD_SIZE);
     } else lastStoreError = txDelete(KEY_PAYWORD_FIRST + slot);
   }

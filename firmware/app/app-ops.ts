@@ -1,7 +1,7 @@
 // The app channel: application RPC. v1 has `status` only.
 import { MODE_CARD, boardNameLen, boardNamePtr } from "../board";
 import { bytesIsAscii } from "../lib/bytes";
-import { encodeBool, encodeMap, encodeText, encodeTextBytes } from "../link/cbor-encoder";
+import { encodeBool, encodeMap, encodeText, encodeTextBytes } from "../codec/cbor/cbor-writer";
 import { OK, UNKNOWN_OP, fail } from "../link/status";
 import { demoActive } from "./device-mode";
 import { storeOp } from "../store/store-ops";

@@ -10,7 +10,7 @@ import { MASK_AUTO, qrEncode } from "../qr/qr-encoder";
 import { QR_MAX_VERSION } from "../qr/qr-limits";
 import { buildPayload, payloadLength, payloadPtr } from "../emv/mpm-payload";
 import { ensureDemoProfile, profileField, profileLength } from "../emv/merchant-profile";
-import { tlvFoundLen, tlvFoundPtr } from "../emv/mpm-tlv";
+import { tlvFoundLen, tlvFoundPtr } from "../codec/tlv/emv-tlv";
 import { nextDynamicReference } from "../emv/profile-store";
 import { presentFramebuffer } from "./framebuffer";
 import { renderQr } from "./qr-render";

@@ -5,7 +5,7 @@
 // that is clearly not payable (name "TAPKIT DEMO", country XX and currency 999, the
 // user-assigned / "no currency" codes, account GUID dev.tapkit.demo).
 import { BAD_ARG, OK, fail } from "../link/status";
-import { tlvAscii, tlvBytes, tlvClose, tlvCount, tlvFind, tlvIdAt, tlvOpen, tlvRaw, tlvSizeAt, tlvWriterOverflow, tlvWriterPos, tlvWriterStart } from "./mpm-tlv";
+import { tlvAscii, tlvBytes, tlvClose, tlvCount, tlvFind, tlvIdAt, tlvOpen, tlvRaw, tlvSizeAt, tlvWriterOverflow, tlvWriterPos, tlvWriterStart } from "../codec/tlv/emv-tlv";
 import { loadProfileRecord, saveProfileRecord } from "./profile-store";
 
 export const PROFILE_CAP: i32 = 512;

@@ -5,9 +5,9 @@
 // CRC-16/CCITT-FALSE over everything before it, "6304" included, as 4 upper-case hex digits.
 import { BAD_ARG, OK, fail } from "../link/status";
 import { writeDecimal } from "../lib/bytes";
-import { crc16CcittFalse } from "./crc16";
+import { crc16CcittFalse } from "../codec/crc/crc16";
 import { PRINTABLE, allIn, profileLength, profilePtr } from "./merchant-profile";
-import { tlvAscii, tlvBytes, tlvClose, tlvHeader, tlvIdAt, tlvOpen, tlvRaw, tlvSizeAt, tlvWriterOverflow, tlvWriterPos, tlvWriterStart } from "./mpm-tlv";
+import { tlvAscii, tlvBytes, tlvClose, tlvHeader, tlvIdAt, tlvOpen, tlvRaw, tlvSizeAt, tlvWriterOverflow, tlvWriterPos, tlvWriterStart } from "../codec/tlv/emv-tlv";
 
 export const PAYLOAD_CAP: i32 = 512;
 const PAYLOAD = memory.data(PAYLOAD_CAP);

@@ -2,15 +2,15 @@
 // `emv.build` (payload only, for cross-checks with the host builder), `qr.amount` (a POS
 // asks for a dynamic code) and `qr.static` (back to the static code now).
 import { bytesIsAscii } from "../lib/bytes";
-import { encodeMap, encodeText, encodeTextBytes, encodeUint } from "../link/cbor-encoder";
-import { KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
+import { encodeMap, encodeText, encodeTextBytes, encodeUint } from "../codec/cbor/cbor-writer";
+import { KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../codec/cbor/cbor-reader";
 import { BAD_ARG, INTERNAL, OK, UNSUPPORTED, fail } from "../link/status";
 import { QR_MAX_VERSION } from "../qr/qr-limits";
 import { qrVersion } from "../qr/qr-encoder";
 import { renderScale } from "../display/qr-render";
 import { lastDynamicReference, showDynamicCode, showStaticCode, currentScreen, SCREEN_DYNAMIC } from "../display/payment-screen";
 import { CAPITALS, DIGITS, PRINTABLE, checkField, profileField, profileLength, profilePtr, setProfile } from "./merchant-profile";
-import { tlvFoundLen, tlvFoundPtr, tlvIdAt, tlvSizeAt } from "./mpm-tlv";
+import { tlvFoundLen, tlvFoundPtr, tlvIdAt, tlvSizeAt } from "../codec/tlv/emv-tlv";
 import { buildPayload, checkAmount, payloadLength, payloadPtr } from "./mpm-payload";
 
 export const NOT_PAYMENT_OP: i32 = -1;

@@ -4,10 +4,10 @@
 // A frame that does not fit the queue is dropped whole (the host retries requests).
 import { uart_write } from "../hal/uart";
 import { MAX_FRAME } from "../board";
-import { cobsEncode, cobsMaxEncoded } from "../lib/cobs";
-import { crc32 } from "../lib/crc32";
+import { cobsEncode, cobsMaxEncoded } from "../codec/cobs/cobs";
+import { crc32 } from "../codec/crc/crc32";
 import { writeU32LE } from "../lib/bytes";
-import { encoderStart, encoderPos, encoderOverflow } from "./cbor-encoder";
+import { encoderStart, encoderPos, encoderOverflow } from "../codec/cbor/cbor-writer";
 import { C_TX, countUp } from "./counters";
 import { CRC_LEN, HEADER_LEN, LINK_VERSION } from "./protocol";
 

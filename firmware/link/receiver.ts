@@ -4,11 +4,11 @@
 // The handler encodes its result map with the CBOR encoder and returns a status; this file
 // turns failures and oversized results into `RESP|ERR {code, msg}` answers.
 import { MAX_FRAME } from "../board";
-import { cobsDecodeInPlace } from "../lib/cobs";
-import { crc32 } from "../lib/crc32";
+import { cobsDecodeInPlace } from "../codec/cobs/cobs";
+import { crc32 } from "../codec/crc/crc32";
 import { bytesIsAscii, readU32LE } from "../lib/bytes";
-import { encodeMap, encodeText } from "./cbor-encoder";
-import { validateBody, findArg, argKind, argPtr, argLen, KIND_TEXT } from "./cbor-decoder";
+import { encodeMap, encodeText } from "../codec/cbor/cbor-writer";
+import { validateBody, findArg, argKind, argPtr, argLen, KIND_TEXT } from "../codec/cbor/cbor-reader";
 import {
   C_BODY, C_CHANNEL, C_COBS, C_CRC, C_OVERSIZE, C_RETRY, C_RX, C_SHORT, C_VERSION, countUp,
 } from "./counters";

@@ -7,8 +7,8 @@ import { log } from "../hal/system";
 import {
   encodeMap, encodeText, encodeTextHead, encodeUint, encoderEnd, encoderOverflow, encoderPos,
   encoderReserve, encoderRestore,
-} from "../link/cbor-encoder";
-import { findArg, argKind, argUint, KIND_UINT } from "../link/cbor-decoder";
+} from "../codec/cbor/cbor-writer";
+import { findArg, argKind, argUint, KIND_UINT } from "../codec/cbor/cbor-reader";
 import { frameBegin, frameFinish, frameSend } from "../link/frame-writer";
 import { CH_LOG, FLAG_EVENT } from "../link/protocol";
 import { BAD_ARG, OK, fail } from "../link/status";

@@ -2,8 +2,8 @@
 // from RF (apdu, t2t, field) and see the firmware's answer. Commands run in a scratch buffer,
 // not the mailbox, because the mailbox may still hold unprocessed link bytes.
 import { bytesIsAscii, copyBytes } from "../lib/bytes";
-import { encodeBytes, encodeMap, encodeText } from "../link/cbor-encoder";
-import { KIND_BYTES, KIND_FALSE, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
+import { encodeBytes, encodeMap, encodeText } from "../codec/cbor/cbor-writer";
+import { KIND_BYTES, KIND_FALSE, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../codec/cbor/cbor-reader";
 import { BAD_ARG, OK, TOO_LARGE, UNKNOWN_OP, UNSUPPORTED, fail } from "../link/status";
 import { handleApdu } from "./type4";
 import { handleT2t } from "./type2";

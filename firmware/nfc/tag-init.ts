@@ -5,8 +5,8 @@
 import { registerNdefTagApp } from "./ndef-tag-app";
 import { setNdefMessage } from "./ndef-file";
 import { MODE_SUN, setMirror } from "./mirror-config";
-import { messageBegin, messageEnd } from "../ndef/ndef-record";
-import { addUriRecord } from "../ndef/ndef-build";
+import { messageBegin, messageEnd } from "../codec/ndef/ndef-record";
+import { addUriRecord } from "../codec/ndef/ndef-build";
 import { writeAscii } from "../lib/bytes";
 import { stagingBuffer } from "./write-staging";
 import { loadTag } from "./tag-persist";

@@ -2,8 +2,8 @@
 // writability, dynamic-URL mirrors) and the firmware's NDEF toolkit: ndef.build, ndef.parse,
 // ndef.lint. tagOp returns -1 for op names that are not ours so app-ops can go on.
 import { bytesIsAscii } from "../lib/bytes";
-import { encodeArray, encodeBool, encodeBytes, encodeMap, encodeText, encodeUint } from "../link/cbor-encoder";
-import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
+import { encodeArray, encodeBool, encodeBytes, encodeMap, encodeText, encodeUint } from "../codec/cbor/cbor-writer";
+import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../codec/cbor/cbor-reader";
 import { BAD_ARG, BUSY, INTERNAL, OK, TOO_LARGE, UNKNOWN_OP, fail } from "../link/status";
 import { OWNER_HOST, claimStaging, releaseStaging, stagingBuffer } from "./write-staging";
 import { NDEF_MESSAGE_CAP, ndefMessage, ndefMessageLen, setNdefMessage, setWritable, tagWritable } from "./ndef-file";
@@ -14,10 +14,10 @@ import {
 import { lastMirrorValue, storedTapCounter } from "./dynamic-url";
 import { restoreTagUid, setTagUid, tagUid } from "./personality";
 import { saveTag } from "./tag-persist";
-import { messageBegin, messageEnd } from "../ndef/ndef-record";
-import { addAndroidAppRecord, addExternalRecord, addSmartPoster, addTextRecord, addUriRecord } from "../ndef/ndef-build";
-import { PARSE_OK, recFlags, recIdLen, recIdPtr, recNext, recPayloadLen, recPayloadPtr, recTnf, recTypeLen, recTypePtr, recordAt } from "../ndef/ndef-parse";
-import { LINT_ERRORS, LINT_RULES, lintMessage, lintName } from "../ndef/ndef-lint";
+import { messageBegin, messageEnd } from "../codec/ndef/ndef-record";
+import { addAndroidAppRecord, addExternalRecord, addSmartPoster, addTextRecord, addUriRecord } from "../codec/ndef/ndef-build";
+import { PARSE_OK, recFlags, recIdLen, recIdPtr, recNext, recPayloadLen, recPayloadPtr, recTnf, recTypeLen, recTypePtr, recordAt } from "../codec/ndef/ndef-parse";
+import { LINT_ERRORS, LINT_RULES, lintMessage, lintName } from "../codec/ndef/ndef-lint";
 
 const DEFAULT_LANG = memory.data<u8>([0x65, 0x6e]); // "en"
 const UID_BEFORE = memory.data(7);

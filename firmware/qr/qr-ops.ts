@@ -4,8 +4,8 @@
 // segment plan; `qr.grid` reads the module grid back in chunks (a v15 grid is 742 bytes of
 // bits, more than fits beside the header in one frame on small-frame boards).
 import { bytesIsAscii } from "../lib/bytes";
-import { encodeBool, encodeBytesHead, encodeMap, encodeText, encodeUint, encoderReserve } from "../link/cbor-encoder";
-import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../link/cbor-decoder";
+import { encodeBool, encodeBytesHead, encodeMap, encodeText, encodeUint, encoderReserve } from "../codec/cbor/cbor-writer";
+import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../codec/cbor/cbor-reader";
 import { sendLimit } from "../link/frame-writer";
 import { BAD_ARG, INTERNAL, OK, TOO_LARGE, UNSUPPORTED, fail } from "../link/status";
 import { QR_MAX_VERSION } from "./qr-limits";

@@ -6,10 +6,10 @@ import { fwVersionLen, fwVersionPtr, shellVersionLen, shellVersionPtr } from "..
 import { mailboxCapacity } from "../mailbox";
 import { FB_BYTES, FB_H, FB_W, framebuffer } from "../display/framebuffer";
 import { bytesIsAscii } from "../lib/bytes";
-import { encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../link/cbor-encoder";
+import { encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../codec/cbor/cbor-writer";
 import {
   KIND_ARRAY, KIND_BYTES, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem,
-} from "../link/cbor-decoder";
+} from "../codec/cbor/cbor-reader";
 import {
   C_BODY, C_CHANNEL, C_COBS, C_CRC, C_OVERSIZE, C_RETRY, C_RX, C_SHORT, C_TX, C_VERSION, counter,
 } from "../link/counters";

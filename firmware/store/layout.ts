@@ -2,7 +2,7 @@
 // Everything is little-endian u32 words. A record is one header word, its body words and a
 // CRC-32 word, written with a single program call; counter blocks add tick words after the
 // CRC that are cleared one at a time. The word 0x00000000 is padding (covered garbage).
-import { crc32 } from "../lib/crc32";
+import { crc32 } from "../codec/crc/crc32";
 
 export const PAGE_HEADER: i32 = 16; // seq, head, erases, check
 export const ERASED: u32 = 0xffffffff;

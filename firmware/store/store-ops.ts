@@ -1,10 +1,10 @@
 // App-channel ops `store.*` (docs/link-protocol.md): the store's API over the link, for the
 // torture run, tests and benches. Thin: argument checks, one store call, the result map.
 import { bytesIsAscii } from "../lib/bytes";
-import { encodeArray, encodeMap, encodeNull, encodeText, encodeUint, encoderReserve } from "../link/cbor-encoder";
+import { encodeArray, encodeMap, encodeNull, encodeText, encodeUint, encoderReserve } from "../codec/cbor/cbor-writer";
 import {
   KIND_ARRAY, KIND_BYTES, KIND_NULL, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem,
-} from "../link/cbor-decoder";
+} from "../codec/cbor/cbor-reader";
 import { BAD_ARG, INTERNAL, OK, TOO_LARGE, UNKNOWN_OP, fail } from "../link/status";
 import {
   E_STORE_ARG, E_STORE_EXHAUSTED, E_STORE_FULL, E_STORE_NOT_FOUND, E_STORE_TOO_LARGE, E_STORE_TX, E_STORE_UNMOUNTED,

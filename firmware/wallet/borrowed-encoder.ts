@@ -1,7 +1,7 @@
 // Lets wallet code encode CBOR into its own buffers with the link encoder while a link
 // answer may be half-encoded (an APDU arriving on the nfc-test channel): saves the link
 // encoder's state, and puts it back when done. Not re-entrant: one borrow at a time.
-import { encoderEnd, encoderOverflow, encoderPos, encoderRestore, encoderStart } from "../link/cbor-encoder";
+import { encoderEnd, encoderOverflow, encoderPos, encoderRestore, encoderStart } from "../codec/cbor/cbor-writer";
 
 let savedPos: usize = 0;
 let savedEnd: usize = 0;

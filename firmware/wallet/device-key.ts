@@ -1,7 +1,7 @@
 // The card's device key in the keystore: which slot, its COSE algorithm, its public key
 // and key id (SHA-256(public key)[0..8], the id certificates and vouchers carry).
 import { ks_info, ks_public_key, sha256 } from "../hal/keystore";
-import { COSE_EDDSA, COSE_ES256 } from "./voucher-builder";
+import { COSE_EDDSA, COSE_ES256 } from "../codec/cose/cose-sign1";
 
 export const KS_ED25519: i32 = 1;
 export const KS_P256: i32 = 2;

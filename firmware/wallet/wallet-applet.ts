@@ -2,7 +2,7 @@
 // board's Type 4 interface. Binary command data, CBOR only where a structure is returned
 // (info) or signed (vouchers, certificates). Refusals carry a one-byte reason with 6985.
 import { bytesEqual } from "../lib/bytes";
-import { encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../link/cbor-encoder";
+import { encodeBytes, encodeInt, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../codec/cbor/cbor-writer";
 import { registerApplet } from "../nfc/applets";
 import { counterRead, storeGet } from "../store/store";
 import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
@@ -12,7 +12,6 @@ import { CONFIG, cfg, readLog, sub, walletActive, walletLoad } from "./wallet-st
 import { R_CHAIN_OPEN, R_STORE, beginPayment, endSession, paymentStoreError, signPayment } from "./wallet-payment";
 import { PIN_BLOCKED, PIN_OK, pinForget, pinSet, pinTriesLeft, pinVerified, pinVerify } from "./wallet-pin";
 import { OWNER_ABOVE_ENVELOPE, OWNER_BALANCE, OWNER_BAD_SUB, OWNER_OK, closeSub, fundSub, setLimits } from "./wallet-owner";
-import { encodeInt } from "./voucher-builder";
 import { CHAIN_NONE, CHAIN_STORE, chainClose, chainOpenOn, chainRefund, chainRelease } from "./wallet-payword";
 import { syncStoreError, walletSync } from "./wallet-sync";
 

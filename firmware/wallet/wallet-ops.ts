@@ -3,20 +3,18 @@
 // wallet is active). Returns NOT_WALLET_OP for other names so app-ops can fall through.
 import { MODE_CARD } from "../board";
 import { bytesIsAscii } from "../lib/bytes";
-import { KIND_ARRAY, KIND_BYTES, KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem } from "../link/cbor-decoder";
-import { encodeArray, encodeBytes, encodeMap, encodeText, encoderReserve } from "../link/cbor-encoder";
+import { KIND_ARRAY, KIND_BYTES, KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem } from "../codec/cbor/cbor-reader";
+import { encodeArray, encodeBytes, encodeMap, encodeText, encoderReserve } from "../codec/cbor/cbor-writer";
 import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
 import { storeGet } from "../store/store";
 import { KEY_CERT_BATCH, KEY_CERT_DEVICE, MAX_CERT } from "./wallet-layout";
 import { encodeWalletInfo } from "./wallet-applet";
 import { PROV_ALREADY, PROV_CERT, PROV_NO_KEY, PROV_OK, provision } from "./wallet-provision";
-import { walletActive } from "./wallet-state";
+import { CERT_B, walletActive } from "./wallet-state";
 
 export const NOT_WALLET_OP: i32 = -1;
 
 const SCRATCH = memory.data(512);
-/** Also the batch certificate's buffer while SYNC verifies (wallet-sync.ts). */
-export const CERT_B = memory.data(MAX_CERT);
 const CERT_D = memory.data(MAX_CERT);
 
 function info(): i32 {

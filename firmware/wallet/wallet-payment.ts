@@ -9,7 +9,8 @@ import { txAbort, txBegin, txCommit, txCounterNext } from "../store/store";
 import { deviceKid, loadDeviceKey } from "./device-key";
 import { CFG_COUNT, CFG_CUMULATIVE, CFG_CURRENCY, CFG_EPOCH, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KIND_PAYMENT, LOG_AMOUNT, LOG_BALANCE, LOG_COUNTER, LOG_KIND, LOG_PAYEE, LOG_SIZE, LOG_SUB, SUB_BALANCE, SUB_COUNT, SUB_CUMULATIVE, SUB_MAX_COUNT, SUB_OPEN, SUB_PER_PAYMENT, SUB_SPENT, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
 import { CONFIG, LOG_ENTRY, cfg, setCfg, setSub, stageRecords, sub, walletActive, walletLoad } from "./wallet-state";
-import { FIELDS, buildPayload, signVoucher } from "./voucher-builder";
+import { VOUCHER } from "../codec/voucher/voucher-payload";
+import { buildPayload, signVoucher } from "./voucher-builder";
 import { CHAIN_MAX, chainOpen, chainPrepare, chainStage } from "./wallet-payword";
 
 // Refusal reasons (docs/wallet-apdu.md): the data byte of a 6985 answer.
@@ -121,22 +122,22 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   }
   // Committed: the counter is spent whatever happens next. Consume the challenge first.
   sessionOpen = false;
-  FIELDS.deviceId = deviceKid();
-  FIELDS.counter = <u64>counter;
-  FIELDS.amount = amount;
-  FIELDS.currency = CONFIG + CFG_CURRENCY;
-  FIELDS.payee = PAYEE;
-  FIELDS.payeeLen = payeeLen;
-  FIELDS.challenge = CHALLENGE;
-  FIELDS.challengeLen = challengeLen;
-  FIELDS.subWallet = <u32>s;
-  FIELDS.balanceAfter = balance;
-  FIELDS.epoch = cfg(CFG_EPOCH);
-  FIELDS.time = sessionTime;
-  FIELDS.chainRoot = chainRoot;
-  FIELDS.chainUnit = chainUnit;
-  FIELDS.chainLength = chainLength;
-  if (buildPayload(FIELDS) < 0) return -R_SIGN;
+  VOUCHER.deviceId = deviceKid();
+  VOUCHER.counter = <u64>counter;
+  VOUCHER.amount = amount;
+  VOUCHER.currency = CONFIG + CFG_CURRENCY;
+  VOUCHER.payee = PAYEE;
+  VOUCHER.payeeLen = payeeLen;
+  VOUCHER.challenge = CHALLENGE;
+  VOUCHER.challengeLen = challengeLen;
+  VOUCHER.subWallet = <u32>s;
+  VOUCHER.balanceAfter = balance;
+  VOUCHER.epoch = cfg(CFG_EPOCH);
+  VOUCHER.time = sessionTime;
+  VOUCHER.chainRoot = chainRoot;
+  VOUCHER.chainUnit = chainUnit;
+  VOUCHER.chainLength = chainLength;
+  if (buildPayload(VOUCHER) < 0) return -R_SIGN;
   const n = signVoucher(slot, alg, deviceKid(), out, cap);
   fillBytes(CHALLENGE, 0, 32);
   return n > 0 ? n : -R_SIGN;

@@ -3,12 +3,14 @@
 // reloads, so RAM never runs ahead of flash.
 import { readU32LE, writeU32LE } from "../lib/bytes";
 import { storeGet, txPut } from "../store/store";
-import { CFG_SIZE, CFG_STATE, KEY_CONFIG, KEY_LOG_FIRST, KEY_LOG_HEAD, KEY_SUB_FIRST, LOG_SEQ, LOG_SIZE, LOG_SLOTS, SUB_SIZE, SUB_WALLETS } from "./wallet-layout";
+import { CFG_SIZE, CFG_STATE, KEY_CONFIG, KEY_LOG_FIRST, KEY_LOG_HEAD, KEY_SUB_FIRST, LOG_SEQ, LOG_SIZE, LOG_SLOTS, MAX_CERT, SUB_SIZE, SUB_WALLETS } from "./wallet-layout";
 
 export const CONFIG = memory.data(CFG_SIZE);
 export const SUBS = memory.data(SUB_SIZE * SUB_WALLETS);
 const LOG_HEAD = memory.data(4);
 export const LOG_ENTRY = memory.data(LOG_SIZE);
+/** The batch certificate while provisioning (wallet-ops) or SYNC (wallet-sync) checks it. */
+export const CERT_B = memory.data(MAX_CERT);
 
 let loaded = false;
 

@@ -6,13 +6,13 @@
 // replay guard: a token applies once, and a cut leaves either the old or the new epoch.
 import { bytesEqual, fillBytes, readU32LE, writeU32LE } from "../lib/bytes";
 import { counterRead, storeGet, txAbort, txBegin, txCommit, txPut } from "../store/store";
-import { cursorAt, cursorDone, readContainer, readKey, readString, readUint, stringPtr } from "../acceptor/cbor-cursor";
-import { coseKid, cosePayload, cosePayloadLen, parseSign1, verifySign1 } from "../acceptor/cose-check";
-import { readBatchCert, subjAlg, subjKid, subjPub, subjPubLen } from "../acceptor/chain-check";
+import { cursorAt, cursorDone, readContainer, readKey, readString, readUint, stringPtr } from "../codec/cbor/cbor-reader";
+import { coseKid, cosePayload, cosePayloadLen, parseSign1 } from "../codec/cose/cose-sign1";
+import { readBatchCert, subjAlg, subjKid, subjPub, subjPubLen } from "../trust/cert-chain";
+import { verifySign1 } from "../trust/sign1-verify";
 import { deviceKid, loadDeviceKey } from "./device-key";
 import { CFG_COUNT, CFG_EPOCH, CFG_MAX_BALANCE, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KEY_CERT_BATCH, KEY_SUB_FIRST, KIND_SYNC, LOG_AMOUNT, LOG_BALANCE, LOG_COUNTER, LOG_KIND, LOG_SIZE, MAX_CERT, SUB_BALANCE, SUB_COUNT, SUB_PER_PAYMENT, SUB_SIZE, SUB_SPENT, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
-import { CONFIG, LOG_ENTRY, cfg, setCfg, setSub, stageRecords, sub, subPtr, walletLoad } from "./wallet-state";
-import { CERT_B } from "./wallet-ops";
+import { CERT_B, CONFIG, LOG_ENTRY, cfg, setCfg, setSub, stageRecords, sub, subPtr, walletLoad } from "./wallet-state";
 
 // Refusal reasons (6985 xx), after wallet-payment's and the applet's 1..14.
 export const R_SYNC_STORE: i32 = 10;

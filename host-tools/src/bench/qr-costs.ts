@@ -36,7 +36,7 @@ export interface EncoderSpeed {
 }
 
 export interface ModuleBytes {
-  /** code bytes of functions from firmware/qr, firmware/emv and the QR parts of firmware/display */
+  /** code bytes of functions from firmware/qr, firmware/emv (with its TLV and CRC-16 codecs) and the QR parts of firmware/display */
   code: number;
   /**
    * constant tables they carry: ECC block tables (2 x 164 B), the 59-glyph font (413 B), the
@@ -161,7 +161,7 @@ function moduleBytes(wat: string): ModuleBytes {
   const byFile: Record<string, number> = {};
   sizes.forEach((size, i) => {
     const name = names[i] ?? "";
-    if (/^firmware\/(qr|emv)\/|^firmware\/display\/(qr-render|payment-screen|font5x7)\//.test(name)) {
+    if (/^firmware\/(qr|emv)\/|^firmware\/codec\/(tlv\/emv-tlv|crc\/crc16)\/|^firmware\/display\/(qr-render|payment-screen|font5x7)\//.test(name)) {
       code += size;
       functions++;
       const file = name.split("/").slice(0, 3).join("/");

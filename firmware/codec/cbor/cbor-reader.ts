@@ -1,8 +1,14 @@
-// Strict CBOR decoder for request bodies (docs/link-protocol.md): the body must be exactly
-// one map with text keys, no duplicate keys, definite lengths only, no floats, no tags, no
-// simple values other than false/true/null, valid UTF-8 in text. Unsorted keys are fine.
-// validateBody() checks the whole item once; afterwards handlers look arguments up with
-// findArg(), which leaves the value's kind and payload in module state (no allocation).
+// The firmware's one CBOR reader, in two modes over the same head reader (no allocation;
+// results are left in module state):
+// - request bodies (docs/link-protocol.md): validateBody() checks once that the body is
+//   exactly one map with text keys, no duplicate keys, definite lengths only, no floats, no
+//   tags, no simple values other than false/true/null, valid UTF-8 in text (unsorted keys
+//   and non-shortest heads are fine there); handlers then look arguments up with findArg().
+// - signed structures (COSE_Sign1, certificates, vouchers, sync tokens; docs/vouchers.md):
+//   cursorAt() reads one item at a time and refuses non-shortest heads and indefinite
+//   lengths, so what is accepted has the one deterministic byte form settlement expects.
+// Both modes share one cursor: findArg() and cursorAt() each start it afresh, so they may
+// alternate, but an enterArray()/nextItem() walk must not be interrupted by the other mode.
 
 const MAX_DEPTH: i32 = 16;
 
@@ -22,6 +28,8 @@ let re: usize = 0;
 let headMajor: i32 = 0;
 let headInfo: i32 = 0;
 let headArg: u64 = 0;
+// Signed-structure mode: a head whose argument fits a shorter form is malformed.
+let shortestOnly = false;
 
 // The validated body.
 let bodyStart: usize = 0;
@@ -39,21 +47,20 @@ function readHead(): bool {
   rp++;
   headMajor = b >> 5;
   headInfo = b & 31;
-  let extra = 0;
   if (headInfo < 24) {
     headArg = <u64>headInfo;
     return true;
-  } else if (headInfo == 24) extra = 1;
-  else if (headInfo == 25) extra = 2;
-  else if (headInfo == 26) extra = 4;
-  else if (headInfo == 27) extra = 8;
-  else return false; // 28..30 reserved, 31 indefinite length or break
+  }
+  if (headInfo > 27) return false; // 28..30 reserved, 31 indefinite length or break
+  const extra = 1 << (headInfo - 24);
   if (<usize>extra > re - rp) return false;
   let v: u64 = 0;
   for (let i = 0; i < extra; i++) {
     v = (v << 8) | <u64>load<u8>(rp);
     rp++;
   }
+  // Shortest form: each width only for values that do not fit the one below.
+  if (shortestOnly && v < (extra == 1 ? 24 : extra == 2 ? 0x100 : extra == 4 ? 0x10000 : <u64>0x100000000)) return false;
   headArg = v;
   return true;
 }
@@ -173,6 +180,7 @@ function skipItem(depth: i32): bool {
  * (an empty body means {}). Keeps it as the body for findArg.
  */
 export function validateBody(ptr: usize, len: i32): bool {
+  shortestOnly = false;
   bodyStart = ptr;
   bodyEnd = ptr + (len > 0 ? <usize>len : 0);
   if (len <= 0) return true;
@@ -201,6 +209,7 @@ function loadItem(): void {
 export function findArg(key: string): bool {
   argKindValue = -1;
   if (bodyEnd <= bodyStart) return false;
+  shortestOnly = false;
   rp = bodyStart;
   re = bodyEnd;
   readHead();
@@ -248,4 +257,69 @@ export function argPtr(): usize {
 
 export function argLen(): i32 {
   return argLenValue;
+}
+
+// ---- signed structures: one item at a time, shortest heads only ----
+
+let stringData: usize = 0;
+
+export function cursorAt(ptr: usize, len: i32): void {
+  shortestOnly = true;
+  rp = ptr;
+  re = ptr + <usize>len;
+}
+
+export function cursorPos(): usize {
+  return rp;
+}
+
+export function cursorDone(): bool {
+  return rp == re;
+}
+
+/** Unsigned integer below 2^32, or -1. */
+export function readUint(): i64 {
+  if (!readHead() || headMajor != 0 || headArg > 0xffffffff) return -1;
+  return <i64>headArg;
+}
+
+/** Unsigned integer of any width: true and its value in uintValue(), or false. */
+export function readUint64(): bool {
+  return readHead() && headMajor == 0;
+}
+
+export function uintValue(): u64 {
+  return headArg;
+}
+
+/** A negative integer's value (e.g. COSE alg -8), or 0 when the item is not one. */
+export function readNegInt(): i32 {
+  if (!readHead() || headMajor != 1 || headArg > 0xff) return 0;
+  return -1 - <i32>headArg;
+}
+
+/** Byte string (major 2) or text (3): its length, data at stringPtr(); or -1. */
+export function readString(wantMajor: i32): i32 {
+  if (!readHead() || headMajor != wantMajor || headArg > <u64>(re - rp)) return -1;
+  const n = <i32>headArg;
+  stringData = rp;
+  rp += <usize>n;
+  return n;
+}
+
+/** Where the data of the last readString starts. */
+export function stringPtr(): usize {
+  return stringData;
+}
+
+/** Array (4) or map (5) head: its item / pair count, or -1. */
+export function readContainer(wantMajor: i32): i32 {
+  if (!readHead() || headMajor != wantMajor || headArg > 64) return -1;
+  return <i32>headArg;
+}
+
+/** Map key: small unsigned integer strictly above `previous` (deterministic order), or -1. */
+export function readKey(previous: i32): i32 {
+  const k = readUint();
+  return k > <i64>previous && k < 64 ? <i32>k : -1;
 }

@@ -81,6 +81,12 @@ export function encodeUint(v: u64): void {
   head(0, v);
 }
 
+/** Any i32; negative values (e.g. COSE alg ids) as major type 1. */
+export function encodeInt(v: i32): void {
+  if (v >= 0) head(0, <u64>v);
+  else head(1, <u64>(-1 - v));
+}
+
 export function encodeMap(pairs: i32): void {
   head(5, <u64>pairs);
 }

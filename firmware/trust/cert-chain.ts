@@ -1,12 +1,14 @@
-// Checks a card's certificate chain [batch, device] against the issuer root the plaque was
-// provisioned with (docs/vouchers.md, Certificates): each certificate is signed by the key
-// above it and names that key as issuer; kid = SHA-256(public key)[0..8]; roles batch then
-// device; the device certificate carries currency and envelope. Keys stay where they lie
-// in the request buffer; only pointers are kept.
+// Issuer certificates (docs/vouchers.md, Certificates): checks a card's chain [batch, device]
+// against the issuer root a plaque was provisioned with (the acceptor), and reads the batch
+// certificate a card keeps to verify sync tokens (the wallet). Each certificate is signed by
+// the key above it and names that key as issuer; kid = SHA-256(public key)[0..8]; roles batch
+// then device; the device certificate carries currency and envelope. Keys stay where they
+// lie in the request buffer; only pointers are kept.
 import { sha256 } from "../hal/keystore";
 import { bytesEqual } from "../lib/bytes";
-import { cursorAt, cursorDone, readContainer, readKey, readNegInt, readString, readUint, stringPtr } from "./cbor-cursor";
-import { COSE_EDDSA, COSE_ES256, coseKid, cosePayload, cosePayloadLen, parseSign1, verifySign1 } from "./cose-check";
+import { cursorAt, cursorDone, readContainer, readKey, readNegInt, readString, readUint, stringPtr } from "../codec/cbor/cbor-reader";
+import { COSE_EDDSA, COSE_ES256, coseKid, cosePayload, cosePayloadLen, parseSign1 } from "../codec/cose/cose-sign1";
+import { verifySign1 } from "./sign1-verify";
 
 export const CHAIN_OK: i32 = 0;
 export const CHAIN_ROOT: i32 = 1; // batch not issued by the root, or its signature fails
