@@ -7,7 +7,7 @@ import { mailbox, mailboxCapacity } from "./mailbox";
 import { fwVersionLen, fwVersionPtr, loadIdentity } from "./identity";
 import { receiveBytes, setRequestHandler } from "./link/receiver";
 import { sendDelimiter, txFlush, txPending } from "./link/frame-writer";
-import { routeRequest } from "./router";
+import { dispatchRequest } from "./ops/dispatch";
 import { resetPending } from "./shell/shell-ops";
 import { setDemo, demoActive } from "./app/device-mode";
 import { LEVEL_INFO, LEVEL_WARN, logBegin, logBytes, logEnd, logLine, logText } from "./log/link-log";
@@ -36,7 +36,7 @@ export function tk_init(flags: i32): i32 {
   const storeStatus = storeMount();
   loadIdentity();
   setDemo((flags & FLAG_DEMO) != 0);
-  setRequestHandler(routeRequest);
+  setRequestHandler(dispatchRequest);
   // End any half frame the host's receiver holds from before the boot.
   sendDelimiter();
   logBegin(LEVEL_INFO, 5 + boardNameLen() + 4 + fwVersionLen() + (demoActive() ? 5 : 0));

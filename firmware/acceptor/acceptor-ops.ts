@@ -1,10 +1,10 @@
-// Acceptor ops on the app channel (plaque boards only; docs/vouchers.md, Acceptor):
-// acceptor.setup, .challenge, .submit, .payword, .list, .export, .clear. Refusals answer
-// bad-arg with a code (CHAIN_ROOT, COUNTER_REUSED, ...) naming the check that failed.
-import { MODE_CARD } from "../board";
-import { bytesIsAscii, readU32LE } from "../lib/bytes";
+// App-channel ops of group acceptor (host-tools/src/ops/catalogue.ts; plaque boards only;
+// docs/vouchers.md, Acceptor): acceptor.setup, .challenge, .submit, .payword, .list, .export,
+// .clear. Refusals answer bad-arg with a code (CHAIN_ROOT, COUNTER_REUSED, ...) naming the
+// check that failed.
+import { readU32LE } from "../lib/bytes";
 import { KIND_ARRAY, KIND_BYTES, KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem } from "../codec/cbor/cbor-reader";
-import { encodeArray, encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint, encoderReserve } from "../codec/cbor/cbor-writer";
+import { encodeArray, encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint, reserveBytes } from "../codec/cbor/cbor-writer";
 import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
 import { storeGet } from "../store/store";
 import { CFG_CURRENCY, CFG_PAYEE, CFG_PAYEE_LEN, KEY_BATCH_FIRST, KEY_DEVICE_FIRST, KEY_VOUCHER_FIRST, SLOTS } from "./acceptor-layout";
@@ -16,8 +16,6 @@ import {
 } from "./acceptor";
 import { VOUCHER } from "../codec/voucher/voucher-payload";
 import { deviceKid } from "../trust/cert-chain";
-
-export const NOT_ACCEPTOR_OP: i32 = -1;
 
 // Only the code crosses the link (strings cost static RAM as UTF-16); the host library
 // (host-tools/src/wallet/plaque-client.ts) holds the reason and hint for each.
@@ -54,7 +52,7 @@ function uintArg(key: string, dflt: i64): i64 {
   return <i64>argUint();
 }
 
-function setup(): i32 {
+export function setupOp(): i32 {
   if (!findArg("root") || argKind() != KIND_BYTES || (argLen() != 32 && argLen() != 65)) return fail(BAD_ARG, "root");
   const root = argPtr(), rootLen = argLen();
   if (!findArg("cur") || argKind() != KIND_TEXT || argLen() != 3) return fail(BAD_ARG, "cur");
@@ -66,7 +64,7 @@ function setup(): i32 {
   return OK;
 }
 
-function challenge(): i32 {
+export function challengeOp(): i32 {
   const amount = uintArg("amount", -1);
   const unit = uintArg("unit", 0);
   if (amount <= 0 || unit < 0) return fail(BAD_ARG, "amount");
@@ -88,7 +86,7 @@ function challenge(): i32 {
   return OK;
 }
 
-function submit(): i32 {
+export function submitOp(): i32 {
   if (!findArg("chain") || argKind() != KIND_ARRAY || argUint() != 2) return fail(BAD_ARG, "chain");
   enterArray();
   nextItem();
@@ -112,7 +110,7 @@ function submit(): i32 {
   return OK;
 }
 
-function payword(): i32 {
+export function paywordOp(): i32 {
   const slot = uintArg("slot", -1);
   if (slot < 0 || !findArg("word") || argKind() != KIND_BYTES || argLen() != 32) return fail(BAD_ARG, "word");
   const units = acceptorPayword(<i32>slot, argPtr());
@@ -127,7 +125,7 @@ function payword(): i32 {
   return OK;
 }
 
-function list(): i32 {
+export function listOp(): i32 {
   const on = acceptorConfigured();
   encodeMap(on ? 6 : 4);
   if (on) {
@@ -152,26 +150,11 @@ function list(): i32 {
 /** Encodes the stored record `key` as a byte string, read straight into the answer. */
 function encodeStored(key: u16): void {
   const n = storeGet(key, 0, 0);
-  if (n <= 0) {
-    encodeBytes(0, 0);
-    return;
-  }
-  const head = encoderReserve(n < 24 ? 1 : n < 256 ? 2 : 3);
-  if (!head) return;
-  if (n < 24) store<u8>(head, <u8>(0x40 | n));
-  else if (n < 256) {
-    store<u8>(head, 0x58);
-    store<u8>(head + 1, <u8>n);
-  } else {
-    store<u8>(head, 0x59);
-    store<u8>(head + 1, <u8>(n >> 8));
-    store<u8>(head + 2, <u8>n);
-  }
-  const at = encoderReserve(n);
-  if (at) storeGet(key, at, n);
+  const at = reserveBytes(n > 0 ? n : 0);
+  if (at && n > 0) storeGet(key, at, n);
 }
 
-function exportOne(): i32 {
+export function exportOp(): i32 {
   const slot = uintArg("slot", -1);
   if (slot < 0 || slot >= <i64>vouchersHeld()) return fail(BAD_ARG, "slot");
   const card = <u16>cardOfSlot(<i32>slot);
@@ -192,7 +175,7 @@ function exportOne(): i32 {
   return OK;
 }
 
-function clear(): i32 {
+export function clearOp(): i32 {
   const held = vouchersHeld();
   const r = acceptorClear();
   if (r != A_OK) return refuse(r);
@@ -200,24 +183,4 @@ function clear(): i32 {
   encodeText("cleared");
   encodeUint(<u64>held);
   return OK;
-}
-
-export function acceptorOp(opPtr: usize, opLen: i32): i32 {
-  // Compile-time constant: asc compiles only the taken branch, so card builds carry no
-  // acceptor code or static buffers (a plain early return still compiles the rest).
-  if (MODE_CARD) return NOT_ACCEPTOR_OP;
-  else return dispatch(opPtr, opLen);
-}
-
-function dispatch(opPtr: usize, opLen: i32): i32 {
-  if (opLen < 10 || !bytesIsAscii(opPtr, 9, "acceptor.")) return NOT_ACCEPTOR_OP;
-  const name = opPtr + 9, len = opLen - 9;
-  if (bytesIsAscii(name, len, "challenge")) return challenge();
-  if (bytesIsAscii(name, len, "submit")) return submit();
-  if (bytesIsAscii(name, len, "payword")) return payword();
-  if (bytesIsAscii(name, len, "list")) return list();
-  if (bytesIsAscii(name, len, "export")) return exportOne();
-  if (bytesIsAscii(name, len, "clear")) return clear();
-  if (bytesIsAscii(name, len, "setup")) return setup();
-  return NOT_ACCEPTOR_OP;
 }

@@ -1,7 +1,7 @@
-// App-channel ops for payments: `merchant.set` / `merchant.get` (the profile in the store),
-// `emv.build` (payload only, for cross-checks with the host builder), `qr.amount` (a POS
-// asks for a dynamic code) and `qr.static` (back to the static code now).
-import { bytesIsAscii } from "../lib/bytes";
+// App-channel ops of group payment (host-tools/src/ops/catalogue.ts): `merchant.set` /
+// `merchant.get` (the profile in the store), `emv.build` (payload only, for cross-checks with
+// the host builder), `qr.amount` (a POS asks for a dynamic code) and `qr.static` (back to the
+// static code now).
 import { encodeMap, encodeText, encodeTextBytes, encodeUint } from "../codec/cbor/cbor-writer";
 import { KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../codec/cbor/cbor-reader";
 import { BAD_ARG, INTERNAL, OK, UNSUPPORTED, fail } from "../link/status";
@@ -13,7 +13,6 @@ import { CAPITALS, DIGITS, PRINTABLE, checkField, profileField, profileLength, p
 import { tlvFoundLen, tlvFoundPtr, tlvIdAt, tlvSizeAt } from "../codec/tlv/emv-tlv";
 import { buildPayload, checkAmount, payloadLength, payloadPtr } from "./mpm-payload";
 
-export const NOT_PAYMENT_OP: i32 = -1;
 const DEFAULT_TIMEOUT_S: i64 = 120;
 const MAX_TIMEOUT_S: u64 = 3600;
 
@@ -38,7 +37,7 @@ function profileArg(key: string, id: i32, min: i32, max: i32, cls: i32, rule: st
   return checkField(id, tp, kind < 0 ? -1 : tl, min, max, cls, rule);
 }
 
-function merchantSet(): i32 {
+export function merchantSetOp(): i32 {
   if (!profileArg("name", 59, 1, 25, PRINTABLE, "name (59): 1-25 printable ASCII characters")
     || !profileArg("city", 60, 1, 15, PRINTABLE, "city (60): 1-15 printable ASCII characters")
     || !profileArg("country", 58, 2, 2, CAPITALS, "country (58): ISO 3166-1 alpha-2, two capital letters")
@@ -61,7 +60,7 @@ function encodeField(key: string, id: i32): void {
   else encodeText("");
 }
 
-function merchantGet(): i32 {
+export function merchantGetOp(): i32 {
   const plen = profileLength();
   if (plen <= 0) return fail(BAD_ARG, "merchant profile: none set (tapkit merchant set)");
   // The account objects are the profile's leading objects with IDs 02-51.
@@ -102,7 +101,7 @@ function positiveArg(key: string, max: u64): i64 {
   return argKind() != KIND_UINT || argUint() == 0 || argUint() > max ? -1 : <i64>argUint();
 }
 
-function emvBuild(): i32 {
+export function emvBuildOp(): i32 {
   const a = amountArgs(false);
   if (a != OK) return a;
   const ref = positiveArg("ref", 0xffffffff);
@@ -127,7 +126,7 @@ function encodeShownPayload(ref: i64): void {
   encodeTextBytes(payloadPtr(), payloadLength());
 }
 
-function qrAmount(): i32 {
+export function qrAmountOp(): i32 {
   if (QR_MAX_VERSION == 0) return fail(UNSUPPORTED, "this board has no panel");
   // Checked before a reference number is taken from the store.
   const a = amountArgs(true);
@@ -142,19 +141,10 @@ function qrAmount(): i32 {
   return OK;
 }
 
-function qrStatic(): i32 {
+export function qrStaticOp(): i32 {
   if (QR_MAX_VERSION == 0) return fail(UNSUPPORTED, "this board has no panel");
   if (profileLength() <= 0) return fail(BAD_ARG, "merchant profile: none set (tapkit merchant set)");
   if (showStaticCode() < 0) return fail(INTERNAL, "could not encode or show the static code");
   encodeShownPayload(0);
   return OK;
-}
-
-export function paymentOp(opPtr: usize, opLen: i32): i32 {
-  if (bytesIsAscii(opPtr, opLen, "merchant.set")) return merchantSet();
-  if (bytesIsAscii(opPtr, opLen, "merchant.get")) return merchantGet();
-  if (bytesIsAscii(opPtr, opLen, "emv.build")) return emvBuild();
-  if (bytesIsAscii(opPtr, opLen, "qr.amount")) return qrAmount();
-  if (bytesIsAscii(opPtr, opLen, "qr.static")) return qrStatic();
-  return NOT_PAYMENT_OP;
 }

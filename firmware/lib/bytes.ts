@@ -1,4 +1,4 @@
-// Byte-range primitives over raw memory: copy, compare with an ASCII literal, decimal text.
+// Byte-range primitives over raw memory: copy, fill, compare, ASCII and decimal text, u32 LE.
 // Nothing here allocates; callers pass pointers into static buffers.
 
 export function copyBytes(dst: usize, src: usize, len: i32): void {
@@ -13,15 +13,6 @@ export function fillBytes(dst: usize, value: u8, len: i32): void {
 export function bytesEqual(a: usize, b: usize, len: i32): bool {
   for (let i = 0; i < len; i++) {
     if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  }
-  return true;
-}
-
-/** True when the `len` bytes at `ptr` spell the ASCII literal `s`. */
-export function bytesIsAscii(ptr: usize, len: i32, s: string): bool {
-  if (len != s.length) return false;
-  for (let i = 0; i < len; i++) {
-    if (<i32>load<u8>(ptr + i) != s.charCodeAt(i)) return false;
   }
   return true;
 }

@@ -6,7 +6,7 @@
 import { MAX_FRAME } from "../board";
 import { cobsDecodeInPlace } from "../codec/cobs/cobs";
 import { crc32 } from "../codec/crc/crc32";
-import { bytesIsAscii, readU32LE } from "../lib/bytes";
+import { readU32LE } from "../lib/bytes";
 import { encodeMap, encodeText } from "../codec/cbor/cbor-writer";
 import { validateBody, findArg, argKind, argPtr, argLen, KIND_TEXT } from "../codec/cbor/cbor-reader";
 import {
@@ -15,6 +15,7 @@ import {
 import { frameBegin, frameFinish, frameSend } from "./frame-writer";
 import { CH_LOG, CHANNELS, CRC_LEN, FLAG_ERR, FLAG_RESP, HEADER_LEN, LINK_VERSION } from "./protocol";
 import { SCRATCH_SLOT, slotBuffer, slotLookup, slotStore } from "./response-cache";
+import { findOp } from "./op-lookup";
 import { BAD_ARG, BAD_BODY, OK, TOO_LARGE, UNKNOWN_CHANNEL, fail, failureMessage, statusCode } from "./status";
 
 /**
@@ -102,9 +103,9 @@ function handleFrame(encodedLen: i32): void {
     return;
   }
   if (channel == CH_LOG) {
-    // The log channel takes one request, level; anything else is an unknown channel use.
+    // The log channel takes only its own ops (level); anything else is an unknown channel use.
     if (!validateBody(body, bodyLen) || !findArg("op") || argKind() != KIND_TEXT ||
-        !bytesIsAscii(argPtr(), argLen(), "level")) {
+        findOp(CH_LOG, argPtr(), argLen()) < 0) {
       countUp(C_CHANNEL);
       answerFailure(SCRATCH_SLOT, channel, seq, fail(UNKNOWN_CHANNEL, "log channel takes only op level"));
       return;

@@ -1,10 +1,11 @@
-// The nfc-test channel: lets a bench without a reader inject what the shell would deliver
-// from RF (apdu, t2t, field) and see the firmware's answer. Commands run in a scratch buffer,
-// not the mailbox, because the mailbox may still hold unprocessed link bytes.
-import { bytesIsAscii, copyBytes } from "../lib/bytes";
+// The nfc-test channel (group nfc-test, host-tools/src/ops/catalogue.ts): lets a bench
+// without a reader inject what the shell would deliver from RF (apdu, t2t, field) and see the
+// firmware's answer. Commands run in a scratch buffer, not the mailbox, because the mailbox
+// may still hold unprocessed link bytes.
+import { copyBytes } from "../lib/bytes";
 import { encodeBytes, encodeMap, encodeText } from "../codec/cbor/cbor-writer";
 import { KIND_BYTES, KIND_FALSE, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../codec/cbor/cbor-reader";
-import { BAD_ARG, OK, TOO_LARGE, UNKNOWN_OP, UNSUPPORTED, fail } from "../link/status";
+import { BAD_ARG, OK, TOO_LARGE, UNSUPPORTED, fail } from "../link/status";
 import { handleApdu } from "./type4";
 import { handleT2t } from "./type2";
 import { setField } from "./field";
@@ -28,31 +29,31 @@ function answerR(len: i32): i32 {
   return OK;
 }
 
-export function nfcTestOp(opPtr: usize, opLen: i32): i32 {
-  if (bytesIsAscii(opPtr, opLen, "apdu")) {
-    const len = commandIntoScratch();
-    if (len < 0) return -len;
-    return answerR(handleApdu(SCRATCH, len));
+export function apduOp(): i32 {
+  const len = commandIntoScratch();
+  if (len < 0) return -len;
+  return answerR(handleApdu(SCRATCH, len));
+}
+
+export function t2tOp(): i32 {
+  const len = commandIntoScratch();
+  if (len < 0) return -len;
+  return answerR(handleT2t(SCRATCH, len));
+}
+
+export function fieldOp(): i32 {
+  if (!findArg("on") || (argKind() != KIND_TRUE && argKind() != KIND_FALSE)) {
+    return fail(BAD_ARG, "on: bool required");
   }
-  if (bytesIsAscii(opPtr, opLen, "t2t")) {
-    const len = commandIntoScratch();
-    if (len < 0) return -len;
-    return answerR(handleT2t(SCRATCH, len));
-  }
-  if (bytesIsAscii(opPtr, opLen, "field")) {
-    if (!findArg("on") || (argKind() != KIND_TRUE && argKind() != KIND_FALSE)) {
-      return fail(BAD_ARG, "on: bool required");
-    }
-    setField(argKind() == KIND_TRUE);
-    encodeMap(0);
-    return OK;
-  }
-  if (bytesIsAscii(opPtr, opLen, "personality")) {
-    // 1 = Type 4, 2 = Type 2 (boards with both, e.g. the plaque); the shell is told at once.
-    if (!findArg("p") || argKind() != KIND_UINT || argUint() < 1 || argUint() > 2) return fail(BAD_ARG, "p: 1 (Type 4) or 2 (Type 2)");
-    if (switchPersonality(<i32>argUint()) < 0) return fail(UNSUPPORTED, "this board lacks that personality");
-    encodeMap(0);
-    return OK;
-  }
-  return fail(UNKNOWN_OP, "nfc-test ops: apdu, t2t, field, personality");
+  setField(argKind() == KIND_TRUE);
+  encodeMap(0);
+  return OK;
+}
+
+export function personalityOp(): i32 {
+  // 1 = Type 4, 2 = Type 2 (boards with both, e.g. the plaque); the shell is told at once.
+  if (!findArg("p") || argKind() != KIND_UINT || argUint() < 1 || argUint() > 2) return fail(BAD_ARG, "p: 1 (Type 4) or 2 (Type 2)");
+  if (switchPersonality(<i32>argUint()) < 0) return fail(UNSUPPORTED, "this board lacks that personality");
+  encodeMap(0);
+  return OK;
 }

@@ -1,10 +1,9 @@
-// App-channel ops of the tag (docs/nfc.md "Link ops"): tag.get / tag.set (NDEF message,
-// writability, dynamic-URL mirrors) and the firmware's NDEF toolkit: ndef.build, ndef.parse,
-// ndef.lint. tagOp returns -1 for op names that are not ours so app-ops can go on.
-import { bytesIsAscii } from "../lib/bytes";
+// App-channel ops of groups tag and ndef (host-tools/src/ops/catalogue.ts; docs/nfc.md "Link
+// ops"): tag.get / tag.set (NDEF message, writability, dynamic-URL mirrors) and the firmware's
+// NDEF toolkit: ndef.build, ndef.parse, ndef.lint.
 import { encodeArray, encodeBool, encodeBytes, encodeMap, encodeText, encodeUint } from "../codec/cbor/cbor-writer";
 import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../codec/cbor/cbor-reader";
-import { BAD_ARG, BUSY, INTERNAL, OK, TOO_LARGE, UNKNOWN_OP, fail } from "../link/status";
+import { BAD_ARG, BUSY, INTERNAL, OK, TOO_LARGE, fail } from "../link/status";
 import { OWNER_HOST, claimStaging, releaseStaging, stagingBuffer } from "./write-staging";
 import { NDEF_MESSAGE_CAP, ndefMessage, ndefMessageLen, setNdefMessage, setWritable, tagWritable } from "./ndef-file";
 import {
@@ -44,7 +43,7 @@ function encodeLint(bits: u32): void {
   for (let i = 0; i < LINT_RULES; i++) if ((bits & (1 << i)) != 0 && ((1 << i) & LINT_ERRORS) == 0) encodeText(lintName(i));
 }
 
-function tagGet(): i32 {
+export function tagGetOp(): i32 {
   encodeMap(18);
   encodeText("meta");
   encodeUint(<u64>metaSlot);
@@ -86,7 +85,7 @@ function tagGet(): i32 {
   return OK;
 }
 
-function tagSet(): i32 {
+export function tagSetOp(): i32 {
   let msgPtr: usize = ndefMessage();
   let msgLen = ndefMessageLen();
   const newMessage = findArg("m");
@@ -144,7 +143,7 @@ function textArg(key: string): bool {
   return findArg(key) && argKind() == KIND_TEXT;
 }
 
-function ndefBuild(): i32 {
+export function ndefBuildOp(): i32 {
   // Built in the shared staging buffer, claimed and released within this call.
   if (!claimStaging(OWNER_HOST)) return fail(BUSY, "a reader is writing the tag; retry after the tap");
   const r = ndefBuildInto(stagingBuffer());
@@ -191,7 +190,7 @@ function messageArg(): bool {
   return findArg("m") && argKind() == KIND_BYTES;
 }
 
-function ndefParse(): i32 {
+export function ndefParseOp(): i32 {
   if (!messageArg()) return fail(BAD_ARG, "m: bytes required");
   const msg = argPtr();
   const len = argLen();
@@ -227,19 +226,9 @@ function ndefParse(): i32 {
   return OK;
 }
 
-function ndefLint(): i32 {
+export function ndefLintOp(): i32 {
   if (!messageArg()) return fail(BAD_ARG, "m: bytes required");
   encodeMap(2);
   encodeLint(lintMessage(argPtr(), argLen(), NDEF_MESSAGE_CAP));
   return OK;
-}
-
-/** Runs the op if it is one of ours; -1 when the name belongs to someone else. */
-export function tagOp(opPtr: usize, opLen: i32): i32 {
-  if (bytesIsAscii(opPtr, opLen, "tag.get")) return tagGet();
-  if (bytesIsAscii(opPtr, opLen, "tag.set")) return tagSet();
-  if (bytesIsAscii(opPtr, opLen, "ndef.build")) return ndefBuild();
-  if (bytesIsAscii(opPtr, opLen, "ndef.parse")) return ndefParse();
-  if (bytesIsAscii(opPtr, opLen, "ndef.lint")) return ndefLint();
-  return -1;
 }

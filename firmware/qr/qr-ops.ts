@@ -1,10 +1,9 @@
-// App-channel ops that expose the QR encoder to the host (and pass the payment ops on to
-// firmware/emv/payment-ops.ts), so tests and benches drive the real
-// firmware: `qr.encode` runs the encoder and answers version, level, mask, data bits and the
-// segment plan; `qr.grid` reads the module grid back in chunks (a v15 grid is 742 bytes of
-// bits, more than fits beside the header in one frame on small-frame boards).
-import { bytesIsAscii } from "../lib/bytes";
-import { encodeBool, encodeBytesHead, encodeMap, encodeText, encodeUint, encoderReserve } from "../codec/cbor/cbor-writer";
+// App-channel ops of group qr (host-tools/src/ops/catalogue.ts) that expose the QR encoder to
+// the host, so tests and benches drive the real firmware: `qr.encode` runs the encoder and
+// answers version, level, mask, data bits and the segment plan; `qr.grid` reads the module
+// grid back in chunks (a v15 grid is 742 bytes of bits, more than fits beside the header in
+// one frame on small-frame boards); `qr.show` encodes and draws on the panel.
+import { encodeBool, encodeMap, encodeText, encodeUint, reserveBytes } from "../codec/cbor/cbor-writer";
 import { KIND_BYTES, KIND_FALSE, KIND_TEXT, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../codec/cbor/cbor-reader";
 import { sendLimit } from "../link/frame-writer";
 import { BAD_ARG, INTERNAL, OK, TOO_LARGE, UNSUPPORTED, fail } from "../link/status";
@@ -14,18 +13,9 @@ import { presentFramebuffer } from "../display/framebuffer";
 import { E_RENDER_FIT, quietForced, renderQr, renderQuiet, renderScale, renderX, renderY } from "../display/qr-render";
 import { gridSide, isDark } from "./qr-grid";
 import { plannedMode, runLength } from "./segmentation";
-import { NOT_PAYMENT_OP, paymentOp } from "../emv/payment-ops";
 
-/** Returned by qrOp for op names it does not own. */
-export const NOT_QR_OP: i32 = -1;
 // Bytes of a qr.grid answer besides the chunk: header, CRC and the map around `data`.
 const GRID_OVERHEAD: i32 = 48;
-
-/** Starts a CBOR byte string of `len` bytes in the answer; its address, or 0 on overflow. */
-function reserveBytes(len: i32): usize {
-  encodeBytesHead(len);
-  return encoderReserve(len);
-}
 
 /** One answer entry: text key, unsigned value. */
 function keyUint(key: string, v: i32): void {
@@ -89,7 +79,7 @@ function runEncoder(): i32 {
 
 let encodedLen: i32 = 0;
 
-function encodeOp(): i32 {
+export function qrEncodeOp(): i32 {
   const status = runEncoder();
   if (status != OK) return status;
   const len = encodedLen;
@@ -117,7 +107,7 @@ function encodeOp(): i32 {
   return OK;
 }
 
-function gridOp(): i32 {
+export function qrGridOp(): i32 {
   if (QR_MAX_VERSION == 0 || gridSide() == 0) return fail(UNSUPPORTED, "no QR symbol encoded yet");
   const side = gridSide();
   const total = (side * side + 7) >> 3;
@@ -141,7 +131,7 @@ function gridOp(): i32 {
  * `qr.show`: encode (same args as qr.encode) and draw on the panel; optional `scale` and
  * `quiet` force the layout, `caption` adds a text line, `partial` asks for a partial refresh.
  */
-function showOp(): i32 {
+export function qrShowOp(): i32 {
   const status = runEncoder();
   if (status != OK) return status;
   const scale = optionalUint("scale", 0, 16);
@@ -163,7 +153,7 @@ function showOp(): i32 {
 }
 
 /** The answer after a symbol went to the panel: symbol and layout. */
-export function encodeShown(): void {
+function encodeShown(): void {
   encodeMap(8);
   keyUint("m", qrMask());
   keyUint("v", qrVersion());
@@ -174,14 +164,4 @@ export function encodeShown(): void {
   keyUint("scale", renderScale());
   encodeText("forced");
   encodeBool(quietForced());
-}
-
-export function qrOp(opPtr: usize, opLen: i32): i32 {
-  // Boards without a panel compile none of the QR or payment code (constant condition).
-  if (QR_MAX_VERSION == 0) return NOT_QR_OP;
-  if (bytesIsAscii(opPtr, opLen, "qr.encode")) return encodeOp();
-  if (bytesIsAscii(opPtr, opLen, "qr.grid")) return gridOp();
-  if (bytesIsAscii(opPtr, opLen, "qr.show")) return showOp();
-  const pay = paymentOp(opPtr, opLen);
-  return pay != NOT_PAYMENT_OP ? pay : NOT_QR_OP;
 }

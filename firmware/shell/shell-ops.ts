@@ -1,11 +1,11 @@
-// The shell channel: hello (version exchange), info, ping, sink, fb (framebuffer readout)
-// and reset. Result maps list keys in deterministic order: shorter first, then bytewise.
+// The shell channel (group shell, host-tools/src/ops/catalogue.ts): hello (version exchange),
+// info, ping, sink, fb (framebuffer readout) and reset. Result maps list keys in
+// deterministic order: shorter first, then bytewise.
 import { clock_ms } from "../hal/clock";
 import { MAX_FRAME, boardNameLen, boardNamePtr } from "../board";
 import { fwVersionLen, fwVersionPtr, shellVersionLen, shellVersionPtr } from "../identity";
 import { mailboxCapacity } from "../mailbox";
 import { FB_BYTES, FB_H, FB_W, framebuffer } from "../display/framebuffer";
-import { bytesIsAscii } from "../lib/bytes";
 import { encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../codec/cbor/cbor-writer";
 import {
   KIND_ARRAY, KIND_BYTES, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem,
@@ -15,8 +15,8 @@ import {
 } from "../link/counters";
 import { sendLimit, setPeerMaxFrame } from "../link/frame-writer";
 import { LINK_VERSION } from "../link/protocol";
-import { encodeStoreStats } from "../store/store-ops";
-import { BAD_ARG, OK, UNKNOWN_OP, UNSUPPORTED, fail } from "../link/status";
+import { encodeStoreStats } from "../store/stats-map";
+import { BAD_ARG, OK, UNSUPPORTED, fail } from "../link/status";
 import { slotForgetAll } from "../link/response-cache";
 
 const ABI_VERSION: u64 = 1;
@@ -31,7 +31,7 @@ export function resetPending(): bool {
   return resetRequested;
 }
 
-function hello(): i32 {
+export function helloOp(): i32 {
   // A hello opens a host session: answers cached for an earlier session must not reach it.
   slotForgetAll();
   if (findArg("v")) {
@@ -70,7 +70,7 @@ function counterPair(key: string, which: i32): void {
   encodeUint(<u64>counter(which));
 }
 
-function info(): i32 {
+export function infoOp(): i32 {
   encodeMap(8);
   encodeText("fw");
   encodeTextBytes(fwVersionPtr(), fwVersionLen());
@@ -105,7 +105,7 @@ function info(): i32 {
   return OK;
 }
 
-function ping(): i32 {
+export function pingOp(): i32 {
   let ptr: usize = 0;
   let len = 0;
   if (findArg("data")) {
@@ -119,7 +119,7 @@ function ping(): i32 {
   return OK;
 }
 
-function sink(): i32 {
+export function sinkOp(): i32 {
   if (!findArg("data") || argKind() != KIND_BYTES) return fail(BAD_ARG, "data: bytes required");
   encodeMap(1);
   encodeText("n");
@@ -127,7 +127,7 @@ function sink(): i32 {
   return OK;
 }
 
-function fb(): i32 {
+export function fbOp(): i32 {
   if (FB_BYTES == 0) return fail(UNSUPPORTED, "this board has no display");
   let off = 0;
   if (findArg("off")) {
@@ -150,17 +150,9 @@ function fb(): i32 {
   return OK;
 }
 
-export function shellOp(opPtr: usize, opLen: i32): i32 {
-  if (bytesIsAscii(opPtr, opLen, "ping")) return ping();
-  if (bytesIsAscii(opPtr, opLen, "sink")) return sink();
-  if (bytesIsAscii(opPtr, opLen, "hello")) return hello();
-  if (bytesIsAscii(opPtr, opLen, "info")) return info();
-  if (bytesIsAscii(opPtr, opLen, "fb")) return fb();
-  if (bytesIsAscii(opPtr, opLen, "reset")) {
-    // Reboot once the answer has left the TX queue (tk_tick), so the host sees it.
-    resetRequested = true;
-    encodeMap(0);
-    return OK;
-  }
-  return fail(UNKNOWN_OP, "shell ops: hello, info, ping, sink, fb, reset");
+export function resetOp(): i32 {
+  // Reboot once the answer has left the TX queue (tk_tick), so the host sees it.
+  resetRequested = true;
+  encodeMap(0);
+  return OK;
 }

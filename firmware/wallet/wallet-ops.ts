@@ -1,8 +1,6 @@
-// Wallet ops on the app channel: `wallet.info` (public key, state, certificate chain) for
-// `tapkit info` and issuers, and `wallet.provision` (provisioning-only: refused once the
-// wallet is active). Returns NOT_WALLET_OP for other names so app-ops can fall through.
-import { MODE_CARD } from "../board";
-import { bytesIsAscii } from "../lib/bytes";
+// App-channel ops of group wallet (host-tools/src/ops/catalogue.ts; card boards only):
+// `wallet.info` (public key, state, certificate chain) for `tapkit info` and issuers, and
+// `wallet.provision` (provisioning-only: refused once the wallet is active).
 import { KIND_ARRAY, KIND_BYTES, KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem } from "../codec/cbor/cbor-reader";
 import { encodeArray, encodeBytes, encodeMap, encodeText, encoderReserve } from "../codec/cbor/cbor-writer";
 import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
@@ -12,12 +10,10 @@ import { encodeWalletInfo } from "./wallet-applet";
 import { PROV_ALREADY, PROV_CERT, PROV_NO_KEY, PROV_OK, provision } from "./wallet-provision";
 import { CERT_B, walletActive } from "./wallet-state";
 
-export const NOT_WALLET_OP: i32 = -1;
-
 const SCRATCH = memory.data(512);
 const CERT_D = memory.data(MAX_CERT);
 
-function info(): i32 {
+export function walletInfoOp(): i32 {
   const slot = uintArg("slot", 0);
   const n = encodeWalletInfo(SCRATCH, 512, slot > 0 && slot < 8 ? <i32>slot : 0);
   if (n < 0) return fail(INTERNAL, "wallet info too large");
@@ -45,7 +41,7 @@ function uintArg(key: string, dflt: i64): i64 {
   return <i64>argUint();
 }
 
-function provisionOp(): i32 {
+export function walletProvisionOp(): i32 {
   if (!findArg("chain") || argKind() != KIND_ARRAY || argUint() != 2) return fail(BAD_ARG, "chain: [batch cert, device cert] required");
   enterArray();
   nextItem();
@@ -75,12 +71,4 @@ function provisionOp(): i32 {
   if (r != PROV_OK) return r == 4 ? fail(BAD_ARG, "pin 4..8 digits, bal <= max, per and count > 0") : fail(INTERNAL, "store refused the provisioning transaction");
   encodeMap(0);
   return OK;
-}
-
-export function walletOp(opPtr: usize, opLen: i32): i32 {
-  // Compile-time constant: on plaque builds the wallet code is dropped entirely.
-  if (!MODE_CARD) return NOT_WALLET_OP;
-  if (bytesIsAscii(opPtr, opLen, "wallet.info")) return info();
-  if (bytesIsAscii(opPtr, opLen, "wallet.provision")) return provisionOp();
-  return NOT_WALLET_OP;
 }

@@ -116,9 +116,10 @@ export function encodeTextBytes(ptr: usize, len: i32): void {
   if (at) memory.copy(at, ptr, <usize>len);
 }
 
-/** The head of a byte string whose `len` bytes the caller appends with encoderReserve. */
-export function encodeBytesHead(len: i32): void {
+/** Starts a byte string of `len` bytes the caller writes in place: their address, or 0 on overflow. */
+export function reserveBytes(len: i32): usize {
   head(2, <u64>len);
+  return encoderReserve(len);
 }
 
 /** The head of a text string whose `len` bytes the caller appends with encoderReserve. */

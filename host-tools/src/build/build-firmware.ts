@@ -11,6 +11,8 @@ import { checkFirmwareModule } from "./check-module.ts";
 import { ascArgs, boardConstants } from "./compile-flags.ts";
 import { ascModulePath, entrySource } from "./entry-source.ts";
 import type { FeatureReport } from "./feature-gate.ts";
+import { syncOpTable } from "./op-table.ts";
+import type { OpSpec } from "../ops/schema.ts";
 
 export interface BuildOptions {
   /** parent of the per-board folder; default build/ (or $TAPKIT_BUILD_DIR) */
@@ -19,6 +21,8 @@ export interface BuildOptions {
   firmwareRoot?: string;
   /** do not echo compiler warnings to stderr */
   quiet?: boolean;
+  /** the op catalogue the dispatch table is generated from; default host-tools/src/ops/catalogue.ts */
+  ops?: readonly OpSpec[];
 }
 
 export interface BuildResult {
@@ -47,6 +51,9 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
   const dir = resolve(opts.outDir ?? BUILD_DIR, board.name);
   const firmwareRoot = resolve(opts.firmwareRoot ?? FIRMWARE_DIR);
   mkdirSync(dir, { recursive: true });
+  // The firmware dispatches ops from tables generated from the catalogue: bring them up to date first.
+  const regenerated = syncOpTable(firmwareRoot, opts.ops);
+  if (regenerated.length && !opts.quiet) process.stderr.write(`op table regenerated from the catalogue: ${regenerated.map((m) => `${m}.ts`).join(", ")}\n`);
 
   const entryPath = join(dir, "entry.ts");
   writeFileSync(entryPath, entrySource(board.name, entryPath, firmwareRoot));
