@@ -228,7 +228,7 @@ export const LINK_CASES: ConformanceCase[] = [
     title: "windowed requests (8 outstanding) are all answered in order",
     async run({ device, note }) {
       const items = Array.from({ length: 32 }, (_, i) => ({ data: new Uint8Array(200).fill(i) }));
-      const results = await device.session.bulk(CHANNEL.SHELL, "sink", items, { window: 8 });
+      const results = await device.bulk("sink", items, { window: 8 });
       assert.equal(results.length, 32);
       for (const r of results) assert.equal(r.n, 200);
       note("requests", 32);

@@ -4,7 +4,6 @@
 // counter monotonicity, and a bounded fuzz run. Each case restores the tag it changed.
 import assert from "node:assert/strict";
 import type { CaseContext, ConformanceCase } from "../case.ts";
-import { CHANNEL } from "../../host-tools/src/link/index.ts";
 import {
   buildTapTemplate, encodeMessage, getTag, readNdefType2, readNdefType4, restoreArgs, setPersonality, setTag, textRecord, uriRecord, type TagConfig,
 } from "../../host-tools/src/ndef/index.ts";
@@ -163,7 +162,7 @@ export const NFC_CASES: ConformanceCase[] = [
     async run(ctx) {
       const status = await ctx.device.appStatus();
       if (status.mode !== "plaque") {
-        await assert.rejects(ctx.device.session.request(CHANNEL.NFC_TEST, "personality", { p: 2 }), /unsupported/);
+        await assert.rejects(ctx.device.ops.nfcTest.personality({ p: 2 }), /unsupported/);
         ctx.note("type2", "not on this board: refused");
         return;
       }

@@ -4,7 +4,6 @@
 // the panel, static code back on request.
 import assert from "node:assert/strict";
 import type { CaseContext, ConformanceCase } from "../case.ts";
-import { CHANNEL } from "../../host-tools/src/link/index.ts";
 import { encodeOnDevice, ECC_LEVELS } from "../../host-tools/src/qr/device-qr.ts";
 import { peerEncode } from "../../host-tools/src/qr/peer-qrcode.ts";
 import { decodeBitmapWithJsqr } from "../../host-tools/src/qr/decoders.ts";
@@ -20,15 +19,15 @@ const area = "qr";
 async function hasPanel(ctx: CaseContext): Promise<boolean> {
   const status = await ctx.device.appStatus();
   if (status.mode === "plaque") return true;
-  await assert.rejects(ctx.device.session.request(CHANNEL.APP, "qr.encode", { text: "X" }), /unknown-op|unsupported/);
-  await assert.rejects(ctx.device.session.request(CHANNEL.APP, "qr.amount", { amount: "1" }), /unknown-op|unsupported/);
+  await assert.rejects(ctx.device.ops.qr.encode({ text: "X" }), /unknown-op|unsupported/);
+  await assert.rejects(ctx.device.ops.qr.amount({ amount: "1" }), /unknown-op|unsupported/);
   ctx.note("panel", "none: QR ops refused");
   return false;
 }
 
 async function requireProfile(ctx: CaseContext): Promise<void> {
   try {
-    await ctx.device.session.request(CHANNEL.APP, "merchant.get");
+    await ctx.device.ops.merchant.get();
   } catch {
     ctx.skip("no merchant profile on the device (tapkit merchant set, or boot in demo mode)");
   }
@@ -71,7 +70,7 @@ export const QR_CASES: ConformanceCase[] = [
         for (let e = 0; e < 4; e++) {
           // Short enough for v1-H; the forced version sets the symbol size.
           const payload = `TK-V${version}-E${e}`;
-          await ctx.device.session.request(CHANNEL.APP, "qr.show", { text: new TextEncoder().encode(payload), ecl: e, min: version, max: version, scale: 3 });
+          await ctx.device.ops.qr.show({ text: new TextEncoder().encode(payload), ecl: e, min: version, max: version, scale: 3 });
           assert.equal(await panelPayload(ctx), payload, `v${version} ecl ${e}`);
         }
       }
@@ -84,14 +83,14 @@ export const QR_CASES: ConformanceCase[] = [
     async run(ctx) {
       if (!(await hasPanel(ctx))) return;
       await requireProfile(ctx);
-      const st = (await ctx.device.session.request(CHANNEL.APP, "emv.build")).payload as string;
+      const st = (await ctx.device.ops.emv.build()).payload;
       assert.equal(parsePayload(st).initiation, "static");
-      const dy = (await ctx.device.session.request(CHANNEL.APP, "emv.build", { amount: "12.34", bill: "HIL", ref: 1 })).payload as string;
+      const dy = (await ctx.device.ops.emv.build({ amount: "12.34", bill: "HIL", ref: 1 })).payload;
       const p = parsePayload(dy);
       assert.equal(p.initiation, "dynamic");
       assert.equal(p.objects.find((o) => o.id === "54")?.value, "12.34");
       for (const amount of ["0", "1.234", "12345678901234", "1,5"]) {
-        await assert.rejects(ctx.device.session.request(CHANNEL.APP, "emv.build", { amount }), /amount \(54\)/, amount);
+        await assert.rejects(ctx.device.ops.emv.build({ amount }), /amount \(54\)/, amount);
       }
       ctx.note("crc", p.crc);
     },

@@ -9,7 +9,8 @@ import QRCode from "qrcode";
 import qrcodeGenerator from "qrcode-generator";
 import type { Board } from "../boards/board.ts";
 import { SimDevice } from "../sim/device.ts";
-import { CHANNEL, FrameReceiver, encodeFrame, type Body } from "../link/index.ts";
+import { FrameReceiver } from "../link/index.ts";
+import { opRequestFrame, type OpArgsParam, type OpName } from "../ops/index.ts";
 import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
 
 export interface QrCosts {
@@ -83,16 +84,16 @@ export async function countQrInstructions(board: Board, wasm: Uint8Array): Promi
   let answers = 0;
   device.on("uart", (b: Uint8Array) => (answers += receiver.push(b).length));
   const counter = device.firmware?.[COUNTER_EXPORT] as WebAssembly.Global;
-  const cost = (op: string, args: Body) => {
+  const cost = <N extends OpName>(op: N, ...args: OpArgsParam<N>) => {
     const before = answers;
     counter.value = 0n;
-    device.receive(encodeFrame({ channel: CHANNEL.APP, flags: 0, seq: seq++, body: { op, ...args } }));
+    device.receive(opRequestFrame(op, args[0] ?? {}, seq++));
     if (answers === before) throw new Error(`bench: no answer to ${op}`);
     return Number(counter.value as bigint);
   };
   try {
     return {
-      linkBaseline: cost("status", {}),
+      linkBaseline: cost("status"),
       amountToFrame: cost("qr.amount", { amount: "12.34" }),
       v10mEncodeRender: cost("qr.show", { text: V10M_TEXT, ecl: 1, min: 10, max: 10, scale: 3 }),
     };
@@ -118,7 +119,7 @@ async function measureSpeed(board: Board, wasm: Uint8Array): Promise<EncoderSpee
     const wasmUs = time(() => {
       round++;
       for (let i = 0; i < inputs.length; i++) {
-        device.receive(encodeFrame({ channel: CHANNEL.APP, flags: 0, seq: (round * 64 + i) & 0xffff, body: { op: "qr.encode", text: inputs[i], ecl: 1, min: 10, max: 10 } }));
+        device.receive(opRequestFrame("qr.encode", { text: inputs[i], ecl: 1, min: 10, max: 10 }, (round * 64 + i) & 0xffff));
       }
     });
     const qrcodeUs = time(() => inputs.forEach((t) => QRCode.create(t, { errorCorrectionLevel: "M", version: 10 })));

@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import type { Board } from "../boards/board.ts";
 import { SimDevice } from "../sim/device.ts";
-import { CHANNEL, FrameReceiver, encodeFrame, type Body } from "../link/index.ts";
+import { FrameReceiver } from "../link/index.ts";
+import { opRequestFrame, type OpArgsParam, type OpName } from "../ops/index.ts";
 import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
 
 export interface OpCost {
@@ -27,23 +28,24 @@ export interface SessionCounts {
 /** One scripted operation: either link bytes (a request frame) or a direct NFC exchange. */
 type Step = { op: string; run: (d: SimDevice) => void; expectFrame?: boolean };
 
-function request(op: string, channel: number, args: Body, seq: number): Step {
-  const wire = encodeFrame({ channel, flags: 0, seq, body: { op: args.op ?? op, ...args } });
-  return { op, run: (d) => d.receive(wire), expectFrame: true };
+/** A request frame for `name` (channel from the op catalogue), measured under `label`. */
+function request<N extends OpName>(label: string, seq: number, name: N, ...args: OpArgsParam<N>): Step {
+  const wire = opRequestFrame(name, args[0] ?? {}, seq);
+  return { op: label, run: (d) => d.receive(wire), expectFrame: true };
 }
 
 function script(board: Board): Step[] {
   const steps: Step[] = [
-    request("hello", CHANNEL.SHELL, { op: "hello", v: [1], max: board.link.maxFrame }, 1),
-    request("info", CHANNEL.SHELL, { op: "info" }, 2),
-    request("ping 64 B", CHANNEL.SHELL, { op: "ping", data: new Uint8Array(64).fill(0xa5) }, 3),
-    request("sink 990 B", CHANNEL.SHELL, { op: "sink", data: new Uint8Array(990).fill(0x3c) }, 4),
-    request("app status", CHANNEL.APP, { op: "status" }, 5),
-    request("nfc-test apdu (SELECT)", CHANNEL.NFC_TEST, { op: "apdu", c: Uint8Array.from(Buffer.from("00A4040007D276000085010100", "hex")) }, 6),
+    request("hello", 1, "hello", { v: [1], max: board.link.maxFrame }),
+    request("info", 2, "info"),
+    request("ping 64 B", 3, "ping", { data: new Uint8Array(64).fill(0xa5) }),
+    request("sink 990 B", 4, "sink", { data: new Uint8Array(990).fill(0x3c) }),
+    request("app status", 5, "status"),
+    request("nfc-test apdu (SELECT)", 6, "apdu", { c: Uint8Array.from(Buffer.from("00A4040007D276000085010100", "hex")) }),
     { op: "NFC SELECT (direct)", run: (d) => void d.nfcApdu(Uint8Array.from(Buffer.from("00A4040007D276000085010100", "hex"))) },
     { op: "tick", run: (d) => d.tickNow() },
   ];
-  if (board.display) steps.push(request("fb chunk", CHANNEL.SHELL, { op: "fb", off: 0 }, 7));
+  if (board.display) steps.push(request("fb chunk", 7, "fb", { off: 0 }));
   return steps;
 }
 

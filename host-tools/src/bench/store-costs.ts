@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Board } from "../boards/board.ts";
 import { SimDevice } from "../sim/device.ts";
 import { StoreLink } from "../torture/store-link.ts";
+import type { OpArgsParam, OpName } from "../ops/index.ts";
 import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
 
 export interface StoreCosts {
@@ -47,9 +48,9 @@ export async function measureStoreCosts(board: Board, wasmPath: string): Promise
   try {
     const link = new StoreLink(device);
     const counter = device.firmware?.[COUNTER_EXPORT] as WebAssembly.Global;
-    const cost = (op: string, args: Record<string, unknown>) => {
+    const cost = <N extends OpName>(op: N, ...args: OpArgsParam<N>) => {
       counter.value = 0n;
-      link.must(op, args);
+      link.must(op, ...args);
       return Number(counter.value as bigint);
     };
     link.must("store.ctr", { id: 0 });

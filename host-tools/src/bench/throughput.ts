@@ -8,7 +8,6 @@ import { join } from "node:path";
 import type { Board } from "../boards/board.ts";
 import { startSimulator } from "../sim/run.ts";
 import { DeviceClient } from "../device/client.ts";
-import { CHANNEL } from "../link/index.ts";
 
 export interface ThroughputResult {
   baud: number;
@@ -41,13 +40,13 @@ export async function measureThroughput(board: Board, wasmPath: string, baud: nu
       const count = Math.max(16, Math.ceil((baud / 10) * seconds / chunk));
       const items = Array.from({ length: count }, (_, i) => ({ data: new Uint8Array(chunk).fill(i & 0xff) }));
       // Warm up the path (first frames carry the PTY open and JIT) outside the timing.
-      await device.session.bulk(CHANNEL.SHELL, "sink", items.slice(0, 2), { window });
+      await device.bulk("sink", items.slice(0, 2), { window });
       const sentBefore = device.session.stats.bytesSent;
       const t0 = performance.now();
-      const results = await device.session.bulk(CHANNEL.SHELL, "sink", items, { window });
+      const results = await device.bulk("sink", items, { window });
       const elapsed = (performance.now() - t0) / 1000;
       const wireBytes = device.session.stats.bytesSent - sentBefore;
-      const payload = results.reduce((n, r) => n + (r.n as number), 0);
+      const payload = results.reduce((n, r) => n + r.n, 0);
       if (payload !== count * chunk) throw new Error(`bench: device acknowledged ${payload} of ${count * chunk} bytes`);
       const ceiling = baud / 10;
       return {

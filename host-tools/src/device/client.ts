@@ -1,19 +1,13 @@
-// A tapkit device as the host sees it: typed operations over one link session
-// (info, framebuffer, NFC injection, log). Used by the CLI, the conformance suite and the
-// bench alike, so every tool talks to real and simulated devices the same way.
+// A tapkit device as the host sees it: every op of the catalogue, typed, as `client.ops`
+// (host-tools/src/ops), plus conveniences over them (info, framebuffer, NFC injection, log).
+// Used by the CLI, the conformance suite and the bench alike, so every tool talks to real and
+// simulated devices the same way. `client.session.request(channel, op, args)` stays for raw access.
 import { LinkSession, openTransport, CHANNEL } from "../link/index.ts";
-import type { Transport } from "../link/index.ts";
+import type { BulkOptions, Transport } from "../link/index.ts";
+import { definedArgs, opChannel, opsClient, type OpArgs, type OpName, type OpResult, type OpsClient } from "../ops/index.ts";
 
-export interface DeviceInfo {
-  board: string;
-  fw: string;
-  abi: number;
-  shell: string;
-  uptime: number;
-  link: Record<string, number>;
-  mem: Record<string, number>;
-  [key: string]: unknown;
-}
+export type DeviceInfo = OpResult<"info">;
+export type AppStatus = OpResult<"status">;
 
 export interface Framebuffer {
   width: number;
@@ -29,7 +23,12 @@ export interface ConnectOptions {
 }
 
 export class DeviceClient {
-  private constructor(readonly session: LinkSession, readonly port: string) {}
+  /** Every op of the catalogue: `ops.qr.amount({ amount })`, `ops.shell.info()`, ... */
+  readonly ops: OpsClient;
+
+  private constructor(readonly session: LinkSession, readonly port: string) {
+    this.ops = opsClient(session);
+  }
 
   static async connect(port: string, opts: ConnectOptions = {}): Promise<DeviceClient> {
     const transport = await openTransport(port, { baud: opts.baud });
@@ -52,12 +51,11 @@ export class DeviceClient {
   }
 
   async info(): Promise<DeviceInfo> {
-    return (await this.session.request(CHANNEL.SHELL, "info")) as unknown as DeviceInfo;
+    return this.ops.shell.info();
   }
 
   async ping(data: Uint8Array = new Uint8Array()): Promise<Uint8Array> {
-    const r = await this.session.request(CHANNEL.SHELL, "ping", { data });
-    return r.data as Uint8Array;
+    return (await this.ops.shell.ping({ data })).data;
   }
 
   async framebuffer(): Promise<Framebuffer> {
@@ -66,12 +64,12 @@ export class DeviceClient {
     let width = 0;
     let height = 0;
     for (;;) {
-      const r = await this.session.request(CHANNEL.SHELL, "fb", { off });
-      width = r.w as number;
-      height = r.h as number;
-      const total = r.total as number;
+      const r = await this.ops.shell.fb({ off });
+      width = r.w;
+      height = r.h;
+      const total = r.total;
       out ??= new Uint8Array(total);
-      const chunk = r.data as Uint8Array;
+      const chunk = r.data;
       if (chunk.length === 0 && off < total) throw new Error(`device returned an empty framebuffer chunk at offset ${off}`);
       out.set(chunk, off);
       off += chunk.length;
@@ -80,26 +78,29 @@ export class DeviceClient {
     return { width, height, data: out };
   }
 
+  /** One request of op `name` per item, up to `window` outstanding (docs/link-protocol.md, Windowing); results in item order. */
+  async bulk<N extends OpName>(name: N, items: OpArgs<N>[], opts: BulkOptions = {}): Promise<OpResult<N>[]> {
+    return (await this.session.bulk(opChannel(name), name, items.map(definedArgs), opts)) as OpResult<N>[];
+  }
+
   async nfcApdu(command: Uint8Array): Promise<Uint8Array> {
-    const r = await this.session.request(CHANNEL.NFC_TEST, "apdu", { c: command });
-    return r.r as Uint8Array;
+    return (await this.ops.nfcTest.apdu({ c: command })).r;
   }
 
   async nfcT2t(command: Uint8Array): Promise<Uint8Array> {
-    const r = await this.session.request(CHANNEL.NFC_TEST, "t2t", { c: command });
-    return r.r as Uint8Array;
+    return (await this.ops.nfcTest.t2t({ c: command })).r;
   }
 
   async nfcField(on: boolean): Promise<void> {
-    await this.session.request(CHANNEL.NFC_TEST, "field", { on });
+    await this.ops.nfcTest.field({ on });
   }
 
-  async appStatus(): Promise<Record<string, unknown>> {
-    return this.session.request(CHANNEL.APP, "status");
+  async appStatus(): Promise<AppStatus> {
+    return this.ops.device.status();
   }
 
   async setLogLevel(level: number): Promise<void> {
-    await this.session.request(CHANNEL.LOG, "level", { level });
+    await this.ops.log.level({ level });
   }
 
   onLog(cb: (line: { level: number; msg: string; t: number }) => void): void {

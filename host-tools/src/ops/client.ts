@@ -4,7 +4,7 @@
 // callable as soon as it is listed there. Method path: a dotted wire name `a.b` is `ops.a.b`;
 // an undotted one is `ops.<group>.<name>` (`ops.shell.info`, `ops.nfcTest.apdu`).
 import type { Body, RequestOptions } from "../link/index.ts";
-import { CHANNEL } from "../link/index.ts";
+import { CHANNEL, encodeFrame } from "../link/index.ts";
 import { GROUPS, OPS, type CatalogueOp, type OpName } from "./catalogue.ts";
 import type { ArgsType, Channel, HasRequired, ShapeType } from "./schema.ts";
 
@@ -20,6 +20,8 @@ type OpByName<N extends OpName> = Extract<CatalogueOp, { name: N }>;
 
 /** Arguments of op `N` as the host passes them (optional keys may be left out or undefined). */
 export type OpArgs<N extends OpName> = ArgsType<OpByName<N>["args"]>;
+/** The argument list of op `N`'s method: optional when none of its arguments is required. */
+export type OpArgsParam<N extends OpName> = HasRequired<OpByName<N>["args"]> extends true ? [args: OpArgs<N>] : [args?: OpArgs<N>];
 /** Result map of op `N`. */
 export type OpResult<N extends OpName> = ShapeType<OpByName<N>["result"]>;
 
@@ -59,6 +61,11 @@ export function opChannel(name: OpName): number {
 /** Drops keys whose value is undefined (the link's encoder refuses them: absent means absent). */
 export function definedArgs(args: object): Body {
   return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
+}
+
+/** The wire frame of a request for op `name` on its channel: for in-process links and benches that feed a device directly. */
+export function opRequestFrame<N extends OpName>(name: N, args: OpArgs<N> | Body, seq: number): Uint8Array {
+  return encodeFrame({ channel: opChannel(name), flags: 0, seq, body: { ...definedArgs(args), op: name } });
 }
 
 /** Typed methods for every op of the catalogue, over one session. */

@@ -1,6 +1,5 @@
 // Host side of the firmware's QR ops (app channel `qr.encode` / `qr.grid`): runs the device's
 // encoder and reads its module grid back, for tests, the bench and conformance cases.
-import { CHANNEL } from "../link/index.ts";
 import type { DeviceClient } from "../device/client.ts";
 
 export const ECC_LEVELS = ["L", "M", "Q", "H"] as const;
@@ -43,15 +42,16 @@ const MODE_NUMBERS: Record<SegmentMode, number> = { numeric: 1, alphanumeric: 2,
 
 export async function encodeOnDevice(client: DeviceClient, text: Uint8Array | string, opts: EncodeOptions = {}): Promise<DeviceSymbol> {
   const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
-  const args: Record<string, unknown> = { text: bytes };
-  if (opts.ecl) args.ecl = ECC_LEVELS.indexOf(opts.ecl);
-  if (opts.minVersion) args.min = opts.minVersion;
-  if (opts.maxVersion) args.max = opts.maxVersion;
-  if (opts.mask !== undefined) args.mask = opts.mask;
-  if (opts.boostEcl) args.boost = true;
-  if (opts.mode) args.mode = MODE_NUMBERS[opts.mode];
-  const r = await client.session.request(CHANNEL.APP, "qr.encode", args);
-  const plan = r.segs as Uint8Array;
+  const r = await client.ops.qr.encode({
+    text: bytes,
+    ecl: opts.ecl ? ECC_LEVELS.indexOf(opts.ecl) : undefined,
+    min: opts.minVersion || undefined,
+    max: opts.maxVersion || undefined,
+    mask: opts.mask,
+    boost: opts.boostEcl || undefined,
+    mode: opts.mode ? MODE_NUMBERS[opts.mode] : undefined,
+  });
+  const plan = r.segs;
   const segments: Segment[] = [];
   for (let i = 0, at = 0; i < plan.length; i += 3) {
     const n = (plan[i + 1] << 8) | plan[i + 2];
@@ -60,12 +60,12 @@ export async function encodeOnDevice(client: DeviceClient, text: Uint8Array | st
     segments.push({ mode, data: bytes.subarray(at, at + n) });
     at += n;
   }
-  const side = r.side as number;
+  const side = r.side;
   return {
-    version: r.v as number,
-    ecl: ECC_LEVELS[r.ecl as number],
-    mask: r.m as number,
-    dataBits: r.bits as number,
+    version: r.v,
+    ecl: ECC_LEVELS[r.ecl],
+    mask: r.m,
+    dataBits: r.bits,
     segments,
     side,
     modules: await readGrid(client, side),
@@ -76,8 +76,7 @@ async function readGrid(client: DeviceClient, side: number): Promise<Uint8Array>
   const total = Math.ceil((side * side) / 8);
   const bits = new Uint8Array(total);
   for (let off = 0; off < total; ) {
-    const r = await client.session.request(CHANNEL.APP, "qr.grid", { off });
-    const chunk = r.data as Uint8Array;
+    const chunk = (await client.ops.qr.grid({ off })).data;
     if (chunk.length === 0) throw new Error(`device returned an empty grid chunk at offset ${off}`);
     bits.set(chunk, off);
     off += chunk.length;

@@ -1,7 +1,8 @@
 // Host side of the plaque's payment ops over the app channel: set/read the merchant profile,
-// ask for a dynamic amount code (what a POS does), or bring the static code back.
-import { CHANNEL } from "../link/index.ts";
+// ask for a dynamic amount code (what a POS does), or bring the static code back. Host-side
+// checks first (same rules, clearer errors), then the typed op client (client.ops).
 import type { DeviceClient } from "../device/client.ts";
+import type { OpResult } from "../ops/index.ts";
 import { accountsText, checkAmountForBuild, checkProfile, type MerchantProfile } from "../emv/mpm.ts";
 
 export interface ShownCode {
@@ -12,42 +13,32 @@ export interface ShownCode {
   payload: string;
 }
 
-export interface StoredProfile {
-  name: string;
-  city: string;
-  country: string;
-  currency: string;
-  mcc: string;
-  /** the account objects (02-51) as EMV text */
-  accounts: string;
-}
+/** The stored profile; `accounts` holds the account objects (02-51) as EMV text. */
+export type StoredProfile = OpResult<"merchant.get">;
 
 /** Checks the profile on the host first (same rules, clearer errors), then stores it. */
 export async function setMerchantProfile(client: DeviceClient, p: MerchantProfile): Promise<number> {
   checkProfile(p);
-  const args: Record<string, string> = { name: p.name, city: p.city, country: p.country, currency: p.currency, mcc: p.mcc, accounts: accountsText(p.accounts) };
-  if (p.postal) args.postal = p.postal;
-  const r = await client.session.request(CHANNEL.APP, "merchant.set", args);
-  return r.len as number;
+  const r = await client.ops.merchant.set({
+    name: p.name, city: p.city, country: p.country, currency: p.currency, mcc: p.mcc, accounts: accountsText(p.accounts), postal: p.postal || undefined,
+  });
+  return r.len;
 }
 
 export async function getMerchantProfile(client: DeviceClient): Promise<StoredProfile> {
-  return (await client.session.request(CHANNEL.APP, "merchant.get")) as unknown as StoredProfile;
+  return client.ops.merchant.get();
 }
 
-function shown(r: Record<string, unknown>): ShownCode {
-  return { version: r.v as number, scale: r.scale as number, reference: r.ref as number, payload: r.payload as string };
+function shown(r: OpResult<"qr.amount">): ShownCode {
+  return { version: r.v, scale: r.scale, reference: r.ref, payload: r.payload };
 }
 
 /** A dynamic code for `amount` (e.g. "12.34") on the panel until timeoutS passes. */
 export async function requestAmount(client: DeviceClient, amount: string, opts: { bill?: string; timeoutS?: number } = {}): Promise<ShownCode> {
   checkAmountForBuild(amount);
-  const args: Record<string, unknown> = { amount };
-  if (opts.bill !== undefined) args.bill = opts.bill;
-  if (opts.timeoutS !== undefined) args.timeout = opts.timeoutS;
-  return shown(await client.session.request(CHANNEL.APP, "qr.amount", args));
+  return shown(await client.ops.qr.amount({ amount, bill: opts.bill, timeout: opts.timeoutS }));
 }
 
 export async function showStaticCode(client: DeviceClient): Promise<ShownCode> {
-  return shown(await client.session.request(CHANNEL.APP, "qr.static"));
+  return shown(await client.ops.qr.static());
 }

@@ -165,7 +165,7 @@ function aimAfterErase(device: SimDevice, after: number, phase: CutPhase): void 
  */
 function send(link: StoreLink, model: StoreModel, operation: StoreOperation, report: TortureReport, failure: (s: string) => void): InFlight | null {
   const { op, args, parts } = operation;
-  const answer = link.call(op, args);
+  const answer = link.callByName(op, args);
   if (answer.kind === "lost") return { op, parts };
   if (answer.kind === "error") {
     failure(`${op} refused: ${answer.code} ${answer.msg}`);

@@ -25,7 +25,7 @@ export const COUNTER_IDS = [0, 1, 2, 3];
 const PAYMENT_COUNTER = 1;
 
 export interface StoreOperation {
-  op: string;
+  op: "store.put" | "store.del" | "store.ctr" | "store.tx";
   args: Record<string, unknown>;
   parts: Part[];
 }
