@@ -8,7 +8,7 @@ import { fwVersionLen, fwVersionPtr, loadIdentity } from "./identity";
 import { receiveBytes, setRequestHandler } from "./link/receiver";
 import { sendDelimiter, txFlush, txPending } from "./link/frame-writer";
 import { dispatchRequest } from "./ops/dispatch";
-import { resetPending } from "./shell/shell-ops";
+import { resetPending } from "./shell/reset-request";
 import { setDemo, demoActive } from "./app/device-mode";
 import { LEVEL_INFO, LEVEL_WARN, logBegin, logBytes, logEnd, logLine, logText } from "./log/link-log";
 import { configureNfc } from "./nfc/personality";

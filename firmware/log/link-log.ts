@@ -8,10 +8,8 @@ import {
   encodeMap, encodeText, encodeTextHead, encodeUint, encoderEnd, encoderOverflow, encoderPos,
   encoderReserve, encoderRestore,
 } from "../codec/cbor/cbor-writer";
-import { findArg, argKind, argUint, KIND_UINT } from "../codec/cbor/cbor-reader";
 import { frameBegin, frameFinish, frameSend } from "../link/frame-writer";
 import { CH_LOG, FLAG_EVENT } from "../link/protocol";
-import { BAD_ARG, OK, fail } from "../link/status";
 
 export const LEVEL_ERROR: i32 = 0;
 export const LEVEL_WARN: i32 = 1;
@@ -91,12 +89,7 @@ export function logLine(eventLevel: i32, msg: string): void {
   logEnd();
 }
 
-/** The log channel's `level` request. */
-export function levelOp(): i32 {
-  if (!findArg("level") || argKind() != KIND_UINT || argUint() > <u64>LEVEL_DEBUG) {
-    return fail(BAD_ARG, "level: uint 0..3 required");
-  }
-  linkLevel = <i32>argUint();
-  encodeMap(0);
-  return OK;
+/** Events above `level` stay on the native console (the log channel's `level` op). */
+export function setLinkLevel(newLevel: i32): void {
+  linkLevel = newLevel;
 }

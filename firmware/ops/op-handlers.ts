@@ -2,7 +2,7 @@
 // The handler of each op index of firmware/link/op-names.ts, per board mode.
 import { MODE_CARD } from "../board";
 import { helloOp as op_hello, infoOp as op_info, pingOp as op_ping, sinkOp as op_sink, fbOp as op_fb, resetOp as op_reset } from "../shell/shell-ops";
-import { levelOp as op_level } from "../log/link-log";
+import { levelOp as op_level } from "../log/log-ops";
 import { apduOp as op_apdu, t2tOp as op_t2t, fieldOp as op_field, personalityOp as op_personality } from "../nfc/nfc-test-ops";
 import { statusOp as op_status } from "../app/device-ops";
 import { putOp as op_store_put, getOp as op_store_get, delOp as op_store_del, ctrOp as op_store_ctr, txOp as op_store_tx, statsOp as op_store_stats, compactOp as op_store_compact } from "../store/store-ops";

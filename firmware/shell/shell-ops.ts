@@ -18,18 +18,13 @@ import { LINK_VERSION } from "../link/protocol";
 import { encodeStoreStats } from "../store/stats-map";
 import { BAD_ARG, OK, UNSUPPORTED, fail } from "../link/status";
 import { slotForgetAll } from "../link/response-cache";
+import { requestReset } from "./reset-request";
 
 const ABI_VERSION: u64 = 1;
 // Smallest max frame a host may ask for: an error answer must still fit.
 const MIN_PEER_FRAME: u64 = 64;
 // Bytes of an fb result besides the chunk: header, CRC and the map around `data`.
 const FB_OVERHEAD: i32 = 48;
-
-let resetRequested = false;
-
-export function resetPending(): bool {
-  return resetRequested;
-}
 
 export function helloOp(): i32 {
   // A hello opens a host session: answers cached for an earlier session must not reach it.
@@ -151,8 +146,7 @@ export function fbOp(): i32 {
 }
 
 export function resetOp(): i32 {
-  // Reboot once the answer has left the TX queue (tk_tick), so the host sees it.
-  resetRequested = true;
+  requestReset();
   encodeMap(0);
   return OK;
 }

@@ -1,4 +1,4 @@
-// host-tools/src/build/hal-abi.ts against its source of truth: the tables in docs/hal-abi.md.
+// host-tools/src/abi/hal-abi.ts (the host's one HAL ABI table) against its source of truth: the tables in docs/hal-abi.md.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

@@ -97,7 +97,7 @@ export const OPS = [
   },
   // ---- log channel ----
   {
-    name: "level", group: "log", id: 0, handler: { module: "log/link-log", export: "levelOp" },
+    name: "level", group: "log", id: 0, handler: { module: "log/log-ops", export: "levelOp" },
     args: { level: { kind: "uint", required: true, range: [0, 3], doc: "most verbose level sent: 0 error .. 3 debug (default 2)" } },
     result: {}, boards: BOTH, states: ALL_STATES, changesState: false, summary: "Sets which device log events reach the host.",
   },
