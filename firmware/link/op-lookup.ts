@@ -5,16 +5,13 @@ import { bytesEqual } from "../lib/bytes";
 import { CHANNELS } from "./protocol";
 import { opNames, opSections } from "./op-names";
 
-/** Index of op (opPtr, opLen) of `channel` in this board's table, or -1. */
+/** Index of op (opPtr, opLen) on `channel` in this board's table, or -1. */
 export function findOp(channel: i32, opPtr: usize, opLen: i32): i32 {
   if (channel < 0 || channel >= CHANNELS) return -1;
-  const section = opSections() + (<usize>channel << 2);
-  let at = opNames() + <usize>load<u16>(section);
-  let index = <i32>load<u16>(section, 2);
+  let at = opNames() + <usize>load<u16>(opSections() + (<usize>channel << 1));
   for (let n = <i32>load<u8>(at); n != 0; n = <i32>load<u8>(at)) {
-    if (n == opLen && bytesEqual(at + 1, opPtr, n)) return index;
-    at += 1 + <usize>n;
-    index++;
+    if (n == opLen && bytesEqual(at + 1, opPtr, n)) return <i32>load<u8>(at + 1 + <usize>n);
+    at += 2 + <usize>n;
   }
   return -1;
 }

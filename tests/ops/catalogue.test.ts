@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { CHANNEL, FrameReceiver, encodeFrame } from "../../host-tools/src/link/index.ts";
-import { generatedOpModules, tableOrder } from "../../host-tools/src/build/op-table.ts";
+import { generatedOpModules, servedBy } from "../../host-tools/src/build/op-table.ts";
 import { GROUPS, OPS, clientPath } from "../../host-tools/src/ops/index.ts";
 import { withOpTables } from "../../host-tools/src/ops/op-docs.ts";
 import { FIRMWARE_DIR, ROOT, firmwarePath } from "../../host-tools/src/paths.ts";
@@ -67,7 +67,7 @@ for (const boardName of ["sim-plaque", "sim-card"]) {
       // reset last: it reboots the device once its answer is out
       const names = [...OPS.map((o) => o.name).filter((n) => n !== "reset"), "reset"];
       const got = answers(link, names);
-      const served = new Set(tableOrder(board.mode).map((o) => o.name));
+      const served = new Set(servedBy(board.mode).map((o) => o.name));
       assert.ok(served.size > 20);
       for (const op of OPS) {
         const a = got.get(op.name)!;
