@@ -79,6 +79,23 @@ function wrapComment(text: string): string[] {
   return [...lines, line];
 }
 
+/** An import statement, its names wrapped onto indented lines when one line would pass 120 characters. */
+function importLine(names: string[], from: string): string {
+  const one = `import { ${names.join(", ")} } from "${from}";`;
+  if (one.length <= 120) return one;
+  const rows: string[] = [];
+  let row = "";
+  for (const n of names) {
+    if (row && row.length + n.length + 2 > 100) {
+      rows.push(`  ${row}`);
+      row = "";
+    }
+    row += `${n}, `;
+  }
+  rows.push(`  ${row.trimEnd()}`);
+  return `import {\n${rows.join("\n")}\n} from "${from}";`;
+}
+
 function checkOps(ops: readonly OpSpec[]): void {
   const seen = new Set<string>();
   for (const op of ops) {
@@ -141,7 +158,7 @@ export function opHandlersSource(ops: readonly OpSpec[] = OPS): string {
     GENERATED,
     "// The handler of each op index of firmware/link/op-names.ts.",
     `import { MODE_CARD } from "../board";`,
-    ...[...byModule].map(([module, list]) => `import { ${list.map((o) => `${o.handler.export} as ${alias(o)}`).join(", ")} } from "../${module}";`),
+    ...[...byModule].map(([module, list]) => importLine(list.map((o) => `${o.handler.export} as ${alias(o)}`), `../${module}`)),
     "",
     "/** Runs op `index`: OK or a failure status (docs/link-protocol.md); -1 for an index this board lacks. */",
     "export function runOp(index: i32): i32 {",
