@@ -2,7 +2,7 @@
 // The handler of each op index of firmware/link/op-names.ts.
 import { MODE_CARD } from "../board";
 import {
-  helloOp as op_hello, infoOp as op_info, pingOp as op_ping, sinkOp as op_sink, fbOp as op_fb, 
+  helloOp as op_hello, infoOp as op_info, pingOp as op_ping, sinkOp as op_sink, fbOp as op_fb,
   resetOp as op_reset,
 } from "../shell/shell-ops";
 import { levelOp as op_level } from "../log/log-ops";
@@ -11,22 +11,22 @@ import {
 } from "../nfc/nfc-test-ops";
 import { statusOp as op_status } from "../app/device-ops";
 import {
-  putOp as op_store_put, getOp as op_store_get, delOp as op_store_del, ctrOp as op_store_ctr, 
+  putOp as op_store_put, getOp as op_store_get, delOp as op_store_del, ctrOp as op_store_ctr,
   txOp as op_store_tx, statsOp as op_store_stats, compactOp as op_store_compact,
 } from "../store/store-ops";
 import {
-  tagGetOp as op_tag_get, tagSetOp as op_tag_set, ndefBuildOp as op_ndef_build, 
+  tagGetOp as op_tag_get, tagSetOp as op_tag_set, ndefBuildOp as op_ndef_build,
   ndefParseOp as op_ndef_parse, ndefLintOp as op_ndef_lint,
 } from "../nfc/tag-ops";
 import { qrEncodeOp as op_qr_encode, qrGridOp as op_qr_grid, qrShowOp as op_qr_show } from "../qr/qr-ops";
 import {
-  merchantSetOp as op_merchant_set, merchantGetOp as op_merchant_get, emvBuildOp as op_emv_build, 
+  merchantSetOp as op_merchant_set, merchantGetOp as op_merchant_get, emvBuildOp as op_emv_build,
   qrAmountOp as op_qr_amount, qrStaticOp as op_qr_static,
 } from "../emv/payment-ops";
 import { walletInfoOp as op_wallet_info, walletProvisionOp as op_wallet_provision } from "../wallet/wallet-ops";
 import {
-  setupOp as op_acceptor_setup, challengeOp as op_acceptor_challenge, submitOp as op_acceptor_submit, 
-  paywordOp as op_acceptor_payword, listOp as op_acceptor_list, exportOp as op_acceptor_export, 
+  setupOp as op_acceptor_setup, challengeOp as op_acceptor_challenge, submitOp as op_acceptor_submit,
+  paywordOp as op_acceptor_payword, listOp as op_acceptor_list, exportOp as op_acceptor_export,
   clearOp as op_acceptor_clear,
 } from "../acceptor/acceptor-ops";
 

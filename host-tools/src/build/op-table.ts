@@ -87,7 +87,7 @@ function importLine(names: string[], from: string): string {
   let row = "";
   for (const n of names) {
     if (row && row.length + n.length + 2 > 100) {
-      rows.push(`  ${row}`);
+      rows.push(`  ${row.trimEnd()}`);
       row = "";
     }
     row += `${n}, `;
