@@ -12,7 +12,7 @@ export const IMAGE_FORMAT_VERSION = 1;
 export const HEADER_BYTES = 32;
 /** Every part starts on this boundary: the largest flash write unit boards/board.schema.json allows. */
 export const PART_ALIGN = 16;
-/** A v1 manifest is 109..340 bytes; a shell may read it into a buffer this big. */
+/** A format-1 manifest is 137..191 bytes; a shell may read it into a buffer this big. */
 export const MANIFEST_MAX_BYTES = 512;
 
 export interface ImageHeader {
@@ -79,10 +79,11 @@ function magicHint(bytes: Uint8Array): string {
 
 /**
  * Splits a file into header, manifest and module, checking the layout rules in the order
- * docs/image-format.md gives (magic, length, header CRC, format, header fields, file
- * length, padding). Says nothing about the manifest's contents or the signature.
+ * docs/image-format.md gives (magic, length, header CRC, format, header fields, slot
+ * size when `maxImageBytes` is known, file length, padding). Says nothing about the
+ * manifest's contents or the signature.
  */
-export function splitImage(bytes: Uint8Array): ImageParts {
+export function splitImage(bytes: Uint8Array, maxImageBytes?: number, slotName = "the slot"): ImageParts {
   if (bytes.length === 0) throw new ImageError("IMAGE_TRUNCATED", "the file is empty", "the copy or download was cut short; build or copy the .tki again");
   const prefix = bytes.subarray(0, 4);
   if (!prefix.every((b, i) => b === IMAGE_MAGIC[i])) {
@@ -105,6 +106,9 @@ export function splitImage(bytes: Uint8Array): ImageParts {
   if (header.imageBytes !== header.moduleOffset + header.moduleBytes) wrong.push(`image length ${header.imageBytes} (module offset + module length = ${header.moduleOffset + header.moduleBytes})`);
   if (wrong.length) {
     throw new ImageError("IMAGE_HEADER_FIELDS", `the image header is inconsistent: ${wrong.join("; ")}`, "the file was not written by tapkit image sign (or by a buggy tool); sign the module again");
+  }
+  if (maxImageBytes !== undefined && header.imageBytes > maxImageBytes) {
+    throw new ImageError("IMAGE_TOO_LARGE", `the image is ${header.imageBytes} bytes; ${slotName} takes at most ${maxImageBytes}`, "shrink the firmware (tapkit bench shows where the bytes go) or give the board larger slot-a/slot-b partitions");
   }
   if (bytes.length < header.imageBytes) {
     throw new ImageError("IMAGE_TRUNCATED", `the image is truncated: ${bytes.length} of ${header.imageBytes} bytes present (${header.imageBytes - bytes.length} missing)`, "the copy or upload was cut short; copy the .tki again (tapkit flash resumes an interrupted upload)");

@@ -8,10 +8,10 @@ import type { Board } from "../boards/index.ts";
 import { HAL_ABI_VERSION, checkFirmwareModule } from "../build/index.ts";
 import { algName, type Signer } from "../wallet/sig-alg.ts";
 import { ImageError } from "./image-error.ts";
-import { encodeHeader, joinImage } from "./layout.ts";
+import { encodeHeader, joinImage, splitImage } from "./layout.ts";
 import { type FirmwareVersion, type ManifestFields, encodeManifestPayload, manifestLength, signManifest } from "./manifest.ts";
 import { keyAlgName } from "./signing-key.ts";
-import { slotBudget } from "./slot-budget.ts";
+import { slotBudget, slotDescription } from "./slot-budget.ts";
 
 export interface SignRequest {
   module: Uint8Array;
@@ -76,8 +76,6 @@ export async function signImage(req: SignRequest): Promise<SignedImage> {
   const manifest = signManifest(key, payload, header);
   const image = joinImage(header, manifest, req.module);
   const budget = slotBudget(board);
-  if (image.length > budget.maxImageBytes) {
-    throw new ImageError("IMAGE_TOO_LARGE", `the image is ${image.length} bytes; board ${board.name}'s slots take at most ${budget.maxImageBytes} (${budget.slotBytes}-byte slot minus ${budget.trailerBytes}-byte boot trailer)`, "shrink the firmware (tapkit bench shows where the bytes go) or give the board larger slot-a/slot-b partitions");
-  }
+  splitImage(image, budget.maxImageBytes, slotDescription(board)); // IMAGE_TOO_LARGE, worded as verify words it
   return { image, fields, alg: key.alg, algName: algName(key.alg), kid: key.kid, manifestBytes: manifest.length, overheadBytes: image.length - req.module.length, maxImageBytes: budget.maxImageBytes };
 }

@@ -28,3 +28,9 @@ export function slotBudget(board: Board): SlotBudget {
   const trailerBytes = trailerPages * pageSize;
   return { pageSize, slotBytes, trailerPages, trailerBytes, maxImageBytes: Math.max(0, slotBytes - trailerBytes) };
 }
+
+/** How messages name a board's slots when an image does not fit. */
+export function slotDescription(board: Board): string {
+  const b = slotBudget(board);
+  return `board ${board.name}'s slots (${b.slotBytes} bytes minus the ${b.trailerBytes}-byte boot trailer)`;
+}

@@ -11,7 +11,7 @@ import { ImageError } from "./image-error.ts";
 import { type ImageParts, splitImage } from "./layout.ts";
 import { type ManifestFields, decodeManifestPayload, manifestSignatureValid, parseManifest, versionText } from "./manifest.ts";
 import type { PublicKeyInfo } from "./signing-key.ts";
-import { slotBudget } from "./slot-budget.ts";
+import { slotBudget, slotDescription } from "./slot-budget.ts";
 
 export interface VerifyOptions {
   /** the trust anchors: public keys whose images are accepted */
@@ -39,16 +39,8 @@ export interface VerifiedImage {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
-function checkFits(bytes: number, board: Board): void {
-  const b = slotBudget(board);
-  if (bytes > b.maxImageBytes) {
-    throw new ImageError("IMAGE_TOO_LARGE", `the image is ${bytes} bytes; board ${board.name}'s slots take at most ${b.maxImageBytes} (${b.slotBytes}-byte slot minus ${b.trailerBytes}-byte boot trailer)`, "shrink the firmware or give the board larger slot-a/slot-b partitions");
-  }
-}
-
 export async function verifyImage(bytes: Uint8Array, opts: VerifyOptions): Promise<VerifiedImage> {
-  const parts = splitImage(bytes);
-  if (opts.board) checkFits(parts.header.imageBytes, opts.board);
+  const parts = opts.board ? splitImage(bytes, slotBudget(opts.board).maxImageBytes, slotDescription(opts.board)) : splitImage(bytes);
 
   const sign1 = parseManifest(parts.manifest);
   const anchor = opts.keys.find((k) => hex(k.kid) === hex(sign1.kid));
@@ -75,7 +67,7 @@ export async function verifyImage(bytes: Uint8Array, opts: VerifyOptions): Promi
       if (!(e instanceof BoardError)) throw e;
       throw new ImageError("IMAGE_UNKNOWN_BOARD", `the image is for board ${fields.board}, which this tapkit does not know (${e.message.split("\n")[0]})`, "pass --board with the board you are going to flash; the image must name it");
     }
-    checkFits(parts.header.imageBytes, board);
+    splitImage(bytes, slotBudget(board).maxImageBytes, slotDescription(board)); // the size check, now that the board is known
   }
   const halAbi = opts.halAbi ?? HAL_ABI_VERSION;
   if (fields.halAbi !== halAbi) {
