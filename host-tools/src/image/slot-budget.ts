@@ -12,7 +12,7 @@ export const TRAILER_COPIES = 2;
 
 export interface SlotBudget {
   pageSize: number;
-  /** bytes of the smaller of the two slots (an image must fit whichever is inactive) */
+  /** bytes of one slot (the board rules make slot-a and slot-b equal; the smaller counts if not) */
   slotBytes: number;
   trailerPages: number;
   trailerBytes: number;
