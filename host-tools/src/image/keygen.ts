@@ -1,6 +1,7 @@
 // `tapkit image keygen` as a library: a new signing key pair as two files, the private key
 // created exclusively (0600, no links followed) and its public key (0644) beside it. Both
 // paths are checked before either is written, so a refusal leaves nothing behind.
+import { toHexLower as hex } from "../bytes/hex.ts";
 import { unlinkSync } from "node:fs";
 import { algName } from "../wallet/sig-alg.ts";
 import { checkWritable, writeNewFile } from "./key-file-write.ts";
@@ -38,4 +39,3 @@ export function keygen(keyFile: string, opts: { alg?: KeyAlgName; publicKeyFile?
   return { alg, coseAlg: signer.alg, algName: algName(signer.alg), kid: hex(signer.kid), publicKey: hex(signer.publicKey), keyFile, publicKeyFile };
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");

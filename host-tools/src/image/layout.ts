@@ -3,6 +3,7 @@
 // bootloader needs to find the parts is at a fixed offset in the header, so a C shell
 // never needs a general CBOR decoder to locate them. This module only builds and splits
 // that layout; what the manifest says is manifest.ts's job.
+import { toHexLower as hex } from "../bytes/hex.ts";
 import { crc32 } from "../link/crc32.ts";
 import { ImageError } from "./image-error.ts";
 
@@ -138,10 +139,6 @@ export function joinImage(header: Uint8Array, manifest: Uint8Array, module: Uint
   out.set(manifest, HEADER_BYTES);
   out.set(module, h.moduleOffset);
   return out;
-}
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString("hex");
 }
 
 function hex32(n: number): string {

@@ -3,6 +3,7 @@
 // slot size, manifest shape, key id against the trust anchors, signature over the header
 // and payload, then the signed fields (board, HAL ABI, size, security counter), and last
 // the module's SHA-256. Nothing in the payload is believed before its signature verifies.
+import { toHexLower as hex } from "../bytes/hex.ts";
 import { createHash } from "node:crypto";
 import { type Board, BoardError, loadBoard } from "../boards/index.ts";
 import { BuildError, HAL_ABI_VERSION, checkFirmwareModule } from "../build/index.ts";
@@ -37,7 +38,6 @@ export interface VerifiedImage {
   parts: ImageParts;
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 export async function verifyImage(bytes: Uint8Array, opts: VerifyOptions): Promise<VerifiedImage> {
   const parts = opts.board ? splitImage(bytes, slotBudget(opts.board).maxImageBytes, slotDescription(opts.board)) : splitImage(bytes);

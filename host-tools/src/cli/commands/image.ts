@@ -2,6 +2,7 @@
 // (library: host-tools/src/image, format: docs/image-format.md), and the signing step of
 // `tapkit build --sign`. A refused image exits 1 with the reason's code (IMAGE_...) and a
 // hint; bad arguments exit 2; a module failing the build gates exits 8; an unknown board 9.
+import { toHexLower as hex } from "../../bytes/hex.ts";
 import { resolve } from "node:path";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
@@ -14,7 +15,6 @@ import {
 } from "../../image/index.ts";
 import type { Signer } from "../../wallet/sig-alg.ts";
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 /** An argument the library refuses (IMAGE_ARGUMENT) is a usage error: exit 2. */
 function asUsage<T>(fn: () => T, help: string): T {
