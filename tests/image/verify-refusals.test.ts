@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { p256 } from "@noble/curves/nist.js";
 import { Decoder, Tag } from "cbor-x";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
-import { ImageError, inspectImage, loadPublicKey, type PublicKeyInfo, verifyImage, type VerifyOptions } from "../../host-tools/src/image/index.ts";
+import { bootloaderChecks, ImageError, inspectImage, loadPublicKey, type PublicKeyInfo, readHeader, trustAnchor, verifyImage, type VerifyOptions } from "../../host-tools/src/image/index.ts";
 import { watToWasm } from "../sim/sim-fixture.ts";
 import { builtModule, COSE_ALG_EDDSA, COSE_ALG_ES256, craftImage, defaultFields, docHeader, docParts, joinDoc, sigStructure, tempDir, testKey } from "./image-fixture.ts";
 
@@ -237,4 +237,17 @@ test("module invalid: a correctly signed module that imports env.abort fails the
   assert.match(e.message, /env\.abort/);
   // a bootloader does not run the gates: the same image passes the device's checks
   assert.equal((await verifyImage(craftImage(bad), { keys, checkModule: false })).fields.moduleSize, bad.length);
+});
+
+test("in a slot: the bootloader's checks run synchronously on the image cut to image_len from the header", async (t) => {
+  const { keys, good } = await setup(t);
+  const slot = new Uint8Array(122880).fill(0xff); // erased flash, then the image written from byte 0
+  slot.set(good);
+  const anchor = trustAnchor(keys[0].publicKey, "keystore slot 0");
+  assert.equal((await refusal(slot, { keys: [anchor], board: plaque })).code, "IMAGE_TRAILING_BYTES");
+  const v = bootloaderChecks(slot.subarray(0, readHeader(slot).imageBytes), { keys: [anchor], board: plaque, minSecurityCounter: 5 });
+  assert.equal(v.key, "keystore slot 0");
+  assert.equal(v.parts.module.length, v.fields.moduleSize);
+  // an erased slot is no image
+  assert.equal((await refusal(new Uint8Array(4096).fill(0xff), { keys: [anchor], board: plaque })).code, "IMAGE_BAD_MAGIC");
 });

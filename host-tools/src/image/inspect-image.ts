@@ -52,7 +52,7 @@ export function inspectImage(bytes: Uint8Array): ImageReport {
   // read the parts where the header says they are, as far as the file reaches
   const manifest = bytes.subarray(HEADER_BYTES, Math.min(bytes.length, HEADER_BYTES + h.manifestBytes));
   const module = bytes.subarray(Math.min(bytes.length, h.moduleOffset), Math.min(bytes.length, h.moduleOffset + h.moduleBytes));
-  report.overheadBytes = h.moduleOffset;
+  if (report.header.magicOk) report.overheadBytes = h.moduleOffset;
   try {
     const s = parseManifest(manifest);
     report.manifest = { alg: s.alg, algName: algName(s.alg), kid: s.kid, protectedBytes: s.protectedBytes.length, payloadBytes: s.payload.length, signature: s.signature, fields: null };

@@ -110,13 +110,17 @@ export function loadPublicKey(path: string): PublicKeyInfo {
     publicKey = alg === COSE_ALG_EDDSA ? fromB64u(jwk.x) : Uint8Array.of(4, ...fromB64u(jwk.x), ...fromB64u(jwk.y));
   } else {
     try {
-      publicKey = parseHex(text.trim());
-      alg = algOfPublicKey(publicKey);
+      return trustAnchor(parseHex(text.trim()), path);
     } catch (e) {
       throw new ImageError("KEY_FORMAT", `${path} is neither a PEM key nor a raw public key in hex: ${(e as Error).message}`, "give NAME.pub.pem from tapkit image keygen");
     }
   }
   return { alg, publicKey, kid: keyId(publicKey), source: path };
+}
+
+/** A trust anchor from a raw public key (32-byte Ed25519 or 65-byte uncompressed P-256), e.g. from a shell's keystore. */
+export function trustAnchor(publicKey: Uint8Array, source: string): PublicKeyInfo {
+  return { alg: algOfPublicKey(publicKey), publicKey, kid: keyId(publicKey), source };
 }
 
 export { keyId };

@@ -39,7 +39,12 @@ export interface VerifiedImage {
 }
 
 
-export async function verifyImage(bytes: Uint8Array, opts: VerifyOptions): Promise<VerifiedImage> {
+/**
+ * Checks 1..18 of docs/image-format.md: everything a board shell checks before it
+ * instantiates a module (synchronous, no build gates), so the simulator's boot path and
+ * the host share one implementation.
+ */
+export function bootloaderChecks(bytes: Uint8Array, opts: Omit<VerifyOptions, "checkModule">): VerifiedImage {
   const parts = opts.board ? splitImage(bytes, slotBudget(opts.board).maxImageBytes, slotDescription(opts.board)) : splitImage(bytes);
 
   const sign1 = parseManifest(parts.manifest);
@@ -83,14 +88,20 @@ export async function verifyImage(bytes: Uint8Array, opts: VerifyOptions): Promi
   if (hex(actual) !== hex(fields.moduleSha256)) {
     throw new ImageError("IMAGE_HASH_MISMATCH", `the module's SHA-256 is ${hex(actual)}, the manifest signs ${hex(fields.moduleSha256)}: the module was altered or damaged`, "copy the image again from its source; do not edit a signed image");
   }
+  return { fields, alg: sign1.alg, algName: algName(sign1.alg), kid: sign1.kid, key: anchor.source, board, parts };
+}
+
+/** All checks, in order: the bootloader's, then (host only, unless checkModule is false) the build gates over the module. */
+export async function verifyImage(bytes: Uint8Array, opts: VerifyOptions): Promise<VerifiedImage> {
+  const v = bootloaderChecks(bytes, opts);
   if (opts.checkModule ?? true) {
     try {
       // a copy: wabt.js reads the whole underlying buffer of a subarray (it would see the header)
-      await checkFirmwareModule(parts.module.slice(), board);
+      await checkFirmwareModule(v.parts.module.slice(), v.board);
     } catch (e) {
       if (!(e instanceof BuildError)) throw e;
-      throw new ImageError("IMAGE_MODULE_INVALID", `the signed module fails the build gates for board ${board.name}: ${e.message}`, `the signer did not check it; ${e.hint}`);
+      throw new ImageError("IMAGE_MODULE_INVALID", `the signed module fails the build gates for board ${v.board.name}: ${e.message}`, `the signer did not check it; ${e.hint}`);
     }
   }
-  return { fields, alg: sign1.alg, algName: algName(sign1.alg), kid: sign1.kid, key: anchor.source, board, parts };
+  return v;
 }

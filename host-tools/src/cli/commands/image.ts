@@ -77,7 +77,7 @@ export const imageKeygen: Command = {
   async run(opts, [keyFile], out) {
     const alg = opts.alg ?? "ed25519";
     if (alg !== "ed25519" && alg !== "p256") throw new CliError("usage", `--alg must be ed25519 or p256 (got '${alg}')`, "tapkit image keygen KEYFILE --alg p256", EXIT.usage);
-    const r = keygen(keyFile, { alg: alg as KeyAlgName, publicKeyFile: opts.pub, force: Boolean(opts.force) });
+    const r = asUsage(() => keygen(keyFile, { alg: alg as KeyAlgName, publicKeyFile: opts.pub, force: Boolean(opts.force) }), "tapkit image keygen --help");
     out.result(r, (v) => {
       out.line(`private key  ${v.keyFile}  (${v.algName}, mode 0600): keep it secret and backed up`);
       out.line(`public key   ${v.publicKeyFile}`);
