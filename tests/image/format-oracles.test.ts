@@ -41,8 +41,8 @@ function signedImage(alg: CoseAlg) {
 for (const alg of ALGS) {
   const name = algLabel(alg);
 
-  test(`${name}: header, padding and module sit where the document says, CRC by zlib`, async () => {
-    const { image } = await signedImage(alg);
+  test(`${name}: header, padding and module sit where the document says, CRC by zlib; verify accepts it`, async () => {
+    const { image, key } = await signedImage(alg);
     const module = await builtModule("sim-plaque");
     const p = docParts(image);
     // the whole header as the document defines it, for this manifest length and module
@@ -54,6 +54,10 @@ for (const alg of ALGS) {
     // and the assembler written from the document produces the very same file
     assert.deepEqual(joinDoc(p.header, p.manifest, module), image);
     assert.ok(image.length <= slotBudget(board).maxImageBytes);
+    // round trip: tapkit's verifier accepts it with the public key file
+    const v = await verifyImage(image, { keys: [loadPublicKey(key.pubFile)], board, minSecurityCounter: 9 });
+    assert.deepEqual(v.fields.version, [2, 7, 1]);
+    assert.equal(v.alg, alg);
   });
 
   test(`${name}: cbor-x and cborg read the manifest's fields and re-encode its exact bytes`, async () => {
