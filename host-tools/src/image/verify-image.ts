@@ -38,7 +38,6 @@ export interface VerifiedImage {
   parts: ImageParts;
 }
 
-
 /**
  * Checks 1..18 of docs/image-format.md: everything a board shell checks before it
  * instantiates a module (synchronous, no build gates), so the simulator's boot path and
