@@ -1,5 +1,5 @@
 // host-tools/src/abi/hal-abi.ts (the host's one HAL ABI table) against its source of truth: the tables in docs/hal-abi.md.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

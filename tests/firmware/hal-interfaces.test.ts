@@ -4,7 +4,7 @@
 // firmware/hal/codes.ts and docs/hal-abi.md; the simulator registers exactly the table's
 // imports; the built modules import nothing else; and only the store takes the flash
 // interface. (docs/hal-abi.md's import and export tables: tests/build/hal-abi.test.ts.)
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -2,7 +2,7 @@
 // no import circles; pure codecs (firmware/codec/**) import only codecs and lib; services
 // import no app; wallet and acceptor share formats through codec/ and trust/, never each
 // other; op handler modules are reached only through the generated dispatch table.
-import { test } from "node:test";
+import { onTestFinished, test } from "vitest";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,9 +20,9 @@ function edges(g: FirmwareGraph): [string, string][] {
   return [...g.imports].flatMap(([m, deps]) => deps.map((d) => [m, d] as [string, string]));
 }
 
-test("the circle finder finds a planted circle and reports its path", (t) => {
+test("the circle finder finds a planted circle and reports its path", () => {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-graph-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const files: Record<string, string> = {
     "a/one.ts": 'import { two } from "../b/two";\nexport const one = 1;\n',
     "b/two.ts": 'import { three } from "./three";\nexport const two = 2;\n',

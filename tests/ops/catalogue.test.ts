@@ -3,7 +3,7 @@
 // every handler it names is exported by its firmware module; and the real builds serve
 // exactly the catalogue's ops per board, answering a request that lacks a required argument
 // with bad-arg naming one of them.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";

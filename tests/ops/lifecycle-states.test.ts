@@ -1,7 +1,7 @@
 // The dispatcher's lifecycle-state check, which today's catalogue compiles away (every op is
 // served in every state): a firmware built from a catalogue that narrows two ops refuses
 // them outside their states with `unsupported`, and serves them inside.
-import { test } from "node:test";
+import { onTestFinished, test } from "vitest";
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,10 +12,14 @@ import { OPS, type OpSpec } from "../../host-tools/src/ops/index.ts";
 import { FIRMWARE_DIR } from "../../host-tools/src/paths.ts";
 import { SimDevice } from "../../host-tools/src/sim/device.ts";
 import { StoreLink } from "../../host-tools/src/torture/store-link.ts";
+import { longTests } from "../support/long-tests.ts";
 
-test("ops outside their lifecycle states are answered unsupported; inside them they run", async (t) => {
+// One firmware build from a copied tree: seconds alone, minutes beside other builds.
+longTests();
+
+test("ops outside their lifecycle states are answered unsupported; inside them they run", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-states-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const firmwareRoot = join(dir, "firmware");
   cpSync(FIRMWARE_DIR, firmwareRoot, { recursive: true });
   const narrowed: OpSpec[] = OPS.map((o) =>

@@ -3,7 +3,7 @@
 // above 2^32 that the host oracle signs and the host verifier accepts (the acceptor used to
 // read counters as u32 and refuse them). Its freshness table keeps u64 counters; a table an
 // earlier firmware stored with u32 counters is widened when read, not misread.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { Decoder } from "cbor-x";
 import { decodeBundle, verifyVoucher, WalletError } from "../../host-tools/src/wallet/index.ts";
