@@ -18,7 +18,7 @@
 #endif
 #define WASM_PAGE 65536u
 #define MAX_FUNC_TYPES 48u
-#define MAX_TYPE_ARITY 12u
+#define MAX_TYPE_ARITY 24u
 
 static uint8_t linear[TK_LINEAR_BYTES] __attribute__((section(".linear"), aligned(8)));
 static bool linear_taken;
