@@ -38,8 +38,10 @@ export interface StartQemuBoardOptions {
 
 export interface RunningQemuBoard extends EventEmitter {
   chips: BoardChips;
-  /** pty: the stable link path; device: the /dev/pts node behind it */
-  ports: { pty: string; device: string };
+  /** pty: the stable link path; device: the /dev/pts node behind it; no TCP port (QEMU serves the pty) */
+  ports: { pty: string; tcp: null; device: string };
+  /** resolves with a reason if QEMU ends by itself (a CPU lockup, a crash), never after stop() */
+  exited: Promise<string>;
   qemuPid: number;
   /** console lines since start */
   console: string[];
@@ -60,9 +62,11 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
   let child: ChildProcess | null = null;
   let linked = false;
   let closeConsole = async () => {};
+  let stopping = false;
 
   const killNow = () => child?.exitCode === null && child.kill("SIGKILL");
   const cleanup = async () => {
+    stopping = true;
     process.off("exit", killNow);
     if (child && child.exitCode === null && child.signalCode === null) {
       const proc = child;
@@ -104,7 +108,7 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
     const proc = spawn(QEMU_ARM, args, { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     process.on("exit", killNow);
-    let stderr = "";
+    let output = "";
     let device = "";
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new SimError("SIM_BOOT_TIMEOUT", `${board.name} did not report a booted firmware within ${(options.readyTimeoutMs ?? 60000) / 1000} s`, "run with --verbose to see the shell's console")), options.readyTimeoutMs ?? 60000);
@@ -116,7 +120,7 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
       proc.on("error", (e) => settle(new SimError("SIM_NO_QEMU", `cannot start ${QEMU_ARM}: ${e.message}`, "install it (Debian/Ubuntu: apt-get install qemu-system-arm)")));
       proc.on("exit", (code, signal) => {
         events.emit("exit", { code, signal });
-        settle(new SimError("SIM_QEMU_EXIT", `${QEMU_ARM} exited (${signal ?? code}) before the firmware booted: ${stderr.trim().split("\n").slice(-3).join(" / ") || lines.slice(-3).join(" / ")}`, "run with --verbose to see the shell's console"));
+        settle(new SimError("SIM_QEMU_EXIT", `${QEMU_ARM} exited (${signal ?? code}) before the firmware booted: ${output.trim().split("\n").slice(-3).join(" / ") || lines.slice(-3).join(" / ")}`, "run with --verbose to see the shell's console"));
       });
       events.on("console", (line: string) => {
         if (READY.test(line)) settle(device ? undefined : new SimError("SIM_PTY_START", `${QEMU_ARM} did not say which pty the link is on`, "check the QEMU version (7.2 or newer)"));
@@ -125,8 +129,8 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
       // QEMU names the pty on stdout or stderr, depending on the version.
       for (const stream of [proc.stdout!, proc.stderr!]) {
         stream.on("data", (d: Buffer) => {
-          stderr += d.toString();
-          const m = PTY.exec(stderr);
+          output += d.toString();
+          const m = PTY.exec(output);
           if (m && !device) device = m[1];
         });
       }
@@ -136,9 +140,15 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
     linked = true;
 
     const [bottom, top] = Object.values(elfSymbols(options.elfPath, ["__stack_bottom", "__stack_top"]));
+    const exited = new Promise<string>((resolve) =>
+      proc.once("exit", (code, signal) => {
+        if (!stopping) resolve(`${QEMU_ARM} exited (${signal ?? `code ${code}`}): ${(output.trim().split("\n").pop() ?? "") || lines.slice(-2).join(" / ")}`);
+      }),
+    );
     return Object.assign(events, {
       chips,
-      ports: { pty: linkPath, device },
+      ports: { pty: linkPath, tcp: null, device },
+      exited,
       qemuPid: proc.pid!,
       console: lines,
       async stackHighWater() {
