@@ -34,6 +34,8 @@ export interface StartQemuBoardOptions {
   onConsole?: (line: string) => void;
   /** default 60 s */
   readyTimeoutMs?: number;
+  /** run under -icount shift=0: one guest instruction per virtual ns, deterministic counts (slower) */
+  icount?: boolean;
 }
 
 export interface RunningQemuBoard extends EventEmitter {
@@ -103,6 +105,7 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
       "-qmp", `unix:${qmp},server=on,wait=off`,
       "-chardev", `socket,id=console,path=${join(work, "console.sock")}`,
       "-semihosting-config", `enable=on,target=native,chardev=console,arg=tapkit${options.blank ? "" : ",arg=demo"}`,
+      ...(options.icount ? ["-icount", "shift=0"] : []),
       "-kernel", options.elfPath,
     ];
     const proc = spawn(QEMU_ARM, args, { stdio: ["ignore", "pipe", "pipe"] });

@@ -22,6 +22,8 @@ export interface BoardChipsOptions {
   blank?: boolean;
   /** the secure element reports no trusted time when false (default true) */
   trustedTime?: boolean;
+  /** how long the NFC front-end waits for the MCU's answer to a tag command */
+  nfcAnswerTimeoutMs?: number;
 }
 
 export class BoardChips {
@@ -40,7 +42,7 @@ export class BoardChips {
     this.keystore = new Keystore(board.keystore, { stateDir: options.stateDir });
     if (!options.blank && this.keystore.isEmpty) installDemoKeys(this.keystore);
     this.panel = board.display ? new Panel(board.display) : null;
-    this.nfc = new NfcFrontend(board);
+    this.nfc = new NfcFrontend(board, options.nfcAnswerTimeoutMs);
     const trustedTime = options.trustedTime ?? true;
     this.hal = buildHalImports(
       {

@@ -10,7 +10,7 @@ import { SimError } from "../sim-errors.ts";
 import type { PcscTag } from "../serve-pcsc.ts";
 import { NFC_EVENT } from "./chip-ops.ts";
 
-/** How long a tag command waits for the MCU's answer before the tag counts as lost. */
+/** How long a tag command waits for the MCU's answer before the tag counts as lost (default). */
 export const NFC_ANSWER_TIMEOUT_MS = 5000;
 
 interface TagEvent {
@@ -37,7 +37,7 @@ export class NfcFrontend implements PcscTag {
   private turn: Promise<unknown> = Promise.resolve();
   private raise: () => void = () => {};
 
-  constructor(private readonly board: Board) {}
+  constructor(private readonly board: Board, private readonly answerTimeoutMs = NFC_ANSWER_TIMEOUT_MS) {}
 
   /** Connects the interrupt line (the port's ATTENTION). */
   onAttention(raise: () => void): void {
@@ -105,8 +105,8 @@ export class NfcFrontend implements PcscTag {
         const event: TagEvent = { kind, command: command.slice() };
         const timer = setTimeout(() => {
           this.events = this.events.filter((e) => e !== event);
-          this.settle(new SimError("SIM_TAG_LOST", `the MCU did not answer the ${name} command within ${NFC_ANSWER_TIMEOUT_MS} ms`, "is the firmware running? see tapkit sim --verbose"));
-        }, NFC_ANSWER_TIMEOUT_MS);
+          this.settle(new SimError("SIM_TAG_LOST", `the MCU did not answer the ${name} command within ${this.answerTimeoutMs} ms`, "is the firmware running? see tapkit sim --verbose"));
+        }, this.answerTimeoutMs);
         this.current = { event, polled: false, resolve, reject, timer };
         this.queue(event);
       });
