@@ -132,9 +132,15 @@ static void note_attention(const chip_t *chip, const rx_frame *f) {
   if (chip == &chip_nfc && f->head[0] == OP_ATTENTION) nfc_attention = true;
 }
 
+uint64_t chip_wait_cycles;
+
 static void wait_for_byte(int uart) {
   uint32_t mask = irq_save();
-  if (!uart_rx_ready(uart)) cpu_wait();
+  if (!uart_rx_ready(uart)) {
+    uint64_t t = clock_cycles();
+    cpu_wait();
+    chip_wait_cycles += clock_cycles() - t;
+  }
   irq_restore(mask);
 }
 

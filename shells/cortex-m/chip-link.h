@@ -35,6 +35,9 @@ bool chip_hello(chip_t *chip);
  * the chip does not answer, E_RANGE when the arguments exceed one frame. *out_len gets the
  * bytes written to the CHIP_OUT argument. */
 int32_t chip_call(chip_t *chip, uint8_t op, const chip_arg *args, int nargs, uint32_t *out_len);
+/* Processor cycles spent asleep waiting for chips' answers (to tell the MCU's own work
+ * from the host's: under -icount the rest is instructions executed). */
+extern uint64_t chip_wait_cycles;
 /* Reads what the NFC front-end sent between commands; true once it asked to be polled. */
 bool chip_nfc_attention(void);
 

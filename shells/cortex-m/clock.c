@@ -19,3 +19,13 @@ uint64_t clock_now_ms(void) {
 }
 
 void systick_isr(void) { ms++; }
+
+uint64_t clock_cycles(void) {
+  uint32_t mask = irq_save();
+  uint32_t down = SYST_CVR;
+  uint64_t now = ms;
+  /* the counter wrapped (its interrupt is pending) but ms has not been counted yet */
+  if (SCB_ICSR & ICSR_PENDSTSET) now++, down = SYST_CVR;
+  irq_restore(mask);
+  return now * (CPU_HZ / 1000u) + (CPU_HZ / 1000u - 1u - down);
+}

@@ -4,4 +4,7 @@
 #include <stdint.h>
 void clock_init(void);
 uint64_t clock_now_ms(void);
+/* Processor clock cycles since reset (CPU_HZ), from the ms count and SysTick's down-counter.
+ * Under QEMU -icount shift=0 one cycle is 40 guest instructions (1 ns each, 25 MHz). */
+uint64_t clock_cycles(void);
 #endif

@@ -64,8 +64,9 @@ static void boot_firmware(uint32_t flags) {
     module_ready = true;
   }
   for (;;) {
-    uint64_t t0 = clock_now_ms();
+    uint64_t t0 = clock_cycles();
     Z_fw_instantiate(&fw, &hal_instance);
+    uint64_t t1 = clock_cycles(), waited = chip_wait_cycles;
     uint32_t abi = Z_fwZ_tk_abi_version(&fw);
     if (abi != ABI_VERSION) halt("the firmware speaks another HAL ABI version than 1");
     int32_t rc = (int32_t)Z_fwZ_tk_init(&fw, flags);
@@ -76,7 +77,18 @@ static void boot_firmware(uint32_t flags) {
         halt("the firmware's mailbox is under 512 bytes or outside its memory");
       mailbox = fw_memory()->data + io;
       persist.crashes_in_a_row = 0;
-      say("firmware ready, ms: ", (uint32_t)(clock_now_ms() - t0));
+      uint64_t t2 = clock_cycles();
+      console_begin();
+      console_str("[tapkit] firmware ready: instantiate ");
+      console_u32((uint32_t)(t1 - t0));
+      console_str(" cycles, tk_init ");
+      console_u32((uint32_t)(t2 - t1 - (chip_wait_cycles - waited)));
+      console_str(" cycles + ");
+      console_u32((uint32_t)(chip_wait_cycles - waited));
+      console_str(" waiting for chips, ");
+      console_u32((uint32_t)(clock_now_ms()));
+      console_str(" ms since reset");
+      console_end();
       return;
     }
     say("tk_init failed, retrying in 1000 ms; code -", (uint32_t)-rc);

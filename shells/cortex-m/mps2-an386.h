@@ -44,6 +44,8 @@ typedef struct {
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 #define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100u)
+#define SCB_ICSR (*(volatile uint32_t *)0xE000ED04u)
+#define ICSR_PENDSTSET (1u << 26)
 #define SCB_AIRCR (*(volatile uint32_t *)0xE000ED0Cu)
 #define SCB_CFSR (*(volatile uint32_t *)0xE000ED28u)
 #define AIRCR_SYSRESETREQ 0x05FA0004u

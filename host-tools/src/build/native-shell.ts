@@ -1,14 +1,15 @@
 // The second build step of a board with a C shell (board.shell.kind "qemu"): wasm2c turns
 // firmware.wasm into C (module name `fw`), arm-none-eabi-gcc compiles it with the board
 // shell (shells/<name>/) and links build/<board>/firmware.elf for the board's machine, and
-// arm-none-eabi-size reports flash and RAM per section. The work is skipped when the module,
-// the shell sources, the header and the settings are the same as last time.
+// arm-none-eabi-size reports flash and RAM per section. Compiling is skipped when the module,
+// the shell sources, the header and the flags are the same as last time, linking when the
+// link settings are too.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { Board, QemuShell } from "../boards/index.ts";
-import { ROOT } from "../paths.ts";
+import { BUILD_DIR, ROOT } from "../paths.ts";
 import { BuildError } from "./build-error.ts";
 import { packageVersion } from "./compile-flags.ts";
 import { ARM_GCC, ARM_SIZE, NATIVE_TOOLS_HINT, WASM2C, nativeToolsMissing, wasmRtHeader } from "./native-toolchain.ts";
@@ -50,23 +51,45 @@ export async function buildNativeShell(board: Board, shell: QemuShell, wasmPath:
   if (!sources.length || !existsSync(linkerScript)) {
     throw new BuildError("BUILD_NATIVE", `${shell.source} has no C sources or no ${shell.machine}.ld`, `the board file's shell.source must name a folder like shells/cortex-m`);
   }
-  const dir = join(boardDir, "native");
+  const settings = { linearBytes: shell.linearBytes, stackBytes: shell.stackBytes, callDepth: shell.callDepth };
+  const objects = await compileCached(board, shell, wasmPath, shellDir, sources, opts);
+
+  // Linking is cheap and carries the sizes a maker tunes (stack, linear memory backing).
+  mkdirSync(boardDir, { recursive: true });
   const elfPath = join(boardDir, "firmware.elf");
-  const header = wasmRtHeader()!;
-  const cflags = compileFlags(board, shell, dir, shellDir);
   const ldflags = [
     `-mcpu=${shell.cpu}`, "-mthumb", "-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs", "-Wl,--gc-sections",
-    `-Wl,-T,${linkerScript}`, `-Wl,--defsym=__stack_bytes=${shell.stackBytes}`, `-Wl,-Map=${join(dir, "firmware.map")}`,
+    `-Wl,-T,${linkerScript}`, `-Wl,--defsym=__stack_bytes=${shell.stackBytes}`, `-Wl,--defsym=__linear_bytes=${shell.linearBytes}`,
+    `-Wl,-Map=${join(boardDir, "firmware.map")}`,
   ];
+  const linkKey = createHash("sha256").update(objects.key).update(JSON.stringify(ldflags)).update(readFileSync(linkerScript)).digest("hex");
+  const stamp = join(boardDir, "firmware.elf.sha256");
+  if (objects.reused && existsSync(elfPath) && existsSync(stamp) && readFileSync(stamp, "utf8") === linkKey) return summarise(elfPath, true, t0, settings);
+  await run(ARM_GCC, [...objects.files, ...ldflags, "-o", elfPath], boardDir, "linking");
+  writeFileSync(stamp, linkKey);
+  // the generated C and the objects, next to the ELF for whoever wants to read them
+  const view = join(boardDir, "native");
+  rmSync(view, { recursive: true, force: true });
+  symlinkSync(relative(boardDir, objects.dir), view);
+  return summarise(elfPath, false, t0, settings);
+}
+
+/**
+ * wasm2c and the compiler, once per distinct module + shell sources + flags: objects live in
+ * build/.native-objects/<hash>/, so a board variant that differs only in link settings (a
+ * smaller linear memory, another stack size) only relinks.
+ */
+async function compileCached(board: Board, shell: QemuShell, wasmPath: string, shellDir: string, sources: string[], opts: { quiet?: boolean }): Promise<{ dir: string; files: string[]; key: string; reused: boolean }> {
+  const header = wasmRtHeader()!;
+  const cache = join(BUILD_DIR, ".native-objects");
+  const cflags = (dir: string) => compileFlags(board, shell, dir, shellDir);
   const inputs = createHash("sha256");
-  inputs.update(readFileSync(wasmPath)).update(readFileSync(header)).update(JSON.stringify([cflags, ldflags, toolVersions()]));
+  inputs.update(readFileSync(wasmPath)).update(readFileSync(header)).update(JSON.stringify([cflags("OUT"), toolVersions()]));
   for (const f of readdirSync(shellDir).sort()) inputs.update(f).update(readFileSync(join(shellDir, f)));
-  const digest = inputs.digest("hex");
-  const stamp = join(dir, "inputs.sha256");
-  const settings = { linearBytes: shell.linearBytes, stackBytes: shell.stackBytes, callDepth: shell.callDepth };
-  if (existsSync(elfPath) && existsSync(stamp) && readFileSync(stamp, "utf8") === digest) {
-    return summarise(elfPath, true, t0, settings);
-  }
+  const key = inputs.digest("hex");
+  const dir = join(cache, key.slice(0, 16));
+  const files = ["firmware.o", ...sources.map((f) => f.replace(/\.c$/, ".o"))].map((o) => join(dir, o));
+  if (existsSync(join(dir, "complete"))) return { dir, files, key, reused: true };
 
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -75,14 +98,19 @@ export async function buildNativeShell(board: Board, shell: QemuShell, wasmPath:
   // The generated code compiles alone (warnings off: they are wabt's, not ours) while the
   // shell compiles beside it with warnings on.
   const [, shellWarnings] = await Promise.all([
-    run(ARM_GCC, [...cflags, "-w", "-c", join(dir, "firmware.c"), "-o", join(dir, "firmware.o")], dir, "compiling the wasm2c output"),
-    run(ARM_GCC, [...cflags, "-Wall", "-Wextra", "-c", ...sources.map((f) => join(shellDir, f))], dir, `compiling ${shell.source}`),
+    run(ARM_GCC, [...cflags(dir), "-w", "-c", join(dir, "firmware.c"), "-o", join(dir, "firmware.o")], dir, "compiling the wasm2c output"),
+    run(ARM_GCC, [...cflags(dir), "-Wall", "-Wextra", "-c", ...sources.map((f) => join(shellDir, f))], dir, `compiling ${shell.source}`),
   ]);
   if (shellWarnings && !opts.quiet) process.stderr.write(shellWarnings);
-  const objects = ["firmware.o", ...sources.map((f) => f.replace(/\.c$/, ".o"))].map((o) => join(dir, o));
-  await run(ARM_GCC, [...objects, ...ldflags, "-o", elfPath], dir, "linking");
-  writeFileSync(stamp, digest);
-  return summarise(elfPath, false, t0, settings);
+  writeFileSync(join(dir, "complete"), key);
+  pruneCache(cache, 6);
+  return { dir, files, key, reused: false };
+}
+
+/** Keeps the `keep` most recently built object sets. */
+function pruneCache(cache: string, keep: number): void {
+  const dirs = readdirSync(cache).map((d) => join(cache, d)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  for (const old of dirs.slice(keep)) rmSync(old, { recursive: true, force: true });
 }
 
 function compileFlags(board: Board, shell: QemuShell, dir: string, shellDir: string): string[] {
@@ -91,8 +119,7 @@ function compileFlags(board: Board, shell: QemuShell, dir: string, shellDir: str
     // NDEBUG: the generated asserts would pull in printf. No MMU: explicit bounds checks.
     "-DNDEBUG", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",
     "-DWASM_RT_USE_STACK_DEPTH_COUNT=1", `-DWASM_RT_MAX_CALL_STACK_DEPTH=${shell.callDepth}`,
-    `-DTK_LINEAR_BYTES=${shell.linearBytes}u`, `-DTK_SHELL_VERSION="${packageVersion()}"`, `-DTK_BOARD_NAME="${board.name}"`,
-    `-DTK_HAS_DISPLAY=${board.display ? 1 : 0}`,
+    `-DTK_SHELL_VERSION="${packageVersion()}"`, `-DTK_BOARD_NAME="${board.name}"`, `-DTK_HAS_DISPLAY=${board.display ? 1 : 0}`,
     `-I${dir}`, `-I${shellDir}`,
   ];
 }

@@ -47,6 +47,8 @@ export interface RunningQemuBoard extends EventEmitter {
   qemuPid: number;
   /** console lines since start */
   console: string[];
+  /** guest physical memory [addr, addr + size), read while the board runs */
+  readMemory(addr: number, size: number): Promise<Uint8Array>;
   /** bytes of the native stack ever used (the painted words overwritten), read from guest RAM */
   stackHighWater(): Promise<number>;
   stop(): Promise<void>;
@@ -154,6 +156,7 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
       exited,
       qemuPid: proc.pid!,
       console: lines,
+      readMemory: (addr: number, size: number) => readGuestMemory(qmp, addr, size),
       async stackHighWater() {
         const mem = await readGuestMemory(qmp, bottom, top - bottom);
         const words = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
