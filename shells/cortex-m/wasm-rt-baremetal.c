@@ -15,8 +15,8 @@
 #define TK_TABLE_ELEMS 32u
 #endif
 #define WASM_PAGE 65536u
-#define MAX_FUNC_TYPES 48u
-#define MAX_TYPE_ARITY 24u
+#define MAX_FUNC_TYPES 32u
+#define MAX_TYPE_ARITY 21u /* 3 bits per value type in 64 bits */
 
 extern uint8_t __linear_start[], __linear_end[];
 static bool linear_taken;
@@ -28,10 +28,11 @@ static bool initialized;
 uint32_t wasm_rt_call_stack_depth;
 #endif
 
-/* Signatures, so call_indirect can compare types by index. */
+/* Signatures, so call_indirect can compare types by index: counts and the value types packed
+ * 3 bits each (wasm_rt_type_t has six values). */
 static struct {
   uint8_t params, results;
-  uint8_t types[MAX_TYPE_ARITY];
+  uint64_t types;
 } func_types[MAX_FUNC_TYPES];
 static uint32_t func_type_count;
 
@@ -69,19 +70,19 @@ void wasm_rt_trap(wasm_rt_trap_t trap) {
 }
 
 uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
-  uint8_t types[MAX_TYPE_ARITY];
+  uint64_t types = 0;
   if (params + results > MAX_TYPE_ARITY) shell_fatal("wasm-rt: function type too long", 0, 0);
   va_list ap;
   va_start(ap, results);
-  for (uint32_t i = 0; i < params + results; i++) types[i] = (uint8_t)va_arg(ap, int);
+  for (uint32_t i = 0; i < params + results; i++) types |= (uint64_t)(va_arg(ap, int) & 7) << (3 * i);
   va_end(ap);
   for (uint32_t t = 0; t < func_type_count; t++) {
-    if (func_types[t].params == params && func_types[t].results == results && memcmp(func_types[t].types, types, params + results) == 0) return t;
+    if (func_types[t].params == params && func_types[t].results == results && func_types[t].types == types) return t;
   }
   if (func_type_count == MAX_FUNC_TYPES) shell_fatal("wasm-rt: too many function types", 0, 0);
   func_types[func_type_count].params = (uint8_t)params;
   func_types[func_type_count].results = (uint8_t)results;
-  memcpy(func_types[func_type_count].types, types, params + results);
+  func_types[func_type_count].types = types;
   return func_type_count++;
 }
 
