@@ -6,7 +6,7 @@
 // QEMU with it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { lstatSync, mkdtempSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
+import { lstatSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -174,14 +174,14 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
 
 /** Points `path` at the pty device, replacing only a symlink (never a file someone else owns). */
 function linkPty(path: string, device: string): void {
+  let existing;
   try {
-    const st = lstatSync(path);
-    if (!st.isSymbolicLink()) throw new SimError("SIM_PTY_START", `${path} exists and is not a symlink`, "pick another --pty path");
-    readlinkSync(path);
-    rmSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    existing = lstatSync(path);
+  } catch {
+    existing = null;
   }
+  if (existing && !existing.isSymbolicLink()) throw new SimError("SIM_PTY_START", `${path} exists and is not a symlink`, "pick another --pty path");
+  if (existing) rmSync(path);
   symlinkSync(device, path);
 }
 
