@@ -1,7 +1,7 @@
 // The board file's `shell` (how a board runs) and `runtime: "wasm2c"`: qemu-m4 loads with its
 // QEMU shell, the existing boards keep the Node simulator, and the rules that tie the two
 // fields together and to the memory budget refuse broken combinations naming the field.
-import { test, after } from "node:test";
+import { afterAll, test } from "vitest";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,7 @@ import { BoardError, loadBoard, qemuShell } from "../../host-tools/src/boards/in
 import { BOARDS_DIR } from "../../host-tools/src/paths.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "tapkit-board-shell-"));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function variant(stem: string, from: string, edit: (b: any) => void): string {
   const b = JSON.parse(readFileSync(join(BOARDS_DIR, `${from}.json`), "utf8"));

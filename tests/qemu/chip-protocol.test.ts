@@ -3,7 +3,7 @@
 // against the C header and the docs, retries answered from the chip's cache, and each chip's
 // commands checked by outside oracles (@noble signatures, RFC 4493 CMAC, SP 800-38A AES,
 // node:crypto SHA-256). The C side of the same protocol is exercised by qemu-board.test.ts.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -24,12 +24,12 @@ const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const OP = Object.fromEntries(CHIP_OPS.map((o) => [o.macro, o.op]));
 const board = loadBoard("qemu-m4");
 
-async function withChips(t: { after(fn: () => unknown): void }, opts: { blank?: boolean; nfcAnswerTimeoutMs?: number } = {}) {
+async function withChips(t: { onTestFinished(fn: () => unknown): void }, opts: { blank?: boolean; nfcAnswerTimeoutMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-chips-"));
   const chips = new BoardChips(board, { stateDir: join(dir, "state"), ...opts });
   const paths = await chips.listen(dir);
   const clients: ChipClient[] = [];
-  t.after(async () => {
+  t.onTestFinished(async () => {
     clients.forEach((c) => c.close());
     await chips.close();
     rmSync(dir, { recursive: true, force: true });

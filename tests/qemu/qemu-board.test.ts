@@ -4,7 +4,7 @@
 // a clean stop on SIGTERM and SIGINT, explicit bounds checks trapping when linear memory is
 // backed short, and no key byte ever in the MCU's RAM. Skips LOUDLY without qemu-system-arm,
 // gcc-arm-none-eabi, libnewlib-arm-none-eabi or wabt.
-import { test, before } from "node:test";
+import { beforeAll, test } from "vitest";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { lstatSync, mkdtempSync, readlinkSync, readFileSync, rmSync } from "node:fs";
@@ -18,13 +18,17 @@ import { startQemuBoard } from "../../host-tools/src/qemu/qemu-board.ts";
 import { SimError } from "../../host-tools/src/sim/sim-errors.ts";
 import { ALL_CASES } from "../../hil-tests/cases/index.ts";
 import { CLI, ensureCli, startSim, tapkit, tempDir } from "../cli/cli-helpers.ts";
+import { longTests } from "../support/long-tests.ts";
 import { alive, childrenNamed, qemuBoardElf, qemuMissing } from "./qemu-fixture.ts";
 
-const skip = qemuMissing ?? false;
+// QEMU boots in about a second, the conformance run over the pty takes 25-60 s.
+longTests();
+
+const skip = qemuMissing !== null;
 let board: Board;
 let elfPath: string;
 
-before(async () => {
+beforeAll(async () => {
   if (skip) return;
   ({ board, elfPath } = await qemuBoardElf());
   ensureCli();
@@ -70,7 +74,7 @@ test("tapkit sim --board qemu-m4: the simulator's ready line; info and every app
 
   const sim = await startSim(["--board", "qemu-m4"]);
   let stopped = false;
-  t.after(async () => void (stopped || (await sim.stop("SIGKILL"))));
+  t.onTestFinished(async () => void (stopped || (await sim.stop("SIGKILL"))));
   assert.deepEqual(Object.keys(sim.ready).sort(), referenceFields, "same fields as tapkit sim's ready line");
   assert.equal(sim.ready.board, "qemu-m4");
   assert.equal(sim.ready.tcp, null, "the link is on the pty only");

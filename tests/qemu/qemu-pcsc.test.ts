@@ -2,17 +2,21 @@
 // qemu-m4 --pcsc` presents the tag to pcscd through vpcd, and the reader's APDUs travel
 // vpcd -> front-end (host) -> UART2 -> the C shell -> tk_nfc_apdu and back. Skips LOUDLY
 // without the QEMU toolchain or the PC/SC stack (pcscd, vsmartcard-vpcd, pcsc-tools).
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { VPCD_READER } from "../../host-tools/src/pcsc/index.ts";
 import { ensureCli, startSim, tapkit } from "../cli/cli-helpers.ts";
 import { ensurePcscd, pcscMissing, settle } from "../nfc/pcscd-fixture.ts";
+import { holdReaderForFile } from "../nfc/reader-lock.ts";
+import { longTests } from "../support/long-tests.ts";
 import { qemuBoardElf, qemuMissing } from "./qemu-fixture.ts";
 
+longTests();
 const missing = qemuMissing ?? pcscMissing();
+holdReaderForFile(missing !== null);
 if (missing && !qemuMissing) console.warn(`\n*** SKIPPING the emulated board's PC/SC test: ${missing} ***\n`);
 
-test("tapkit hil --reader against tapkit sim --board qemu-m4 --pcsc: the tag cases pass through pcscd, vpcd and the NFC front-end", { skip: missing ?? false }, async () => {
+test("tapkit hil --reader against tapkit sim --board qemu-m4 --pcsc: the tag cases pass through pcscd, vpcd and the NFC front-end", { skip: missing !== null }, async () => {
   await qemuBoardElf();
   ensureCli();
   const pcscd = await ensurePcscd();

@@ -6,7 +6,7 @@
 // link settings are too.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Board, QemuShell } from "../boards/index.ts";
 import { BUILD_DIR, ROOT } from "../paths.ts";
@@ -65,7 +65,9 @@ export async function buildNativeShell(board: Board, shell: QemuShell, wasmPath:
   const linkKey = createHash("sha256").update(objects.key).update(JSON.stringify(ldflags)).update(readFileSync(linkerScript)).digest("hex");
   const stamp = join(boardDir, "firmware.elf.sha256");
   if (objects.reused && existsSync(elfPath) && existsSync(stamp) && readFileSync(stamp, "utf8") === linkKey) return summarise(elfPath, true, t0, settings);
-  await run(ARM_GCC, [...objects.files, ...ldflags, "-o", elfPath], boardDir, "linking");
+  const linking = `${elfPath}.${process.pid}.tmp`;
+  await run(ARM_GCC, [...objects.files, ...ldflags, "-o", linking], boardDir, "linking");
+  renameSync(linking, elfPath);
   writeFileSync(stamp, linkKey);
   // the generated C and the objects, next to the ELF for whoever wants to read them
   const view = join(boardDir, "native");
@@ -91,25 +93,33 @@ async function compileCached(board: Board, shell: QemuShell, wasmPath: string, s
   const files = ["firmware.o", ...sources.map((f) => f.replace(/\.c$/, ".o"))].map((o) => join(dir, o));
   if (existsSync(join(dir, "complete"))) return { dir, files, key, reused: true };
 
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  await run(WASM2C, [wasmPath, "-n", "fw", "-o", join(dir, "firmware.c")], dir, "wasm2c");
-  copyFileSync(header, join(dir, "wasm-rt.h"));
+  // Built in a fresh folder and renamed into place, so two builds at once (test files in
+  // parallel) never see each other's half-written objects.
+  mkdirSync(cache, { recursive: true });
+  const work = mkdtempSync(join(cache, `.${key.slice(0, 16)}-`));
+  await run(WASM2C, [wasmPath, "-n", "fw", "-o", join(work, "firmware.c")], work, "wasm2c");
+  copyFileSync(header, join(work, "wasm-rt.h"));
   // The generated code compiles alone (warnings off: they are wabt's, not ours) while the
   // shell compiles beside it with warnings on.
   const [, shellWarnings] = await Promise.all([
-    run(ARM_GCC, [...cflags(dir), "-w", "-c", join(dir, "firmware.c"), "-o", join(dir, "firmware.o")], dir, "compiling the wasm2c output"),
-    run(ARM_GCC, [...cflags(dir), "-Wall", "-Wextra", "-c", ...sources.map((f) => join(shellDir, f))], dir, `compiling ${shell.source}`),
+    run(ARM_GCC, [...cflags(work), "-w", "-c", join(work, "firmware.c"), "-o", join(work, "firmware.o")], work, "compiling the wasm2c output"),
+    run(ARM_GCC, [...cflags(work), "-Wall", "-Wextra", "-c", ...sources.map((f) => join(shellDir, f))], work, `compiling ${shell.source}`),
   ]);
   if (shellWarnings && !opts.quiet) process.stderr.write(shellWarnings);
-  writeFileSync(join(dir, "complete"), key);
+  writeFileSync(join(work, "complete"), key);
+  if (existsSync(dir) && !existsSync(join(dir, "complete"))) rmSync(dir, { recursive: true, force: true }); // a broken leftover
+  try {
+    renameSync(work, dir);
+  } catch {
+    rmSync(work, { recursive: true, force: true }); // another build finished the same objects first
+  }
   pruneCache(cache, 6);
   return { dir, files, key, reused: false };
 }
 
 /** Keeps the `keep` most recently built object sets. */
 function pruneCache(cache: string, keep: number): void {
-  const dirs = readdirSync(cache).map((d) => join(cache, d)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  const dirs = readdirSync(cache).filter((d) => !d.startsWith(".")).map((d) => join(cache, d)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   for (const old of dirs.slice(keep)) rmSync(old, { recursive: true, force: true });
 }
 
