@@ -12,7 +12,7 @@ import type { Board, QemuShell } from "../boards/index.ts";
 import { BUILD_DIR, ROOT } from "../paths.ts";
 import { BuildError } from "./build-error.ts";
 import { packageVersion } from "./compile-flags.ts";
-import { ARM_GCC, ARM_SIZE, NATIVE_TOOLS_HINT, WASM2C, nativeToolsMissing, wasmRtHeader } from "./native-toolchain.ts";
+import { ARM_GCC, ARM_SIZE, NATIVE_TOOLS_HINT, nativeToolsMissing, wasm2cPath, wasmRtHeader } from "./native-toolchain.ts";
 
 /** Bytes per output section of the ELF (arm-none-eabi-size -A). */
 export interface NativeSections {
@@ -97,7 +97,7 @@ async function compileCached(board: Board, shell: QemuShell, wasmPath: string, s
   // parallel) never see each other's half-written objects.
   mkdirSync(cache, { recursive: true });
   const work = mkdtempSync(join(cache, `.${key.slice(0, 16)}-`));
-  await run(WASM2C, [wasmPath, "-n", "fw", "-o", join(work, "firmware.c")], work, "wasm2c");
+  await run(wasm2cPath()!, [wasmPath, "-n", "fw", "-o", join(work, "firmware.c")], work, "wasm2c");
   copyFileSync(header, join(work, "wasm-rt.h"));
   // The generated code compiles alone (warnings off: they are wabt's, not ours) while the
   // shell compiles beside it with warnings on.
@@ -135,7 +135,7 @@ function compileFlags(board: Board, shell: QemuShell, dir: string, shellDir: str
 }
 
 function toolVersions(): string[] {
-  return [WASM2C, ARM_GCC].map((t) => spawnSync(t, ["--version"], { encoding: "utf8" }).stdout?.split("\n")[0] ?? "");
+  return [wasm2cPath()!, ARM_GCC].map((t) => spawnSync(t, ["--version"], { encoding: "utf8" }).stdout?.split("\n")[0] ?? "");
 }
 
 /** Runs a tool; resolves with its stderr (warnings), rejects with BUILD_NATIVE and the output. */
