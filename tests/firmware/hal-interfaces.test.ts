@@ -3,7 +3,8 @@
 // device's imports with the table's Wasm types; the E_* codes agree in the table,
 // firmware/hal/codes.ts and docs/hal-abi.md; the simulator registers exactly the table's
 // imports; the built modules import nothing else; and only the store takes the flash
-// interface. (docs/hal-abi.md's import and export tables: tests/build/hal-abi.test.ts.)
+// interface; the emulated board's chip commands and C shell use the table's imports and codes.
+// (docs/hal-abi.md's import and export tables: tests/build/hal-abi.test.ts.)
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { HAL_ERRORS, HAL_IMPORTS, abiSignatureText, type HalDevice } from "../..
 import { importersOf, readFirmwareGraph } from "../../host-tools/src/build/firmware-graph.ts";
 import { BUILD_DIR, FIRMWARE_DIR, ROOT } from "../../host-tools/src/paths.ts";
 import { buildHalImports, type HalContext } from "../../host-tools/src/sim/hal.ts";
+import { CHIP_OPS } from "../../host-tools/src/sim/peripherals/chip-ops.ts";
 
 const HAL_DIR = join(FIRMWARE_DIR, "hal");
 /** The per-device interface modules; besides them hal/ holds only codes.ts and panic.ts. */
@@ -83,4 +85,21 @@ test("only the store (firmware/store/**) takes the flash interface; nothing impo
   for (const m of flashUsers) assert.match(m, /^store\//, `${m} imports hal/flash`);
   const halTargets = new Set([...graph.imports.values()].flat().filter((d) => d.startsWith("hal/")));
   for (const d of halTargets) assert.ok(DEVICES.includes(d.slice(4) as HalDevice) || d === "hal/codes" || d === "hal/panic", `import of ${d}`);
+});
+
+test("the emulated board (qemu-m4) carries table imports with their arity, and its C shell's E_* codes are the table's", () => {
+  const table = new Map(HAL_IMPORTS.map((f) => [f.name, f]));
+  // how many import parameters each wire argument of the peripheral protocol stands for
+  const width = { u32: 1, in: 2, "in-ptr": 1, out: 2, "out-ptr": 1 } as const;
+  const carried = CHIP_OPS.filter((o) => o.hal !== null);
+  assert.ok(carried.length >= 15);
+  for (const op of carried) {
+    const f = table.get(op.hal!);
+    assert.ok(f, `${op.macro} carries ${op.hal}, which is not a HAL ABI v1 import`);
+    assert.equal(op.args.reduce((n, a) => n + width[a], 0), f!.params.length, `${op.macro}: ${op.args.join(", ")} vs ${f!.name}'s ${f!.params.length} parameters`);
+  }
+  const shell = readdirSync(join(ROOT, "shells", "cortex-m")).filter((f) => /\.[ch]$/.test(f));
+  const defines = shell.flatMap((f) => [...readFileSync(join(ROOT, "shells", "cortex-m", f), "utf8").matchAll(/^#define (E_\w+) \((-\d+)\)$/gm)]);
+  assert.ok(defines.length > 0, "the C shell names its HAL codes");
+  for (const [, name, value] of defines) assert.equal(Number(value), HAL_ERRORS[name as keyof typeof HAL_ERRORS], `${name} in shells/cortex-m`);
 });
