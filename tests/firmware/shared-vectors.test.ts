@@ -56,6 +56,7 @@ test("the CRC-32 check value holds for the host module the frames below are buil
 test("COBS vectors: each decoded form travels to the firmware as ping data and comes back whole", async () => {
   const d = await device();
   let seq = 1;
+  assert.ok(COBS.vectors.length >= 11);
   for (const v of COBS.vectors) {
     d.feed(wireRequest(seq, encodeBody({ op: "ping", data: fromHex(v.decoded) })));
     const [a] = answers(d);
@@ -69,6 +70,7 @@ test("COBS vectors: each decoded form travels to the firmware as ping data and c
 test("CBOR Appendix A items: the firmware's body decoder accepts each one the host accepts", async () => {
   const d = await device();
   let seq = 100;
+  assert.ok(CBOR.values.vectors.length >= 30);
   for (const v of CBOR.values.vectors) {
     // {"a": item, "op": "ping"}: keys in deterministic order, the item's bytes exactly as the vector gives them
     const body = fromHex(`a26161${v.hex}626f706470696e67`);
@@ -84,6 +86,7 @@ test("CBOR Appendix A items: the firmware's body decoder accepts each one the ho
 test("CBOR reject vectors: the firmware answers bad-body to each body the host decoder refuses (non-shortest heads: passed on, as docs/link-protocol.md allows)", async () => {
   const d = await device();
   let seq = 300;
+  assert.ok(CBOR.rejects.vectors.length >= 15);
   for (const v of CBOR.rejects.vectors) {
     assert.throws(() => decodeBody(fromHex(v.hex)), (e: unknown) => e instanceof Error, `host refuses ${v.name}`);
     d.feed(wireRequest(seq, fromHex(v.hex)));

@@ -1,5 +1,5 @@
 // Reads the shared test vectors in tests/vectors/*.json: one file per format that both the
-// host and the firmware implement (COBS, CRC, CBOR, EMV MPM), each vector set with its
+// host and the firmware implement (COBS, CRC, CBOR, NDEF lint, EMV MPM), each vector set with its
 // source. Host tests feed them to the host module, firmware tests to the built firmware.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,6 +31,7 @@ interface Sourced<V> {
 export const COBS = read<Sourced<{ name: string; decoded: string; encoded: string }>>("cobs");
 export const CRC = read<{ crc32: Sourced<{ text: string; crc: string }>; crc16: Sourced<{ text: string; crc: string }> }>("crc");
 export const CBOR = read<{ values: Sourced<{ value: unknown; hex: string }>; rejects: Sourced<{ name: string; hex: string; deterministicOnly?: boolean }> }>("cbor");
+export const NDEF_LINT = read<Sourced<{ name: string; hex: string; errors: string[]; warnings: string[] }>>("ndef-lint");
 export const EMV_MPM = read<{
   emvcoSample: { source: string; payload: string };
   handProfile: { source: string; profile: unknown; static: string; dynamic: string };
