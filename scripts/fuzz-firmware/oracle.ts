@@ -30,7 +30,7 @@ export interface DeviceFrame {
   unsortedKeys: boolean;
 }
 
-function cobsDecode(enc: Uint8Array): Uint8Array {
+export function cobsDecode(enc: Uint8Array): Uint8Array {
   const out: number[] = [];
   let i = 0;
   while (i < enc.length) {

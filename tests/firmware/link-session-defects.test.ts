@@ -8,6 +8,11 @@
 //  2. With max 64 (the smallest the device accepts, "an error answer must still fit"), error
 //     answers with longer messages do not fit and are dropped: a bad-body request gets no
 //     answer at all, and the host can only time out (found by scripts/fuzz-firmware.mjs).
+//     Worse, the dropped answer was being built in the channel's response-cache buffer: a
+//     retry of the request answered before it then gets that buffer under the old length, a
+//     frame whose CRC does not match (receiver.ts answerFailure returns without forgetting
+//     the cached entry when frameFinish fails). Found by the fuzzing campaign (28 times in
+//     10,000,000 inputs, seed 1). Fix: forget the slot there (slotStore(slot, 0, 0, 0)).
 //  3. Frames with RESP/ERR/EVENT or reserved flag bits on an unknown channel are answered
 //     `unknown-channel`, although docs/link-protocol.md says flagged frames are ignored: the
 //     channel check runs before the flags check in handleFrame.
@@ -17,7 +22,7 @@
 // uses the board's limit; the new max applies to later frames, as the doc says); in
 // receiver.ts handleFrame, test `flags != 0` (count rx, ignore) before `channel >= CHANNELS`.
 import assert from "node:assert/strict";
-import { Device, SIM_CARD, SIM_PLAQUE, rawFrame, wire } from "./firmware-harness.ts";
+import { Device, SIM_CARD, SIM_PLAQUE, rawFrame, request, wire } from "./firmware-harness.ts";
 import { expectedFailure } from "../expected-failure.ts";
 
 expectedFailure("after a session's hello with max 64, the next session's hello and info are answered", "finding 7: hello answers with the previous session's frame limit", async () => {
@@ -43,6 +48,21 @@ expectedFailure("with a hello's max of 64, every request is still answered, erro
     const got = d.frames();
     assert.deepEqual(got.map((f) => f.seq), [2, 3], `${board.name}: answers ${JSON.stringify(got.map((f) => [f.seq, f.body]))}`);
     for (const f of got) assert.ok(f.bodyBytes.length + 8 <= 64, "each answer fits the 64-byte frame the host asked for");
+  }
+});
+
+expectedFailure("a retry after an answer that did not fit gets its own answer again, intact", "fuzz finding: the dropped answer overwrote the cached one", async () => {
+  for (const board of [SIM_PLAQUE, SIM_CARD]) {
+    const d = await Device.boot(board);
+    d.call(0, 1, { op: "hello", v: [1], max: 64, n: 1 });
+    const ping = request(0, 0xbeef, { op: "ping" });
+    d.feed(ping);
+    assert.deepEqual(d.frames().map((f) => f.seq), [0xbeef]);
+    d.feed(wire(rawFrame(0x10, 0, 5, Uint8Array.of(0x80)))); // bad-body: its answer does not fit 64 bytes
+    d.frames();
+    d.feed(ping); // the host retries the ping: same seq, same bytes
+    const again = d.frames(); // throws "device frame CRC mismatch" today
+    assert.deepEqual(again.map((f) => [f.seq, f.body]), [[0xbeef, { data: new Uint8Array(0) }]], board.name);
   }
 });
 
