@@ -69,6 +69,7 @@ if (values.json) {
     }
   }
   console.log(`${"total".padEnd(24)} ${fmt(t.inputs).padStart(10)} ${fmt(t.ok).padStart(9)} ${String(t.traps).padStart(5)} ${String(t.hangs).padStart(5)} ${String(t.undocumented).padStart(5)} ${String(t.deviations).padStart(4)} ${fmt(t.known).padStart(6)} ${fmt(t.maxInstructions).padStart(10)}`);
+  if (t.known) console.log(`known defects (expected-fail tests): ${Object.entries(t.knownBy).map(([k, n]) => `${k} ${fmt(n)}`).join(", ")}`);
   for (const f of t.findings) console.log(`${f.kind}: ${f.target} ${f.board} chunk ${f.chunk} input ${f.index}: ${f.detail}${f.kind === "known" ? "" : `\n  input ${f.input}`}`);
   console.log(clean ? "result: 0 traps, 0 hangs, only documented status words and error codes" : "result: FINDINGS above (rerun a chunk with the same --seed to reproduce)");
 }

@@ -1,6 +1,7 @@
 // What the firmware may answer, from the docs, and the checks every answer goes through.
-// Frames are decoded with outside code (COBS from the Cheshire & Baker paper, zlib's CRC-32,
-// cborg in strict mode with a deterministic re-encoding check), never the host link library.
+// Frames are decoded with outside code (COBS from the Cheshire & Baker paper as the firmware
+// tests' harness writes it, zlib's CRC-32, cborg in strict mode with a deterministic
+// re-encoding check), never the host link library.
 import zlib from "node:zlib";
 import { decode as cborgDecode, encode as cborgEncode } from "cborg";
 
@@ -30,17 +31,8 @@ export interface DeviceFrame {
   unsortedKeys: boolean;
 }
 
-export function cobsDecode(enc: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  let i = 0;
-  while (i < enc.length) {
-    const code = enc[i++];
-    if (code === 0 || i + code - 1 > enc.length) throw new Error("bad COBS");
-    for (let k = 1; k < code; k++) out.push(enc[i++]);
-    if (code !== 255 && i < enc.length) out.push(0);
-  }
-  return Uint8Array.from(out);
-}
+export { cobsDecode } from "../../tests/firmware/firmware-harness.ts";
+import { cobsDecode } from "../../tests/firmware/firmware-harness.ts";
 
 function toObject(v: unknown): unknown {
   if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), toObject(x)]));

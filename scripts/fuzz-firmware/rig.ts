@@ -1,10 +1,9 @@
 // One simulated board for the fuzzing campaign: the built firmware, instrumented to count the
 // Wasm instructions each input executes (docs/instruction-counting.md), in the reference
 // board shell (SimDevice) with a virtual clock and fixed keys, so a seed replays exactly.
-// Link frames are built here with the paper's COBS, zlib's CRC-32 and cborg, not the host
-// link library. Set-up states: demo (as shipped to a developer), provisioned (card wallet
+// Link frames are built with the paper's COBS, zlib's CRC-32 and cborg (the firmware tests'
+// harness), not the host link library. Set-up states: demo (as shipped to a developer), provisioned (card wallet
 // certified, plaque with merchant profile and acceptor), blank (no keys, no demo).
-import zlib from "node:zlib";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
@@ -62,41 +61,9 @@ export async function firmwareFor(board: BoardName): Promise<Uint8Array> {
   return w;
 }
 
-export function cobsEncode(data: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  let block: number[] = [];
-  for (const byte of data) {
-    if (byte === 0) {
-      out.push(block.length + 1, ...block);
-      block = [];
-    } else {
-      block.push(byte);
-      if (block.length === 254) {
-        out.push(255, ...block);
-        block = [];
-      }
-    }
-  }
-  out.push(block.length + 1, ...block);
-  return Uint8Array.from(out);
-}
-
-/** A raw frame: header, body bytes, CRC-32 LE. */
-export function rawFrame(byte0: number, flags: number, seq: number, body: Uint8Array): Uint8Array {
-  const raw = new Uint8Array(8 + body.length);
-  raw.set([byte0, flags, seq & 0xff, (seq >> 8) & 0xff]);
-  raw.set(body, 4);
-  new DataView(raw.buffer).setUint32(4 + body.length, zlib.crc32(raw.subarray(0, 4 + body.length)), true);
-  return raw;
-}
-
-/** Wire bytes: COBS(raw) and the 00 delimiter. */
-export function wire(raw: Uint8Array): Uint8Array {
-  const enc = cobsEncode(raw);
-  const out = new Uint8Array(enc.length + 1);
-  out.set(enc);
-  return out;
-}
+// Frames are built with the firmware tests' outside oracles (the paper's COBS, zlib's CRC-32).
+export { rawFrame, wire } from "../../tests/firmware/firmware-harness.ts";
+import { rawFrame, wire } from "../../tests/firmware/firmware-harness.ts";
 
 export function encodeBody(body: unknown): Uint8Array {
   return cborgEncode(body);

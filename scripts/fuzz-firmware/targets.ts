@@ -48,17 +48,20 @@ export interface Stats {
   instructions: number;
   /** answers by status word / error code */
   codes: Record<string, number>;
+  /** known deviations by defect */
+  knownBy: Record<string, number>;
   findings: Finding[];
 }
 
 export function emptyStats(): Stats {
-  return { inputs: 0, traps: 0, hangs: 0, undocumented: 0, deviations: 0, known: 0, ok: 0, maxInstructions: 0, instructions: 0, codes: {}, findings: [] };
+  return { inputs: 0, traps: 0, hangs: 0, undocumented: 0, deviations: 0, known: 0, ok: 0, maxInstructions: 0, instructions: 0, codes: {}, knownBy: {}, findings: [] };
 }
 
 export function addStats(into: Stats, s: Stats): void {
   for (const k of ["inputs", "traps", "hangs", "undocumented", "deviations", "known", "ok", "instructions"] as const) into[k] += s[k];
   into.maxInstructions = Math.max(into.maxInstructions, s.maxInstructions);
   for (const [c, n] of Object.entries(s.codes)) into.codes[c] = (into.codes[c] ?? 0) + n;
+  for (const [c, n] of Object.entries(s.knownBy)) into.knownBy[c] = (into.knownBy[c] ?? 0) + n;
   for (const f of s.findings) keep(into, f);
 }
 
@@ -82,9 +85,13 @@ export interface Ctx {
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
-function note(ctx: Ctx, kind: FindingKind, input: Uint8Array, detail: string): void {
+/** Short names of the known defects (each recorded by an expected-fail test). */
+export type KnownDefect = "unsorted-keys" | "small-max-drops-answer" | "small-max-corrupts-retry" | "flagged-unknown-channel";
+
+function note(ctx: Ctx, kind: FindingKind, input: Uint8Array, detail: string, defect?: KnownDefect): void {
   const field = ({ trap: "traps", hang: "hangs", undocumented: "undocumented", deviation: "deviations", known: "known" } as const)[kind];
   ctx.stats[field]++;
+  if (defect) ctx.stats.knownBy[defect] = (ctx.stats.knownBy[defect] ?? 0) + 1;
   keep(ctx.stats, { kind, target: ctx.target, board: ctx.rig.board, chunk: ctx.chunk, index: ctx.index, input: toHex(input).slice(0, 600), detail });
 }
 
@@ -120,13 +127,13 @@ function checkedFrames(ctx: Ctx, input: Uint8Array): DeviceFrame[] | null {
   for (const f of ctx.rig.frames()) {
     if (f instanceof Error) {
       if (ctx.memo.smallMax && /CRC mismatch/.test(f.message)) {
-        note(ctx, "known", input, "a retry after an answer that did not fit the small max got a corrupted cached frame (tests/firmware/link-session-defects.test.ts)");
+        note(ctx, "known", input, "a retry after an answer that did not fit the small max got a corrupted cached frame (tests/firmware/link-session-defects.test.ts)", "small-max-corrupts-retry");
         restoreSession(ctx);
       } else note(ctx, "undocumented", input, `device frame: ${f.message}`);
       broken = true;
       continue;
     }
-    if (f.unsortedKeys) note(ctx, "known", input, `answer map keys not in deterministic order: ${Object.keys(f.body).join(",").slice(0, 80)} (tests/firmware/cbor-answer-defects.test.ts)`);
+    if (f.unsortedKeys) note(ctx, "known", input, `answer map keys not in deterministic order: ${Object.keys(f.body).join(",").slice(0, 80)} (tests/firmware/cbor-answer-defects.test.ts)`, "unsorted-keys");
     const bad = checkFrame(f);
     if (bad) note(ctx, "undocumented", input, bad);
     if (f.flags !== 4) answers.push(f);
@@ -140,16 +147,21 @@ function maybeTick(ctx: Ctx): void {
 
 // ---- NFC ----
 
-function apduInput(ctx: Ctx, cmd: Uint8Array): Uint8Array | null {
+/** One NFC exchange (a field drop first, 1 in 20), judged; the answer, or null when the device rebooted. */
+function nfcInput(ctx: Ctx, cmd: Uint8Array, exchange: (c: Uint8Array) => Uint8Array): Uint8Array | null {
   let r: Uint8Array | null = null;
   const fieldOff = ctx.rand.chance(0.05);
   const m = ctx.rig.measure(() => {
     maybeTick(ctx);
     if (fieldOff) ctx.rig.device.field(false);
-    r = ctx.rig.device.nfcApdu(cmd);
+    r = exchange(cmd);
   });
-  if (!judged(ctx, cmd, m) || !r) return null;
-  const answer = r as Uint8Array;
+  return judged(ctx, cmd, m) ? r : null;
+}
+
+function apduInput(ctx: Ctx, cmd: Uint8Array): Uint8Array | null {
+  const answer = nfcInput(ctx, cmd, (c) => ctx.rig.device.nfcApdu(c));
+  if (!answer) return null;
   const bad = checkApdu(answer, ctx.rig.card);
   if (bad) note(ctx, "undocumented", cmd, bad);
   const sw = swOf(answer);
@@ -174,15 +186,8 @@ function wallet(ctx: Ctx): void {
 
 function t2t(ctx: Ctx): void {
   const cmd = mutatedCommand(ctx.rand, T2T_CORPUS, false);
-  let r: Uint8Array | null = null;
-  const fieldOff = ctx.rand.chance(0.05);
-  const m = ctx.rig.measure(() => {
-    maybeTick(ctx);
-    if (fieldOff) ctx.rig.device.field(false);
-    r = ctx.rig.device.nfcT2t(cmd);
-  });
-  if (!judged(ctx, cmd, m) || !r) return;
-  const answer = r as Uint8Array;
+  const answer = nfcInput(ctx, cmd, (c) => ctx.rig.device.nfcT2t(c));
+  if (!answer) return;
   const bad = checkT2t(answer);
   if (bad) note(ctx, "undocumented", cmd, bad);
   const ack = answer.length === 1 ? (answer[0] === 0x0a ? "ack" : "nak") : "pages";
@@ -211,14 +216,14 @@ function frameInput(ctx: Ctx, channel: number, flags: number, body: Uint8Array):
       count(ctx, raw.length > MAX_FRAME ? "dropped-oversize" : "ignored-flagged", false);
       return null;
     }
-    if (flags !== 0 && channel >= 4) note(ctx, "known", bytes, `flags ${flags} on unknown channel ${channel} answered ${String(answers[0].body.code)} (docs: ignored; issue 16 finding 7)`);
+    if (flags !== 0 && channel >= 4) note(ctx, "known", bytes, `flags ${flags} on unknown channel ${channel} answered ${String(answers[0].body.code)} (docs: ignored; issue 16 finding 7)`, "flagged-unknown-channel");
     else note(ctx, "deviation", bytes, `a frame the device must drop (flags ${flags}, ${raw.length} bytes) was answered`);
     return null;
   }
   if (channel === 0) noteSmallMax(ctx, body);
   if (answers.length !== 1) {
     if (answers.length === 0 && ctx.memo.smallMax) {
-      note(ctx, "known", bytes, "no answer while a hello's small max is in force: the error answer does not fit (tests/firmware/link-session-defects.test.ts)");
+      note(ctx, "known", bytes, "no answer while a hello's small max is in force: the error answer does not fit (tests/firmware/link-session-defects.test.ts)", "small-max-drops-answer");
       restoreSession(ctx);
     } else note(ctx, "deviation", bytes, `${answers.length} answers to one request on channel ${channel}`);
     return null;

@@ -9,31 +9,12 @@ import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ndef from "ndef";
-import { bootTag, type Tag } from "../nfc/nfc-fixture.ts";
-import { buildTapTemplate, readNdefType4, setTag } from "../../host-tools/src/ndef/index.ts";
 import { ReplayStore, verifyTapUrl, VerifyError, type TagKeys } from "../../host-tools/src/verify/index.ts";
-import { ALG_AES128 } from "../../host-tools/src/sim/keystore.ts";
+import { FILE, META, keyedTag, tap } from "./tap-fixture.ts";
 
-const META = "000102030405060708090A0B0C0D0E0F";
-const FILE = "F0E0D0C0B0A090807060504030201000";
 const TEMPLATE = "https://pay.example.com/t?p={picc}&c={mac}";
 const KEYS: TagKeys[] = [{ name: "plaque-1", template: TEMPLATE, mode: "sun", metaKey: META, fileKey: FILE }];
-
-async function sunTag(): Promise<Tag> {
-  const t = await bootTag("sim-plaque");
-  t.device.keystore.import(2, ALG_AES128, Buffer.from(META, "hex"));
-  t.device.keystore.import(3, ALG_AES128, Buffer.from(FILE, "hex"));
-  await setTag(t.client, buildTapTemplate({ url: TEMPLATE }));
-  return t;
-}
-
-async function tap(t: Tag): Promise<string> {
-  t.device.field(false);
-  const read = await readNdefType4((a) => t.device.nfcApdu(a));
-  t.device.field(false);
-  return ndef.decodeMessage(Array.from(read.message))[0].value as string;
-}
+const sunTag = () => keyedTag(TEMPLATE);
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-replay-"));

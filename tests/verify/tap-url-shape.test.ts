@@ -10,29 +10,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ndef from "ndef";
-import { bootTag, type Tag } from "../nfc/nfc-fixture.ts";
-import { buildTapTemplate, readNdefType4, setTag } from "../../host-tools/src/ndef/index.ts";
+import { bootTag } from "../nfc/nfc-fixture.ts";
+import { buildTapTemplate, setTag } from "../../host-tools/src/ndef/index.ts";
 import { ReplayStore, verifySignedUrl, verifyTapUrl, VerifyError, type TagKeys } from "../../host-tools/src/verify/index.ts";
-import { ALG_AES128 } from "../../host-tools/src/sim/keystore.ts";
+import { FILE, META, keyedTag, tap } from "./tap-fixture.ts";
 
-const META = "000102030405060708090A0B0C0D0E0F";
-const FILE = "F0E0D0C0B0A090807060504030201000";
-
-async function tag(template: string, extra: object = {}): Promise<Tag> {
-  const t = await bootTag("sim-plaque");
-  t.device.keystore.import(2, ALG_AES128, Buffer.from(META, "hex"));
-  t.device.keystore.import(3, ALG_AES128, Buffer.from(FILE, "hex"));
-  await setTag(t.client, buildTapTemplate({ url: template, ...extra }));
-  return t;
-}
-
-async function tap(t: Tag): Promise<string> {
-  t.device.field(false);
-  const read = await readNdefType4((a) => t.device.nfcApdu(a));
-  t.device.field(false);
-  return ndef.decodeMessage(Array.from(read.message))[0].value as string;
-}
+const tag = keyedTag;
 
 function store(t: { after(fn: () => void): void }): ReplayStore {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-shape-"));
