@@ -12,14 +12,14 @@ import assert from "node:assert/strict";
 import { encode as cborgEncode, decode as cborgDecode } from "cborg";
 import ndef from "ndef";
 import { Device, SIM_CARD, SIM_PLAQUE, cobsDecode, request } from "./firmware-harness.ts";
-import { expectedFailure } from "../expected-failure.ts";
+import { test } from "vitest";
 
 function sortedKeys(bodyBytes: Uint8Array): boolean {
   const decoded = cborgDecode(bodyBytes, { useMaps: true });
   return Buffer.from(cborgEncode(decoded)).equals(Buffer.from(bodyBytes));
 }
 
-expectedFailure("tag.get and ndef.parse answer in deterministic CBOR (sorted map keys)", "fuzz finding: tag.get and ndef.parse write map keys unsorted", async () => {
+test.fails("tag.get and ndef.parse answer in deterministic CBOR (sorted map keys) [expected to fail until fixed: fuzz finding: tag.get and ndef.parse write map keys unsorted]", async () => {
   const message = Uint8Array.from(ndef.encodeMessage([ndef.uriRecord("https://pay.example.com/x"), ndef.textRecord("hi")]));
   const unsorted: string[] = [];
   for (const board of [SIM_PLAQUE, SIM_CARD]) {

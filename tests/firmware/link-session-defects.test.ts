@@ -23,9 +23,9 @@
 // receiver.ts handleFrame, test `flags != 0` (count rx, ignore) before `channel >= CHANNELS`.
 import assert from "node:assert/strict";
 import { Device, SIM_CARD, SIM_PLAQUE, rawFrame, request, wire } from "./firmware-harness.ts";
-import { expectedFailure } from "../expected-failure.ts";
+import { test } from "vitest";
 
-expectedFailure("after a session's hello with max 64, the next session's hello and info are answered", "finding 7: hello answers with the previous session's frame limit", async () => {
+test.fails("after a session's hello with max 64, the next session's hello and info are answered [expected to fail until fixed: finding 7: hello answers with the previous session's frame limit]", async () => {
   for (const board of [SIM_PLAQUE, SIM_CARD]) {
     const d = await Device.boot(board);
     const first = d.call(0, 1, { op: "hello", v: [1], max: 64, n: 1 });
@@ -37,7 +37,7 @@ expectedFailure("after a session's hello with max 64, the next session's hello a
   }
 });
 
-expectedFailure("with a hello's max of 64, every request is still answered, errors included", "fuzz finding: error answers longer than 64 bytes are dropped", async () => {
+test.fails("with a hello's max of 64, every request is still answered, errors included [expected to fail until fixed: fuzz finding: error answers longer than 64 bytes are dropped]", async () => {
   for (const board of [SIM_PLAQUE, SIM_CARD]) {
     const d = await Device.boot(board);
     d.call(0, 1, { op: "hello", v: [1], max: 64, n: 1 });
@@ -51,7 +51,7 @@ expectedFailure("with a hello's max of 64, every request is still answered, erro
   }
 });
 
-expectedFailure("a retry after an answer that did not fit gets its own answer again, intact", "fuzz finding: the dropped answer overwrote the cached one", async () => {
+test.fails("a retry after an answer that did not fit gets its own answer again, intact [expected to fail until fixed: fuzz finding: the dropped answer overwrote the cached one]", async () => {
   for (const board of [SIM_PLAQUE, SIM_CARD]) {
     const d = await Device.boot(board);
     d.call(0, 1, { op: "hello", v: [1], max: 64, n: 1 });
@@ -66,7 +66,7 @@ expectedFailure("a retry after an answer that did not fit gets its own answer ag
   }
 });
 
-expectedFailure("frames with response, error, event or reserved flag bits are ignored on unknown channels too", "finding 7: the channel check runs before the flags check", async () => {
+test.fails("frames with response, error, event or reserved flag bits are ignored on unknown channels too [expected to fail until fixed: finding 7: the channel check runs before the flags check]", async () => {
   for (const board of [SIM_PLAQUE, SIM_CARD]) {
     const d = await Device.boot(board);
     const before = d.call(0, 1, { op: "info" }).body.link;

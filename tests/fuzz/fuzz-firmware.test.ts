@@ -4,7 +4,7 @@
 // words and error codes, no deviation the docs do not allow (known ones are recorded by
 // expected-fail tests). Also: the same seed gives the same run; the oracle refuses what the
 // docs do not list; and the campaign's op table covers every op the firmware answers.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +14,9 @@ import { checkApdu, checkFrame, checkT2t, LINK_ERROR_CODES } from "../../scripts
 import { opSeeds } from "../../scripts/fuzz-firmware/inputs.ts";
 import { Rig, encodeBody, rawFrame, wire, type BoardName } from "../../scripts/fuzz-firmware/rig.ts";
 import { chunkSeed } from "../../scripts/fuzz-firmware/random.ts";
+import { cpuHeavyTests } from "../support/long-tests.ts";
+
+cpuHeavyTests();
 
 const PER_CHUNK = 400;
 

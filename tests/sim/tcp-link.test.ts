@@ -2,7 +2,7 @@
 // board's link silently while the first one hung. With the real firmware and the host's link
 // library: the second `DeviceClient` fails at hello with the device-style error `busy` naming
 // the holder, the first keeps working, and the link is free again once the first closes.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
@@ -13,9 +13,9 @@ import { openTransport, LinkError } from "../../host-tools/src/link/index.ts";
 
 test("a second link client is refused with busy and the holder's address; the first is unaffected", async (t) => {
   const device = await SimDevice.create({ board: loadBoard("sim-plaque"), wasm: firmwarePath("sim-plaque"), tickMs: 0 });
-  t.after(() => device.close());
+  t.onTestFinished(() => device.close());
   const server = await serveTcp(device);
-  t.after(() => server.close());
+  t.onTestFinished(() => server.close());
   const first = await DeviceClient.over(await openTransport(server.description));
   const before = await first.info();
 

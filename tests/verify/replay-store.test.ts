@@ -3,7 +3,7 @@
 // exactly one accepts each time. An older tap after a newer one is refused even when the two
 // verifiers opened the store at different times. Malformed stores are refused, not trusted.
 // Stale locks left by a killed verifier are recovered; a live lock is waited for.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -11,14 +11,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ReplayStore, verifyTapUrl, VerifyError, type TagKeys } from "../../host-tools/src/verify/index.ts";
 import { FILE, META, keyedTag, tap } from "./tap-fixture.ts";
+import { longTests } from "../support/long-tests.ts";
+
+// child processes start through tsx: seconds each on a busy machine
+longTests();
 
 const TEMPLATE = "https://pay.example.com/t?p={picc}&c={mac}";
 const KEYS: TagKeys[] = [{ name: "plaque-1", template: TEMPLATE, mode: "sun", metaKey: META, fileKey: FILE }];
 const sunTag = () => keyedTag(TEMPLATE);
 
-function tempDir(t: { after(fn: () => void): void }): string {
+function tempDir(t: { onTestFinished(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-replay-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -38,9 +42,9 @@ function answer(child: ChildProcess): Promise<{ accepted: boolean; code?: string
 test("two verifier processes given the same URL at the same instant: exactly one accepts, 40 times out of 40", async (t) => {
   const dir = tempDir(t);
   const tag = await sunTag();
-  t.after(() => tag.close());
+  t.onTestFinished(() => tag.close());
   const workers = await Promise.all([startWorker(), startWorker()]);
-  t.after(() => workers.forEach((w) => w.kill()));
+  t.onTestFinished(() => workers.forEach((w) => w.kill()));
   const replayPath = join(dir, "replay.json");
   const rounds = 40;
   const outcomes: string[] = [];
@@ -62,7 +66,7 @@ test("two verifier processes given the same URL at the same instant: exactly one
 test("an older tap after a newer one is refused, even by a verifier that opened the store before the newer one landed", async (t) => {
   const dir = tempDir(t);
   const tag = await sunTag();
-  t.after(() => tag.close());
+  t.onTestFinished(() => tag.close());
   const path = join(dir, "replay.json");
   const urls = [await tap(tag), await tap(tag), await tap(tag)];
   // Two verifiers (as two processes would) open the store while it is empty.
@@ -84,7 +88,7 @@ test("an older tap after a newer one is refused, even by a verifier that opened 
 test("malformed replay stores are refused with a reason and a hint, never trusted", async (t) => {
   const dir = tempDir(t);
   const tag = await sunTag();
-  t.after(() => tag.close());
+  t.onTestFinished(() => tag.close());
   const url = await tap(tag);
   const cases: [string, string, RegExp][] = [
     ["array", "[]", /found an array/],
@@ -117,7 +121,7 @@ test("malformed replay stores are refused with a reason and a hint, never truste
 test("a lock left by a killed verifier is recovered; a live one is waited for", async (t) => {
   const dir = tempDir(t);
   const tag = await sunTag();
-  t.after(() => tag.close());
+  t.onTestFinished(() => tag.close());
   const path = join(dir, "replay.json");
   // a pid that existed and is gone now
   const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout;
@@ -127,7 +131,7 @@ test("a lock left by a killed verifier is recovered; a live one is waited for", 
   // A live holder (this test process, pretending to be another verifier) releases after 300 ms.
   writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.ppid, host: (await import("node:os")).hostname(), token: "live-owner" }));
   const worker = await startWorker();
-  t.after(() => worker.kill());
+  t.onTestFinished(() => worker.kill());
   const url = await tap(tag);
   const started = Date.now();
   const got = answer(worker);

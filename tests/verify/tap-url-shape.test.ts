@@ -5,7 +5,7 @@
 // tag's counter. A forged MAC with valid PICCData is BAD_MAC (AN12196: PICCData decrypts to
 // tag C7, then the MAC is compared); forged PICCData is BAD_PICC. URLs come from the built
 // firmware; the genuine URL is verified last, so every refusal above left the store alone.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,9 +17,9 @@ import { FILE, META, keyedTag, tap } from "./tap-fixture.ts";
 
 const tag = keyedTag;
 
-function store(t: { after(fn: () => void): void }): ReplayStore {
+function store(t: { onTestFinished(fn: () => void): void }): ReplayStore {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-shape-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return new ReplayStore(join(dir, "replay.json"));
 }
 
@@ -56,14 +56,14 @@ function sunChanges(url: string): [string, string, string][] {
 test("SUN template: appended parameters, a changed path, fragments and re-encodings are BAD_URL; the genuine URL verifies", async (t) => {
   const template = "https://pay.example.com/t?p={picc}&c={mac}";
   const tg = await tag(template);
-  t.after(() => tg.close());
+  t.onTestFinished(() => tg.close());
   const url = await tap(tg);
   refusesThenAccepts(url, [{ name: "plaque-1", template, mode: "sun", metaKey: META, fileKey: FILE }], store(t), sunChanges(url));
 });
 
 test("older keys files (url + params) get the same shape check", async (t) => {
   const tg = await tag("https://pay.example.com/t?p={picc}&c={mac}");
-  t.after(() => tg.close());
+  t.onTestFinished(() => tg.close());
   const url = await tap(tg);
   refusesThenAccepts(url, [{ name: "plaque-1", url: "https://pay.example.com/t", mode: "sun", metaKey: META, fileKey: FILE }], store(t), sunChanges(url));
 });
@@ -71,7 +71,7 @@ test("older keys files (url + params) get the same shape check", async (t) => {
 test("a forged SUN MAC with valid PICCData is BAD_MAC at every epoch the verifier tries; forged PICCData is BAD_PICC", async (t) => {
   const template = "https://pay.example.com/t?p={picc}&c={mac}";
   const tg = await tag(template, { counterLimit: 4 });
-  t.after(() => tg.close());
+  t.onTestFinished(() => tg.close());
   const keys: TagKeys[] = [{ name: "plaque-1", template, mode: "sun", metaKey: META, fileKey: FILE, counterLimit: 4 }];
   const replay = store(t);
   const flipLast = (u: string) => u.slice(0, -1) + (u.endsWith("0") ? "1" : "0");
@@ -90,7 +90,7 @@ test("a forged SUN MAC with valid PICCData is BAD_MAC at every epoch the verifie
 test("plain mirror (sun-plain): a counter with a character appended, or a changed UID, is refused", async (t) => {
   const template = "https://pay.example.com/t?u={uid}&n={ctr}&c={mac}";
   const tg = await tag(template);
-  t.after(() => tg.close());
+  t.onTestFinished(() => tg.close());
   const url = await tap(tg);
   refusesThenAccepts(url, [{ name: "plaque-1", template, mode: "sun-plain", fileKey: FILE }], store(t), [
     ["counter with a character appended", url.replace("&c=", "x&c="), "BAD_URL"],
@@ -103,7 +103,7 @@ test("plain mirror (sun-plain): a counter with a character appended, or a change
 test("SDMENCFileData template: the encrypted amount verifies and decrypts; anything appended is refused", async (t) => {
   const template = "https://pay.example.com/t?p={picc}&e={enc}&c={mac}";
   const tg = await tag(template, { encPlain: "amount=12.50" });
-  t.after(() => tg.close());
+  t.onTestFinished(() => tg.close());
   const url = await tap(tg);
   const keys: TagKeys[] = [{ name: "plaque-1", template, mode: "sun", metaKey: META, fileKey: FILE }];
   const replay = store(t);
@@ -117,7 +117,7 @@ test("SDMENCFileData template: the encrypted amount verifies and decrypts; anyth
 test("signed template: a different path, an amount appended after the signature, a fragment are refused; the signed amount is reported", async (t) => {
   const template = "https://pay.example.com/s?m=shop-42&a=12.50&n={ctr}&t={time}&s={sig}";
   const tg = await bootTag("sim-plaque");
-  t.after(() => tg.close());
+  t.onTestFinished(() => tg.close());
   await setTag(tg.client, buildTapTemplate({ url: template, signSlot: 0 }));
   const url = await tap(tg);
   const publicKey = Buffer.from(tg.device.keystore.publicKey(0)).toString("hex");
