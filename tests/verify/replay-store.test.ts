@@ -44,7 +44,7 @@ test("two verifier processes given the same URL at the same instant: exactly one
   const tag = await sunTag();
   t.onTestFinished(() => tag.close());
   const workers = await Promise.all([startWorker(), startWorker()]);
-  t.onTestFinished(() => workers.forEach((w) => w.kill()));
+  t.onTestFinished(() => workers.forEach((w) => void w.kill()));
   const replayPath = join(dir, "replay.json");
   const rounds = 40;
   const outcomes: string[] = [];
@@ -131,7 +131,7 @@ test("a lock left by a killed verifier is recovered; a live one is waited for", 
   // A live holder (this test process, pretending to be another verifier) releases after 300 ms.
   writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.ppid, host: (await import("node:os")).hostname(), token: "live-owner" }));
   const worker = await startWorker();
-  t.onTestFinished(() => worker.kill());
+  t.onTestFinished(() => void worker.kill());
   const url = await tap(tag);
   const started = Date.now();
   const got = answer(worker);
