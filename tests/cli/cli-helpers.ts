@@ -58,7 +58,7 @@ export function tapkit(args: string[], opts: { cwd?: string; timeoutMs?: number;
 
 export interface BackgroundSim {
   child: ChildProcess;
-  ready: { pty: string | null; tcp: number; board: string; demo: boolean };
+  ready: { pty: string | null; tcp: number | null; board: string; demo: boolean; pcsc: string | null };
   port: string;
   lines: string[];
   stop(signal?: NodeJS.Signals): Promise<number>;

@@ -8,7 +8,9 @@ export type BuildErrorCode =
   | "BUILD_GATE_IMPORTS"   // an import outside HAL ABI v1, or with the wrong signature
   | "BUILD_GATE_EXPORTS"   // an ABI export missing or with the wrong signature
   | "BUILD_GATE_FEATURES"  // uses a post-MVP feature the device runtimes lack
-  | "BUILD_GATE_MEMORY";   // declared maximum memory missing or over the board budget
+  | "BUILD_GATE_MEMORY"    // declared maximum memory missing or over the board budget
+  | "BUILD_NATIVE_TOOLS"   // wasm2c, arm-none-eabi-gcc or newlib missing for a board with a C shell
+  | "BUILD_NATIVE";        // wasm2c or the C compiler/linker failed on the board shell
 
 /** One failed gate, as reported by checkFirmwareModule. */
 export interface GateFailure {
