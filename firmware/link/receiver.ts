@@ -139,7 +139,7 @@ function runRequest(slot: i32, channel: i32, seq: i32): void {
   } else {
     status = handler(channel, argPtr(), argLen());
   }
-  let len = status == OK ? frameFinish(buf) : -1;
+  const len = status == OK ? frameFinish(buf) : -1;
   if (status == OK && len < 0) status = fail(TOO_LARGE, "result exceeds the frame size");
   if (status != OK) {
     answerFailure(slot, channel, seq, status);

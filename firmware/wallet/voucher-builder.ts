@@ -5,6 +5,7 @@
 // (nfc-test channel) whose answer is being encoded.
 import { ks_sign } from "../hal/keystore";
 import { encodeProtectedHeader, encodeSigStructure, encodeSign1 } from "../codec/cose/cose-sign1";
+// biome-ignore lint/style/useImportType: AssemblyScript has no type-only imports
 import { Voucher, encodeVoucherPayload } from "../codec/voucher/voucher-payload";
 import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
 

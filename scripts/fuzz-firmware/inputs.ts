@@ -6,6 +6,7 @@ import ndef from "ndef";
 import { encode as cborgEncode } from "cborg";
 import { buildTapTemplate } from "../../host-tools/src/ndef/tap-template.ts";
 import { buildSyncToken, certifyDevice, COSE_ALG_EDDSA, encodeVoucherPayload, signerFromSecret, signSign1 } from "../../host-tools/src/wallet/index.ts";
+import { opChannel, type OpName } from "../../host-tools/src/ops/index.ts";
 import { Rand, mutateBytes } from "./random.ts";
 import { ENVELOPE, MERCHANT, PAYEE, PIN, fuzzIssuer } from "./rig.ts";
 
@@ -170,51 +171,50 @@ export function opSeeds(): OpSeed[] {
   const plain = buildTapTemplate({ url: "https://pay.example.com/t?u={uid}&n={ctr}&c={mac}" });
   const signed = buildTapTemplate({ url: "https://pay.example.com/s?m=shop-42&a=12.50&n={ctr}&t={time}&s={sig}" });
   const [ndefA, ndefB] = ndefCorpus();
-  const shell = (op: string, seeds: Record<string, unknown>[]): OpSeed => ({ op, channel: 0, seeds });
-  const app = (op: string, seeds: Record<string, unknown>[]): OpSeed => ({ op, channel: 1, seeds });
-  const nfc = (op: string, seeds: Record<string, unknown>[]): OpSeed => ({ op, channel: 3, seeds });
+  // Channels from the op catalogue (host-tools/src/ops): the names are checked against it by the type.
+  const seed = (op: OpName, seeds: Record<string, unknown>[]): OpSeed => ({ op, channel: opChannel(op), seeds });
   opTable = [
-    shell("hello", [{ v: [1], max: 1024, n: 7 }, { v: [1] }, { v: [2, 1], max: 512 }, { v: [1], max: 64 }]),
-    shell("info", [{}]),
-    shell("ping", [{ data: new Uint8Array(16).fill(0xa5) }, {}]),
-    shell("sink", [{ data: new Uint8Array(200).fill(0x5a) }]),
-    shell("fb", [{ off: 0 }, { off: 1000 }, { off: 5000 }]),
-    shell("reset", []),
-    { op: "level", channel: 2, seeds: [{ level: 3 }, { level: 0 }] },
-    app("status", [{}]),
-    app("qr.encode", [{ text: "HELLO WORLD" }, { text: new Uint8Array(40).fill(0x31), ecl: 2, min: 1, max: 6, mask: 3, mode: 1, boost: true }]),
-    app("qr.grid", [{ off: 0 }, {}]),
-    app("qr.show", [{ caption: "12.34", scale: 2, quiet: 4, partial: true }, {}]),
-    app("tag.get", [{}]),
-    app("tag.set", [{ ...sun }, { ...plain }, { ...signed }, { m: ndefA, mode: 0, writable: true }, { m: ndefB, tag_uid: new Uint8Array(7).fill(4) }]),
-    app("ndef.build", [{ uri: "https://pay.example.com/x", title: "Pay", aar: "com.example.pay", lang: "en" }, { text: "hello", lang: "en" }, { ext_type: "example.com:t", ext_data: new Uint8Array(8) }]),
-    app("ndef.parse", [{ m: ndefA }, { m: ndefB }]),
-    app("ndef.lint", [{ m: ndefA }]),
-    app("wallet.info", [{ slot: 0 }, {}]),
-    app("wallet.provision", [{ chain, slot: 0, cur: "EUR", max: ENVELOPE.maxBalance, per: ENVELOPE.perPayment, cum: ENVELOPE.cumulative, count: ENVELOPE.maxCount, bal: 1000, pin: PIN }]),
-    app("acceptor.setup", [{ root: issuer.root.publicKey, payee: PAYEE, cur: "EUR" }]),
-    app("acceptor.challenge", [{ amount: 250 }, { amount: 500, unit: 5 }]),
-    app("acceptor.submit", [{ voucher, chain }]),
-    app("acceptor.payword", [{ slot: 0, word: new Uint8Array(32).fill(7) }]),
-    app("acceptor.list", [{}]),
-    app("acceptor.export", [{ slot: 0 }]),
-    app("acceptor.clear", [{}]),
-    app("store.put", [{ k: 0x9000, v: new Uint8Array(40).fill(1) }, { k: 0x0303, v: new Uint8Array(32) }]),
-    app("store.get", [{ k: 0x0303 }, { k: 0x0100 }, { k: 0x9000 }]),
-    app("store.del", [{ k: 0x9000 }, { k: 0x0101 }]),
-    app("store.ctr", [{ id: 5 }, { id: 0, read: true }]),
-    app("store.tx", [{ w: [0x9001, new Uint8Array(10), 0x9002, null], c: [5] }, { w: [], c: [], abort: true }]),
-    app("store.stats", [{}]),
-    app("store.compact", [{}]),
-    app("merchant.set", [{ ...MERCHANT }, { ...MERCHANT, postal: "1000-001" }]),
-    app("merchant.get", [{}]),
-    app("emv.build", [{ amount: "12.34", bill: "INV-7", ref: 5 }, {}]),
-    app("qr.amount", [{ amount: "12.34", bill: "INV-7", timeout: 60 }]),
-    app("qr.static", [{}]),
-    nfc("apdu", [{ c: hex("00A4040007D276000085010100") }, { c: WALLET_SELECT }, { c: hex("00B000000F") }]),
-    nfc("t2t", [{ c: Uint8Array.of(0x30, 4) }]),
-    nfc("field", [{ on: false }, { on: true }]),
-    nfc("personality", [{ p: 1 }, { p: 2 }]),
+    seed("hello", [{ v: [1], max: 1024, n: 7 }, { v: [1] }, { v: [2, 1], max: 512 }, { v: [1], max: 64 }]),
+    seed("info", [{}]),
+    seed("ping", [{ data: new Uint8Array(16).fill(0xa5) }, {}]),
+    seed("sink", [{ data: new Uint8Array(200).fill(0x5a) }]),
+    seed("fb", [{ off: 0 }, { off: 1000 }, { off: 5000 }]),
+    seed("reset", []),
+    seed("level", [{ level: 3 }, { level: 0 }]),
+    seed("status", [{}]),
+    seed("qr.encode", [{ text: "HELLO WORLD" }, { text: new Uint8Array(40).fill(0x31), ecl: 2, min: 1, max: 6, mask: 3, mode: 1, boost: true }]),
+    seed("qr.grid", [{ off: 0 }, {}]),
+    seed("qr.show", [{ caption: "12.34", scale: 2, quiet: 4, partial: true }, {}]),
+    seed("tag.get", [{}]),
+    seed("tag.set", [{ ...sun }, { ...plain }, { ...signed }, { m: ndefA, mode: 0, writable: true }, { m: ndefB, tag_uid: new Uint8Array(7).fill(4) }]),
+    seed("ndef.build", [{ uri: "https://pay.example.com/x", title: "Pay", aar: "com.example.pay", lang: "en" }, { text: "hello", lang: "en" }, { ext_type: "example.com:t", ext_data: new Uint8Array(8) }]),
+    seed("ndef.parse", [{ m: ndefA }, { m: ndefB }]),
+    seed("ndef.lint", [{ m: ndefA }]),
+    seed("wallet.info", [{ slot: 0 }, {}]),
+    seed("wallet.provision", [{ chain, slot: 0, cur: "EUR", max: ENVELOPE.maxBalance, per: ENVELOPE.perPayment, cum: ENVELOPE.cumulative, count: ENVELOPE.maxCount, bal: 1000, pin: PIN }]),
+    seed("acceptor.setup", [{ root: issuer.root.publicKey, payee: PAYEE, cur: "EUR" }]),
+    seed("acceptor.challenge", [{ amount: 250 }, { amount: 500, unit: 5 }]),
+    seed("acceptor.submit", [{ voucher, chain }]),
+    seed("acceptor.payword", [{ slot: 0, word: new Uint8Array(32).fill(7) }]),
+    seed("acceptor.list", [{}]),
+    seed("acceptor.export", [{ slot: 0 }]),
+    seed("acceptor.clear", [{}]),
+    seed("store.put", [{ k: 0x9000, v: new Uint8Array(40).fill(1) }, { k: 0x0303, v: new Uint8Array(32) }]),
+    seed("store.get", [{ k: 0x0303 }, { k: 0x0100 }, { k: 0x9000 }]),
+    seed("store.del", [{ k: 0x9000 }, { k: 0x0101 }]),
+    seed("store.ctr", [{ id: 5 }, { id: 0, read: true }]),
+    seed("store.tx", [{ w: [0x9001, new Uint8Array(10), 0x9002, null], c: [5] }, { w: [], c: [], abort: true }]),
+    seed("store.stats", [{}]),
+    seed("store.compact", [{}]),
+    seed("merchant.set", [{ ...MERCHANT }, { ...MERCHANT, postal: "1000-001" }]),
+    seed("merchant.get", [{}]),
+    seed("emv.build", [{ amount: "12.34", bill: "INV-7", ref: 5 }, {}]),
+    seed("qr.amount", [{ amount: "12.34", bill: "INV-7", timeout: 60 }]),
+    seed("qr.static", [{}]),
+    seed("apdu", [{ c: hex("00A4040007D276000085010100") }, { c: WALLET_SELECT }, { c: hex("00B000000F") }]),
+    seed("t2t", [{ c: Uint8Array.of(0x30, 4) }]),
+    seed("field", [{ on: false }, { on: true }]),
+    seed("personality", [{ p: 1 }, { p: 2 }]),
   ];
   return opTable;
 }

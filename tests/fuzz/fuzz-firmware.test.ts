@@ -12,6 +12,7 @@ import { runChunk, STATES, type ChunkSpec } from "../../scripts/fuzz-firmware/ca
 import { TARGETS, addStats, emptyStats } from "../../scripts/fuzz-firmware/targets.ts";
 import { checkApdu, checkFrame, checkT2t, LINK_ERROR_CODES } from "../../scripts/fuzz-firmware/oracle.ts";
 import { opSeeds } from "../../scripts/fuzz-firmware/inputs.ts";
+import { OPS } from "../../host-tools/src/ops/index.ts";
 import { Rig, encodeBody, rawFrame, wire, type BoardName } from "../../scripts/fuzz-firmware/rig.ts";
 import { chunkSeed } from "../../scripts/fuzz-firmware/random.ts";
 import { cpuHeavyTests } from "../support/long-tests.ts";
@@ -77,6 +78,8 @@ test("the campaign's op table has every op the firmware answers, on its channel,
   // literal ending in '.' (an op family: store., acceptor.) joined with every other.
   const literals = new Set<string>();
   for (const f of firmwareSources("firmware")) for (const m of readFileSync(f, "utf8").matchAll(/"([a-z][a-z0-9_.]{0,23})"/g)) literals.add(m[1]);
+  // The firmware matches op names in one table generated from the op catalogue (bytes, not literals).
+  for (const o of OPS) literals.add(o.name);
   const prefixes = [...literals].filter((l) => l.endsWith("."));
   const candidates = new Set([...literals, ...prefixes.flatMap((p) => [...literals].map((l) => p + l))]);
   candidates.delete("reset"); // reboots the device; listed in the table, never sent
