@@ -35,13 +35,13 @@ test("usage errors exit 2 with a hint", async () => {
   const badHex = await tapkit(["nfc", "apdu", "--port", "tcp:127.0.0.1:1", "00A4ZZ", "--json"]);
   assert.equal(badHex.code, 2);
   assert.equal(badHex.json.ok, false);
-  assert.equal(badHex.json.error.code, "usage");
+  assert.equal(badHex.json.error.code, "USAGE");
 });
 
 test("a missing serial port exits 3 and says what to check", async () => {
   const r = await tapkit(["info", "--port", "/dev/ttyTAPKIT-NOPE", "--json"]);
   assert.equal(r.code, 3);
-  assert.equal(r.json.error.code, "port-missing");
+  assert.equal(r.json.error.code, "PORT_MISSING");
   assert.match(r.json.error.hint, /cable|path/);
 });
 
@@ -55,7 +55,7 @@ test("a port that answers garbage exits 6 (not a tapkit device)", async (t) => {
   const port = (server.address() as AddressInfo).port;
   const r = await tapkit(["info", "--port", `tcp:127.0.0.1:${port}`, "--json"]);
   assert.equal(r.code, 6, r.stdout + r.stderr);
-  assert.equal(r.json.error.code, "not-tapkit");
+  assert.equal(r.json.error.code, "NOT_TAPKIT");
   assert.match(r.json.error.hint, /baud|tapkit/);
 });
 
@@ -76,7 +76,7 @@ test("a device that answers hello and then goes silent exits 5 (timed out)", asy
   const port = (server.address() as AddressInfo).port;
   const r = await tapkit(["info", "--port", `tcp:127.0.0.1:${port}`, "--json"], { timeoutMs: 30000 });
   assert.equal(r.code, 5, r.stdout + r.stderr);
-  assert.equal(r.json.error.code, "timeout");
+  assert.equal(r.json.error.code, "TIMEOUT");
 });
 
 test("a broken board file exits 9 naming the field and the rule", async (t) => {

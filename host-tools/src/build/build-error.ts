@@ -1,5 +1,7 @@
-// The error type for `tapkit build`: a code per failure kind, the problem in words, and a
-// hint for the firmware developer or hardware maker.
+// `tapkit build` failures: a code per failure kind, the problem in words, and a hint for the
+// firmware developer or hardware maker. They are TapkitErrors (BUILD_... codes, exit 8) with
+// every failed gate in `details.failures`.
+import { TapkitError } from "../errors/index.ts";
 
 export type BuildErrorCode =
   | "BUILD_COMPILE"        // asc reported errors
@@ -16,27 +18,18 @@ export interface GateFailure {
   hint: string;
 }
 
-export class BuildError extends Error {
-  readonly code: BuildErrorCode;
-  readonly hint: string;
-  /** every failed gate (first one decides `code`) */
-  readonly failures: GateFailure[];
+/** A build failure of one kind (compile, not Wasm). */
+export function buildError(code: BuildErrorCode, message: string, hint: string): TapkitError {
+  return new TapkitError(code, message, hint, { failures: [{ code, problems: [message], hint }] satisfies GateFailure[] });
+}
 
-  constructor(code: BuildErrorCode, message: string, hint: string, failures: GateFailure[] = [{ code, problems: [message], hint }]) {
-    super(message);
-    this.name = "BuildError";
-    this.code = code;
-    this.hint = hint;
-    this.failures = failures;
-  }
-
-  static fromGates(board: string, failures: GateFailure[]): BuildError {
-    const lines = failures.flatMap((f) => f.problems.map((p) => `  [${f.code}] ${p}`));
-    return new BuildError(
-      failures[0].code,
-      `firmware for board ${board} failed ${failures.length} build gate(s):\n${lines.join("\n")}`,
-      failures.map((f) => f.hint).join(" "),
-      failures,
-    );
-  }
+/** Every failed gate of one module in one error; the first gate decides the code. */
+export function gateFailuresError(board: string, failures: GateFailure[]): TapkitError {
+  const lines = failures.flatMap((f) => f.problems.map((p) => `  [${f.code}] ${p}`));
+  return new TapkitError(
+    failures[0].code,
+    `firmware for board ${board} failed ${failures.length} build gate(s):\n${lines.join("\n")}`,
+    failures.map((f) => f.hint).join(" "),
+    { failures },
+  );
 }

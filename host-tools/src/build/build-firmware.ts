@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Board } from "../boards/index.ts";
 import { BUILD_DIR, FIRMWARE_DIR, ROOT } from "../paths.ts";
-import { BuildError } from "./build-error.ts";
+import { buildError } from "./build-error.ts";
 import { checkFirmwareModule } from "./check-module.ts";
 import { ascArgs, boardConstants } from "./compile-flags.ts";
 import { ascModulePath, entrySource } from "./entry-source.ts";
@@ -69,7 +69,7 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
   const { error } = await asc.main(argv, { stdout, stderr });
   const diagnostics = stderr.toString().trim();
   if (error) {
-    throw new BuildError("BUILD_COMPILE", `AssemblyScript compile for board ${board.name} failed: ${error.message}\n${diagnostics}`,
+    throw buildError("BUILD_COMPILE", `AssemblyScript compile for board ${board.name} failed: ${error.message}\n${diagnostics}`,
       `Fix the errors above in ${isAbsolute(fromRoot(firmwareRoot)) ? firmwareRoot : fromRoot(firmwareRoot)}/; the generated entry is ${fromRoot(entryPath)}.`);
   }
   if (diagnostics && !opts.quiet) process.stderr.write(`${diagnostics}\n`);

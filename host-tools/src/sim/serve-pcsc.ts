@@ -6,7 +6,7 @@
 // so a reader session behaves like a tap.
 import { connect, type Socket } from "node:net";
 import type { SimDevice } from "./device.ts";
-import { SimError } from "./sim-errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const VPCD_PORT = 35963;
 /** PC/SC part 3 ATR for an ISO 14443-4 card without historical bytes: 3B 80 80 01 + TCK. */
@@ -88,7 +88,7 @@ export function servePcsc(device: SimDevice, options: PcscServeOptions = {}): Pr
     });
     socket.on("error", (e: NodeJS.ErrnoException) => {
       if (!opened) {
-        reject(new SimError("SIM_PCSC_UNREACHABLE", `vpcd does not answer on ${host}:${port} (${e.code ?? e.message})`, "start pcscd with the vsmartcard-vpcd driver installed: pcscd -f (Debian packages pcscd, vsmartcard-vpcd)"));
+        reject(new TapkitError("SIM_PCSC_UNREACHABLE", `vpcd does not answer on ${host}:${port} (${e.code ?? e.message})`, "start pcscd with the vsmartcard-vpcd driver installed: pcscd -f (Debian packages pcscd, vsmartcard-vpcd)"));
       } else {
         event(`vpcd connection error: ${e.message}`);
       }

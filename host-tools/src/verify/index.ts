@@ -1,5 +1,4 @@
 // Tap verification: NTAG 424 SUN messages, signed tap URLs, and the on-disk replay store.
-export { VerifyError } from "./verify-error.ts";
 export { decryptFileData, decryptPiccData, epochKey, macEquals, sdmMac, verifySun, type SunInput, type SunResult } from "./sun.ts";
 export { verifySignedUrl, type SignedAlg, type SignedTap } from "./signed.ts";
 export { ReplayStore } from "./replay-store.ts";

@@ -3,7 +3,7 @@
 // A tap is accepted only when its counter is strictly greater than the stored one (NXP:
 // "reject SDMReadCtr values that have been seen before or that are played out-of-order").
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { VerifyError } from "./verify-error.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export class ReplayStore {
   private readonly last: Record<string, number>;
@@ -16,7 +16,7 @@ export class ReplayStore {
     try {
       this.last = JSON.parse(readFileSync(path, "utf8"));
     } catch (e) {
-      throw new VerifyError("REPLAY_STORE_CORRUPT", `replay store ${path} is not valid JSON: ${(e as Error).message}`, "restore it from a backup; deleting it re-opens every old tap URL to replay");
+      throw new TapkitError("REPLAY_STORE_CORRUPT", `replay store ${path} is not valid JSON: ${(e as Error).message}`, "restore it from a backup; deleting it re-opens every old tap URL to replay");
     }
   }
 
@@ -33,7 +33,7 @@ export class ReplayStore {
   accept(tagId: string, counter: number): void {
     const prev = this.last[tagId];
     if (prev !== undefined && counter <= prev) {
-      throw new VerifyError("REPLAY", `counter ${counter} for tag ${tagId} is not above the last accepted ${prev}`, "a copied or replayed tap URL; tap the genuine tag again");
+      throw new TapkitError("REPLAY", `counter ${counter} for tag ${tagId} is not above the last accepted ${prev}`, "a copied or replayed tap URL; tap the genuine tag again");
     }
     this.last[tagId] = counter;
     const tmp = `${this.path}.${process.pid}.tmp`;

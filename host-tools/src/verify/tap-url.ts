@@ -4,7 +4,7 @@
 // Keys file (JSON): { "tags": [ { "name", "url", "mode": "sun" | "sun-plain" | "signed",
 //   "metaKey", "fileKey", "counterLimit"?, "params"? } | { ..., "publicKey", "alg" } ] }
 import { readFileSync } from "node:fs";
-import { VerifyError } from "./verify-error.ts";
+import { TapkitError } from "../errors/index.ts";
 import { epochKey, verifySun, type SunResult } from "./sun.ts";
 import { verifySignedUrl, type SignedAlg } from "./signed.ts";
 import { ReplayStore } from "./replay-store.ts";
@@ -41,34 +41,34 @@ export function loadKeysFile(path: string): TagKeys[] {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new VerifyError("BAD_KEYS_FILE", `cannot read keys file ${path}: ${(e as Error).message}`, 'a JSON file {"tags": [{"name", "url", "mode", "metaKey", "fileKey"}]}');
+    throw new TapkitError("BAD_KEYS_FILE", `cannot read keys file ${path}: ${(e as Error).message}`, 'a JSON file {"tags": [{"name", "url", "mode", "metaKey", "fileKey"}]}');
   }
-  if (!Array.isArray(parsed.tags)) throw new VerifyError("BAD_KEYS_FILE", `${path} has no "tags" array`, 'a JSON file {"tags": [...]}');
+  if (!Array.isArray(parsed.tags)) throw new TapkitError("BAD_KEYS_FILE", `${path} has no "tags" array`, 'a JSON file {"tags": [...]}');
   return parsed.tags;
 }
 
 const key16 = (hex: string | undefined, what: string, tag: string) => {
-  if (!hex || !/^[0-9a-fA-F]{32}$/.test(hex)) throw new VerifyError("BAD_KEYS_FILE", `tag ${tag}: ${what} must be 32 hex characters`, "AES-128 keys as hex");
+  if (!hex || !/^[0-9a-fA-F]{32}$/.test(hex)) throw new TapkitError("BAD_KEYS_FILE", `tag ${tag}: ${what} must be 32 hex characters`, "AES-128 keys as hex");
   return Uint8Array.from(Buffer.from(hex, "hex"));
 };
 
 function hexParam(params: URLSearchParams, name: string, chars: number | null): Uint8Array {
   const v = params.get(name);
-  if (v === null) throw new VerifyError("BAD_INPUT", `tap URL lacks the ${name}= parameter`, "pass the whole URL as the tag served it");
+  if (v === null) throw new TapkitError("BAD_INPUT", `tap URL lacks the ${name}= parameter`, "pass the whole URL as the tag served it");
   if (!/^[0-9A-F]*$/.test(v) || (chars !== null && v.length !== chars) || v.length % 2 !== 0) {
-    throw new VerifyError("BAD_INPUT", `${name}= must be ${chars ?? "an even number of"} upper-case hex characters`, "NTAG 424 mirrors are upper-case hex");
+    throw new TapkitError("BAD_INPUT", `${name}= must be ${chars ?? "an even number of"} upper-case hex characters`, "NTAG 424 mirrors are upper-case hex");
   }
   return Uint8Array.from(Buffer.from(v, "hex"));
 }
 
 export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore): TapVerdict {
   const entry = keys.filter((k) => url.startsWith(k.url)).sort((a, b) => b.url.length - a.url.length)[0];
-  if (!entry) throw new VerifyError("UNKNOWN_TAG", `no tag in the keys file serves ${url.split("?")[0]}`, "add the tag's URL prefix and keys to the keys file");
+  if (!entry) throw new TapkitError("UNKNOWN_TAG", `no tag in the keys file serves ${url.split("?")[0]}`, "add the tag's URL prefix and keys to the keys file");
   const p = { picc: "p", mac: "c", enc: "e", uid: "u", ctr: "n", sig: "s", ...entry.params };
   let verdict: TapVerdict;
   let replayId: string;
   if (entry.mode === "signed") {
-    if (!entry.publicKey) throw new VerifyError("BAD_KEYS_FILE", `tag ${entry.name}: signed mode needs publicKey`, "the tag's public key as hex");
+    if (!entry.publicKey) throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: signed mode needs publicKey`, "the tag's public key as hex");
     const s = verifySignedUrl(url, Uint8Array.from(Buffer.from(entry.publicKey, "hex")), entry.alg ?? "ed25519", p.sig);
     verdict = { tag: entry.name, mode: "signed", counter: s.counter, epoch: 0, sequence: s.counter, merchant: s.merchant, time: s.time, amount: s.amount };
     replayId = `${entry.name}:${entry.publicKey.toLowerCase()}`;
@@ -93,7 +93,7 @@ export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore):
           : verifySun({ uid: hexParam(params, p.uid, 14), counter: parseInt(params.get(p.ctr) ?? "x", 16), mac, fileKey: epochKey(file, "file", epoch), enc, macInput });
         found = { r, epoch };
       } catch (e) {
-        if (!(e instanceof VerifyError) || (e.code !== "BAD_MAC" && e.code !== "BAD_PICC")) throw e;
+        if (!(e instanceof TapkitError) || (e.code !== "BAD_MAC" && e.code !== "BAD_PICC")) throw e;
         lastError = e;
       }
     }

@@ -15,8 +15,8 @@ import type { IssuerFiles } from "./issuer.ts";
 import { decodeSign1 } from "./cose-sign1.ts";
 import { decodeVoucherPayload } from "./voucher.ts";
 import { buildSyncToken, decodeSyncToken } from "./sync-token.ts";
-import { WalletError } from "./errors.ts";
 import { withStoreRecords } from "./store-records.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export interface CampaignOptions {
   board: Board;
@@ -190,7 +190,7 @@ export async function syncCutCampaign(o: CampaignOptions): Promise<SyncCampaignR
         return "ok";
       } catch (e) {
         if ((e as { code?: string }).code === "SIM_TAG_LOST") return "cut";
-        if (e instanceof WalletError && e.reason !== undefined) return `refused ${e.reason}`;
+        if (e instanceof TapkitError && e.details.reason !== undefined) return `refused ${e.details.reason}`;
         throw e;
       }
     };

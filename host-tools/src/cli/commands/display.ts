@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
 import { bitmapToPng, bitmapToText } from "../../raster/framebuffer.ts";
 import { withDevice } from "./connect.ts";
 
@@ -19,9 +19,9 @@ export const display: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    if (!opts.png) throw new CliError("usage", "--png FILE is required", "e.g. tapkit display --port P --png panel.png", EXIT.usage);
+    if (!opts.png) throw usageError("--png FILE is required", "e.g. tapkit display --port P --png panel.png");
     const scale = opts.scale === undefined ? 1 : Number(opts.scale);
-    if (!Number.isInteger(scale) || scale < 1 || scale > 16) throw new CliError("usage", `--scale must be 1..16 (got '${opts.scale}')`, "e.g. --scale 4", EXIT.usage);
+    if (!Number.isInteger(scale) || scale < 1 || scale > 16) throw usageError(`--scale must be 1..16 (got '${opts.scale}')`, "e.g. --scale 4");
     const fb = await withDevice(opts, (d) => d.framebuffer());
     const png = bitmapToPng(fb, scale);
     writeFileSync(opts.png, png);

@@ -3,7 +3,8 @@
 // need. `ndef build --port` also stores the result on a device's tag (tag.set).
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
+import { EXIT } from "../../errors/index.ts";
 import { withDevice } from "./connect.ts";
 import {
   aarRecord, buildTapTemplate, decodeMessage, describeRecord, encodeMessage, externalRecord, lintMessage, smartPosterRecord, textRecord, uriRecord,
@@ -14,7 +15,7 @@ const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
 
 function parseHexArg(text: string, what: string): Uint8Array {
   const clean = text.replace(/[\s:]/g, "");
-  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new CliError("usage", `${what} is not hex`, "write bytes as hex, e.g. D1010B5503...", EXIT.usage);
+  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw usageError(`${what} is not hex`, "write bytes as hex, e.g. D1010B5503...");
   return Uint8Array.from(Buffer.from(clean, "hex"));
 }
 
@@ -45,7 +46,7 @@ export const ndefBuild: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    if (opts.uri && opts.tap) throw new CliError("usage", "give --uri or --tap, not both", "--tap is a URI with mirror placeholders", EXIT.usage);
+    if (opts.uri && opts.tap) throw usageError("give --uri or --tap, not both", "--tap is a URI with mirror placeholders");
     const num = (name: string) => (opts[name] === undefined ? undefined : Number(opts[name]));
     let config: ReturnType<typeof buildTapTemplate> | null = null;
     let records: NdefRecord[] = [];

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
 import { loadBoard } from "../../boards/index.ts";
 import { buildFirmware } from "../../build/index.ts";
 import { startSimulator } from "../../sim/run.ts";
@@ -40,7 +40,7 @@ export const sim: Command = {
       await buildFirmware(board, { quiet: true });
     }
     const tcpPort = opts.tcp === undefined ? 0 : Number(opts.tcp);
-    if (!Number.isInteger(tcpPort) || tcpPort < 0 || tcpPort > 65535) throw new CliError("usage", `--tcp must be a port number (got '${opts.tcp}')`, "e.g. --tcp 7300, or leave it out for any free port", EXIT.usage);
+    if (!Number.isInteger(tcpPort) || tcpPort < 0 || tcpPort > 65535) throw usageError(`--tcp must be a port number (got '${opts.tcp}')`, "e.g. --tcp 7300, or leave it out for any free port");
     // Listen for the stop signals before anything is served: a script that reads the ready
     // line and stops us at once must get a clean stop (pty and socat removed), not a kill.
     const stopRequested = new Promise<void>((resolve) => {
