@@ -79,6 +79,38 @@ test("a device that answers hello and then goes silent exits 5 (timed out)", asy
   assert.equal(r.json.error.code, "TIMEOUT");
 });
 
+test("nothing listening on a tcp: port exits 3 (port missing), as the README says", async () => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  const r = await tapkit(["info", "--port", `tcp:127.0.0.1:${port}`, "--json"]);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.deepEqual([r.json.error.code, r.json.error.exit], ["CONNECT_REFUSED", 3]);
+  assert.match(r.json.error.hint, /simulator running/);
+});
+
+test("a device answering hello with another link version exits 6 (not a tapkit device we speak to)", async () => {
+  const server = createServer((s) => {
+    const rx = new FrameReceiver();
+    s.on("data", (d) => {
+      for (const f of rx.push(d)) {
+        if (f.body.op === "hello") s.write(encodeFrame({ channel: CHANNEL.SHELL, flags: FLAGS.RESP, seq: f.seq, body: { v: 9, max: 1024, board: "future", fw: "9.0.0", abi: 9, shell: "test" } }));
+      }
+    });
+    s.on("error", () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const r = await tapkit(["info", "--port", `tcp:127.0.0.1:${(server.address() as AddressInfo).port}`, "--json"]);
+    assert.equal(r.code, 6, r.stdout + r.stderr);
+    assert.equal(r.json.error.code, "UNSUPPORTED_VERSION");
+    assert.match(r.json.error.message, /protocol 9/);
+  } finally {
+    server.close();
+  }
+});
+
 test("a broken board file exits 9 naming the field and the rule", async (t) => {
   const dir = tempDir(t);
   const board = JSON.parse(readFileSync("boards/sim-plaque.json", "utf8"));
