@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
-import { bitmapToPng, bitmapToText } from "../../raster/framebuffer.ts";
+import { bitmapToPng, bitmapToText, blackPixels } from "../../raster/framebuffer.ts";
 import { withDevice } from "./connect.ts";
 
 export const display: Command = {
@@ -25,16 +25,9 @@ export const display: Command = {
     const fb = await withDevice(opts, (d) => d.framebuffer());
     const png = bitmapToPng(fb, scale);
     writeFileSync(opts.png, png);
-    const black = fb.data.reduce((n, b) => n + popcount(b), 0);
-    out.result({ file: opts.png, width: fb.width, height: fb.height, scale, bytes: png.length, blackPixels: black }, (r) => {
+    out.result({ file: opts.png, width: fb.width, height: fb.height, scale, bytes: png.length, blackPixels: blackPixels(fb) }, (r) => {
       if (opts.text) out.line(bitmapToText(fb));
       out.line(`wrote ${r.file}: ${r.width}x${r.height} panel at scale ${r.scale} (${r.blackPixels} black pixels)`);
     });
   },
 };
-
-function popcount(b: number): number {
-  let n = 0;
-  for (; b; b &= b - 1) n++;
-  return n;
-}

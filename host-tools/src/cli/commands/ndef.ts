@@ -6,17 +6,18 @@ import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
 import { EXIT } from "../../errors/index.ts";
 import { withDevice } from "./connect.ts";
+import { parseHex, toHex } from "../../bytes/hex.ts";
 import {
   aarRecord, buildTapTemplate, decodeMessage, describeRecord, encodeMessage, externalRecord, lintMessage, smartPosterRecord, textRecord, uriRecord,
   setTag, type NdefRecord,
 } from "../../ndef/index.ts";
 
-const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
-
 function parseHexArg(text: string, what: string): Uint8Array {
-  const clean = text.replace(/[\s:]/g, "");
-  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw usageError(`${what} is not hex`, "write bytes as hex, e.g. D1010B5503...");
-  return Uint8Array.from(Buffer.from(clean, "hex"));
+  try {
+    return parseHex(text);
+  } catch {
+    throw usageError(`${what} is not hex`, "write bytes as hex, e.g. D1010B5503...");
+  }
 }
 
 export const ndefBuild: Command = {
@@ -69,7 +70,7 @@ export const ndefBuild: Command = {
       stored = await withDevice(opts, (d) => setTag(d, config ?? { m: message, mode: 0, writable: Boolean(opts.writable) }));
     }
     const { m: _m, ...mirror } = config ?? { m: null };
-    out.result({ message: hexOf(message), bytes: message.length, records: records.map(describeRecord), lint, mirror: config ? mirror : null, stored: stored !== null }, (r) => {
+    out.result({ message: toHex(message), bytes: message.length, records: records.map(describeRecord), lint, mirror: config ? mirror : null, stored: stored !== null }, (r) => {
       out.line(r.message);
       out.line(`${r.bytes} bytes, ${r.records.length} record(s)`);
       if (config) out.line(`mirror: mode ${config.mode} picc ${config.picc} uid ${config.uid} ctr ${config.ctr} time ${config.time} enc ${config.enc}/${config.enc_len} mac-input ${config.mac_in} mac ${config.mac}`);
