@@ -3,10 +3,10 @@
 // 0-10, and the host keeping one error type with one spelling of codes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../host-tools/src/paths.ts";
-import { EXIT, EXIT_FOR_CODE, EXIT_MEANING, exitStatusFor, TapkitError, type ExitName } from "../../host-tools/src/errors/index.ts";
+import { asTapkitError, EXIT, EXIT_FOR_CODE, EXIT_MEANING, exitStatusFor, TapkitError, type ExitName } from "../../host-tools/src/errors/index.ts";
 import { DEFAULT_HINTS, LinkError, type LinkErrorCode } from "../../host-tools/src/link/errors.ts";
 
 interface ReadmeRow {
@@ -91,4 +91,22 @@ test("one error type on the host: no other Error classes, codes in one spelling,
   assert.ok(codes.length > 150, `found ${codes.length} throw sites`);
   for (const c of codes) assert.match(c, /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/, `code ${c} is SCREAMING_SNAKE`);
   for (const c of Object.keys(EXIT_FOR_CODE)) assert.match(c, /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/);
+});
+
+test("anything else thrown becomes FILE_ERROR (the OS refused a path) or INTERNAL (a bug), never a bare failure", () => {
+  const known = new TapkitError("PIN_WRONG", "wrong PIN: 2 tries left", "check the PIN", { triesLeft: 2 });
+  assert.equal(asTapkitError(known), known);
+  let fsError: unknown;
+  try {
+    writeFileSync(join(ROOT, "no-such-folder-tapkit", "x.voucher"), "x");
+  } catch (e) {
+    fsError = e;
+  }
+  const file = asTapkitError(fsError);
+  assert.deepEqual([file.code, file.exitCode, file.details.osCode], ["FILE_ERROR", 1, "ENOENT"]);
+  assert.match(String(file.details.path), /no-such-folder-tapkit/);
+  const bug = asTapkitError(new RangeError("index 9 out of range"));
+  assert.deepEqual([bug.code, bug.exitCode, bug.message], ["INTERNAL", 1, "index 9 out of range"]);
+  assert.match(bug.hint, /bug in tapkit/);
+  assert.ok(bug.cause instanceof RangeError);
 });

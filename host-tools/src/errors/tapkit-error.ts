@@ -35,10 +35,16 @@ export function isTapkitError(e: unknown, code?: string): e is TapkitError {
 
 const BUG_HINT = "this looks like a bug in tapkit; rerun with TAPKIT_DEBUG=1 and report the stack trace";
 
-/** Anything thrown, as a TapkitError: itself, or INTERNAL (a bug) carrying the original as cause. */
+/**
+ * Anything thrown, as a TapkitError: itself; FILE_ERROR for a file the OS refused (a path
+ * the user gave, a full disk); else INTERNAL (a bug), carrying the original as cause.
+ */
 export function asTapkitError(e: unknown): TapkitError {
   if (e instanceof TapkitError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  const osCode = (e as { code?: unknown } | null)?.code;
-  return new TapkitError("INTERNAL", message, BUG_HINT, typeof osCode === "string" ? { osCode } : {}, { cause: e });
+  const os = (e ?? {}) as { code?: unknown; syscall?: unknown; path?: unknown };
+  if (typeof os.code === "string" && typeof os.syscall === "string" && typeof os.path === "string") {
+    return new TapkitError("FILE_ERROR", message, "check the path, that its folder exists, its permissions and the free space", { path: os.path, osCode: os.code }, { cause: e });
+  }
+  return new TapkitError("INTERNAL", message, BUG_HINT, typeof os.code === "string" ? { osCode: os.code } : {}, { cause: e });
 }
