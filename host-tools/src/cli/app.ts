@@ -59,8 +59,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!cmd) {
       const near = COMMANDS.filter((c) => c.name.startsWith(argv[0])).map((c) => c.name);
-      throw usageError(`unknown command '${argv.slice(0, 2).join(" ")}'`,
-        near.length ? `did you mean: ${near.join(", ")}?` : "run 'tapkit --help' for the list of commands");
+      throw usageError(
+        `unknown command '${argv.slice(0, 2).join(" ")}'`,
+        near.length ? `did you mean: ${near.join(", ")}?` : "run 'tapkit --help' for the list of commands",
+      );
     }
     if (rest.includes("--help") || rest.includes("-h")) {
       process.stdout.write(helpFor(cmd) + "\n");
@@ -83,8 +85,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const [min, max] = cmd.positionals ?? [0, 0];
     if (parsed.positionals.length < min || parsed.positionals.length > max) {
-      throw usageError(`'tapkit ${cmd.name}' takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`,
-        `usage: ${cmd.usage}`);
+      throw usageError(
+        `'tapkit ${cmd.name}' takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`,
+        `usage: ${cmd.usage}`,
+      );
     }
     const values = parsed.values as Record<string, unknown>;
     const code = await cmd.run(values, parsed.positionals, makeOutput(Boolean(values.json)));
