@@ -8,8 +8,7 @@ import { usageError } from "../output.ts";
 export function resolvePort(opts: { port?: string }): string {
   const port = opts.port ?? process.env.TAPKIT_PORT;
   if (!port) {
-    throw usageError("no device port given",
-      "pass --port /dev/ttyUSB0 (or the pty/tcp address 'tapkit sim' prints), or set TAPKIT_PORT");
+    throw usageError("no device port given", "pass --port /dev/ttyUSB0 (or the pty/tcp address 'tapkit sim' prints), or set TAPKIT_PORT");
   }
   return port;
 }
