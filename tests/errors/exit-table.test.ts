@@ -88,6 +88,10 @@ test("one error type on the host: no other Error classes, codes in one spelling,
     for (const m of text.matchAll(/new TapkitError\(\s*"[^"]*",\s*(?:"[^"]*"|`[^`]*`),\s*""\s*[,)]/g)) assert.fail(`empty hint: ${m[0]} (${f})`);
   }
   assert.deepEqual(classes, [], "error classes besides TapkitError");
+  // a new build or board failure joins its exit class in the table (and the README)
+  const families = files.flatMap((f) => [...readFileSync(f, "utf8").matchAll(/"((BUILD|BOARD)_[A-Z_]+)"/g)].map((m) => [m[1], m[2]]));
+  assert.ok(families.length >= 9);
+  for (const [code, family] of families) assert.equal(exitStatusFor(code), family === "BUILD" ? EXIT.buildFailed : EXIT.boardInvalid, `${code} exits with its family`);
   assert.ok(codes.length > 150, `found ${codes.length} throw sites`);
   for (const c of codes) assert.match(c, /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/, `code ${c} is SCREAMING_SNAKE`);
   for (const c of Object.keys(EXIT_FOR_CODE)) assert.match(c, /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/);
