@@ -75,6 +75,5 @@ export const EXIT_FOR_CODE: Readonly<Record<string, ExitName>> = Object.freeze({
 
 /** The exit status of an error code (1 unless the table above says otherwise). */
 export function exitStatusFor(code: string): number {
-  const name = EXIT_FOR_CODE[code];
-  return name === undefined ? EXIT.failure : EXIT[name];
+  return Object.hasOwn(EXIT_FOR_CODE, code) ? EXIT[EXIT_FOR_CODE[code]] : EXIT.failure;
 }
