@@ -78,10 +78,10 @@ export async function powerCutCampaign(o: CampaignOptions): Promise<CampaignResu
       try {
         voucher = await card.sign(amount, "EUR");
       } catch (e) {
-        const store = /store error (-\d+)/.exec((e as Error).message);
-        if (store) {
-          result.storeRefusals[store[1]] = (result.storeRefusals[store[1]] ?? 0) + 1;
-          if (++refusedInARow >= 50) fail(`the store refused 50 payments in a row (error ${store[1]}): the wallet is stuck`);
+        if (e instanceof TapkitError && e.details.storeError !== undefined) {
+          const store = String(e.details.storeError);
+          result.storeRefusals[store] = (result.storeRefusals[store] ?? 0) + 1;
+          if (++refusedInARow >= 50) fail(`the store refused 50 payments in a row (error ${store}): the wallet is stuck`);
         } else if ((e as { code?: string }).code !== "SIM_TAG_LOST") throw e;
       }
       if (voucher) refusedInARow = 0;
