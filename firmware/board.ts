@@ -6,10 +6,9 @@
 //   --use BOARD_NFC_T4T=1 --use BOARD_NFC_T2T=1 --use BOARD_KS_SLOTS=8 --use BOARD_MODE_CARD=0
 //   --use BOARD_UID_0_2=0x04A1B2 --use BOARD_UID_3_4=0xC3D4 --use BOARD_UID_5_6=0xE5F6 (nfc.uid)
 //   --use FW_VERSION_MAJOR=0 --use FW_VERSION_MINOR=1 --use FW_VERSION_PATCH=0
-// with the common flags
-//   -Oz --noAssert --runtime stub --use abort=firmware/hal/panic/onAbort
-//   --disable bulk-memory,sign-extension,nontrapping-f2i,mutable-globals
-//   --initialMemory 1 --maximumMemory 1
+// The options every board shares (-Oz, stub runtime, MVP-only features, abort, memory) are in
+// asconfig.json at the repo root, one target per board; build/<board>/asconfig.json is what
+// was compiled.
 // The name arrives at module start from the generated build/<board>/entry.ts, which calls
 // setBoardName() before anything else runs. Everything else reads the constants from here
 // so the flag names appear in one file only.

@@ -1,7 +1,7 @@
 // Deterministic firmware costs may gate CI (timings may not): instructions per operation
 // are reproducible run to run and stay under budgets, and a scripted session leaves the
 // linear-memory high-water mark at the static data's end, inside the board's one-page budget.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { firmwarePath } from "../../host-tools/src/paths.ts";

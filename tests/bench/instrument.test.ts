@@ -1,7 +1,7 @@
 // instrumentForCounting on hand-written WAT (assembled by wabt.js): the counts match what
 // the counting rule in docs/instruction-counting.md gives when applied by hand, scale
 // exactly with loop trip counts, repeat exactly, and never change a function's results.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import wabtInit from "wabt";
 import { countingRun, instrumentForCounting } from "../../host-tools/src/bench/instrument.ts";

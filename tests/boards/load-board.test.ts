@@ -1,6 +1,6 @@
 // loadBoard/listBoards: the shipped boards load, and each kind of broken board file is
 // refused with an error that names the file, the field and the rule.
-import { test, after } from "node:test";
+import { afterAll, test } from "vitest";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,7 @@ import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { BOARDS_DIR } from "../../host-tools/src/paths.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "tapkit-boards-"));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const base = () => JSON.parse(readFileSync(join(BOARDS_DIR, "sim-plaque.json"), "utf8"));
 

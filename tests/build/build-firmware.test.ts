@@ -1,7 +1,7 @@
 // buildFirmware end to end: a real AssemblyScript compile of a tiny fixture firmware tree
 // (tests/build/fixtures/firmware) for both boards, the generated entry, build.json, and the
 // module actually running in V8 with the board's constants compiled in.
-import { test, after } from "node:test";
+import { afterAll, test } from "vitest";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -11,10 +11,13 @@ import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { buildFirmware, entrySource, type BuildResult } from "../../host-tools/src/build/index.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { ROOT } from "../../host-tools/src/paths.ts";
+import { longTests } from "../support/long-tests.ts";
+
+longTests();
 
 const FIXTURE = join(ROOT, "tests/build/fixtures/firmware");
 const out = mkdtempSync(join(tmpdir(), "tapkit-build-"));
-after(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 test("the generated entry is exactly the documented text for the default layout", () => {
   assert.equal(

@@ -1,6 +1,6 @@
 // The build gates over hand-written WAT modules (assembled by wabt.js, an outside
 // assembler): each kind of bad firmware is refused with a message naming the problem.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import wabtInit from "wabt";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";

@@ -1,5 +1,5 @@
 // host-tools/src/build/hal-abi.ts against its source of truth: the tables in docs/hal-abi.md.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

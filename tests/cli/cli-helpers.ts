@@ -23,8 +23,16 @@ export interface CliRun {
   json: any;
 }
 
+/**
+ * How long a CLI run or a simulator's start may take before the helper gives up: a guard
+ * against hangs, generous because files run in parallel on a 2-core machine shared with
+ * other runs, where one start of the CLI has been seen to take 6 s.
+ */
+const CLI_DEFAULT_TIMEOUT_MS = 120_000;
+
 export function tapkit(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   ensureCli();
+  const timeoutMs = opts.timeoutMs ?? CLI_DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -33,8 +41,8 @@ export function tapkit(args: string[], opts: { cwd?: string; timeoutMs?: number 
     child.stderr.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`tapkit ${args.join(" ")} did not finish in ${opts.timeoutMs ?? 60000} ms\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 60000);
+      reject(new Error(`tapkit ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
     child.on("close", (code) => {
       clearTimeout(timer);
       let json: any;
@@ -65,7 +73,7 @@ export async function startSim(args: string[]): Promise<BackgroundSim> {
   child.stderr!.on("data", (d) => (stderr += d));
   const rl = createInterface({ input: child.stdout! });
   const ready = await new Promise<any>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tapkit sim did not become ready: ${stderr}`)), 30000);
+    const timer = setTimeout(() => reject(new Error(`tapkit sim did not become ready in ${CLI_DEFAULT_TIMEOUT_MS} ms: ${stderr}`)), CLI_DEFAULT_TIMEOUT_MS);
     rl.on("line", (l) => {
       lines.push(l);
       const ev = JSON.parse(l);
@@ -89,9 +97,9 @@ export async function startSim(args: string[]): Promise<BackgroundSim> {
   };
 }
 
-export function tempDir(t: { after(fn: () => void): void }): string {
+export function tempDir(t: { onTestFinished(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-cli-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 

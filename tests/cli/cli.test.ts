@@ -1,7 +1,7 @@
 // The tapkit CLI as a user runs it: help, exit codes and hints for each failure class,
 // --json output, and the device commands against a `tapkit sim` served on a real
 // pseudo-terminal (serialport opens it like a USB-serial adapter).
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
@@ -10,6 +10,9 @@ import { PNG } from "pngjs";
 import { XMLParser } from "fast-xml-parser";
 import { tapkit, startSim, tempDir, haveSocat } from "./cli-helpers.ts";
 import { CHANNEL, FLAGS, FrameReceiver, encodeFrame } from "../../host-tools/src/link/index.ts";
+import { longTests } from "../support/long-tests.ts";
+
+longTests();
 
 test("--help lists the commands; every command has --help with examples", async () => {
   const main = await tapkit(["--help"]);
@@ -51,7 +54,7 @@ test("a port that answers garbage exits 6 (not a tapkit device)", async (t) => {
     s.on("error", () => {});
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  t.after(() => server.close());
+  t.onTestFinished(() => void server.close());
   const port = (server.address() as AddressInfo).port;
   const r = await tapkit(["info", "--port", `tcp:127.0.0.1:${port}`, "--json"]);
   assert.equal(r.code, 6, r.stdout + r.stderr);
@@ -72,7 +75,7 @@ test("a device that answers hello and then goes silent exits 5 (timed out)", asy
     s.on("error", () => {});
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  t.after(() => server.close());
+  t.onTestFinished(() => void server.close());
   const port = (server.address() as AddressInfo).port;
   const r = await tapkit(["info", "--port", `tcp:127.0.0.1:${port}`, "--json"], { timeoutMs: 30000 });
   assert.equal(r.code, 5, r.stdout + r.stderr);
@@ -125,10 +128,10 @@ test("a broken board file exits 9 naming the field and the rule", async (t) => {
 
 test("sim + info/nfc apdu/display/hil/monitor over the simulator's serial port, then a clean stop", async (t) => {
   const socat = haveSocat();
-  if (!socat) t.diagnostic("SOCAT MISSING: apt-get install socat — testing over TCP only, the pseudo-terminal path is NOT tested");
+  if (!socat) await t.annotate("SOCAT MISSING: apt-get install socat — testing over TCP only, the pseudo-terminal path is NOT tested");
   const dir = tempDir(t);
   const sim = await startSim(socat ? ["--pty", join(dir, "pty")] : ["--no-pty"]);
-  t.after(() => void sim.stop("SIGKILL"));
+  t.onTestFinished(() => void sim.stop("SIGKILL"));
   assert.equal(sim.ready.board, "sim-plaque");
   if (socat) assert.equal(sim.ready.pty, join(dir, "pty"));
 
@@ -183,7 +186,7 @@ test("a simulator with --state keeps its device across restarts; --blank starts 
   assert.equal(readFileSync(join(state, "keystore.json"), "utf8"), keysBefore, "demo keys are not regenerated on restart");
 
   const blank = await startSim(["--no-pty", "--blank"]);
-  t.after(() => void blank.stop("SIGKILL"));
+  t.onTestFinished(() => void blank.stop("SIGKILL"));
   assert.equal(blank.ready.demo, false);
   assert.equal(await blank.stop(), 0);
 });

@@ -2,7 +2,7 @@
 // decode (jsQR inside the demo, zbarimg here as the outside decoder, EMV CRC re-checked by
 // the host parser), both taps' SUN MACs verify with a counter that rises by one, and a
 // card board (no panel) still shows its taps. Demo keys only: other keys never export.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +11,9 @@ import { decodeWithZbar, zbarAvailable } from "../../host-tools/src/qr/decoders.
 import { parsePayload } from "../../host-tools/src/emv/mpm.ts";
 import { Keystore, ALG_AES128 } from "../../host-tools/src/sim/keystore.ts";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
+import { longTests } from "../support/long-tests.ts";
+
+longTests();
 
 if (!zbarAvailable()) console.warn("\n*** demo test: zbarimg missing (Debian package zbar-tools): panel images are checked with jsQR only ***\n");
 

@@ -1,10 +1,13 @@
 // tapkit emv build|parse|check as a user runs them (the bundled CLI): exit 0 on a valid
 // payload, non-zero with the field, rule and a hint on stderr for a broken one; build output
 // passes parse.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { tapkit } from "../cli/cli-helpers.ts";
 import { EMVCO_SAMPLE, HAND_STATIC } from "./vectors.ts";
+import { longTests } from "../support/long-tests.ts";
+
+longTests();
 
 test("emv check: 0 for valid payloads, non-zero naming field and rule for a bad one", async () => {
   assert.equal((await tapkit(["emv", "check", EMVCO_SAMPLE])).code, 0);

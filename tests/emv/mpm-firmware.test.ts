@@ -3,7 +3,7 @@
 // agree with the host builder on random profiles and requests (and the host parser must
 // accept them), reject what the host rejects naming the same field, keep the profile in the
 // store across a power cycle, and take references from the store's counter 2.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { CHANNEL } from "../../host-tools/src/link/index.ts";
 import { DeviceClient } from "../../host-tools/src/device/client.ts";
@@ -86,7 +86,7 @@ test("profile survives a power cycle; dynamic references come from store counter
   device.power("off");
   device.power("on");
   const again = await DeviceClient.over(inProcessTransport(device));
-  t.after(() => again.close());
+  t.onTestFinished(() => again.close());
   const got = await again.session.request(CHANNEL.APP, "merchant.get");
   assert.equal(got.name, HAND_PROFILE.name);
   const c = await again.session.request(CHANNEL.APP, "qr.amount", { amount: "3.00" });

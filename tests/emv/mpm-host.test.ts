@@ -2,7 +2,7 @@
 // EMVCo spec sample (A13A, with character-counted lengths in template 64), and payloads
 // assembled by hand with CRCs from Python's binascii.crc_hqx (CCITT-FALSE with init 0xFFFF);
 // every malformed payload is rejected naming the field and rule.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { crc16CcittFalse } from "../../host-tools/src/emv/crc16.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";

@@ -1,6 +1,6 @@
 // Firmware operations beyond the link core: NFC Type 4/Type 2 answers (direct exports and the
 // nfc-test channel), the boot splash and fb readout, app status, log level filtering, reset.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { Device, IO_CAPACITY, MAX_FRAME, SIM_CARD, SIM_PLAQUE, ShellReset } from "./firmware-harness.ts";
 

@@ -2,7 +2,7 @@
 // noise (some zero-heavy, so many tiny frames) with valid requests mixed in, then checks it
 // still answers, its counters add up, and the highest non-zero byte of linear memory did not
 // move after the first 100 chunks (the stub runtime's bump allocator would show any `new`).
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { Device, IO_CAPACITY, SIM_PLAQUE } from "./firmware-harness.ts";
 

@@ -2,7 +2,7 @@
 // receiver rule with its counter, byte-at-a-time feeding, retries from the response cache,
 // partial UART acceptance. Oracles: zlib.crc32, cborg (strict, deterministic re-encode),
 // cbor-x, and the paper's COBS in the harness.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { encode as cborgEncode } from "cborg";
 import { decode as cborxDecode } from "cbor-x";

@@ -1,7 +1,7 @@
 // The conformance suite against the real firmware in the simulator (in-process link), its
 // JUnit report read back with an independent XML parser, and proof that the cases fail on a
 // device that breaks the protocol (the fake link device keeps no link counters).
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { XMLParser } from "fast-xml-parser";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";

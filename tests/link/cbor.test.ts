@@ -1,6 +1,6 @@
 // Link bodies against RFC 8949 Appendix A vectors, the §4.2.1 key order, and independent
 // decoders (cbor-x, plain cborg) as oracles; plus the strict decoder's refusals.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { Encoder as CborxEncoder, decode as cborxDecode } from "cbor-x";
 import { decode as cborgDecode } from "cborg";

@@ -1,6 +1,6 @@
 // COBS against the published examples (Wikipedia "Consistent Overhead Byte Stuffing",
 // after Cheshire & Baker 1999) and round trips over the block-boundary cases.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { cobsDecode, cobsEncode, cobsMaxEncodedLength } from "../../host-tools/src/link/cobs.ts";
 import { isTapkitError } from "../../host-tools/src/errors/index.ts";

@@ -1,5 +1,5 @@
 // CRC-32/ISO-HDLC against the catalogue check value and Node's zlib.crc32 as the oracle.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import zlib from "node:zlib";

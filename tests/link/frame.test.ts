@@ -1,6 +1,6 @@
 // Frame encoding checked byte by byte against outside oracles (zlib.crc32, cborg), and every
 // receiver rule of docs/link-protocol.md exercised with hand-made broken wire bytes.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
 import { decode as cborgDecode } from "cborg";

@@ -1,7 +1,7 @@
 // LinkSession against a fake device built on our frame codec over an in-process pipe:
 // hello, seq handling, retries with the same seq, timeouts, ERR answers, events, windowed bulk.
 // Timeouts are set small and only counts are asserted, never durations.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { createStreamPair } from "../../host-tools/src/link/transport.ts";
 import { LinkSession, type SessionOptions } from "../../host-tools/src/link/session.ts";

@@ -1,6 +1,6 @@
 // Transports over real OS parts: a node:net server on 127.0.0.1, a socat pseudo-terminal pair
 // opened with serialport, the in-process pair, and the mapping of OS failures to LinkErrors.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { spawn, spawnSync } from "node:child_process";

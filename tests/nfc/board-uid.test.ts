@@ -1,7 +1,7 @@
 // Boards as data: each board's firmware presents the UID its board file names (nfc.uid),
 // both to the shell (hal.nfc_configure) and inside the SUN PICCData a backend decrypts. The
 // two shipped boards have different UIDs, so a UID fixed in the firmware fails one of them.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { bootTag, toHex } from "./nfc-fixture.ts";

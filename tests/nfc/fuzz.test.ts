@@ -2,11 +2,14 @@
 // random and mutated APDUs and Type 2 commands against the built plaque firmware in process,
 // on a SUN tag and a writable static tag. No trap (the simulator would reboot: boots stays
 // 1), every APDU answered with a documented status word.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { bootTag } from "./nfc-fixture.ts";
 import { fuzzTag } from "../../hil-tests/cases/nfc-fuzz.ts";
 import { encodeMessage, setPersonality, setTag, uriRecord } from "../../host-tools/src/ndef/index.ts";
+import { cpuHeavyTests } from "../support/long-tests.ts";
+
+cpuHeavyTests();
 
 test("50,000 random/mutated APDUs and Type 2 commands: no trap, only defined status words", async () => {
   const t = await bootTag("sim-plaque", { seed: 7 });

@@ -2,7 +2,7 @@
 // 20,000 Wasm instructions outside the keystore and makes exactly the expected keystore calls
 // (one random, one AES, one session-key derivation, one CMAC). Instruction counts are
 // deterministic (instrumented module), so these are exact-count checks, not timings.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { firmwarePath } from "../../host-tools/src/paths.ts";

@@ -1,7 +1,7 @@
 // `tapkit ndef build|parse|lint` and `tapkit verify sun|tap` as a user runs them (the bundled
 // CLI that `npm test` builds first): exit codes, --json output, the AN12196 vector, and the
 // replay store on disk refusing a second use of a tap URL.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,9 @@ import { tapkit } from "../cli/cli-helpers.ts";
 import { bootTag, hex } from "./nfc-fixture.ts";
 import { buildTapTemplate, readNdefType4, setTag } from "../../host-tools/src/ndef/index.ts";
 import { ALG_AES128 } from "../../host-tools/src/sim/keystore.ts";
+import { longTests } from "../support/long-tests.ts";
+
+longTests();
 
 const Z = "00".repeat(16);
 

@@ -2,7 +2,7 @@
 // the simulator as the card, every case APDU sent through scriptor in one interactive
 // session (new taps are PC/SC warm resets); and `tapkit hil --reader` as a lab runs it.
 // Skips LOUDLY when pcscd, vpcd or scriptor are missing.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,8 +13,13 @@ import { servePcsc } from "../../host-tools/src/sim/serve-pcsc.ts";
 import { pcscPath, VPCD_READER } from "../../host-tools/src/pcsc/index.ts";
 import { runConformance } from "../../hil-tests/runner.ts";
 import { startSim, tapkit, tempDir, ensureCli } from "../cli/cli-helpers.ts";
+import { longTests } from "../support/long-tests.ts";
+import { holdReaderForFile } from "./reader-lock.ts";
+
+longTests();
 
 const missing = pcscMissing();
+holdReaderForFile(missing !== null);
 if (missing) console.warn(`\n*** SKIPPING the PC/SC conformance tests: ${missing} ***\n`);
 
 const CASES: Record<string, { filter: string[] }> = {
@@ -25,7 +30,7 @@ const CASES: Record<string, { filter: string[] }> = {
 };
 
 for (const board of ["sim-plaque", "sim-card"] as const) {
-  test(`${board}: the ${CASES[board].filter.join(", ")} cases pass over PC/SC`, { skip: missing ?? false }, async () => {
+  test(`${board}: the ${CASES[board].filter.join(", ")} cases pass over PC/SC`, { skip: missing !== null }, async () => {
     const pcscd = await ensurePcscd();
     const t = await bootTag(board);
     let apdusOverVpcd = 0;
@@ -47,7 +52,7 @@ for (const board of ["sim-plaque", "sim-card"] as const) {
   });
 }
 
-test("tapkit hil --reader: a lab's run over PC/SC against `tapkit sim --pcsc`, reported in JUnit", { skip: missing ?? false }, async (t) => {
+test("tapkit hil --reader: a lab's run over PC/SC against `tapkit sim --pcsc`, reported in JUnit", { skip: missing !== null }, async (t) => {
   ensureCli();
   const pcscd = await ensurePcscd();
   const sim = await startSim(["--no-pty", "--pcsc"]);
@@ -73,7 +78,7 @@ test("tapkit hil --reader: a lab's run over PC/SC against `tapkit sim --pcsc`, r
   }
 });
 
-test("tapkit wallet pay, issuer sync, wallet status and nfc apdu --reader: a payment through pcscd verifies against the issuer root; the sync moves the epoch", { skip: missing ?? false }, async (t) => {
+test("tapkit wallet pay, issuer sync, wallet status and nfc apdu --reader: a payment through pcscd verifies against the issuer root; the sync moves the epoch", { skip: missing !== null }, async (t) => {
   ensureCli();
   const pcscd = await ensurePcscd();
   const sim = await startSim(["--board", "sim-card", "--no-pty", "--pcsc"]);

@@ -2,7 +2,7 @@
 // read through `scriptor` (a real PC/SC client, one interactive session) with Android's
 // Type 4 procedure and CC checks,
 // and parsed with the `ndef` package; and `tapkit sim --pcsc` as a user starts it. Skips LOUDLY when pcscd, vpcd or scriptor are missing.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import ndef from "ndef";
 import { spawn } from "node:child_process";
@@ -15,11 +15,16 @@ import { buildTapTemplate, readNdefType4, setTag } from "../../host-tools/src/nd
 import { ReaderSession, VPCD_READER } from "../../host-tools/src/pcsc/index.ts";
 import { verifySun } from "../../host-tools/src/verify/index.ts";
 import { ALG_AES128 } from "../../host-tools/src/sim/keystore.ts";
+import { longTests } from "../support/long-tests.ts";
+import { holdReaderForFile } from "./reader-lock.ts";
+
+longTests();
 
 const missing = pcscMissing();
+holdReaderForFile(missing !== null);
 if (missing) console.warn(`\n*** SKIPPING the PC/SC tests: ${missing} ***\n`);
 
-test("NDEF over PC/SC: scriptor reads the SUN tap URL with Android's procedure; the URL verifies", { skip: missing ?? false }, async () => {
+test("NDEF over PC/SC: scriptor reads the SUN tap URL with Android's procedure; the URL verifies", { skip: missing !== null }, async () => {
   const pcscd = await ensurePcscd();
   const t = await bootTag("sim-plaque");
   const card = await servePcsc(t.device);
@@ -47,7 +52,7 @@ test("NDEF over PC/SC: scriptor reads the SUN tap URL with Android's procedure; 
   }
 });
 
-test("tapkit sim --pcsc: scriptor sees the card and reads the CC; SIGTERM stops it cleanly", { skip: missing ?? false }, async () => {
+test("tapkit sim --pcsc: scriptor sees the card and reads the CC; SIGTERM stops it cleanly", { skip: missing !== null }, async () => {
   ensureCli();
   const pcscd = await ensurePcscd();
   const child = spawn(process.execPath, [CLI, "sim", "--pcsc", "--no-pty", "--json"], { stdio: ["ignore", "pipe", "pipe"] });

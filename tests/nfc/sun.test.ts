@@ -2,7 +2,7 @@
 // @noble/ciphers AES/CMAC and @noble/curves, never the firmware's code): the AN12196 vectors
 // byte for byte, SDMENCFileData, plain mirrors, counter rules (once per read session, never
 // for NLEN-only reads, persisted across reboots), epoch rollover, signed URLs, replay store.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -3,7 +3,7 @@
 // after a power cycle (read with Android's Type 4 procedure, parsed with the `ndef`
 // package), and a power cut at any flash operation of the save leaves either the old or
 // the new configuration, never a mix.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import ndef from "ndef";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";

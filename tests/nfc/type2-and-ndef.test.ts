@@ -1,7 +1,7 @@
 // The Type 2 personality (plaque) read the way Android's rw_t2t does, writes that commit a
 // new message, and the firmware's NDEF build/parse/lint over the link, each checked against
 // the `ndef` npm package and the notes' byte-exact examples.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import ndef from "ndef";
 import { bootTag, hex, toHex } from "./nfc-fixture.ts";

@@ -1,7 +1,7 @@
 // The Type 4 NDEF tag application on the built firmware: Android's read procedure (CC rules,
 // NLEN, chunked reads) with the `ndef` npm package as the parser, the status-word table,
 // boundaries, SFI reads, and the UPDATE BINARY write sequence with its atomic NLEN commit.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import ndef from "ndef";
 import { bootTag, hex, SELECT_APP, SELECT_CC, SELECT_NDEF, toHex } from "./nfc-fixture.ts";

@@ -3,7 +3,7 @@
 // with a 4-module quiet zone); each panel PNG must decode to the exact payload bytes with
 // jsQR and with zbarimg --raw. 100% required at >= 3 px/module; 2 px/module is reported
 // and must stay at 100% too on this clean synthetic image.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +13,9 @@ import { CHANNEL } from "../../host-tools/src/link/index.ts";
 import { ECC_LEVELS } from "../../host-tools/src/qr/device-qr.ts";
 import { decodeWithJsqr, decodeWithZbar, zbarAvailable } from "../../host-tools/src/qr/decoders.ts";
 import { plaque, rng } from "./qr-fixture.ts";
+import { cpuHeavyTests } from "../support/long-tests.ts";
+
+cpuHeavyTests();
 
 // qrcode's capacity table sizes the payloads (a peer's table; the firmware is still told v).
 const require = createRequire(import.meta.url);
@@ -26,7 +29,7 @@ const QUIET = 4;
 test("panel snapshots decode with jsQR and zbarimg: v1-15 x L-H x 2-4 px/module", async (t) => {
   const { device, client } = await plaque(t);
   const dir = mkdtempSync(join(tmpdir(), "tapkit-qr-gate-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const r = rng(15);
   const frames: { file: string; payload: Uint8Array; label: string; scale: number }[] = [];
   for (let version = 1; version <= 15; version++) {
@@ -61,7 +64,7 @@ test("panel snapshots decode with jsQR and zbarimg: v1-15 x L-H x 2-4 px/module"
     });
   } else {
     console.error("\n*** SKIPPED: zbarimg not found (apt-get install zbar-tools); only jsQR decoded the frames ***\n");
-    t.diagnostic("zbarimg missing: zbar half of the decode gate skipped");
+    await t.annotate("zbarimg missing: zbar half of the decode gate skipped");
   }
   assert.deepEqual(failures, [], `frames that did not decode to the exact payload: ${failures.join(", ")}`);
 });

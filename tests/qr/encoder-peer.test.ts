@@ -2,12 +2,15 @@
 // (the firmware's own plan), level, version and mask must give the same module grid; the
 // automatic mask must be the lowest penalty (ties -> lowest index) computed here from the
 // peer's grids for all 8 masks. Bounded count here; scripts/soak-qr.mjs runs >= 100,000.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { encodeOnDevice } from "../../host-tools/src/qr/device-qr.ts";
 import { peerAutoVersion, peerEncode } from "../../host-tools/src/qr/peer-qrcode.ts";
 import { penalty } from "./penalty-oracle.ts";
 import { plaque, randomCase, rng } from "./qr-fixture.ts";
+import { cpuHeavyTests } from "../support/long-tests.ts";
+
+cpuHeavyTests();
 
 const CASES = Number(process.env.QR_PEER_CASES ?? 3000);
 

@@ -2,7 +2,7 @@
 // 10 / ECC M symbol with automatic mask, encoded and rendered at 3 px/module (one qr.show
 // request, link included) must stay within 2,000,000 Wasm instructions (issue 4), and the
 // count must be the same on every run. Counts, not timings: safe to gate CI on.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";

@@ -9,11 +9,11 @@ import { SimDevice } from "../../host-tools/src/sim/device.ts";
 import { inProcessTransport } from "../../host-tools/src/sim/in-process-transport.ts";
 import type { EccLevel, EncodeOptions } from "../../host-tools/src/qr/device-qr.ts";
 
-export async function plaque(t: { after(fn: () => void | Promise<void>): void }, board = "sim-plaque"): Promise<{ device: SimDevice; client: DeviceClient }> {
+export async function plaque(t: { onTestFinished(fn: () => void | Promise<void>): void }, board = "sim-plaque"): Promise<{ device: SimDevice; client: DeviceClient }> {
   if (!existsSync(firmwarePath(board))) await buildFirmware(loadBoard(board), { quiet: true });
   const device = await SimDevice.create({ board: loadBoard(board), wasm: firmwarePath(board), tickMs: 0, seed: 1 });
   const client = await DeviceClient.over(inProcessTransport(device));
-  t.after(async () => {
+  t.onTestFinished(async () => {
     await client.close();
     device.close();
   });

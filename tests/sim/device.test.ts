@@ -3,7 +3,7 @@
 // back-off and crash loops, state kept across instances, UART echo split to the mailbox,
 // NFC exchanges, memory high-water mark, and the in-process and TCP transports.
 
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { SimDevice } from "../../host-tools/src/sim/device.ts";
@@ -93,7 +93,7 @@ test("panic, reset and trap reboot the device with the reason recorded", async (
 test("tk_init failure retries after back-off; a crash loop halts the device", async (t) => {
   let now = 0;
   const failing = await SimDevice.create({ board: plaque, wasm: await watToWasm(minimalWat({ init: "(i32.const -10)" })), tickMs: 0, now: () => now });
-  t.after(() => failing.close());
+  t.onTestFinished(() => failing.close());
   assert.equal(failing.state, "init-failed");
   assert.equal(failing.lastInitError, -10);
   failing.tickNow();
@@ -114,7 +114,7 @@ test("flash and keystore persist across SimDevice instances on the same state di
   first.nfcApdu(Uint8Array.of(0xf0, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef));
   first.close();
   const second = await SimDevice.create({ board: plaque, wasm, stateDir: dir, tickMs: 0 });
-  t.after(() => second.close());
+  t.onTestFinished(() => second.close());
   assert.deepEqual(second.keystore.publicKey(0), pub, "demo keys kept, not regenerated");
   probe(second, "flash_read", 0, 0, 4096, 4);
   assert.deepEqual([...memory(second).subarray(4096, 4100)], [0xde, 0xad, 0xbe, 0xef]);
@@ -166,7 +166,7 @@ test("in-process transport: holds early bytes, echoes through the device", async
 test("TCP: one client at a time, a new client replaces the old", async (t) => {
   const d = await probeDevice(t);
   const server = await serveTcp(d, { port: 0 });
-  t.after(() => server.close());
+  t.onTestFinished(() => server.close());
   const connect = () =>
     new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect(server.port, "127.0.0.1", () => resolve(s));

@@ -1,7 +1,7 @@
 // Panel model: frame memory vs visible image (visible only after refresh), refresh counts
 // and changed area, and the PNG decoded back with pngjs (an outside decoder).
 
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

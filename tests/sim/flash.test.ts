@@ -3,7 +3,7 @@
 // per write unit), determinism from the seed, write-through persistence, and a cut inside a
 // running firmware (the instance unwinds and the device reboots on the same flash).
 
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -141,7 +141,7 @@ test("state directory: cells, erase counts and NOR violations survive a reopen; 
   assert.deepEqual([...readFileSync(join(dir, "flash-store.bin")).subarray(40, 44)], [1, 2, 3, 4]);
   a.close();
   const b = new NorFlash(board.flash, { stateDir: dir });
-  t.after(() => b.close());
+  t.onTestFinished(() => b.close());
   assert.deepEqual([...b.read(0, 40, 4)], [1, 2, 3, 4]);
   assert.equal(b.eraseCount(1, 5), 1);
   assert.equal(b.norViolations, 1);

@@ -2,7 +2,7 @@
 // arguments: return values and error codes as docs/hal-abi.md states them, bounds checks on
 // every (ptr, len), and results checked against @noble / node:crypto, not against the sim.
 
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";

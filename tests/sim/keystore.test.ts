@@ -2,7 +2,7 @@
 // @noble in both directions, plus slot rules, persistence of keystore.json (with its
 // warning) and the volatile session slots.
 
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,7 +1,7 @@
 // The UART pacing schedule: baud/10 bytes per second (8N1), exact over long transfers, no
 // credit banked while idle. Checked with a virtual clock; no real-time assertions.
 
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { bytesThatMayPass, byteTimeMs, ThrottledLine } from "../../host-tools/src/sim/line.ts";
 

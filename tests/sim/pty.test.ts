@@ -3,7 +3,7 @@
 // through a WAT echo device at the board's baud; startSimulator wiring and stop().
 // Skips loudly when socat is missing.
 
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -40,14 +40,14 @@ async function echoOverSerial(path: string, bytes: Uint8Array): Promise<Uint8Arr
   }
 }
 
-test("serialport opens the PTY, closes it, opens it again; bytes echo both times", { skip }, async (t) => {
+test("serialport opens the PTY, closes it, opens it again; bytes echo both times", { skip: skip !== false }, async (t) => {
   const device = await SimDevice.create({ board: loadBoardJson("sim-plaque"), wasm: await fixtureWasm("hal-probe.wat"), tickMs: 0, baud: 115200 });
-  t.after(() => device.close());
+  t.onTestFinished(() => device.close());
   const tcp = await serveTcp(device);
-  t.after(() => tcp.close());
+  t.onTestFinished(() => tcp.close());
   const path = join(tempStateDir(t), "tty-plaque");
   const pty = await servePty({ path, tcpPort: tcp.port });
-  t.after(() => pty.close());
+  t.onTestFinished(() => pty.close());
 
   const first = Uint8Array.from({ length: 600 }, (_, i) => i & 0xff);
   assert.deepEqual(await echoOverSerial(path, first), first);
@@ -60,7 +60,7 @@ test("serialport opens the PTY, closes it, opens it again; bytes echo both times
   assert.equal(tcp.connections, 2, "each open is a fresh connection");
 });
 
-test("startSimulator serves TCP and PTY and stop() removes them", { skip }, async (t) => {
+test("startSimulator serves TCP and PTY and stop() removes them", { skip: skip !== false }, async (t) => {
   const dir = tempStateDir(t);
   const wasmPath = join(dir, "firmware.wasm");
   writeFileSync(wasmPath, await fixtureWasm("hal-probe.wat"));

@@ -32,16 +32,16 @@ export function loadBoardJson(name: string): Board {
   return JSON.parse(readFileSync(join(BOARDS_DIR, `${name}.json`), "utf8")) as Board;
 }
 
-export function tempStateDir(t: { after(fn: () => void): void }): string {
+export function tempStateDir(t: { onTestFinished(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-sim-test-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
 /** A probe device (no tick timer, instant UART) closed when the test ends. */
-export async function probeDevice(t: { after(fn: () => void): void }, options: Partial<SimDeviceOptions> = {}): Promise<SimDevice> {
+export async function probeDevice(t: { onTestFinished(fn: () => void): void }, options: Partial<SimDeviceOptions> = {}): Promise<SimDevice> {
   const device = await SimDevice.create({ board: loadBoardJson("sim-plaque"), wasm: await fixtureWasm("hal-probe.wat"), tickMs: 0, ...options });
-  t.after(() => device.close());
+  t.onTestFinished(() => device.close());
   return device;
 }
 

@@ -3,7 +3,7 @@
 // torn tail writes are covered and partly erased pages recovered without NOR violations.
 // Each case starts from the same flash image (copied state directory) so the op indices
 // are the same in every run.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { cpSync } from "node:fs";
 import type { CutPhase } from "../../host-tools/src/sim/flash.ts";

@@ -1,7 +1,7 @@
 // Store records through the built firmware: round trips of every size class, deletes,
 // argument and capacity errors, the on-flash record format checked with zlib's CRC-32,
 // persistence across simulator restarts with a state directory, and the info map.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { crc32 } from "node:zlib";
 import { BOARD, bytes, counter, get, openStore, rebootByPowerCycle, tempDir } from "./store-fixture.ts";

@@ -4,7 +4,7 @@
 // payment transactions filling each reserve page in between, left no free slot to finish
 // compacting a page of cold provisioned records (docs/store.md, "Reserve after a cut").
 // Part 1 replays that sequence deterministically; part 2 is a short wallet-shaped torture.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { BOARD, bytes, counter, get, openStore } from "./store-fixture.ts";
 import { assertClean } from "./torture-assertions.ts";

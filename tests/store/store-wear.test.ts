@@ -1,7 +1,7 @@
 // Compaction and wear levelling through the built firmware: long counter runs and record
 // churn spread erases evenly over every page of the region (ring order), live data
 // survives every compaction, and the lifetime figure in stats goes down as pages wear.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { BOARD, bytes, counter, get, openStore } from "./store-fixture.ts";
 

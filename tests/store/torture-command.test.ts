@@ -1,11 +1,14 @@
 // CI torture, part 1: `tapkit torture store --cuts 5000 --seed 1 --json` on sim-card
 // through the command itself; every failure count must be zero.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { torture } from "../../host-tools/src/cli/commands/torture.ts";
 import type { TortureReport } from "../../host-tools/src/torture/store-torture.ts";
 import type { Output } from "../../host-tools/src/cli/output.ts";
 import { assertClean } from "./torture-assertions.ts";
+import { cpuHeavyTests } from "../support/long-tests.ts";
+
+cpuHeavyTests();
 
 test("tapkit torture store --cuts 5000 --seed 1 --json: all failure counts zero", async () => {
   let result: TortureReport | undefined;

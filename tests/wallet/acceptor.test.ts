@@ -3,7 +3,7 @@
 // vouchers verify with the host verifier and with @noble directly; altered vouchers,
 // another issuer's root, replayed challenges, reused counters (a cloned card), malleated
 // signatures and a full plaque are refused with their reason.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";

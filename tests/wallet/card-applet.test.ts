@@ -1,7 +1,7 @@
 // The wallet applet in the real card firmware on the simulator: provisioning, a payment
 // whose voucher verifies against the issuer root (and with @noble directly), limits, PIN
 // retry counter and lockout across reboots, sub-wallets, and the log agreeing with balances.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";

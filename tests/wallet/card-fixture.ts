@@ -21,10 +21,10 @@ export interface CardRig {
   card: WalletCard;
 }
 
-export async function cardRig(t: { after(fn: () => Promise<void> | void): void }, seed = 1): Promise<CardRig> {
+export async function cardRig(t: { onTestFinished(fn: () => Promise<void> | void): void }, seed = 1): Promise<CardRig> {
   const device = await SimDevice.create({ board: board("sim-card"), wasm: firmwarePath("sim-card"), tickMs: 0, seed });
   const client = await DeviceClient.over(inProcessTransport(device));
-  t.after(async () => {
+  t.onTestFinished(async () => {
     await client.close();
     device.close();
   });
@@ -32,7 +32,7 @@ export async function cardRig(t: { after(fn: () => Promise<void> | void): void }
   return { device, client, card };
 }
 
-export async function provisioned(t: { after(fn: () => Promise<void> | void): void }, issuer: IssuerFiles, opts: { slot?: number; balance?: number } = {}): Promise<CardRig & { chain: Uint8Array[] }> {
+export async function provisioned(t: { onTestFinished(fn: () => Promise<void> | void): void }, issuer: IssuerFiles, opts: { slot?: number; balance?: number } = {}): Promise<CardRig & { chain: Uint8Array[] }> {
   const rig = await cardRig(t);
   const chain = await provisionOverLink(rig.client, issuer, { pin: "1234", balance: opts.balance ?? 10_000, currency: "EUR", limits: ENVELOPE, slot: opts.slot });
   await rig.card.select();

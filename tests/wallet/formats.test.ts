@@ -1,7 +1,7 @@
 // Voucher and certificate formats against outside oracles: cbor-x and cborg decode and
 // re-encode the bytes, @noble/curves verifies the signatures over a Sig_structure built by
 // cbor-x, and openssl verifies exported vouchers (Ed25519 raw, P-256 DER).
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

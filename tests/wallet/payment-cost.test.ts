@@ -1,7 +1,7 @@
 // Instruction budget of one offline payment on the card build (deterministic count from the
 // instrumented module, not a timing): <= 100,000 Wasm instructions outside the keystore,
 // exactly one signature and one flash program per payment.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { measureWalletPayment, WALLET_PAYMENT_BUDGET } from "../../host-tools/src/bench/wallet-costs.ts";

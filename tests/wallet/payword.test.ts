@@ -2,7 +2,7 @@
 // unit x n), each tap releases the next word, the plaque checks it with one hash, the
 // export carries the best word, settlement credits the units, and closing the chain
 // returns the unreleased units to the card. Outside oracle for the chain: @noble's SHA-256.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { decodeBundle, decodeSign1, decodeVoucherPayload, openPaywordChain, paywordTap, settle } from "../../host-tools/src/wallet/index.ts";

@@ -2,13 +2,16 @@
 // scripts/soak-wallet.mjs): 1,000 random cuts inside SIGN VOUCHER on the real card build,
 // 200 inside the plaque acceptor's submit and clear on the real plaque build, 600 inside
 // SYNC, and 1,000 inside a PayWord workload (payments, SIGN CHAIN, PAYWORD, CLOSE CHAIN).
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { powerCutCampaign } from "../../host-tools/src/wallet/power-cut-campaign.ts";
 import { acceptorCutCampaign } from "../../host-tools/src/wallet/acceptor-cut-campaign.ts";
 import { board } from "./card-fixture.ts";
 import { testIssuer } from "./wallet-fixture.ts";
+import { cpuHeavyTests } from "../support/long-tests.ts";
+
+cpuHeavyTests();
 
 test("1,000 random power cuts on the payment path: no counter reuse, no value created or lost, log agrees", async () => {
   const r = await powerCutCampaign({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), issuer: testIssuer(), cuts: 1_000, seed: 11 });

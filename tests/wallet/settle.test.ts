@@ -1,6 +1,6 @@
 // Settlement across a batch: duplicates, replayed challenges, counter reuse, envelope
 // overruns and invalid uploads are each reported, and only clean vouchers are credited.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { encodeBundle, settle } from "../../host-tools/src/wallet/index.ts";

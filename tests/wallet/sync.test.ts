@@ -4,7 +4,7 @@
 // wrong key, altered byte, settled counter above the card's, top-up above the maximum
 // balance, garbage) each answer their reason byte and change nothing. The token is checked
 // independently: cbor-x decodes it, @noble verifies the batch signature.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";

@@ -1,7 +1,7 @@
 // The wallet CLI end to end on files: issuer init, verify voucher (ok and refused, exit
 // codes, --json), settle a directory with findings. The card part (wallet pay, info) runs
 // against a simulated card served on TCP.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +11,9 @@ import { promisify } from "node:util";
 import { ROOT } from "../../host-tools/src/paths.ts";
 import { toHex } from "../../host-tools/src/bytes/hex.ts";
 import { bundleBytes, testCard, testIssuer } from "./wallet-fixture.ts";
+import { longTests } from "../support/long-tests.ts";
+
+longTests();
 
 const run = promisify(execFile);
 const CLI = join(ROOT, "dist", "tapkit.mjs");
@@ -27,7 +30,7 @@ async function tapkit(...args: string[]): Promise<{ code: number; stdout: string
 
 test("verify voucher and settle from the command line", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-wallet-cli-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const issuer = testIssuer();
   const card = testCard(issuer);
   const rootHex = toHex(issuer.root.publicKey);
@@ -68,13 +71,13 @@ test("verify voucher and settle from the command line", async (t) => {
 });
 
 /** A simulated card served on TCP and a scratch directory, both gone after the test. */
-async function simulatedCard(t: { after(fn: () => Promise<void>): void }, prefix: string): Promise<{ port: string; dir: string }> {
+async function simulatedCard(t: { onTestFinished(fn: () => Promise<void>): void }, prefix: string): Promise<{ port: string; dir: string }> {
   const { startSimulator } = await import("../../host-tools/src/sim/run.ts");
   const { board } = await import("./card-fixture.ts");
   const { firmwarePath } = await import("../../host-tools/src/paths.ts");
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const sim = await startSimulator({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), tcpPort: 0, baud: 921600 });
-  t.after(async () => {
+  t.onTestFinished(async () => {
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -112,7 +115,7 @@ test("plaque acceptor from the command line: plaque-setup, accept (plain and Pay
   const dir = mkdtempSync(join(tmpdir(), "tapkit-acceptor-cli-"));
   const cardSim = await startSimulator({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), tcpPort: 0, baud: 921600 });
   const plaqueSim = await startSimulator({ board: board("sim-plaque"), wasmPath: firmwarePath("sim-plaque"), tcpPort: 0, baud: 921600 });
-  t.after(async () => {
+  t.onTestFinished(async () => {
     await cardSim.stop();
     await plaqueSim.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // `wallet pay`): status, log, limits, fund, close, pin — balances move, a payment above
 // the limits is refused with its reason, a wrong PIN costs a try and says how many are
 // left, a blocked PIN says so, and the log lists the entries in order with their kinds.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,6 +11,9 @@ import { join } from "node:path";
 import { ROOT, firmwarePath } from "../../host-tools/src/paths.ts";
 import { startSimulator } from "../../host-tools/src/sim/run.ts";
 import { board } from "./card-fixture.ts";
+import { longTests } from "../support/long-tests.ts";
+
+longTests();
 
 const CLI = join(ROOT, "dist", "tapkit.mjs");
 
@@ -23,10 +26,10 @@ function tapkit(args: string[], stdin?: string): Promise<{ code: number; stdout:
   });
 }
 
-async function certifiedCard(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+async function certifiedCard(t: { onTestFinished(fn: () => Promise<void>): void }): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-wallet-owner-"));
   const sim = await startSimulator({ board: board("sim-card"), wasmPath: firmwarePath("sim-card"), tcpPort: 0, baud: 921600 });
-  t.after(async () => {
+  t.onTestFinished(async () => {
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   });

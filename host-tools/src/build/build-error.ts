@@ -4,6 +4,7 @@
 import { TapkitError } from "../errors/index.ts";
 
 export type BuildErrorCode =
+  | "BUILD_CONFIG"         // asconfig.json missing, malformed, or without a target for the board
   | "BUILD_COMPILE"        // asc reported errors
   | "BUILD_NOT_WASM"       // the output is not a readable Wasm binary
   | "BUILD_GATE_IMPORTS"   // an import outside HAL ABI v1, or with the wrong signature

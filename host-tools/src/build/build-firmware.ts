@@ -2,13 +2,13 @@
 // AssemblyScript compiler API, run the gates, and write build/<board>/build.json for the
 // tools that come after (image signing, simulator, bench).
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Board } from "../boards/index.ts";
 import { BUILD_DIR, FIRMWARE_DIR, ROOT } from "../paths.ts";
 import { buildError } from "./build-error.ts";
 import { checkFirmwareModule } from "./check-module.ts";
-import { ascArgs, boardConstants } from "./compile-flags.ts";
+import { abortFunction, type AscOptions, type AsConfig, boardAscConfig, boardConstants, boardOptions, configError, readAsconfig } from "./compile-flags.ts";
 import { ascModulePath, entrySource } from "./entry-source.ts";
 import type { FeatureReport } from "./feature-gate.ts";
 
@@ -17,6 +17,8 @@ export interface BuildOptions {
   outDir?: string;
   /** firmware source root holding board.ts, main.ts and hal/panic.ts; default firmware/ */
   firmwareRoot?: string;
+  /** compiler options and per-board targets; default asconfig.json at the repo root */
+  asconfig?: string;
   /** do not echo compiler warnings to stderr */
   quiet?: boolean;
 }
@@ -43,7 +45,21 @@ function fromRoot(path: string): string {
   return relative(ROOT, path).split(sep).join("/");
 }
 
-export async function buildFirmware(board: Board, opts: BuildOptions = {}): Promise<BuildResult> {
+/** What a compile wrote: the generated entry, the asc config (build/<board>/asconfig.json) and the outputs. */
+interface Compiled {
+  dir: string;
+  entryPath: string;
+  wasmPath: string;
+  watPath: string;
+  constants: Record<string, number>;
+}
+
+/**
+ * Writes the board's entry and asc config (asconfig.json's shared options and the board's
+ * target, the board's constants, this layout's paths) and runs asc on that config, plus
+ * `extraArgs`.
+ */
+async function compileFirmware(board: Board, opts: BuildOptions, extraArgs: string[]): Promise<Compiled> {
   const dir = resolve(opts.outDir ?? BUILD_DIR, board.name);
   const firmwareRoot = resolve(opts.firmwareRoot ?? FIRMWARE_DIR);
   mkdirSync(dir, { recursive: true });
@@ -53,26 +69,51 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
   const wasmPath = join(dir, "firmware.wasm");
   const watPath = join(dir, "firmware.wat");
   const constants = boardConstants(board);
-  const argv = ascArgs(board, {
-    entry: fromRoot(entryPath),
-    wasmOut: wasmPath,
-    watOut: watPath,
-    abortPath: `${ascModulePath(ROOT, entryPath, join(firmwareRoot, "hal", "panic"))}/onAbort`,
-    constants,
-  });
+  const asconfig = readAsconfig(opts.asconfig);
+  const options = boardOptions(board, asconfig);
+  const configPath = join(dir, "asconfig.json");
+  writeFileSync(configPath, `${JSON.stringify(boardAscConfig(options, { abortPath: abortPathFor(options, entryPath, firmwareRoot), constants }), null, 2)}\n`);
 
   // loaded on first build only: the compiler takes seconds to load, and importers of this
   // package's gates and ABI tables (simulator, conformance) never need it
-  const { default: asc } = await import("assemblyscript/asc");
+  const { default: asc, options: ascOptions } = await import("assemblyscript/asc");
+  checkOptionNames(ascOptions, board, asconfig);
   const stdout = asc.createMemoryStream();
   const stderr = asc.createMemoryStream();
-  const { error } = await asc.main(argv, { stdout, stderr });
+  const { error } = await asc.main(["--config", configPath, "--baseDir", ROOT, ...extraArgs], { stdout, stderr });
   const diagnostics = stderr.toString().trim();
   if (error) {
     throw buildError("BUILD_COMPILE", `AssemblyScript compile for board ${board.name} failed: ${error.message}\n${diagnostics}`,
       `Fix the errors above in ${isAbsolute(fromRoot(firmwareRoot)) ? firmwareRoot : fromRoot(firmwareRoot)}/; the generated entry is ${fromRoot(entryPath)}.`);
   }
   if (diagnostics && !opts.quiet) process.stderr.write(`${diagnostics}\n`);
+  return { dir, entryPath, wasmPath, watPath, constants };
+}
+
+/**
+ * asconfig.json names abort's module as it lies in the shipped tree (firmware/...); this
+ * compile may take another firmware root from an entry elsewhere, and asc spells a module by
+ * the path it took to reach it.
+ */
+function abortPathFor(options: AscOptions, entryPath: string, firmwareRoot: string): string {
+  const abort = abortFunction(options);
+  const inFirmware = relative(FIRMWARE_DIR, join(ROOT, abort.module));
+  if (inFirmware.startsWith("..") || isAbsolute(inFirmware)) {
+    throw configError(`asconfig.json routes abort to ${abort.module}/${abort.name}, outside firmware/`, "Point \"use\": [\"abort=firmware/<module>/<function>\"] at the firmware's panic handler.");
+  }
+  return `${ascModulePath(ROOT, entryPath, join(firmwareRoot, inFirmware))}/${abort.name}`;
+}
+
+/** asc ignores option names it does not know; a typo in asconfig.json must not pass silently. */
+function checkOptionNames(known: object, board: Board, config: AsConfig): void {
+  const unknown = [...Object.keys(config.options), ...Object.keys(config.targets[board.name] ?? {})].filter((k) => !(k in known));
+  if (unknown.length > 0) {
+    throw configError(`asconfig.json names compiler options asc does not know: ${unknown.join(", ")}`, "Use asc's long option names (npx asc --help), e.g. shrinkLevel, noAssert, maximumMemory.");
+  }
+}
+
+export async function buildFirmware(board: Board, opts: BuildOptions = {}): Promise<BuildResult> {
+  const { dir, entryPath, wasmPath, watPath, constants } = await compileFirmware(board, opts, []);
 
   const bytes = new Uint8Array(readFileSync(wasmPath));
   const check = await checkFirmwareModule(bytes, board, wasmPath);
@@ -93,4 +134,26 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
   };
   writeFileSync(join(dir, "build.json"), `${JSON.stringify(result, null, 2)}\n`);
   return result;
+}
+
+/** Every .ts module under the firmware root (declaration files aside). */
+function firmwareModules(root: string): string[] {
+  return readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+    .sort()
+    .map((f) => join(root, f));
+}
+
+/**
+ * Typechecks the firmware for one board without building it: asc with the board's config,
+ * no optimisation, no output, and every firmware module as an entry. A build compiles only
+ * what the entry reaches, so an exported function nothing calls yet is never checked there;
+ * here it is. (asc still skips unexported functions and classes nothing uses.) Memory is left
+ * unbounded: with every module in, static data outgrows a board's pages. Throws
+ * BUILD_COMPILE with the diagnostics; warnings are not reported.
+ */
+export async function typecheckFirmware(board: Board, opts: Omit<BuildOptions, "quiet"> = {}): Promise<void> {
+  const modules = firmwareModules(resolve(opts.firmwareRoot ?? FIRMWARE_DIR));
+  // --disableWarning last: given no code it disables all warnings, but it would take a path as its code
+  await compileFirmware(board, { ...opts, quiet: true }, [...modules, "--noEmit", "-O0", "--initialMemory", "0", "--maximumMemory", "0", "--disableWarning"]);
 }

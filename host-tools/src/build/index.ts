@@ -1,5 +1,5 @@
 // `tapkit build` as a library: compile one firmware per board and gate it against HAL ABI v1.
-export { buildFirmware, type BuildOptions, type BuildResult } from "./build-firmware.ts";
+export { buildFirmware, typecheckFirmware, type BuildOptions, type BuildResult } from "./build-firmware.ts";
 export { checkFirmwareModule, type ModuleCheck } from "./check-module.ts";
 export { buildError, gateFailuresError, type BuildErrorCode, type GateFailure } from "./build-error.ts";
 export { boardConstants, packageVersion } from "./compile-flags.ts";
