@@ -1,7 +1,7 @@
 // The one exit table against the README's exit-code section (both ways: every status and
 // its meaning, and which error codes exit with it), the link's codes inside the README's
 // 0-10, and the host keeping one error type with one spelling of codes.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -3,7 +3,7 @@
 // wrong one reports the tries left in details, a blocked one is caught before VERIFY,
 // status carries the certified envelope, the log reads oldest first, and the plaque export
 // clears nothing unless every bundle was written.
-import { test } from "node:test";
+import { test } from "vitest";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -61,6 +61,7 @@ export const EXIT_FOR_CODE: Readonly<Record<string, ExitName>> = Object.freeze({
   NOT_TAPKIT: "notTapkit",
   UNSUPPORTED_VERSION: "notTapkit",
   DEVICE_ERROR: "deviceError",
+  BUILD_CONFIG: "buildFailed",
   BUILD_COMPILE: "buildFailed",
   BUILD_NOT_WASM: "buildFailed",
   BUILD_GATE_IMPORTS: "buildFailed",
