@@ -24,3 +24,8 @@ export const BUILD_DIR = resolve(process.env.TAPKIT_BUILD_DIR ?? join(ROOT, "bui
 export function firmwarePath(board: string): string {
   return join(BUILD_DIR, board, "firmware.wasm");
 }
+
+/** build/<board>/firmware.elf: boards with a C shell (the firmware compiled in by wasm2c) */
+export function firmwareElfPath(board: string): string {
+  return join(BUILD_DIR, board, "firmware.elf");
+}

@@ -30,11 +30,11 @@ export interface CliRun {
  */
 const CLI_DEFAULT_TIMEOUT_MS = 120_000;
 
-export function tapkit(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function tapkit(args: string[], opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   ensureCli();
   const timeoutMs = opts.timeoutMs ?? CLI_DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"], env: opts.env ? { ...process.env, ...opts.env } : process.env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -58,7 +58,7 @@ export function tapkit(args: string[], opts: { cwd?: string; timeoutMs?: number 
 
 export interface BackgroundSim {
   child: ChildProcess;
-  ready: { pty: string | null; tcp: number; board: string; demo: boolean };
+  ready: { pty: string | null; tcp: number | null; board: string; demo: boolean; pcsc: string | null };
   port: string;
   lines: string[];
   stop(signal?: NodeJS.Signals): Promise<number>;

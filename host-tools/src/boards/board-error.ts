@@ -3,7 +3,8 @@
 // with the file and every problem in `details`.
 import { TapkitError } from "../errors/index.ts";
 
-export type BoardErrorCode = "BOARD_NOT_FOUND" | "BOARD_NOT_JSON" | "BOARD_INVALID";
+export const BOARD_ERROR_CODES = ["BOARD_NOT_FOUND", "BOARD_NOT_JSON", "BOARD_INVALID"] as const;
+export type BoardErrorCode = (typeof BOARD_ERROR_CODES)[number];
 
 /** One broken rule in one board file. */
 export interface BoardProblem {
@@ -17,4 +18,9 @@ export interface BoardProblem {
 export function boardError(code: BoardErrorCode, file: string, problems: BoardProblem[], hint: string): TapkitError {
   const message = problems.map((p) => `${file}: ${p.pointer || "(document)"} ${p.rule}`).join("\n");
   return new TapkitError(code, message, hint, { file, problems });
+}
+
+/** A board-file failure (as opposed to any other TapkitError). */
+export function isBoardError(e: unknown): e is TapkitError & { code: BoardErrorCode } {
+  return e instanceof TapkitError && (BOARD_ERROR_CODES as readonly string[]).includes(e.code);
 }

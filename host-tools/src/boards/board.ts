@@ -3,7 +3,7 @@
 // its mailbox with them), so every tool derives them the same way.
 
 export type BoardMode = "plaque" | "card";
-export type BoardRuntime = "wamr" | "wasm3";
+export type BoardRuntime = "wamr" | "wasm3" | "wasm2c";
 export type LinkBaud = 9600 | 19200 | 38400 | 57600 | 115200 | 230400 | 460800 | 921600 | 1000000 | 2000000;
 export type NfcPersonality = "type4" | "type2";
 export type KeyAlgorithm = "ed25519" | "p256" | "aes128" | "hmac-sha256";
@@ -16,6 +16,23 @@ export interface BoardDisplay {
   height: number;
   bitsPerPixel: 1;
   partialRefresh: boolean;
+}
+
+/** How the board runs: the Node reference shell (default) or a C board shell in QEMU. */
+export type BoardShell = { kind: "node" } | QemuShell;
+
+export interface QemuShell {
+  kind: "qemu";
+  /** folder of the C board shell, relative to the repository root */
+  source: string;
+  machine: "mps2-an386";
+  cpu: "cortex-m4";
+  /** bytes of linear memory the shell backs (accesses above trap) */
+  linearBytes: number;
+  /** native stack for the shell and the compiled firmware */
+  stackBytes: number;
+  /** Wasm call depth at which the compiled firmware traps */
+  callDepth: number;
 }
 
 export interface FlashPartition<N extends string = string> {
@@ -32,6 +49,7 @@ export interface Board {
   simulated?: boolean;
   mode: BoardMode;
   runtime: BoardRuntime;
+  shell?: BoardShell;
   memory: { /** budget for the module's declared maximum linear memory, 64 KiB pages */ maxPages: number };
   link: { baud: LinkBaud; /** largest raw link frame, bytes */ maxFrame: number };
   display: BoardDisplay | null;
@@ -46,6 +64,11 @@ export interface Board {
 }
 
 export const WASM_PAGE_BYTES = 65536;
+
+/** The board's QEMU shell settings, or null for boards the Node simulator runs. */
+export function qemuShell(board: Board): QemuShell | null {
+  return board.shell?.kind === "qemu" ? board.shell : null;
+}
 /** docs/hal-abi.md: tk_io_capacity is at least 512 bytes. */
 export const MIN_IO_CAPACITY = 512;
 

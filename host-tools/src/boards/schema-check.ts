@@ -90,9 +90,10 @@ function describeOneOf(branches: unknown): string {
 
 /**
  * A failed oneOf makes ajv report every branch's errors. When the value clearly meant one
- * branch (its errors are deeper than a plain type mismatch), report only that branch, so
- * `"display": {"width": "x", ...}` says "/display/width must be an integer" rather than
- * "must be null".
+ * branch (its errors are deeper than a plain type mismatch or a different `kind`-like
+ * constant), report only that branch, so `"display": {"width": "x", ...}` says
+ * "/display/width must be an integer" rather than "must be null", and a `shell` of kind
+ * "qemu" is checked as a QEMU shell.
  */
 function pickOneOfBranches(errors: ErrorObject[]): ErrorObject[] {
   let out = errors;
@@ -100,7 +101,9 @@ function pickOneOfBranches(errors: ErrorObject[]): ErrorObject[] {
     const prefix = `${one.schemaPath}/`;
     const branchOf = (e: ErrorObject) => (e.schemaPath.startsWith(prefix) ? e.schemaPath.slice(prefix.length).split("/")[0] : undefined);
     const isTypeMiss = (e: ErrorObject) => e.instancePath === one.instancePath && e.keyword === "type";
-    const meant = new Set(out.filter((e) => branchOf(e) !== undefined && !isTypeMiss(e)).map(branchOf));
+    const isOtherKind = (e: ErrorObject) => e.keyword === "const" && e.instancePath.startsWith(`${one.instancePath}/`) && !e.instancePath.slice(one.instancePath.length + 1).includes("/");
+    const notMeant = new Set(out.filter(isOtherKind).map(branchOf));
+    const meant = new Set(out.filter((e) => branchOf(e) !== undefined && !isTypeMiss(e) && !notMeant.has(branchOf(e))).map(branchOf));
     if (meant.size === 1) {
       out = out.filter((e) => e !== one && (branchOf(e) === undefined || meant.has(branchOf(e))));
     } else {

@@ -1,7 +1,7 @@
 // Board rules that JSON Schema cannot express (they relate two fields, or a field to the
 // file name, or to the HAL ABI's minimums). Run only on documents that passed the schema.
 import type { BoardProblem } from "./board-error.ts";
-import { type Board, MIN_IO_CAPACITY, WASM_PAGE_BYTES, framebufferBytes, ioCapacity } from "./board.ts";
+import { type Board, MIN_IO_CAPACITY, WASM_PAGE_BYTES, framebufferBytes, ioCapacity, qemuShell } from "./board.ts";
 
 export function checkBoardSemantics(board: Board, fileStem: string): BoardProblem[] {
   const problems: BoardProblem[] = [];
@@ -44,6 +44,16 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
       pointer: "/memory/maxPages",
       rule: `gives ${budget} bytes of linear memory, less than the ${needed} bytes the mailbox and framebuffer alone need`,
     });
+  }
+  const native = qemuShell(board);
+  if ((board.runtime === "wasm2c") !== (native !== null)) {
+    problems.push({
+      pointer: "/runtime",
+      rule: native ? `must be "wasm2c" for a board with a C shell (got "${board.runtime}")` : `"wasm2c" needs a C board shell: set /shell/kind to "qemu"`,
+    });
+  }
+  if (native && native.linearBytes > budget) {
+    problems.push({ pointer: "/shell/linearBytes", rule: `must not exceed the ${budget} bytes of /memory/maxPages (got ${native.linearBytes})` });
   }
   return problems;
 }

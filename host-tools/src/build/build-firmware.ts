@@ -4,13 +4,14 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { Board } from "../boards/index.ts";
+import { type Board, qemuShell } from "../boards/index.ts";
 import { BUILD_DIR, FIRMWARE_DIR, ROOT } from "../paths.ts";
-import { buildError } from "./build-error.ts";
+import { buildError, isBuildError } from "./build-error.ts";
 import { checkFirmwareModule } from "./check-module.ts";
 import { abortFunction, type AscOptions, type AsConfig, boardAscConfig, boardConstants, boardOptions, configError, readAsconfig } from "./compile-flags.ts";
 import { ascModulePath, entrySource } from "./entry-source.ts";
 import type { FeatureReport } from "./feature-gate.ts";
+import { buildNativeShell, type NativeBuild } from "./native-shell.ts";
 
 export interface BuildOptions {
   /** parent of the per-board folder; default build/ (or $TAPKIT_BUILD_DIR) */
@@ -21,6 +22,11 @@ export interface BuildOptions {
   asconfig?: string;
   /** do not echo compiler warnings to stderr */
   quiet?: boolean;
+  /**
+   * Boards with a C shell: fail when the C toolchain is missing, instead of warning and
+   * building the .wasm only (the default, so `npm run build` works without it).
+   */
+  requireNative?: boolean;
 }
 
 export interface BuildResult {
@@ -38,6 +44,8 @@ export interface BuildResult {
   constants: Record<string, number>;
   /** exports outside HAL ABI v1 (allowed) */
   extraExports: string[];
+  /** boards with a C shell: the ELF (build/<board>/firmware.elf) and its sizes, or why it was not built */
+  native?: NativeBuild | { skipped: string };
 }
 
 /** Path as asc wants it relative to ROOT (posix separators). */
@@ -132,8 +140,20 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
     constants,
     extraExports: check.extraExports,
   };
+  const shell = qemuShell(board);
+  if (shell) result.native = await buildNative(board, shell, wasmPath, dir, opts);
   writeFileSync(join(dir, "build.json"), `${JSON.stringify(result, null, 2)}\n`);
   return result;
+}
+
+async function buildNative(board: Board, shell: NonNullable<ReturnType<typeof qemuShell>>, wasmPath: string, dir: string, opts: BuildOptions): Promise<BuildResult["native"]> {
+  try {
+    return await buildNativeShell(board, shell, wasmPath, dir, { quiet: opts.quiet });
+  } catch (e) {
+    if (!isBuildError(e) || e.code !== "BUILD_NATIVE_TOOLS" || opts.requireNative) throw e;
+    process.stderr.write(`\n*** ${board.name}: built ${fromRoot(wasmPath)} but NOT its ELF: ${e.message}\n*** ${e.hint}\n\n`);
+    return { skipped: e.message };
+  }
 }
 
 /** Every .ts module under the firmware root (declaration files aside). */

@@ -13,3 +13,8 @@ export function parseHex(text: string): Uint8Array {
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex").toUpperCase();
 }
+
+/** Lower-case hex, as sha256sum and openssl dgst print digests (image hashes and key ids). */
+export function toHexLower(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}

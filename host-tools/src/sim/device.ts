@@ -9,9 +9,10 @@ import { readFileSync } from "node:fs";
 import type { Board } from "../boards/board.ts";
 import { Panel } from "./display.ts";
 import { NorFlash } from "./flash.ts";
-import { E_UNSUPPORTED, HalFault } from "./hal-codes.ts";
 import { buildHalImports, HAL_IMPORT_SIGNATURES } from "./hal.ts";
-import { ALG_AES128, ALG_ED25519, ALG_P256, Keystore } from "./keystore.ts";
+import { installDemoKeys, Keystore } from "./keystore.ts";
+import { requirePersonality, type NfcPersonalityId } from "./nfc-personality.ts";
+export type { NfcPersonalityId } from "./nfc-personality.ts";
 import { ThrottledLine } from "./line.ts";
 import { SeededRandom } from "./seeded-random.ts";
 import { FirmwarePanic, FirmwareReset, PowerCut } from "./sim-errors.ts";
@@ -36,7 +37,6 @@ export interface ResetReason {
 
 export type DeviceState = "running" | "init-failed" | "halted" | "off";
 
-export type NfcPersonalityId = 0 | 1 | 2;
 
 interface FirmwareExports {
   memory: WebAssembly.Memory;
@@ -148,7 +148,7 @@ export class SimDevice extends EventEmitter {
       this.txLine = null;
       this.rxLine = null;
     }
-    if (!options.blank && this.keystore.isEmpty) this.installDemoKeys();
+    if (!options.blank && this.keystore.isEmpty) installDemoKeys(this.keystore);
   }
 
   /** The live instance's exports (tests call fixture exports through this). */
@@ -393,11 +393,7 @@ export class SimDevice extends EventEmitter {
   }
 
   private nfcConfigure(personality: number, uid: Uint8Array): void {
-    const names = ["", "type4", "type2"] as const;
-    if (personality !== 0 && !this.board.nfc.personalities.includes(names[personality] as "type4" | "type2")) {
-      throw new HalFault(E_UNSUPPORTED, `board ${this.board.name} has no ${names[personality]} personality`);
-    }
-    this.nfc = { personality: personality as NfcPersonalityId, uid, field: this.nfc.field };
+    this.nfc = { personality: requirePersonality(this.board, personality), uid, field: this.nfc.field };
     this.emit("nfc-configure", { personality, uid });
   }
 
@@ -422,23 +418,6 @@ export class SimDevice extends EventEmitter {
       throw new TapkitError("SIM_NFC_BAD_RESPONSE", `firmware returned a ${kind} response length of ${length}`, `responses are ${minResponse}..${this.capacity} bytes`);
     }
     return new Uint8Array(this.exports!.memory.buffer, this.mailbox, length).slice();
-  }
-
-  private installDemoKeys(): void {
-    const demo: [number, number, string][] = [
-      [0, ALG_ED25519, "demo device key (Ed25519)"],
-      [1, ALG_P256, "demo device key (P-256)"],
-      [2, ALG_AES128, "demo SUN meta-read key (AES-128)"],
-      [3, ALG_AES128, "demo SUN file key (AES-128)"],
-    ];
-    for (const [slot, alg, label] of demo) {
-      if (slot >= this.keystore.persistentSlots) continue;
-      try {
-        this.keystore.generate(slot, alg, { label, demo: true });
-      } catch (e) {
-        if (!(e instanceof HalFault)) throw e; // the board lacks this algorithm: no demo key for it
-      }
-    }
   }
 
   private log(level: number, text: string): void {

@@ -249,6 +249,28 @@ export class Keystore {
   }
 }
 
+/**
+ * The demo set-up of a fresh, non-blank simulated device (the simulator and the emulated
+ * boards' secure element): slot 0 Ed25519 device key, 1 P-256 device key, 2 and 3 AES-128
+ * SUN meta-read and file keys, each marked demo. Slots or algorithms the board lacks are left out.
+ */
+export function installDemoKeys(keystore: Keystore): void {
+  const demo: [number, number, string][] = [
+    [0, ALG_ED25519, "demo device key (Ed25519)"],
+    [1, ALG_P256, "demo device key (P-256)"],
+    [2, ALG_AES128, "demo SUN meta-read key (AES-128)"],
+    [3, ALG_AES128, "demo SUN file key (AES-128)"],
+  ];
+  for (const [slot, alg, label] of demo) {
+    if (slot >= keystore.persistentSlots) continue;
+    try {
+      keystore.generate(slot, alg, { label, demo: true });
+    } catch (e) {
+      if (!(e instanceof HalFault)) throw e; // the board lacks this algorithm: no demo key for it
+    }
+  }
+}
+
 export function sha256Digest(data: Uint8Array): Uint8Array {
   return sha256(data);
 }

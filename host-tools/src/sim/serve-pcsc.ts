@@ -3,10 +3,16 @@
 // is a 2-byte big-endian length and a payload. A 1-byte payload from vpcd is a control code:
 // 00 power off, 01 power on, 02 reset, 04 "send your ATR"; anything longer is a command APDU,
 // answered with the firmware's response APDU (device.nfcApdu). Power maps to the RF field,
-// so a reader session behaves like a tap.
+// so a reader session behaves like a tap. The tag may answer later (an emulated board's NFC
+// front-end waits for its MCU); messages are handled one at a time, in order.
 import { connect, type Socket } from "node:net";
-import type { SimDevice } from "./device.ts";
 import { TapkitError } from "../errors/index.ts";
+
+/** The card side: the simulator's SimDevice, or an emulated board's NFC front-end. */
+export interface PcscTag {
+  field(on: boolean): void;
+  nfcApdu(apdu: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
 
 export const VPCD_PORT = 35963;
 /** PC/SC part 3 ATR for an ISO 14443-4 card without historical bytes: 3B 80 80 01 + TCK. */
@@ -30,7 +36,7 @@ export interface PcscCard {
 }
 
 /** Connects the tag to vpcd; rejects with SIM_PCSC_UNREACHABLE when vpcd does not listen (pcscd not running). */
-export function servePcsc(device: SimDevice, options: PcscServeOptions = {}): Promise<PcscCard> {
+export function servePcsc(device: PcscTag, options: PcscServeOptions = {}): Promise<PcscCard> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? VPCD_PORT;
   const event = options.onEvent ?? (() => {});
@@ -42,7 +48,8 @@ export function servePcsc(device: SimDevice, options: PcscServeOptions = {}): Pr
       const head = Buffer.from([payload.length >> 8, payload.length & 0xff]);
       socket.write(Buffer.concat([head, payload]));
     };
-    const handle = (msg: Buffer) => {
+    let turn: Promise<void> = Promise.resolve();
+    const handle = async (msg: Buffer) => {
       if (msg.length === 1) {
         const code = msg[0];
         if (code === CTRL_OFF) device.field(false);
@@ -56,7 +63,7 @@ export function servePcsc(device: SimDevice, options: PcscServeOptions = {}): Pr
       }
       let response: Uint8Array;
       try {
-        response = device.nfcApdu(new Uint8Array(msg));
+        response = await device.nfcApdu(new Uint8Array(msg));
       } catch (e) {
         event(`apdu failed: ${(e as Error).message}`);
         response = SW_MEMORY_FAILURE;
@@ -83,7 +90,10 @@ export function servePcsc(device: SimDevice, options: PcscServeOptions = {}): Pr
         if (pending.length < 2 + len) break;
         const msg = pending.subarray(2, 2 + len);
         pending = pending.subarray(2 + len);
-        if (len > 0) handle(Buffer.from(msg));
+        if (len > 0) {
+          const copy = Buffer.from(msg);
+          turn = turn.then(() => handle(copy)).catch((e: Error) => event(`message failed: ${e.message}`));
+        }
       }
     });
     socket.on("error", (e: NodeJS.ErrnoException) => {

@@ -4,31 +4,35 @@ import { JSON_OPTION } from "../command.ts";
 import { table, usageError } from "../output.ts";
 import { listBoards, loadBoard } from "../../boards/index.ts";
 import { buildFirmware } from "../../build/index.ts";
+import { BUILD_SIGN_OPTIONS, buildSigningOptions, signBuiltFirmware } from "./image.ts";
 
 export const build: Command = {
   name: "build",
   summary: "build firmware for a board (or all boards) and check it against the HAL ABI",
-  usage: "tapkit build [--board NAME | --all] [--json]",
-  examples: ["tapkit build --board sim-plaque", "tapkit build --all --json"],
+  usage: "tapkit build [--board NAME | --all] [--sign KEYFILE [--security-counter N]] [--json]",
+  examples: ["tapkit build --board sim-plaque", "tapkit build --all --json", "tapkit build --all --sign keys/release.pem   # also build/<board>/firmware.tki"],
   options: {
     board: { type: "string", short: "b", help: "board name (boards/NAME.json) or path to a board file; default sim-plaque" },
     all: { type: "boolean", help: "build every board in boards/" },
+    ...BUILD_SIGN_OPTIONS,
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
     if (opts.all && opts.board) throw usageError("give either --board or --all, not both", "tapkit build --all");
     const names: string[] = opts.all ? listBoards() : [opts.board ?? "sim-plaque"];
+    const signing = buildSigningOptions(opts);
     const results = [];
     for (const name of names) {
       const board = loadBoard(name);
       out.status(`building ${board.name} ...`);
       const r = await buildFirmware(board, { quiet: true });
-      results.push(r);
+      results.push({ ...r, image: signing ? await signBuiltFirmware(r, board, signing) : undefined });
     }
     out.result(
-      results.map((r) => ({ board: r.board, wasm: r.wasmPath, size: r.size, imports: r.imports.map((i: any) => `${i.module}.${i.name}`), memory: r.memory })),
+      results.map((r) => ({ board: r.board, wasm: r.wasmPath, size: r.size, imports: r.imports.map((i: any) => `${i.module}.${i.name}`), memory: r.memory, ...(r.image ? { image: r.image } : {}) })),
       (rows) => {
         out.line(table([["board", "bytes", "imports", "memory (pages)", "file"], ...rows.map((r: any) => [r.board, String(r.size), String(r.imports.length), `${r.memory.initial}..${r.memory.maximum}`, r.wasm])]));
+        for (const r of rows) if (r.image) out.line(`signed ${r.image.file}: ${r.image.imageBytes} bytes, version ${r.image.version}, security counter ${r.image.securityCounter}, key id ${r.image.kid}`);
       },
     );
   },

@@ -1,13 +1,16 @@
 // tapkit sim: run a board's firmware in the reference board shell and serve its UART on a
-// pseudo-terminal and on TCP, until SIGINT/SIGTERM.
+// pseudo-terminal and on TCP, until SIGINT/SIGTERM. Boards with a C shell (qemu-m4) run in
+// QEMU instead, their link on a pseudo-terminal only.
 import { existsSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
-import { loadBoard } from "../../boards/index.ts";
+import { TapkitError } from "../../errors/index.ts";
+import { loadBoard, qemuShell } from "../../boards/index.ts";
 import { buildFirmware } from "../../build/index.ts";
 import { startSimulator } from "../../sim/run.ts";
-import { firmwarePath } from "../../paths.ts";
+import { firmwareElfPath, firmwarePath } from "../../paths.ts";
+import { startQemuBoard } from "../../qemu/qemu-board.ts";
 import { parseBaud } from "./connect.ts";
 import { servePcsc } from "../../sim/serve-pcsc.ts";
 
@@ -19,6 +22,7 @@ export const sim: Command = {
     "tapkit sim                                   # sim-plaque, demo set-up, state in memory",
     "tapkit sim --board sim-card --state ./card1  # keeps flash and keys in ./card1",
     "tapkit sim --pty /tmp/plaque --tcp 7300 --json",
+    "tapkit sim --board qemu-m4 --pcsc --verbose      # the C shell on an emulated Cortex-M4 (QEMU)",
   ],
   options: {
     board: { type: "string", short: "b", help: "board to simulate (default sim-plaque)" },
@@ -35,9 +39,13 @@ export const sim: Command = {
   async run(opts, _pos, out) {
     const board = loadBoard(opts.board ?? "sim-plaque");
     const wasmPath = firmwarePath(board.name);
-    if (!existsSync(wasmPath)) {
+    const emulated = qemuShell(board) !== null;
+    if (!existsSync(emulated ? firmwareElfPath(board.name) : wasmPath)) {
       out.status(`no firmware for ${board.name} yet; building it ...`);
-      await buildFirmware(board, { quiet: true });
+      await buildFirmware(board, { quiet: true, requireNative: true });
+    }
+    if (emulated && (opts.tcp !== undefined || opts.baud !== undefined || opts["no-pty"])) {
+      throw usageError(`--tcp, --baud and --no-pty do not apply to ${board.name}`, "QEMU serves the emulated UART0 on a pseudo-terminal; use --pty PATH to choose its path");
     }
     const tcpPort = opts.tcp === undefined ? 0 : Number(opts.tcp);
     if (!Number.isInteger(tcpPort) || tcpPort < 0 || tcpPort > 65535) throw usageError(`--tcp must be a port number (got '${opts.tcp}')`, "e.g. --tcp 7300, or leave it out for any free port");
@@ -47,17 +55,20 @@ export const sim: Command = {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
-    const sim = await startSimulator({
-      board,
-      wasmPath,
-      stateDir: opts.state,
-      blank: Boolean(opts.blank),
-      pty: opts["no-pty"] ? false : (opts.pty ?? true),
-      tcpPort,
-      baud: parseBaud(opts.baud) ?? board.link.baud,
-      verbose: Boolean(opts.verbose),
-    });
-    const pcsc = opts.pcsc ? await servePcsc(sim.device).catch(async (e) => {
+    const sim = emulated
+      ? await startQemuBoard({ board, elfPath: firmwareElfPath(board.name), stateDir: opts.state, blank: Boolean(opts.blank), pty: opts.pty ?? true,
+        onConsole: opts.verbose ? (line) => process.stderr.write(`[${board.name}] ${line}\n`) : undefined })
+      : await startSimulator({
+        board,
+        wasmPath,
+        stateDir: opts.state,
+        blank: Boolean(opts.blank),
+        pty: opts["no-pty"] ? false : (opts.pty ?? true),
+        tcpPort,
+        baud: parseBaud(opts.baud) ?? board.link.baud,
+        verbose: Boolean(opts.verbose),
+      });
+    const pcsc = opts.pcsc ? await servePcsc("device" in sim ? sim.device : sim.chips.nfc).catch(async (e) => {
       await sim.stop();
       throw e;
     }) : null;
@@ -76,15 +87,17 @@ export const sim: Command = {
     else {
       out.line(`tapkit sim: ${board.name} running${ready.demo ? " with the DEMO set-up (demo keys, demo merchant)" : " blank"}`);
       if (ready.pty) out.line(`  serial (pty): ${ready.pty}`);
-      out.line(`  tcp:          ${ready.tcp}`);
+      out.line(`  tcp:          ${ready.tcp ?? "none (the link is on the pty)"}`);
       out.line(`  baud:         ${ready.baud}`);
       out.line(`  state:        ${ready.state ?? "in memory (use --state DIR to keep it)"}`);
       if (ready.pcsc) out.line(`  pc/sc reader: ${ready.pcsc} (try: opensc-tool -r 0 -s 00A4040007D276000085010100)`);
       out.line(`try: tapkit info --port ${ready.pty ?? ready.tcp}    (Ctrl-C stops the simulator)`);
     }
-    await stopRequested;
+    // An emulated board can also end by itself (a CPU lockup stops QEMU).
+    const died = await Promise.race([stopRequested.then(() => null), "exited" in sim ? sim.exited : new Promise<never>(() => {})]);
     await pcsc?.close();
     await sim.stop();
+    if (died) throw new TapkitError("SIM_BOARD_STOPPED", died, "run with --verbose to see the board's console");
     if (out.json) process.stdout.write(JSON.stringify({ event: "stopped" }) + "\n");
     else out.status("simulator stopped");
   },

@@ -1,0 +1,30 @@
+/* See clock.h. SysTick interrupts at 100 Hz (each wake-up costs the emulator and a real part
+ * power); milliseconds and cycles come from the tick count plus SysTick's down-counter. The
+ * 64-bit tick count is read with interrupts masked because a Cortex-M4 loads it in two halves. */
+#include "clock.h"
+#include "mps2-an386.h"
+
+#define TICK_HZ 100u
+#define CYCLES_PER_TICK (CPU_HZ / TICK_HZ)
+
+static volatile uint64_t ticks;
+
+void clock_init(void) {
+  SYST_RVR = CYCLES_PER_TICK - 1u;
+  SYST_CVR = 0;
+  SYST_CSR = 7u; /* enable, interrupt, processor clock */
+}
+
+uint64_t clock_cycles(void) {
+  uint32_t mask = irq_save();
+  uint32_t down = SYST_CVR;
+  uint64_t now = ticks;
+  /* the counter wrapped (its interrupt is pending) but the tick has not been counted yet */
+  if (SCB_ICSR & ICSR_PENDSTSET) now++, down = SYST_CVR;
+  irq_restore(mask);
+  return now * CYCLES_PER_TICK + (CYCLES_PER_TICK - 1u - down);
+}
+
+uint64_t clock_now_ms(void) { return clock_cycles() / (CPU_HZ / 1000u); }
+
+void systick_isr(void) { ticks++; }
