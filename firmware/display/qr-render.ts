@@ -33,7 +33,7 @@ export function renderQr(caption: usize, captionLen: i32, scale: i32, quiet: i32
   const side = gridSide();
   if (side == 0 || FB_W == 0) return E_RENDER_FIT;
   // Caption at scale 2 when it fits the width, else 1; dropped if even that is too wide.
-  let cs = charsWidth(captionLen, 2) <= FB_W - 4 ? 2 : 1;
+  const cs = charsWidth(captionLen, 2) <= FB_W - 4 ? 2 : 1;
   if (captionLen > 0 && charsWidth(captionLen, 1) > FB_W) captionLen = 0;
   const captionH = captionLen > 0 ? GLYPH_H * cs + 2 * CAPTION_PAD : 0;
   const areaH = FB_H - captionH;

@@ -19,7 +19,6 @@ import { QR_MAX_SIDE } from "./qr-limits";
 // position as the lane of 64 columns in one row.
 if (QR_MAX_SIDE > 128) ERROR("penalty.ts scores lines of at most 128 modules (version 27); add a lane");
 
-const N1: i32 = 3;
 const N2: i32 = 3;
 const N3: i32 = 40;
 const N4: i32 = 10;

@@ -16,7 +16,6 @@ import { QR_TEXT_MAX } from "./qr-limits";
 // which mode the character itself is in when the segment after it is in that state; after
 // the backtrack, bits 6-7 hold the mode chosen for the character.
 const PLAN = memory.data(QR_TEXT_MAX > 0 ? QR_TEXT_MAX : 1);
-const STATES: i32 = 3;
 const NONE: i32 = 3;
 const INF: i32 = 0x3fffffff;
 // The alphanumeric set's nine symbols after 0-9 and A-Z (values 36-44).

@@ -196,7 +196,10 @@ export class Device {
         this.blits.push({ x, y, w, h, data: this.bytes(p, n) });
         return n;
       },
-      display_refresh: () => (this.refreshes++, 0),
+      display_refresh: () => {
+        this.refreshes++;
+        return 0;
+      },
       reset: () => {
         this.resets++;
         throw new ShellReset("reset");

@@ -8,6 +8,10 @@ import { join } from "node:path";
 import { tapkit } from "../cli/cli-helpers.ts";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { builtModule, tempDir } from "./image-fixture.ts";
+import { longTests } from "../support/long-tests.ts";
+
+// Each test starts the CLI a dozen times: over 60 s beside other files on 2 cores.
+longTests();
 
 test("keygen, sign, inspect and verify round trip (--json); P-256 goes through build --sign below", async (t) => {
   const dir = tempDir(t);

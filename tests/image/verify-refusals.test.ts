@@ -7,12 +7,12 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { p256 } from "@noble/curves/nist.js";
-import { Decoder, Tag } from "cbor-x";
+import { Decoder, type Tag } from "cbor-x";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { bootloaderChecks, inspectImage, isImageError, loadPublicKey, type PublicKeyInfo, readHeader, trustAnchor, verifyImage, type VerifyOptions } from "../../host-tools/src/image/index.ts";
 import { watToWasm } from "../sim/sim-fixture.ts";
 import { builtModule, COSE_ALG_EDDSA, COSE_ALG_ES256, craftImage, defaultFields, docHeader, docParts, joinDoc, sigStructure, tempDir, testKey } from "./image-fixture.ts";
-import { TapkitError } from "../../host-tools/src/errors/index.ts";
+import type { TapkitError } from "../../host-tools/src/errors/index.ts";
 
 const plaque = loadBoard("sim-plaque");
 

@@ -6,50 +6,16 @@ import { Encoder as CborxEncoder, decode as cborxDecode } from "cbor-x";
 import { decode as cborgDecode } from "cborg";
 import { decodeBody, encodeBody } from "../../host-tools/src/link/cbor.ts";
 import { isTapkitError } from "../../host-tools/src/errors/index.ts";
+import { CBOR, reviveBytes } from "../vectors/vectors.ts";
 
 const BodyError = (e: unknown) => isTapkitError(e, "BAD_BODY");
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
-// RFC 8949 Appendix A: value -> encoding. Bodies are maps, so each value is wrapped as {"a": value}
+// RFC 8949 Appendix A: value -> encoding (tests/vectors/cbor.json, shared with the firmware tests). Bodies are maps, so each value is wrapped as {"a": value}
 // (prefix a1 61 61).
-const appendixA: Array<[unknown, string]> = [
-  [0, "00"],
-  [1, "01"],
-  [10, "0a"],
-  [23, "17"],
-  [24, "1818"],
-  [25, "1819"],
-  [100, "1864"],
-  [1000, "1903e8"],
-  [1000000, "1a000f4240"],
-  [1000000000000, "1b000000e8d4a51000"],
-  [-1, "20"],
-  [-10, "29"],
-  [-100, "3863"],
-  [-1000, "3903e7"],
-  [false, "f4"],
-  [true, "f5"],
-  [null, "f6"],
-  [new Uint8Array(0), "40"],
-  [hex("01020304"), "4401020304"],
-  ["", "60"],
-  ["a", "6161"],
-  ["IETF", "6449455446"],
-  ['"\\', "62225c"],
-  ["\u00fc", "62c3bc"],
-  ["\u6c34", "63e6b0b4"],
-  ["\ud800\udd51", "64f0908591"],
-  [[], "80"],
-  [[1, 2, 3], "83010203"],
-  [[1, [2, 3], [4, 5]], "8301820203820405"],
-  [Array.from({ length: 25 }, (_, i) => i + 1), "98190102030405060708090a0b0c0d0e0f101112131415161718181819"],
-  [{}, "a0"],
-  [{ a: 1, b: [2, 3] }, "a26161016162820203"],
-  [["a", { b: "c" }], "826161a161626163"],
-  [{ a: "A", b: "B", c: "C", d: "D", e: "E" }, "a56161614161626142616361436164614461656145"],
-];
+const appendixA: Array<[unknown, string]> = CBOR.values.vectors.map((v) => [reviveBytes(v.value), v.hex]);
 
 for (const [value, encoding] of appendixA) {
   test(`RFC 8949 Appendix A: ${encoding}`, () => {
@@ -128,25 +94,8 @@ test("unsorted keys are accepted (the doc says decoders do not reject them)", ()
   assert.deepEqual(decodeBody(hex("a2 6162 01 6161 02")), { b: 1, a: 2 });
 });
 
-const rejects: Array<[string, string]> = [
-  ["half float 0.0 (RFC A: f90000)", "a16161f90000"],
-  ["double 1.1 (RFC A: fb3ff199999999999a)", "a16161fb3ff199999999999a"],
-  ["half float Infinity (RFC A: f97c00)", "a16161f97c00"],
-  ["tag 1 epoch time (RFC A: c11a514b67b0)", "a16161c11a514b67b0"],
-  ["tag 0 date string", "a16161c074323031332d30332d32315432303a30343a30305a"],
-  ["indefinite byte string (RFC A: 5f42010243030405ff)", "a161615f42010243030405ff"],
-  ["indefinite array (RFC A: 9fff)", "a161619fff"],
-  ["indefinite map (RFC A: bf61610161629f0203ffff)", "bf61610161629f0203ffff"],
-  ["duplicate key", "a2616101616102"],
-  ["integer key", "a10161 61"],
-  ["undefined (f7)", "a16161f7"],
-  ["non-shortest integer", "a161611801"],
-  ["array at top level", "83010203"],
-  ["integer at top level", "01"],
-  ["byte string at top level", "4401020304"],
-  ["trailing bytes", "a0a0"],
-  ["truncated", "a2616101"],
-];
+// tests/vectors/cbor.json, shared with the firmware tests
+const rejects: Array<[string, string]> = CBOR.rejects.vectors.map((v) => [v.name, v.hex]);
 
 for (const [name, h] of rejects) {
   test(`strict decoder rejects ${name}`, () => {

@@ -4,6 +4,7 @@ import { test } from "vitest";
 import assert from "node:assert/strict";
 import { cobsDecode, cobsEncode, cobsMaxEncodedLength } from "../../host-tools/src/link/cobs.ts";
 import { isTapkitError } from "../../host-tools/src/errors/index.ts";
+import { COBS, fromHex } from "../vectors/vectors.ts";
 
 const CobsError = (e: unknown) => isTapkitError(e, "BAD_COBS");
 
@@ -11,20 +12,8 @@ const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "h
 const range = (from: number, to: number) => Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const cat = (...parts: Uint8Array[]) => Uint8Array.from(Buffer.concat(parts));
 
-// Encoded forms without the trailing 00 delimiter.
-const vectors: Array<[string, Uint8Array, Uint8Array]> = [
-  ["00", hex("00"), hex("01 01")],
-  ["00 00", hex("00 00"), hex("01 01 01")],
-  ["00 11 00", hex("00 11 00"), hex("01 02 11 01")],
-  ["11 22 00 33", hex("11 22 00 33"), hex("03 11 22 02 33")],
-  ["11 22 33 44", hex("11 22 33 44"), hex("05 11 22 33 44")],
-  ["11 00 00 00", hex("11 00 00 00"), hex("02 11 01 01 01")],
-  ["01..FE (254 bytes)", range(1, 0xfe), cat(hex("ff"), range(1, 0xfe))],
-  ["00 01..FE (255 bytes)", cat(hex("00"), range(1, 0xfe)), cat(hex("01 ff"), range(1, 0xfe))],
-  ["01..FF (255 bytes)", range(1, 0xff), cat(hex("ff"), range(1, 0xfe), hex("02 ff"))],
-  ["02..FF 00 (255 bytes)", cat(range(2, 0xff), hex("00")), cat(hex("ff"), range(2, 0xff), hex("01 01"))],
-  ["03..FF 00 01 (255 bytes)", cat(range(3, 0xff), hex("00 01")), cat(hex("fe"), range(3, 0xff), hex("02 01"))],
-];
+// Encoded forms without the trailing 00 delimiter (tests/vectors/cobs.json, shared with the firmware tests).
+const vectors: Array<[string, Uint8Array, Uint8Array]> = COBS.vectors.map((v) => [v.name, fromHex(v.decoded), fromHex(v.encoded)]);
 
 for (const [name, plain, encoded] of vectors) {
   test(`published vector ${name}`, () => {

@@ -5,7 +5,6 @@ import { test } from "vitest";
 import assert from "node:assert/strict";
 import { createStreamPair } from "../../host-tools/src/link/transport.ts";
 import { LinkSession, type SessionOptions } from "../../host-tools/src/link/session.ts";
-import { LinkError } from "../../host-tools/src/link/errors.ts";
 import { CHANNEL, encodeFrame, maxWireLength } from "../../host-tools/src/link/frame.ts";
 import { FakeDevice, type FakeDeviceOptions } from "./fake-device.ts";
 import { rejectsWith } from "./link-assertions.ts";

@@ -8,7 +8,6 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createStreamPair, openTransport, serialOpenError, type Transport } from "../../host-tools/src/link/transport.ts";
-import { LinkError } from "../../host-tools/src/link/errors.ts";
 import { LinkSession } from "../../host-tools/src/link/session.ts";
 import { CHANNEL } from "../../host-tools/src/link/frame.ts";
 import { FakeDevice } from "./fake-device.ts";

@@ -8,6 +8,7 @@ import { bootTag, hex, toHex } from "./nfc-fixture.ts";
 import {
   encodeMessage, firmwareNdefBuild, firmwareNdefLint, firmwareNdefParse, lintMessage, readNdefType2, readNdefType4, setPersonality, setTag, uriRecord,
 } from "../../host-tools/src/ndef/index.ts";
+import { NDEF_LINT, fromHex } from "../vectors/vectors.ts";
 
 const PAY_URL_MESSAGE = "D1011855047061792E6578616D706C652E636F6D2F6D2F3132333435";
 
@@ -96,22 +97,11 @@ test("firmware ndef.build: URI prefix codes, Text, Smart Poster (libnfc's bytes)
 test("firmware lint and host lint agree on hand-made cases with known verdicts", async () => {
   const t = await bootTag("sim-card");
   try {
-    const good = ndef.encodeMessage([ndef.uriRecord("https://pay.example.com/x"), ndef.record(ndef.TNF_EXTERNAL_TYPE, "android.com:pkg", [], Array.from(Buffer.from("com.x")))]);
-    const cases: [string, number[], string[], string[]][] = [
-      ["https URI + AAR", good, [], []],
-      ["http first", ndef.encodeMessage([ndef.uriRecord("http://pay.example.com")]), ["not-https"], ["no-aar"]],
-      ["text first", ndef.encodeMessage([ndef.textRecord("hello"), ndef.uriRecord("https://a.b")]), ["first-not-uri"], ["no-aar"]],
-      ["RFU URI code 0x24", [0xd1, 0x01, 0x02, 0x55, 0x24, 0x61], ["not-https", "uri-code"], ["no-aar"]],
-      ["truncated", [0xd1, 0x01, 0x09, 0x55, 0x04], ["malformed"], []],
-      ["no ME", [0x91, 0x01, 0x02, 0x55, 0x04, 0x61], ["malformed"], []],
-      ["TNF empty with type", [0xd0, 0x01, 0x00, 0x55], ["tnf", "first-not-uri"], ["no-aar"]],
-      ["unchanged first", [0xd6, 0x00, 0x00], ["tnf", "first-not-uri"], ["no-aar"]],
-      ["chunked", [0xb1, 0x01, 0x02, 0x55, 0x04, 0x61, 0x56, 0x00, 0x01, 0x62], ["chunked", "tnf"], ["no-aar"]],
-      ["text with reserved bit", [0xd1, 0x01, 0x04, 0x54, 0x42, 0x65, 0x6e, 0x78], ["first-not-uri", "text"], ["no-aar"]],
-      ["empty", [], ["empty"], []],
-    ];
+    // tests/vectors/ndef-lint.json, shared by both sides
+    const cases: [string, Uint8Array, string[], string[]][] = NDEF_LINT.vectors.map((v) => [v.name, fromHex(v.hex), v.errors, v.warnings]);
+    assert.ok(cases.length >= 11, `${cases.length} lint vectors`);
     for (const [name, bytes, errors, warnings] of cases) {
-      const m = Uint8Array.from(bytes);
+      const m = bytes;
       assert.deepEqual(await firmwareNdefLint(t.client, m), { errors, warnings }, `firmware: ${name}`);
       assert.deepEqual(lintMessage(m), { errors, warnings }, `host: ${name}`);
     }

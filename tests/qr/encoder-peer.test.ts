@@ -5,7 +5,7 @@
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { encodeOnDevice } from "../../host-tools/src/qr/device-qr.ts";
-import { peerAutoVersion, peerEncode } from "../../host-tools/src/qr/peer-qrcode.ts";
+import { peerEncode } from "../../host-tools/src/qr/peer-qrcode.ts";
 import { penalty } from "./penalty-oracle.ts";
 import { plaque, randomCase, rng } from "./qr-fixture.ts";
 import { cpuHeavyTests } from "../support/long-tests.ts";

@@ -163,9 +163,10 @@ test("in-process transport: holds early bytes, echoes through the device", async
   assert.match(transport.description, /sim:sim-plaque/);
 });
 
-test("TCP: one client at a time, a new client replaces the old", async (t) => {
+test("TCP: one client at a time; a second is refused with a message and the first keeps the link", async (t) => {
   const d = await probeDevice(t);
-  const server = await serveTcp(d, { port: 0 });
+  const refusals: string[] = [];
+  const server = await serveTcp(d, { port: 0, onRefused: (who, holder) => refusals.push(`${who} by ${holder}`) });
   t.onTestFinished(() => server.close());
   const connect = () =>
     new Promise<net.Socket>((resolve, reject) => {
@@ -187,10 +188,19 @@ test("TCP: one client at a time, a new client replaces the old", async (t) => {
     });
   const a = await connect();
   assert.deepEqual(await roundTrip(a, [9, 8, 7]), [9, 8, 7]);
-  const aClosed = new Promise((r) => a.once("close", r));
   const b = await connect();
-  await aClosed;
-  assert.deepEqual(await roundTrip(b, [1, 2]), [1, 2]);
-  assert.equal(server.connections, 2);
-  b.destroy();
+  const told: Buffer[] = [];
+  b.on("data", (c: Buffer) => told.push(c));
+  b.write(Uint8Array.of(1, 2, 3));
+  await new Promise((r) => b.once("close", r));
+  assert.match(Buffer.concat(told).toString("latin1"), /^tapkit sim: the simulator's link is in use by another client \(127\.0\.0\.1:\d+\); close it first\n\0$/);
+  assert.deepEqual(await roundTrip(a, [5, 6]), [5, 6], "the first client still has the link; the refused client's bytes never reached the device");
+  assert.equal(server.refused, 1);
+  assert.equal(refusals.length, 1);
+  a.end();
+  await new Promise((r) => a.once("close", r));
+  const c = await connect();
+  assert.deepEqual(await roundTrip(c, [1, 2]), [1, 2], "once the first closed, the next client gets the link");
+  assert.equal(server.connections, 3);
+  c.destroy();
 });

@@ -121,7 +121,10 @@ test("cut during erase leaves the page partly erased, per write unit", () => {
 test("cutPowerAt counts operations from now; onOperation sees each accepted operation", () => {
   const flash = new NorFlash(board.flash);
   const seen: FlashOperation[] = [];
-  flash.onOperation((op) => (seen.push(op), "continue"));
+  flash.onOperation((op) => {
+    seen.push(op);
+    return "continue";
+  });
   flash.program(0, 0, new Uint8Array(4));
   assert.throws(() => flash.program(0, 0, Uint8Array.of(1, 1, 1, 1)), HalFault);
   flash.erase(1, 3);

@@ -1,17 +1,23 @@
-// Verifies a tap URL against a keys file and the replay store: finds the tag entry whose URL
-// prefix matches, checks the SUN MAC (trying counter epochs up to one past the last seen) or
-// the signature, then requires the counter to be strictly above the last accepted one.
-// Keys file (JSON): { "tags": [ { "name", "url", "mode": "sun" | "sun-plain" | "signed",
-//   "metaKey", "fileKey", "counterLimit"?, "params"? } | { ..., "publicKey", "alg" } ] }
+// Verifies a tap URL against a keys file and the replay store: finds the tag whose template
+// (or URL and parameters) the URL has exactly (tap-shape.ts: nothing the MAC or signature does
+// not cover may differ), checks the SUN MAC (trying counter epochs up to one past the last
+// seen) or the signature, then accepts the counter only if strictly above the last accepted
+// one, atomically (replay-store.ts).
+// Keys file (JSON): { "tags": [ { "name", "template" | "url", "mode": "sun" | "sun-plain" |
+//   "signed", "metaKey", "fileKey", "counterLimit"?, "params"? } | { ..., "publicKey", "alg" } ] }
 import { readFileSync } from "node:fs";
 import { TapkitError } from "../errors/index.ts";
 import { epochKey, verifySun, type SunResult } from "./sun.ts";
-import { verifySignedUrl, type SignedAlg } from "./signed.ts";
-import { ReplayStore } from "./replay-store.ts";
+import { checkSignature, type SignedAlg } from "./signed.ts";
+import type { ReplayStore } from "./replay-store.ts";
+import { shapeFromTemplate, shapeFromUrl, type Placeholder, type TapMatch, type TapShape } from "./tap-shape.ts";
 
 export interface TagKeys {
   name: string;
-  url: string;
+  /** the URL template given to `tapkit ndef build --tap`, placeholders included (preferred) */
+  template?: string;
+  /** older form: scheme, host and path exactly; the query then holds exactly the mode's `params` */
+  url?: string;
   mode: "sun" | "sun-plain" | "signed";
   metaKey?: string;
   fileKey?: string;
@@ -37,14 +43,17 @@ export interface TapVerdict {
 }
 
 export function loadKeysFile(path: string): TagKeys[] {
-  let parsed: { tags?: TagKeys[] };
+  let parsed: { tags?: unknown } | null;
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new TapkitError("BAD_KEYS_FILE", `cannot read keys file ${path}: ${(e as Error).message}`, 'a JSON file {"tags": [{"name", "url", "mode", "metaKey", "fileKey"}]}');
+    throw new TapkitError("BAD_KEYS_FILE", `cannot read keys file ${path}: ${(e as Error).message}`, 'a JSON file {"tags": [{"name", "template", "mode", "metaKey", "fileKey"}]}');
   }
-  if (!Array.isArray(parsed.tags)) throw new TapkitError("BAD_KEYS_FILE", `${path} has no "tags" array`, 'a JSON file {"tags": [...]}');
-  return parsed.tags;
+  if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.tags)) throw new TapkitError("BAD_KEYS_FILE", `${path} has no "tags" array`, 'a JSON file {"tags": [...]}');
+  for (const [i, t] of parsed.tags.entries()) {
+    if (typeof t !== "object" || t === null || typeof (t as TagKeys).name !== "string") throw new TapkitError("BAD_KEYS_FILE", `${path}: tags[${i}] is not an object with a "name"`, '{"name", "template", "mode", keys}');
+  }
+  return parsed.tags as TagKeys[];
 }
 
 const key16 = (hex: string | undefined, what: string, tag: string) => {
@@ -52,52 +61,79 @@ const key16 = (hex: string | undefined, what: string, tag: string) => {
   return Uint8Array.from(Buffer.from(hex, "hex"));
 };
 
-function hexParam(params: URLSearchParams, name: string, chars: number | null): Uint8Array {
-  const v = params.get(name);
-  if (v === null) throw new TapkitError("BAD_INPUT", `tap URL lacks the ${name}= parameter`, "pass the whole URL as the tag served it");
-  if (!/^[0-9A-F]*$/.test(v) || (chars !== null && v.length !== chars) || v.length % 2 !== 0) {
-    throw new TapkitError("BAD_INPUT", `${name}= must be ${chars ?? "an even number of"} upper-case hex characters`, "NTAG 424 mirrors are upper-case hex");
+const DEFAULT_PARAMS: Record<Placeholder, string> = { picc: "p", mac: "c", enc: "e", uid: "u", ctr: "n", sig: "s", time: "t" };
+
+function shapeOf(entry: TagKeys): TapShape {
+  if (entry.mode !== "sun" && entry.mode !== "sun-plain" && entry.mode !== "signed") {
+    throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: mode must be sun, sun-plain or signed`, "the mode the tag was built with");
   }
-  return Uint8Array.from(Buffer.from(v, "hex"));
+  if (typeof entry.template === "string") return shapeFromTemplate(entry.template, entry.mode, entry.name);
+  if (typeof entry.url === "string") return shapeFromUrl(entry.url, entry.mode, { ...DEFAULT_PARAMS, ...entry.params } as Record<Placeholder, string>, entry.name);
+  throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: give "template" (or "url")`, 'e.g. "template": "https://pay.example.com/t?p={picc}&c={mac}"');
+}
+
+/** The entry whose shape the URL has exactly; BAD_URL for a near miss of one, UNKNOWN_TAG otherwise. */
+function findTag(url: string, keys: TagKeys[]): { entry: TagKeys; match: TapMatch } {
+  const shapes = keys.map((entry) => ({ entry, shape: shapeOf(entry) }));
+  const exact = shapes
+    .map((s) => ({ ...s, match: s.shape.match(url) }))
+    .filter((s) => s.match)
+    .sort((a, b) => b.shape.literalLength - a.shape.literalLength);
+  if (exact.length > 0) return { entry: exact[0].entry, match: exact[0].match! };
+  const near = shapes.filter((s) => url.startsWith(s.shape.base)).sort((a, b) => b.shape.base.length - a.shape.base.length)[0];
+  if (near) {
+    throw new TapkitError("BAD_URL", `the URL is not one tag ${near.entry.name} serves (${near.shape.describe}): ${near.shape.explain(url)}`, "the MAC or signature does not cover this part: a changed or extended tap URL; pass the URL exactly as the tag served it");
+  }
+  throw new TapkitError("UNKNOWN_TAG", `no tag in the keys file serves ${url.split("?")[0]}`, "add the tag's template and keys to the keys file");
 }
 
 export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore): TapVerdict {
-  const entry = keys.filter((k) => url.startsWith(k.url)).sort((a, b) => b.url.length - a.url.length)[0];
-  if (!entry) throw new TapkitError("UNKNOWN_TAG", `no tag in the keys file serves ${url.split("?")[0]}`, "add the tag's URL prefix and keys to the keys file");
-  const p = { picc: "p", mac: "c", enc: "e", uid: "u", ctr: "n", sig: "s", ...entry.params };
+  const { entry, match } = findTag(url, keys);
+  const v = match.values;
+  const hex = (s: string) => Uint8Array.from(Buffer.from(s, "hex"));
   let verdict: TapVerdict;
   let replayId: string;
   if (entry.mode === "signed") {
-    if (!entry.publicKey) throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: signed mode needs publicKey`, "the tag's public key as hex");
-    const s = verifySignedUrl(url, Uint8Array.from(Buffer.from(entry.publicKey, "hex")), entry.alg ?? "ed25519", p.sig);
-    verdict = { tag: entry.name, mode: "signed", counter: s.counter, epoch: 0, sequence: s.counter, merchant: s.merchant, time: s.time, amount: s.amount };
+    if (!entry.publicKey || !/^([0-9a-fA-F]{2})+$/.test(entry.publicKey)) throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: signed mode needs publicKey`, "the tag's public key as hex");
+    const sigStart = match.starts.sig!;
+    const signedText = url.slice(url.indexOf("?") + 1, sigStart);
+    checkSignature(signedText, v.sig!, hex(entry.publicKey), entry.alg ?? "ed25519");
+    // Counter and time come from their placeholders; merchant and amount from the usual names.
+    const q = new URLSearchParams(signedText);
+    const counter = parseInt(v.ctr!, 16);
+    verdict = { tag: entry.name, mode: "signed", counter, epoch: 0, sequence: counter, merchant: q.get("m"), time: v.time !== undefined ? parseInt(v.time, 16) : null, amount: q.get("a") };
     replayId = `${entry.name}:${entry.publicKey.toLowerCase()}`;
   } else {
-    const q = url.indexOf("?");
-    const params = new URLSearchParams(q >= 0 ? url.slice(q + 1) : "");
     const limit = entry.counterLimit ?? 0x1000000;
+    if (!Number.isSafeInteger(limit) || limit < 2 || limit > 0x1000000) throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: counterLimit must be 2..16777216`, "the --counter-limit the tag was built with (default 16777216)");
     const meta = entry.mode === "sun" ? key16(entry.metaKey, "metaKey", entry.name) : null;
     const file = key16(entry.fileKey, "fileKey", entry.name);
-    const mac = hexParam(params, p.mac, 16);
-    const enc = params.has(p.enc) ? hexParam(params, p.enc, null) : undefined;
-    const macInput = enc ? new TextEncoder().encode(`${params.get(p.enc)}&${p.mac}=`) : undefined;
+    const mac = hex(v.mac!);
+    const enc = v.enc !== undefined ? hex(v.enc) : undefined;
+    // The MAC input is the text from the encrypted data up to the MAC (firmware mac_in = enc).
+    const macInput = enc ? new TextEncoder().encode(url.slice(match.starts.enc!, match.starts.mac!)) : undefined;
     // Epochs after the first use derived keys; try each up to one past the newest we accepted.
     let maxEpoch = 0;
-    for (const id of replay.ids(`${entry.name}:`)) maxEpoch = Math.max(maxEpoch, Math.floor((replay.lastCounter(id) ?? 0) / limit));
+    for (const [id, seq] of replay.snapshot()) if (id.startsWith(`${entry.name}:`)) maxEpoch = Math.max(maxEpoch, Math.floor(seq / limit));
     let found: { r: SunResult; epoch: number } | null = null;
-    let lastError: unknown = null;
+    let macError: TapkitError | null = null;
+    let piccError: TapkitError | null = null;
     for (let epoch = 0; epoch <= maxEpoch + 1 && !found; epoch++) {
       try {
         const r = entry.mode === "sun"
-          ? verifySun({ picc: hexParam(params, p.picc, 32), mac, metaKey: epochKey(meta!, "meta", epoch), fileKey: epochKey(file, "file", epoch), enc, macInput })
-          : verifySun({ uid: hexParam(params, p.uid, 14), counter: parseInt(params.get(p.ctr) ?? "x", 16), mac, fileKey: epochKey(file, "file", epoch), enc, macInput });
+          ? verifySun({ picc: hex(v.picc!), mac, metaKey: epochKey(meta!, "meta", epoch), fileKey: epochKey(file, "file", epoch), enc, macInput })
+          : verifySun({ uid: hex(v.uid!), counter: parseInt(v.ctr!, 16), mac, fileKey: epochKey(file, "file", epoch), enc, macInput });
         found = { r, epoch };
       } catch (e) {
-        if (!(e instanceof TapkitError) || (e.code !== "BAD_MAC" && e.code !== "BAD_PICC")) throw e;
-        lastError = e;
+        if (!(e instanceof TapkitError)) throw e;
+        if (e.code === "BAD_MAC") macError ??= e;
+        else if (e.code === "BAD_PICC") piccError ??= e;
+        else throw e;
       }
     }
-    if (!found) throw lastError;
+    // AN12196: PICCData that decrypts to a valid tag byte under some epoch's key, with a MAC
+    // that does not match, is a forged or damaged MAC, not bad PICCData.
+    if (!found) throw macError ?? piccError!;
     const uid = Buffer.from(found.r.uid).toString("hex").toUpperCase();
     verdict = { tag: entry.name, mode: entry.mode, uid, counter: found.r.counter, epoch: found.epoch, sequence: found.epoch * limit + found.r.counter };
     if (found.r.fileData) verdict.fileData = Buffer.from(found.r.fileData).toString("latin1");
