@@ -3,7 +3,7 @@
 // Usage: node --import tsx scripts/soak-store.mjs [cuts] [seed] [board]
 import { loadBoard } from "../host-tools/src/boards/index.ts";
 import { firmwarePath } from "../host-tools/src/paths.ts";
-import { tortureStore } from "../host-tools/src/torture/store-torture.ts";
+import { tortureFailures, tortureStore } from "../host-tools/src/torture/store-torture.ts";
 
 const cuts = Number(process.argv[2] ?? 100000);
 const seed = Number(process.argv[3] ?? 1);
@@ -13,6 +13,6 @@ const r = await tortureStore({
   board, wasm: firmwarePath(board.name), cuts, seed, progressEvery: 10000,
   onProgress: (p) => process.stderr.write(`${p.cuts}/${cuts} cuts, ${p.committed} committed, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`),
 });
-const failures = r.lost + r.tornAccepted + r.counterRepeats + r.counterDecreases + r.counterSkips + r.bootFailures + r.refusals + r.norViolations;
+const failures = tortureFailures(r);
 console.log(JSON.stringify({ ...r, seconds: (Date.now() - t0) / 1000 }, null, 2));
 process.exit(failures ? 1 : 0);

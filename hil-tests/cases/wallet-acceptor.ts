@@ -7,8 +7,9 @@
 import assert from "node:assert/strict";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { CaseContext, ConformanceCase } from "../case.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import {
-  certifyDevice, COSE_ALG_EDDSA, decodeBundle, decodeSign1, decodeVoucherPayload, encodeVoucherPayload, PlaqueAcceptor, signerFromSecret, signSign1, verifyVoucher, WalletError,
+  certifyDevice, COSE_ALG_EDDSA, decodeBundle, decodeSign1, decodeVoucherPayload, encodeVoucherPayload, PlaqueAcceptor, signerFromSecret, signSign1, verifyVoucher,
 } from "../../host-tools/src/wallet/index.ts";
 import { labIssuer, readyCard } from "./wallet.ts";
 
@@ -37,7 +38,7 @@ async function refusal(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    if (e instanceof WalletError) return e.code;
+    if (e instanceof TapkitError) return e.code;
     throw e;
   }
   return "accepted";

@@ -5,9 +5,10 @@
 import assert from "node:assert/strict";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { CaseContext, ConformanceCase } from "../case.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import {
   buildSyncToken, COSE_ALG_EDDSA, decodeBundle, decodeCertPayload, decodeSign1, decodeVoucherPayload, encodeBundle, issueCertificate, provisionOverLink, readWalletInfo, ROLE_BATCH,
-  signerFromSecret, verifyVoucher, WalletCard, WalletError, type IssuerFiles,
+  signerFromSecret, verifyVoucher, WalletCard, type IssuerFiles,
 } from "../../host-tools/src/wallet/index.ts";
 
 const area = "wallet";
@@ -29,7 +30,7 @@ const LAB_LIMITS = { maxBalance: 100_000, perPayment: 2_000, cumulative: 50_000,
 export async function readyCard(ctx: CaseContext) {
   const card = new WalletCard((apdu) => ctx.nfc.apdu(apdu));
   if ((await ctx.device.appStatus()).mode !== "card") {
-    await assert.rejects(card.select(), (e: unknown) => e instanceof WalletError && e.code === "NO_WALLET", "plaque boards must not expose the wallet AID");
+    await assert.rejects(card.select(), (e: unknown) => e instanceof TapkitError && e.code === "NO_WALLET", "plaque boards must not expose the wallet AID");
     ctx.note("board", "plaque: no wallet applet, as required");
     return null;
   }
@@ -40,7 +41,7 @@ export async function readyCard(ctx: CaseContext) {
       await card.select();
     }
   } catch (e) {
-    if (e instanceof WalletError && e.code === "NO_WALLET") ctx.skip("the board has no wallet applet");
+    if (e instanceof TapkitError && e.code === "NO_WALLET") ctx.skip("the board has no wallet applet");
     throw e;
   }
   return card;
@@ -121,12 +122,14 @@ export const WALLET_CASES: ConformanceCase[] = [
     async run(ctx) {
       const card = await readyCard(ctx);
       if (!card) return;
-      await assert.rejects(card.fund(1, 1), (e: unknown) => e instanceof WalletError && e.code === "PIN_REQUIRED");
+      await assert.rejects(card.fund(1, 1), (e: unknown) => e instanceof TapkitError && e.code === "PIN_REQUIRED");
       if (!ctx.board.startsWith("sim-")) ctx.skip("lockout is only exercised on simulated boards (it would lock a real card)");
       const left = (await card.info()).pin ?? 0;
       if (left === 0) return;
-      for (let n = left - 1; n > 0; n--) await assert.rejects(card.verifyPin("00000000"), new RegExp(`${n} tries left`));
-      await assert.rejects(card.verifyPin("00000000"), (e: unknown) => e instanceof WalletError && e.code === "PIN_BLOCKED");
+      for (let n = left - 1; n > 0; n--) {
+        await assert.rejects(card.verifyPin("00000000"), (e: unknown) => e instanceof TapkitError && e.code === "PIN_WRONG" && e.details.triesLeft === n, `63C${n}: ${n} tries left`);
+      }
+      await assert.rejects(card.verifyPin("00000000"), (e: unknown) => e instanceof TapkitError && e.code === "PIN_BLOCKED");
       assert.equal((await card.info()).pin, 0);
     },
   },
@@ -144,7 +147,7 @@ export const WALLET_CASES: ConformanceCase[] = [
       const cur = info.cur ?? "EUR";
       const kid = new Uint8Array(info.kid);
       const epoch0 = info.epoch ?? 0;
-      const reason = async (p: Promise<unknown>) => p.then(() => "accepted", (e: unknown) => (e instanceof WalletError && e.reason !== undefined ? e.reason : Promise.reject(e)));
+      const reason = async (p: Promise<unknown>) => p.then(() => "accepted", (e: unknown) => (e instanceof TapkitError && e.details.reason !== undefined ? e.details.reason : Promise.reject(e)));
       // Sync 1: a tight envelope (cumulative 2 per sync), no top-up: value never created here.
       const tight = { ...LAB_LIMITS, cumulative: 2 };
       const t1 = buildSyncToken(lab.batch, { deviceId: kid, epoch: epoch0 + 1, settledCounter: info.ctr ?? 0, topUp: 0, envelope: tight });

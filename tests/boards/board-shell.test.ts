@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BoardError, loadBoard, qemuShell } from "../../host-tools/src/boards/index.ts";
+import { loadBoard, qemuShell, type BoardProblem } from "../../host-tools/src/boards/index.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { BOARDS_DIR } from "../../host-tools/src/paths.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "tapkit-board-shell-"));
@@ -21,12 +22,12 @@ function variant(stem: string, from: string, edit: (b: any) => void): string {
   return file;
 }
 
-function problem(file: string): { pointer: string; rule: string } {
+function problem(file: string): BoardProblem {
   try {
     loadBoard(file);
   } catch (e) {
-    assert.ok(e instanceof BoardError, String(e));
-    return e.problems[0];
+    assert.ok(e instanceof TapkitError && e.exitCode === 9, String(e));
+    return (e.details.problems as BoardProblem[])[0];
   }
   assert.fail(`${file} loaded`);
 }

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BoardError, ioCapacity, listBoards, loadBoard } from "../../host-tools/src/boards/index.ts";
+import { ioCapacity, listBoards, loadBoard, type BoardProblem } from "../../host-tools/src/boards/index.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { BOARDS_DIR } from "../../host-tools/src/paths.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "tapkit-boards-"));
@@ -61,10 +62,12 @@ for (const c of broken) {
     } catch (e) {
       err = e;
     }
-    assert.ok(err instanceof BoardError, `expected BoardError, got ${String(err)}`);
+    assert.ok(err instanceof TapkitError, `expected a TapkitError, got ${String(err)}`);
     assert.equal(err.code, "BOARD_INVALID");
-    const hit = err.problems.find((p) => p.pointer === c.pointer);
-    assert.ok(hit, `no problem at ${c.pointer}; got ${JSON.stringify(err.problems)}`);
+    assert.equal(err.exitCode, 9);
+    const problems = err.details.problems as BoardProblem[];
+    const hit = problems.find((p) => p.pointer === c.pointer);
+    assert.ok(hit, `no problem at ${c.pointer}; got ${JSON.stringify(problems)}`);
     assert.match(hit.rule, c.rule);
     assert.ok(err.message.includes(`${c.stem}.json: ${c.pointer} `), err.message);
     assert.ok(err.hint.length > 0);

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
-import { BuildError, buildFirmware, entrySource, type BuildResult } from "../../host-tools/src/build/index.ts";
+import { buildFirmware, entrySource, type BuildResult } from "../../host-tools/src/build/index.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { ROOT } from "../../host-tools/src/paths.ts";
 import { longTests } from "../support/long-tests.ts";
 
@@ -70,6 +71,6 @@ test("a compile error fails with BUILD_COMPILE and the compiler's diagnostics", 
   const board = loadBoard("sim-card");
   await assert.rejects(
     buildFirmware(board, { outDir: out, firmwareRoot: join(ROOT, "tests/build/fixtures/no-such-firmware"), quiet: true }),
-    (e: unknown) => e instanceof BuildError && e.code === "BUILD_COMPILE" && /no-such-firmware/.test(e.message + e.hint),
+    (e: unknown) => e instanceof TapkitError && e.code === "BUILD_COMPILE" && /no-such-firmware/.test(e.message + e.hint),
   );
 });

@@ -4,7 +4,8 @@ import { test } from "vitest";
 import assert from "node:assert/strict";
 import wabtInit from "wabt";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
-import { BuildError, checkFirmwareModule, HAL_EXPORTS } from "../../host-tools/src/build/index.ts";
+import { checkFirmwareModule, HAL_EXPORTS, type GateFailure } from "../../host-tools/src/build/index.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 
 const wabt = await wabtInit();
 const card = loadBoard("sim-card"); // memory.maxPages = 1
@@ -40,12 +41,13 @@ function assemble(wat: string): Uint8Array {
   }
 }
 
-async function gateError(wat: string): Promise<BuildError> {
+async function gateError(wat: string): Promise<TapkitError & { failures: GateFailure[] }> {
   try {
     await checkFirmwareModule(assemble(wat), card);
   } catch (e) {
-    assert.ok(e instanceof BuildError, `expected BuildError, got ${String(e)}`);
-    return e;
+    assert.ok(e instanceof TapkitError, `expected a TapkitError, got ${String(e)}`);
+    assert.equal(e.exitCode, 8, "build gates exit 8");
+    return Object.assign(e, { failures: e.details.failures as GateFailure[] });
   }
   assert.fail("the module passed every gate but should not have");
 }

@@ -38,13 +38,13 @@ test("usage errors exit 2 with a hint", async () => {
   const badHex = await tapkit(["nfc", "apdu", "--port", "tcp:127.0.0.1:1", "00A4ZZ", "--json"]);
   assert.equal(badHex.code, 2);
   assert.equal(badHex.json.ok, false);
-  assert.equal(badHex.json.error.code, "usage");
+  assert.equal(badHex.json.error.code, "USAGE");
 });
 
 test("a missing serial port exits 3 and says what to check", async () => {
   const r = await tapkit(["info", "--port", "/dev/ttyTAPKIT-NOPE", "--json"]);
   assert.equal(r.code, 3);
-  assert.equal(r.json.error.code, "port-missing");
+  assert.equal(r.json.error.code, "PORT_MISSING");
   assert.match(r.json.error.hint, /cable|path/);
 });
 
@@ -58,7 +58,7 @@ test("a port that answers garbage exits 6 (not a tapkit device)", async (t) => {
   const port = (server.address() as AddressInfo).port;
   const r = await tapkit(["info", "--port", `tcp:127.0.0.1:${port}`, "--json"]);
   assert.equal(r.code, 6, r.stdout + r.stderr);
-  assert.equal(r.json.error.code, "not-tapkit");
+  assert.equal(r.json.error.code, "NOT_TAPKIT");
   assert.match(r.json.error.hint, /baud|tapkit/);
 });
 
@@ -79,7 +79,39 @@ test("a device that answers hello and then goes silent exits 5 (timed out)", asy
   const port = (server.address() as AddressInfo).port;
   const r = await tapkit(["info", "--port", `tcp:127.0.0.1:${port}`, "--json"], { timeoutMs: 30000 });
   assert.equal(r.code, 5, r.stdout + r.stderr);
-  assert.equal(r.json.error.code, "timeout");
+  assert.equal(r.json.error.code, "TIMEOUT");
+});
+
+test("nothing listening on a tcp: port exits 3 (port missing), as the README says", async () => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  const r = await tapkit(["info", "--port", `tcp:127.0.0.1:${port}`, "--json"]);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.deepEqual([r.json.error.code, r.json.error.exit], ["CONNECT_REFUSED", 3]);
+  assert.match(r.json.error.hint, /simulator running/);
+});
+
+test("a device answering hello with another link version exits 6 (not a tapkit device we speak to)", async () => {
+  const server = createServer((s) => {
+    const rx = new FrameReceiver();
+    s.on("data", (d) => {
+      for (const f of rx.push(d)) {
+        if (f.body.op === "hello") s.write(encodeFrame({ channel: CHANNEL.SHELL, flags: FLAGS.RESP, seq: f.seq, body: { v: 9, max: 1024, board: "future", fw: "9.0.0", abi: 9, shell: "test" } }));
+      }
+    });
+    s.on("error", () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const r = await tapkit(["info", "--port", `tcp:127.0.0.1:${(server.address() as AddressInfo).port}`, "--json"]);
+    assert.equal(r.code, 6, r.stdout + r.stderr);
+    assert.equal(r.json.error.code, "UNSUPPORTED_VERSION");
+    assert.match(r.json.error.message, /protocol 9/);
+  } finally {
+    server.close();
+  }
 });
 
 test("a broken board file exits 9 naming the field and the rule", async (t) => {

@@ -5,7 +5,10 @@
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { crc16CcittFalse } from "../../host-tools/src/emv/crc16.ts";
-import { EmvError } from "../../host-tools/src/emv/emv-error.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
+
+/** The data object an EMV_INVALID error names (details.field). */
+const emvField = (e: unknown): string => (e instanceof TapkitError && e.code === "EMV_INVALID" ? String(e.details.field) : "");
 import { buildPayload, parsePayload, type MerchantProfile } from "../../host-tools/src/emv/mpm.ts";
 import { EMVCO_SAMPLE, HAND_DYNAMIC, HAND_PROFILE, HAND_STATIC, NEGATIVE } from "./vectors.ts";
 
@@ -34,9 +37,9 @@ test("builder reproduces hand-assembled static and dynamic payloads (two schemes
 for (const [name, payload, field] of NEGATIVE) {
   test(`rejects: ${name}`, () => {
     assert.throws(() => parsePayload(payload), (e: unknown) => {
-      assert.ok(e instanceof EmvError, String(e));
-      assert.ok(e.field.startsWith(field), `field "${e.field}" should start with "${field}" (${e.message})`);
-      assert.ok(e.rule.length > 5 && e.hint !== undefined);
+      assert.ok(e instanceof TapkitError && e.code === "EMV_INVALID", String(e));
+      assert.ok(emvField(e).startsWith(field), `field "${emvField(e)}" should start with "${field}" (${e.message})`);
+      assert.ok(String(e.details.rule).length > 5 && e.hint.length > 0);
       return true;
     });
   });
@@ -54,9 +57,9 @@ test("builder rejects bad profiles and amounts naming the field", () => {
     [{ accounts: [{ id: 52, gui: "X" }] }, "52"],
   ];
   for (const [patch, field] of bad) {
-    assert.throws(() => buildPayload({ ...HAND_PROFILE, ...patch }), (e: any) => e instanceof EmvError && e.field.startsWith(field), JSON.stringify(patch));
+    assert.throws(() => buildPayload({ ...HAND_PROFILE, ...patch }), (e) => emvField(e).startsWith(field), JSON.stringify(patch));
   }
   for (const amount of ["0", "0.00", "012", "1.234", "1,50", "1234567890123.5", "", "-1"]) {
-    assert.throws(() => buildPayload(HAND_PROFILE, { amount }), (e: any) => e instanceof EmvError && e.field.startsWith("54"), amount);
+    assert.throws(() => buildPayload(HAND_PROFILE, { amount }), (e) => emvField(e).startsWith("54"), amount);
   }
 });

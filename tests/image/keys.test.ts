@@ -5,7 +5,7 @@ import { test } from "vitest";
 import assert from "node:assert/strict";
 import { existsSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ImageError, keygen, loadPublicKey, loadSigningKey } from "../../host-tools/src/image/index.ts";
+import { isImageError, keygen, loadPublicKey, loadSigningKey } from "../../host-tools/src/image/index.ts";
 import { haveOpenssl, openssl, tempDir } from "./image-fixture.ts";
 
 const hasOpenssl = haveOpenssl();
@@ -14,7 +14,7 @@ function codeOf(fn: () => unknown): string {
   try {
     fn();
   } catch (e) {
-    assert.ok(e instanceof ImageError, String(e));
+    assert.ok(isImageError(e), String(e));
     return e.code;
   }
   return "accepted";

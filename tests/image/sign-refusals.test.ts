@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Board, loadBoard } from "../../host-tools/src/boards/index.ts";
-import { BuildError } from "../../host-tools/src/build/index.ts";
-import { ImageError, loadSigningKey, parseSecurityCounter, parseVersion, signImage, slotBudget } from "../../host-tools/src/image/index.ts";
+import { isBuildError } from "../../host-tools/src/build/index.ts";
+import { isImageError, loadSigningKey, parseSecurityCounter, parseVersion, signImage, slotBudget } from "../../host-tools/src/image/index.ts";
 import { watToWasm } from "../sim/sim-fixture.ts";
 import { builtModule, COSE_ALG_EDDSA, COSE_ALG_ES256, tempDir, testKey } from "./image-fixture.ts";
 
@@ -27,7 +27,7 @@ async function signCode(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    if (e instanceof ImageError || e instanceof BuildError) return e.code;
+    if (isImageError(e) || isBuildError(e)) return e.code;
     throw e;
   }
   return "accepted";
@@ -37,12 +37,12 @@ test("versions are MAJOR.MINOR.PATCH of u32s; counters are u32s", () => {
   assert.deepEqual(parseVersion("0.1.0"), [0, 1, 0]);
   assert.deepEqual(parseVersion("4294967295.0.12"), [4294967295, 0, 12]);
   for (const bad of ["1.2", "1.2.3.4", "1.2.3-rc.1", "1.2.3+build", "01.2.3", "v1.2.3", "4294967296.0.0", ""]) {
-    assert.throws(() => parseVersion(bad), (e: unknown) => e instanceof ImageError && e.code === "IMAGE_ARGUMENT", bad);
+    assert.throws(() => parseVersion(bad), (e: unknown) => isImageError(e) && e.code === "IMAGE_ARGUMENT", bad);
   }
   assert.equal(parseSecurityCounter("0"), 0);
   assert.equal(parseSecurityCounter("4294967295"), 4294967295);
   for (const bad of ["-1", "4294967296", "1e3", "07", "x", ""]) {
-    assert.throws(() => parseSecurityCounter(bad), (e: unknown) => e instanceof ImageError && e.code === "IMAGE_ARGUMENT", bad);
+    assert.throws(() => parseSecurityCounter(bad), (e: unknown) => isImageError(e) && e.code === "IMAGE_ARGUMENT", bad);
   }
 });
 

@@ -7,19 +7,20 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { p256 } from "@noble/curves/nist.js";
-import { Decoder, Tag } from "cbor-x";
+import { Decoder, type Tag } from "cbor-x";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
-import { bootloaderChecks, ImageError, inspectImage, loadPublicKey, type PublicKeyInfo, readHeader, trustAnchor, verifyImage, type VerifyOptions } from "../../host-tools/src/image/index.ts";
+import { bootloaderChecks, inspectImage, isImageError, loadPublicKey, type PublicKeyInfo, readHeader, trustAnchor, verifyImage, type VerifyOptions } from "../../host-tools/src/image/index.ts";
 import { watToWasm } from "../sim/sim-fixture.ts";
 import { builtModule, COSE_ALG_EDDSA, COSE_ALG_ES256, craftImage, defaultFields, docHeader, docParts, joinDoc, sigStructure, tempDir, testKey } from "./image-fixture.ts";
+import type { TapkitError } from "../../host-tools/src/errors/index.ts";
 
 const plaque = loadBoard("sim-plaque");
 
-async function refusal(image: Uint8Array, opts: VerifyOptions): Promise<ImageError> {
+async function refusal(image: Uint8Array, opts: VerifyOptions): Promise<TapkitError> {
   try {
     await verifyImage(image, opts);
   } catch (e) {
-    assert.ok(e instanceof ImageError, `expected an ImageError, got ${String(e)}`);
+    assert.ok(isImageError(e), `expected an image refusal, got ${String(e)}`);
     assert.ok(e.hint.length > 10, "every refusal carries a hint");
     return e;
   }

@@ -4,8 +4,11 @@ import { test } from "vitest";
 import assert from "node:assert/strict";
 import { Encoder as CborxEncoder, decode as cborxDecode } from "cbor-x";
 import { decode as cborgDecode } from "cborg";
-import { BodyError, decodeBody, encodeBody } from "../../host-tools/src/link/cbor.ts";
+import { decodeBody, encodeBody } from "../../host-tools/src/link/cbor.ts";
+import { isTapkitError } from "../../host-tools/src/errors/index.ts";
 import { CBOR, reviveBytes } from "../vectors/vectors.ts";
+
+const BodyError = (e: unknown) => isTapkitError(e, "BAD_BODY");
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");

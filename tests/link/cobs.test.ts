@@ -2,8 +2,11 @@
 // after Cheshire & Baker 1999) and round trips over the block-boundary cases.
 import { test } from "vitest";
 import assert from "node:assert/strict";
-import { cobsDecode, cobsEncode, cobsMaxEncodedLength, CobsError } from "../../host-tools/src/link/cobs.ts";
+import { cobsDecode, cobsEncode, cobsMaxEncodedLength } from "../../host-tools/src/link/cobs.ts";
+import { isTapkitError } from "../../host-tools/src/errors/index.ts";
 import { COBS, fromHex } from "../vectors/vectors.ts";
+
+const CobsError = (e: unknown) => isTapkitError(e, "BAD_COBS");
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
 const range = (from: number, to: number) => Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -5,7 +5,6 @@ import { test } from "vitest";
 import assert from "node:assert/strict";
 import { createStreamPair } from "../../host-tools/src/link/transport.ts";
 import { LinkSession, type SessionOptions } from "../../host-tools/src/link/session.ts";
-import { LinkError } from "../../host-tools/src/link/errors.ts";
 import { CHANNEL, encodeFrame, maxWireLength } from "../../host-tools/src/link/frame.ts";
 import { FakeDevice, type FakeDeviceOptions } from "./fake-device.ts";
 import { rejectsWith } from "./link-assertions.ts";
@@ -67,7 +66,7 @@ test("seq allocation skips values still outstanding", async () => {
   assert.deepEqual(seqs.slice(0, 2), [100, 101]);
   assert.equal(seqs[2], 102, "the ping must not reuse the outstanding seq 101");
   await s.close();
-  await rejectsWith(silent, "closed");
+  await rejectsWith(silent, "LINK_CLOSED");
 });
 
 test("lost requests are retried with the same seq", async () => {
@@ -93,7 +92,7 @@ test("lost answers: the retry is answered from the device's replay store, not ex
 
 test("a device that never answers gives timeout after retries, all with one seq", async () => {
   const { s, fake } = await setup({}, { timeoutMs: 20, retries: 2 });
-  const err = await rejectsWith(s.request(CHANNEL.SHELL, "silent"), "timeout");
+  const err = await rejectsWith(s.request(CHANNEL.SHELL, "silent"), "TIMEOUT");
   assert.match(err.message, /3 attempt/);
   assert.equal(err.exitCode, 5);
   const silent = fake.requests.filter((f) => f.body.op === "silent");
@@ -106,11 +105,11 @@ test("a device that never answers gives timeout after retries, all with one seq"
 
 test("ERR answers become device-error with the device's code and message", async () => {
   const { s } = await setup();
-  const err = await rejectsWith(s.request(CHANNEL.APP, "fail", { amount: 0 }), "device-error");
-  assert.equal(err.deviceCode, "bad-arg");
-  assert.equal(err.deviceMsg, "amount: must be > 0");
-  const unknown = await rejectsWith(s.request(CHANNEL.APP, "nope"), "device-error");
-  assert.equal(unknown.deviceCode, "unknown-op");
+  const err = await rejectsWith(s.request(CHANNEL.APP, "fail", { amount: 0 }), "DEVICE_ERROR");
+  assert.equal(err.details.deviceCode, "bad-arg");
+  assert.equal(err.details.deviceMsg, "amount: must be > 0");
+  const unknown = await rejectsWith(s.request(CHANNEL.APP, "nope"), "DEVICE_ERROR");
+  assert.equal(unknown.details.deviceCode, "unknown-op");
   await s.close();
 });
 
@@ -160,7 +159,7 @@ test("bulk survives lost requests through per-request retries", async () => {
 
 test("bulk rejects with the first failure", async () => {
   const { s } = await setup();
-  await rejectsWith(s.bulk(CHANNEL.APP, "fail", [{}, {}, {}]), "device-error");
+  await rejectsWith(s.bulk(CHANNEL.APP, "fail", [{}, {}, {}]), "DEVICE_ERROR");
   await s.close();
 });
 
@@ -169,7 +168,7 @@ test("a request larger than the device's maxFrame is refused before sending", as
   assert.equal(s.maxBody, 64 - 8);
   // {data: h'..'(40), op: "ping"} is 1 + 5 + 2 + 40 + 3 + 5 = 56 bytes of CBOR: exactly maxBody.
   await s.request(CHANNEL.SHELL, "ping", { data: new Uint8Array(40) });
-  await rejectsWith(s.request(CHANNEL.SHELL, "ping", { data: new Uint8Array(41) }), "too-large");
+  await rejectsWith(s.request(CHANNEL.SHELL, "ping", { data: new Uint8Array(41) }), "TOO_LARGE");
   assert.equal(fake.requests.length, 2);
   await s.close();
 });
@@ -184,14 +183,14 @@ test("default per-attempt timeout is 500 ms plus twice the line time of request 
 test("open fails with not-tapkit when nothing answers hello", async () => {
   const [host, dev] = createStreamPair();
   dev.onData(() => {});
-  await rejectsWith(LinkSession.open(host, { timeoutMs: 20, retries: 1 }), "not-tapkit");
+  await rejectsWith(LinkSession.open(host, { timeoutMs: 20, retries: 1 }), "NOT_TAPKIT");
   await host.close();
 });
 
 test("open fails with not-tapkit when the device sends only garbage, and says so", async () => {
   const [host, dev] = createStreamPair();
   dev.onData(() => void dev.write(Uint8Array.from("AT+OK\r\n\0", (c) => c.charCodeAt(0))));
-  const err = await rejectsWith(LinkSession.open(host, { timeoutMs: 20, retries: 1 }), "not-tapkit");
+  const err = await rejectsWith(LinkSession.open(host, { timeoutMs: 20, retries: 1 }), "NOT_TAPKIT");
   assert.match(err.message, /unreadable/);
   assert.match(err.hint, /baud/);
   await host.close();
@@ -200,7 +199,7 @@ test("open fails with not-tapkit when the device sends only garbage, and says so
 test("open fails with unsupported-version when the device answers a different version", async () => {
   const [host, dev] = createStreamPair();
   new FakeDevice(dev, { helloVersion: 2 });
-  await rejectsWith(LinkSession.open(host, { timeoutMs: 200 }), "unsupported-version");
+  await rejectsWith(LinkSession.open(host, { timeoutMs: 200 }), "UNSUPPORTED_VERSION");
   await host.close();
 });
 
@@ -208,15 +207,15 @@ test("closing the session fails outstanding requests with closed", async () => {
   const { s } = await setup();
   const p = s.request(CHANNEL.SHELL, "silent", {}, { timeoutMs: 60_000 });
   await s.close();
-  await rejectsWith(p, "closed");
-  await rejectsWith(s.request(CHANNEL.SHELL, "ping"), "closed");
+  await rejectsWith(p, "LINK_CLOSED");
+  await rejectsWith(s.request(CHANNEL.SHELL, "ping"), "LINK_CLOSED");
 });
 
 test("the peer closing the link fails outstanding requests", async () => {
   const { s, fake } = await setup();
   const p = s.request(CHANNEL.SHELL, "silent", {}, { timeoutMs: 60_000 });
   await fake.transport.close();
-  await rejectsWith(p, "closed");
+  await rejectsWith(p, "LINK_CLOSED");
 });
 
 test("sendRaw injects corrupt frames; the device counts them and the session keeps working", async () => {

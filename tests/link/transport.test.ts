@@ -8,7 +8,6 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createStreamPair, openTransport, serialOpenError, type Transport } from "../../host-tools/src/link/transport.ts";
-import { LinkError } from "../../host-tools/src/link/errors.ts";
 import { LinkSession } from "../../host-tools/src/link/session.ts";
 import { CHANNEL } from "../../host-tools/src/link/frame.ts";
 import { FakeDevice } from "./fake-device.ts";
@@ -41,7 +40,7 @@ test("in-process pair delivers bytes in order both ways and propagates close", a
   b.onClose!(() => closed++);
   await b.close();
   assert.equal(closed, 2);
-  await rejectsWith(a.write(Uint8Array.of(1)), "closed");
+  await rejectsWith(a.write(Uint8Array.of(1)), "LINK_CLOSED");
 });
 
 test("TCP: a session over a real socket to 127.0.0.1", async () => {
@@ -70,27 +69,27 @@ test("TCP: nobody listening gives connect-refused", async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as net.AddressInfo).port;
   await new Promise((r) => server.close(r));
-  const err = await rejectsWith(openTransport(`tcp:127.0.0.1:${port}`), "connect-refused");
-  assert.equal(err.exitCode, 12);
+  const err = await rejectsWith(openTransport(`tcp:127.0.0.1:${port}`), "CONNECT_REFUSED");
+  assert.equal(err.exitCode, 3, "README: 3 port missing (nothing listens there)");
 });
 
 test("a malformed tcp: address is reported, not treated as a device path", async () => {
-  await rejectsWith(openTransport("tcp:localhost"), "port-missing");
+  await rejectsWith(openTransport("tcp:localhost"), "PORT_MISSING");
 });
 
 test("serial: a nonexistent device path gives port-missing with the ls hint", async () => {
-  const err = await rejectsWith(openTransport("/dev/ttyUSB-tapkit-does-not-exist"), "port-missing");
+  const err = await rejectsWith(openTransport("/dev/ttyUSB-tapkit-does-not-exist"), "PORT_MISSING");
   assert.match(err.hint, /ls \/dev\/ttyUSB\* \/dev\/ttyACM\*/);
   assert.equal(err.exitCode, 3);
 });
 
 test("serial: bindings error texts map to permission and port-busy", () => {
   // Texts as produced by @serialport/bindings-cpp (serialport_unix.cpp) from strerror().
-  assert.equal(serialOpenError("/dev/ttyS9", new Error("Error: Permission denied, cannot open /dev/ttyS9")).code, "permission");
+  assert.equal(serialOpenError("/dev/ttyS9", new Error("Error: Permission denied, cannot open /dev/ttyS9")).code, "PORT_PERMISSION");
   assert.match(serialOpenError("/dev/ttyS9", new Error("Error: Permission denied, cannot open /dev/ttyS9")).hint, /dialout/);
-  assert.equal(serialOpenError("/dev/ttyS9", new Error("Error Resource temporarily unavailable Cannot lock port")).code, "port-busy");
-  assert.equal(serialOpenError("/dev/ttyS9", new Error("Error: Device or resource busy, cannot open /dev/ttyS9")).code, "port-busy");
-  assert.equal(serialOpenError("/dev/ttyS9", new Error("Error: Input/output error, cannot open /dev/ttyS9")).code, "port-error");
+  assert.equal(serialOpenError("/dev/ttyS9", new Error("Error Resource temporarily unavailable Cannot lock port")).code, "PORT_BUSY");
+  assert.equal(serialOpenError("/dev/ttyS9", new Error("Error: Device or resource busy, cannot open /dev/ttyS9")).code, "PORT_BUSY");
+  assert.equal(serialOpenError("/dev/ttyS9", new Error("Error: Input/output error, cannot open /dev/ttyS9")).code, "PORT_ERROR");
 });
 
 test("serial: a session over a socat pseudo-terminal pair opened with serialport", async (t) => {
@@ -114,7 +113,7 @@ test("serial: a session over a socat pseudo-terminal pair opened with serialport
     assert.equal(hostEnd.description, `${a} @ 115200`);
 
     // serialport locks the device, so a second opener is told the port is busy.
-    const busy = await rejectsWith(openTransport(a), "port-busy");
+    const busy = await rejectsWith(openTransport(a), "PORT_BUSY");
     assert.match(busy.hint, /serial monitor/);
 
     const s = await LinkSession.open(hostEnd, { timeoutMs: 1000 });

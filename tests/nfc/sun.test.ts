@@ -11,8 +11,9 @@ import ndef from "ndef";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { bootTag, hex, SELECT_APP, SELECT_NDEF, type Tag } from "./nfc-fixture.ts";
 import { buildTapTemplate, getTag, readNdefType4, setTag } from "../../host-tools/src/ndef/index.ts";
-import { ReplayStore, verifySignedUrl, verifySun, verifyTapUrl, VerifyError, type TagKeys } from "../../host-tools/src/verify/index.ts";
+import { ReplayStore, verifySignedUrl, verifySun, verifyTapUrl, type TagKeys } from "../../host-tools/src/verify/index.ts";
 import { ALG_AES128 } from "../../host-tools/src/sim/keystore.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 
 const ZERO = new Uint8Array(16);
 
@@ -76,8 +77,8 @@ test("plain mirror: UID and counter as upper-case hex, MAC verifies with the fil
     assert.equal(verifySun({ ...args, mac: hex(param(url, "c")) }).counter, 1);
     const bad = hex(param(url, "c"));
     bad[7] ^= 1;
-    assert.throws(() => verifySun({ ...args, mac: bad }), (e: VerifyError) => e.code === "BAD_MAC");
-    assert.throws(() => verifySun({ ...args, counter: 2, mac: hex(param(url, "c")) }), (e: VerifyError) => e.code === "BAD_MAC");
+    assert.throws(() => verifySun({ ...args, mac: bad }), (e: TapkitError) => e.code === "BAD_MAC");
+    assert.throws(() => verifySun({ ...args, counter: 2, mac: hex(param(url, "c")) }), (e: TapkitError) => e.code === "BAD_MAC");
   } finally {
     await t.close();
   }
@@ -126,11 +127,11 @@ test("epoch rollover at the counter limit switches to derived keys; verify tap f
       seen.push([v.epoch, v.counter]);
     }
     assert.deepEqual(seen, [[0, 1], [0, 2], [0, 3], [1, 0], [1, 1], [1, 2], [1, 3]]);
-    assert.throws(() => verifySun({ picc: hex(param(urls[4], "p")), mac: hex(param(urls[4], "c")), metaKey: ZERO, fileKey: ZERO }), VerifyError, "epoch 1 no longer uses the base keys");
-    assert.throws(() => verifyTapUrl(urls[6], keys, new ReplayStore(join(dir, "replay.json"))), (e: VerifyError) => e.code === "REPLAY");
-    assert.throws(() => verifyTapUrl(urls[2], keys, replay), (e: VerifyError) => e.code === "REPLAY");
+    assert.throws(() => verifySun({ picc: hex(param(urls[4], "p")), mac: hex(param(urls[4], "c")), metaKey: ZERO, fileKey: ZERO }), TapkitError, "epoch 1 no longer uses the base keys");
+    assert.throws(() => verifyTapUrl(urls[6], keys, new ReplayStore(join(dir, "replay.json"))), (e: TapkitError) => e.code === "REPLAY");
+    assert.throws(() => verifyTapUrl(urls[2], keys, replay), (e: TapkitError) => e.code === "REPLAY");
     const forged = urls[6].slice(0, -1) + (urls[6].endsWith("0") ? "1" : "0");
-    assert.throws(() => verifyTapUrl(forged, keys, replay), (e: VerifyError) => e.code === "BAD_MAC" || e.code === "BAD_PICC");
+    assert.throws(() => verifyTapUrl(forged, keys, replay), (e: TapkitError) => e.code === "BAD_MAC" || e.code === "BAD_PICC");
   } finally {
     await t.close();
     rmSync(dir, { recursive: true, force: true });
@@ -155,7 +156,7 @@ test("signed mode: Ed25519 (slot 0) and P-256 (slot 1) signatures over merchant,
         assert.ok(ed25519.verify(sig, new TextEncoder().encode(v.signedText), pub), "direct noble check of the signed text");
       }
       const tampered = url.replace("a=12.50", "a=92.50");
-      assert.throws(() => verifySignedUrl(tampered, pub, alg), (e: VerifyError) => e.code === "BAD_SIGNATURE");
+      assert.throws(() => verifySignedUrl(tampered, pub, alg), (e: TapkitError) => e.code === "BAD_SIGNATURE");
     }
   } finally {
     await t.close();

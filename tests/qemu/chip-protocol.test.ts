@@ -16,7 +16,7 @@ import { ROOT } from "../../host-tools/src/paths.ts";
 import { BoardChips } from "../../host-tools/src/sim/peripherals/board-chips.ts";
 import { ChipFrameDecoder, crc16, encodeChipFrame } from "../../host-tools/src/sim/peripherals/chip-frame.ts";
 import { CHIP_MAX_BODY, CHIP_OPS, CHIP_PROTOCOL_VERSION, NFC_EVENT, OP_ATTENTION, OP_HELLO, OP_NFC_ANSWER, OP_NFC_POLL, commandBody } from "../../host-tools/src/sim/peripherals/chip-ops.ts";
-import { SimError } from "../../host-tools/src/sim/sim-errors.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { ChipClient, inBytes, inPtr, out, outPtr, u32 } from "./chip-client.ts";
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
@@ -191,7 +191,7 @@ test("NFC front-end: the reader's field and commands wait behind an ATTENTION un
   const { chips, connect } = await withChips(t, { nfcAnswerTimeoutMs: 400 });
   const nfc = await connect("nfc");
   await nfc.call(OP_HELLO, [out(32)]);
-  await assert.rejects(chips.nfc.nfcApdu(hex("00a4040007d276000085010100")), (e: unknown) => e instanceof SimError && e.code === "SIM_NFC_PERSONALITY");
+  await assert.rejects(chips.nfc.nfcApdu(hex("00a4040007d276000085010100")), (e: unknown) => e instanceof TapkitError && e.code === "SIM_NFC_PERSONALITY");
   assert.equal((await nfc.call(OP.OP_NFC_CONFIGURE, [u32(3), inBytes(hex("04a1b2c3d4e5f8"))])).result, -1, "personality 3: E_ARG");
   assert.equal((await nfc.call(OP.OP_NFC_CONFIGURE, [u32(1), inBytes(hex("04a1b2"))])).result, -1, "a 3-byte UID: E_ARG");
   assert.equal((await nfc.call(OP.OP_NFC_CONFIGURE, [u32(1), inBytes(hex("04a1b2c3d4e5f8"))])).result, 0);
@@ -213,15 +213,15 @@ test("NFC front-end: the reader's field and commands wait behind an ATTENTION un
   const lost = chips.nfc.nfcApdu(select);
   await nfc.call(OP_NFC_POLL, [out(512)]);
   await nfc.call(OP_HELLO, [out(32)]);
-  await assert.rejects(lost, (e: unknown) => e instanceof SimError && e.code === "SIM_TAG_LOST", "a reboot mid-command loses the tag");
+  await assert.rejects(lost, (e: unknown) => e instanceof TapkitError && e.code === "SIM_TAG_LOST", "a reboot mid-command loses the tag");
 
   await nfc.call(OP.OP_NFC_CONFIGURE, [u32(2), inBytes(hex("04a1b2c3d4e5f8"))]);
   const t2t = chips.nfc.nfcT2t(hex("3000"));
   const p2 = await nfc.call(OP_NFC_POLL, [out(512)]);
   assert.equal(p2.result, NFC_EVENT.t2t);
   await nfc.call(OP_NFC_ANSWER, [inBytes(new Uint8Array(0))]);
-  await assert.rejects(t2t, (e: unknown) => e instanceof SimError && e.code === "SIM_NFC_BAD_RESPONSE", "an empty answer is a failed exchange");
+  await assert.rejects(t2t, (e: unknown) => e instanceof TapkitError && e.code === "SIM_NFC_BAD_RESPONSE", "an empty answer is a failed exchange");
   const silent = chips.nfc.nfcT2t(hex("3004"));
-  await assert.rejects(silent, (e: unknown) => e instanceof SimError && e.code === "SIM_TAG_LOST" && /400 ms/.test(e.message), "no answer in time");
+  await assert.rejects(silent, (e: unknown) => e instanceof TapkitError && e.code === "SIM_TAG_LOST" && /400 ms/.test(e.message), "no answer in time");
   assert.equal((await nfc.call(OP_NFC_POLL, [out(512)])).result, NFC_EVENT.none, "the timed-out command left the queue");
 });

@@ -15,7 +15,7 @@ import { qemuShell, type Board } from "../../host-tools/src/boards/index.ts";
 import { buildNativeShell } from "../../host-tools/src/build/native-shell.ts";
 import { ROOT, firmwarePath } from "../../host-tools/src/paths.ts";
 import { startQemuBoard } from "../../host-tools/src/qemu/qemu-board.ts";
-import { SimError } from "../../host-tools/src/sim/sim-errors.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { ALL_CASES } from "../../hil-tests/cases/index.ts";
 import { CLI, ensureCli, startSim, tapkit, tempDir } from "../cli/cli-helpers.ts";
 import { longTests } from "../support/long-tests.ts";
@@ -58,7 +58,7 @@ test("explicit bounds checks: backing fewer bytes of linear memory than the firm
     const built = await buildNativeShell(short, shell, firmwarePath(board.name), dir);
     assert.equal(built.sections.linear, 32768);
     const console: string[] = [];
-    await assert.rejects(startQemuBoard({ board: short, elfPath: built.elfPath, onConsole: (l) => console.push(l) }), (e: unknown) => e instanceof SimError && e.code === "SIM_BOOT_FAILED");
+    await assert.rejects(startQemuBoard({ board: short, elfPath: built.elfPath, onConsole: (l) => console.push(l) }), (e: unknown) => e instanceof TapkitError && e.code === "SIM_BOOT_FAILED");
     assert.ok(console.some((l) => /wasm trap: out of bounds memory access \(rebooting\)/.test(l)), console.join("\n"));
     assert.ok(console.filter((l) => /, boot \d+$/.test(l)).length >= 9, "it rebooted after each trap");
     assert.ok(console.some((l) => /crashed during every boot/.test(l)) && console.some((l) => /halted/.test(l)));

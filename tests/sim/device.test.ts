@@ -9,7 +9,7 @@ import net from "node:net";
 import { SimDevice } from "../../host-tools/src/sim/device.ts";
 import { inProcessTransport } from "../../host-tools/src/sim/in-process-transport.ts";
 import { serveTcp } from "../../host-tools/src/sim/serve-tcp.ts";
-import { SimError } from "../../host-tools/src/sim/sim-errors.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { fixtureWasm, loadBoardJson, memory, probe, probeDevice, tempStateDir, watToWasm } from "./sim-fixture.ts";
 
 const plaque = loadBoardJson("sim-plaque");
@@ -30,11 +30,11 @@ function minimalWat(opts: { abi?: number; init?: string; imports?: string; expor
   return `(module ${opts.imports ?? ""} (memory (export "memory") 1 1) (global $boots (mut i32) (i32.const 0)) ${Object.values(exports).join("\n")} ${opts.exportsExtra ?? ""})`;
 }
 
-async function expectSimError(p: Promise<unknown>, code: string): Promise<SimError> {
+async function expectSimError(p: Promise<unknown>, code: string): Promise<TapkitError> {
   try {
     await p;
   } catch (e) {
-    assert.ok(e instanceof SimError, String(e));
+    assert.ok(e instanceof TapkitError, String(e));
     assert.equal(e.code, code);
     assert.ok(e.hint.length > 0);
     return e;
@@ -75,17 +75,17 @@ test("panic, reset and trap reboot the device with the reason recorded", async (
   const d = await probeDevice(t);
   const resets: string[] = [];
   d.on("reset", (r) => resets.push(r.kind));
-  assert.throws(() => d.nfcApdu(Uint8Array.of(0xee, 0, 0, 0)), (e) => e instanceof SimError && e.code === "SIM_TAG_LOST");
+  assert.throws(() => d.nfcApdu(Uint8Array.of(0xee, 0, 0, 0)), (e) => e instanceof TapkitError && e.code === "SIM_TAG_LOST");
   assert.deepEqual(d.lastResetReason, { kind: "panic", message: "boom at probe.wat:1:1" });
-  assert.throws(() => d.nfcApdu(Uint8Array.of(0xef, 0, 0, 0)), SimError);
+  assert.throws(() => d.nfcApdu(Uint8Array.of(0xef, 0, 0, 0)), TapkitError);
   assert.equal(d.lastResetReason?.kind, "reset");
-  assert.throws(() => d.nfcApdu(Uint8Array.of(0xed, 0, 0, 0)), SimError);
+  assert.throws(() => d.nfcApdu(Uint8Array.of(0xed, 0, 0, 0)), TapkitError);
   assert.equal(d.lastResetReason?.kind, "trap");
   assert.deepEqual(resets, ["panic", "reset", "trap"]);
   assert.equal(d.boots, 4);
   assert.equal(d.state, "running");
   assert.deepEqual([...d.nfcApdu(Uint8Array.of(0x00, 0xb0, 0, 0))], [0x00, 0xb0, 0, 0, 0x90, 0x00], "works after the reboots");
-  assert.throws(() => d.nfcT2t(Uint8Array.of(0x30, 4)), (e) => e instanceof SimError && e.code === "SIM_NFC_PERSONALITY", "Type 2 command to a Type 4 tag");
+  assert.throws(() => d.nfcT2t(Uint8Array.of(0x30, 4)), (e) => e instanceof TapkitError && e.code === "SIM_NFC_PERSONALITY", "Type 2 command to a Type 4 tag");
   assert.equal(probe(d, "nfc_configure", 2, 16, 7), 0);
   assert.deepEqual([...d.nfcT2t(Uint8Array.of(0xa2, 4, 1, 2, 3, 4))], [0x0a]);
 });
@@ -142,7 +142,7 @@ test("power off drops volatile state; power on boots again", async (t) => {
   d.power("off");
   assert.equal(d.state, "off");
   assert.equal(d.keystore.info(128), 0);
-  assert.throws(() => d.nfcApdu(Uint8Array.of(0, 0)), (e) => e instanceof SimError && e.code === "SIM_TAG_LOST");
+  assert.throws(() => d.nfcApdu(Uint8Array.of(0, 0)), (e) => e instanceof TapkitError && e.code === "SIM_TAG_LOST");
   d.power("on");
   assert.equal(d.state, "running");
   assert.equal(d.boots, 2);

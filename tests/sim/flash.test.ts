@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NorFlash, type FlashOperation } from "../../host-tools/src/sim/flash.ts";
 import { HalFault } from "../../host-tools/src/sim/hal-codes.ts";
-import { PowerCut, SimError } from "../../host-tools/src/sim/sim-errors.ts";
+import { PowerCut } from "../../host-tools/src/sim/sim-errors.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { SeededRandom } from "../../host-tools/src/sim/seeded-random.ts";
 import { loadBoardJson, memory, probe, probeDevice, tempStateDir } from "./sim-fixture.ts";
 
@@ -149,7 +150,7 @@ test("state directory: cells, erase counts and NOR violations survive a reopen; 
   assert.equal(b.norViolations, 1);
   const other = structuredClone(board.flash);
   other.pageSize = 2048;
-  assert.throws(() => new NorFlash(other, { stateDir: dir }), (e) => e instanceof SimError && e.code === "SIM_STATE_MISMATCH" && /fresh --state/.test(e.hint));
+  assert.throws(() => new NorFlash(other, { stateDir: dir }), (e) => e instanceof TapkitError && e.code === "SIM_STATE_MISMATCH" && /fresh --state/.test(e.hint));
 });
 
 test("power cut inside firmware: the instance unwinds, the device reboots on the torn flash", async (t) => {
@@ -159,7 +160,7 @@ test("power cut inside firmware: the instance unwinds, the device reboots on the
   assert.deepEqual([...d.nfcApdu(cmd).subarray(-2)], [0x90, 0x00]);
   assert.deepEqual(d.flash.read(0, 0, 64), data);
   d.flash.cutPowerAt({ op: 2, phase: "during" }); // op 1 = the erase, op 2 = the program
-  assert.throws(() => d.nfcApdu(cmd), (e) => e instanceof SimError && e.code === "SIM_TAG_LOST");
+  assert.throws(() => d.nfcApdu(cmd), (e) => e instanceof TapkitError && e.code === "SIM_TAG_LOST");
   assert.equal(d.lastResetReason?.kind, "power-cut");
   assert.equal(d.boots, 2);
   assert.equal(d.state, "running");

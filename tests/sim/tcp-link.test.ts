@@ -21,7 +21,7 @@ test("a second link client is refused with busy and the holder's address; the fi
 
   const second = await openTransport(server.description);
   await assert.rejects(DeviceClient.over(second), (e: LinkError) => {
-    assert.equal(e.code, "device-error", e.message);
+    assert.equal(e.code, "DEVICE_ERROR", e.message);
     assert.match(e.message, /busy: the simulator's link is in use by another client \(127\.0\.0\.1:\d+\)/);
     return true;
   });

@@ -2,7 +2,8 @@
 // given wall-clock instant (busy-wait, so two workers start within microseconds of each other),
 // then verifies the URL the way `tapkit verify tap` does (a fresh ReplayStore on the file per
 // verification) and reports accepted or the error code.
-import { ReplayStore, verifyTapUrl, VerifyError, type TagKeys } from "../../host-tools/src/verify/index.ts";
+import { ReplayStore, verifyTapUrl, type TagKeys } from "../../host-tools/src/verify/index.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 
 interface Job {
   url: string;
@@ -19,7 +20,7 @@ process.on("message", (job: Job) => {
     const v = verifyTapUrl(job.url, job.keys, new ReplayStore(job.replayPath));
     process.send!({ accepted: true, counter: v.counter });
   } catch (e) {
-    process.send!({ accepted: false, code: e instanceof VerifyError ? e.code : String(e) });
+    process.send!({ accepted: false, code: e instanceof TapkitError ? e.code : String(e) });
   }
 });
 process.send!({ ready: true });

@@ -9,9 +9,10 @@ import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ReplayStore, verifyTapUrl, VerifyError, type TagKeys } from "../../host-tools/src/verify/index.ts";
+import { ReplayStore, verifyTapUrl, type TagKeys } from "../../host-tools/src/verify/index.ts";
 import { FILE, META, keyedTag, tap } from "./tap-fixture.ts";
 import { longTests } from "../support/long-tests.ts";
+import type { TapkitError } from "../../host-tools/src/errors/index.ts";
 
 // child processes start through tsx: seconds each on a busy machine
 longTests();
@@ -73,10 +74,10 @@ test("an older tap after a newer one is refused, even by a verifier that opened 
   const early = new ReplayStore(path);
   const late = new ReplayStore(path);
   assert.equal(verifyTapUrl(urls[2], KEYS, late).counter, 3);
-  assert.throws(() => verifyTapUrl(urls[0], KEYS, early), (e: VerifyError) => e.code === "REPLAY" && /not above the last accepted 3/.test(e.message));
-  assert.throws(() => verifyTapUrl(urls[1], KEYS, new ReplayStore(path)), (e: VerifyError) => e.code === "REPLAY");
+  assert.throws(() => verifyTapUrl(urls[0], KEYS, early), (e: TapkitError) => e.code === "REPLAY" && /not above the last accepted 3/.test(e.message));
+  assert.throws(() => verifyTapUrl(urls[1], KEYS, new ReplayStore(path)), (e: TapkitError) => e.code === "REPLAY");
   // the newer counter survived: replaying the newest URL is still refused
-  assert.throws(() => verifyTapUrl(urls[2], KEYS, early), (e: VerifyError) => e.code === "REPLAY");
+  assert.throws(() => verifyTapUrl(urls[2], KEYS, early), (e: TapkitError) => e.code === "REPLAY");
   assert.deepEqual(JSON.parse(readFileSync(path, "utf8")), { "plaque-1:04A1B2C3D4E5F6": 3 });
   // another tag's entry written by one verifier is kept by the other's later write
   writeFileSync(path, JSON.stringify({ "plaque-1:04A1B2C3D4E5F6": 3, "other:04000000000000": 9 }));
@@ -106,16 +107,16 @@ test("malformed replay stores are refused with a reason and a hint, never truste
   for (const [name, text, why] of cases) {
     const path = join(dir, `${name.replace(/ /g, "-")}.json`);
     writeFileSync(path, text);
-    assert.throws(() => new ReplayStore(path), (e: VerifyError) => e.code === "REPLAY_STORE_CORRUPT" && why.test(e.message) && /backup/.test(e.hint), name);
+    assert.throws(() => new ReplayStore(path), (e: TapkitError) => e.code === "REPLAY_STORE_CORRUPT" && why.test(e.message) && /backup/.test(e.hint), name);
     // a store that went bad after it was opened is refused at acceptance too
     const good = join(dir, `later-${name.replace(/ /g, "-")}.json`);
     writeFileSync(good, "{}");
     const store = new ReplayStore(good);
     writeFileSync(good, text);
-    assert.throws(() => verifyTapUrl(url, KEYS, store), (e: VerifyError) => e.code === "REPLAY_STORE_CORRUPT", `${name}, at accept`);
+    assert.throws(() => verifyTapUrl(url, KEYS, store), (e: TapkitError) => e.code === "REPLAY_STORE_CORRUPT", `${name}, at accept`);
     assert.equal(readFileSync(good, "utf8"), text, `${name}: the bad file is left for the operator to inspect`);
   }
-  assert.throws(() => new ReplayStore(dir), (e: VerifyError) => e.code === "REPLAY_STORE_CORRUPT" && /directory/.test(e.message));
+  assert.throws(() => new ReplayStore(dir), (e: TapkitError) => e.code === "REPLAY_STORE_CORRUPT" && /directory/.test(e.message));
 });
 
 test("a lock left by a killed verifier is recovered; a live one is waited for", async (t) => {

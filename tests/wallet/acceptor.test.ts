@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { Decoder, Encoder } from "cbor-x";
-import { acceptPayment, COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, settle, verifyVoucher, WalletError } from "../../host-tools/src/wallet/index.ts";
+import { acceptPayment, COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, settle, verifyVoucher } from "../../host-tools/src/wallet/index.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { provisioned } from "./card-fixture.ts";
 import { plaqueRig } from "./plaque-fixture.ts";
 import { testCard, testIssuer, voucherBytes } from "./wallet-fixture.ts";
@@ -20,7 +21,7 @@ async function code(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    if (e instanceof WalletError) return e.code;
+    if (e instanceof TapkitError) return e.code;
     throw e;
   }
   return "accepted";

@@ -11,7 +11,8 @@ import { Decoder, Encoder } from "cbor-x";
 import { decode as cborgDecode, encode as cborgEncode, rfc8949EncodeOptions } from "cborg";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
-import { decodeBundle, decodeSign1, signSign1, verifyVoucher, WalletError } from "../../host-tools/src/wallet/index.ts";
+import { decodeBundle, decodeSign1, signSign1, verifyVoucher } from "../../host-tools/src/wallet/index.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { bundleBytes, COSE_ALG_EDDSA, COSE_ALG_ES256, payload, testCard, testIssuer, voucherBytes } from "./wallet-fixture.ts";
 
 const cborx = new Decoder({ mapsAsObjects: false, useRecords: false });
@@ -99,7 +100,7 @@ function codeOf(fn: () => unknown): string {
   try {
     fn();
   } catch (e) {
-    if (e instanceof WalletError) return e.code;
+    if (e instanceof TapkitError) return e.code;
     throw e;
   }
   return "accepted";

@@ -5,7 +5,8 @@
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { decodeBundle, decodeSign1, decodeVoucherPayload, openPaywordChain, paywordTap, settle, WalletError } from "../../host-tools/src/wallet/index.ts";
+import { decodeBundle, decodeSign1, decodeVoucherPayload, openPaywordChain, paywordTap, settle } from "../../host-tools/src/wallet/index.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { provisioned } from "./card-fixture.ts";
 import { plaqueRig } from "./plaque-fixture.ts";
 import { testIssuer } from "./wallet-fixture.ts";
@@ -14,7 +15,7 @@ async function code(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    if (e instanceof WalletError) return e.code;
+    if (e instanceof TapkitError) return e.code;
     throw e;
   }
   return "accepted";
@@ -87,7 +88,7 @@ test("a sub-wallet with an open chain cannot be closed (its refund would land in
   await card.select();
   await card.verifyPin("1234");
   const refused = await card.close(1).then(() => null, (e: unknown) => e);
-  assert.ok(refused instanceof WalletError, "close refused");
+  assert.ok(refused instanceof TapkitError, "close refused");
   assert.match((refused as Error).message, /already open/);
   const before = await card.balances();
   assert.deepEqual([before[1].open, before[1].balance], [true, 2_000 - 50], "nothing moved");

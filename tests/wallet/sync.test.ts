@@ -10,8 +10,9 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { Decoder, Encoder } from "cbor-x";
 import {
-  buildSyncToken, COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, encodeBundle, signerFromSecret, verifyVoucher, WalletError, type SyncTerms, type WalletCard,
+  buildSyncToken, COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, encodeBundle, signerFromSecret, verifyVoucher, type SyncTerms, type WalletCard,
 } from "../../host-tools/src/wallet/index.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { ENVELOPE, seed, testIssuer } from "./wallet-fixture.ts";
 import { provisioned } from "./card-fixture.ts";
 
@@ -23,7 +24,7 @@ async function reason(p: Promise<unknown>): Promise<number | string> {
   try {
     await p;
   } catch (e) {
-    if (e instanceof WalletError && e.reason !== undefined) return e.reason;
+    if (e instanceof TapkitError && e.details.reason !== undefined) return e.details.reason as number;
     throw e;
   }
   return "accepted";

@@ -6,7 +6,8 @@
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { Decoder } from "cbor-x";
-import { decodeBundle, verifyVoucher, WalletError } from "../../host-tools/src/wallet/index.ts";
+import { decodeBundle, verifyVoucher } from "../../host-tools/src/wallet/index.ts";
+import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { plaqueRig } from "./plaque-fixture.ts";
 import { testCard, testIssuer, voucherBytes } from "./wallet-fixture.ts";
 
@@ -14,7 +15,7 @@ const cborx = new Decoder({ mapsAsObjects: false, useRecords: false });
 
 /** Rejects with the acceptor's refusal code. */
 function refused(p: Promise<unknown>, code: string, why?: string): Promise<void> {
-  return assert.rejects(p, (e: unknown) => e instanceof WalletError && e.code === code, why ?? code);
+  return assert.rejects(p, (e: unknown) => e instanceof TapkitError && e.code === code, why ?? code);
 }
 
 test("counters above 2^32: accepted, exported byte for byte, verified by the host, and ordered for freshness", async (t) => {

@@ -131,8 +131,11 @@ test("PIN from the CLI: a wrong PIN costs a try and says how many are left, the 
   let s = await status(port);
   assert.deepEqual([s.pinTriesLeft, s.balances[1].balance], [2, 0]);
   r = await tapkit(["wallet", "fund", "--port", port, "--sub", "1", "--amount", "100", "--pin", "9999", "--json"]);
-  assert.notEqual(r.code, 0);
-  assert.match(JSON.parse(r.stdout).error.message, /wrong PIN: 1 try left/);
+  assert.equal(r.code, 1);
+  const wrong = JSON.parse(r.stdout).error;
+  assert.match(wrong.message, /wrong PIN: 1 try left/);
+  // scripts read the tries from the card's answer, not from the text
+  assert.deepEqual([wrong.code, wrong.exit, wrong.details], ["PIN_WRONG", 1, { triesLeft: 1 }]);
   r = await tapkit(["wallet", "pin", "--port", port, "--pin", "-", "--new", "-"], "1234\n24680\n");
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await status(port)).pinTriesLeft, 3);

@@ -4,6 +4,7 @@
 // (what is one instruction, where counts can be off) is in docs/instruction-counting.md.
 // The copy uses mutable-global exports and is for host-side measurement only.
 import binaryen from "binaryen";
+import { TapkitError } from "../errors/index.ts";
 
 export const COUNTER_EXPORT = "__tk_icount";
 
@@ -30,9 +31,9 @@ interface Segment {
   constRef: Ref | null;
 }
 
-export class InstrumentError extends Error {
-  readonly code = "INSTRUMENT_UNSUPPORTED";
-  readonly hint = "Only WebAssembly MVP instructions are counted; build the module with tapkit build (its feature gate keeps it MVP-only).";
+/** What instrumentation refuses (code INSTRUMENT_UNSUPPORTED): a module it cannot count exactly. */
+function unsupported(message: string): TapkitError {
+  return new TapkitError("INSTRUMENT_UNSUPPORTED", message, "Only WebAssembly MVP instructions are counted; build the module with tapkit build (its feature gate keeps it MVP-only).");
 }
 
 /** Child fields of each MVP expression kind, in evaluation order, with the setter for each. */
@@ -64,7 +65,7 @@ function childSlots(e: Ref): { get: Ref; set: (v: Ref) => void }[] {
     case b.ConstId: case b.LocalGetId: case b.GlobalGetId: case b.NopId: case b.UnreachableId: case b.MemorySizeId:
       return [];
     default:
-      throw new InstrumentError(`cannot count expression kind ${info.id} (not WebAssembly MVP)`);
+      throw unsupported(`cannot count expression kind ${info.id} (not WebAssembly MVP)`);
   }
 }
 
@@ -196,7 +197,7 @@ export function instrumentForCounting(wasm: Uint8Array): Uint8Array<ArrayBuffer>
       if (binaryen.getFunctionInfo(func).module) continue; // imported: no body here
       new FunctionInstrumenter(module, func).run();
     }
-    if (!module.validate()) throw new InstrumentError("instrumented module failed Binaryen validation");
+    if (!module.validate()) throw unsupported("instrumented module failed Binaryen validation");
     return new Uint8Array(module.emitBinary());
   } finally {
     module.dispose();
@@ -207,7 +208,7 @@ export function instrumentForCounting(wasm: Uint8Array): Uint8Array<ArrayBuffer>
 export function countingRun(instance: WebAssembly.Instance) {
   const counter = instance.exports[COUNTER_EXPORT];
   if (!(counter instanceof WebAssembly.Global)) {
-    throw new InstrumentError(`instance has no ${COUNTER_EXPORT} export; instantiate the output of instrumentForCounting`);
+    throw unsupported(`instance has no ${COUNTER_EXPORT} export; instantiate the output of instrumentForCounting`);
   }
   return {
     read: (): bigint => counter.value as bigint,

@@ -1,7 +1,10 @@
-// The one error type for board files: says which file, which field (a JSON pointer) and
-// which rule was broken, in words a hardware maker can act on, plus a hint.
+// Board-file failures: which file, which field (a JSON pointer) and which rule was broken,
+// in words a hardware maker can act on. They are TapkitErrors (BOARD_... codes, exit 9)
+// with the file and every problem in `details`.
+import { TapkitError } from "../errors/index.ts";
 
-export type BoardErrorCode = "BOARD_NOT_FOUND" | "BOARD_NOT_JSON" | "BOARD_INVALID";
+export const BOARD_ERROR_CODES = ["BOARD_NOT_FOUND", "BOARD_NOT_JSON", "BOARD_INVALID"] as const;
+export type BoardErrorCode = (typeof BOARD_ERROR_CODES)[number];
 
 /** One broken rule in one board file. */
 export interface BoardProblem {
@@ -11,18 +14,13 @@ export interface BoardProblem {
   rule: string;
 }
 
-export class BoardError extends Error {
-  readonly code: BoardErrorCode;
-  readonly hint: string;
-  readonly file: string;
-  readonly problems: BoardProblem[];
+/** The error for a board file; `details.file` and `details.problems` list what is wrong. */
+export function boardError(code: BoardErrorCode, file: string, problems: BoardProblem[], hint: string): TapkitError {
+  const message = problems.map((p) => `${file}: ${p.pointer || "(document)"} ${p.rule}`).join("\n");
+  return new TapkitError(code, message, hint, { file, problems });
+}
 
-  constructor(code: BoardErrorCode, file: string, problems: BoardProblem[], hint: string) {
-    super(problems.map((p) => `${file}: ${p.pointer || "(document)"} ${p.rule}`).join("\n"));
-    this.name = "BoardError";
-    this.code = code;
-    this.file = file;
-    this.problems = problems;
-    this.hint = hint;
-  }
+/** A board-file failure (as opposed to any other TapkitError). */
+export function isBoardError(e: unknown): e is TapkitError & { code: BoardErrorCode } {
+  return e instanceof TapkitError && (BOARD_ERROR_CODES as readonly string[]).includes(e.code);
 }

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { BOARDS_DIR, ROOT } from "../paths.ts";
-import { BoardError } from "./board-error.ts";
+import { boardError } from "./board-error.ts";
 import type { Board } from "./board.ts";
 import { checkBoardSchema } from "./schema-check.ts";
 import { checkBoardSemantics } from "./semantic-rules.ts";
@@ -29,26 +29,26 @@ function displayPath(file: string): string {
 
 /**
  * Loads and checks one board. `nameOrPath` is a board name (`sim-plaque`, looked up in
- * boards/) or a path to a .json file. Throws BoardError naming file, field and rule.
+ * boards/) or a path to a .json file. Throws a BOARD_... TapkitError naming file, field and rule.
  */
 export function loadBoard(nameOrPath: string): Board {
   const file = looksLikePath(nameOrPath) ? resolve(nameOrPath) : resolve(BOARDS_DIR, `${nameOrPath}.json`);
   const shown = displayPath(file);
   if (!existsSync(file)) {
-    throw new BoardError("BOARD_NOT_FOUND", shown, [{ pointer: "", rule: "does not exist" }],
+    throw boardError("BOARD_NOT_FOUND", shown, [{ pointer: "", rule: "does not exist" }],
       `Known boards: ${listBoards().join(", ")}. Give a board name or a path to a board .json file.`);
   }
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw new BoardError("BOARD_NOT_JSON", shown, [{ pointer: "", rule: `is not valid JSON (${(e as Error).message})` }],
+    throw boardError("BOARD_NOT_JSON", shown, [{ pointer: "", rule: `is not valid JSON (${(e as Error).message})` }],
       "Check for trailing commas, comments or unquoted keys; board files are plain JSON.");
   }
   const schemaProblems = checkBoardSchema(doc);
-  if (schemaProblems.length) throw new BoardError("BOARD_INVALID", shown, schemaProblems, HINT_FIX);
+  if (schemaProblems.length) throw boardError("BOARD_INVALID", shown, schemaProblems, HINT_FIX);
   const board = doc as Board;
   const semanticProblems = checkBoardSemantics(board, basename(file, ".json"));
-  if (semanticProblems.length) throw new BoardError("BOARD_INVALID", shown, semanticProblems, HINT_FIX);
+  if (semanticProblems.length) throw boardError("BOARD_INVALID", shown, semanticProblems, HINT_FIX);
   return board;
 }

@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type Board, qemuShell } from "../boards/index.ts";
 import { BUILD_DIR, FIRMWARE_DIR, ROOT } from "../paths.ts";
-import { BuildError } from "./build-error.ts";
+import { buildError, isBuildError } from "./build-error.ts";
 import { checkFirmwareModule } from "./check-module.ts";
 import { abortFunction, type AscOptions, type AsConfig, boardAscConfig, boardConstants, boardOptions, configError, readAsconfig } from "./compile-flags.ts";
 import { ascModulePath, entrySource } from "./entry-source.ts";
@@ -98,7 +98,7 @@ async function compileFirmware(board: Board, opts: BuildOptions, extraArgs: stri
   const { error } = await asc.main(["--config", configPath, "--baseDir", ROOT, ...extraArgs], { stdout, stderr });
   const diagnostics = stderr.toString().trim();
   if (error) {
-    throw new BuildError("BUILD_COMPILE", `AssemblyScript compile for board ${board.name} failed: ${error.message}\n${diagnostics}`,
+    throw buildError("BUILD_COMPILE", `AssemblyScript compile for board ${board.name} failed: ${error.message}\n${diagnostics}`,
       `Fix the errors above in ${isAbsolute(fromRoot(firmwareRoot)) ? firmwareRoot : fromRoot(firmwareRoot)}/; the generated entry is ${fromRoot(entryPath)}.`);
   }
   if (diagnostics && !opts.quiet) process.stderr.write(`${diagnostics}\n`);
@@ -157,7 +157,7 @@ async function buildNative(board: Board, shell: NonNullable<ReturnType<typeof qe
   try {
     return await buildNativeShell(board, shell, wasmPath, dir, { quiet: opts.quiet });
   } catch (e) {
-    if (!(e instanceof BuildError) || e.code !== "BUILD_NATIVE_TOOLS" || opts.requireNative) throw e;
+    if (!isBuildError(e) || e.code !== "BUILD_NATIVE_TOOLS" || opts.requireNative) throw e;
     process.stderr.write(`\n*** ${board.name}: built ${fromRoot(wasmPath)} but NOT its ELF: ${e.message}\n*** ${e.hint}\n\n`);
     return { skipped: e.message };
   }

@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Board, ioCapacity } from "../boards/index.ts";
 import { ROOT } from "../paths.ts";
-import { BuildError } from "./build-error.ts";
+import { buildError } from "./build-error.ts";
+import type { TapkitError } from "../errors/index.ts";
 
 export const ASCONFIG_PATH = join(ROOT, "asconfig.json");
 
@@ -58,8 +59,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** A BUILD_CONFIG error: asconfig.json missing, malformed, or without what the build needs. */
-export function configError(message: string, hint: string = CONFIG_HINT): BuildError {
-  return new BuildError("BUILD_CONFIG", message, hint);
+export function configError(message: string, hint: string = CONFIG_HINT): TapkitError {
+  return buildError("BUILD_CONFIG", message, hint);
 }
 
 const CONFIG_HINT = "asconfig.json holds the compiler options all boards share under \"options\" and one entry per board under \"targets\" (see the AssemblyScript compiler's asconfig format).";

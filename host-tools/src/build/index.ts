@@ -1,7 +1,7 @@
 // `tapkit build` as a library: compile one firmware per board and gate it against HAL ABI v1.
 export { buildFirmware, typecheckFirmware, type BuildOptions, type BuildResult } from "./build-firmware.ts";
 export { checkFirmwareModule, type ModuleCheck } from "./check-module.ts";
-export { BuildError, type BuildErrorCode, type GateFailure } from "./build-error.ts";
+export { buildError, gateFailuresError, isBuildError, BUILD_ERROR_CODES, type BuildErrorCode, type GateFailure } from "./build-error.ts";
 export { boardConstants, packageVersion } from "./compile-flags.ts";
 export { entrySource } from "./entry-source.ts";
 export { readWasmInterface, type WasmInterface, type WasmImport, type WasmExport } from "./wasm-interface.ts";

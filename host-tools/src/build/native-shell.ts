@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { join, relative } from "node:path";
 import type { Board, QemuShell } from "../boards/index.ts";
 import { BUILD_DIR, ROOT } from "../paths.ts";
-import { BuildError } from "./build-error.ts";
+import { buildError } from "./build-error.ts";
 import { packageVersion } from "./compile-flags.ts";
 import { ARM_GCC, ARM_SIZE, NATIVE_TOOLS_HINT, nativeToolsMissing, wasm2cPath, wasmRtHeader } from "./native-toolchain.ts";
 
@@ -40,16 +40,16 @@ export interface NativeBuild {
   settings: { linearBytes: number; stackBytes: number; callDepth: number };
 }
 
-/** Builds the ELF, or throws BuildError (BUILD_NATIVE_TOOLS when the toolchain is missing). */
+/** Builds the ELF, or throws a BUILD_NATIVE... error (BUILD_NATIVE_TOOLS when the toolchain is missing). */
 export async function buildNativeShell(board: Board, shell: QemuShell, wasmPath: string, boardDir: string, opts: { quiet?: boolean } = {}): Promise<NativeBuild> {
   const t0 = performance.now();
   const missing = nativeToolsMissing();
-  if (missing) throw new BuildError("BUILD_NATIVE_TOOLS", `board ${board.name} needs the C toolchain for its ${shell.source} shell: ${missing}`, NATIVE_TOOLS_HINT);
+  if (missing) throw buildError("BUILD_NATIVE_TOOLS", `board ${board.name} needs the C toolchain for its ${shell.source} shell: ${missing}`, NATIVE_TOOLS_HINT);
   const shellDir = join(ROOT, shell.source);
   const sources = readdirSync(shellDir).filter((f) => f.endsWith(".c")).sort();
   const linkerScript = join(shellDir, `${shell.machine}.ld`);
   if (!sources.length || !existsSync(linkerScript)) {
-    throw new BuildError("BUILD_NATIVE", `${shell.source} has no C sources or no ${shell.machine}.ld`, `the board file's shell.source must name a folder like shells/cortex-m`);
+    throw buildError("BUILD_NATIVE", `${shell.source} has no C sources or no ${shell.machine}.ld`, `the board file's shell.source must name a folder like shells/cortex-m`);
   }
   const settings = { linearBytes: shell.linearBytes, stackBytes: shell.stackBytes, callDepth: shell.callDepth };
   const objects = await compileCached(board, shell, wasmPath, shellDir, sources, opts);
@@ -145,10 +145,10 @@ function run(cmd: string, args: string[], cwd: string, what: string): Promise<st
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
-    child.on("error", (e) => reject(new BuildError("BUILD_NATIVE", `${what}: cannot run ${cmd}: ${e.message}`, NATIVE_TOOLS_HINT)));
+    child.on("error", (e) => reject(buildError("BUILD_NATIVE", `${what}: cannot run ${cmd}: ${e.message}`, NATIVE_TOOLS_HINT)));
     child.on("close", (code) => {
       if (code === 0) resolve(out);
-      else reject(new BuildError("BUILD_NATIVE", `${what} failed (${cmd} exited with ${code}):\n${out.trim().split("\n").slice(-30).join("\n")}`,
+      else reject(buildError("BUILD_NATIVE", `${what} failed (${cmd} exited with ${code}):\n${out.trim().split("\n").slice(-30).join("\n")}`,
         "the board shell's C must compile with arm-none-eabi-gcc 12; see shells/cortex-m/README.md"));
     });
   });
@@ -157,7 +157,7 @@ function run(cmd: string, args: string[], cwd: string, what: string): Promise<st
 /** Section sizes of an ELF, by the names our linker scripts use. */
 export function elfSections(elfPath: string): NativeSections {
   const r = spawnSync(ARM_SIZE, ["-A", elfPath], { encoding: "utf8" });
-  if (r.status !== 0) throw new BuildError("BUILD_NATIVE", `${ARM_SIZE} -A ${elfPath} failed: ${r.stderr}`, NATIVE_TOOLS_HINT);
+  if (r.status !== 0) throw buildError("BUILD_NATIVE", `${ARM_SIZE} -A ${elfPath} failed: ${r.stderr}`, NATIVE_TOOLS_HINT);
   const size: Record<string, number> = {};
   for (const line of r.stdout.split("\n")) {
     const m = /^\.(\S+)\s+(\d+)\s+\d+/.exec(line.trim());

@@ -1,6 +1,7 @@
 // Reads a module's interface straight from the binary (type, import, function, memory and
 // export sections): what the ABI and memory gates need, with exact function signatures,
 // which WebAssembly.Module.imports/exports do not give.
+import { TapkitError } from "../errors/index.ts";
 
 export type ExternKind = "function" | "table" | "memory" | "global";
 
@@ -12,13 +13,16 @@ export interface WasmInterface { imports: WasmImport[]; exports: WasmExport[]; m
 const VALTYPES: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "funcref", 0x6f: "externref" };
 const KINDS: ExternKind[] = ["function", "table", "memory", "global"];
 
-export class WasmFormatError extends Error {}
+/** What the reader throws on bytes that are not a well-formed module (code WASM_FORMAT). */
+function formatError(message: string): TapkitError {
+  return new TapkitError("WASM_FORMAT", message, "not a WebAssembly module tapkit can read: rebuild it with tapkit build, or check the file was not truncated");
+}
 
 class Reader {
   pos = 0;
   constructor(readonly bytes: Uint8Array, readonly end = bytes.length) {}
   byte(): number {
-    if (this.pos >= this.end) throw new WasmFormatError(`unexpected end of data at byte ${this.pos}`);
+    if (this.pos >= this.end) throw formatError(`unexpected end of data at byte ${this.pos}`);
     return this.bytes[this.pos++];
   }
   u32(): number {
@@ -56,7 +60,7 @@ function skipConstExpr(s: Reader): void {
     else if (op === 0x43) s.pos += 4;
     else if (op === 0x44) s.pos += 8;
     else if (op === 0x23) s.u32();
-    else throw new WasmFormatError(`global initializer uses opcode 0x${op.toString(16)}, not an MVP constant expression`);
+    else throw formatError(`global initializer uses opcode 0x${op.toString(16)}, not an MVP constant expression`);
   }
 }
 
@@ -65,7 +69,7 @@ const sigText = (p: string[], r: string[]) => `(${p.join(", ")}) -> ${r.length =
 export function readWasmInterface(bytes: Uint8Array): WasmInterface {
   const r = new Reader(bytes);
   const magic = [r.byte(), r.byte(), r.byte(), r.byte()];
-  if (magic.join() !== "0,97,115,109") throw new WasmFormatError("not a WebAssembly binary (no \\0asm magic)");
+  if (magic.join() !== "0,97,115,109") throw formatError("not a WebAssembly binary (no \\0asm magic)");
   r.pos = 8;
   const types: { params: string[]; results: string[] }[] = [];
   const funcTypes: number[] = []; // type index per function index, imports first
@@ -75,7 +79,7 @@ export function readWasmInterface(bytes: Uint8Array): WasmInterface {
   let memory: WasmMemoryLimits | null = null;
   const fnSig = (typeIndex: number) => {
     const t = types[typeIndex];
-    if (!t) throw new WasmFormatError(`function refers to missing type ${typeIndex}`);
+    if (!t) throw formatError(`function refers to missing type ${typeIndex}`);
     return { signature: sigText(t.params, t.results), params: t.params, results: t.results };
   };
 
@@ -87,7 +91,7 @@ export function readWasmInterface(bytes: Uint8Array): WasmInterface {
     s.pos = r.pos;
     if (id === 1) {
       for (let n = s.u32(); n > 0; n--) {
-        if (s.byte() !== 0x60) throw new WasmFormatError("type section entry is not a function type");
+        if (s.byte() !== 0x60) throw formatError("type section entry is not a function type");
         const params = Array.from({ length: s.u32() }, () => s.valtype());
         const results = Array.from({ length: s.u32() }, () => s.valtype());
         types.push({ params, results });
@@ -112,7 +116,7 @@ export function readWasmInterface(bytes: Uint8Array): WasmInterface {
           const mutable = s.byte() === 1;
           globals.push(`${mutable ? "mut " : ""}${vt}`);
           imports.push({ module, name, kind, signature: `global ${globals[globals.length - 1]}` });
-        } else throw new WasmFormatError(`import ${module}.${name} has unknown kind`);
+        } else throw formatError(`import ${module}.${name} has unknown kind`);
       }
     } else if (id === 3) {
       for (let n = s.u32(); n > 0; n--) funcTypes.push(s.u32());
@@ -129,7 +133,7 @@ export function readWasmInterface(bytes: Uint8Array): WasmInterface {
         const name = s.name(), kind = KINDS[s.byte()], index = s.u32();
         if (kind === "function") {
           const ti = funcTypes[index];
-          if (ti === undefined) throw new WasmFormatError(`export ${name} refers to missing function ${index}`);
+          if (ti === undefined) throw formatError(`export ${name} refers to missing function ${index}`);
           exports.push({ name, kind, ...fnSig(ti) });
         } else if (kind === "global") {
           exports.push({ name, kind, signature: `global ${globals[index] ?? "?"}` });

@@ -2,7 +2,8 @@
 // thrown errors into an error line, a hint and a distinct exit code.
 import { parseArgs } from "node:util";
 import type { Command } from "./command.ts";
-import { CliError, EXIT, makeOutput, reportError } from "./output.ts";
+import { makeOutput, reportError, usageError } from "./output.ts";
+import { EXIT } from "../errors/index.ts";
 import { COMMANDS } from "./commands/index.ts";
 
 function helpFor(cmd: Command): string {
@@ -58,11 +59,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!cmd) {
       const near = COMMANDS.filter((c) => c.name.startsWith(argv[0])).map((c) => c.name);
-      throw new CliError(
-        "usage",
+      throw usageError(
         `unknown command '${argv.slice(0, 2).join(" ")}'`,
         near.length ? `did you mean: ${near.join(", ")}?` : "run 'tapkit --help' for the list of commands",
-        EXIT.usage,
       );
     }
     if (rest.includes("--help") || rest.includes("-h")) {
@@ -82,15 +81,13 @@ export async function main(argv: string[]): Promise<number> {
       );
       parsed = parseArgs({ args: rest, options: options as any, allowPositionals: true, strict: true });
     } catch (e) {
-      throw new CliError("usage", (e as Error).message, `see 'tapkit ${cmd.name} --help'`, EXIT.usage);
+      throw usageError((e as Error).message, `see 'tapkit ${cmd.name} --help'`);
     }
     const [min, max] = cmd.positionals ?? [0, 0];
     if (parsed.positionals.length < min || parsed.positionals.length > max) {
-      throw new CliError(
-        "usage",
+      throw usageError(
         `'tapkit ${cmd.name}' takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`,
         `usage: ${cmd.usage}`,
-        EXIT.usage,
       );
     }
     const values = parsed.values as Record<string, unknown>;

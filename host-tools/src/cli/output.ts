@@ -1,73 +1,18 @@
 // How every tapkit command talks to people and scripts: human text by default, one JSON
 // document on stdout with --json, and errors as "error: reason" plus "hint: what to do"
 // with a distinct exit code per failure class so scripts can branch without parsing text.
+// The error type and the exit table live in errors/; this module only prints them.
+import { asTapkitError, TapkitError, type ErrorDetails } from "../errors/index.ts";
 
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  portMissing: 3,
-  portBusy: 4,
-  timeout: 5,
-  notTapkit: 6,
-  deviceError: 7,
-  buildFailed: 8,
-  boardInvalid: 9,
-  testsFailed: 10,
-} as const;
-
-/** An error a command reports to its user: a reason, a hint and an exit code. */
-export class CliError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint: string,
-    readonly exitCode: number = EXIT.failure,
-  ) {
-    super(message);
-  }
+/** A command-line mistake (exit 2): what is wrong with the arguments and how to write them. */
+export function usageError(message: string, hint: string): TapkitError {
+  return new TapkitError("USAGE", message, hint);
 }
 
-const EXIT_BY_CODE: Record<string, number> = {
-  "port-missing": EXIT.portMissing,
-  "port-busy": EXIT.portBusy,
-  permission: EXIT.portBusy,
-  "connect-refused": EXIT.portMissing,
-  timeout: EXIT.timeout,
-  "not-tapkit": EXIT.notTapkit,
-  "device-error": EXIT.deviceError,
-  "build-failed": EXIT.buildFailed,
-  "board-invalid": EXIT.boardInvalid,
-  usage: EXIT.usage,
-};
-
-/** Library errors with their own code families: BOARD_... (board files), BUILD_... (build gates), PCSC_... (readers). */
-function exitByFamily(code: string): number {
-  if (code.startsWith("BOARD_")) return EXIT.boardInvalid;
-  if (code.startsWith("BUILD_") || code.startsWith("GATE_")) return EXIT.buildFailed;
-  if (code === "PCSC_NO_READER" || code === "PCSC_NO_SERVICE" || code === "PCSC_TOOLS_MISSING") return EXIT.portMissing;
-  if (code === "PCSC_TIMEOUT") return EXIT.timeout;
-  return EXIT.failure;
-}
-
-interface ErrorLike {
-  code?: unknown;
-  message?: unknown;
-  hint?: unknown;
-  exitCode?: unknown;
-}
-
-/** Normalises anything thrown by the library into code/message/hint/exit code. */
-export function describeError(err: unknown): { code: string; message: string; hint: string; exitCode: number } {
-  const e = (err ?? {}) as ErrorLike;
-  const code = typeof e.code === "string" ? e.code : "internal";
-  const message = typeof e.message === "string" ? e.message : String(err);
-  const hint =
-    typeof e.hint === "string"
-      ? e.hint
-      : "this looks like a bug in tapkit; rerun with TAPKIT_DEBUG=1 and report the stack trace";
-  const exitCode = typeof e.exitCode === "number" ? e.exitCode : (EXIT_BY_CODE[code] ?? exitByFamily(code));
-  return { code, message, hint, exitCode };
+/** Anything thrown, as the code/message/hint/details/exit status the user sees. */
+export function describeError(err: unknown): { code: string; message: string; hint: string; details: ErrorDetails; exitCode: number } {
+  const e = asTapkitError(err);
+  return { code: e.code, message: e.message, hint: e.hint, details: e.details, exitCode: e.exitCode };
 }
 
 export interface Output {
@@ -106,7 +51,8 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 export function reportError(err: unknown, json: boolean): number {
   const d = describeError(err);
   if (json) {
-    process.stdout.write(JSON.stringify({ ok: false, error: { code: d.code, message: d.message, hint: d.hint } }) + "\n");
+    const details = Object.keys(d.details).length ? { details: d.details } : {};
+    process.stdout.write(JSON.stringify({ ok: false, error: { code: d.code, message: d.message, hint: d.hint, exit: d.exitCode, ...details } }, jsonReplacer) + "\n");
   } else {
     process.stderr.write(`tapkit: error: ${d.message}\n  hint: ${d.hint}\n`);
     if (process.env.TAPKIT_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");

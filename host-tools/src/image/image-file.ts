@@ -3,13 +3,13 @@
 // fsync, rename).
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { ImageError } from "./image-error.ts";
+import { imageError } from "./image-error.ts";
 
 export function readBinaryFile(path: string, what: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new ImageError("IMAGE_READ", `cannot read ${what} ${path}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code === "ENOENT" ? "check the path; tapkit build writes build/<board>/firmware.wasm" : "check the file's permissions");
+    throw imageError("IMAGE_READ", `cannot read ${what} ${path}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code === "ENOENT" ? "check the path; tapkit build writes build/<board>/firmware.wasm" : "check the file's permissions");
   }
 }
 
@@ -26,6 +26,6 @@ export function writeImageFile(path: string, bytes: Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new ImageError("IMAGE_WRITE", `cannot write ${path}: ${(e as Error).message}`, "check that the folder exists, is writable and has free space");
+    throw imageError("IMAGE_WRITE", `cannot write ${path}: ${(e as Error).message}`, "check that the folder exists, is writable and has free space");
   }
 }

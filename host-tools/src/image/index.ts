@@ -1,7 +1,7 @@
 // Signed firmware images (.tki, docs/image-format.md): layout, manifest, signing keys,
 // signing, inspection and verification. The CLI (tapkit image ..., tapkit build --sign)
 // and, next, the board shell's boot check and the flasher build on this.
-export { ImageError, type ImageErrorCode } from "./image-error.ts";
+export { imageError, isImageError, IMAGE_ERROR_CODES, type ImageErrorCode } from "./image-error.ts";
 export * from "./layout.ts";
 export * from "./slot-budget.ts";
 export * from "./manifest.ts";

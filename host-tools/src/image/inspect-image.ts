@@ -3,7 +3,7 @@
 // is not checked (that is verify-image.ts), so the report says so.
 import { createHash } from "node:crypto";
 import { algName } from "../wallet/sig-alg.ts";
-import { ImageError } from "./image-error.ts";
+import { isImageError } from "./image-error.ts";
 import { HEADER_BYTES, IMAGE_MAGIC, type ImageHeader, readHeader, splitImage } from "./layout.ts";
 import { type ManifestFields, decodeManifestPayload, parseManifest } from "./manifest.ts";
 
@@ -35,7 +35,7 @@ export interface ImageReport {
 }
 
 function problemOf(e: unknown): ImageProblem {
-  if (e instanceof ImageError) return { code: e.code, message: e.message, hint: e.hint };
+  if (isImageError(e)) return { code: e.code, message: e.message, hint: e.hint };
   throw e;
 }
 

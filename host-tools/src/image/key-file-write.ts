@@ -4,7 +4,7 @@
 // (umask cannot widen it), synced before close. --force replaces only a regular file.
 import { closeSync, constants, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { ImageError } from "./image-error.ts";
+import { imageError } from "./image-error.ts";
 
 export interface NewFileOptions {
   mode: number;
@@ -16,9 +16,9 @@ export interface NewFileOptions {
 export function checkWritable(path: string, force = false): boolean {
   const st = lstatSync(path, { throwIfNoEntry: false });
   if (!st) return false;
-  if (st.isSymbolicLink()) throw new ImageError("KEY_SYMLINK", `${path} is a symbolic link; refusing to write a key through it`, "remove the link (or choose another path) and check who planted it; keys are never written through links, even with --force");
-  if (!force) throw new ImageError("KEY_EXISTS", `${path} already exists; refusing to overwrite a key`, "choose another path, or pass --force if you really mean to destroy the old key (images signed with it will no longer have a private key)");
-  if (!st.isFile()) throw new ImageError("KEY_EXISTS", `${path} exists and is not a regular file`, "choose another path");
+  if (st.isSymbolicLink()) throw imageError("KEY_SYMLINK", `${path} is a symbolic link; refusing to write a key through it`, "remove the link (or choose another path) and check who planted it; keys are never written through links, even with --force");
+  if (!force) throw imageError("KEY_EXISTS", `${path} already exists; refusing to overwrite a key`, "choose another path, or pass --force if you really mean to destroy the old key (images signed with it will no longer have a private key)");
+  if (!st.isFile()) throw imageError("KEY_EXISTS", `${path} exists and is not a regular file`, "choose another path");
   return true;
 }
 
@@ -32,7 +32,7 @@ export function writeNewFile(path: string, data: string | Uint8Array, opts: NewF
     const code = (e as NodeJS.ErrnoException).code;
     // something appeared between the check and the open: report what it is
     if (code === "EEXIST" || code === "ELOOP") checkWritable(path, false);
-    throw new ImageError("KEY_WRITE", `cannot create ${path}: ${(e as Error).message}`, "check that the directory exists and is writable");
+    throw imageError("KEY_WRITE", `cannot create ${path}: ${(e as Error).message}`, "check that the directory exists and is writable");
   }
   try {
     fchmodSync(fd, opts.mode);
@@ -42,7 +42,7 @@ export function writeNewFile(path: string, data: string | Uint8Array, opts: NewF
   } catch (e) {
     closeSync(fd);
     unlinkSync(path);
-    throw new ImageError("KEY_WRITE", `writing ${path} failed: ${(e as Error).message}`, "check free space and permissions, then run the command again");
+    throw imageError("KEY_WRITE", `writing ${path} failed: ${(e as Error).message}`, "check free space and permissions, then run the command again");
   }
   closeSync(fd);
 }

@@ -5,7 +5,7 @@ import { toHexLower as hex } from "../bytes/hex.ts";
 import { unlinkSync } from "node:fs";
 import { resolve } from "node:path";
 import { algName } from "../wallet/sig-alg.ts";
-import { ImageError } from "./image-error.ts";
+import { imageError } from "./image-error.ts";
 import { checkWritable, writeNewFile } from "./key-file-write.ts";
 import { type KeyAlgName, generateSigningKey, privateKeyPem, publicKeyPem } from "./signing-key.ts";
 
@@ -27,7 +27,7 @@ export function defaultPublicKeyPath(keyFile: string): string {
 export function keygen(keyFile: string, opts: { alg?: KeyAlgName; publicKeyFile?: string; force?: boolean } = {}): KeygenResult {
   const alg = opts.alg ?? "ed25519";
   const publicKeyFile = opts.publicKeyFile ?? defaultPublicKeyPath(keyFile);
-  if (resolve(publicKeyFile) === resolve(keyFile)) throw new ImageError("IMAGE_ARGUMENT", "the public key file cannot be the private key file", "leave --pub out (KEYFILE.pub.pem) or give another path");
+  if (resolve(publicKeyFile) === resolve(keyFile)) throw imageError("IMAGE_ARGUMENT", "the public key file cannot be the private key file", "leave --pub out (KEYFILE.pub.pem) or give another path");
   checkWritable(keyFile, opts.force);
   checkWritable(publicKeyFile, opts.force);
   const { signer, secret } = generateSigningKey(alg);

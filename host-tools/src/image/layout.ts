@@ -5,7 +5,7 @@
 // that layout; what the manifest says is manifest.ts's job.
 import { toHexLower as hex } from "../bytes/hex.ts";
 import { crc32 } from "../link/crc32.ts";
-import { ImageError } from "./image-error.ts";
+import { imageError } from "./image-error.ts";
 
 /** "\x89TKI": high bit set (a 7-bit or text-mode copy is caught), neither 00 nor FF (blank flash). */
 export const IMAGE_MAGIC = Uint8Array.of(0x89, 0x54, 0x4b, 0x49);
@@ -57,7 +57,7 @@ export function encodeHeader(manifestBytes: number, moduleBytes: number): Uint8A
 
 /** The header fields as stored, unchecked (inspect shows them even when they are wrong). */
 export function readHeader(bytes: Uint8Array): ImageHeader {
-  if (bytes.length < HEADER_BYTES) throw new ImageError("IMAGE_TRUNCATED", `the file has ${bytes.length} bytes, less than the ${HEADER_BYTES}-byte image header`, "the copy or download was cut short; build or copy the .tki again");
+  if (bytes.length < HEADER_BYTES) throw imageError("IMAGE_TRUNCATED", `the file has ${bytes.length} bytes, less than the ${HEADER_BYTES}-byte image header`, "the copy or download was cut short; build or copy the .tki again");
   const v = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   return {
     magic: bytes.slice(0, 4),
@@ -85,18 +85,18 @@ function magicHint(bytes: Uint8Array): string {
  * manifest's contents or the signature.
  */
 export function splitImage(bytes: Uint8Array, maxImageBytes?: number, slotName = "the slot"): ImageParts {
-  if (bytes.length === 0) throw new ImageError("IMAGE_TRUNCATED", "the file is empty", "the copy or download was cut short; build or copy the .tki again");
+  if (bytes.length === 0) throw imageError("IMAGE_TRUNCATED", "the file is empty", "the copy or download was cut short; build or copy the .tki again");
   const prefix = bytes.subarray(0, 4);
   if (!prefix.every((b, i) => b === IMAGE_MAGIC[i])) {
-    throw new ImageError("IMAGE_BAD_MAGIC", `bad magic: the file starts with ${hex(prefix)}, not 89544b49`, magicHint(bytes));
+    throw imageError("IMAGE_BAD_MAGIC", `bad magic: the file starts with ${hex(prefix)}, not 89544b49`, magicHint(bytes));
   }
   const header = readHeader(bytes);
   const crc = crc32(bytes.subarray(0, 28));
   if (crc !== header.headerCrc) {
-    throw new ImageError("IMAGE_HEADER_CRC", `header CRC-32 is ${hex32(header.headerCrc)} but bytes 0..27 give ${hex32(crc)}: the header is corrupted or was torn by a power cut`, "copy or upload the image again; a slot whose header fails this check holds no bootable image");
+    throw imageError("IMAGE_HEADER_CRC", `header CRC-32 is ${hex32(header.headerCrc)} but bytes 0..27 give ${hex32(crc)}: the header is corrupted or was torn by a power cut`, "copy or upload the image again; a slot whose header fails this check holds no bootable image");
   }
   if (header.formatVersion !== IMAGE_FORMAT_VERSION) {
-    throw new ImageError("IMAGE_FORMAT_VERSION", `image format ${header.formatVersion} is not known to this tapkit (it reads format ${IMAGE_FORMAT_VERSION})`, "update tapkit (and the device's shell) to a version that reads this format, or sign the module with this tapkit");
+    throw imageError("IMAGE_FORMAT_VERSION", `image format ${header.formatVersion} is not known to this tapkit (it reads format ${IMAGE_FORMAT_VERSION})`, "update tapkit (and the device's shell) to a version that reads this format, or sign the module with this tapkit");
   }
   const wrong: string[] = [];
   if (header.headerBytes !== HEADER_BYTES) wrong.push(`header length ${header.headerBytes} (format 1: ${HEADER_BYTES})`);
@@ -106,21 +106,21 @@ export function splitImage(bytes: Uint8Array, maxImageBytes?: number, slotName =
   if (header.moduleBytes === 0) wrong.push("module length 0");
   if (header.imageBytes !== header.moduleOffset + header.moduleBytes) wrong.push(`image length ${header.imageBytes} (module offset + module length = ${header.moduleOffset + header.moduleBytes})`);
   if (wrong.length) {
-    throw new ImageError("IMAGE_HEADER_FIELDS", `the image header is inconsistent: ${wrong.join("; ")}`, "the file was not written by tapkit image sign (or by a buggy tool); sign the module again");
+    throw imageError("IMAGE_HEADER_FIELDS", `the image header is inconsistent: ${wrong.join("; ")}`, "the file was not written by tapkit image sign (or by a buggy tool); sign the module again");
   }
   if (maxImageBytes !== undefined && header.imageBytes > maxImageBytes) {
-    throw new ImageError("IMAGE_TOO_LARGE", `the image is ${header.imageBytes} bytes; ${slotName} takes at most ${maxImageBytes}`, "shrink the firmware (tapkit bench shows where the bytes go) or give the board larger slot-a/slot-b partitions");
+    throw imageError("IMAGE_TOO_LARGE", `the image is ${header.imageBytes} bytes; ${slotName} takes at most ${maxImageBytes}`, "shrink the firmware (tapkit bench shows where the bytes go) or give the board larger slot-a/slot-b partitions");
   }
   if (bytes.length < header.imageBytes) {
-    throw new ImageError("IMAGE_TRUNCATED", `the image is truncated: ${bytes.length} of ${header.imageBytes} bytes present (${header.imageBytes - bytes.length} missing)`, "the copy or upload was cut short; copy the .tki again (tapkit flash resumes an interrupted upload)");
+    throw imageError("IMAGE_TRUNCATED", `the image is truncated: ${bytes.length} of ${header.imageBytes} bytes present (${header.imageBytes - bytes.length} missing)`, "the copy or upload was cut short; copy the .tki again (tapkit flash resumes an interrupted upload)");
   }
   if (bytes.length > header.imageBytes) {
-    throw new ImageError("IMAGE_TRAILING_BYTES", `${bytes.length - header.imageBytes} byte(s) follow the end of the image (header says ${header.imageBytes} bytes)`, "something was appended to the file; use the .tki exactly as tapkit image sign wrote it");
+    throw imageError("IMAGE_TRAILING_BYTES", `${bytes.length - header.imageBytes} byte(s) follow the end of the image (header says ${header.imageBytes} bytes)`, "something was appended to the file; use the .tki exactly as tapkit image sign wrote it");
   }
   const manifestEnd = HEADER_BYTES + header.manifestBytes;
   const padding = bytes.subarray(manifestEnd, header.moduleOffset);
   if (padding.some((b) => b !== 0)) {
-    throw new ImageError("IMAGE_PADDING", `the ${padding.length} padding byte(s) between manifest and module (offsets ${manifestEnd}..${header.moduleOffset - 1}) are not all zero`, "the file was altered; every byte of an image is fixed by its signer, so sign the module again");
+    throw imageError("IMAGE_PADDING", `the ${padding.length} padding byte(s) between manifest and module (offsets ${manifestEnd}..${header.moduleOffset - 1}) are not all zero`, "the file was altered; every byte of an image is fixed by its signer, so sign the module again");
   }
   return {
     header,

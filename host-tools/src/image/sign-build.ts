@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import type { Board } from "../boards/index.ts";
 import { type BuildResult, packageVersion } from "../build/index.ts";
 import type { Signer } from "../wallet/sig-alg.ts";
-import { ImageError } from "./image-error.ts";
+import { imageError } from "./image-error.ts";
 import { readBinaryFile, writeImageFile } from "./image-file.ts";
 import { type SignedImage, parseVersion, signImage } from "./sign-image.ts";
 
@@ -44,6 +44,6 @@ export function builtForBoard(wasmPath: string, module: Uint8Array): string | nu
 export function checkBuiltFor(wasmPath: string, module: Uint8Array, board: Board): void {
   const builtFor = builtForBoard(wasmPath, module);
   if (builtFor !== null && builtFor !== board.name) {
-    throw new ImageError("IMAGE_WRONG_BOARD", `${wasmPath} was built for board ${builtFor} (its build.json says so), not ${board.name}`, `sign build/${board.name}/firmware.wasm instead, or build it: tapkit build --board ${board.name}`);
+    throw imageError("IMAGE_WRONG_BOARD", `${wasmPath} was built for board ${builtFor} (its build.json says so), not ${board.name}`, `sign build/${board.name}/firmware.wasm instead, or build it: tapkit build --board ${board.name}`);
   }
 }

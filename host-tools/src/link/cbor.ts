@@ -4,16 +4,14 @@
 // lengths, floats, tags, duplicate keys, non-map bodies) instead of guessing.
 import { decode, encode, rfc8949EncodeOptions, Tokenizer, Type } from "cborg";
 import type { DecodeOptions, EncodeOptions, Token } from "cborg";
+import { TapkitError } from "../errors/index.ts";
 
 /** A decoded body: text keys to CBOR values (bytes are Uint8Array). */
 export type Body = Record<string, unknown>;
 
-/** Thrown by encodeBody/decodeBody; `reason` is a short text for logs and `bad-body`. */
-export class BodyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "BodyError";
-  }
+/** What encodeBody/decodeBody throw (code BAD_BODY); the message is short, for logs and the device's `bad-body`. */
+function bodyError(message: string): TapkitError {
+  return new TapkitError("BAD_BODY", message, "link bodies are CBOR maps of integers, text, bytes, arrays and maps, deterministically encoded (docs/link-protocol.md)");
 }
 
 const encodeOptions: EncodeOptions = {
@@ -22,12 +20,12 @@ const encodeOptions: EncodeOptions = {
     // The protocol has no floats: a fractional number is a caller bug, not something to round.
     number: (value: unknown) => {
       if (typeof value === "number" && !Number.isSafeInteger(value)) {
-        throw new BodyError(`cannot encode ${value}: link bodies carry integers only`);
+        throw bodyError(`cannot encode ${value}: link bodies carry integers only`);
       }
       return null;
     },
     undefined: () => {
-      throw new BodyError("cannot encode undefined: leave the key out instead");
+      throw bodyError("cannot encode undefined: leave the key out instead");
     },
   },
 };
@@ -35,13 +33,13 @@ const encodeOptions: EncodeOptions = {
 /** Encodes `body` (a plain object) deterministically. An empty object encodes to A0. */
 export function encodeBody(body: Body): Uint8Array {
   if (body === null || typeof body !== "object" || Array.isArray(body) || body instanceof Uint8Array) {
-    throw new BodyError("a link body must be a map (plain object)");
+    throw bodyError("a link body must be a map (plain object)");
   }
   try {
     return encode(body, encodeOptions);
   } catch (e) {
-    if (e instanceof BodyError) throw e;
-    throw new BodyError(`cannot encode body: ${(e as Error).message}`);
+    if (e instanceof TapkitError) throw e;
+    throw bodyError(`cannot encode body: ${(e as Error).message}`);
   }
 }
 
@@ -49,8 +47,8 @@ export function encodeBody(body: Body): Uint8Array {
 class StrictTokenizer extends Tokenizer {
   next(): Token {
     const token = super.next();
-    if (token.type === Type.float) throw new BodyError("floats are not allowed in link bodies");
-    if (token.type === Type.tag) throw new BodyError("tags are not allowed in link bodies");
+    if (token.type === Type.float) throw bodyError("floats are not allowed in link bodies");
+    if (token.type === Type.tag) throw bodyError("tags are not allowed in link bodies");
     return token;
   }
 }
@@ -71,7 +69,7 @@ function decodeOptions(data: Uint8Array): DecodeOptions {
 }
 
 /**
- * Decodes a body. Empty bytes mean `{}`. Throws BodyError on anything the protocol rejects;
+ * Decodes a body. Empty bytes mean `{}`. Throws BAD_BODY on anything the protocol rejects;
  * cborg itself refuses non-text keys in object mode. Unsorted keys are accepted (doc rule).
  */
 export function decodeBody(bytes: Uint8Array): Body {
@@ -80,11 +78,11 @@ export function decodeBody(bytes: Uint8Array): Body {
   try {
     value = decode(bytes, decodeOptions(bytes));
   } catch (e) {
-    if (e instanceof BodyError) throw e;
-    throw new BodyError((e as Error).message.replace(/^CBOR decode error: /, ""));
+    if (e instanceof TapkitError) throw e;
+    throw bodyError((e as Error).message.replace(/^CBOR decode error: /, ""));
   }
   if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Uint8Array) {
-    throw new BodyError("body is not a CBOR map");
+    throw bodyError("body is not a CBOR map");
   }
   return value as Body;
 }

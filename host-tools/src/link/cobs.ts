@@ -2,12 +2,11 @@
 // COBS removes every 00 byte from a frame so that 00 can delimit frames on the wire and a
 // receiver can always resynchronise at the next 00. The delimiter itself is not added here.
 
-/** Thrown by cobsDecode when the input cannot be COBS output. */
-export class CobsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "CobsError";
-  }
+import { TapkitError } from "../errors/index.ts";
+
+/** What cobsDecode throws (code BAD_COBS) when the input cannot be COBS output. */
+function cobsError(message: string): TapkitError {
+  return new TapkitError("BAD_COBS", message, "the bytes between two 00 delimiters are not a COBS frame: line noise, a wrong baud rate, or a cut frame");
 }
 
 /** Largest COBS encoding of `n` bytes (without the delimiter). */
@@ -48,22 +47,22 @@ export function cobsEncode(data: Uint8Array): Uint8Array {
   return out.subarray(0, o);
 }
 
-/** Decodes one COBS frame (without its delimiter). Throws CobsError on malformed input. */
+/** Decodes one COBS frame (without its delimiter). Throws BAD_COBS on malformed input. */
 export function cobsDecode(encoded: Uint8Array): Uint8Array {
-  if (encoded.length === 0) throw new CobsError("empty input is not a COBS encoding");
+  if (encoded.length === 0) throw cobsError("empty input is not a COBS encoding");
   const out = new Uint8Array(encoded.length);
   let o = 0;
   let i = 0;
   while (i < encoded.length) {
     const code = encoded[i]!;
-    if (code === 0) throw new CobsError(`00 byte inside COBS data at offset ${i}`);
+    if (code === 0) throw cobsError(`00 byte inside COBS data at offset ${i}`);
     const end = i + code;
     if (end > encoded.length) {
-      throw new CobsError(`code byte ${code} at offset ${i} points past the end (${encoded.length} bytes)`);
+      throw cobsError(`code byte ${code} at offset ${i} points past the end (${encoded.length} bytes)`);
     }
     for (let j = i + 1; j < end; j++) {
       const b = encoded[j]!;
-      if (b === 0) throw new CobsError(`00 byte inside COBS data at offset ${j}`);
+      if (b === 0) throw cobsError(`00 byte inside COBS data at offset ${j}`);
       out[o++] = b;
     }
     i = end;

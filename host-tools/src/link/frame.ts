@@ -2,7 +2,7 @@
 // Wire = COBS(header(4) | CBOR body | CRC-32 LE) followed by one 00 delimiter.
 // The receiver applies the doc's receiver rules 1-6 and 8 in order and counts each failure;
 // rule 7 (unknown channel) is the device's business and left to the caller.
-import { encodeBody, decodeBody, BodyError, type Body } from "./cbor.ts";
+import { encodeBody, decodeBody, type Body } from "./cbor.ts";
 import { cobsDecode, cobsEncode, cobsMaxEncodedLength } from "./cobs.ts";
 import { crc32 } from "./crc32.ts";
 
@@ -175,7 +175,7 @@ export class FrameReceiver {
       body = decodeBody(raw.subarray(HEADER_LENGTH, bodyEnd));
     } catch (e) {
       this.counters.body++;
-      this.onBadBody?.(header, e instanceof BodyError ? e.message : String(e));
+      this.onBadBody?.(header, e instanceof Error ? e.message : String(e));
       return undefined;
     }
     this.counters.rx++;

@@ -1,8 +1,8 @@
 // Public API of the host side of link protocol v1 (docs/link-protocol.md): codecs, frames,
 // transports and sessions. Other layers (device client, CLI, conformance, bench) import from here.
-export { cobsEncode, cobsDecode, cobsMaxEncodedLength, CobsError } from "./cobs.ts";
+export { cobsEncode, cobsDecode, cobsMaxEncodedLength } from "./cobs.ts";
 export { crc32 } from "./crc32.ts";
-export { encodeBody, decodeBody, BodyError, type Body } from "./cbor.ts";
+export { encodeBody, decodeBody, type Body } from "./cbor.ts";
 export {
   VERSION,
   CHANNEL,
@@ -22,7 +22,7 @@ export {
   type ReceiverCounters,
   type FrameReceiverOptions,
 } from "./frame.ts";
-export { LinkError, LINK_EXIT_CODES, DEFAULT_HINTS, type LinkErrorCode, type LinkErrorDetails } from "./errors.ts";
+export { LinkError, DEFAULT_HINTS, type LinkErrorCode, type LinkErrorDetails } from "./errors.ts";
 export { openTransport, createStreamPair, serialOpenError, DEFAULT_BAUD, type Transport, type OpenTransportOptions } from "./transport.ts";
 export {
   LinkSession,

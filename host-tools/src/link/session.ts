@@ -123,7 +123,7 @@ export class LinkSession {
     // handled for a previous session, which it would answer from its replay store.
     this.nextSeq = (opts.firstSeq ?? Math.floor(Math.random() * 0x10000)) & 0xffff;
     transport.onData((bytes) => this.receive(bytes));
-    transport.onClose?.((err) => this.failAll(err ?? new LinkError("closed", `${transport.description} closed`)));
+    transport.onClose?.((err) => this.failAll(err ?? new LinkError("LINK_CLOSED", `${transport.description} closed`)));
   }
 
   /** Flushes the line with a 00, says hello and records the device's answer. On failure the transport stays open: the caller owns it and closes it. */
@@ -136,12 +136,12 @@ export class LinkSession {
       // runs it (and empties its replay cache) instead of taking it for a retry.
       answer = await session.request(CHANNEL.SHELL, "hello", { v: [VERSION], max: session.receiver.maxFrame, n: Math.floor(Math.random() * 0x1_0000_0000) });
     } catch (e) {
-      if (e instanceof LinkError && e.code === "timeout") {
+      if (e instanceof LinkError && e.code === "TIMEOUT") {
         const c = session.receiver.counters;
         const junk = c.oversize + c.cobs + c.short + c.crc + c.version + c.body;
         session.detach();
         throw new LinkError(
-          "not-tapkit",
+          "NOT_TAPKIT",
           junk > 0
             ? `${transport.description} sent ${junk} unreadable frame(s) but no answer to hello`
             : `no answer to hello from ${transport.description}`,
@@ -159,18 +159,18 @@ export class LinkSession {
     const { v, max, board, fw, abi, shell } = answer;
     if (v !== VERSION) {
       this.detach();
-      throw new LinkError("unsupported-version", `${this.transport.description} speaks link protocol ${String(v)}, we speak ${VERSION}`);
+      throw new LinkError("UNSUPPORTED_VERSION", `${this.transport.description} speaks link protocol ${String(v)}, we speak ${VERSION}`);
     }
     if (!Number.isInteger(max) || (max as number) < 8 || typeof board !== "string") {
       this.detach();
-      throw new LinkError("not-tapkit", `hello answer from ${this.transport.description} lacks max/board: ${JSON.stringify(answer)}`);
+      throw new LinkError("NOT_TAPKIT", `hello answer from ${this.transport.description} lacks max/board: ${JSON.stringify(answer)}`);
     }
     return { v, max: max as number, board, fw: String(fw ?? ""), abi: Number(abi ?? 0), shell: String(shell ?? "") };
   }
 
   /** The device's hello answer. */
   get device(): DeviceHello {
-    if (!this.hello) throw new LinkError("closed", "session not open: hello has not completed");
+    if (!this.hello) throw new LinkError("LINK_CLOSED", "session not open: hello has not completed");
     return this.hello;
   }
 
@@ -201,11 +201,11 @@ export class LinkSession {
 
   /** Sends `{op, ...args}` on `channel` and resolves with the device's result map. */
   async request(channel: number, op: string, args: Body = {}, opts: RequestOptions = {}): Promise<Body> {
-    if (this.closed) throw new LinkError("closed", `${this.transport.description} session is closed`);
+    if (this.closed) throw new LinkError("LINK_CLOSED", `${this.transport.description} session is closed`);
     const seq = this.allocSeq();
     const raw = buildRawFrame({ channel, flags: 0, seq, body: { ...args, op } });
     if (raw.length > this.peerMax) {
-      throw new LinkError("too-large", `${channelName(channel)}/${op} request is ${raw.length} bytes; the device accepts ${this.peerMax}`);
+      throw new LinkError("TOO_LARGE", `${channelName(channel)}/${op} request is ${raw.length} bytes; the device accepts ${this.peerMax}`);
     }
     const wire = wireFromRaw(raw);
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs ?? this.attemptTimeoutMs(wire.length);
@@ -231,14 +231,14 @@ export class LinkSession {
       };
       this.pending.set(seq, entry);
       const send = () => {
-        this.writeFrame(wire).catch((e) => entry.settle({ error: e instanceof LinkError ? e : new LinkError("port-error", String(e), { cause: e }) }));
+        this.writeFrame(wire).catch((e) => entry.settle({ error: e instanceof LinkError ? e : new LinkError("PORT_ERROR", String(e), { cause: e }) }));
         timer = setTimeout(() => {
           if (done) return;
           if (attempt >= retries) {
             this.counts.timeouts++;
             entry.settle({
               error: new LinkError(
-                "timeout",
+                "TIMEOUT",
                 `no answer to ${channelName(channel)}/${op} (seq ${seq}) from ${this.transport.description} after ${attempt + 1} attempt(s) of ${Math.round(timeoutMs)} ms`,
               ),
             });
@@ -293,7 +293,7 @@ export class LinkSession {
 
   /** Writes bytes as they are (conformance tests inject corrupt frames with this). */
   async sendRaw(bytes: Uint8Array): Promise<void> {
-    if (this.closed) throw new LinkError("closed", `${this.transport.description} session is closed`);
+    if (this.closed) throw new LinkError("LINK_CLOSED", `${this.transport.description} session is closed`);
     this.counts.bytesSent += bytes.length;
     await this.transport.write(bytes);
   }
@@ -301,7 +301,7 @@ export class LinkSession {
   /** Fails outstanding requests with `closed` and closes the transport. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.failAll(new LinkError("closed", `${this.transport.description} session closed while waiting for an answer`));
+    this.failAll(new LinkError("LINK_CLOSED", `${this.transport.description} session closed while waiting for an answer`));
     await this.transport.close();
   }
 
@@ -321,7 +321,7 @@ export class LinkSession {
       this.nextSeq = (this.nextSeq + 1) & 0xffff;
       if (!this.pending.has(seq)) return seq;
     }
-    throw new LinkError("too-large", "65536 requests outstanding: no free seq", { hint: "use a smaller window" });
+    throw new LinkError("TOO_LARGE", "65536 requests outstanding: no free seq", { hint: "use a smaller window" });
   }
 
   private async writeFrame(wire: Uint8Array): Promise<void> {
@@ -361,7 +361,7 @@ export class LinkSession {
       const code = typeof frame.body.code === "string" ? frame.body.code : "unknown";
       const msg = typeof frame.body.msg === "string" ? frame.body.msg : "";
       p.settle({
-        error: new LinkError("device-error", `device answered ${code}${msg ? `: ${msg}` : ""} on ${channelName(frame.channel)} (seq ${frame.seq})`, {
+        error: new LinkError("DEVICE_ERROR", `device answered ${code}${msg ? `: ${msg}` : ""} on ${channelName(frame.channel)} (seq ${frame.seq})`, {
           deviceCode: code,
           deviceMsg: msg,
         }),

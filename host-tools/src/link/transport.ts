@@ -55,7 +55,7 @@ class Inbox {
 }
 
 function closedError(description: string): LinkError {
-  return new LinkError("closed", `${description} is closed`);
+  return new LinkError("LINK_CLOSED", `${description} is closed`);
 }
 
 /** Maps an error from opening a serial device to a LinkError. */
@@ -64,15 +64,15 @@ export function serialOpenError(path: string, err: Error & { code?: string }): L
   const text = `${err.code ?? ""} ${err.message}`;
   const details = { cause: err };
   if (/ENOENT|No such file or directory/i.test(text)) {
-    return new LinkError("port-missing", `serial port ${path} does not exist`, details);
+    return new LinkError("PORT_MISSING", `serial port ${path} does not exist`, details);
   }
   if (/EACCES|EPERM|Permission denied|Operation not permitted/i.test(text)) {
-    return new LinkError("permission", `no permission to open ${path}`, details);
+    return new LinkError("PORT_PERMISSION", `no permission to open ${path}`, details);
   }
   if (/EBUSY|EAGAIN|Cannot lock port|busy|temporarily unavailable/i.test(text)) {
-    return new LinkError("port-busy", `${path} is in use by another program`, details);
+    return new LinkError("PORT_BUSY", `${path} is in use by another program`, details);
   }
-  return new LinkError("port-error", `cannot open ${path}: ${err.message}`, details);
+  return new LinkError("PORT_ERROR", `cannot open ${path}: ${err.message}`, details);
 }
 
 async function openSerial(path: string, baud: number): Promise<Transport> {
@@ -82,7 +82,7 @@ async function openSerial(path: string, baud: number): Promise<Transport> {
   try {
     ({ SerialPort } = await import("serialport"));
   } catch (e) {
-    throw new LinkError("port-error", `serial support is not available: ${(e as Error).message}`, {
+    throw new LinkError("PORT_ERROR", `serial support is not available: ${(e as Error).message}`, {
       cause: e,
       hint: "reinstall the tapkit tools (npm ci) so the serialport native module matches this Node version",
     });
@@ -94,7 +94,7 @@ async function openSerial(path: string, baud: number): Promise<Transport> {
   const description = `${path} @ ${baud}`;
   const inbox = new Inbox();
   port.on("data", (chunk: Buffer) => inbox.deliver(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
-  port.on("error", (err: Error) => inbox.ended(new LinkError("port-error", `${description}: ${err.message}`, { cause: err })));
+  port.on("error", (err: Error) => inbox.ended(new LinkError("PORT_ERROR", `${description}: ${err.message}`, { cause: err })));
   port.on("close", () => inbox.ended());
   return {
     description,
@@ -102,7 +102,7 @@ async function openSerial(path: string, baud: number): Promise<Transport> {
       if (inbox.isClosed) return Promise.reject(closedError(description));
       return new Promise((resolve, reject) => {
         port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), (err) =>
-          err ? reject(new LinkError("port-error", `write to ${description} failed: ${err.message}`, { cause: err })) : resolve(),
+          err ? reject(new LinkError("PORT_ERROR", `write to ${description} failed: ${err.message}`, { cause: err })) : resolve(),
         );
       });
     },
@@ -122,16 +122,16 @@ async function openTcp(host: string, portNumber: number): Promise<Transport> {
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve);
     socket.once("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "ECONNREFUSED") reject(new LinkError("connect-refused", `nothing listens on ${description}`, { cause: err }));
+      if (err.code === "ECONNREFUSED") reject(new LinkError("CONNECT_REFUSED", `nothing listens on ${description}`, { cause: err }));
       else if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN")
-        reject(new LinkError("port-missing", `host ${host} not found`, { cause: err, hint: "check the host name in tcp:HOST:PORT" }));
-      else reject(new LinkError("port-error", `cannot connect to ${description}: ${err.message}`, { cause: err }));
+        reject(new LinkError("PORT_MISSING", `host ${host} not found`, { cause: err, hint: "check the host name in tcp:HOST:PORT" }));
+      else reject(new LinkError("PORT_ERROR", `cannot connect to ${description}: ${err.message}`, { cause: err }));
     });
   });
   socket.removeAllListeners("error");
   const inbox = new Inbox();
   socket.on("data", (chunk: Buffer) => inbox.deliver(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
-  socket.on("error", (err) => inbox.ended(new LinkError("port-error", `${description}: ${err.message}`, { cause: err })));
+  socket.on("error", (err) => inbox.ended(new LinkError("PORT_ERROR", `${description}: ${err.message}`, { cause: err })));
   socket.on("close", () => inbox.ended());
   return {
     description,
@@ -139,7 +139,7 @@ async function openTcp(host: string, portNumber: number): Promise<Transport> {
       if (inbox.isClosed || socket.destroyed) return Promise.reject(closedError(description));
       return new Promise((resolve, reject) => {
         socket.write(bytes, (err) =>
-          err ? reject(new LinkError("port-error", `write to ${description} failed: ${err.message}`, { cause: err })) : resolve(),
+          err ? reject(new LinkError("PORT_ERROR", `write to ${description} failed: ${err.message}`, { cause: err })) : resolve(),
         );
       });
     },
@@ -161,7 +161,7 @@ export async function openTransport(port: string, opts: OpenTransportOptions = {
   const tcp = /^tcp:(.+):(\d+)$/.exec(port);
   if (tcp) return openTcp(tcp[1]!.replace(/^\[(.*)\]$/, "$1"), Number(tcp[2]));
   if (port.startsWith("tcp:")) {
-    throw new LinkError("port-missing", `"${port}" is not tcp:HOST:PORT`, { hint: "write e.g. tcp:127.0.0.1:4000" });
+    throw new LinkError("PORT_MISSING", `"${port}" is not tcp:HOST:PORT`, { hint: "write e.g. tcp:127.0.0.1:4000" });
   }
   return openSerial(port, opts.baud ?? DEFAULT_BAUD);
 }

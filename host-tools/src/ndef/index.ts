@@ -1,6 +1,5 @@
 // NDEF library: records and messages, tap-URL templates, lint, and the Type 4/Type 2 reader
 // procedures.
-export { NdefError } from "./ndef-error.ts";
 export { URI_PREFIXES, bestUriCode } from "./uri-prefixes.ts";
 export { decodeMessage, encodeMessage, FLAG, TNF, type NdefRecord } from "./record.ts";
 export { aarRecord, describeRecord, externalRecord, smartPosterRecord, textRecord, uriRecord, AAR_TYPE, type RecordView } from "./records.ts";

@@ -1,10 +1,10 @@
 // What phones need from a tap message (docs/nfc.md "Lint rules"), the same rule names as the
 // firmware's lint: errors block a plaque from working on iPhone or Android, warnings cost
 // reach (no Android Application Record; too big for an NTAG 424's 256-byte file).
-import { NdefError } from "./ndef-error.ts";
 import { decodeMessage, FLAG, TNF } from "./record.ts";
 import { URI_PREFIXES } from "./uri-prefixes.ts";
 import { AAR_TYPE } from "./records.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const LINT_ERRORS = ["empty", "malformed", "chunked", "tnf", "first-not-uri", "not-https", "uri-code", "too-large", "text"] as const;
 export const LINT_WARNINGS = ["no-aar", "over-256"] as const;
@@ -25,7 +25,7 @@ export function lintMessage(bytes: Uint8Array, cap = MESSAGE_CAP): LintResult {
   try {
     records = decodeMessage(bytes);
   } catch (e) {
-    if (!(e instanceof NdefError)) throw e;
+    if (!(e instanceof TapkitError)) throw e;
     found.add("malformed");
     return split(found);
   }

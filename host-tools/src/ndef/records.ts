@@ -2,7 +2,7 @@
 // Android Application Record; and a readable description of any decoded record.
 import { bestUriCode, URI_PREFIXES } from "./uri-prefixes.ts";
 import { decodeMessage, encodeMessage, type NdefRecord, TNF } from "./record.ts";
-import { NdefError } from "./ndef-error.ts";
+import { TapkitError } from "../errors/index.ts";
 
 const utf8 = new TextEncoder();
 const ascii = (s: string) => utf8.encode(s);
@@ -17,7 +17,7 @@ export function uriRecord(uri: string): NdefRecord {
 
 export function textRecord(text: string, lang = "en"): NdefRecord {
   const l = ascii(lang);
-  if (l.length < 1 || l.length > 63) throw new NdefError("NDEF_BAD_LANG", `language code "${lang}" must be 1..63 bytes`, "use an IANA language tag such as en or zh-CN");
+  if (l.length < 1 || l.length > 63) throw new TapkitError("NDEF_BAD_LANG", `language code "${lang}" must be 1..63 bytes`, "use an IANA language tag such as en or zh-CN");
   return { tnf: TNF.WELL_KNOWN, type: ascii("T"), id: EMPTY, payload: Uint8Array.from([l.length, ...l, ...utf8.encode(text)]) };
 }
 
@@ -26,7 +26,7 @@ export function smartPosterRecord(uri: string, title: string, lang = "en"): Ndef
 }
 
 export function externalRecord(type: string, data: Uint8Array): NdefRecord {
-  if (!/^[a-z0-9.-]+:[^\s]+$/i.test(type)) throw new NdefError("NDEF_BAD_EXTERNAL_TYPE", `external type "${type}" is not domain:name`, "e.g. example.com:pay");
+  if (!/^[a-z0-9.-]+:[^\s]+$/i.test(type)) throw new TapkitError("NDEF_BAD_EXTERNAL_TYPE", `external type "${type}" is not domain:name`, "e.g. example.com:pay");
   return { tnf: TNF.EXTERNAL, type: ascii(type.toLowerCase()), id: EMPTY, payload: data };
 }
 

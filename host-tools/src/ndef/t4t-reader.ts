@@ -3,7 +3,7 @@
 // with rw_t4t_validate_cc_file's rules, SELECT the NDEF file named in the CC, READ NLEN,
 // check it against the max size, then READ the message in chunks of min(MLe, 255).
 // Works over any transceive: the simulator, the nfc-test channel, or PC/SC.
-import { NdefError } from "./ndef-error.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export type Transceive = (apdu: Uint8Array) => Promise<Uint8Array> | Uint8Array;
 
@@ -33,10 +33,10 @@ const RESERVED_FIDS = new Set([0xe102, 0xe103, 0x3f00, 0x3fff, 0xffff]);
 const sw = (r: Uint8Array) => (r.length >= 2 ? (r[r.length - 2] << 8) | r[r.length - 1] : -1);
 const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, "0");
 
-/** Android's CC rules; throws NdefError CC_INVALID naming the rule that failed. */
+/** Android's CC rules; throws CC_INVALID naming the rule that failed. */
 export function validateCc(cc: Uint8Array): CapabilityContainer {
   const fail = (what: string) => {
-    throw new NdefError("CC_INVALID", `capability container rejected: ${what}`, "Android's reader would not read this tag (rw_t4t_validate_cc_file)");
+    throw new TapkitError("CC_INVALID", `capability container rejected: ${what}`, "Android's reader would not read this tag (rw_t4t_validate_cc_file)");
   };
   if (cc.length < 15) fail(`only ${cc.length} bytes, 15 needed`);
   const v = {
@@ -68,7 +68,7 @@ export async function readNdefType4(transceive: Transceive): Promise<T4tRead> {
     return transceive(Uint8Array.from(bytes));
   };
   const expectOk = (r: Uint8Array, what: string) => {
-    if (sw(r) !== 0x9000) throw new NdefError("T4T_STATUS", `${what} answered ${hex4(sw(r))}`, "the tag is not an NFC Forum Type 4 NDEF tag, or it failed");
+    if (sw(r) !== 0x9000) throw new TapkitError("T4T_STATUS", `${what} answered ${hex4(sw(r))}`, "the tag is not an NFC Forum Type 4 NDEF tag, or it failed");
   };
   let r = await send([0x00, 0xa4, 0x04, 0x00, 0x07, ...V2_AID, 0x00]);
   if (sw(r) !== 0x9000) {
@@ -82,9 +82,9 @@ export async function readNdefType4(transceive: Transceive): Promise<T4tRead> {
   expectOk(await send([0x00, 0xa4, 0x00, 0x0c, 0x02, cc.fileId >> 8, cc.fileId & 0xff]), `SELECT NDEF file ${hex4(cc.fileId)}`);
   r = await send([0x00, 0xb0, 0x00, 0x00, 0x02]);
   expectOk(r, "READ BINARY of NLEN");
-  if (r.length !== 4) throw new NdefError("T4T_NLEN", `NLEN read returned ${r.length - 2} bytes`, "a tag must return exactly the 2 requested bytes");
+  if (r.length !== 4) throw new TapkitError("T4T_NLEN", `NLEN read returned ${r.length - 2} bytes`, "a tag must return exactly the 2 requested bytes");
   const nlen = (r[0] << 8) | r[1];
-  if (nlen > cc.maxSize - 2) throw new NdefError("T4T_NLEN", `NLEN ${nlen} exceeds the max NDEF size ${cc.maxSize} - 2`, "the tag's NDEF file is corrupt");
+  if (nlen > cc.maxSize - 2) throw new TapkitError("T4T_NLEN", `NLEN ${nlen} exceeds the max NDEF size ${cc.maxSize} - 2`, "the tag's NDEF file is corrupt");
   // Android: Le = min(MLe, ~647), and 255 rather than 00 when MLe is 256.
   const chunk = Math.min(cc.mle, 255);
   const message = new Uint8Array(nlen);
@@ -93,7 +93,7 @@ export async function readNdefType4(transceive: Transceive): Promise<T4tRead> {
     const at = off + 2;
     r = await send([0x00, 0xb0, (at >> 8) & 0x7f, at & 0xff, n]);
     expectOk(r, `READ BINARY at ${at}`);
-    if (r.length - 2 !== n) throw new NdefError("T4T_SHORT_READ", `READ at ${at} returned ${r.length - 2} of ${n} bytes`, "the tag truncated a read inside the message");
+    if (r.length - 2 !== n) throw new TapkitError("T4T_SHORT_READ", `READ at ${at} returned ${r.length - 2} of ${n} bytes`, "the tag truncated a read inside the message");
     message.set(r.subarray(0, n), off);
     off += n;
   }

@@ -8,7 +8,7 @@
 // leaves Perl's stdout block-buffered on a pipe, so an answer would sit in its buffer until
 // exit; we load scriptor with STDOUT autoflush on, unchanged otherwise.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { PcscError } from "./pcsc-error.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const VPCD_READER = "Virtual PCD 00 00";
 const SCRIPTOR = "/usr/bin/scriptor";
@@ -49,7 +49,7 @@ export class ReaderSession {
   /** Connects to the card in `reader`; rejects when no PC/SC stack, reader or card is there. */
   static async open(reader = VPCD_READER, opts: ReaderSessionOptions = {}): Promise<ReaderSession> {
     const missing = pcscToolsMissing();
-    if (missing) throw new PcscError("PCSC_TOOLS_MISSING", missing, INSTALL_HINT);
+    if (missing) throw new TapkitError("PCSC_TOOLS_MISSING", missing, INSTALL_HINT);
     const child = spawn("perl", ["-MIO::Handle", "-e", `STDOUT->autoflush(1); do "${SCRIPTOR}"; die $@ if $@;`, "--", "-r", reader]);
     const session = new ReaderSession(reader, child, opts.timeoutMs ?? 10_000);
     // scriptor prints "Using T=n protocol" once the card is connected.
@@ -59,7 +59,7 @@ export class ReaderSession {
 
   /** Sends one command APDU; resolves with the response (data + SW1 SW2). */
   async transmit(apdu: Uint8Array): Promise<Uint8Array> {
-    if (apdu.length === 0) throw new PcscError("PCSC_EMPTY_APDU", "an empty APDU cannot be sent", "give at least CLA INS P1 P2");
+    if (apdu.length === 0) throw new TapkitError("PCSC_EMPTY_APDU", "an empty APDU cannot be sent", "give at least CLA INS P1 P2");
     this.child.stdin.write(Buffer.from(apdu).toString("hex").toUpperCase().replace(/(..)(?!$)/g, "$1 ") + "\n");
     const line = await this.expectResponse();
     this.exchanges++;
@@ -70,7 +70,7 @@ export class ReaderSession {
   async reset(): Promise<void> {
     this.child.stdin.write("reset\n");
     const line = await this.expect("< ");
-    if (!line.startsWith("< OK:")) throw new PcscError("PCSC_RESET", `reader "${this.reader}" refused the reset: ${line.slice(2)}`, "is the card still on the reader? (pcsc_scan shows it)");
+    if (!line.startsWith("< OK:")) throw new TapkitError("PCSC_RESET", `reader "${this.reader}" refused the reset: ${line.slice(2)}`, "is the card still on the reader? (pcsc_scan shows it)");
   }
 
   async close(): Promise<void> {
@@ -100,7 +100,7 @@ export class ReaderSession {
       if (this.exited !== null) return reject(this.failure());
       const timer = setTimeout(() => {
         this.waiter = null;
-        reject(new PcscError("PCSC_TIMEOUT", `reader "${this.reader}" did not answer within ${this.timeoutMs} ms`, "is the card still on the reader? (pcsc_scan shows it)"));
+        reject(new TapkitError("PCSC_TIMEOUT", `reader "${this.reader}" did not answer within ${this.timeoutMs} ms`, "is the card still on the reader? (pcsc_scan shows it)"));
       }, this.timeoutMs);
       this.waiter = {
         prefix,
@@ -133,14 +133,14 @@ export class ReaderSession {
     }
   }
 
-  private failure(): PcscError {
+  private failure(): TapkitError {
     const why = this.err.trim().split("\n").filter((l) => !/^(Using given|Reading commands)/.test(l)).pop() ?? `scriptor exited with ${this.exited}`;
     if (/Unknown reader|Can't get readers list|No readers/i.test(why)) {
-      return new PcscError("PCSC_NO_READER", `no PC/SC reader "${this.reader}": ${why}`, "list readers with pcsc_scan; for the simulator run pcscd and `tapkit sim --pcsc`");
+      return new TapkitError("PCSC_NO_READER", `no PC/SC reader "${this.reader}": ${why}`, "list readers with pcsc_scan; for the simulator run pcscd and `tapkit sim --pcsc`");
     }
     if (/Could not create Chipcard::PCSC/i.test(why)) {
-      return new PcscError("PCSC_NO_SERVICE", `the PC/SC service is not reachable: ${why}`, "start pcscd (pcscd -f, or systemctl start pcscd)");
+      return new TapkitError("PCSC_NO_SERVICE", `the PC/SC service is not reachable: ${why}`, "start pcscd (pcscd -f, or systemctl start pcscd)");
     }
-    return new PcscError("PCSC_SESSION", `the card session on "${this.reader}" ended: ${why}`, "is a card on the reader? (pcsc_scan shows it)");
+    return new TapkitError("PCSC_SESSION", `the card session on "${this.reader}" ended: ${why}`, "is a card on the reader? (pcsc_scan shows it)");
   }
 }

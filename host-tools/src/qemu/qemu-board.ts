@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { qemuShell, type Board } from "../boards/index.ts";
 import { BoardChips } from "../sim/peripherals/board-chips.ts";
-import { SimError } from "../sim/sim-errors.ts";
+import { TapkitError } from "../errors/index.ts";
 import { QEMU_ARM, elfSymbols } from "./qemu-tools.ts";
 import { readGuestMemory } from "./qmp.ts";
 
@@ -57,7 +57,7 @@ export interface RunningQemuBoard extends EventEmitter {
 export async function startQemuBoard(options: StartQemuBoardOptions): Promise<RunningQemuBoard> {
   const { board } = options;
   const shell = qemuShell(board);
-  if (!shell) throw new SimError("SIM_NOT_EMULATED", `board ${board.name} has no QEMU shell`, "run it with tapkit sim (the Node simulator)");
+  if (!shell) throw new TapkitError("SIM_NOT_EMULATED", `board ${board.name} has no QEMU shell`, "run it with tapkit sim (the Node simulator)");
   const work = mkdtempSync(join(tmpdir(), `tapkit-${board.name}-`));
   const chips = new BoardChips(board, { stateDir: options.stateDir, blank: options.blank });
   const linkPath = options.pty === undefined || options.pty === true ? `/tmp/tapkit-${board.name}-${process.pid}` : options.pty;
@@ -116,20 +116,20 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
     let output = "";
     let device = "";
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new SimError("SIM_BOOT_TIMEOUT", `${board.name} did not report a booted firmware within ${(options.readyTimeoutMs ?? 60000) / 1000} s`, "run with --verbose to see the shell's console")), options.readyTimeoutMs ?? 60000);
+      const timer = setTimeout(() => reject(new TapkitError("SIM_BOOT_TIMEOUT", `${board.name} did not report a booted firmware within ${(options.readyTimeoutMs ?? 60000) / 1000} s`, "run with --verbose to see the shell's console")), options.readyTimeoutMs ?? 60000);
       const settle = (e?: Error) => {
         clearTimeout(timer);
         if (e) reject(e);
         else resolve();
       };
-      proc.on("error", (e) => settle(new SimError("SIM_NO_QEMU", `cannot start ${QEMU_ARM}: ${e.message}`, "install it (Debian/Ubuntu: apt-get install qemu-system-arm)")));
+      proc.on("error", (e) => settle(new TapkitError("SIM_NO_QEMU", `cannot start ${QEMU_ARM}: ${e.message}`, "install it (Debian/Ubuntu: apt-get install qemu-system-arm)")));
       proc.on("exit", (code, signal) => {
         events.emit("exit", { code, signal });
-        settle(new SimError("SIM_QEMU_EXIT", `${QEMU_ARM} exited (${signal ?? code}) before the firmware booted: ${output.trim().split("\n").slice(-3).join(" / ") || lines.slice(-3).join(" / ")}`, "run with --verbose to see the shell's console"));
+        settle(new TapkitError("SIM_QEMU_EXIT", `${QEMU_ARM} exited (${signal ?? code}) before the firmware booted: ${output.trim().split("\n").slice(-3).join(" / ") || lines.slice(-3).join(" / ")}`, "run with --verbose to see the shell's console"));
       });
       events.on("console", (line: string) => {
-        if (READY.test(line)) settle(device ? undefined : new SimError("SIM_PTY_START", `${QEMU_ARM} did not say which pty the link is on`, "check the QEMU version (7.2 or newer)"));
-        if (HALTED.test(line)) settle(new SimError("SIM_BOOT_FAILED", `the firmware did not boot: ${lines.slice(-3).join(" / ")}`, "run with --verbose to see the shell's console"));
+        if (READY.test(line)) settle(device ? undefined : new TapkitError("SIM_PTY_START", `${QEMU_ARM} did not say which pty the link is on`, "check the QEMU version (7.2 or newer)"));
+        if (HALTED.test(line)) settle(new TapkitError("SIM_BOOT_FAILED", `the firmware did not boot: ${lines.slice(-3).join(" / ")}`, "run with --verbose to see the shell's console"));
       });
       // QEMU names the pty on stdout or stderr, depending on the version.
       for (const stream of [proc.stdout!, proc.stderr!]) {
@@ -180,7 +180,7 @@ function linkPty(path: string, device: string): void {
   } catch {
     existing = null;
   }
-  if (existing && !existing.isSymbolicLink()) throw new SimError("SIM_PTY_START", `${path} exists and is not a symlink`, "pick another --pty path");
+  if (existing && !existing.isSymbolicLink()) throw new TapkitError("SIM_PTY_START", `${path} exists and is not a symlink`, "pick another --pty path");
   if (existing) rmSync(path);
   symlinkSync(device, path);
 }

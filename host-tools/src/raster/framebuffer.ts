@@ -15,6 +15,13 @@ export function pixel(bm: Bitmap, x: number, y: number): boolean {
   return ((bm.data[y * stride + (x >> 3)] >> (7 - (x & 7))) & 1) === 1;
 }
 
+/** How many pixels are black (set bits), e.g. to check a PNG export pixel for pixel. */
+export function blackPixels(bm: Bitmap): number {
+  let n = 0;
+  for (const byte of bm.data) for (let b = byte; b; b &= b - 1) n++;
+  return n;
+}
+
 /** PNG bytes, each panel pixel drawn as scale x scale image pixels (grey 8-bit). */
 export function bitmapToPng(bm: Bitmap, scale = 1): Buffer {
   const png = new PNG({ width: bm.width * scale, height: bm.height * scale, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });

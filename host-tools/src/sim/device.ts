@@ -16,7 +16,8 @@ import { requirePersonality, type NfcPersonalityId } from "./nfc-personality.ts"
 export type { NfcPersonalityId } from "./nfc-personality.ts";
 import { ThrottledLine } from "./line.ts";
 import { SeededRandom } from "./seeded-random.ts";
-import { FirmwarePanic, FirmwareReset, PowerCut, SimError } from "./sim-errors.ts";
+import { FirmwarePanic, FirmwareReset, PowerCut } from "./sim-errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const SHELL_VERSION = "tapkit-sim/0.1.0";
 export const HAL_ABI_VERSION = 1;
@@ -114,7 +115,7 @@ export class SimDevice extends EventEmitter {
     try {
       module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
     } catch (e) {
-      throw new SimError("SIM_BAD_WASM", `firmware module does not compile: ${(e as Error).message}`, "rebuild it with `tapkit build`");
+      throw new TapkitError("SIM_BAD_WASM", `firmware module does not compile: ${(e as Error).message}`, "rebuild it with `tapkit build`");
     }
     checkModuleShape(module);
     const device = new SimDevice(options, module);
@@ -122,7 +123,7 @@ export class SimDevice extends EventEmitter {
     if (device.state === "halted") {
       const reason = device.lastResetReason?.message ?? "unknown";
       device.close();
-      throw new SimError("SIM_BOOT_FAILED", `firmware crashes during boot: ${reason}`, "run with --verbose to see the firmware log");
+      throw new TapkitError("SIM_BOOT_FAILED", `firmware crashes during boot: ${reason}`, "run with --verbose to see the firmware log");
     }
     return device;
   }
@@ -261,12 +262,12 @@ export class SimDevice extends EventEmitter {
         if (abi !== HAL_ABI_VERSION) {
           this.exports = null;
           this.state = "halted";
-          throw new SimError("SIM_ABI_MISMATCH", `firmware speaks HAL ABI ${abi}, this simulator speaks ${HAL_ABI_VERSION}`, "build the firmware and tools from the same tapkit version");
+          throw new TapkitError("SIM_ABI_MISMATCH", `firmware speaks HAL ABI ${abi}, this simulator speaks ${HAL_ABI_VERSION}`, "build the firmware and tools from the same tapkit version");
         }
         initResult = this.exports.tk_init(this.flags);
         if (initResult >= 0) this.readMailbox();
       } catch (e) {
-        if (e instanceof SimError) throw e;
+        if (e instanceof TapkitError) throw e;
         crashed = e;
       } finally {
         this.busy = false;
@@ -399,23 +400,23 @@ export class SimDevice extends EventEmitter {
 
   private nfcExchange(personality: 1 | 2, command: Uint8Array, minResponse: number, call: (fw: FirmwareExports, len: number) => number): Uint8Array {
     const kind = personality === 1 ? "Type 4" : "Type 2";
-    if (this.state !== "running") throw new SimError("SIM_TAG_LOST", `the device is ${this.state}`, "power the simulated device on and wait for boot");
+    if (this.state !== "running") throw new TapkitError("SIM_TAG_LOST", `the device is ${this.state}`, "power the simulated device on and wait for boot");
     if (this.nfc.personality !== personality) {
-      throw new SimError("SIM_NFC_PERSONALITY", `the firmware presents NFC personality ${this.nfc.personality}, not ${kind}`, "the firmware selects its personality with hal.nfc_configure during tk_init");
+      throw new TapkitError("SIM_NFC_PERSONALITY", `the firmware presents NFC personality ${this.nfc.personality}, not ${kind}`, "the firmware selects its personality with hal.nfc_configure during tk_init");
     }
     if (command.length > this.capacity) {
-      throw new SimError("SIM_NFC_TOO_LONG", `${kind} command of ${command.length} bytes exceeds the ${this.capacity}-byte mailbox`, `keep commands within board.nfc.maxApdu (${this.board.nfc.maxApdu})`);
+      throw new TapkitError("SIM_NFC_TOO_LONG", `${kind} command of ${command.length} bytes exceeds the ${this.capacity}-byte mailbox`, `keep commands within board.nfc.maxApdu (${this.board.nfc.maxApdu})`);
     }
     this.field(true);
-    if (this.state !== "running") throw new SimError("SIM_TAG_LOST", "the device rebooted when the field came up", "see lastResetReason");
+    if (this.state !== "running") throw new TapkitError("SIM_TAG_LOST", "the device rebooted when the field came up", "see lastResetReason");
     new Uint8Array(this.exports!.memory.buffer, this.mailbox, command.length).set(command);
     const bootsBefore = this.boots;
     const length = this.invoke((fw) => call(fw, command.length));
     if (length === undefined || this.boots !== bootsBefore) {
-      throw new SimError("SIM_TAG_LOST", `the device rebooted during the ${kind} command (${this.lastResetReason?.kind}: ${this.lastResetReason?.message})`, "a real reader reports the tag as lost; tap again");
+      throw new TapkitError("SIM_TAG_LOST", `the device rebooted during the ${kind} command (${this.lastResetReason?.kind}: ${this.lastResetReason?.message})`, "a real reader reports the tag as lost; tap again");
     }
     if (length < minResponse || length > this.capacity) {
-      throw new SimError("SIM_NFC_BAD_RESPONSE", `firmware returned a ${kind} response length of ${length}`, `responses are ${minResponse}..${this.capacity} bytes`);
+      throw new TapkitError("SIM_NFC_BAD_RESPONSE", `firmware returned a ${kind} response length of ${length}`, `responses are ${minResponse}..${this.capacity} bytes`);
     }
     return new Uint8Array(this.exports!.memory.buffer, this.mailbox, length).slice();
   }
@@ -430,7 +431,7 @@ function readWasm(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new SimError("SIM_NO_FIRMWARE", `cannot read firmware ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "build it first: tapkit build --board <name>");
+    throw new TapkitError("SIM_NO_FIRMWARE", `cannot read firmware ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "build it first: tapkit build --board <name>");
   }
 }
 
@@ -438,12 +439,12 @@ function readWasm(path: string): Uint8Array {
 function checkModuleShape(module: WebAssembly.Module): void {
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module !== "hal" || imp.kind !== "function" || !(imp.name in HAL_IMPORT_SIGNATURES)) {
-      throw new SimError("SIM_BAD_IMPORT", `firmware imports ${imp.kind} ${imp.module}.${imp.name}, which HAL ABI v1 does not provide`, "the firmware may import only hal.* functions listed in docs/hal-abi.md (route abort with --use abort=...)");
+      throw new TapkitError("SIM_BAD_IMPORT", `firmware imports ${imp.kind} ${imp.module}.${imp.name}, which HAL ABI v1 does not provide`, "the firmware may import only hal.* functions listed in docs/hal-abi.md (route abort with --use abort=...)");
     }
   }
   const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
   const missing = REQUIRED_EXPORTS.filter((name) => !exported.has(name));
   if (missing.length) {
-    throw new SimError("SIM_MISSING_EXPORT", `firmware does not export ${missing.join(", ")}`, "see docs/hal-abi.md, Exports");
+    throw new TapkitError("SIM_MISSING_EXPORT", `firmware does not export ${missing.join(", ")}`, "see docs/hal-abi.md, Exports");
   }
 }

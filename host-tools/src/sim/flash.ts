@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { Board } from "../boards/board.ts";
 import { E_ALIGN, E_NOR, E_RANGE, HalFault } from "./hal-codes.ts";
 import { SeededRandom } from "./seeded-random.ts";
-import { PowerCut, SimError } from "./sim-errors.ts";
+import { PowerCut } from "./sim-errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export interface FlashGeometry {
   pageSize: number;
@@ -218,7 +219,7 @@ export class NorFlash {
         meta.regions.length === this.cells.length &&
         meta.regions.every((r, i) => r.pages * this.pageSize === this.cells[i].length);
       if (!sameShape) {
-        throw new SimError(
+        throw new TapkitError(
           "SIM_STATE_MISMATCH",
           `flash state in ${dir} was made for a different flash geometry`,
           "use a fresh --state directory for this board, or delete the old one",
@@ -233,7 +234,7 @@ export class NorFlash {
       const fd = openSync(path, "r+");
       if (fstatSync(fd).size !== this.cells[i].length) {
         closeSync(fd);
-        throw new SimError("SIM_STATE_MISMATCH", `${path} has the wrong size for this board`, "use a fresh --state directory for this board");
+        throw new TapkitError("SIM_STATE_MISMATCH", `${path} has the wrong size for this board`, "use a fresh --state directory for this board");
       }
       readSync(fd, this.cells[i], 0, this.cells[i].length, 0);
       this.fds[i] = fd;

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import type { Board, KeyAlgorithm } from "../boards/board.ts";
 import { aesCmac } from "./aes-cmac.ts";
 import { E_ALG, E_ARG, E_NO_KEY, E_RANGE, HalFault } from "./hal-codes.ts";
-import { SimError } from "./sim-errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const ALG_ED25519 = 1;
 export const ALG_P256 = 2;
@@ -230,7 +230,7 @@ export class Keystore {
   private load(path: string): void {
     const file = JSON.parse(readFileSync(path, "utf8")) as KeystoreFile;
     if (file.format !== STATE_FORMAT) {
-      throw new SimError("SIM_STATE_MISMATCH", `${path} is not a ${STATE_FORMAT} file`, "use a fresh --state directory");
+      throw new TapkitError("SIM_STATE_MISMATCH", `${path} is not a ${STATE_FORMAT} file`, "use a fresh --state directory");
     }
     for (const [slot, entry] of Object.entries(file.slots)) {
       this.slots.set(Number(slot), { alg: ALG_BY_NAME[entry.alg], secret: Uint8Array.from(Buffer.from(entry.secret, "hex")), label: entry.label, demo: entry.demo });

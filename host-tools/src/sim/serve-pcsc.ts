@@ -6,7 +6,7 @@
 // so a reader session behaves like a tap. The tag may answer later (an emulated board's NFC
 // front-end waits for its MCU); messages are handled one at a time, in order.
 import { connect, type Socket } from "node:net";
-import { SimError } from "./sim-errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 /** The card side: the simulator's SimDevice, or an emulated board's NFC front-end. */
 export interface PcscTag {
@@ -98,7 +98,7 @@ export function servePcsc(device: PcscTag, options: PcscServeOptions = {}): Prom
     });
     socket.on("error", (e: NodeJS.ErrnoException) => {
       if (!opened) {
-        reject(new SimError("SIM_PCSC_UNREACHABLE", `vpcd does not answer on ${host}:${port} (${e.code ?? e.message})`, "start pcscd with the vsmartcard-vpcd driver installed: pcscd -f (Debian packages pcscd, vsmartcard-vpcd)"));
+        reject(new TapkitError("SIM_PCSC_UNREACHABLE", `vpcd does not answer on ${host}:${port} (${e.code ?? e.message})`, "start pcscd with the vsmartcard-vpcd driver installed: pcscd -f (Debian packages pcscd, vsmartcard-vpcd)"));
       } else {
         event(`vpcd connection error: ${e.message}`);
       }

@@ -4,7 +4,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { SimError } from "./sim-errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export interface PtyUartServer {
   readonly path: string;
@@ -22,7 +22,7 @@ export function socatAvailable(): boolean {
 }
 
 export async function servePty(options: { path: string; tcpPort: number; tcpHost?: string }): Promise<PtyUartServer> {
-  if (!socatAvailable()) throw new SimError("SIM_NO_SOCAT", "socat is not installed; it provides the simulator's pseudo-terminal", SOCAT_MISSING_HINT);
+  if (!socatAvailable()) throw new TapkitError("SIM_NO_SOCAT", "socat is not installed; it provides the simulator's pseudo-terminal", SOCAT_MISSING_HINT);
   const { path, tcpPort } = options;
   const tcpHost = options.tcpHost ?? "127.0.0.1";
   let child: ChildProcess | null = null;
@@ -46,8 +46,8 @@ export async function servePty(options: { path: string; tcpPort: number; tcpHost
   const ready = async (timeoutMs = 3000) => {
     const deadline = Date.now() + timeoutMs;
     while (!existsSync(path)) {
-      if (closed) throw new SimError("SIM_PTY_CLOSED", "the PTY server was closed", "start the simulator again");
-      if (Date.now() > deadline) throw new SimError("SIM_PTY_START", `socat did not create ${path}${lastError ? `: ${lastError}` : ""}`, "check that the directory exists and is writable, and that no other process owns the path");
+      if (closed) throw new TapkitError("SIM_PTY_CLOSED", "the PTY server was closed", "start the simulator again");
+      if (Date.now() > deadline) throw new TapkitError("SIM_PTY_START", `socat did not create ${path}${lastError ? `: ${lastError}` : ""}`, "check that the directory exists and is writable, and that no other process owns the path");
       await new Promise((r) => setTimeout(r, 10));
     }
   };

@@ -9,7 +9,7 @@
 
 import net from "node:net";
 import type { SimDevice } from "./device.ts";
-import { SimError } from "./sim-errors.ts";
+import { TapkitError } from "../errors/index.ts";
 import { encodeFrame, FLAGS, FrameReceiver, type FrameHeader } from "../link/index.ts";
 
 export interface TcpUartServer {
@@ -96,7 +96,7 @@ export async function serveTcp(device: SimDevice, options: ServeTcpOptions = {})
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) =>
-      reject(new SimError("SIM_TCP_LISTEN", `cannot listen on ${host}:${options.port ?? 0}: ${e.code ?? e.message}`, e.code === "EADDRINUSE" ? "pick another --tcp port or leave it out for a free one" : "check the host address")),
+      reject(new TapkitError("SIM_TCP_LISTEN", `cannot listen on ${host}:${options.port ?? 0}: ${e.code ?? e.message}`, e.code === "EADDRINUSE" ? "pick another --tcp port or leave it out for a free one" : "check the host address")),
     );
     server.listen(options.port ?? 0, host, () => resolve());
   });

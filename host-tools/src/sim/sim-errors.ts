@@ -1,13 +1,7 @@
-// Errors the simulator raises to its callers (CLI, tests, bench), each with a stable code
-// and a hint for the technician, plus the control-flow exceptions that unwind a Wasm
-// instance when the simulated device loses power, panics or resets.
-
-export class SimError extends Error {
-  constructor(readonly code: string, message: string, readonly hint: string) {
-    super(message);
-    this.name = "SimError";
-  }
-}
+// The control-flow exceptions that unwind a Wasm instance when the simulated device loses
+// power, panics or resets. They are signals between the HAL imports and the shell (which
+// catches them and reboots or reports), not failures for users: those are TapkitErrors
+// with SIM_... codes (errors/).
 
 /**
  * Thrown out of a flash import when the fault model cuts power. It unwinds through the

@@ -14,6 +14,7 @@ import { SeededRandom } from "../sim/seeded-random.ts";
 import { StoreLink } from "./store-link.ts";
 import { StoreModel, sameValue, type InFlight, type Value } from "./store-model.ts";
 import { COUNTER_IDS, KEY_SPACE, nextOperation, provisioning, type StoreOperation } from "./store-workload.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export interface TortureOptions {
   board: Board;
@@ -64,14 +65,23 @@ export interface TortureReport {
   failures: string[];
 }
 
+/** Every way a run can fail, summed: zero means nothing was lost, torn, repeated or refused. */
+export function tortureFailures(r: TortureReport): number {
+  return r.lost + r.tornAccepted + r.counterRepeats + r.counterDecreases + r.counterSkips + r.bootFailures + r.refusals + r.norViolations;
+}
+
+/** Runs that found failures, as the error a CLI or CI job exits on (TORTURE_FAILED, exit 10). */
+export function tortureFailedError(r: TortureReport): TapkitError {
+  return new TapkitError(
+    "TORTURE_FAILED",
+    `${tortureFailures(r)} store failures under power cuts (seed ${r.seed})`,
+    `replay with --seed ${r.seed} --cuts ${r.cuts}; the first failures are listed above`,
+    { seed: r.seed, cuts: r.cuts, failures: tortureFailures(r), first: r.failures },
+  );
+}
+
 const PHASES: CutPhase[] = ["before", "during", "after"];
 const MAX_OPS_PER_CUT = 2000;
-
-export class TortureError extends Error {
-  constructor(readonly code: string, message: string, readonly hint: string) {
-    super(message);
-  }
-}
 
 export async function tortureStore(opts: TortureOptions): Promise<TortureReport> {
   const rng = new SeededRandom(opts.seed);
@@ -94,7 +104,7 @@ export async function tortureStore(opts: TortureOptions): Promise<TortureReport>
   const every = opts.progressEvery ?? 1000;
   try {
     for (const op of provisioning(rng, model)) {
-      if (send(link, model, op, report, failure) !== null) throw new TortureError("TORTURE_SETUP", `${op.op} lost while provisioning without a cut`, "the device rebooted on its own; check the firmware log");
+      if (send(link, model, op, report, failure) !== null) throw new TapkitError("TORTURE_SETUP", `${op.op} lost while provisioning without a cut`, "the device rebooted on its own; check the firmware log");
     }
     while (report.cuts < opts.cuts) {
       const phase = PHASES[rng.below(3)]!;
@@ -108,7 +118,7 @@ export async function tortureStore(opts: TortureOptions): Promise<TortureReport>
         if (n > MAX_OPS_PER_CUT) {
           // A store that refuses every write stops touching flash: report it, do not throw it away.
           if (report.refusals > 0) break;
-          throw new TortureError("TORTURE_NO_CUT", `no power cut after ${MAX_OPS_PER_CUT} operations`, "the workload stopped touching flash; this is a bug in the torture workload or the store");
+          throw new TapkitError("TORTURE_NO_CUT", `no power cut after ${MAX_OPS_PER_CUT} operations`, "the workload stopped touching flash; this is a bug in the torture workload or the store");
         }
         inFlight = send(link, model, nextOperation(rng, model, report.payments), report, failure);
       }

@@ -1,6 +1,5 @@
 // Tap verification: NTAG 424 SUN messages, signed tap URLs, the URL shape a tag serves, and
 // the on-disk replay store.
-export { VerifyError } from "./verify-error.ts";
 export { decryptFileData, decryptPiccData, epochKey, macEquals, sdmMac, verifySun, type SunInput, type SunResult } from "./sun.ts";
 export { checkSignature, signedFields, verifySignedUrl, type SignedAlg, type SignedTap } from "./signed.ts";
 export { parseReplayStore, ReplayStore } from "./replay-store.ts";

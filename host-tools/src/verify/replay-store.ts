@@ -24,7 +24,7 @@ import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, st
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
-import { VerifyError } from "./verify-error.ts";
+import { TapkitError } from "../errors/index.ts";
 
 /** A lock older than this is taken as left behind by a dead verifier. */
 export const STALE_MS = 30_000;
@@ -49,21 +49,21 @@ function errno(e: unknown): string | undefined {
 
 /** Parses and checks a store's text; throws REPLAY_STORE_CORRUPT on anything but {id: non-negative integer}. */
 export function parseReplayStore(text: string, path: string): Map<string, number> {
-  if (text.trim() === "") throw new VerifyError("REPLAY_STORE_CORRUPT", `replay store ${path} is empty`, CORRUPT_HINT);
+  if (text.trim() === "") throw new TapkitError("REPLAY_STORE_CORRUPT", `replay store ${path} is empty`, CORRUPT_HINT);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new VerifyError("REPLAY_STORE_CORRUPT", `replay store ${path} is not valid JSON (truncated?): ${(e as Error).message}`, CORRUPT_HINT);
+    throw new TapkitError("REPLAY_STORE_CORRUPT", `replay store ${path} is not valid JSON (truncated?): ${(e as Error).message}`, CORRUPT_HINT);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     const found = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : `a ${typeof parsed}`;
-    throw new VerifyError("REPLAY_STORE_CORRUPT", `replay store ${path} must hold a JSON object {"tag id": counter}, found ${found}`, CORRUPT_HINT);
+    throw new TapkitError("REPLAY_STORE_CORRUPT", `replay store ${path} must hold a JSON object {"tag id": counter}, found ${found}`, CORRUPT_HINT);
   }
   const map = new Map<string, number>();
   for (const [id, counter] of Object.entries(parsed)) {
     if (typeof counter !== "number" || !Number.isSafeInteger(counter) || counter < 0) {
-      throw new VerifyError("REPLAY_STORE_CORRUPT", `replay store ${path}: tag ${JSON.stringify(id)} has counter ${JSON.stringify(counter)}; counters are non-negative integers`, CORRUPT_HINT);
+      throw new TapkitError("REPLAY_STORE_CORRUPT", `replay store ${path}: tag ${JSON.stringify(id)} has counter ${JSON.stringify(counter)}; counters are non-negative integers`, CORRUPT_HINT);
     }
     map.set(id, counter);
   }
@@ -86,21 +86,21 @@ export class ReplayStore {
       text = readFileSync(this.path, "utf8");
     } catch (e) {
       if (errno(e) === "ENOENT") return new Map();
-      if (errno(e) === "EISDIR") throw new VerifyError("REPLAY_STORE_CORRUPT", `replay store ${this.path} is a directory`, "give --replay a file path");
-      throw new VerifyError("REPLAY_STORE_IO", `cannot read replay store ${this.path}: ${(e as Error).message}`, "check the path and its permissions");
+      if (errno(e) === "EISDIR") throw new TapkitError("REPLAY_STORE_CORRUPT", `replay store ${this.path} is a directory`, "give --replay a file path");
+      throw new TapkitError("REPLAY_STORE_IO", `cannot read replay store ${this.path}: ${(e as Error).message}`, "check the path and its permissions");
     }
     return parseReplayStore(text, this.path);
   }
 
   /** Records `sequence` for `tagId` if it is above the last accepted one, or throws REPLAY; atomic across processes. */
   accept(tagId: string, sequence: number): void {
-    if (!Number.isSafeInteger(sequence) || sequence < 0) throw new VerifyError("BAD_INPUT", `sequence ${sequence} is not a non-negative integer`, "this looks like a bug in tapkit");
+    if (!Number.isSafeInteger(sequence) || sequence < 0) throw new TapkitError("BAD_INPUT", `sequence ${sequence} is not a non-negative integer`, "this looks like a bug in tapkit");
     const owner = this.lock();
     try {
       const map = this.snapshot();
       const prev = map.get(tagId);
       if (prev !== undefined && sequence <= prev) {
-        throw new VerifyError("REPLAY", `counter ${sequence} for tag ${tagId} is not above the last accepted ${prev}`, "a copied or replayed tap URL; tap the genuine tag again");
+        throw new TapkitError("REPLAY", `counter ${sequence} for tag ${tagId} is not above the last accepted ${prev}`, "a copied or replayed tap URL; tap the genuine tag again");
       }
       map.set(tagId, sequence);
       this.writeAtomically(map, owner);
@@ -121,7 +121,7 @@ export class ReplayStore {
         closeSync(fd);
       }
       if (!this.stillHeld(owner)) {
-        throw new VerifyError("REPLAY_STORE_BUSY", `lost the replay store lock ${this.lockPath} (this verifier stalled over ${STALE_MS / 1000} s and another took over)`, "verify the tap again");
+        throw new TapkitError("REPLAY_STORE_BUSY", `lost the replay store lock ${this.lockPath} (this verifier stalled over ${STALE_MS / 1000} s and another took over)`, "verify the tap again");
       }
       renameSync(tmp, this.path);
     } catch (e) {
@@ -130,8 +130,8 @@ export class ReplayStore {
       } catch {
         // already renamed or never created
       }
-      if (e instanceof VerifyError) throw e;
-      throw new VerifyError("REPLAY_STORE_IO", `cannot write replay store ${this.path}: ${(e as Error).message}`, "check that the directory exists, is writable and has space; the tap was not accepted");
+      if (e instanceof TapkitError) throw e;
+      throw new TapkitError("REPLAY_STORE_IO", `cannot write replay store ${this.path}: ${(e as Error).message}`, "check that the directory exists, is writable and has space; the tap was not accepted");
     }
     try {
       const dir = openSync(dirname(this.path), "r");
@@ -153,7 +153,7 @@ export class ReplayStore {
       if (this.breakIfStale()) continue;
       if (Date.now() > deadline) {
         const held = readOwner(this.lockPath);
-        throw new VerifyError(
+        throw new TapkitError(
           "REPLAY_STORE_BUSY",
           `replay store ${this.path} stayed locked for ${LOCK_WAIT_MS / 1000} s${held ? ` by pid ${held.pid} on ${held.host}` : ""}`,
           `another verifier holds ${this.lockPath}; if none is running, that file is left over: delete it`,
@@ -208,7 +208,7 @@ function createExclusive(path: string, text: string): boolean {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   } catch (e) {
     if (errno(e) === "EEXIST") return false;
-    throw new VerifyError("REPLAY_STORE_IO", `cannot create lock file ${path}: ${(e as Error).message}`, "check that the replay store's directory exists and is writable");
+    throw new TapkitError("REPLAY_STORE_IO", `cannot create lock file ${path}: ${(e as Error).message}`, "check that the replay store's directory exists and is writable");
   }
   try {
     writeSync(fd, text);

@@ -8,7 +8,7 @@
 // A keys-file entry gives its `template` (the `tapkit ndef build --tap` URL, placeholders
 // included), or the older `url` (scheme, host and path, exactly) plus `params`: then the query
 // must hold exactly the mode's parameters, each once, and nothing else.
-import { VerifyError } from "./verify-error.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export type TapMode = "sun" | "sun-plain" | "signed";
 export type Placeholder = "picc" | "uid" | "ctr" | "mac" | "enc" | "time" | "sig";
@@ -51,8 +51,8 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function badKeys(tag: string, message: string, hint: string): VerifyError {
-  return new VerifyError("BAD_KEYS_FILE", `tag ${tag}: ${message}`, hint);
+function badKeys(tag: string, message: string, hint: string): TapkitError {
+  return new TapkitError("BAD_KEYS_FILE", `tag ${tag}: ${message}`, hint);
 }
 
 /** The shape from a tap template such as `https://pay.example.com/t?p={picc}&c={mac}`. */

@@ -6,10 +6,10 @@
 // Keys file (JSON): { "tags": [ { "name", "template" | "url", "mode": "sun" | "sun-plain" |
 //   "signed", "metaKey", "fileKey", "counterLimit"?, "params"? } | { ..., "publicKey", "alg" } ] }
 import { readFileSync } from "node:fs";
-import { VerifyError } from "./verify-error.ts";
+import { TapkitError } from "../errors/index.ts";
 import { epochKey, verifySun, type SunResult } from "./sun.ts";
 import { checkSignature, type SignedAlg } from "./signed.ts";
-import { ReplayStore } from "./replay-store.ts";
+import type { ReplayStore } from "./replay-store.ts";
 import { shapeFromTemplate, shapeFromUrl, type Placeholder, type TapMatch, type TapShape } from "./tap-shape.ts";
 
 export interface TagKeys {
@@ -47,17 +47,17 @@ export function loadKeysFile(path: string): TagKeys[] {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new VerifyError("BAD_KEYS_FILE", `cannot read keys file ${path}: ${(e as Error).message}`, 'a JSON file {"tags": [{"name", "template", "mode", "metaKey", "fileKey"}]}');
+    throw new TapkitError("BAD_KEYS_FILE", `cannot read keys file ${path}: ${(e as Error).message}`, 'a JSON file {"tags": [{"name", "template", "mode", "metaKey", "fileKey"}]}');
   }
-  if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.tags)) throw new VerifyError("BAD_KEYS_FILE", `${path} has no "tags" array`, 'a JSON file {"tags": [...]}');
+  if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.tags)) throw new TapkitError("BAD_KEYS_FILE", `${path} has no "tags" array`, 'a JSON file {"tags": [...]}');
   for (const [i, t] of parsed.tags.entries()) {
-    if (typeof t !== "object" || t === null || typeof (t as TagKeys).name !== "string") throw new VerifyError("BAD_KEYS_FILE", `${path}: tags[${i}] is not an object with a "name"`, '{"name", "template", "mode", keys}');
+    if (typeof t !== "object" || t === null || typeof (t as TagKeys).name !== "string") throw new TapkitError("BAD_KEYS_FILE", `${path}: tags[${i}] is not an object with a "name"`, '{"name", "template", "mode", keys}');
   }
   return parsed.tags as TagKeys[];
 }
 
 const key16 = (hex: string | undefined, what: string, tag: string) => {
-  if (!hex || !/^[0-9a-fA-F]{32}$/.test(hex)) throw new VerifyError("BAD_KEYS_FILE", `tag ${tag}: ${what} must be 32 hex characters`, "AES-128 keys as hex");
+  if (!hex || !/^[0-9a-fA-F]{32}$/.test(hex)) throw new TapkitError("BAD_KEYS_FILE", `tag ${tag}: ${what} must be 32 hex characters`, "AES-128 keys as hex");
   return Uint8Array.from(Buffer.from(hex, "hex"));
 };
 
@@ -65,11 +65,11 @@ const DEFAULT_PARAMS: Record<Placeholder, string> = { picc: "p", mac: "c", enc: 
 
 function shapeOf(entry: TagKeys): TapShape {
   if (entry.mode !== "sun" && entry.mode !== "sun-plain" && entry.mode !== "signed") {
-    throw new VerifyError("BAD_KEYS_FILE", `tag ${entry.name}: mode must be sun, sun-plain or signed`, "the mode the tag was built with");
+    throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: mode must be sun, sun-plain or signed`, "the mode the tag was built with");
   }
   if (typeof entry.template === "string") return shapeFromTemplate(entry.template, entry.mode, entry.name);
   if (typeof entry.url === "string") return shapeFromUrl(entry.url, entry.mode, { ...DEFAULT_PARAMS, ...entry.params } as Record<Placeholder, string>, entry.name);
-  throw new VerifyError("BAD_KEYS_FILE", `tag ${entry.name}: give "template" (or "url")`, 'e.g. "template": "https://pay.example.com/t?p={picc}&c={mac}"');
+  throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: give "template" (or "url")`, 'e.g. "template": "https://pay.example.com/t?p={picc}&c={mac}"');
 }
 
 /** The entry whose shape the URL has exactly; BAD_URL for a near miss of one, UNKNOWN_TAG otherwise. */
@@ -82,9 +82,9 @@ function findTag(url: string, keys: TagKeys[]): { entry: TagKeys; match: TapMatc
   if (exact.length > 0) return { entry: exact[0].entry, match: exact[0].match! };
   const near = shapes.filter((s) => url.startsWith(s.shape.base)).sort((a, b) => b.shape.base.length - a.shape.base.length)[0];
   if (near) {
-    throw new VerifyError("BAD_URL", `the URL is not one tag ${near.entry.name} serves (${near.shape.describe}): ${near.shape.explain(url)}`, "the MAC or signature does not cover this part: a changed or extended tap URL; pass the URL exactly as the tag served it");
+    throw new TapkitError("BAD_URL", `the URL is not one tag ${near.entry.name} serves (${near.shape.describe}): ${near.shape.explain(url)}`, "the MAC or signature does not cover this part: a changed or extended tap URL; pass the URL exactly as the tag served it");
   }
-  throw new VerifyError("UNKNOWN_TAG", `no tag in the keys file serves ${url.split("?")[0]}`, "add the tag's template and keys to the keys file");
+  throw new TapkitError("UNKNOWN_TAG", `no tag in the keys file serves ${url.split("?")[0]}`, "add the tag's template and keys to the keys file");
 }
 
 export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore): TapVerdict {
@@ -94,7 +94,7 @@ export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore):
   let verdict: TapVerdict;
   let replayId: string;
   if (entry.mode === "signed") {
-    if (!entry.publicKey || !/^([0-9a-fA-F]{2})+$/.test(entry.publicKey)) throw new VerifyError("BAD_KEYS_FILE", `tag ${entry.name}: signed mode needs publicKey`, "the tag's public key as hex");
+    if (!entry.publicKey || !/^([0-9a-fA-F]{2})+$/.test(entry.publicKey)) throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: signed mode needs publicKey`, "the tag's public key as hex");
     const sigStart = match.starts.sig!;
     const signedText = url.slice(url.indexOf("?") + 1, sigStart);
     checkSignature(signedText, v.sig!, hex(entry.publicKey), entry.alg ?? "ed25519");
@@ -105,7 +105,7 @@ export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore):
     replayId = `${entry.name}:${entry.publicKey.toLowerCase()}`;
   } else {
     const limit = entry.counterLimit ?? 0x1000000;
-    if (!Number.isSafeInteger(limit) || limit < 2 || limit > 0x1000000) throw new VerifyError("BAD_KEYS_FILE", `tag ${entry.name}: counterLimit must be 2..16777216`, "the --counter-limit the tag was built with (default 16777216)");
+    if (!Number.isSafeInteger(limit) || limit < 2 || limit > 0x1000000) throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: counterLimit must be 2..16777216`, "the --counter-limit the tag was built with (default 16777216)");
     const meta = entry.mode === "sun" ? key16(entry.metaKey, "metaKey", entry.name) : null;
     const file = key16(entry.fileKey, "fileKey", entry.name);
     const mac = hex(v.mac!);
@@ -116,8 +116,8 @@ export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore):
     let maxEpoch = 0;
     for (const [id, seq] of replay.snapshot()) if (id.startsWith(`${entry.name}:`)) maxEpoch = Math.max(maxEpoch, Math.floor(seq / limit));
     let found: { r: SunResult; epoch: number } | null = null;
-    let macError: VerifyError | null = null;
-    let piccError: VerifyError | null = null;
+    let macError: TapkitError | null = null;
+    let piccError: TapkitError | null = null;
     for (let epoch = 0; epoch <= maxEpoch + 1 && !found; epoch++) {
       try {
         const r = entry.mode === "sun"
@@ -125,7 +125,7 @@ export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore):
           : verifySun({ uid: hex(v.uid!), counter: parseInt(v.ctr!, 16), mac, fileKey: epochKey(file, "file", epoch), enc, macInput });
         found = { r, epoch };
       } catch (e) {
-        if (!(e instanceof VerifyError)) throw e;
+        if (!(e instanceof TapkitError)) throw e;
         if (e.code === "BAD_MAC") macError ??= e;
         else if (e.code === "BAD_PICC") piccError ??= e;
         else throw e;

@@ -91,7 +91,7 @@ export async function acceptorCutCampaign(o: AcceptorCampaignOptions): Promise<A
         await plaque.submit(voucher, chain);
         acked = true;
       } catch (e) {
-        if ((e as { code?: string }).code !== "timeout") throw e;
+        if ((e as { code?: string }).code !== "TIMEOUT") throw e;
       }
       device.flash.onOperation(null);
       result.submits++;

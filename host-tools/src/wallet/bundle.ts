@@ -3,7 +3,7 @@
 // {"chain": [batch, device], "voucher": COSE_Sign1}. Optional "payword": [index, preimage]
 // records the last hash-chain word released for a chain commitment.
 import { decodeDet, encodeDet } from "./det-cbor.ts";
-import { WalletError } from "./errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export interface VoucherBundle {
   voucher: Uint8Array;
@@ -22,13 +22,13 @@ export function decodeBundle(bytes: Uint8Array, name = "bundle"): VoucherBundle 
   const chain = m instanceof Map ? m.get("chain") : undefined;
   const voucher = m instanceof Map ? m.get("voucher") : undefined;
   if (!(m instanceof Map) || !(voucher instanceof Uint8Array) || !Array.isArray(chain) || !chain.every((c) => c instanceof Uint8Array)) {
-    throw new WalletError("BUNDLE_SHAPE", `${name} is not a voucher bundle {"chain": [...], "voucher": bytes}`, "export vouchers with `tapkit wallet pay --out FILE` or the plaque's voucher export");
+    throw new TapkitError("BUNDLE_SHAPE", `${name} is not a voucher bundle {"chain": [...], "voucher": bytes}`, "export vouchers with `tapkit wallet pay --out FILE` or the plaque's voucher export");
   }
   const b: VoucherBundle = { voucher, chain: chain as Uint8Array[] };
   const pw = m.get("payword");
   if (pw !== undefined) {
     if (!Array.isArray(pw) || pw.length !== 2 || !Number.isSafeInteger(pw[0]) || !(pw[1] instanceof Uint8Array) || pw[1].length !== 32) {
-      throw new WalletError("BUNDLE_SHAPE", `${name}: payword must be [index, 32-byte word]`, "see docs/vouchers.md, PayWord");
+      throw new TapkitError("BUNDLE_SHAPE", `${name}: payword must be [index, 32-byte word]`, "see docs/vouchers.md, PayWord");
     }
     b.payword = { index: pw[0], word: pw[1] };
   }

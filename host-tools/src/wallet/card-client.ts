@@ -1,10 +1,10 @@
 // The host side of the wallet applet (docs/wallet-apdu.md): builds APDUs, reads answers,
-// and turns status words and refusal reasons into WalletErrors. Talks through any APDU
+// and turns status words and refusal reasons into TapkitErrors. Talks through any APDU
 // transport (the nfc-test channel of a DeviceClient, or a PC/SC reader).
 import { randomBytes } from "node:crypto";
 import { decode } from "cborg";
 import { toHex } from "../bytes/hex.ts";
-import { WalletError } from "./errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const WALLET_AID = Uint8Array.from([0xf0, 0x74, 0x61, 0x70, 0x6b, 0x57, 0x31]);
 
@@ -36,6 +36,27 @@ export const REFUSAL: Record<number, [string, string]> = {
   0x23: ["not enough balance to move", "the main wallet (0) holds less than that; check balances with tapkit wallet status (GET DATA 03)"],
 };
 
+/** The card said 63Cx: a wrong PIN, x tries left (`details.triesLeft`). */
+export function pinWrong(what: string, triesLeft: number): TapkitError {
+  const tries = triesLeft === 1 ? "try" : "tries";
+  return new TapkitError(
+    "PIN_WRONG",
+    `${what}: wrong PIN: ${triesLeft} ${tries} left`,
+    `check the PIN before trying again; after ${triesLeft} more wrong ${tries} the PIN is blocked for good (payments keep working)`,
+    { triesLeft },
+  );
+}
+
+/** The card said 6983, or GET DATA shows no tries left: owner operations are over for this card. */
+export function pinBlocked(what: string): TapkitError {
+  return new TapkitError(
+    "PIN_BLOCKED",
+    `${what}: the owner PIN is blocked (no tries left)`,
+    "owner operations are locked for good; payments under the envelope keep working; the issuer must replace the card",
+    { triesLeft: 0 },
+  );
+}
+
 export interface CardInfo {
   v: number;
   alg: number;
@@ -59,7 +80,7 @@ export interface PaymentRequest {
 
 function apdu(ins: number, p1: number, p2: number, data?: Uint8Array): Uint8Array {
   if (!data) return Uint8Array.from([0x00, ins, p1, p2]);
-  if (data.length > 255) throw new WalletError("APDU_TOO_LONG", `command data of ${data.length} bytes`, "short APDUs carry at most 255 bytes");
+  if (data.length > 255) throw new TapkitError("APDU_TOO_LONG", `command data of ${data.length} bytes`, "short APDUs carry at most 255 bytes");
   return Uint8Array.from([0x00, ins, p1, p2, data.length, ...data]);
 }
 
@@ -88,20 +109,21 @@ export class WalletCard {
   /** Sends one APDU; returns the data when SW = 9000, else throws with the reason. */
   async exchange(command: Uint8Array, what: string): Promise<Uint8Array> {
     const r = await this.send(command);
-    if (r.length < 2) throw new WalletError("APDU_SHORT", `${what}: response of ${r.length} bytes`, "the card answered without a status word");
+    if (r.length < 2) throw new TapkitError("APDU_SHORT", `${what}: response of ${r.length} bytes`, "the card answered without a status word");
     const sw = (r[r.length - 2] << 8) | r[r.length - 1];
     const data = r.subarray(0, r.length - 2);
     if (sw === 0x9000) return data;
     if (sw === 0x6985 && (data.length === 1 || data.length === 2)) {
-      const [reason, hint] = REFUSAL[data[0]] ?? [`reason ${data[0]}`, "see docs/wallet-apdu.md"];
+      const [reason, hint] = REFUSAL[data[0]] ?? ["unknown reason", "see docs/wallet-apdu.md, Refusals"];
       const detail = data.length === 2 ? ` (store error -${data[1]})` : "";
-      throw new WalletError("CARD_REFUSED", `${what}: card refused: ${reason}${detail}`, hint, data[0]);
+      const code = data[0].toString(16).toUpperCase().padStart(2, "0");
+      throw new TapkitError("CARD_REFUSED", `${what}: card refused: ${reason}${detail} (reason ${code})`, hint, { sw, reason: data[0], ...(data.length === 2 ? { storeError: -data[1] } : {}) });
     }
-    if ((sw & 0xfff0) === 0x63c0) throw new WalletError("PIN_WRONG", `${what}: wrong PIN, ${sw & 0xf} tries left`, "the card locks after the last try");
-    if (sw === 0x6983) throw new WalletError("PIN_BLOCKED", `${what}: PIN blocked`, "the owner PIN is locked; the issuer must replace the card");
-    if (sw === 0x6982) throw new WalletError("PIN_REQUIRED", `${what}: owner PIN not verified`, "verify the PIN first (INS 20)");
-    if (sw === 0x6a82) throw new WalletError("NO_WALLET", `${what}: the device has no wallet applet`, "this is not a card-wallet firmware (board mode card)");
-    throw new WalletError("CARD_STATUS", `${what}: card answered SW ${sw.toString(16).toUpperCase()}`, "see docs/wallet-apdu.md, status words");
+    if ((sw & 0xfff0) === 0x63c0) throw pinWrong(what, sw & 0xf);
+    if (sw === 0x6983) throw pinBlocked(what);
+    if (sw === 0x6982) throw new TapkitError("PIN_REQUIRED", `${what}: owner PIN not verified`, "verify the PIN first (INS 20)", { sw });
+    if (sw === 0x6a82) throw new TapkitError("NO_WALLET", `${what}: the device has no wallet applet`, "this is not a card-wallet firmware (board mode card)", { sw });
+    throw new TapkitError("CARD_STATUS", `${what}: card answered SW ${sw.toString(16).toUpperCase()}`, "see docs/wallet-apdu.md, status words", { sw });
   }
 
   async select(): Promise<{ version: number; active: boolean }> {
@@ -125,7 +147,7 @@ export class WalletCard {
 
   async sign(amount: number, currency: string, subWallet = 0): Promise<Uint8Array> {
     const c = new TextEncoder().encode(currency);
-    if (c.length !== 3) throw new WalletError("CURRENCY", `currency '${currency}' is not 3 letters`, "use an ISO 4217 code such as EUR");
+    if (c.length !== 3) throw new TapkitError("CURRENCY", `currency '${currency}' is not 3 letters`, "use an ISO 4217 code such as EUR");
     return (await this.exchange(apdu(0x52, 0, 0, Uint8Array.from([...be32(amount), ...c, subWallet])), "SIGN VOUCHER")).slice();
   }
 
@@ -139,7 +161,7 @@ export class WalletCard {
   /** SIGN CHAIN: a voucher committing to a PayWord chain of `length` words worth `unit` each (BEGIN first). */
   async signChain(unit: number, length: number, currency: string, subWallet = 0): Promise<Uint8Array> {
     const c = new TextEncoder().encode(currency);
-    if (c.length !== 3) throw new WalletError("CURRENCY", `currency '${currency}' is not 3 letters`, "use an ISO 4217 code such as EUR");
+    if (c.length !== 3) throw new TapkitError("CURRENCY", `currency '${currency}' is not 3 letters`, "use an ISO 4217 code such as EUR");
     return (await this.exchange(apdu(0x54, 0, 0, Uint8Array.from([...be32(unit), ...be32(length), ...c, subWallet])), "SIGN CHAIN")).slice();
   }
 
@@ -157,7 +179,7 @@ export class WalletCard {
   /** SYNC: applies an issuer sync token (sync-token.ts); returns the card's new epoch and balance. */
   async sync(token: Uint8Array): Promise<{ epoch: number; balance: number }> {
     const d = await this.exchange(apdu(0x5a, 0, 0, token), "SYNC");
-    if (d.length !== 8) throw new WalletError("APDU_SHORT", `SYNC: answer of ${d.length} bytes, expected 8`, "the card's firmware predates SYNC or answered garbage");
+    if (d.length !== 8) throw new TapkitError("APDU_SHORT", `SYNC: answer of ${d.length} bytes, expected 8`, "the card's firmware predates SYNC or answered garbage");
     const dv = new DataView(d.buffer, d.byteOffset, 8);
     return { epoch: dv.getUint32(0), balance: dv.getUint32(4) };
   }

@@ -2,11 +2,11 @@
 // identity and chain through the app op `wallet.info`, and issuer provisioning through the
 // provisioning-only op `wallet.provision`.
 import type { DeviceClient } from "../device/client.ts";
-import { CHANNEL } from "../link/index.ts";
+import { CHANNEL, LinkError } from "../link/index.ts";
 import type { Envelope } from "./certificate.ts";
 import { WalletCard, type CardInfo } from "./card-client.ts";
-import { WalletError } from "./errors.ts";
 import { certifyDevice, type IssuerFiles } from "./issuer.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export function walletOverLink(client: DeviceClient): WalletCard {
   return new WalletCard((apdu) => client.nfcApdu(apdu));
@@ -23,11 +23,19 @@ export async function readWalletInfo(client: DeviceClient, slot = 0): Promise<Li
     const r = (await client.session.request(CHANNEL.APP, "wallet.info", slot ? { slot } : {})) as unknown as LinkWalletInfo;
     return { info: r.info, chain: r.chain };
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === "unknown-op" || (e as Error).message?.includes("unknown-op")) {
-      throw new WalletError("NO_WALLET", "the device has no wallet (app op wallet.info unknown)", "connect a card-wallet board (mode card)");
+    if (e instanceof LinkError && e.details.deviceCode === "unknown-op") {
+      throw new TapkitError("NO_WALLET", "the device has no wallet (app op wallet.info unknown)", "connect a card-wallet board (mode card)");
     }
     throw e;
+  }
+}
+
+/** The card's identity and chain for reports (`tapkit info`), or null when the device has no wallet or does not answer. */
+export async function readWalletInfoIfAny(client: DeviceClient): Promise<LinkWalletInfo | null> {
+  try {
+    return await readWalletInfo(client);
+  } catch {
+    return null;
   }
 }
 
@@ -51,7 +59,7 @@ export async function provisionOverLink(client: DeviceClient, issuer: IssuerFile
 }
 
 export async function provisionWithPublicKey(client: DeviceClient, issuer: IssuerFiles, pub: Uint8Array, opts: ProvisionOptions): Promise<Uint8Array[]> {
-  if (!pub || pub.length === 0) throw new WalletError("NO_DEVICE_KEY", "the card reports no device key", "the keystore slot is empty; run the demo set-up or generate a key");
+  if (!pub || pub.length === 0) throw new TapkitError("NO_DEVICE_KEY", "the card reports no device key", "the keystore slot is empty; run the demo set-up or generate a key");
   const chain = certifyDevice(issuer, pub, opts.currency, opts.limits, opts.label);
   await client.session.request(CHANNEL.APP, "wallet.provision", {
     chain,

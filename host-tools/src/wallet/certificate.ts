@@ -3,8 +3,8 @@
 // carries the issuer's offline envelope (currency and limits) that settlement enforces.
 import { signSign1, decodeSign1, checkSign1 } from "./cose-sign1.ts";
 import { bytesEqual, decodeDet, encodeDet } from "./det-cbor.ts";
-import { WalletError } from "./errors.ts";
 import { algOfPublicKey, keyId, type Signer } from "./sig-alg.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const CERT_VERSION = 1;
 export const ROLE_BATCH = 1;
@@ -54,7 +54,7 @@ export function issueCertificate(issuer: Signer, subject: Omit<CertPayload, "kid
 
 export function decodeCertPayload(bytes: Uint8Array): CertPayload {
   const m = decodeDet(bytes, "certificate payload");
-  const bad = (what: string) => new WalletError("CERT_FIELD", `certificate payload: ${what}`, "see docs/vouchers.md, Certificates");
+  const bad = (what: string) => new TapkitError("CERT_FIELD", `certificate payload: ${what}`, "see docs/vouchers.md, Certificates");
   if (!(m instanceof Map) || m.get(CK.version) !== CERT_VERSION) throw bad("version 1 map expected");
   const role = m.get(CK.role), kid = m.get(CK.kid), alg = m.get(CK.alg), pub = m.get(CK.publicKey), issuer = m.get(CK.issuer);
   if (role !== ROLE_BATCH && role !== ROLE_DEVICE) throw bad("role must be 1 (batch) or 2 (device)");
@@ -83,18 +83,18 @@ export interface VerifiedChain {
  * the key above it and names it as issuer; roles are batch then device.
  */
 export function verifyChain(chain: Uint8Array[], root: Uint8Array): VerifiedChain {
-  if (chain.length !== 2) throw new WalletError("CHAIN_LENGTH", `certificate chain has ${chain.length} certificates, expected 2 (batch, device)`, "read the chain from the card with `tapkit info --json` or the wallet GET DATA command");
+  if (chain.length !== 2) throw new TapkitError("CHAIN_LENGTH", `certificate chain has ${chain.length} certificates, expected 2 (batch, device)`, "read the chain from the card with `tapkit info --json` or the wallet GET DATA command");
   const rootAlg = algOfPublicKey(root);
   const rootKid = keyId(root);
   const batchSign = decodeSign1(chain[0], "batch certificate");
-  if (!bytesEqual(batchSign.kid, rootKid)) throw new WalletError("CHAIN_ROOT", "the batch certificate was not issued by this root key", "check --root: it must be the issuer root that certified this card's batch");
+  if (!bytesEqual(batchSign.kid, rootKid)) throw new TapkitError("CHAIN_ROOT", "the batch certificate was not issued by this root key", "check --root: it must be the issuer root that certified this card's batch");
   checkSign1(batchSign, root, rootAlg, "batch certificate");
   const batch = decodeCertPayload(batchSign.payload);
-  if (batch.role !== ROLE_BATCH || !bytesEqual(batch.issuer, rootKid)) throw new WalletError("CHAIN_ROLE", "the first certificate is not a batch certificate under the root", "the chain must be [batch, device]");
+  if (batch.role !== ROLE_BATCH || !bytesEqual(batch.issuer, rootKid)) throw new TapkitError("CHAIN_ROLE", "the first certificate is not a batch certificate under the root", "the chain must be [batch, device]");
   const devSign = decodeSign1(chain[1], "device certificate");
-  if (!bytesEqual(devSign.kid, batch.kid)) throw new WalletError("CHAIN_LINK", "the device certificate was not issued by the batch key", "the chain's certificates belong to different batches");
+  if (!bytesEqual(devSign.kid, batch.kid)) throw new TapkitError("CHAIN_LINK", "the device certificate was not issued by the batch key", "the chain's certificates belong to different batches");
   checkSign1(devSign, batch.publicKey, batch.alg, "device certificate");
   const device = decodeCertPayload(devSign.payload);
-  if (device.role !== ROLE_DEVICE || !bytesEqual(device.issuer, batch.kid)) throw new WalletError("CHAIN_ROLE", "the second certificate is not a device certificate under the batch", "the chain must be [batch, device]");
+  if (device.role !== ROLE_DEVICE || !bytesEqual(device.issuer, batch.kid)) throw new TapkitError("CHAIN_ROLE", "the second certificate is not a device certificate under the batch", "the chain must be [batch, device]");
   return { batch, device };
 }

@@ -5,7 +5,7 @@
 // duplicate detection at settlement).
 import { decode, encode, rfc8949EncodeOptions } from "cborg";
 import type { TagDecoder } from "cborg";
-import { WalletError } from "./errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const COSE_SIGN1_TAG = 18;
 
@@ -57,12 +57,12 @@ export function decodeDet(bytes: Uint8Array, what: string): unknown {
       tags: tagTable(),
     });
   } catch (e) {
-    throw new WalletError("CBOR_MALFORMED", `${what} is not valid CBOR for a wallet structure: ${(e as Error).message}`, "the file may be truncated or not a tapkit wallet file");
+    throw new TapkitError("CBOR_MALFORMED", `${what} is not valid CBOR for a wallet structure: ${(e as Error).message}`, "the file may be truncated or not a tapkit wallet file");
   }
-  if (containsFloat(value)) throw new WalletError("CBOR_FLOAT", `${what} contains a floating-point number`, "wallet amounts are integers in minor units");
+  if (containsFloat(value)) throw new TapkitError("CBOR_FLOAT", `${what} contains a floating-point number`, "wallet amounts are integers in minor units");
   const again = encodeDet(value);
   if (!bytesEqual(again, bytes)) {
-    throw new WalletError("CBOR_NOT_DETERMINISTIC", `${what} is not in core deterministic CBOR (RFC 8949 §4.2.1)`, "the producer must use shortest heads and bytewise-sorted map keys");
+    throw new TapkitError("CBOR_NOT_DETERMINISTIC", `${what} is not in core deterministic CBOR (RFC 8949 §4.2.1)`, "the producer must use shortest heads and bytewise-sorted map keys");
   }
   return value;
 }

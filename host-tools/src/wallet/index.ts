@@ -1,7 +1,6 @@
 // The wallet library's public surface: voucher and certificate formats, verification,
 // settlement, issuer tooling, the card and plaque (acceptor) clients over the device link,
-// and the bench relay between them.
-export * from "./errors.ts";
+// the bench relay between them, the owner's PIN-guarded operations, and voucher files.
 export * from "./sig-alg.ts";
 export * from "./det-cbor.ts";
 export * from "./cose-sign1.ts";
@@ -16,3 +15,5 @@ export * from "./card-client.ts";
 export * from "./card-link.ts";
 export * from "./plaque-client.ts";
 export * from "./accept-flow.ts";
+export * from "./owner-session.ts";
+export * from "./voucher-files.ts";

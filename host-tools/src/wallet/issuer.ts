@@ -5,8 +5,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import { parseHex, toHex } from "../bytes/hex.ts";
 import { issueCertificate, ROLE_BATCH, ROLE_DEVICE, type Envelope } from "./certificate.ts";
-import { WalletError } from "./errors.ts";
 import { COSE_ALG_EDDSA, COSE_ALG_ES256, type CoseAlg, newSecret, signerFromSecret, type Signer } from "./sig-alg.ts";
+import { TapkitError } from "../errors/index.ts";
 
 const FORMAT = "tapkit-issuer-key/1";
 
@@ -26,17 +26,17 @@ function readKey(path: string): Signer {
   try {
     j = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new WalletError("ISSUER_MISSING", `cannot read issuer key ${path}: ${(e as Error).message}`, "create the issuer directory with `tapkit issuer init DIR`");
+    throw new TapkitError("ISSUER_MISSING", `cannot read issuer key ${path}: ${(e as Error).message}`, "create the issuer directory with `tapkit issuer init DIR`");
   }
   if (j.format !== FORMAT || (j.alg !== COSE_ALG_EDDSA && j.alg !== COSE_ALG_ES256) || typeof j.secret !== "string") {
-    throw new WalletError("ISSUER_FORMAT", `${path} is not a ${FORMAT} file`, "recreate it with `tapkit issuer init`");
+    throw new TapkitError("ISSUER_FORMAT", `${path} is not a ${FORMAT} file`, "recreate it with `tapkit issuer init`");
   }
   return signerFromSecret(j.alg, parseHex(j.secret));
 }
 
 /** Creates root and batch keys and the batch certificate; refuses to overwrite. */
 export function issuerInit(dir: string, alg: CoseAlg = COSE_ALG_EDDSA, secrets?: { root: Uint8Array; batch: Uint8Array }): IssuerFiles {
-  if (existsSync(join(dir, "root.key.json"))) throw new WalletError("ISSUER_EXISTS", `${dir} already holds an issuer root`, "pick another directory; never overwrite a root that certified cards");
+  if (existsSync(join(dir, "root.key.json"))) throw new TapkitError("ISSUER_EXISTS", `${dir} already holds an issuer root`, "pick another directory; never overwrite a root that certified cards");
   mkdirSync(dir, { recursive: true });
   const rootSecret = secrets?.root ?? newSecret(alg);
   const batchSecret = secrets?.batch ?? newSecret(alg);
@@ -68,6 +68,6 @@ export function readRootKey(spec: string): Uint8Array {
   try {
     return parseHex(text);
   } catch (e) {
-    throw new WalletError("ROOT_KEY", `--root is neither a file nor hex: ${(e as Error).message}`, "pass the root public key in hex or the root.pub file `tapkit issuer init` wrote");
+    throw new TapkitError("ROOT_KEY", `--root is neither a file nor hex: ${(e as Error).message}`, "pass the root public key in hex or the root.pub file `tapkit issuer init` wrote");
   }
 }

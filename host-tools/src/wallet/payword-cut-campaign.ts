@@ -26,9 +26,9 @@ import { provisionOverLink } from "./card-link.ts";
 import { decodeSign1 } from "./cose-sign1.ts";
 import { bytesEqual } from "./det-cbor.ts";
 import { withStoreRecords } from "./store-records.ts";
-import { WalletError } from "./errors.ts";
 import type { IssuerFiles } from "./issuer.ts";
 import { decodeVoucherPayload } from "./voucher.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export interface PaywordCampaignOptions {
   board: Board;
@@ -187,13 +187,12 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
       } catch (e) {
         if ((e as { code?: string }).code === "SIM_TAG_LOST") {
           // the cut: handled below
-        } else if (e instanceof WalletError && e.reason === 10) {
-          const m = /store error (-\d+)/.exec(e.message);
-          const k = m ? m[1] : "?";
+        } else if (e instanceof TapkitError && e.details.reason === 10) {
+          const k = e.details.storeError === undefined ? "?" : String(e.details.storeError);
           result.storeRefusals[k] = (result.storeRefusals[k] ?? 0) + 1;
           refusal = `store ${k}`;
           if (++refusedInARow >= 50) fail(`the store refused 50 operations in a row (error ${k}): the wallet is stuck`);
-        } else if (e instanceof WalletError) {
+        } else if (e instanceof TapkitError) {
           refusal = e.message;
         } else throw e;
       }

@@ -3,9 +3,9 @@
 // export of held vouchers as settlement bundles, and clearing after upload. The plaque
 // answers refusals with a bare code; reasons and hints for people live here.
 import type { DeviceClient } from "../device/client.ts";
-import { CHANNEL } from "../link/index.ts";
+import { CHANNEL, LinkError } from "../link/index.ts";
 import { encodeBundle, type VoucherBundle } from "./bundle.ts";
-import { WalletError } from "./errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const ACCEPTOR_REFUSAL: Record<string, [string, string]> = {
   NOT_SET_UP: ["the plaque has no issuer root", "provision it: tapkit wallet plaque-setup --plaque PORT --root KEY --payee ID --currency C"],
@@ -63,12 +63,12 @@ export class PlaqueAcceptor {
     try {
       return (await this.client.session.request(CHANNEL.APP, op, args)) as unknown as T;
     } catch (e) {
-      const code = (e as { deviceMsg?: string; deviceCode?: string }).deviceMsg;
-      const devCode = (e as { deviceCode?: string }).deviceCode;
-      if (devCode === "unknown-op") throw new WalletError("NO_ACCEPTOR", `${what}: the device has no acceptor (op ${op} unknown)`, "connect a plaque board (mode plaque)");
-      if (code && ACCEPTOR_REFUSAL[code]) {
-        const [reason, hint] = ACCEPTOR_REFUSAL[code];
-        throw new WalletError(code, `${what}: plaque refused: ${reason}`, hint);
+      if (!(e instanceof LinkError)) throw e;
+      const { deviceCode, deviceMsg } = e.details;
+      if (deviceCode === "unknown-op") throw new TapkitError("NO_ACCEPTOR", `${what}: the device has no acceptor (op ${op} unknown)`, "connect a plaque board (mode plaque)", { deviceCode });
+      if (deviceMsg !== undefined && Object.hasOwn(ACCEPTOR_REFUSAL, deviceMsg)) {
+        const [reason, hint] = ACCEPTOR_REFUSAL[deviceMsg];
+        throw new TapkitError(deviceMsg as Uppercase<string>, `${what}: plaque refused: ${reason}`, hint, { deviceCode, deviceMsg });
       }
       throw e;
     }

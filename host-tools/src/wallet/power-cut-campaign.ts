@@ -15,8 +15,8 @@ import type { IssuerFiles } from "./issuer.ts";
 import { decodeSign1 } from "./cose-sign1.ts";
 import { decodeVoucherPayload } from "./voucher.ts";
 import { buildSyncToken, decodeSyncToken } from "./sync-token.ts";
-import { WalletError } from "./errors.ts";
 import { withStoreRecords } from "./store-records.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export interface CampaignOptions {
   board: Board;
@@ -78,10 +78,10 @@ export async function powerCutCampaign(o: CampaignOptions): Promise<CampaignResu
       try {
         voucher = await card.sign(amount, "EUR");
       } catch (e) {
-        const store = /store error (-\d+)/.exec((e as Error).message);
-        if (store) {
-          result.storeRefusals[store[1]] = (result.storeRefusals[store[1]] ?? 0) + 1;
-          if (++refusedInARow >= 50) fail(`the store refused 50 payments in a row (error ${store[1]}): the wallet is stuck`);
+        if (e instanceof TapkitError && e.details.storeError !== undefined) {
+          const store = String(e.details.storeError);
+          result.storeRefusals[store] = (result.storeRefusals[store] ?? 0) + 1;
+          if (++refusedInARow >= 50) fail(`the store refused 50 payments in a row (error ${store}): the wallet is stuck`);
         } else if ((e as { code?: string }).code !== "SIM_TAG_LOST") throw e;
       }
       if (voucher) refusedInARow = 0;
@@ -190,7 +190,7 @@ export async function syncCutCampaign(o: CampaignOptions): Promise<SyncCampaignR
         return "ok";
       } catch (e) {
         if ((e as { code?: string }).code === "SIM_TAG_LOST") return "cut";
-        if (e instanceof WalletError && e.reason !== undefined) return `refused ${e.reason}`;
+        if (e instanceof TapkitError && e.details.reason !== undefined) return `refused ${e.details.reason}`;
         throw e;
       }
     };

@@ -6,8 +6,8 @@
 // currency; hash-chain vouchers credit only the units their best payword proves.
 import { toHex } from "../bytes/hex.ts";
 import { decodeBundle, type VoucherBundle } from "./bundle.ts";
-import { WalletError } from "./errors.ts";
 import { verifyVoucher, type VerifiedVoucher } from "./verify-voucher.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export interface SettlementInput {
   name: string;
@@ -47,7 +47,7 @@ export function settle(inputs: SettlementInput[], root: Uint8Array): SettlementR
       const bundle = decodeBundle(input.bytes, input.name);
       ok.push({ name: input.name, v: verifyVoucher(bundle, root), bundle });
     } catch (e) {
-      if (!(e instanceof WalletError)) throw e;
+      if (!(e instanceof TapkitError)) throw e;
       findings.push({ kind: "invalid", items: [input.name], code: e.code, message: e.message });
     }
   }

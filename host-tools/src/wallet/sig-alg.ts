@@ -6,7 +6,7 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { WalletError } from "./errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const COSE_ALG_EDDSA = -8;
 export const COSE_ALG_ES256 = -7;
@@ -24,7 +24,7 @@ export function algName(alg: number): string {
 export function algOfPublicKey(pub: Uint8Array): CoseAlg {
   if (pub.length === 32) return COSE_ALG_EDDSA;
   if (pub.length === 65 && pub[0] === 0x04) return COSE_ALG_ES256;
-  throw new WalletError("KEY_FORMAT", `a public key of ${pub.length} bytes is neither Ed25519 (32) nor uncompressed P-256 (65, 04...)`, "pass the raw public key in hex, as `tapkit issuer init` writes it");
+  throw new TapkitError("KEY_FORMAT", `a public key of ${pub.length} bytes is neither Ed25519 (32) nor uncompressed P-256 (65, 04...)`, "pass the raw public key in hex, as `tapkit issuer init` writes it");
 }
 
 /** Key id: the first 8 bytes of SHA-256 over the raw public key (the card computes the same). */

@@ -1,7 +1,7 @@
 // Payment voucher payload (docs/vouchers.md): a deterministic CBOR map with small integer
 // keys, signed by the card as a COSE_Sign1. Amounts are integers in minor units.
 import { decodeDet, encodeDet } from "./det-cbor.ts";
-import { WalletError } from "./errors.ts";
+import { TapkitError } from "../errors/index.ts";
 
 export const VOUCHER_VERSION = 1;
 
@@ -66,7 +66,7 @@ const uint = (x: unknown): x is number => typeof x === "number" && Number.isSafe
 
 export function decodeVoucherPayload(bytes: Uint8Array): VoucherPayload {
   const m = decodeDet(bytes, "voucher payload");
-  const bad = (field: string, want: string) => new WalletError("VOUCHER_FIELD", `voucher payload: ${field} must be ${want}`, "see docs/vouchers.md for the field table");
+  const bad = (field: string, want: string) => new TapkitError("VOUCHER_FIELD", `voucher payload: ${field} must be ${want}`, "see docs/vouchers.md for the field table");
   if (!(m instanceof Map)) throw bad("the payload", "a map");
   for (const k of m.keys()) if (typeof k !== "number" || k < 1 || k > VK.chain) throw bad(`key ${String(k)}`, "one of 1..12");
   const get = (k: number) => m.get(k);

@@ -1,7 +1,7 @@
 // tapkit build: one firmware.wasm per board, with the ABI, MVP-feature and memory gates.
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
-import { CliError, EXIT, table } from "../output.ts";
+import { table, usageError } from "../output.ts";
 import { listBoards, loadBoard } from "../../boards/index.ts";
 import { buildFirmware } from "../../build/index.ts";
 import { BUILD_SIGN_OPTIONS, buildSigningOptions, signBuiltFirmware } from "./image.ts";
@@ -18,7 +18,7 @@ export const build: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    if (opts.all && opts.board) throw new CliError("usage", "give either --board or --all, not both", "tapkit build --all", EXIT.usage);
+    if (opts.all && opts.board) throw usageError("give either --board or --all, not both", "tapkit build --all");
     const names: string[] = opts.all ? listBoards() : [opts.board ?? "sim-plaque"];
     const signing = buildSigningOptions(opts);
     const results = [];

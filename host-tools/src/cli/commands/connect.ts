@@ -3,17 +3,12 @@
 import { DeviceClient } from "../../device/client.ts";
 import { nfcTestPath, type NfcPath } from "../../device/nfc-path.ts";
 import { pcscPath } from "../../pcsc/index.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
 
 export function resolvePort(opts: { port?: string }): string {
   const port = opts.port ?? process.env.TAPKIT_PORT;
   if (!port) {
-    throw new CliError(
-      "usage",
-      "no device port given",
-      "pass --port /dev/ttyUSB0 (or the pty/tcp address 'tapkit sim' prints), or set TAPKIT_PORT",
-      EXIT.usage,
-    );
+    throw usageError("no device port given", "pass --port /dev/ttyUSB0 (or the pty/tcp address 'tapkit sim' prints), or set TAPKIT_PORT");
   }
   return port;
 }
@@ -22,7 +17,7 @@ export function parseBaud(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const baud = Number(value);
   if (!Number.isInteger(baud) || baud < 1200 || baud > 4_000_000) {
-    throw new CliError("usage", `--baud must be an integer line speed such as 115200 (got '${value}')`, "common speeds: 115200, 921600", EXIT.usage);
+    throw usageError(`--baud must be an integer line speed such as 115200 (got '${value}')`, "common speeds: 115200, 921600");
   }
   return baud;
 }

@@ -1,52 +1,11 @@
-// tapkit demo (npm start): the main job end to end on the simulated default plaque — boot
-// the firmware in the board shell, open its serial port like a USB-serial adapter, exchange
-// versions, then do what a shop counter does: a phone scans the static merchant QR code
-// (decoded from the panel image), taps the NFC tag twice (dynamic SUN URLs, verified with
-// the demo keys, counter rising), and a POS asks for a 12.34 payment code (decoded again).
-import { existsSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// tapkit demo (npm start): runs the shop-counter demo on a simulated board (library:
+// host-tools/src/demo) and shows what it saw: the panel's codes, the taps, the panel itself.
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { table } from "../output.ts";
-import { loadBoard } from "../../boards/index.ts";
-import { buildFirmware } from "../../build/index.ts";
-import { startSimulator } from "../../sim/run.ts";
-import type { SimDevice } from "../../sim/device.ts";
-import { DeviceClient, type Framebuffer } from "../../device/client.ts";
-import { nfcTestPath } from "../../device/nfc-path.ts";
-import { haveSocat } from "../../bench/throughput.ts";
-import { bitmapToPng, bitmapToText } from "../../raster/framebuffer.ts";
-import { decodeBitmapWithJsqr } from "../../qr/decoders.ts";
-import { requestAmount, showStaticCode } from "../../qr/payment-client.ts";
-import { parsePayload } from "../../emv/mpm.ts";
-import { decodeMessage, describeRecord, readNdefType4 } from "../../ndef/index.ts";
-import { verifySun } from "../../verify/index.ts";
-import { firmwarePath } from "../../paths.ts";
-import { toHex } from "../../bytes/hex.ts";
-
-const DEMO_AMOUNT = "12.34";
-/** Keystore slots of the demo SUN keys (docs/nfc.md): meta-read key and file key. */
-const SUN_META_SLOT = 2;
-const SUN_FILE_SLOT = 3;
-
-interface ScannedCode {
-  png: string;
-  decoded: boolean;
-  merchant?: string;
-  city?: string;
-  amount?: string;
-  initiation?: string;
-  payload?: string;
-}
-
-interface Tap {
-  url: string;
-  uid?: string;
-  counter?: number;
-  verified: boolean;
-  reason?: string;
-}
+import { EXIT } from "../../errors/index.ts";
+import { bitmapToText } from "../../raster/framebuffer.ts";
+import { DEMO_AMOUNT, runDemo, type ScannedCode, type Tap } from "../../demo/shop-counter.ts";
 
 export const demo: Command = {
   name: "demo",
@@ -59,120 +18,30 @@ export const demo: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    const board = loadBoard(opts.board ?? "sim-plaque");
-    if (!existsSync(firmwarePath(board.name))) await buildFirmware(board, { quiet: true });
-    const usePty = haveSocat();
-    if (!usePty) out.status("NOTE: socat is not installed (apt-get install socat); using the simulator's TCP port instead of a serial pty");
-    const pty = usePty ? join(tmpdir(), `tapkit-demo-${process.pid}`) : false;
-    const sim = await startSimulator({ board, wasmPath: firmwarePath(board.name), pty, tcpPort: 0, baud: board.link.baud });
-    try {
-      const port = pty || `tcp:127.0.0.1:${sim.ports.tcp}`;
-      out.status(`simulated ${board.name} is up; opening ${port} at ${board.link.baud} baud`);
-      const device = await DeviceClient.connect(port, { baud: board.link.baud });
-      try {
-        const info = await device.info();
-        const status = await device.appStatus();
-        const plaque = status.mode === "plaque" && board.display !== undefined;
-        const pngFile = opts.png ?? "demo-panel.png";
-
-        out.status("a phone scans the panel ...");
-        const staticFb = board.display ? await device.framebuffer() : null;
-        const staticCode = staticFb ? scan(staticFb, pngFile) : null;
-
-        out.status("a phone taps the NFC tag, twice ...");
-        const taps = [await tap(device, sim.device), await tap(device, sim.device)];
-
-        let amountCode: ScannedCode | null = null;
-        let amountFb: Framebuffer | null = null;
-        if (plaque) {
-          out.status(`the POS asks for a ${DEMO_AMOUNT} payment code ...`);
-          await requestAmount(device, DEMO_AMOUNT, { bill: "DEMO-1" });
-          amountFb = await device.framebuffer();
-          amountCode = scan(amountFb, pngFile.replace(/(\.png)?$/i, "-amount.png"));
-          await showStaticCode(device);
-        }
-
-        const result = {
-          port,
-          hello: device.hello,
-          info,
-          app: status,
-          staticCode,
-          taps,
-          amountCode,
-          link: device.session.stats,
-        };
-        out.result(result, (r) => {
-          out.line(`tapkit demo — ${r.hello.board} (firmware ${r.hello.fw}, HAL ABI ${r.hello.abi}, shell ${r.hello.shell})`);
-          out.line(`${r.app.demo ? "DEMO set-up active: demo keys and demo merchant, not for real payments" : "blank device"}\n`);
-          const rows: string[][] = [
-            ["serial port", r.port],
-            ["link", `protocol v${r.hello.v}, max frame ${r.hello.max} B, ${r.link.framesSent}/${r.link.framesReceived} frames, retries ${r.link.retries}`],
-            ["mode", String(r.app.mode)],
-            ["uptime", `${(r.info.uptime / 1000).toFixed(2)} s`],
-          ];
-          if (staticCode) rows.push(["panel QR (static)", describeCode(staticCode)]);
-          taps.forEach((t, i) => rows.push([`NFC tap ${i + 1}`, describeTap(t)]));
-          if (amountCode) rows.push([`POS asks ${DEMO_AMOUNT}`, describeCode(amountCode)]);
-          out.line(table(rows));
-          if (taps[0]) out.line(`\ntap URL: ${taps[taps.length - 1].url}`);
-          const shown = amountFb ?? staticFb;
-          if (shown) {
-            out.line(`\npanel ${shown.width}x${shown.height} with the amount code (images: ${[staticCode?.png, amountCode?.png].filter(Boolean).join(", ")}):`);
-            out.line(bitmapToText(shown, 2));
-          }
-          out.line("\nnext: 'npx tapkit sim' keeps a simulator running; 'npx tapkit --help' lists the commands.");
-        });
-        const ok = (staticCode?.decoded ?? true) && taps.every((t) => t.verified) && (amountCode?.decoded ?? true);
-        return ok ? 0 : 1;
-      } finally {
-        await device.close();
+    const { report, panel, passed } = await runDemo({ board: opts.board, png: opts.png, onStatus: out.status });
+    out.result(report, (r: typeof report) => {
+      out.line(`tapkit demo — ${r.hello.board} (firmware ${r.hello.fw}, HAL ABI ${r.hello.abi}, shell ${r.hello.shell})`);
+      out.line(`${r.app.demo ? "DEMO set-up active: demo keys and demo merchant, not for real payments" : "blank device"}\n`);
+      const rows: string[][] = [
+        ["serial port", r.port],
+        ["link", `protocol v${r.hello.v}, max frame ${r.hello.max} B, ${r.link.framesSent}/${r.link.framesReceived} frames, retries ${r.link.retries}`],
+        ["mode", String(r.app.mode)],
+        ["uptime", `${(r.info.uptime / 1000).toFixed(2)} s`],
+      ];
+      if (r.staticCode) rows.push(["panel QR (static)", describeCode(r.staticCode)]);
+      r.taps.forEach((t, i) => rows.push([`NFC tap ${i + 1}`, describeTap(t)]));
+      if (r.amountCode) rows.push([`POS asks ${DEMO_AMOUNT}`, describeCode(r.amountCode)]);
+      out.line(table(rows));
+      if (r.taps[0]) out.line(`\ntap URL: ${r.taps[r.taps.length - 1].url}`);
+      if (panel) {
+        out.line(`\npanel ${panel.width}x${panel.height} with the amount code (images: ${[r.staticCode?.png, r.amountCode?.png].filter(Boolean).join(", ")}):`);
+        out.line(bitmapToText(panel, 2));
       }
-    } finally {
-      await sim.stop();
-    }
+      out.line("\nnext: 'npx tapkit sim' keeps a simulator running; 'npx tapkit --help' lists the commands.");
+    });
+    return passed ? EXIT.ok : EXIT.failure;
   },
 };
-
-/** Saves the panel as PNG and decodes it as a phone would (jsQR), then reads the EMV fields. */
-function scan(fb: Framebuffer, png: string): ScannedCode {
-  writeFileSync(png, bitmapToPng(fb, 2));
-  const bytes = decodeBitmapWithJsqr(fb);
-  if (!bytes) return { png, decoded: false };
-  const payload = new TextDecoder().decode(bytes);
-  try {
-    const parsed = parsePayload(payload);
-    const field = (id: string) => parsed.objects.find((o) => o.id === id)?.value;
-    return { png, decoded: true, merchant: field("59"), city: field("60"), amount: field("54"), initiation: parsed.initiation, payload };
-  } catch {
-    return { png, decoded: true, payload };
-  }
-}
-
-/** One tap: a new field, the Type 4 NDEF read a phone makes, and the SUN check a backend makes. */
-async function tap(device: DeviceClient, sim: SimDevice): Promise<Tap> {
-  const nfc = nfcTestPath(device);
-  await nfc.newTap();
-  const read = await readNdefType4((a) => nfc.apdu(a));
-  const first = decodeMessage(read.message).map(describeRecord)[0];
-  const url = first?.kind === "uri" ? first.uri : "";
-  if (!url) return { url: "(no URI record)", verified: false, reason: "the tag holds no URI record" };
-  const q = new URL(url).searchParams;
-  const picc = q.get("p");
-  const mac = q.get("c");
-  if (!picc || !mac) return { url, verified: false, reason: "not a SUN URL (no p= and c=)" };
-  try {
-    const r = verifySun({
-      picc: Buffer.from(picc, "hex"),
-      mac: Buffer.from(mac, "hex"),
-      metaKey: sim.keystore.demoSecret(SUN_META_SLOT),
-      fileKey: sim.keystore.demoSecret(SUN_FILE_SLOT),
-    });
-    return { url, uid: toHex(r.uid), counter: r.counter, verified: true };
-  } catch (e) {
-    return { url, verified: false, reason: (e as Error).message };
-  }
-}
 
 function describeCode(c: ScannedCode): string {
   if (!c.decoded) return `NOT decoded (see ${c.png})`;

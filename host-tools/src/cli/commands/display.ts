@@ -2,8 +2,8 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
-import { bitmapToPng, bitmapToText } from "../../raster/framebuffer.ts";
+import { usageError } from "../output.ts";
+import { bitmapToPng, bitmapToText, blackPixels } from "../../raster/framebuffer.ts";
 import { withDevice } from "./connect.ts";
 
 export const display: Command = {
@@ -19,22 +19,15 @@ export const display: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    if (!opts.png) throw new CliError("usage", "--png FILE is required", "e.g. tapkit display --port P --png panel.png", EXIT.usage);
+    if (!opts.png) throw usageError("--png FILE is required", "e.g. tapkit display --port P --png panel.png");
     const scale = opts.scale === undefined ? 1 : Number(opts.scale);
-    if (!Number.isInteger(scale) || scale < 1 || scale > 16) throw new CliError("usage", `--scale must be 1..16 (got '${opts.scale}')`, "e.g. --scale 4", EXIT.usage);
+    if (!Number.isInteger(scale) || scale < 1 || scale > 16) throw usageError(`--scale must be 1..16 (got '${opts.scale}')`, "e.g. --scale 4");
     const fb = await withDevice(opts, (d) => d.framebuffer());
     const png = bitmapToPng(fb, scale);
     writeFileSync(opts.png, png);
-    const black = fb.data.reduce((n, b) => n + popcount(b), 0);
-    out.result({ file: opts.png, width: fb.width, height: fb.height, scale, bytes: png.length, blackPixels: black }, (r) => {
+    out.result({ file: opts.png, width: fb.width, height: fb.height, scale, bytes: png.length, blackPixels: blackPixels(fb) }, (r) => {
       if (opts.text) out.line(bitmapToText(fb));
       out.line(`wrote ${r.file}: ${r.width}x${r.height} panel at scale ${r.scale} (${r.blackPixels} black pixels)`);
     });
   },
 };
-
-function popcount(b: number): number {
-  let n = 0;
-  for (; b; b &= b - 1) n++;
-  return n;
-}

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
 import { buildPayload, parsePayload, type MerchantAccount, type MerchantProfile } from "../../emv/mpm.ts";
 
 export const PROFILE_OPTIONS = {
@@ -23,13 +23,13 @@ export function profileFromOptions(opts: Record<string, any>): MerchantProfile {
     try {
       base = JSON.parse(readFileSync(opts.profile, "utf8"));
     } catch (e) {
-      throw new CliError("usage", `cannot read profile ${opts.profile}: ${(e as Error).message}`, "pass a JSON file with name, city, country, currency, mcc, accounts", EXIT.usage);
+      throw usageError(`cannot read profile ${opts.profile}: ${(e as Error).message}`, "pass a JSON file with name, city, country, currency, mcc, accounts");
     }
   }
   const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : base.accounts;
   const p = { ...base, ...pick(opts, ["name", "city", "country", "currency", "mcc", "postal"]), accounts: accounts ?? [] } as MerchantProfile;
   for (const k of ["name", "city", "country", "currency", "mcc"] as const) {
-    if (p[k] === undefined) throw new CliError("usage", `--${k} is required (or give it in --profile)`, "e.g. --name 'CAFE' --city 'LISBOA' --country PT --currency 978 --mcc 5812 --account 26:PT.EXAMPLE:01=123", EXIT.usage);
+    if (p[k] === undefined) throw usageError(`--${k} is required (or give it in --profile)`, "e.g. --name 'CAFE' --city 'LISBOA' --country PT --currency 978 --mcc 5812 --account 26:PT.EXAMPLE:01=123");
   }
   return p;
 }
@@ -43,11 +43,11 @@ function parseAccount(spec: string): MerchantAccount {
   const m = /^(\d+):([^:]+)(?::(.*))?$/s.exec(spec);
   const [, id, gui, subs] = m ?? [];
   const n = Number(id);
-  if (!m || !Number.isInteger(n)) throw new CliError("usage", `--account '${spec}': ID must be a number 02-51`, "e.g. --account 26:BR.GOV.BCB.PIX:01=key@example.com", EXIT.usage);
+  if (!m || !Number.isInteger(n)) throw usageError(`--account '${spec}': ID must be a number 02-51`, "e.g. --account 26:BR.GOV.BCB.PIX:01=key@example.com");
   const fields: Record<string, string> = {};
   for (const kv of (subs ?? "").split(",").filter(Boolean)) {
     const f = /^(\d\d)=(.*)$/s.exec(kv);
-    if (!f) throw new CliError("usage", `--account '${spec}': sub-object '${kv}' is not NN=value`, "e.g. 01=key@example.com", EXIT.usage);
+    if (!f) throw usageError(`--account '${spec}': sub-object '${kv}' is not NN=value`, "e.g. 01=key@example.com");
     fields[f[1]] = f[2];
   }
   return n >= 26 ? { id: n, gui, fields } : { id: n, value: gui };
@@ -70,7 +70,7 @@ export const emvBuild: Command = {
   },
   async run(opts, _pos, out) {
     const reference = opts.ref === undefined ? undefined : Number(opts.ref);
-    if (reference !== undefined && (!Number.isInteger(reference) || reference < 1)) throw new CliError("usage", `--ref must be a positive integer (got '${opts.ref}')`, "e.g. --ref 17", EXIT.usage);
+    if (reference !== undefined && (!Number.isInteger(reference) || reference < 1)) throw usageError(`--ref must be a positive integer (got '${opts.ref}')`, "e.g. --ref 17");
     const payload = buildPayload(profileFromOptions(opts), { amount: opts.amount, bill: opts.bill, reference });
     out.result({ payload }, (r) => out.line(r.payload));
   },

@@ -2,7 +2,8 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { EXIT, table } from "../output.ts";
+import { table } from "../output.ts";
+import { EXIT } from "../../errors/index.ts";
 import { runConformance } from "../../../../hil-tests/runner.ts";
 import { toJUnit } from "../../../../hil-tests/reporters/junit.ts";
 import { withDevice } from "./connect.ts";

@@ -6,11 +6,12 @@ import { toHexLower as hex } from "../../bytes/hex.ts";
 import { resolve } from "node:path";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
-import { CliError, EXIT, table } from "../output.ts";
+import { table, usageError } from "../output.ts";
+import { EXIT } from "../../errors/index.ts";
 import { type Board, loadBoard } from "../../boards/index.ts";
 import type { BuildResult } from "../../build/index.ts";
 import {
-  DEFAULT_SECURITY_COUNTER, ImageError, type KeyAlgName, type SignedImage, checkBuiltFor, inspectImage, keygen, loadPublicKey,
+  DEFAULT_SECURITY_COUNTER, isImageError, type KeyAlgName, type SignedImage, checkBuiltFor, inspectImage, keygen, loadPublicKey,
   loadSigningKey, parseSecurityCounter, parseVersion, readBinaryFile, signBuild, signImage, slotBudget, verifyImage, versionText, writeImageFile,
 } from "../../image/index.ts";
 import type { Signer } from "../../wallet/sig-alg.ts";
@@ -21,14 +22,14 @@ function asUsage<T>(fn: () => T, help: string): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof ImageError && e.code === "IMAGE_ARGUMENT") throw new CliError("usage", e.message, `${e.hint}; see ${help}`, EXIT.usage);
+    if (isImageError(e) && e.code === "IMAGE_ARGUMENT") throw usageError(e.message, `${e.hint}; see ${help}`);
     throw e;
   }
 }
 
 function required(opts: Record<string, unknown>, name: string, cmd: string, example: string): string {
   const v = opts[name];
-  if (typeof v !== "string" || v === "") throw new CliError("usage", `--${name} is required`, `e.g. ${example}; see tapkit ${cmd} --help`, EXIT.usage);
+  if (typeof v !== "string" || v === "") throw usageError(`--${name} is required`, `e.g. ${example}; see tapkit ${cmd} --help`);
   return v;
 }
 
@@ -76,7 +77,7 @@ export const imageKeygen: Command = {
   },
   async run(opts, [keyFile], out) {
     const alg = opts.alg ?? "ed25519";
-    if (alg !== "ed25519" && alg !== "p256") throw new CliError("usage", `--alg must be ed25519 or p256 (got '${alg}')`, "tapkit image keygen KEYFILE --alg p256", EXIT.usage);
+    if (alg !== "ed25519" && alg !== "p256") throw usageError(`--alg must be ed25519 or p256 (got '${alg}')`, "tapkit image keygen KEYFILE --alg p256");
     const r = asUsage(() => keygen(keyFile, { alg: alg as KeyAlgName, publicKeyFile: opts.pub, force: Boolean(opts.force) }), "tapkit image keygen --help");
     out.result(r, (v) => {
       out.line(`private key  ${v.keyFile}  (${v.algName}, mode 0600): keep it secret and backed up`);
@@ -111,7 +112,7 @@ export const imageSign: Command = {
     const version = asUsage(() => parseVersion(required(opts, "version", cmd, "--version 1.4.0")), `tapkit ${cmd} --help`);
     const securityCounter = counterOption(opts["security-counter"], cmd);
     const outPath = opts.out ?? (wasmPath.endsWith(".wasm") ? `${wasmPath.slice(0, -5)}.tki` : `${wasmPath}.tki`);
-    if (resolve(outPath) === resolve(wasmPath)) throw new CliError("usage", "--out is the input module itself", "write the image to a .tki file", EXIT.usage);
+    if (resolve(outPath) === resolve(wasmPath)) throw usageError("--out is the input module itself", "write the image to a .tki file");
     const board = loadBoard(boardName);
     const key = loadSigningKey(keyFile);
     const module = readBinaryFile(wasmPath, "firmware module");
@@ -202,12 +203,12 @@ export const imageVerify: Command = {
   },
   async run(opts, [file], out) {
     const keyFiles: string[] = opts.key ?? [];
-    if (!keyFiles.length) throw new CliError("usage", "--key is required: the public key(s) the image must be signed by", "e.g. --key keys/release.pub.pem", EXIT.usage);
+    if (!keyFiles.length) throw usageError("--key is required: the public key(s) the image must be signed by", "e.g. --key keys/release.pub.pem");
     const minSecurityCounter = opts["min-security-counter"] === undefined ? undefined : counterOption(opts["min-security-counter"], "image verify");
     let halAbi: number | undefined;
     if (opts["hal-abi"] !== undefined) {
       halAbi = Number(opts["hal-abi"]);
-      if (!Number.isInteger(halAbi) || halAbi < 1) throw new CliError("usage", `--hal-abi must be an integer >= 1 (got '${opts["hal-abi"]}')`, "e.g. --hal-abi 1", EXIT.usage);
+      if (!Number.isInteger(halAbi) || halAbi < 1) throw usageError(`--hal-abi must be an integer >= 1 (got '${opts["hal-abi"]}')`, "e.g. --hal-abi 1");
     }
     const board: Board | undefined = opts.board ? loadBoard(opts.board) : undefined;
     const keys = keyFiles.map((f) => loadPublicKey(f));
@@ -242,7 +243,7 @@ export const imageVerify: Command = {
 /** `tapkit build --sign KEY`: the key and counter, checked before anything is built. */
 export function buildSigningOptions(opts: Record<string, any>): { key: Signer; securityCounter: number } | null {
   if (opts.sign === undefined) {
-    if (opts["security-counter"] !== undefined) throw new CliError("usage", "--security-counter needs --sign KEY", "tapkit build --board sim-plaque --sign keys/release.pem --security-counter 2", EXIT.usage);
+    if (opts["security-counter"] !== undefined) throw usageError("--security-counter needs --sign KEY", "tapkit build --board sim-plaque --sign keys/release.pem --security-counter 2");
     return null;
   }
   return { key: loadSigningKey(opts.sign), securityCounter: counterOption(opts["security-counter"], "build") };

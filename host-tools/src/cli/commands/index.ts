@@ -10,7 +10,7 @@ import { hil } from "./hil.ts";
 import { bench } from "./bench.ts";
 import { demo } from "./demo.ts";
 import { torture } from "./torture.ts";
-import { WALLET_COMMANDS } from "./wallet.ts";
+import { WALLET_COMMANDS } from "./wallet/index.ts";
 import { EMV_COMMANDS } from "./emv.ts";
 import { PAYMENT_COMMANDS } from "./payment.ts";
 import { NDEF_COMMANDS } from "./ndef.ts";

@@ -3,7 +3,8 @@ import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { table } from "../output.ts";
 import { withDevice } from "./connect.ts";
-import { walletInfoFor } from "./wallet.ts";
+import { toHex } from "../../bytes/hex.ts";
+import { readWalletInfoIfAny } from "../../wallet/index.ts";
 
 export const info: Command = {
   name: "info",
@@ -12,7 +13,11 @@ export const info: Command = {
   examples: ["tapkit info --port /dev/ttyUSB0", "tapkit info --port tcp:127.0.0.1:7300 --json"],
   options: { ...PORT_OPTION, ...JSON_OPTION },
   async run(opts, _pos, out) {
-    const result = await withDevice(opts, async (d) => ({ port: d.port, ...(await d.info()), wallet: await walletInfoFor(d) }));
+    const result = await withDevice(opts, async (d) => {
+      const info = await d.info();
+      const w = await readWalletInfoIfAny(d);
+      return { port: d.port, ...info, wallet: w && { ...w.info, kid: toHex(w.info.kid), pub: toHex(w.info.pub), chain: w.chain.map(toHex) } };
+    });
     out.result(result, (r) => {
       out.line(table([
         ["port", r.port],

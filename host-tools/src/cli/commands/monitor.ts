@@ -1,7 +1,7 @@
 // tapkit monitor: stream the device's log channel until Ctrl-C.
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
 import { connect } from "./connect.ts";
 
 const LEVELS = ["error", "warn", "info", "debug"];
@@ -27,7 +27,7 @@ export const monitor: Command = {
       const level = Number(opts.level);
       if (!Number.isInteger(level) || level < 0 || level > 3) {
         await device.close();
-        throw new CliError("usage", `--level must be 0..3 (got '${opts.level}')`, "0 error, 1 warn, 2 info, 3 debug", EXIT.usage);
+        throw usageError(`--level must be 0..3 (got '${opts.level}')`, "0 error, 1 warn, 2 info, 3 debug");
       }
       await device.setLogLevel(level);
     }

@@ -3,19 +3,21 @@
 // need. `ndef build --port` also stores the result on a device's tag (tag.set).
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
+import { EXIT } from "../../errors/index.ts";
 import { withDevice } from "./connect.ts";
+import { parseHex, toHex } from "../../bytes/hex.ts";
 import {
   aarRecord, buildTapTemplate, decodeMessage, describeRecord, encodeMessage, externalRecord, lintMessage, smartPosterRecord, textRecord, uriRecord,
   setTag, type NdefRecord,
 } from "../../ndef/index.ts";
 
-const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
-
 function parseHexArg(text: string, what: string): Uint8Array {
-  const clean = text.replace(/[\s:]/g, "");
-  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new CliError("usage", `${what} is not hex`, "write bytes as hex, e.g. D1010B5503...", EXIT.usage);
-  return Uint8Array.from(Buffer.from(clean, "hex"));
+  try {
+    return parseHex(text);
+  } catch {
+    throw usageError(`${what} is not hex`, "write bytes as hex, e.g. D1010B5503...");
+  }
 }
 
 export const ndefBuild: Command = {
@@ -45,7 +47,7 @@ export const ndefBuild: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    if (opts.uri && opts.tap) throw new CliError("usage", "give --uri or --tap, not both", "--tap is a URI with mirror placeholders", EXIT.usage);
+    if (opts.uri && opts.tap) throw usageError("give --uri or --tap, not both", "--tap is a URI with mirror placeholders");
     const num = (name: string) => (opts[name] === undefined ? undefined : Number(opts[name]));
     let config: ReturnType<typeof buildTapTemplate> | null = null;
     let records: NdefRecord[] = [];
@@ -68,7 +70,7 @@ export const ndefBuild: Command = {
       stored = await withDevice(opts, (d) => setTag(d, config ?? { m: message, mode: 0, writable: Boolean(opts.writable) }));
     }
     const { m: _m, ...mirror } = config ?? { m: null };
-    out.result({ message: hexOf(message), bytes: message.length, records: records.map(describeRecord), lint, mirror: config ? mirror : null, stored: stored !== null }, (r) => {
+    out.result({ message: toHex(message), bytes: message.length, records: records.map(describeRecord), lint, mirror: config ? mirror : null, stored: stored !== null }, (r) => {
       out.line(r.message);
       out.line(`${r.bytes} bytes, ${r.records.length} record(s)`);
       if (config) out.line(`mirror: mode ${config.mode} picc ${config.picc} uid ${config.uid} ctr ${config.ctr} time ${config.time} enc ${config.enc}/${config.enc_len} mac-input ${config.mac_in} mac ${config.mac}`);

@@ -2,7 +2,7 @@
 // print the answer.
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
 import { withNfcPath } from "./connect.ts";
 import { parseHex, toHex } from "../../bytes/hex.ts";
 
@@ -22,9 +22,9 @@ export const nfcApdu: Command = {
     try {
       apdu = parseHex(hex);
     } catch (e) {
-      throw new CliError("usage", `APDU is not hex: ${(e as Error).message}`, "write bytes as hex, e.g. 00A4040007D276000085010100", EXIT.usage);
+      throw usageError(`APDU is not hex: ${(e as Error).message}`, "write bytes as hex, e.g. 00A4040007D276000085010100");
     }
-    if (apdu.length < 4) throw new CliError("usage", `an APDU has at least 4 bytes (CLA INS P1 P2), got ${apdu.length}`, "e.g. 00A4040007D276000085010100", EXIT.usage);
+    if (apdu.length < 4) throw usageError(`an APDU has at least 4 bytes (CLA INS P1 P2), got ${apdu.length}`, "e.g. 00A4040007D276000085010100");
     const response = await withNfcPath(opts, (nfc) => nfc.apdu(apdu));
     const sw = response.length >= 2 ? toHex(response.subarray(response.length - 2)) : "";
     const data = toHex(response.subarray(0, Math.max(0, response.length - 2)));

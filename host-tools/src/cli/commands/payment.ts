@@ -2,7 +2,7 @@
 // codes it shows, over the app channel.
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
 import { getMerchantProfile, requestAmount, setMerchantProfile, showStaticCode, type ShownCode } from "../../qr/payment-client.ts";
 import { PROFILE_OPTIONS, profileFromOptions } from "./emv.ts";
 import { withDevice } from "./connect.ts";
@@ -55,7 +55,7 @@ export const qrAmount: Command = {
   async run(opts, [amount], out) {
     const timeoutS = opts.timeout === undefined ? undefined : Number(opts.timeout);
     if (timeoutS !== undefined && (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 3600)) {
-      throw new CliError("usage", `--timeout must be 1-3600 seconds (got '${opts.timeout}')`, "e.g. --timeout 60", EXIT.usage);
+      throw usageError(`--timeout must be 1-3600 seconds (got '${opts.timeout}')`, "e.g. --timeout 60");
     }
     const r = await withDevice(opts, (d) => requestAmount(d, amount, { bill: opts.bill, timeoutS }));
     out.result(r, (x) => printShown(out, x));

@@ -4,7 +4,8 @@
 import { existsSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
+import { TapkitError } from "../../errors/index.ts";
 import { loadBoard, qemuShell } from "../../boards/index.ts";
 import { buildFirmware } from "../../build/index.ts";
 import { startSimulator } from "../../sim/run.ts";
@@ -44,10 +45,10 @@ export const sim: Command = {
       await buildFirmware(board, { quiet: true, requireNative: true });
     }
     if (emulated && (opts.tcp !== undefined || opts.baud !== undefined || opts["no-pty"])) {
-      throw new CliError("usage", `--tcp, --baud and --no-pty do not apply to ${board.name}`, "QEMU serves the emulated UART0 on a pseudo-terminal; use --pty PATH to choose its path", EXIT.usage);
+      throw usageError(`--tcp, --baud and --no-pty do not apply to ${board.name}`, "QEMU serves the emulated UART0 on a pseudo-terminal; use --pty PATH to choose its path");
     }
     const tcpPort = opts.tcp === undefined ? 0 : Number(opts.tcp);
-    if (!Number.isInteger(tcpPort) || tcpPort < 0 || tcpPort > 65535) throw new CliError("usage", `--tcp must be a port number (got '${opts.tcp}')`, "e.g. --tcp 7300, or leave it out for any free port", EXIT.usage);
+    if (!Number.isInteger(tcpPort) || tcpPort < 0 || tcpPort > 65535) throw usageError(`--tcp must be a port number (got '${opts.tcp}')`, "e.g. --tcp 7300, or leave it out for any free port");
     // Listen for the stop signals before anything is served: a script that reads the ready
     // line and stops us at once must get a clean stop (pty and socat removed), not a kill.
     const stopRequested = new Promise<void>((resolve) => {
@@ -96,7 +97,7 @@ export const sim: Command = {
     const died = await Promise.race([stopRequested.then(() => null), "exited" in sim ? sim.exited : new Promise<never>(() => {})]);
     await pcsc?.close();
     await sim.stop();
-    if (died) throw new CliError("device-error", died, "run with --verbose to see the board's console", EXIT.failure);
+    if (died) throw new TapkitError("SIM_BOARD_STOPPED", died, "run with --verbose to see the board's console");
     if (out.json) process.stdout.write(JSON.stringify({ event: "stopped" }) + "\n");
     else out.status("simulator stopped");
   },

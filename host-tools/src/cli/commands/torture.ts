@@ -2,20 +2,16 @@
 // host-tools/src/torture). Exits 10 (tests failed) when any failure count is not zero.
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
-import { CliError, EXIT, table } from "../output.ts";
+import { table, usageError } from "../output.ts";
 import { loadBoard } from "../../boards/index.ts";
 import { firmwarePath } from "../../paths.ts";
-import { tortureStore, type TortureReport } from "../../torture/store-torture.ts";
+import { tortureFailedError, tortureFailures, tortureStore, type TortureReport } from "../../torture/store-torture.ts";
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CliError("usage", `--${name} must be a non-negative integer (got '${value}')`, `e.g. --${name} 10000`, EXIT.usage);
+  if (!Number.isInteger(n) || n < 0) throw usageError(`--${name} must be a non-negative integer (got '${value}')`, `e.g. --${name} 10000`);
   return n;
-}
-
-export function tortureFailures(r: TortureReport): number {
-  return r.lost + r.tornAccepted + r.counterRepeats + r.counterDecreases + r.counterSkips + r.bootFailures + r.refusals + r.norViolations;
 }
 
 export const torture: Command = {
@@ -57,8 +53,6 @@ export const torture: Command = {
       ]));
       for (const f of r.failures) out.line(`failure: ${f}`);
     });
-    if (tortureFailures(report) > 0) {
-      throw new CliError("torture-failed", `${tortureFailures(report)} store failures under power cuts (seed ${seed})`, `replay with --seed ${seed} --cuts ${report.cuts}; the first failures are listed above`, EXIT.testsFailed);
-    }
+    if (tortureFailures(report) > 0) throw tortureFailedError(report);
   },
 };

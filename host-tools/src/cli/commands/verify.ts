@@ -3,12 +3,12 @@
 // Exit code 1 with the reason (BAD_MAC, REPLAY, ...) when a tap is not genuine.
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
-import { CliError, EXIT } from "../output.ts";
+import { usageError } from "../output.ts";
 import { loadKeysFile, ReplayStore, verifySun, verifyTapUrl } from "../../verify/index.ts";
 
 function hexArg(value: string | undefined, name: string): Uint8Array | undefined {
   if (value === undefined) return undefined;
-  if (!/^([0-9a-fA-F]{2})+$/.test(value)) throw new CliError("usage", `--${name} must be hex`, `e.g. --${name} ${"00".repeat(8)}`, EXIT.usage);
+  if (!/^([0-9a-fA-F]{2})+$/.test(value)) throw usageError(`--${name} must be hex`, `e.g. --${name} ${"00".repeat(8)}`);
   return Uint8Array.from(Buffer.from(value, "hex"));
 }
 
@@ -31,7 +31,7 @@ export const verifySunCommand: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    if (!opts.mac || !opts["file-key"]) throw new CliError("usage", "--mac and --file-key are required", "see tapkit verify sun --help", EXIT.usage);
+    if (!opts.mac || !opts["file-key"]) throw usageError("--mac and --file-key are required", "see tapkit verify sun --help");
     const counter = opts.ctr === undefined ? undefined : Number(opts.ctr);
     const r = verifySun({ picc: hexArg(opts.picc, "picc"), uid: hexArg(opts.uid, "uid"), counter, mac: hexArg(opts.mac, "mac")!, metaKey: hexArg(opts["meta-key"], "meta-key"), fileKey: hexArg(opts["file-key"], "file-key")!, enc: hexArg(opts.enc, "enc") });
     const result = { valid: true, uid: Buffer.from(r.uid).toString("hex").toUpperCase(), counter: r.counter, fileData: r.fileData ? Buffer.from(r.fileData).toString("latin1") : null, fileDataHex: r.fileData ? Buffer.from(r.fileData).toString("hex").toUpperCase() : null };
@@ -54,7 +54,7 @@ export const verifyTapCommand: Command = {
     ...JSON_OPTION,
   },
   async run(opts, [url], out) {
-    if (!opts.keys) throw new CliError("usage", "--keys FILE is required", "a JSON file listing each tag's URL prefix and keys", EXIT.usage);
+    if (!opts.keys) throw usageError("--keys FILE is required", "a JSON file listing each tag's URL prefix and keys");
     const replay = new ReplayStore(opts.replay ?? `${opts.keys.replace(/\.json$/, "")}.replay.json`);
     const v = verifyTapUrl(url, loadKeysFile(opts.keys), replay);
     out.result({ valid: true, ...v }, (r) => {

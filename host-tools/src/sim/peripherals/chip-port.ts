@@ -6,7 +6,7 @@ import { EventEmitter } from "node:events";
 import { rmSync } from "node:fs";
 import net from "node:net";
 import { E_ARG, E_IO, E_UNSUPPORTED, HalFault } from "../hal-codes.ts";
-import { SimError } from "../sim-errors.ts";
+import { TapkitError } from "../../errors/index.ts";
 import { ChipFrameDecoder, crc16, encodeChipFrame, type ChipFrame } from "./chip-frame.ts";
 import {
   CHIP_MAX_BODY, CHIP_OPS, CHIP_PROTOCOL_VERSION, OP_ATTENTION, OP_HELLO, OP_RESPONSE, answerBody, parseChipArgs,
@@ -52,7 +52,7 @@ export class ChipPort extends EventEmitter {
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) =>
-        reject(new SimError("SIM_CHIP_LISTEN", `cannot listen for the ${this.chip} UART on ${path}: ${e.code ?? e.message}`, "check that the directory is writable")),
+        reject(new TapkitError("SIM_CHIP_LISTEN", `cannot listen for the ${this.chip} UART on ${path}: ${e.code ?? e.message}`, "check that the directory is writable")),
       );
       server.listen(path, () => resolve());
     });

@@ -6,7 +6,7 @@
 import type { Board } from "../../boards/board.ts";
 import { E_ARG, HalFault } from "../hal-codes.ts";
 import { requirePersonality, type NfcPersonalityId } from "../nfc-personality.ts";
-import { SimError } from "../sim-errors.ts";
+import { TapkitError } from "../../errors/index.ts";
 import type { PcscTag } from "../serve-pcsc.ts";
 import { NFC_EVENT } from "./chip-ops.ts";
 
@@ -72,7 +72,7 @@ export class NfcFrontend implements PcscTag {
     if (!event) return { result: NFC_EVENT.none };
     if (event.command && this.current?.event === event) {
       if (event.command.length > cap) {
-        this.settle(new SimError("SIM_NFC_TOO_LONG", `command of ${event.command.length} bytes exceeds the MCU's ${cap}-byte mailbox`, "keep commands within board.nfc.maxApdu"));
+        this.settle(new TapkitError("SIM_NFC_TOO_LONG", `command of ${event.command.length} bytes exceeds the MCU's ${cap}-byte mailbox`, "keep commands within board.nfc.maxApdu"));
         return this.poll(cap);
       }
       this.current.polled = true;
@@ -84,7 +84,7 @@ export class NfcFrontend implements PcscTag {
   answer(response: Uint8Array): number {
     if (!this.current?.polled) return E_ARG; // late: its command already timed out
     this.exchanges++;
-    if (response.length === 0) this.settle(new SimError("SIM_NFC_BAD_RESPONSE", "the firmware gave no valid response to the tag command", "see the shell's console (tapkit sim --verbose)"));
+    if (response.length === 0) this.settle(new TapkitError("SIM_NFC_BAD_RESPONSE", "the firmware gave no valid response to the tag command", "see the shell's console (tapkit sim --verbose)"));
     else this.settle(null, response.slice());
     return 0;
   }
@@ -93,19 +93,19 @@ export class NfcFrontend implements PcscTag {
   reset(): void {
     this.events = [];
     this.personality = 0;
-    this.settle(new SimError("SIM_TAG_LOST", "the device rebooted during the tag command", "a real reader reports the tag as lost; tap again"));
+    this.settle(new TapkitError("SIM_TAG_LOST", "the device rebooted during the tag command", "a real reader reports the tag as lost; tap again"));
   }
 
   private exchange(personality: NfcPersonalityId, kind: number, name: string, command: Uint8Array): Promise<Uint8Array> {
     const run = () => {
       if (this.personality !== personality) {
-        return Promise.reject(new SimError("SIM_NFC_PERSONALITY", `the firmware presents NFC personality ${this.personality}, not ${name}`, "the firmware selects its personality with hal.nfc_configure during tk_init"));
+        return Promise.reject(new TapkitError("SIM_NFC_PERSONALITY", `the firmware presents NFC personality ${this.personality}, not ${name}`, "the firmware selects its personality with hal.nfc_configure during tk_init"));
       }
       return new Promise<Uint8Array>((resolve, reject) => {
         const event: TagEvent = { kind, command: command.slice() };
         const timer = setTimeout(() => {
           this.events = this.events.filter((e) => e !== event);
-          this.settle(new SimError("SIM_TAG_LOST", `the MCU did not answer the ${name} command within ${this.answerTimeoutMs} ms`, "is the firmware running? see tapkit sim --verbose"));
+          this.settle(new TapkitError("SIM_TAG_LOST", `the MCU did not answer the ${name} command within ${this.answerTimeoutMs} ms`, "is the firmware running? see tapkit sim --verbose"));
         }, this.answerTimeoutMs);
         this.current = { event, polled: false, resolve, reject, timer };
         this.queue(event);

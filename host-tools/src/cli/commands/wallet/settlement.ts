@@ -1,0 +1,60 @@
+// The settlement desk's commands: `verify voucher` (one bundle against the issuer root) and
+// `settle` (a folder of uploaded bundles: totals and findings). Verification and the
+// cross-batch checks are the wallet library's (verify-voucher.ts, settle.ts).
+import type { Command } from "../../command.ts";
+import { JSON_OPTION } from "../../command.ts";
+import { table, usageError } from "../../output.ts";
+import { EXIT } from "../../../errors/index.ts";
+import { parseHex, toHex } from "../../../bytes/hex.ts";
+import { decodeBundle, readRootKey, readVoucherDir, readVoucherFile, settle, verifyVoucher, type Finding } from "../../../wallet/index.ts";
+
+export const verifyVoucherCommand: Command = {
+  name: "verify voucher",
+  summary: "check a voucher bundle: issuer chain to --root, card signature, fields, challenge and envelope",
+  usage: "tapkit verify voucher FILE --root KEY [--challenge HEX] [--payee ID] [--json]",
+  examples: ["tapkit verify voucher pay-0001.voucher --root issuer/root.pub", "tapkit verify voucher v.cbor --root 3B6A27BC... --challenge 0102...10 --json"],
+  positionals: [1, 1],
+  options: {
+    root: { type: "string", help: "issuer root public key: hex, or a file holding hex (root.pub)" },
+    challenge: { type: "string", help: "the challenge this payment must answer (hex)" },
+    payee: { type: "string", help: "the payee id this payment must name" },
+    ...JSON_OPTION,
+  },
+  async run(opts, [file], out) {
+    if (!opts.root) throw usageError("--root is required", "pass the issuer root public key (root.pub from `tapkit issuer init`)");
+    const v = verifyVoucher(decodeBundle(readVoucherFile(file), file), readRootKey(opts.root), {
+      challenge: opts.challenge ? parseHex(opts.challenge) : undefined,
+      payee: opts.payee,
+    });
+    const p = v.voucher;
+    const result = { valid: true, device: toHex(p.deviceId), counter: p.counter, amount: p.amount, currency: p.currency, payee: p.payee, challenge: toHex(p.challenge), subWallet: p.subWallet, balanceAfter: p.balanceAfter, epoch: p.epoch, time: p.time ?? null, digest: toHex(v.digest) };
+    out.result(result, (r) => {
+      out.line(`voucher OK: ${r.amount} ${r.currency} to ${r.payee} from card ${r.device} (counter ${r.counter}, balance after ${r.balanceAfter})`);
+    });
+  },
+};
+
+export const settleCommand: Command = {
+  name: "settle",
+  summary: "settle a directory of voucher bundles: totals, duplicates, replays, counter reuse, envelope breaches",
+  usage: "tapkit settle DIR --root KEY [--json]",
+  examples: ["tapkit settle uploads/2024-06-01 --root issuer/root.pub", "tapkit settle vouchers/ --root root.pub --json"],
+  positionals: [1, 1],
+  options: { root: { type: "string", help: "issuer root public key (hex or file)" }, ...JSON_OPTION },
+  async run(opts, [dir], out) {
+    if (!opts.root) throw usageError("--root is required", "pass the issuer root public key");
+    const inputs = readVoucherDir(dir);
+    const report = settle(inputs, readRootKey(opts.root));
+    out.result(report, (r) => {
+      out.line(`${r.vouchers} file(s), ${r.accepted} credited`);
+      for (const [payee, cur] of Object.entries(r.totals)) for (const [c, amt] of Object.entries(cur as Record<string, number>)) out.line(`  ${payee}: ${amt} ${c}`);
+      if (r.findings.length) {
+        out.line("findings:");
+        out.line(table(r.findings.map((f: Finding) => [`  ${f.kind}`, f.items.join(", "), f.message])));
+      }
+    });
+    return report.findings.length ? EXIT.failure : EXIT.ok;
+  },
+};
+
+export const SETTLEMENT_COMMANDS: Command[] = [verifyVoucherCommand, settleCommand];
