@@ -3,7 +3,7 @@
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { table } from "../output.ts";
-import { runBench, type BenchResults } from "../../bench/run.ts";
+import type { BenchResults } from "../../bench/run.ts";
 
 export const bench: Command = {
   name: "bench",
@@ -17,6 +17,9 @@ export const bench: Command = {
   },
   async run(opts, _pos, out) {
     const file = opts.out ?? "bench/results.json";
+    // Loaded on demand: the bench pulls in binaryen, whose ~1.2 s of start-up every other
+    // command would otherwise pay.
+    const { runBench } = await import("../../bench/run.ts");
     const r = await runBench({ out: file, throughput: !opts["no-throughput"], log: out.status });
     out.result(r, (res: BenchResults) => {
       out.line("firmware");
