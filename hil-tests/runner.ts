@@ -38,9 +38,7 @@ export interface RunOptions {
 }
 
 export async function runConformance(device: DeviceClient, opts: RunOptions = {}): Promise<SuiteResult> {
-  const cases = (opts.cases ?? ALL_CASES).filter(
-    (c) => !opts.filter?.length || opts.filter.some((f) => c.id.includes(f) || c.area.includes(f)),
-  );
+  const cases = (opts.cases ?? ALL_CASES).filter((c) => !opts.filter?.length || opts.filter.some((f) => c.id.includes(f) || c.area.includes(f)));
   const started = new Date();
   const results: CaseResult[] = [];
   const nfc = opts.nfc ?? nfcTestPath(device);

@@ -51,7 +51,9 @@ const report = await runCampaign({
   chunkSize,
   onProgress: (done, all, s) => {
     const rate = done / Math.max(s, 1);
-    process.stderr.write(`fuzz: ${fmt(done)} / ${fmt(all)} inputs, ${fmt(Math.round(rate))}/s, ${Math.round(s)} s, about ${Math.round((all - done) / Math.max(rate, 1))} s left\n`);
+    process.stderr.write(
+      `fuzz: ${fmt(done)} / ${fmt(all)} inputs, ${fmt(Math.round(rate))}/s, ${Math.round(s)} s, about ${Math.round((all - done) / Math.max(rate, 1))} s left\n`,
+    );
   },
 });
 
@@ -61,16 +63,32 @@ if (values.out) writeFileSync(values.out, JSON.stringify(report, null, 1) + "\n"
 if (values.json) {
   console.log(JSON.stringify(report, null, 1));
 } else {
-  console.log(`seed ${report.seed}, ${fmt(report.total)} inputs on ${report.workers} worker(s) in ${report.seconds.toFixed(0)} s (${fmt(Math.round(report.total / report.seconds))}/s); hang budget ${fmt(HANG_INSTRUCTIONS)} Wasm instructions per input`);
+  console.log(
+    `seed ${report.seed}, ${fmt(report.total)} inputs on ${report.workers} worker(s) in ${report.seconds.toFixed(0)} s (${fmt(Math.round(report.total / report.seconds))}/s); hang budget ${fmt(HANG_INSTRUCTIONS)} Wasm instructions per input`,
+  );
   console.log("target       board       inputs      ok       traps hangs undoc dev  known  max instr");
   for (const [target, boards] of Object.entries(report.targets)) {
     for (const [board, s] of Object.entries(boards)) {
-      console.log(`${target.padEnd(12)} ${board.padEnd(11)} ${fmt(s.inputs).padStart(10)} ${fmt(s.ok).padStart(9)} ${String(s.traps).padStart(5)} ${String(s.hangs).padStart(5)} ${String(s.undocumented).padStart(5)} ${String(s.deviations).padStart(4)} ${fmt(s.known).padStart(6)} ${fmt(s.maxInstructions).padStart(10)}`);
+      console.log(
+        `${target.padEnd(12)} ${board.padEnd(11)} ${fmt(s.inputs).padStart(10)} ${fmt(s.ok).padStart(9)} ${String(s.traps).padStart(5)} ${String(s.hangs).padStart(5)} ${String(s.undocumented).padStart(5)} ${String(s.deviations).padStart(4)} ${fmt(s.known).padStart(6)} ${fmt(s.maxInstructions).padStart(10)}`,
+      );
     }
   }
-  console.log(`${"total".padEnd(24)} ${fmt(t.inputs).padStart(10)} ${fmt(t.ok).padStart(9)} ${String(t.traps).padStart(5)} ${String(t.hangs).padStart(5)} ${String(t.undocumented).padStart(5)} ${String(t.deviations).padStart(4)} ${fmt(t.known).padStart(6)} ${fmt(t.maxInstructions).padStart(10)}`);
-  if (t.known) console.log(`known defects (expected-fail tests): ${Object.entries(t.knownBy).map(([k, n]) => `${k} ${fmt(n)}`).join(", ")}`);
-  for (const f of t.findings) console.log(`${f.kind}: ${f.target} ${f.board} chunk ${f.chunk} input ${f.index}: ${f.detail}${f.kind === "known" ? "" : `\n  input ${f.input}`}`);
-  console.log(clean ? "result: 0 traps, 0 hangs, only documented status words and error codes" : "result: FINDINGS above (rerun a chunk with the same --seed to reproduce)");
+  console.log(
+    `${"total".padEnd(24)} ${fmt(t.inputs).padStart(10)} ${fmt(t.ok).padStart(9)} ${String(t.traps).padStart(5)} ${String(t.hangs).padStart(5)} ${String(t.undocumented).padStart(5)} ${String(t.deviations).padStart(4)} ${fmt(t.known).padStart(6)} ${fmt(t.maxInstructions).padStart(10)}`,
+  );
+  if (t.known)
+    console.log(
+      `known defects (expected-fail tests): ${Object.entries(t.knownBy)
+        .map(([k, n]) => `${k} ${fmt(n)}`)
+        .join(", ")}`,
+    );
+  for (const f of t.findings)
+    console.log(`${f.kind}: ${f.target} ${f.board} chunk ${f.chunk} input ${f.index}: ${f.detail}${f.kind === "known" ? "" : `\n  input ${f.input}`}`);
+  console.log(
+    clean
+      ? "result: 0 traps, 0 hangs, only documented status words and error codes"
+      : "result: FINDINGS above (rerun a chunk with the same --seed to reproduce)",
+  );
 }
 process.exit(clean ? 0 : 1);

@@ -10,7 +10,11 @@ const seed = Number(process.argv[3] ?? 1);
 const board = loadBoard(process.argv[4] ?? "sim-card");
 const t0 = Date.now();
 const r = await tortureStore({
-  board, wasm: firmwarePath(board.name), cuts, seed, progressEvery: 10000,
+  board,
+  wasm: firmwarePath(board.name),
+  cuts,
+  seed,
+  progressEvery: 10000,
   onProgress: (p) => process.stderr.write(`${p.cuts}/${cuts} cuts, ${p.committed} committed, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`),
 });
 const failures = tortureFailures(r);

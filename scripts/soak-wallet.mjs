@@ -23,10 +23,25 @@ let t0 = Date.now();
 const card = cuts > 0 ? await powerCutCampaign({ board: boardFile("sim-card"), wasmPath: firmwarePath("sim-card"), issuer, cuts, seed }) : null;
 const cardSeconds = (Date.now() - t0) / 1000;
 t0 = Date.now();
-const acceptor = acceptorCuts > 0 ? await acceptorCutCampaign({ board: boardFile("sim-plaque"), wasmPath: firmwarePath("sim-plaque"), issuer, cuts: acceptorCuts, seed }) : null;
+const acceptor =
+  acceptorCuts > 0
+    ? await acceptorCutCampaign({ board: boardFile("sim-plaque"), wasmPath: firmwarePath("sim-plaque"), issuer, cuts: acceptorCuts, seed })
+    : null;
 const acceptorSeconds = (Date.now() - t0) / 1000;
 t0 = Date.now();
-const payword = paywordCuts > 0 ? await paywordCutCampaign({ board: boardFile("sim-card"), wasmPath: firmwarePath("sim-card"), issuer, cuts: paywordCuts, seed }) : null;
+const payword =
+  paywordCuts > 0 ? await paywordCutCampaign({ board: boardFile("sim-card"), wasmPath: firmwarePath("sim-card"), issuer, cuts: paywordCuts, seed }) : null;
 const paywordSeconds = (Date.now() - t0) / 1000;
-console.log(JSON.stringify({ seed, card: card && { ...card, seconds: cardSeconds }, acceptor: acceptor && { ...acceptor, seconds: acceptorSeconds }, payword: payword && { ...payword, seconds: paywordSeconds } }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      seed,
+      card: card && { ...card, seconds: cardSeconds },
+      acceptor: acceptor && { ...acceptor, seconds: acceptorSeconds },
+      payword: payword && { ...payword, seconds: paywordSeconds },
+    },
+    null,
+    2,
+  ),
+);
 process.exit((card?.violations.length ?? 0) + (acceptor?.violations.length ?? 0) + (payword?.violations.length ?? 0) ? 1 : 0);

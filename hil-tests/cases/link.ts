@@ -193,7 +193,10 @@ export const LINK_CASES: ConformanceCase[] = [
     async run({ device }) {
       const seq = freshSeq();
       const frame = wire({ channel: CHANNEL.SHELL, flags: 0, seq, body: { op: "ping", data: Uint8Array.of(7) } });
-      const { result: [first, second], delta } = await withCounterDeltas(device, async () => [
+      const {
+        result: [first, second],
+        delta,
+      } = await withCounterDeltas(device, async () => [
         await sendAndCollect(device, frame, seq, { expect: 1 }),
         await sendAndCollect(device, frame, seq, { expect: 1 }),
       ]);

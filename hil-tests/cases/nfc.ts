@@ -5,7 +5,17 @@
 import assert from "node:assert/strict";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import {
-  buildTapTemplate, encodeMessage, getTag, readNdefType2, readNdefType4, restoreArgs, setPersonality, setTag, textRecord, uriRecord, type TagConfig,
+  buildTapTemplate,
+  encodeMessage,
+  getTag,
+  readNdefType2,
+  readNdefType4,
+  restoreArgs,
+  setPersonality,
+  setTag,
+  textRecord,
+  uriRecord,
+  type TagConfig,
 } from "../../host-tools/src/ndef/index.ts";
 import { verifySun } from "../../host-tools/src/verify/index.ts";
 import { fuzzTag } from "./nfc-fuzz.ts";
@@ -58,7 +68,8 @@ export const NFC_CASES: ConformanceCase[] = [
     title: "SELECT grammar: v2 AID with P2 00/0C, with and without Le; v1 AID 6A82; CLA 6E00; INS 6D00; bad P1/P2 6A86",
     async run(ctx) {
       await withTag(ctx, STATIC(), async () => {
-        for (const s of ["00A4040007D2760000850101", SELECT_APP, "00A4040C07D2760000850101", "00A4040C07D276000085010100"]) await expectSw(ctx, s, "9000", "SELECT NDEF app");
+        for (const s of ["00A4040007D2760000850101", SELECT_APP, "00A4040C07D2760000850101", "00A4040C07D276000085010100"])
+          await expectSw(ctx, s, "9000", "SELECT NDEF app");
         await expectSw(ctx, "00A4040007D276000085010000", "6A82", "v1 AID is not served (NTAG 424: PICC level)");
         await expectSw(ctx, "90A4040007D2760000850101", "6E00", "CLA 90");
         await expectSw(ctx, "00CA000000", "6D00", "GET DATA");
@@ -187,7 +198,16 @@ export const NFC_CASES: ConformanceCase[] = [
     async run(ctx) {
       const z = new Uint8Array(16);
       assert.equal(verifySun({ picc: hex("EF963FF7828658A599F3041510671E88"), mac: hex("94EED9EE65337086"), metaKey: z, fileKey: z }).counter, 61);
-      assert.equal(verifySun({ picc: hex("FD91EC264309878BE6345CBE53BADF40"), enc: hex("CEE9A53E3E463EF1F459635736738962"), mac: hex("ECC1E7F6C6C73BF6"), metaKey: z, fileKey: z }).counter, 8);
+      assert.equal(
+        verifySun({
+          picc: hex("FD91EC264309878BE6345CBE53BADF40"),
+          enc: hex("CEE9A53E3E463EF1F459635736738962"),
+          mac: hex("ECC1E7F6C6C73BF6"),
+          metaKey: z,
+          fileKey: z,
+        }).counter,
+        8,
+      );
       const wrongTruncation = hex("94EED9EE65337086").reverse();
       assert.throws(() => verifySun({ picc: hex("EF963FF7828658A599F3041510671E88"), mac: wrongTruncation, metaKey: z, fileKey: z }), /SDMMAC/);
       await withTag(ctx, buildTapTemplate({ url: "https://pay.example.com/t?p={picc}&c={mac}" }), async () => {
@@ -218,7 +238,13 @@ export const NFC_CASES: ConformanceCase[] = [
           const a = await apdu(ctx, "00B0000240");
           const b = await apdu(ctx, "00B0000240");
           assert.equal(a, b, "one URL per session");
-          const n = parseInt(Buffer.from(hex(a.slice(0, -4))).toString("latin1").split("&n=")[1].slice(0, 6), 16);
+          const n = parseInt(
+            Buffer.from(hex(a.slice(0, -4)))
+              .toString("latin1")
+              .split("&n=")[1]
+              .slice(0, 6),
+            16,
+          );
           values.push(n);
           await ctx.nfc.newTap();
         }

@@ -9,7 +9,16 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import {
-  certifyDevice, COSE_ALG_EDDSA, decodeBundle, decodeSign1, decodeVoucherPayload, encodeVoucherPayload, PlaqueAcceptor, signerFromSecret, signSign1, verifyVoucher,
+  certifyDevice,
+  COSE_ALG_EDDSA,
+  decodeBundle,
+  decodeSign1,
+  decodeVoucherPayload,
+  encodeVoucherPayload,
+  PlaqueAcceptor,
+  signerFromSecret,
+  signSign1,
+  verifyVoucher,
 } from "../../host-tools/src/wallet/index.ts";
 import { labIssuer, readyCard } from "./wallet.ts";
 
@@ -31,7 +40,21 @@ function labCard() {
 }
 
 function voucherFor(card: ReturnType<typeof labCard>, counter: number, amount: number, challenge: Uint8Array): Uint8Array {
-  return signSign1(card.key, encodeVoucherPayload({ version: 1, deviceId: card.key.kid, counter, amount, currency: "EUR", payee: PAYEE, challenge, subWallet: 0, balanceAfter: 1_000, epoch: 0 }));
+  return signSign1(
+    card.key,
+    encodeVoucherPayload({
+      version: 1,
+      deviceId: card.key.kid,
+      counter,
+      amount,
+      currency: "EUR",
+      payee: PAYEE,
+      challenge,
+      subWallet: 0,
+      balanceAfter: 1_000,
+      epoch: 0,
+    }),
+  );
 }
 
 async function refusal(p: Promise<unknown>): Promise<string> {
@@ -89,7 +112,12 @@ export const WALLET_ACCEPTOR_CASES: ConformanceCase[] = [
       assert.equal(await refusal(plaque.submit(voucherFor(card, counter, 9, again.challenge), card.chain)), "COUNTER_REUSED");
       const foreign = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(0x77));
       const fc = await plaque.challenge(9);
-      const fChain = certifyDevice({ ...labIssuer(), batchCert: signSign1(foreign, new Uint8Array(decodeSign1(labIssuer().batchCert, "b").payload)) }, card.key.publicKey, "EUR", { maxBalance: 1, perPayment: 9, cumulative: 9, maxCount: 1 });
+      const fChain = certifyDevice(
+        { ...labIssuer(), batchCert: signSign1(foreign, new Uint8Array(decodeSign1(labIssuer().batchCert, "b").payload)) },
+        card.key.publicKey,
+        "EUR",
+        { maxBalance: 1, perPayment: 9, cumulative: 9, maxCount: 1 },
+      );
       assert.equal(await refusal(plaque.submit(voucherFor(card, counter + 2, 9, fc.challenge), fChain)), "CHAIN_ROOT");
       if (heldBefore === 0) await plaque.clear();
     },
@@ -127,7 +155,22 @@ export const WALLET_ACCEPTOR_CASES: ConformanceCase[] = [
       const words = [new Uint8Array(32).fill(0x21)];
       for (let i = 0; i < 5; i++) words.unshift(sha256(words[0]));
       const c = await plaque.challenge(10, 2);
-      const v = signSign1(card.key, encodeVoucherPayload({ version: 1, deviceId: card.key.kid, counter: Math.floor(Date.now() / 1000) + 3, amount: 10, currency: "EUR", payee: PAYEE, challenge: c.challenge, subWallet: 0, balanceAfter: 1_000, epoch: 0, chain: { root: words[0], unit: 2, length: 5 } }));
+      const v = signSign1(
+        card.key,
+        encodeVoucherPayload({
+          version: 1,
+          deviceId: card.key.kid,
+          counter: Math.floor(Date.now() / 1000) + 3,
+          amount: 10,
+          currency: "EUR",
+          payee: PAYEE,
+          challenge: c.challenge,
+          subWallet: 0,
+          balanceAfter: 1_000,
+          epoch: 0,
+          chain: { root: words[0], unit: 2, length: 5 },
+        }),
+      );
       const { slot } = await plaque.submit(v, card.chain);
       assert.equal((await plaque.payword(slot, words[1])).units, 1);
       assert.equal(await refusal(plaque.payword(slot, words[3])), "PAYWORD_BAD");

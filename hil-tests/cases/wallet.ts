@@ -7,8 +7,21 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import {
-  buildSyncToken, COSE_ALG_EDDSA, decodeBundle, decodeCertPayload, decodeSign1, decodeVoucherPayload, encodeBundle, issueCertificate, provisionOverLink, readWalletInfo, ROLE_BATCH,
-  signerFromSecret, verifyVoucher, WalletCard, type IssuerFiles,
+  buildSyncToken,
+  COSE_ALG_EDDSA,
+  decodeBundle,
+  decodeCertPayload,
+  decodeSign1,
+  decodeVoucherPayload,
+  encodeBundle,
+  issueCertificate,
+  provisionOverLink,
+  readWalletInfo,
+  ROLE_BATCH,
+  signerFromSecret,
+  verifyVoucher,
+  WalletCard,
+  type IssuerFiles,
 } from "../../host-tools/src/wallet/index.ts";
 
 const area = "wallet";
@@ -71,7 +84,10 @@ export const WALLET_CASES: ConformanceCase[] = [
       if (!card) return;
       const chain = await card.chain();
       const link = await readWalletInfo(ctx.device);
-      assert.deepEqual(chain.map((c) => Buffer.from(c).toString("hex")), link.chain.map((c) => Buffer.from(c).toString("hex")));
+      assert.deepEqual(
+        chain.map((c) => Buffer.from(c).toString("hex")),
+        link.chain.map((c) => Buffer.from(c).toString("hex")),
+      );
       const device = decodeCertPayload(decodeSign1(chain[1], "device certificate").payload);
       assert.deepEqual(new Uint8Array(device.publicKey), new Uint8Array((await card.info()).pub));
     },
@@ -127,7 +143,11 @@ export const WALLET_CASES: ConformanceCase[] = [
       const left = (await card.info()).pin ?? 0;
       if (left === 0) return;
       for (let n = left - 1; n > 0; n--) {
-        await assert.rejects(card.verifyPin("00000000"), (e: unknown) => e instanceof TapkitError && e.code === "PIN_WRONG" && e.details.triesLeft === n, `63C${n}: ${n} tries left`);
+        await assert.rejects(
+          card.verifyPin("00000000"),
+          (e: unknown) => e instanceof TapkitError && e.code === "PIN_WRONG" && e.details.triesLeft === n,
+          `63C${n}: ${n} tries left`,
+        );
       }
       await assert.rejects(card.verifyPin("00000000"), (e: unknown) => e instanceof TapkitError && e.code === "PIN_BLOCKED");
       assert.equal((await card.info()).pin, 0);
@@ -142,12 +162,17 @@ export const WALLET_CASES: ConformanceCase[] = [
       if (!card) return;
       const lab = labIssuer();
       const [batchCert] = await card.chain();
-      if (!Buffer.from(decodeCertPayload(decodeSign1(batchCert, "batch").payload).kid).equals(Buffer.from(lab.batch.kid))) ctx.skip("the card was not certified by the lab issuer: only its issuer can sign a sync");
+      if (!Buffer.from(decodeCertPayload(decodeSign1(batchCert, "batch").payload).kid).equals(Buffer.from(lab.batch.kid)))
+        ctx.skip("the card was not certified by the lab issuer: only its issuer can sign a sync");
       const info = await card.info();
       const cur = info.cur ?? "EUR";
       const kid = new Uint8Array(info.kid);
       const epoch0 = info.epoch ?? 0;
-      const reason = async (p: Promise<unknown>) => p.then(() => "accepted", (e: unknown) => (e instanceof TapkitError && e.details.reason !== undefined ? e.details.reason : Promise.reject(e)));
+      const reason = async (p: Promise<unknown>) =>
+        p.then(
+          () => "accepted",
+          (e: unknown) => (e instanceof TapkitError && e.details.reason !== undefined ? e.details.reason : Promise.reject(e)),
+        );
       // Sync 1: a tight envelope (cumulative 2 per sync), no top-up: value never created here.
       const tight = { ...LAB_LIMITS, cumulative: 2 };
       const t1 = buildSyncToken(lab.batch, { deviceId: kid, epoch: epoch0 + 1, settledCounter: info.ctr ?? 0, topUp: 0, envelope: tight });

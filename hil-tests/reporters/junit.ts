@@ -17,7 +17,9 @@ export function toJUnit(suite: SuiteResult): string {
     const failures = cases.filter((c) => c.status === "fail").length;
     const skipped = cases.filter((c) => c.status === "skip").length;
     const time = cases.reduce((t, c) => t + c.ms, 0) / 1000;
-    out.push(`  <testsuite name="${esc(area)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}" timestamp="${suite.started}">`);
+    out.push(
+      `  <testsuite name="${esc(area)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}" timestamp="${suite.started}">`,
+    );
     out.push(`    <properties>`);
     for (const [k, v] of Object.entries(suite.device)) out.push(`      <property name="device.${k}" value="${esc(String(v))}"/>`);
     for (const [k, v] of Object.entries(suite.nfc)) out.push(`      <property name="nfc.${k}" value="${esc(String(v))}"/>`);

@@ -26,10 +26,12 @@ export interface ChunkSpec {
 
 /** Splits `total` inputs over targets and boards by weight (exactly `total`), then into chunks. */
 export function plan(total: number, seed: number, chunkSize = DEFAULT_CHUNK): ChunkSpec[] {
-  const cells = TARGETS.flatMap((t) => Object.entries(t.boards).map(([board, share]) => ({ target: t.name, board: board as BoardName, exact: total * t.weight * (share as number) })));
+  const cells = TARGETS.flatMap((t) =>
+    Object.entries(t.boards).map(([board, share]) => ({ target: t.name, board: board as BoardName, exact: total * t.weight * (share as number) })),
+  );
   const sum = cells.reduce((n, c) => n + c.exact, 0);
   const counts = cells.map((c) => Math.floor((c.exact / sum) * total));
-  const order = cells.map((c, i) => i).sort((a, b) => ((cells[b].exact / sum) * total - counts[b]) - ((cells[a].exact / sum) * total - counts[a]));
+  const order = cells.map((c, i) => i).sort((a, b) => (cells[b].exact / sum) * total - counts[b] - ((cells[a].exact / sum) * total - counts[a]));
   for (let i = 0, left = total - counts.reduce((a, b) => a + b, 0); left > 0; i++, left--) counts[order[i % order.length]]++;
   const specs: ChunkSpec[] = [];
   cells.forEach((c, i) => {
@@ -110,7 +112,10 @@ export async function runCampaign(o: CampaignOptions = {}): Promise<CampaignRepo
       const shared = new Int32Array(new SharedArrayBuffer(12));
       // tsx's loader is registered per thread: the worker registers it before loading worker.ts.
       const entry = JSON.stringify(new URL("./worker.ts", import.meta.url).href);
-      const worker = new Worker(`import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${entry}); })`, { eval: true, workerData: { progress: shared } });
+      const worker = new Worker(`import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${entry}); })`, {
+        eval: true,
+        workerData: { progress: shared },
+      });
       const slot = { seen: () => Atomics.load(shared, 0) };
       running.push(slot);
       let spec: ChunkSpec | undefined;
@@ -135,7 +140,15 @@ export async function runCampaign(o: CampaignOptions = {}): Promise<CampaignRepo
             const s = emptyStats();
             s.inputs = at + 1;
             s.hangs = 1;
-            s.findings.push({ kind: "hang", target: spec.target, board: spec.board, chunk: spec.chunk, index: at, input: "", detail: `no progress for ${WATCHDOG_MS / 1000} s (an input between ${at} and ${at + 64} of the chunk; rerun the chunk to find it)` });
+            s.findings.push({
+              kind: "hang",
+              target: spec.target,
+              board: spec.board,
+              chunk: spec.chunk,
+              index: at,
+              input: "",
+              detail: `no progress for ${WATCHDOG_MS / 1000} s (an input between ${at} and ${at + 64} of the chunk; rerun the chunk to find it)`,
+            });
             record(report, spec, s);
             void worker.terminate().then(() => resolve(false));
           }

@@ -16,10 +16,25 @@ const ascii = (s: string) => Array.from(Buffer.from(s, "latin1"));
 // ---- Type 4 (NDEF tag application) ----
 
 export const T4T_CORPUS: Uint8Array[] = [
-  "00A4040007D276000085010100", "00A4040C07D2760000850101", "00A4040007D276000085010000", "00A4000C02E103",
-  "00A4000C02E104", "00A4000002E104", "00B000000F", "00B0000002", "00B00002FF", "00B003F000", "00B0820040", "00B081000F",
-  "00B0000000", "00D60000020000", "00D600020DD1010955046578616D706C65", "00D60000020010", "00B1000005540300000000",
-  "00D600000100", "00A4040007D276000085010100A4",
+  "00A4040007D276000085010100",
+  "00A4040C07D2760000850101",
+  "00A4040007D276000085010000",
+  "00A4000C02E103",
+  "00A4000C02E104",
+  "00A4000002E104",
+  "00B000000F",
+  "00B0000002",
+  "00B00002FF",
+  "00B003F000",
+  "00B0820040",
+  "00B081000F",
+  "00B0000000",
+  "00D60000020000",
+  "00D600020DD1010955046578616D706C65",
+  "00D60000020010",
+  "00B1000005540300000000",
+  "00D600000100",
+  "00A4040007D276000085010100A4",
 ].map(hex);
 
 // ---- Wallet applet (card), docs/wallet-apdu.md ----
@@ -36,17 +51,29 @@ export function walletCorpus(): Uint8Array[] {
   const sync = buildSyncToken(issuer.batch, { deviceId: new Uint8Array(8).fill(0x5a), epoch: 1, settledCounter: 0, topUp: 100 });
   return [
     WALLET_SELECT,
-    apdu(0xca, 0, 0), apdu(0xca, 0, 1), apdu(0xca, 0, 2), apdu(0xca, 0, 3), apdu(0xca, 0, 4), apdu(0xca, 0, 0, undefined, 0),
+    apdu(0xca, 0, 0),
+    apdu(0xca, 0, 1),
+    apdu(0xca, 0, 2),
+    apdu(0xca, 0, 3),
+    apdu(0xca, 0, 4),
+    apdu(0xca, 0, 0, undefined, 0),
     apdu(0x50, 0, 0, [16, ...challenge, PAYEE.length, ...ascii(PAYEE)]),
     apdu(0x50, 0, 0, [16, ...challenge, PAYEE.length, ...ascii(PAYEE), 0, 0, 0, 0, 0x66, 0x00, 0x00, 0x00]),
     apdu(0x52, 0, 0, [...be32(250), ...ascii("EUR"), 0]),
     apdu(0x52, 0, 0, [...be32(250), ...ascii("EUR"), 1]),
-    apdu(0xb2, 1, 4), apdu(0xb2, 0x20, 4),
-    apdu(0x20, 0, 0x80, ascii(PIN)), apdu(0x20, 0, 0x80, ascii(PIN)), apdu(0x20, 0, 0x80, ascii("0000")), apdu(0x20, 0, 0x80),
+    apdu(0xb2, 1, 4),
+    apdu(0xb2, 0x20, 4),
+    apdu(0x20, 0, 0x80, ascii(PIN)),
+    apdu(0x20, 0, 0x80, ascii(PIN)),
+    apdu(0x20, 0, 0x80, ascii("0000")),
+    apdu(0x20, 0, 0x80),
     apdu(0x24, 0, 0x80, ascii(PIN)),
-    apdu(0xd4, 1, 1, [...be32(500), ...be32(2000), ...be32(5)]), apdu(0xd4, 1, 2, be32(1000)), apdu(0xd4, 1, 3),
+    apdu(0xd4, 1, 1, [...be32(500), ...be32(2000), ...be32(5)]),
+    apdu(0xd4, 1, 2, be32(1000)),
+    apdu(0xd4, 1, 3),
     apdu(0x54, 0, 0, [...be32(5), ...be32(100), ...ascii("EUR"), 0]),
-    apdu(0x56, 0, 0, be32(1)), apdu(0x58, 0, 0),
+    apdu(0x56, 0, 0, be32(1)),
+    apdu(0x58, 0, 0),
     apdu(0x5a, 0, 0, Array.from(sync)),
     hex("00A4040007D276000085010100"),
   ];
@@ -55,8 +82,18 @@ export function walletCorpus(): Uint8Array[] {
 // ---- Type 2 (plaque) ----
 
 export const T2T_CORPUS: Uint8Array[] = [
-  [0x30, 0x00], [0x30, 0x04], [0x30, 0xdd], [0x3a, 0x00, 0x0f], [0x3a, 0x04, 0x20], [0x3a, 0x00, 0xdd],
-  [0xa2, 0x04, 0x03, 0x00, 0xfe, 0x00], [0xa2, 0x05, 0xd1, 0x01, 0x01, 0x55], [0xa2, 0x04, 0x03, 0x05, 0xd1, 0x01], [0x60], [0x39, 0x02], [0x1b, 0, 0, 0, 0],
+  [0x30, 0x00],
+  [0x30, 0x04],
+  [0x30, 0xdd],
+  [0x3a, 0x00, 0x0f],
+  [0x3a, 0x04, 0x20],
+  [0x3a, 0x00, 0xdd],
+  [0xa2, 0x04, 0x03, 0x00, 0xfe, 0x00],
+  [0xa2, 0x05, 0xd1, 0x01, 0x01, 0x55],
+  [0xa2, 0x04, 0x03, 0x05, 0xd1, 0x01],
+  [0x60],
+  [0x39, 0x02],
+  [0x1b, 0, 0, 0, 0],
 ].map((c) => Uint8Array.from(c));
 
 /** A corpus entry mutated 0..3 times (header-aware for APDUs), or 1 in 8: noise of 0..300 bytes. */
@@ -89,7 +126,14 @@ export function ndefCorpus(): Uint8Array[] {
     m([ndef.smartPoster([ndef.uriRecord("https://example.com"), ndef.textRecord("Pay here")])]),
     m([ndef.mimeMediaRecord("text/plain", Array.from(Buffer.from("plain")))]),
     m([ndef.record(ndef.TNF_EMPTY, [], [], [])]),
-    m([ndef.record(ndef.TNF_EXTERNAL_TYPE, "example.com:t", [], Array.from({ length: 300 }, (_, i) => i & 0xff))]),
+    m([
+      ndef.record(
+        ndef.TNF_EXTERNAL_TYPE,
+        "example.com:t",
+        [],
+        Array.from({ length: 300 }, (_, i) => i & 0xff),
+      ),
+    ]),
   ];
 }
 
@@ -115,15 +159,32 @@ export function mutatedEmvText(rand: Rand, seed: string): string {
   for (let n = 1 + rand.int(3); n > 0; n--) {
     const at = rand.int(Math.max(1, s.length));
     switch (rand.int(9)) {
-      case 0: s = s.slice(0, at) + String(rand.int(100)).padStart(2, "0") + s.slice(at + 2); break; // an ID or length pair
-      case 1: s = s.slice(0, at); break;
-      case 2: s = s + s.slice(0, rand.int(s.length + 1)); break;
-      case 3: s = s.slice(0, at) + rand.pick(["00", "99", "26", "51", "52", "62", "63", "64", "80"]) + String(rand.int(100)).padStart(2, "0") + s.slice(at); break;
-      case 4: s = s.slice(0, at) + EMV_ALPHABET[rand.int(EMV_ALPHABET.length)] + s.slice(at + 1); break;
-      case 5: s = s.slice(0, at) + rand.pick(["\u00e9", "\u0000", "\u007f", "\u4e2d", "\ud83d\ude00", "\n"]) + s.slice(at); break;
-      case 6: s = "X".repeat(rand.pick([0, 1, 99, 100, 255, 256, 512, 700])); break;
-      case 7: s = s.slice(0, at) + "2699" + "0".repeat(rand.int(120)) + s.slice(at); break;
-      default: s = s.slice(0, at) + s.slice(at + 1 + rand.int(4));
+      case 0:
+        s = s.slice(0, at) + String(rand.int(100)).padStart(2, "0") + s.slice(at + 2);
+        break; // an ID or length pair
+      case 1:
+        s = s.slice(0, at);
+        break;
+      case 2:
+        s = s + s.slice(0, rand.int(s.length + 1));
+        break;
+      case 3:
+        s = s.slice(0, at) + rand.pick(["00", "99", "26", "51", "52", "62", "63", "64", "80"]) + String(rand.int(100)).padStart(2, "0") + s.slice(at);
+        break;
+      case 4:
+        s = s.slice(0, at) + EMV_ALPHABET[rand.int(EMV_ALPHABET.length)] + s.slice(at + 1);
+        break;
+      case 5:
+        s = s.slice(0, at) + rand.pick(["\u00e9", "\u0000", "\u007f", "\u4e2d", "\ud83d\ude00", "\n"]) + s.slice(at);
+        break;
+      case 6:
+        s = "X".repeat(rand.pick([0, 1, 99, 100, 255, 256, 512, 700]));
+        break;
+      case 7:
+        s = s.slice(0, at) + "2699" + "0".repeat(rand.int(120)) + s.slice(at);
+        break;
+      default:
+        s = s.slice(0, at) + s.slice(at + 1 + rand.int(4));
     }
   }
   return s;
@@ -131,14 +192,38 @@ export function mutatedEmvText(rand: Rand, seed: string): string {
 
 export function mutatedText(rand: Rand, seed: string): string {
   switch (rand.int(8)) {
-    case 0: return "";
-    case 1: return seed + EMV_ALPHABET[rand.int(EMV_ALPHABET.length)].repeat(1 + rand.int(40));
-    case 2: return seed.slice(0, rand.int(seed.length + 1));
-    case 3: return rand.pick(["12.34", "0", "0.00", "-1", "1e3", "0x10", " 5", "12.345", ".5", "5.", "abc", "\uff11\uff12", "9999999999999", "00000000000001.00", "1,50"]);
-    case 4: return Array.from({ length: rand.int(30) }, () => EMV_ALPHABET[rand.int(EMV_ALPHABET.length)]).join("");
-    case 5: return seed.replace(/./, rand.pick(["\u00e9", "\u0000", "~", "\u00ff"]));
-    case 6: return seed.toLowerCase();
-    default: return seed.split("").reverse().join("");
+    case 0:
+      return "";
+    case 1:
+      return seed + EMV_ALPHABET[rand.int(EMV_ALPHABET.length)].repeat(1 + rand.int(40));
+    case 2:
+      return seed.slice(0, rand.int(seed.length + 1));
+    case 3:
+      return rand.pick([
+        "12.34",
+        "0",
+        "0.00",
+        "-1",
+        "1e3",
+        "0x10",
+        " 5",
+        "12.345",
+        ".5",
+        "5.",
+        "abc",
+        "\uff11\uff12",
+        "9999999999999",
+        "00000000000001.00",
+        "1,50",
+      ]);
+    case 4:
+      return Array.from({ length: rand.int(30) }, () => EMV_ALPHABET[rand.int(EMV_ALPHABET.length)]).join("");
+    case 5:
+      return seed.replace(/./, rand.pick(["\u00e9", "\u0000", "~", "\u00ff"]));
+    case 6:
+      return seed.toLowerCase();
+    default:
+      return seed.split("").reverse().join("");
   }
 }
 
@@ -150,14 +235,55 @@ export interface OpSeed {
   seeds: Record<string, unknown>[];
 }
 
-const BOUNDARY_UINTS: (number | bigint)[] = [0, 1, 2, 3, 7, 15, 16, 23, 24, 63, 64, 127, 128, 255, 256, 1023, 1024, 1025, 65534, 65535, 65536, 0x7fffffff, 0xffffffff, 2 ** 32, 2 ** 53 - 1, 0xffffffffffffffffn];
+const BOUNDARY_UINTS: (number | bigint)[] = [
+  0,
+  1,
+  2,
+  3,
+  7,
+  15,
+  16,
+  23,
+  24,
+  63,
+  64,
+  127,
+  128,
+  255,
+  256,
+  1023,
+  1024,
+  1025,
+  65534,
+  65535,
+  65536,
+  0x7fffffff,
+  0xffffffff,
+  2 ** 32,
+  2 ** 53 - 1,
+  0xffffffffffffffffn,
+];
 
 /** The acceptor seeds need a voucher and chain from a card certified by the campaign issuer. */
 function walletArtifacts() {
   const issuer = fuzzIssuer();
   const card = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(0x42));
   const chain = certifyDevice(issuer, card.publicKey, "EUR", ENVELOPE);
-  const voucher = signSign1(card, encodeVoucherPayload({ version: 1, deviceId: card.kid, counter: 1, amount: 250, currency: "EUR", payee: PAYEE, challenge: new Uint8Array(16).fill(0xc4), subWallet: 0, balanceAfter: 9_750, epoch: 0 }));
+  const voucher = signSign1(
+    card,
+    encodeVoucherPayload({
+      version: 1,
+      deviceId: card.kid,
+      counter: 1,
+      amount: 250,
+      currency: "EUR",
+      payee: PAYEE,
+      challenge: new Uint8Array(16).fill(0xc4),
+      subWallet: 0,
+      balanceAfter: 9_750,
+      epoch: 0,
+    }),
+  );
   return { issuer, card, chain, voucher };
 }
 
@@ -187,11 +313,27 @@ export function opSeeds(): OpSeed[] {
     seed("qr.show", [{ caption: "12.34", scale: 2, quiet: 4, partial: true }, {}]),
     seed("tag.get", [{}]),
     seed("tag.set", [{ ...sun }, { ...plain }, { ...signed }, { m: ndefA, mode: 0, writable: true }, { m: ndefB, tag_uid: new Uint8Array(7).fill(4) }]),
-    seed("ndef.build", [{ uri: "https://pay.example.com/x", title: "Pay", aar: "com.example.pay", lang: "en" }, { text: "hello", lang: "en" }, { ext_type: "example.com:t", ext_data: new Uint8Array(8) }]),
+    seed("ndef.build", [
+      { uri: "https://pay.example.com/x", title: "Pay", aar: "com.example.pay", lang: "en" },
+      { text: "hello", lang: "en" },
+      { ext_type: "example.com:t", ext_data: new Uint8Array(8) },
+    ]),
     seed("ndef.parse", [{ m: ndefA }, { m: ndefB }]),
     seed("ndef.lint", [{ m: ndefA }]),
     seed("wallet.info", [{ slot: 0 }, {}]),
-    seed("wallet.provision", [{ chain, slot: 0, cur: "EUR", max: ENVELOPE.maxBalance, per: ENVELOPE.perPayment, cum: ENVELOPE.cumulative, count: ENVELOPE.maxCount, bal: 1000, pin: PIN }]),
+    seed("wallet.provision", [
+      {
+        chain,
+        slot: 0,
+        cur: "EUR",
+        max: ENVELOPE.maxBalance,
+        per: ENVELOPE.perPayment,
+        cum: ENVELOPE.cumulative,
+        count: ENVELOPE.maxCount,
+        bal: 1000,
+        pin: PIN,
+      },
+    ]),
     seed("acceptor.setup", [{ root: issuer.root.publicKey, payee: PAYEE, cur: "EUR" }]),
     seed("acceptor.challenge", [{ amount: 250 }, { amount: 500, unit: 5 }]),
     seed("acceptor.submit", [{ voucher, chain }]),
@@ -199,11 +341,17 @@ export function opSeeds(): OpSeed[] {
     seed("acceptor.list", [{}]),
     seed("acceptor.export", [{ slot: 0 }]),
     seed("acceptor.clear", [{}]),
-    seed("store.put", [{ k: 0x9000, v: new Uint8Array(40).fill(1) }, { k: 0x0303, v: new Uint8Array(32) }]),
+    seed("store.put", [
+      { k: 0x9000, v: new Uint8Array(40).fill(1) },
+      { k: 0x0303, v: new Uint8Array(32) },
+    ]),
     seed("store.get", [{ k: 0x0303 }, { k: 0x0100 }, { k: 0x9000 }]),
     seed("store.del", [{ k: 0x9000 }, { k: 0x0101 }]),
     seed("store.ctr", [{ id: 5 }, { id: 0, read: true }]),
-    seed("store.tx", [{ w: [0x9001, new Uint8Array(10), 0x9002, null], c: [5] }, { w: [], c: [], abort: true }]),
+    seed("store.tx", [
+      { w: [0x9001, new Uint8Array(10), 0x9002, null], c: [5] },
+      { w: [], c: [], abort: true },
+    ]),
     seed("store.stats", [{}]),
     seed("store.compact", [{}]),
     seed("merchant.set", [{ ...MERCHANT }, { ...MERCHANT, postal: "1000-001" }]),
@@ -220,19 +368,99 @@ export function opSeeds(): OpSeed[] {
 }
 
 /** Arg names the firmware reads anywhere: mutations add them to ops that do not expect them. */
-export const ARG_NAMES = ["v", "op", "off", "m", "data", "cur", "chain", "c", "writable", "word", "w", "voucher", "text", "tag_uid", "root", "read", "pin", "payee", "partial", "p", "on", "max", "limit", "level", "k", "id", "ext_data", "caption", "boost", "abort", "ref", "timeout", "city", "country", "currency", "mcc", "name", "postal", "aar", "accounts", "amount", "bill", "ext_type", "lang", "title", "uri", "bal", "count", "ctr", "cum", "enc", "enc_len", "file", "mac", "mac_in", "meta", "mode", "per", "picc", "sign", "slot", "time", "uid", "unit", "ecl", "min", "mask", "scale", "quiet", "n"];
+export const ARG_NAMES = [
+  "v",
+  "op",
+  "off",
+  "m",
+  "data",
+  "cur",
+  "chain",
+  "c",
+  "writable",
+  "word",
+  "w",
+  "voucher",
+  "text",
+  "tag_uid",
+  "root",
+  "read",
+  "pin",
+  "payee",
+  "partial",
+  "p",
+  "on",
+  "max",
+  "limit",
+  "level",
+  "k",
+  "id",
+  "ext_data",
+  "caption",
+  "boost",
+  "abort",
+  "ref",
+  "timeout",
+  "city",
+  "country",
+  "currency",
+  "mcc",
+  "name",
+  "postal",
+  "aar",
+  "accounts",
+  "amount",
+  "bill",
+  "ext_type",
+  "lang",
+  "title",
+  "uri",
+  "bal",
+  "count",
+  "ctr",
+  "cum",
+  "enc",
+  "enc_len",
+  "file",
+  "mac",
+  "mac_in",
+  "meta",
+  "mode",
+  "per",
+  "picc",
+  "sign",
+  "slot",
+  "time",
+  "uid",
+  "unit",
+  "ecl",
+  "min",
+  "mask",
+  "scale",
+  "quiet",
+  "n",
+];
 
 export function randomValue(rand: Rand, depth = 0): unknown {
   switch (rand.int(depth > 1 ? 8 : 10)) {
-    case 0: return rand.pick(BOUNDARY_UINTS);
-    case 1: return rand.int(1 << rand.int(31));
-    case 2: return -1 - rand.int(1000);
-    case 3: return rand.bytes(rand.pick([0, 1, 7, 16, 32, 33, 64, 65, 255, 256, 300, 512, 513, 1000]));
-    case 4: return Array.from({ length: rand.pick([0, 1, 3, 8, 25, 64, 300]) }, () => EMV_ALPHABET[rand.int(EMV_ALPHABET.length)]).join("");
-    case 5: return rand.pick(["", "\u00e9\u4e2d", "\ud83d\ude00", "EUR", "1234", "https://", "12.34", "level", "store."]);
-    case 6: return rand.chance(0.5);
-    case 7: return rand.chance(0.5) ? null : rand.pick([1.5, -0.0, 1e300]);
-    case 8: return Array.from({ length: rand.int(6) }, () => randomValue(rand, depth + 1));
+    case 0:
+      return rand.pick(BOUNDARY_UINTS);
+    case 1:
+      return rand.int(1 << rand.int(31));
+    case 2:
+      return -1 - rand.int(1000);
+    case 3:
+      return rand.bytes(rand.pick([0, 1, 7, 16, 32, 33, 64, 65, 255, 256, 300, 512, 513, 1000]));
+    case 4:
+      return Array.from({ length: rand.pick([0, 1, 3, 8, 25, 64, 300]) }, () => EMV_ALPHABET[rand.int(EMV_ALPHABET.length)]).join("");
+    case 5:
+      return rand.pick(["", "\u00e9\u4e2d", "\ud83d\ude00", "EUR", "1234", "https://", "12.34", "level", "store."]);
+    case 6:
+      return rand.chance(0.5);
+    case 7:
+      return rand.chance(0.5) ? null : rand.pick([1.5, -0.0, 1e300]);
+    case 8:
+      return Array.from({ length: rand.int(6) }, () => randomValue(rand, depth + 1));
     default: {
       const m: Record<string, unknown> = {};
       for (let i = rand.int(4); i > 0; i--) m[rand.pick(ARG_NAMES)] = randomValue(rand, depth + 1);
@@ -252,10 +480,17 @@ function tweak(rand: Rand, v: unknown): unknown {
     const a = v.slice();
     const at = rand.int(Math.max(1, a.length));
     switch (rand.int(4)) {
-      case 0: a.splice(at, 1); break;
-      case 1: a.splice(at, 0, a[at] ?? randomValue(rand, 1)); break;
-      case 2: a[at] = tweak(rand, a[at]); break;
-      default: a[at] = randomValue(rand, 1);
+      case 0:
+        a.splice(at, 1);
+        break;
+      case 1:
+        a.splice(at, 0, a[at] ?? randomValue(rand, 1));
+        break;
+      case 2:
+        a[at] = tweak(rand, a[at]);
+        break;
+      default:
+        a[at] = randomValue(rand, 1);
     }
     return a;
   }
@@ -269,10 +504,17 @@ export function mutatedArgs(rand: Rand, args: Record<string, unknown>): Record<s
     const keys = Object.keys(a);
     const key = keys.length ? rand.pick(keys) : "x";
     switch (rand.int(5)) {
-      case 0: delete a[key]; break;
-      case 1: a[rand.pick(ARG_NAMES)] = randomValue(rand); break;
-      case 2: a[key] = randomValue(rand); break;
-      default: a[key] = tweak(rand, a[key]);
+      case 0:
+        delete a[key];
+        break;
+      case 1:
+        a[rand.pick(ARG_NAMES)] = randomValue(rand);
+        break;
+      case 2:
+        a[key] = randomValue(rand);
+        break;
+      default:
+        a[key] = tweak(rand, a[key]);
     }
   }
   return a;
@@ -283,40 +525,78 @@ export function requestBody(rand: Rand, spec: OpSeed): Record<string, unknown> {
   const seed = spec.seeds.length ? rand.pick(spec.seeds) : {};
   const args = rand.chance(0.3) ? { ...seed } : mutatedArgs(rand, seed);
   let op: unknown = spec.op;
-  if (rand.chance(0.1)) op = rand.pick<unknown>([spec.op.toUpperCase(), spec.op.slice(0, -1), `${spec.op}x`, spec.op + "\u00e9", "", "store.", "acceptor.", "store.putt", "acceptor.x", 1, new Uint8Array([0x6f, 0x70]), null, [spec.op]]);
+  if (rand.chance(0.1))
+    op = rand.pick<unknown>([
+      spec.op.toUpperCase(),
+      spec.op.slice(0, -1),
+      `${spec.op}x`,
+      spec.op + "\u00e9",
+      "",
+      "store.",
+      "acceptor.",
+      "store.putt",
+      "acceptor.x",
+      1,
+      new Uint8Array([0x6f, 0x70]),
+      null,
+      [spec.op],
+    ]);
   return { ...args, op };
 }
 
 // ---- CBOR bodies at the byte level ----
 
 const CBOR_INJECT: number[][] = [
-  [0x5f], [0x7f], [0x9f], [0xbf], [0xff], // indefinite lengths, break
-  [0xf9, 0x3c, 0x00], [0xfa, 0x3f, 0x80, 0, 0], [0xfb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0], // floats
-  [0xc0], [0xc2, 0x41, 0x01], [0xd8, 0x18], [0xf7], [0xf6], [0xf8, 0x20], // tags, undefined, simple
-  [0x18, 0x05], [0x19, 0x00, 0x05], [0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // non-shortest, huge
-  [0x7b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], [0x9b, 0, 0, 0, 1, 0, 0, 0, 0], [0x5a, 0xff, 0xff, 0xff, 0xff], // lengths past the end
-  [0x62, 0xff, 0xfe], [0x63, 0xed, 0xa0, 0x80], [0x62, 0xc0, 0xaf], // invalid UTF-8, surrogate, overlong
-  [0xa1, 0x01, 0x02], [0xa1, 0x41, 0x6b, 0x00], // non-text keys
-  [0x1c], [0x3f], [0xfc], // reserved additional info
+  [0x5f],
+  [0x7f],
+  [0x9f],
+  [0xbf],
+  [0xff], // indefinite lengths, break
+  [0xf9, 0x3c, 0x00],
+  [0xfa, 0x3f, 0x80, 0, 0],
+  [0xfb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0], // floats
+  [0xc0],
+  [0xc2, 0x41, 0x01],
+  [0xd8, 0x18],
+  [0xf7],
+  [0xf6],
+  [0xf8, 0x20], // tags, undefined, simple
+  [0x18, 0x05],
+  [0x19, 0x00, 0x05],
+  [0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // non-shortest, huge
+  [0x7b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+  [0x9b, 0, 0, 0, 1, 0, 0, 0, 0],
+  [0x5a, 0xff, 0xff, 0xff, 0xff], // lengths past the end
+  [0x62, 0xff, 0xfe],
+  [0x63, 0xed, 0xa0, 0x80],
+  [0x62, 0xc0, 0xaf], // invalid UTF-8, surrogate, overlong
+  [0xa1, 0x01, 0x02],
+  [0xa1, 0x41, 0x6b, 0x00], // non-text keys
+  [0x1c],
+  [0x3f],
+  [0xfc], // reserved additional info
 ];
 
 /** A body that is wrong CBOR in one of the ways decoders get wrong, or mutated bytes of a real body. */
 export function mutatedCbor(rand: Rand, body: Record<string, unknown>): Uint8Array {
   const enc = Array.from(cborgEncode(body));
   switch (rand.int(7)) {
-    case 0: { // inject a special item somewhere
+    case 0: {
+      // inject a special item somewhere
       const at = rand.int(enc.length + 1);
       enc.splice(at, rand.int(3), ...rand.pick(CBOR_INJECT));
       return Uint8Array.from(enc);
     }
-    case 1: { // duplicate the first key/value pair's bytes (duplicate key) and bump the map count
+    case 1: {
+      // duplicate the first key/value pair's bytes (duplicate key) and bump the map count
       if (enc.length > 2 && enc[0] >= 0xa1 && enc[0] < 0xb7) {
         const pair = enc.slice(1, Math.min(enc.length, 1 + 2 + rand.int(12)));
         return Uint8Array.from([enc[0] + 1, ...pair, ...enc.slice(1)]);
       }
       return Uint8Array.from(enc);
     }
-    case 2: { // deep nesting
+    case 2: {
+      // deep nesting
       const depth = rand.pick([8, 16, 32, 33, 64, 200, 600]);
       const open = rand.pick([0x81, 0xa1]);
       const nest = open === 0x81 ? Array(depth).fill(0x81) : Array.from({ length: depth }, () => [0xa1, 0x61, 0x61]).flat();

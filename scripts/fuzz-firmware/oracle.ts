@@ -6,13 +6,24 @@ import zlib from "node:zlib";
 import { decode as cborgDecode, encode as cborgEncode } from "cborg";
 
 /** docs/link-protocol.md, "Requests and responses": the only error codes. */
-export const LINK_ERROR_CODES: ReadonlySet<string> = new Set(["unknown-op", "unknown-channel", "bad-body", "bad-arg", "too-large", "busy", "unsupported", "internal"]);
+export const LINK_ERROR_CODES: ReadonlySet<string> = new Set([
+  "unknown-op",
+  "unknown-channel",
+  "bad-body",
+  "bad-arg",
+  "too-large",
+  "busy",
+  "unsupported",
+  "internal",
+]);
 
 /** docs/nfc.md, "Status words" (Type 4 tag). */
 export const T4T_SW: ReadonlySet<number> = new Set([0x9000, 0x6700, 0x6e00, 0x6d00, 0x6a82, 0x6a86, 0x6986, 0x6b00, 0x6a80, 0x6982, 0x6581]);
 
 /** docs/wallet-apdu.md: the wallet applet's status words (63Cx: x tries left, 3 tries). */
-export const WALLET_SW: ReadonlySet<number> = new Set([0x9000, 0x6700, 0x6982, 0x6983, 0x6985, 0x6a80, 0x6a83, 0x6a86, 0x6d00, 0x6f00, 0x63c0, 0x63c1, 0x63c2, 0x63c3]);
+export const WALLET_SW: ReadonlySet<number> = new Set([
+  0x9000, 0x6700, 0x6982, 0x6983, 0x6985, 0x6a80, 0x6a83, 0x6a86, 0x6d00, 0x6f00, 0x63c0, 0x63c1, 0x63c2, 0x63c3,
+]);
 
 /** docs/wallet-apdu.md, "Refusals": 6985 carries one of these reason bytes (and for 0A a store error byte). */
 export const WALLET_REASONS: ReadonlySet<number> = new Set([...Array.from({ length: 0x14 }, (_, i) => i + 1), 0x21, 0x22, 0x23]);
@@ -88,7 +99,8 @@ export function checkApdu(r: Uint8Array, card: boolean): string | null {
   if (!documented) return `undocumented status word ${sw.toString(16).padStart(4, "0")}`;
   if (sw === 0x9000) return !card && r.length > 258 ? `9000 with ${r.length - 2} data bytes (Le at most 256)` : null;
   if (sw === 0x6985 && card) {
-    if (r.length < 3 || r.length > 4 || !WALLET_REASONS.has(r[0])) return `6985 with undocumented reason data ${Buffer.from(r.subarray(0, -2)).toString("hex")}`;
+    if (r.length < 3 || r.length > 4 || !WALLET_REASONS.has(r[0]))
+      return `6985 with undocumented reason data ${Buffer.from(r.subarray(0, -2)).toString("hex")}`;
     return null;
   }
   return r.length === 2 ? null : `${sw.toString(16)} with ${r.length - 2} data bytes`;

@@ -58,14 +58,32 @@ export function mutateBytes(rand: Rand, input: Uint8Array, max = 4): Uint8Array 
   for (let m = 0; m < n; m++) {
     const at = rand.int(Math.max(1, b.length));
     switch (rand.int(8)) {
-      case 0: if (b.length) b[at] ^= 1 << rand.int(8); break;
-      case 1: if (b.length) b[at] = rand.pick([0x00, 0xff, 0x7f, 0x80, 0x01, rand.byte()]); break;
-      case 2: b.splice(at, 0, rand.byte()); break;
-      case 3: if (b.length) b.splice(at, 1 + rand.int(4)); break;
-      case 4: b.length = Math.min(b.length, at); break;
-      case 5: for (let k = 1 + rand.int(32); k > 0; k--) b.push(rand.byte()); break;
-      case 6: if (b.length) b.splice(at, 0, ...b.slice(at, at + 1 + rand.int(16))); break;
-      default: if (b.length > 1) { const j = rand.int(b.length); [b[at], b[j]] = [b[j], b[at]]; }
+      case 0:
+        if (b.length) b[at] ^= 1 << rand.int(8);
+        break;
+      case 1:
+        if (b.length) b[at] = rand.pick([0x00, 0xff, 0x7f, 0x80, 0x01, rand.byte()]);
+        break;
+      case 2:
+        b.splice(at, 0, rand.byte());
+        break;
+      case 3:
+        if (b.length) b.splice(at, 1 + rand.int(4));
+        break;
+      case 4:
+        b.length = Math.min(b.length, at);
+        break;
+      case 5:
+        for (let k = 1 + rand.int(32); k > 0; k--) b.push(rand.byte());
+        break;
+      case 6:
+        if (b.length) b.splice(at, 0, ...b.slice(at, at + 1 + rand.int(16)));
+        break;
+      default:
+        if (b.length > 1) {
+          const j = rand.int(b.length);
+          [b[at], b[j]] = [b[j], b[at]];
+        }
     }
   }
   return Uint8Array.from(b);

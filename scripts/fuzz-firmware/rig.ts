@@ -36,7 +36,10 @@ export const MERCHANT = {
   country: "PT",
   currency: "978",
   mcc: "5812",
-  accounts: accountsText([{ id: 26, gui: "PT.EXAMPLE.PAY", fields: { "01": "123" } }, { id: 29, gui: "A000000677010111", fields: { "01": "0066812345678" } }]),
+  accounts: accountsText([
+    { id: 26, gui: "PT.EXAMPLE.PAY", fields: { "01": "123" } },
+    { id: 29, gui: "A000000677010111", fields: { "01": "0066812345678" } },
+  ]),
 };
 
 const instrumented = new Map<BoardName, Uint8Array>();
@@ -81,7 +84,11 @@ export interface Measured {
 export class Rig {
   clock = 1;
   private uart: number[] = [];
-  private constructor(readonly device: SimDevice, readonly board: BoardName, readonly state: SetupState) {
+  private constructor(
+    readonly device: SimDevice,
+    readonly board: BoardName,
+    readonly state: SetupState,
+  ) {
     device.on("uart", (b: Uint8Array) => {
       for (const x of b) this.uart.push(x);
     });
@@ -93,7 +100,15 @@ export class Rig {
 
   static async boot(board: BoardName, state: SetupState, seed: number): Promise<Rig> {
     let rig: Rig | null = null;
-    const device = await SimDevice.create({ board: loadBoard(board), wasm: await firmwareFor(board), tickMs: 0, seed, now: () => rig?.clock ?? 0, trustedTime: false, blank: state === "blank" });
+    const device = await SimDevice.create({
+      board: loadBoard(board),
+      wasm: await firmwareFor(board),
+      tickMs: 0,
+      seed,
+      now: () => rig?.clock ?? 0,
+      trustedTime: false,
+      blank: state === "blank",
+    });
     rig = new Rig(device, board, state);
     if (state !== "blank") {
       device.keystore.import(0, ALG_ED25519, new Uint8Array(32).fill(0x30));
@@ -112,7 +127,17 @@ export class Rig {
     if (this.card) {
       const info = this.call(1, "wallet.info", { slot: 0 });
       const chain = certifyDevice(issuer, (info.body.info as { pub: Uint8Array }).pub, "EUR", ENVELOPE);
-      this.call(1, "wallet.provision", { chain, slot: 0, cur: "EUR", max: ENVELOPE.maxBalance, per: ENVELOPE.perPayment, cum: ENVELOPE.cumulative, count: ENVELOPE.maxCount, bal: 20_000, pin: PIN });
+      this.call(1, "wallet.provision", {
+        chain,
+        slot: 0,
+        cur: "EUR",
+        max: ENVELOPE.maxBalance,
+        per: ENVELOPE.perPayment,
+        cum: ENVELOPE.cumulative,
+        count: ENVELOPE.maxCount,
+        bal: 20_000,
+        pin: PIN,
+      });
     } else {
       this.call(1, "merchant.set", MERCHANT);
       this.call(1, "acceptor.setup", { root: issuer.root.publicKey, payee: PAYEE, cur: "EUR" });

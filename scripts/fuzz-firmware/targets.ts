@@ -13,7 +13,19 @@ import { checkApdu, checkFrame, checkT2t, cobsDecode, swOf, type DeviceFrame } f
 import { ENVELOPE, MERCHANT, PAYEE, encodeBody, rawFrame, wire, type BoardName, type Measured, type Rig } from "./rig.ts";
 import { Rand, mutateBytes } from "./random.ts";
 import {
-  T2T_CORPUS, T4T_CORPUS, WALLET_SELECT, mutatedCbor, mutatedCommand, mutatedEmvText, mutatedNdef, mutatedText, ndefCorpus, opSeeds, requestBody, walletCorpus, type OpSeed,
+  T2T_CORPUS,
+  T4T_CORPUS,
+  WALLET_SELECT,
+  mutatedCbor,
+  mutatedCommand,
+  mutatedEmvText,
+  mutatedNdef,
+  mutatedText,
+  ndefCorpus,
+  opSeeds,
+  requestBody,
+  walletCorpus,
+  type OpSeed,
 } from "./inputs.ts";
 import { COSE_ALG_EDDSA, certifyDevice, encodeVoucherPayload, signerFromSecret, signSign1 } from "../../host-tools/src/wallet/index.ts";
 import { fuzzIssuer } from "./rig.ts";
@@ -54,7 +66,20 @@ export interface Stats {
 }
 
 export function emptyStats(): Stats {
-  return { inputs: 0, traps: 0, hangs: 0, undocumented: 0, deviations: 0, known: 0, ok: 0, maxInstructions: 0, instructions: 0, codes: {}, knownBy: {}, findings: [] };
+  return {
+    inputs: 0,
+    traps: 0,
+    hangs: 0,
+    undocumented: 0,
+    deviations: 0,
+    known: 0,
+    ok: 0,
+    maxInstructions: 0,
+    instructions: 0,
+    codes: {},
+    knownBy: {},
+    findings: [],
+  };
 }
 
 export function addStats(into: Stats, s: Stats): void {
@@ -127,13 +152,26 @@ function checkedFrames(ctx: Ctx, input: Uint8Array): DeviceFrame[] | null {
   for (const f of ctx.rig.frames()) {
     if (f instanceof Error) {
       if (ctx.memo.smallMax && /CRC mismatch/.test(f.message)) {
-        note(ctx, "known", input, "a retry after an answer that did not fit the small max got a corrupted cached frame (tests/firmware/link-session-defects.test.ts)", "small-max-corrupts-retry");
+        note(
+          ctx,
+          "known",
+          input,
+          "a retry after an answer that did not fit the small max got a corrupted cached frame (tests/firmware/link-session-defects.test.ts)",
+          "small-max-corrupts-retry",
+        );
         restoreSession(ctx);
       } else note(ctx, "undocumented", input, `device frame: ${f.message}`);
       broken = true;
       continue;
     }
-    if (f.unsortedKeys) note(ctx, "known", input, `answer map keys not in deterministic order: ${Object.keys(f.body).join(",").slice(0, 80)} (tests/firmware/cbor-answer-defects.test.ts)`, "unsorted-keys");
+    if (f.unsortedKeys)
+      note(
+        ctx,
+        "known",
+        input,
+        `answer map keys not in deterministic order: ${Object.keys(f.body).join(",").slice(0, 80)} (tests/firmware/cbor-answer-defects.test.ts)`,
+        "unsorted-keys",
+      );
     const bad = checkFrame(f);
     if (bad) note(ctx, "undocumented", input, bad);
     if (f.flags !== 4) answers.push(f);
@@ -178,7 +216,12 @@ function wallet(ctx: Ctx): void {
   walletSeeds ??= walletCorpus();
   let cmd: Uint8Array;
   if (ctx.rand.chance(0.15)) cmd = WALLET_SELECT;
-  else if (ctx.memo.begun && ctx.rand.chance(0.5)) cmd = mutatedCommand(ctx.rand, walletSeeds.filter((c) => c[1] === 0x52 || c[1] === 0x54), true);
+  else if (ctx.memo.begun && ctx.rand.chance(0.5))
+    cmd = mutatedCommand(
+      ctx.rand,
+      walletSeeds.filter((c) => c[1] === 0x52 || c[1] === 0x54),
+      true,
+    );
   else cmd = mutatedCommand(ctx.rand, walletSeeds, true);
   const r = apduInput(ctx, cmd);
   ctx.memo.begun = cmd[1] === 0x50 && r !== null && swOf(r) === 0x9000;
@@ -216,14 +259,27 @@ function frameInput(ctx: Ctx, channel: number, flags: number, body: Uint8Array):
       count(ctx, raw.length > MAX_FRAME ? "dropped-oversize" : "ignored-flagged", false);
       return null;
     }
-    if (flags !== 0 && channel >= 4) note(ctx, "known", bytes, `flags ${flags} on unknown channel ${channel} answered ${String(answers[0].body.code)} (docs: ignored; issue 16 finding 7)`, "flagged-unknown-channel");
+    if (flags !== 0 && channel >= 4)
+      note(
+        ctx,
+        "known",
+        bytes,
+        `flags ${flags} on unknown channel ${channel} answered ${String(answers[0].body.code)} (docs: ignored; issue 16 finding 7)`,
+        "flagged-unknown-channel",
+      );
     else note(ctx, "deviation", bytes, `a frame the device must drop (flags ${flags}, ${raw.length} bytes) was answered`);
     return null;
   }
   if (channel === 0) noteSmallMax(ctx, body);
   if (answers.length !== 1) {
     if (answers.length === 0 && ctx.memo.smallMax) {
-      note(ctx, "known", bytes, "no answer while a hello's small max is in force: the error answer does not fit (tests/firmware/link-session-defects.test.ts)", "small-max-drops-answer");
+      note(
+        ctx,
+        "known",
+        bytes,
+        "no answer while a hello's small max is in force: the error answer does not fit (tests/firmware/link-session-defects.test.ts)",
+        "small-max-drops-answer",
+      );
       restoreSession(ctx);
     } else note(ctx, "deviation", bytes, `${answers.length} answers to one request on channel ${channel}`);
     return null;
@@ -251,7 +307,8 @@ function noteSmallMaxOnLine(ctx: Ctx, bytes: Uint8Array): void {
     if (i - start >= 9) {
       try {
         const raw = cobsDecode(bytes.subarray(start, i));
-        if (raw[0] === 0x10 && raw[1] === 0 && Buffer.from(raw.subarray(raw.length - 4)).readUInt32LE() === zlib.crc32(raw.subarray(0, raw.length - 4))) noteSmallMax(ctx, raw.subarray(4, raw.length - 4));
+        if (raw[0] === 0x10 && raw[1] === 0 && Buffer.from(raw.subarray(raw.length - 4)).readUInt32LE() === zlib.crc32(raw.subarray(0, raw.length - 4)))
+          noteSmallMax(ctx, raw.subarray(4, raw.length - 4));
       } catch {
         // not a frame
       }
@@ -297,7 +354,21 @@ function linkOps(ctx: Ctx): void {
     ctx.memo.challenge = null;
     const card = (ctx.memo.card ??= fuzzCard()) as ReturnType<typeof fuzzCard>;
     card.counter++;
-    let voucher = signSign1(card.key, encodeVoucherPayload({ version: 1, deviceId: card.key.kid, counter: card.counter, amount: ch.amount, currency: "EUR", payee: PAYEE, challenge: ch.challenge, subWallet: 0, balanceAfter: 9_000, epoch: 0 }));
+    let voucher = signSign1(
+      card.key,
+      encodeVoucherPayload({
+        version: 1,
+        deviceId: card.key.kid,
+        counter: card.counter,
+        amount: ch.amount,
+        currency: "EUR",
+        payee: PAYEE,
+        challenge: ch.challenge,
+        subWallet: 0,
+        balanceAfter: 9_000,
+        epoch: 0,
+      }),
+    );
     if (ctx.rand.chance(0.3)) voucher = mutateBytes(ctx.rand, voucher, 2);
     frameInput(ctx, 1, 0, encodeBody({ op: "acceptor.submit", voucher, chain: card.chain }));
     return;
@@ -392,7 +463,13 @@ function parsers(ctx: Ctx): void {
   } else if (r < 90) {
     body = { op: "tag.set", m: mutatedNdef(ctx.rand, ndefSeeds), mode: 0, writable: ctx.rand.chance(0.5) };
   } else {
-    body = { op: "ndef.build", uri: mutatedText(ctx.rand, "https://pay.example.com/x"), title: mutatedText(ctx.rand, "Pay"), lang: mutatedText(ctx.rand, "en"), aar: mutatedText(ctx.rand, "com.example.pay") };
+    body = {
+      op: "ndef.build",
+      uri: mutatedText(ctx.rand, "https://pay.example.com/x"),
+      title: mutatedText(ctx.rand, "Pay"),
+      lang: mutatedText(ctx.rand, "en"),
+      aar: mutatedText(ctx.rand, "com.example.pay"),
+    };
     if (ctx.rand.chance(0.3)) Object.assign(body, { ext_type: mutatedText(ctx.rand, "example.com:t"), ext_data: ctx.rand.bytes(ctx.rand.int(600)) });
   }
   frameInput(ctx, 1, 0, encodeBody(body));
@@ -415,18 +492,52 @@ export interface Target {
 const writableTag = (rig: Rig) => rig.call(1, "tag.set", { m: ndefCorpus()[1], mode: 0, writable: true });
 
 export const TARGETS: Target[] = [
-  { name: "apdu-t4t", what: "Type 4 NDEF application APDUs", weight: 0.18, boards: { "sim-plaque": 0.5, "sim-card": 0.5 }, prepare: (rig, chunk) => void (chunk % 2 === 1 && writableTag(rig)), step: t4t },
-  { name: "apdu-wallet", what: "wallet applet APDUs (card); unknown AID on the plaque", weight: 0.14, boards: { "sim-card": 0.85, "sim-plaque": 0.15 }, step: wallet },
   {
-    name: "t2t", what: "Type 2 commands (plaque personality 2)", weight: 0.1, boards: { "sim-plaque": 1 },
+    name: "apdu-t4t",
+    what: "Type 4 NDEF application APDUs",
+    weight: 0.18,
+    boards: { "sim-plaque": 0.5, "sim-card": 0.5 },
+    prepare: (rig, chunk) => void (chunk % 2 === 1 && writableTag(rig)),
+    step: t4t,
+  },
+  {
+    name: "apdu-wallet",
+    what: "wallet applet APDUs (card); unknown AID on the plaque",
+    weight: 0.14,
+    boards: { "sim-card": 0.85, "sim-plaque": 0.15 },
+    step: wallet,
+  },
+  {
+    name: "t2t",
+    what: "Type 2 commands (plaque personality 2)",
+    weight: 0.1,
+    boards: { "sim-plaque": 1 },
     prepare: (rig, chunk) => {
       if (chunk % 2 === 1) writableTag(rig);
       rig.call(3, "personality", { p: 2 });
     },
     step: t2t,
   },
-  { name: "link-raw", what: "raw line bytes: noise, mutated frames, other versions, oversize runs, split frames", weight: 0.14, boards: { "sim-plaque": 0.5, "sim-card": 0.5 }, step: linkRaw },
-  { name: "link-ops", what: "well-formed frames: every channel and op, mutated arguments, flags", weight: 0.22, boards: { "sim-plaque": 0.5, "sim-card": 0.5 }, step: linkOps },
+  {
+    name: "link-raw",
+    what: "raw line bytes: noise, mutated frames, other versions, oversize runs, split frames",
+    weight: 0.14,
+    boards: { "sim-plaque": 0.5, "sim-card": 0.5 },
+    step: linkRaw,
+  },
+  {
+    name: "link-ops",
+    what: "well-formed frames: every channel and op, mutated arguments, flags",
+    weight: 0.22,
+    boards: { "sim-plaque": 0.5, "sim-card": 0.5 },
+    step: linkOps,
+  },
   { name: "cbor", what: "mutated CBOR bodies in well-formed frames", weight: 0.12, boards: { "sim-plaque": 0.5, "sim-card": 0.5 }, step: cbor },
-  { name: "emv-ndef", what: "EMV and NDEF parsers through merchant.set, emv.build, qr.amount, ndef.*, tag.set", weight: 0.1, boards: { "sim-plaque": 0.5, "sim-card": 0.5 }, step: parsers },
+  {
+    name: "emv-ndef",
+    what: "EMV and NDEF parsers through merchant.set, emv.build, qr.amount, ndef.*, tag.set",
+    weight: 0.1,
+    boards: { "sim-plaque": 0.5, "sim-card": 0.5 },
+    step: parsers,
+  },
 ];

@@ -103,16 +103,34 @@ test("a loop's count is linear in its trip count with the hand-derived 13 per it
 
 test("straight-line code counts exactly its instructions; calls add the callee's", () => {
   const { fn, counter } = counted();
-  assert.deepEqual(counter.measure(() => fn.line(2, 5)), { result: 21, count: 5n });
-  assert.deepEqual(counter.measure(() => fn.twice(2, 5)), { result: 42, count: 17n });
+  assert.deepEqual(
+    counter.measure(() => fn.line(2, 5)),
+    { result: 21, count: 5n },
+  );
+  assert.deepEqual(
+    counter.measure(() => fn.twice(2, 5)),
+    { result: 42, count: 17n },
+  );
 });
 
 test("each if arm and each br_if exit counts only what ran", () => {
   const { fn, counter } = counted();
-  assert.deepEqual(counter.measure(() => fn.abs(-4)), { result: 4, count: 7n });
-  assert.deepEqual(counter.measure(() => fn.abs(4)), { result: 4, count: 5n });
-  assert.deepEqual(counter.measure(() => fn.pick(1)), { result: 7, count: 3n });
-  assert.deepEqual(counter.measure(() => fn.pick(0)), { result: 9, count: 5n });
+  assert.deepEqual(
+    counter.measure(() => fn.abs(-4)),
+    { result: 4, count: 7n },
+  );
+  assert.deepEqual(
+    counter.measure(() => fn.abs(4)),
+    { result: 4, count: 5n },
+  );
+  assert.deepEqual(
+    counter.measure(() => fn.pick(1)),
+    { result: 7, count: 3n },
+  );
+  assert.deepEqual(
+    counter.measure(() => fn.pick(0)),
+    { result: 9, count: 5n },
+  );
 });
 
 test("counts are identical across runs and instances, and accumulate until reset", () => {
@@ -130,14 +148,20 @@ test("counts are identical across runs and instances, and accumulate until reset
 test("the instrumented module computes the same results as the original", () => {
   const { fn } = counted();
   for (const n of [0, 1, 2, 10, 12345]) assert.equal(fn.sum(n), plain.sum(n));
-  for (const [x, y] of [[0, 0], [-7, 3], [2 ** 30, 2 ** 30]]) {
+  for (const [x, y] of [
+    [0, 0],
+    [-7, 3],
+    [2 ** 30, 2 ** 30],
+  ]) {
     assert.equal(fn.line(x, y), plain.line(x, y));
     assert.equal(fn.twice(x, y), plain.twice(x, y));
   }
   for (const x of [-5, 0, 5, -(2 ** 31)]) assert.equal(fn.abs(x), plain.abs(x));
   for (const x of [0, 1]) assert.equal(fn.pick(x), plain.pick(x));
   assert.deepEqual(
-    WebAssembly.Module.exports(new WebAssembly.Module(instrumentForCounting(original))).map((e) => e.name).sort(),
+    WebAssembly.Module.exports(new WebAssembly.Module(instrumentForCounting(original)))
+      .map((e) => e.name)
+      .sort(),
     [...WebAssembly.Module.exports(new WebAssembly.Module(original)).map((e) => e.name), "__tk_icount"].sort(),
   );
 });

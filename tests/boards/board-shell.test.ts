@@ -35,7 +35,15 @@ function problem(file: string): BoardProblem {
 test("qemu-m4 runs in QEMU with its C shell; the simulated boards run in Node", () => {
   const q = loadBoard("qemu-m4");
   assert.equal(q.runtime, "wasm2c");
-  assert.deepEqual(qemuShell(q), { kind: "qemu", source: "shells/cortex-m", machine: "mps2-an386", cpu: "cortex-m4", linearBytes: 65536, stackBytes: 16384, callDepth: 200 });
+  assert.deepEqual(qemuShell(q), {
+    kind: "qemu",
+    source: "shells/cortex-m",
+    machine: "mps2-an386",
+    cpu: "cortex-m4",
+    linearBytes: 65536,
+    stackBytes: 16384,
+    callDepth: 200,
+  });
   assert.equal(q.mode, "plaque", "a plaque: display, both NFC personalities, the QR and acceptor cases apply");
   for (const name of ["sim-plaque", "sim-card"]) assert.equal(qemuShell(loadBoard(name)), null);
   assert.equal(qemuShell(loadBoard(variant("explicit-node", "sim-plaque", (b) => (b.shell = { kind: "node" })))), null);

@@ -41,15 +41,57 @@ test("a board loads by path as well as by name", () => {
 
 const broken: { what: string; stem: string; edit: (b: any) => void; pointer: string; rule: RegExp }[] = [
   { what: "missing field", stem: "no-uid", edit: (b) => delete b.nfc.uid, pointer: "/nfc/uid", rule: /is required/ },
-  { what: "wrong type", stem: "bad-type", edit: (b) => (b.link.maxFrame = "1024"), pointer: "/link/maxFrame", rule: /must be an integer \(got string "1024"\)/ },
+  {
+    what: "wrong type",
+    stem: "bad-type",
+    edit: (b) => (b.link.maxFrame = "1024"),
+    pointer: "/link/maxFrame",
+    rule: /must be an integer \(got string "1024"\)/,
+  },
   { what: "unknown field", stem: "extra", edit: (b) => (b.flash.sectorSize = 4096), pointer: "/flash/sectorSize", rule: /is not a known field/ },
-  { what: "bad enum", stem: "bad-page", edit: (b) => (b.flash.pageSize = 3000), pointer: "/flash/pageSize", rule: /^must be one of 256, 512, 1024, 2048, 4096, 8192 \(got 3000\)$/ },
-  { what: "bad uid pattern", stem: "bad-uid", edit: (b) => (b.nfc.uid = "04a1b2c3d4e5f6"), pointer: "/nfc/uid", rule: /must match .*got "04a1b2c3d4e5f6".*upper-case hex/ },
-  { what: "name mismatch", stem: "file-name", edit: (b) => (b.name = "other-name"), pointer: "/name", rule: /must equal the file name "file-name" \(got "other-name"\)/ },
+  {
+    what: "bad enum",
+    stem: "bad-page",
+    edit: (b) => (b.flash.pageSize = 3000),
+    pointer: "/flash/pageSize",
+    rule: /^must be one of 256, 512, 1024, 2048, 4096, 8192 \(got 3000\)$/,
+  },
+  {
+    what: "bad uid pattern",
+    stem: "bad-uid",
+    edit: (b) => (b.nfc.uid = "04a1b2c3d4e5f6"),
+    pointer: "/nfc/uid",
+    rule: /must match .*got "04a1b2c3d4e5f6".*upper-case hex/,
+  },
+  {
+    what: "name mismatch",
+    stem: "file-name",
+    edit: (b) => (b.name = "other-name"),
+    pointer: "/name",
+    rule: /must equal the file name "file-name" \(got "other-name"\)/,
+  },
   { what: "plaque without display", stem: "no-panel", edit: (b) => (b.display = null), pointer: "/display", rule: /is required when \/mode is "plaque"/ },
-  { what: "display field wrong inside oneOf", stem: "bad-width", edit: (b) => (b.display.width = 2), pointer: "/display/width", rule: /must be >= 8 \(got 2\)/ },
-  { what: "partition order", stem: "bad-part", edit: (b) => (b.flash.partitions[1].name = "slot-x"), pointer: "/flash/partitions/1/name", rule: /must be "slot-a" \(got "slot-x"\)/ },
-  { what: "unequal A/B slots", stem: "ab-slots", edit: (b) => (b.flash.partitions[2].pages = 31), pointer: "/flash/partitions/2/pages", rule: /must equal slot-a's 32 pages/ },
+  {
+    what: "display field wrong inside oneOf",
+    stem: "bad-width",
+    edit: (b) => (b.display.width = 2),
+    pointer: "/display/width",
+    rule: /must be >= 8 \(got 2\)/,
+  },
+  {
+    what: "partition order",
+    stem: "bad-part",
+    edit: (b) => (b.flash.partitions[1].name = "slot-x"),
+    pointer: "/flash/partitions/1/name",
+    rule: /must be "slot-a" \(got "slot-x"\)/,
+  },
+  {
+    what: "unequal A/B slots",
+    stem: "ab-slots",
+    edit: (b) => (b.flash.partitions[2].pages = 31),
+    pointer: "/flash/partitions/2/pages",
+    rule: /must equal slot-a's 32 pages/,
+  },
   { what: "mailbox under the ABI minimum", stem: "tiny-frame", edit: (b) => (b.link.maxFrame = 100), pointer: "/link/maxFrame", rule: /at least 512/ },
 ];
 
@@ -76,12 +118,21 @@ for (const c of broken) {
 
 test("the bad-enum message reads as one plain sentence", () => {
   const file = variant("page-x", (b) => (b.flash.pageSize = 3000));
-  assert.throws(() => loadBoard(file), (e: any) => e.message === `${file}: /flash/pageSize must be one of 256, 512, 1024, 2048, 4096, 8192 (got 3000)`);
+  assert.throws(
+    () => loadBoard(file),
+    (e: any) => e.message === `${file}: /flash/pageSize must be one of 256, 512, 1024, 2048, 4096, 8192 (got 3000)`,
+  );
 });
 
 test("unknown board name and non-JSON files get their own codes and hints", () => {
-  assert.throws(() => loadBoard("no-such-board"), (e: any) => e.code === "BOARD_NOT_FOUND" && /sim-plaque/.test(e.hint));
+  assert.throws(
+    () => loadBoard("no-such-board"),
+    (e: any) => e.code === "BOARD_NOT_FOUND" && /sim-plaque/.test(e.hint),
+  );
   const file = join(tmp, "junk.json");
   writeFileSync(file, "{ name: 1, }");
-  assert.throws(() => loadBoard(file), (e: any) => e.code === "BOARD_NOT_JSON" && e.message.includes("junk.json"));
+  assert.throws(
+    () => loadBoard(file),
+    (e: any) => e.code === "BOARD_NOT_JSON" && e.message.includes("junk.json"),
+  );
 });

@@ -29,11 +29,18 @@ test("asconfig.json has one target per board in boards/ and the options the firm
   assert.deepEqual([shared.optimizeLevel, shared.shrinkLevel], [0, 2], "-Oz: module size is flash on the device");
   assert.deepEqual([...(shared.disable as string[])].sort(), ["bulk-memory", "mutable-globals", "nontrapping-f2i", "sign-extension"], "MVP-only Wasm");
   const abort = abortFunction(shared);
-  assert.match(readFileSync(join(ROOT, `${abort.module}.ts`), "utf8"), new RegExp(`export function ${abort.name}\\(`), "abort goes to a function the firmware exports");
+  assert.match(
+    readFileSync(join(ROOT, `${abort.module}.ts`), "utf8"),
+    new RegExp(`export function ${abort.name}\\(`),
+    "abort goes to a function the firmware exports",
+  );
   for (const name of listBoards()) {
     const board = loadBoard(name);
     const pages = boardOptions(board, config).maximumMemory;
-    assert.ok(Number.isInteger(pages) && (pages as number) >= 1 && (pages as number) <= board.memory.maxPages, `${name}: maximumMemory ${pages} within the board's ${board.memory.maxPages} page(s)`);
+    assert.ok(
+      Number.isInteger(pages) && (pages as number) >= 1 && (pages as number) <= board.memory.maxPages,
+      `${name}: maximumMemory ${pages} within the board's ${board.memory.maxPages} page(s)`,
+    );
   }
 });
 
@@ -51,7 +58,10 @@ test("tapkit build compiles build/<board>/asconfig.json: the shared options, the
   assert.ok(sharedUse.includes("abort=firmware/hal/panic/onAbort"));
 
   rmSync(r.wasmPath);
-  const asc = spawnSync(process.execPath, [join(ROOT, "node_modules/assemblyscript/bin/asc.js"), "--config", join(tmp, "sim-card", "asconfig.json")], { cwd: ROOT, encoding: "utf8" });
+  const asc = spawnSync(process.execPath, [join(ROOT, "node_modules/assemblyscript/bin/asc.js"), "--config", join(tmp, "sim-card", "asconfig.json")], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   assert.equal(asc.status, 0, asc.stderr);
   assert.ok(existsSync(r.wasmPath), "the hand run wrote the module again");
   assert.equal(createHash("sha256").update(readFileSync(r.wasmPath)).digest("hex"), r.sha256);

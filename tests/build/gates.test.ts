@@ -58,7 +58,10 @@ test("a good module passes every gate, both validators agree", async () => {
   assert.equal(check.features.wabtjs.status, "ok");
   assert.notEqual(check.features.wasmValidate.status, "failed");
   assert.deepEqual(check.iface.memory, { initial: 1, maximum: 1, imported: false });
-  assert.deepEqual(check.iface.imports.map((i) => `${i.module}.${i.name} ${i.signature}`), ["hal.panic (i32, i32) -> void", "hal.clock_ms () -> i64"]);
+  assert.deepEqual(
+    check.iface.imports.map((i) => `${i.module}.${i.name} ${i.signature}`),
+    ["hal.panic (i32, i32) -> void", "hal.clock_ms () -> i64"],
+  );
   assert.deepEqual(check.extraExports, []);
 });
 
@@ -129,7 +132,10 @@ test("memory without a declared maximum fails the memory gate", async () => {
 
 test("several broken rules are all reported in one error", async () => {
   const e = await gateError(firmwareWat({ memory: "1", imports: `(import "env" "seed" (func (result f64)))` }));
-  assert.deepEqual(e.failures.map((f) => f.code), ["BUILD_GATE_IMPORTS", "BUILD_GATE_MEMORY"]);
+  assert.deepEqual(
+    e.failures.map((f) => f.code),
+    ["BUILD_GATE_IMPORTS", "BUILD_GATE_MEMORY"],
+  );
 });
 
 test("bytes that are not Wasm are refused as such", async () => {

@@ -14,10 +14,14 @@ function docRows(section: RegExp): { name: string; params: [string, string][]; r
   const rows = [...text.matchAll(/^\| `(\w+)` \| `\(([^)]*)\) -> (\w+)` \|/gm)];
   return rows.map(([, name, params, result]) => ({
     name,
-    params: params.split(",").map((p) => p.trim()).filter(Boolean).map((p) => {
-      const [n, t] = p.split(":").map((x) => x.trim());
-      return [n, t ?? "i32"];
-    }),
+    params: params
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => {
+        const [n, t] = p.split(":").map((x) => x.trim());
+        return [n, t ?? "i32"];
+      }),
     results: result === "void" ? [] : [result],
   }));
 }
@@ -25,11 +29,17 @@ function docRows(section: RegExp): { name: string; params: [string, string][]; r
 test("every hal import in docs/hal-abi.md is transcribed with the same names and types", () => {
   const rows = docRows(/^Imports/);
   assert.equal(rows.length, 27);
-  assert.deepEqual(HAL_IMPORTS.map((f) => ({ name: f.name, params: f.params.map(([n, t]) => [n, t]), results: [...f.results] })), rows);
+  assert.deepEqual(
+    HAL_IMPORTS.map((f) => ({ name: f.name, params: f.params.map(([n, t]) => [n, t]), results: [...f.results] })),
+    rows,
+  );
 });
 
 test("every tk_* export in docs/hal-abi.md is transcribed with the same names and types", () => {
   const rows = docRows(/^Exports/);
   assert.equal(rows.length, 9);
-  assert.deepEqual(HAL_EXPORTS.map((f) => ({ name: f.name, params: f.params.map(([n, t]) => [n, t]), results: [...f.results] })), rows);
+  assert.deepEqual(
+    HAL_EXPORTS.map((f) => ({ name: f.name, params: f.params.map(([n, t]) => [n, t]), results: [...f.results] })),
+    rows,
+  );
 });

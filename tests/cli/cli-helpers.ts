@@ -34,7 +34,11 @@ export function tapkit(args: string[], opts: { cwd?: string; timeoutMs?: number;
   ensureCli();
   const timeoutMs = opts.timeoutMs ?? CLI_DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"], env: opts.env ? { ...process.env, ...opts.env } : process.env });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: opts.env ? { ...process.env, ...opts.env } : process.env,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -68,7 +68,14 @@ test("a device that answers hello and then goes silent exits 5 (timed out)", asy
     s.on("data", (d) => {
       for (const f of rx.push(d)) {
         if (f.body.op === "hello") {
-          s.write(encodeFrame({ channel: CHANNEL.SHELL, flags: FLAGS.RESP, seq: f.seq, body: { v: 1, max: 1024, board: "mute", fw: "0.0.1", abi: 1, shell: "test" } }));
+          s.write(
+            encodeFrame({
+              channel: CHANNEL.SHELL,
+              flags: FLAGS.RESP,
+              seq: f.seq,
+              body: { v: 1, max: 1024, board: "mute", fw: "0.0.1", abi: 1, shell: "test" },
+            }),
+          );
         }
       }
     });
@@ -98,7 +105,15 @@ test("a device answering hello with another link version exits 6 (not a tapkit d
     const rx = new FrameReceiver();
     s.on("data", (d) => {
       for (const f of rx.push(d)) {
-        if (f.body.op === "hello") s.write(encodeFrame({ channel: CHANNEL.SHELL, flags: FLAGS.RESP, seq: f.seq, body: { v: 9, max: 1024, board: "future", fw: "9.0.0", abi: 9, shell: "test" } }));
+        if (f.body.op === "hello")
+          s.write(
+            encodeFrame({
+              channel: CHANNEL.SHELL,
+              flags: FLAGS.RESP,
+              seq: f.seq,
+              body: { v: 9, max: 1024, board: "future", fw: "9.0.0", abi: 9, shell: "test" },
+            }),
+          );
       }
     });
     s.on("error", () => {});

@@ -20,14 +20,48 @@ test("emv check: 0 for valid payloads, non-zero naming field and rule for a bad 
 });
 
 test("emv build output is a payload that parse accepts; bad fields exit non-zero", async () => {
-  const built = await tapkit(["emv", "build", "--name", "CAFE", "--city", "LISBOA", "--country", "PT", "--currency", "978", "--mcc", "5812",
-    "--account", "26:PT.EXAMPLE.PAY:01=123", "--account", "29:A000000677010111:01=0066812345678", "--amount", "12.34", "--json"]);
+  const built = await tapkit([
+    "emv",
+    "build",
+    "--name",
+    "CAFE",
+    "--city",
+    "LISBOA",
+    "--country",
+    "PT",
+    "--currency",
+    "978",
+    "--mcc",
+    "5812",
+    "--account",
+    "26:PT.EXAMPLE.PAY:01=123",
+    "--account",
+    "29:A000000677010111:01=0066812345678",
+    "--amount",
+    "12.34",
+    "--json",
+  ]);
   assert.equal(built.code, 0, built.stderr);
   const parsed = await tapkit(["emv", "parse", built.json.payload, "--json"]);
   assert.equal(parsed.code, 0, parsed.stderr);
   assert.equal(parsed.json.initiation, "dynamic");
   assert.equal(Object.keys(parsed.json.templates).length, 2);
-  const tooLong = await tapkit(["emv", "build", "--name", "X".repeat(26), "--city", "C", "--country", "PT", "--currency", "978", "--mcc", "5812", "--account", "26:G:01=1"]);
+  const tooLong = await tapkit([
+    "emv",
+    "build",
+    "--name",
+    "X".repeat(26),
+    "--city",
+    "C",
+    "--country",
+    "PT",
+    "--currency",
+    "978",
+    "--mcc",
+    "5812",
+    "--account",
+    "26:G:01=1",
+  ]);
   assert.notEqual(tooLong.code, 0);
   assert.match(tooLong.stderr, /59 merchant name: 1-25/);
 });

@@ -25,18 +25,28 @@ test("firmware builds the hand-verified static and dynamic payloads", async (t) 
   assert.equal((await app("emv.build")).payload, HAND_STATIC);
   assert.equal((await app("emv.build", { amount: "10.50", bill: "A-1", ref: 7 })).payload, HAND_DYNAMIC);
   const got = await app("merchant.get");
-  assert.deepEqual([got.name, got.city, got.country, got.currency, got.mcc, got.accounts], [HAND_PROFILE.name, HAND_PROFILE.city, "BR", "986", "0000", accountsText(HAND_PROFILE.accounts)]);
+  assert.deepEqual(
+    [got.name, got.city, got.country, got.currency, got.mcc, got.accounts],
+    [HAND_PROFILE.name, HAND_PROFILE.city, "BR", "986", "0000", accountsText(HAND_PROFILE.accounts)],
+  );
 });
 
 test("firmware and host builders agree on random profiles and requests", async (t) => {
   const { client } = await plaque(t);
   const r = rng(54);
-  const word = (n: number) => Array.from({ length: 1 + Math.floor(r() * n) }, () => "ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789.-&"[Math.floor(r() * 40)]).join("").trim() || "X";
+  const word = (n: number) =>
+    Array.from({ length: 1 + Math.floor(r() * n) }, () => "ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789.-&"[Math.floor(r() * 40)])
+      .join("")
+      .trim() || "X";
   for (let i = 0; i < 60; i++) {
     const ids = [...new Set(Array.from({ length: 1 + Math.floor(r() * 3) }, () => 26 + Math.floor(r() * 26)))];
     const p: MerchantProfile = {
-      name: word(25), city: word(15), country: "SG", currency: String(Math.floor(r() * 1000)).padStart(3, "0"),
-      mcc: String(Math.floor(r() * 10000)).padStart(4, "0"), postal: r() < 0.3 ? word(10) : undefined,
+      name: word(25),
+      city: word(15),
+      country: "SG",
+      currency: String(Math.floor(r() * 1000)).padStart(3, "0"),
+      mcc: String(Math.floor(r() * 10000)).padStart(4, "0"),
+      postal: r() < 0.3 ? word(10) : undefined,
       accounts: ids.map((id) => ({ id, gui: word(20).replace(/ /g, "."), fields: { "01": word(30) } })),
     };
     await client.session.request(CHANNEL.APP, "merchant.set", profileArgs(p));

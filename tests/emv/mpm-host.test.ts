@@ -36,12 +36,15 @@ test("builder reproduces hand-assembled static and dynamic payloads (two schemes
 
 for (const [name, payload, field] of NEGATIVE) {
   test(`rejects: ${name}`, () => {
-    assert.throws(() => parsePayload(payload), (e: unknown) => {
-      assert.ok(e instanceof TapkitError && e.code === "EMV_INVALID", String(e));
-      assert.ok(emvField(e).startsWith(field), `field "${emvField(e)}" should start with "${field}" (${e.message})`);
-      assert.ok(String(e.details.rule).length > 5 && e.hint.length > 0);
-      return true;
-    });
+    assert.throws(
+      () => parsePayload(payload),
+      (e: unknown) => {
+        assert.ok(e instanceof TapkitError && e.code === "EMV_INVALID", String(e));
+        assert.ok(emvField(e).startsWith(field), `field "${emvField(e)}" should start with "${field}" (${e.message})`);
+        assert.ok(String(e.details.rule).length > 5 && e.hint.length > 0);
+        return true;
+      },
+    );
   });
 }
 
@@ -57,9 +60,17 @@ test("builder rejects bad profiles and amounts naming the field", () => {
     [{ accounts: [{ id: 52, gui: "X" }] }, "52"],
   ];
   for (const [patch, field] of bad) {
-    assert.throws(() => buildPayload({ ...HAND_PROFILE, ...patch }), (e) => emvField(e).startsWith(field), JSON.stringify(patch));
+    assert.throws(
+      () => buildPayload({ ...HAND_PROFILE, ...patch }),
+      (e) => emvField(e).startsWith(field),
+      JSON.stringify(patch),
+    );
   }
   for (const amount of ["0", "0.00", "012", "1.234", "1,50", "1234567890123.5", "", "-1"]) {
-    assert.throws(() => buildPayload(HAND_PROFILE, { amount }), (e) => emvField(e).startsWith("54"), amount);
+    assert.throws(
+      () => buildPayload(HAND_PROFILE, { amount }),
+      (e) => emvField(e).startsWith("54"),
+      amount,
+    );
   }
 });

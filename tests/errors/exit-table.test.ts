@@ -31,14 +31,19 @@ const byStatus = (status: number): ExitName => (Object.keys(EXIT) as ExitName[])
 
 test("README's exit statuses and meanings are the table's, and nothing else", () => {
   const rows = readmeExitRows();
-  assert.deepEqual(rows.map((r) => r.status), Object.values(EXIT));
+  assert.deepEqual(
+    rows.map((r) => r.status),
+    Object.values(EXIT),
+  );
   for (const r of rows) assert.equal(r.meaning, EXIT_MEANING[byStatus(r.status)], `README meaning of exit ${r.status}`);
   assert.deepEqual(Object.values(EXIT), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "the README promises 0-10");
 });
 
 test("README lists exactly the codes that exit 2..10, and its examples for 1 do exit 1", () => {
   for (const r of readmeExitRows()) {
-    const fromTable = Object.keys(EXIT_FOR_CODE).filter((c) => exitStatusFor(c) === r.status).sort();
+    const fromTable = Object.keys(EXIT_FOR_CODE)
+      .filter((c) => exitStatusFor(c) === r.status)
+      .sort();
     if (r.status >= 2) assert.deepEqual([...r.codes].sort(), fromTable, `codes of exit ${r.status}`);
     else for (const c of r.codes) assert.equal(exitStatusFor(c), r.status, `${c} exits ${r.status}`);
   }
@@ -47,10 +52,15 @@ test("README lists exactly the codes that exit 2..10, and its examples for 1 do 
 
 test("every link failure exits with a README status: permission 4, refused/port errors 3, wrong version 6", () => {
   const expected: Record<LinkErrorCode, number> = {
-    PORT_MISSING: 3, PORT_ERROR: 3, CONNECT_REFUSED: 3, LINK_CLOSED: 3,
-    PORT_BUSY: 4, PORT_PERMISSION: 4,
+    PORT_MISSING: 3,
+    PORT_ERROR: 3,
+    CONNECT_REFUSED: 3,
+    LINK_CLOSED: 3,
+    PORT_BUSY: 4,
+    PORT_PERMISSION: 4,
     TIMEOUT: 5,
-    NOT_TAPKIT: 6, UNSUPPORTED_VERSION: 6,
+    NOT_TAPKIT: 6,
+    UNSUPPORTED_VERSION: 6,
     DEVICE_ERROR: 7,
     TOO_LARGE: 1,
   };
@@ -91,7 +101,8 @@ test("one error type on the host: no other Error classes, codes in one spelling,
   // a new build or board failure joins its exit class in the table (and the README)
   const families = files.flatMap((f) => [...readFileSync(f, "utf8").matchAll(/"((BUILD|BOARD)_[A-Z_]+)"/g)].map((m) => [m[1], m[2]]));
   assert.ok(families.length >= 9);
-  for (const [code, family] of families) assert.equal(exitStatusFor(code), family === "BUILD" ? EXIT.buildFailed : EXIT.boardInvalid, `${code} exits with its family`);
+  for (const [code, family] of families)
+    assert.equal(exitStatusFor(code), family === "BUILD" ? EXIT.buildFailed : EXIT.boardInvalid, `${code} exits with its family`);
   assert.ok(codes.length > 150, `found ${codes.length} throw sites`);
   for (const c of codes) assert.match(c, /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/, `code ${c} is SCREAMING_SNAKE`);
   for (const c of Object.keys(EXIT_FOR_CODE)) assert.match(c, /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/);

@@ -23,7 +23,12 @@ test.fails("tag.get and ndef.parse answer in deterministic CBOR (sorted map keys
   const message = Uint8Array.from(ndef.encodeMessage([ndef.uriRecord("https://pay.example.com/x"), ndef.textRecord("hi")]));
   const unsorted: string[] = [];
   for (const board of [SIM_PLAQUE, SIM_CARD]) {
-    for (const [op, args] of [["tag.get", {}], ["ndef.parse", { m: message }], ["ndef.lint", { m: message }], ["status", {}]] as const) {
+    for (const [op, args] of [
+      ["tag.get", {}],
+      ["ndef.parse", { m: message }],
+      ["ndef.lint", { m: message }],
+      ["status", {}],
+    ] as const) {
       const d = await Device.boot(board, 1);
       d.uart.length = 0;
       d.feed(request(1, 7, { op, ...args }));

@@ -56,7 +56,10 @@ test("log level 3 lets debug events through (field on/off), level 0 silences inf
   const [ev] = d.frames();
   assert.deepEqual([ev.channel, ev.flags, ev.body.msg, ev.body.level], [2, EVENT, "nfc field off", 3]);
   assert.equal(d.call(2, 2, { op: "level", level: 9 }).body.code, "bad-arg");
-  assert.ok(d.consoleLines.some((l) => l.text === "nfc field on" && l.level === 3), "console gets every line");
+  assert.ok(
+    d.consoleLines.some((l) => l.text === "nfc field on" && l.level === 3),
+    "console gets every line",
+  );
 });
 
 test("splash is blitted and refreshed at boot; fb reads it back in chunks that fit maxFrame", async () => {

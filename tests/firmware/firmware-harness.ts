@@ -14,7 +14,6 @@ import { Panel } from "../../host-tools/src/sim/display.ts";
 import { buildFirmware as buildBoardFirmware } from "../../host-tools/src/build/index.ts";
 import { decode as cborgDecode, encode as cborgEncode } from "cborg";
 
-
 export interface BoardFlags {
   name: string;
   displayW: number;

@@ -27,7 +27,11 @@ function declarations(file: string): { name: string; params: string[]; results: 
     const wasm = (t: string) => (t === "usize" || t === "i32" ? "i32" : t);
     return {
       name,
-      params: params.split(",").map((p) => p.trim()).filter(Boolean).map((p) => wasm(p.split(":")[1].trim())),
+      params: params
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map((p) => wasm(p.split(":")[1].trim())),
       results: result === "void" ? [] : [wasm(result)],
     };
   });
@@ -96,7 +100,11 @@ test("the emulated board (qemu-m4) carries table imports with their arity, and i
   for (const op of carried) {
     const f = table.get(op.hal!);
     assert.ok(f, `${op.macro} carries ${op.hal}, which is not a HAL ABI v1 import`);
-    assert.equal(op.args.reduce((n, a) => n + width[a], 0), f!.params.length, `${op.macro}: ${op.args.join(", ")} vs ${f!.name}'s ${f!.params.length} parameters`);
+    assert.equal(
+      op.args.reduce((n, a) => n + width[a], 0),
+      f!.params.length,
+      `${op.macro}: ${op.args.join(", ")} vs ${f!.name}'s ${f!.params.length} parameters`,
+    );
   }
   const shell = readdirSync(join(ROOT, "shells", "cortex-m")).filter((f) => /\.[ch]$/.test(f));
   const defines = shell.flatMap((f) => [...readFileSync(join(ROOT, "shells", "cortex-m", f), "utf8").matchAll(/^#define (E_\w+) \((-\d+)\)$/gm)]);

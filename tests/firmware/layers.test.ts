@@ -43,7 +43,17 @@ test("firmware/ has no import circles", () => {
 
 test("codecs are pure: firmware/codec/** imports only codecs and lib (no HAL, store, link or board)", () => {
   const codecs = graph.modules.filter((m) => top(m) === "codec");
-  for (const name of ["cbor/cbor-reader", "cbor/cbor-writer", "cose/cose-sign1", "tlv/emv-tlv", "ndef/ndef-parse", "cobs/cobs", "crc/crc32", "crc/crc16", "voucher/voucher-payload"]) {
+  for (const name of [
+    "cbor/cbor-reader",
+    "cbor/cbor-writer",
+    "cose/cose-sign1",
+    "tlv/emv-tlv",
+    "ndef/ndef-parse",
+    "cobs/cobs",
+    "crc/crc32",
+    "crc/crc16",
+    "voucher/voucher-payload",
+  ]) {
     assert.ok(codecs.includes(`codec/${name}`), name);
   }
   for (const [m, d] of edges(graph)) if (top(m) === "codec") assert.match(d, /^(codec|lib)\//, `${m} imports ${d}`);

@@ -22,12 +22,23 @@ test("exports exactly the HAL ABI v1 set and imports only from hal", async () =>
   const d = await Device.boot();
   const exported = Object.keys(d.exports).sort();
   assert.deepEqual(exported, [
-    "memory", "tk_abi_version", "tk_init", "tk_io_buffer", "tk_io_capacity", "tk_link_rx",
-    "tk_nfc_apdu", "tk_nfc_field", "tk_nfc_t2t", "tk_tick",
+    "memory",
+    "tk_abi_version",
+    "tk_init",
+    "tk_io_buffer",
+    "tk_io_capacity",
+    "tk_link_rx",
+    "tk_nfc_apdu",
+    "tk_nfc_field",
+    "tk_nfc_t2t",
+    "tk_tick",
   ]);
   assert.equal(d.exports.tk_abi_version(), 1);
   assert.equal(d.exports.tk_io_capacity(), 2304);
-  assert.ok(d.imports.every((i) => i.startsWith("hal.")), d.imports.join());
+  assert.ok(
+    d.imports.every((i) => i.startsWith("hal.")),
+    d.imports.join(),
+  );
 });
 
 test("boot sends a 00 then a log event 'boot <board> fw <ver>' and configures NFC Type 4 with the default UID", async () => {

@@ -46,7 +46,11 @@ test.fails("with a hello's max of 64, every request is still answered, errors in
     d.feed(wire(rawFrame(0x11, 0, 2, Uint8Array.of(0x80))));
     d.feed(wire(rawFrame(0x11, 0, 3, Uint8Array.from(Buffer.from("a2626f706973746f72652e676574616b60", "hex")))));
     const got = d.frames();
-    assert.deepEqual(got.map((f) => f.seq), [2, 3], `${board.name}: answers ${JSON.stringify(got.map((f) => [f.seq, f.body]))}`);
+    assert.deepEqual(
+      got.map((f) => f.seq),
+      [2, 3],
+      `${board.name}: answers ${JSON.stringify(got.map((f) => [f.seq, f.body]))}`,
+    );
     for (const f of got) assert.ok(f.bodyBytes.length + 8 <= 64, "each answer fits the 64-byte frame the host asked for");
   }
 });
@@ -57,12 +61,19 @@ test.fails("a retry after an answer that did not fit gets its own answer again, 
     d.call(0, 1, { op: "hello", v: [1], max: 64, n: 1 });
     const ping = request(0, 0xbeef, { op: "ping" });
     d.feed(ping);
-    assert.deepEqual(d.frames().map((f) => f.seq), [0xbeef]);
+    assert.deepEqual(
+      d.frames().map((f) => f.seq),
+      [0xbeef],
+    );
     d.feed(wire(rawFrame(0x10, 0, 5, Uint8Array.of(0x80)))); // bad-body: its answer does not fit 64 bytes
     d.frames();
     d.feed(ping); // the host retries the ping: same seq, same bytes
     const again = d.frames(); // throws "device frame CRC mismatch" today
-    assert.deepEqual(again.map((f) => [f.seq, f.body]), [[0xbeef, { data: new Uint8Array(0) }]], board.name);
+    assert.deepEqual(
+      again.map((f) => [f.seq, f.body]),
+      [[0xbeef, { data: new Uint8Array(0) }]],
+      board.name,
+    );
   }
 });
 

@@ -35,7 +35,11 @@ function answers(d: Device): { flags: number; seq: number; body: Record<string, 
       const raw = cobsDecode(uart.subarray(start, i));
       const covered = raw.subarray(0, raw.length - 4);
       assert.equal(new DataView(raw.buffer, raw.byteOffset + raw.length - 4).getUint32(0, true), crc32(covered), "device frame CRC-32");
-      out.push({ flags: raw[1], seq: raw[2] | (raw[3] << 8), body: raw.length > 8 ? (decodeBody(raw.subarray(4, raw.length - 4)) as Record<string, unknown>) : {} });
+      out.push({
+        flags: raw[1],
+        seq: raw[2] | (raw[3] << 8),
+        body: raw.length > 8 ? (decodeBody(raw.subarray(4, raw.length - 4)) as Record<string, unknown>) : {},
+      });
     }
     start = i + 1;
   }
@@ -88,7 +92,11 @@ test("CBOR reject vectors: the firmware answers bad-body to each body the host d
   let seq = 300;
   assert.ok(CBOR.rejects.vectors.length >= 15);
   for (const v of CBOR.rejects.vectors) {
-    assert.throws(() => decodeBody(fromHex(v.hex)), (e: unknown) => e instanceof Error, `host refuses ${v.name}`);
+    assert.throws(
+      () => decodeBody(fromHex(v.hex)),
+      (e: unknown) => e instanceof Error,
+      `host refuses ${v.name}`,
+    );
     d.feed(wireRequest(seq, fromHex(v.hex)));
     const [a] = answers(d);
     assert.ok(a, v.name);

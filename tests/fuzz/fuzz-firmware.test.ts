@@ -22,7 +22,11 @@ cpuHeavyTests();
 const PER_CHUNK = 400;
 
 function sliceSpecs(seed: number): ChunkSpec[] {
-  return TARGETS.flatMap((t) => (Object.keys(t.boards) as BoardName[]).flatMap((board) => STATES.map((_, chunk) => ({ target: t.name, board, chunk, count: PER_CHUNK, seed: chunkSeed(seed, t.name, board, chunk) }))));
+  return TARGETS.flatMap((t) =>
+    (Object.keys(t.boards) as BoardName[]).flatMap((board) =>
+      STATES.map((_, chunk) => ({ target: t.name, board, chunk, count: PER_CHUNK, seed: chunkSeed(seed, t.name, board, chunk) })),
+    ),
+  );
 }
 
 test("fuzz slice: every target, board and set-up state; no trap, hang, undocumented code or deviation", async () => {
@@ -93,7 +97,8 @@ test("the campaign's op table has every op the firmware answers, on its channel,
         for (const channel of [0, 1, 2, 3]) {
           rig.device.receive(wire(rawFrame(0x10 | channel, 0, seq++ & 0xffff, encodeBody({ op }))));
           const answers = rig.frames().filter((f) => !(f instanceof Error) && f.flags !== 4) as { flags: number; body: Record<string, unknown> }[];
-          const unknown = answers.length === 1 && answers[0].flags === 3 && (answers[0].body.code === "unknown-op" || answers[0].body.code === "unknown-channel");
+          const unknown =
+            answers.length === 1 && answers[0].flags === 3 && (answers[0].body.code === "unknown-op" || answers[0].body.code === "unknown-channel");
           if (!unknown) found.add(`${channel}:${op}`);
         }
       }

@@ -33,7 +33,10 @@ for (const name of ["sim-plaque", "sim-card"]) {
       assert.deepEqual(failed, [], "no failed cases");
       const skipped = suite.cases.filter((c) => c.status === "skip").map((c) => c.id);
       assert.deepEqual(skipped, ROLE_SKIPS[name], "only the other role's cases skip");
-      assert.ok(suite.cases.filter((c) => c.status === "skip").every((c) => c.message && c.message.length > 0), "each skip says why");
+      assert.ok(
+        suite.cases.filter((c) => c.status === "skip").every((c) => c.message && c.message.length > 0),
+        "each skip says why",
+      );
       assert.equal(suite.passed, ALL_CASES.length - ROLE_SKIPS[name].length);
       assert.equal(suite.device.board, name);
 
@@ -46,7 +49,10 @@ for (const name of ["sim-plaque", "sim-card"]) {
       assert.equal(cases.filter((c: any) => c.skipped !== undefined).length, ROLE_SKIPS[name].length, "skips are marked in JUnit");
       assert.ok(cases.every((c: any) => c.failure === undefined));
       const props = [suites[0].properties.property].flat();
-      assert.ok(props.some((p: any) => p.name === "device.board" && p.value === name), "device board recorded in the report");
+      assert.ok(
+        props.some((p: any) => p.name === "device.board" && p.value === name),
+        "device board recorded in the report",
+      );
     } finally {
       await device.close();
       sim.close();

@@ -14,7 +14,25 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { inspectImage, keygen, loadPublicKey, loadSigningKey, signImage, slotBudget, verifyImage } from "../../host-tools/src/image/index.ts";
-import { ALGS, algLabel, builtModule, cborx, COSE_ALG_EDDSA, type CoseAlg, type TestKey, docHeader, docParts, haveOpenssl, joinDoc, openssl, opensslBytes, opensslVerifies, sigStructure, tempDir, testKey } from "./image-fixture.ts";
+import {
+  ALGS,
+  algLabel,
+  builtModule,
+  cborx,
+  COSE_ALG_EDDSA,
+  type CoseAlg,
+  type TestKey,
+  docHeader,
+  docParts,
+  haveOpenssl,
+  joinDoc,
+  openssl,
+  opensslBytes,
+  opensslVerifies,
+  sigStructure,
+  tempDir,
+  testKey,
+} from "./image-fixture.ts";
 
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
 const board = loadBoard("sim-plaque");
@@ -27,13 +45,22 @@ const sharedDir = mkdtempSync(join(tmpdir(), "tapkit-image-oracle-"));
 afterAll(() => rmSync(sharedDir, { recursive: true, force: true }));
 function signedImage(alg: CoseAlg) {
   if (!signedOnce.has(alg)) {
-    signedOnce.set(alg, (async () => {
-      const dir = join(sharedDir, String(alg));
-      mkdirSync(dir);
-      const key = testKey(dir, alg);
-      const { image } = await signImage({ module: await builtModule("sim-plaque"), board, key: loadSigningKey(key.keyFile), version: [2, 7, 1], securityCounter: 9 });
-      return { image, key, dir };
-    })());
+    signedOnce.set(
+      alg,
+      (async () => {
+        const dir = join(sharedDir, String(alg));
+        mkdirSync(dir);
+        const key = testKey(dir, alg);
+        const { image } = await signImage({
+          module: await builtModule("sim-plaque"),
+          board,
+          key: loadSigningKey(key.keyFile),
+          version: [2, 7, 1],
+          securityCounter: 9,
+        });
+        return { image, key, dir };
+      })(),
+    );
   }
   return signedOnce.get(alg)!;
 }
@@ -105,7 +132,10 @@ for (const alg of ALGS) {
     const { header, manifest } = docParts(image);
     const [prot, , payload, sig] = (decoder.decode(manifest) as Tag).value as Uint8Array[];
     const tbs = sigStructure(prot, header, payload);
-    const ok = (msg: Uint8Array) => (alg === COSE_ALG_EDDSA ? ed25519.verify(sig, msg, key.signer.publicKey, { zip215: false }) : p256.verify(sig, msg, key.signer.publicKey, { prehash: true, lowS: true, format: "compact" }));
+    const ok = (msg: Uint8Array) =>
+      alg === COSE_ALG_EDDSA
+        ? ed25519.verify(sig, msg, key.signer.publicKey, { zip215: false })
+        : p256.verify(sig, msg, key.signer.publicKey, { prehash: true, lowS: true, format: "compact" });
     assert.equal(ok(tbs), true);
     // the header is covered: with an empty external_aad (a voucher's) the same signature fails
     assert.equal(ok(sigStructure(prot, new Uint8Array(0), payload)), false);

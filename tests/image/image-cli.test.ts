@@ -22,7 +22,22 @@ test("keygen, sign, inspect and verify round trip (--json); P-256 goes through b
   assert.equal(k.json.publicKeyFile, join(dir, "release.pub.pem"));
   assert.equal(statSync(key).mode & 0o777, 0o600);
   const out = join(dir, "fw.tki");
-  const s = await tapkit(["image", "sign", firmwarePath("sim-plaque"), "--key", key, "--board", "sim-plaque", "--version", "1.4.0", "--security-counter", "3", "--out", out, "--json"]);
+  const s = await tapkit([
+    "image",
+    "sign",
+    firmwarePath("sim-plaque"),
+    "--key",
+    key,
+    "--board",
+    "sim-plaque",
+    "--version",
+    "1.4.0",
+    "--security-counter",
+    "3",
+    "--out",
+    out,
+    "--json",
+  ]);
   assert.equal(s.code, 0, s.stderr);
   assert.equal(s.json.kid, k.json.kid);
   assert.equal(s.json.imageBytes, readFileSync(out).length);
@@ -84,7 +99,20 @@ test("sign refuses a broken module (exit 8), a module built for another board, a
   assert.equal(broken.code, 8);
   assert.equal(broken.json.error.code, "BUILD_NOT_WASM");
   assert.equal(existsSync(join(dir, "cut.tki")), false);
-  const other = await tapkit(["image", "sign", firmwarePath("sim-card"), "-k", key, "-b", "sim-plaque", "--version", "1.0.0", "--out", join(dir, "x.tki"), "--json"]);
+  const other = await tapkit([
+    "image",
+    "sign",
+    firmwarePath("sim-card"),
+    "-k",
+    key,
+    "-b",
+    "sim-plaque",
+    "--version",
+    "1.0.0",
+    "--out",
+    join(dir, "x.tki"),
+    "--json",
+  ]);
   assert.equal(other.code, 1);
   assert.equal(other.json.error.code, "IMAGE_WRONG_BOARD");
   assert.match(other.json.error.message, /built for board sim-card/);
@@ -102,7 +130,10 @@ test("build --sign writes build/<board>/firmware.tki next to the .wasm, version 
   const key = join(dir, "k.pem");
   assert.equal((await tapkit(["image", "keygen", key, "--alg", "p256"])).code, 0);
   const buildDir = join(dir, "build");
-  const r = await tapkit(["build", "--board", "sim-card", "--sign", key, "--security-counter", "7", "--json"], { env: { TAPKIT_BUILD_DIR: buildDir }, timeoutMs: 120000 });
+  const r = await tapkit(["build", "--board", "sim-card", "--sign", key, "--security-counter", "7", "--json"], {
+    env: { TAPKIT_BUILD_DIR: buildDir },
+    timeoutMs: 120000,
+  });
   assert.equal(r.code, 0, r.stderr);
   const tki = join(buildDir, "sim-card", "firmware.tki");
   assert.equal(r.json[0].image.file, tki);

@@ -114,7 +114,14 @@ export function craftImage(module: Uint8Array, o: CraftOptions = {}): Uint8Array
   const signAlg = o.signAlg ?? COSE_ALG_EDDSA;
   const seed = o.signSeed ?? 0x21;
   const signer = signerFromSecret(signAlg, new Uint8Array(32).fill(seed));
-  const prot = new Uint8Array(cborx.encode(new Map<number, unknown>([[1, o.alg ?? signAlg], [4, o.kid ?? signer.kid]])));
+  const prot = new Uint8Array(
+    cborx.encode(
+      new Map<number, unknown>([
+        [1, o.alg ?? signAlg],
+        [4, o.kid ?? signer.kid],
+      ]),
+    ),
+  );
   const payload = new Uint8Array(cborx.encode(o.fields ?? defaultFields(module)));
   const manifestOf = (sig: Uint8Array) => new Uint8Array(cborx.encode(new Tag([prot, new Map(), payload, sig], 18)));
   const manifestLen = manifestOf(new Uint8Array(64)).length;
@@ -141,7 +148,15 @@ export function docParts(image: Uint8Array) {
   const manifestLen = v.getUint32(8, true);
   const moduleOff = v.getUint32(12, true);
   const moduleLen = v.getUint32(16, true);
-  return { header: image.subarray(0, 32), manifest: image.subarray(32, 32 + manifestLen), padding: image.subarray(32 + manifestLen, moduleOff), module: image.subarray(moduleOff, moduleOff + moduleLen), manifestLen, moduleOff, moduleLen };
+  return {
+    header: image.subarray(0, 32),
+    manifest: image.subarray(32, 32 + manifestLen),
+    padding: image.subarray(32 + manifestLen, moduleOff),
+    module: image.subarray(moduleOff, moduleOff + moduleLen),
+    manifestLen,
+    moduleOff,
+    moduleLen,
+  };
 }
 
 export function haveOpenssl(): boolean {
@@ -165,6 +180,18 @@ export function opensslVerifies(dir: string, alg: CoseAlg, pubPem: string, msg: 
   writeFileSync(msgFile, msg);
   // COSE carries ES256 as raw r||s; openssl wants DER
   writeFileSync(sigFile, alg === COSE_ALG_EDDSA ? rawSig : p256.Signature.fromBytes(rawSig, "compact").toBytes("der"));
-  const args = ["pkeyutl", "-verify", "-pubin", "-inkey", pubPem, "-rawin", "-in", msgFile, "-sigfile", sigFile, ...(alg === COSE_ALG_ES256 ? ["-digest", "sha256"] : [])];
+  const args = [
+    "pkeyutl",
+    "-verify",
+    "-pubin",
+    "-inkey",
+    pubPem,
+    "-rawin",
+    "-in",
+    msgFile,
+    "-sigfile",
+    sigFile,
+    ...(alg === COSE_ALG_ES256 ? ["-digest", "sha256"] : []),
+  ];
   return spawnSync("openssl", args, { stdio: "ignore" }).status === 0;
 }

@@ -49,12 +49,18 @@ test("keygen refuses an existing key file and keeps it; --force replaces it", (t
   const dir = tempDir(t);
   const first = keygen(join(dir, "release.pem"));
   const before = readFileSync(first.keyFile, "utf8");
-  assert.equal(codeOf(() => keygen(first.keyFile)), "KEY_EXISTS");
+  assert.equal(
+    codeOf(() => keygen(first.keyFile)),
+    "KEY_EXISTS",
+  );
   assert.equal(readFileSync(first.keyFile, "utf8"), before);
   // only the public key exists: still refused, and no private key is created
   const lonely = join(dir, "lonely.pem");
   writeFileSync(join(dir, "lonely.pub.pem"), "keep me");
-  assert.equal(codeOf(() => keygen(lonely)), "KEY_EXISTS");
+  assert.equal(
+    codeOf(() => keygen(lonely)),
+    "KEY_EXISTS",
+  );
   assert.equal(existsSync(lonely), false);
   assert.equal(readFileSync(join(dir, "lonely.pub.pem"), "utf8"), "keep me");
   const second = keygen(first.keyFile, { force: true });
@@ -68,19 +74,31 @@ test("keygen never writes through a planted symlink, even with --force, and crea
   writeFileSync(victim, "do not overwrite");
   const planted = join(dir, "release.pem");
   symlinkSync(victim, planted);
-  assert.equal(codeOf(() => keygen(planted)), "KEY_SYMLINK");
-  assert.equal(codeOf(() => keygen(planted, { force: true })), "KEY_SYMLINK");
+  assert.equal(
+    codeOf(() => keygen(planted)),
+    "KEY_SYMLINK",
+  );
+  assert.equal(
+    codeOf(() => keygen(planted, { force: true })),
+    "KEY_SYMLINK",
+  );
   assert.equal(readFileSync(victim, "utf8"), "do not overwrite");
   assert.equal(existsSync(join(dir, "release.pub.pem")), false);
   // a dangling link would otherwise create its target
   const dangling = join(dir, "dangling.pem");
   symlinkSync(join(dir, "would-be-created.pem"), dangling);
-  assert.equal(codeOf(() => keygen(dangling)), "KEY_SYMLINK");
+  assert.equal(
+    codeOf(() => keygen(dangling)),
+    "KEY_SYMLINK",
+  );
   assert.equal(existsSync(join(dir, "would-be-created.pem")), false);
   assert.ok(lstatSync(dangling).isSymbolicLink());
   // a link at the public key's path: refused before the private key is written
   symlinkSync(victim, join(dir, "other.pub.pem"));
-  assert.equal(codeOf(() => keygen(join(dir, "other.pem"))), "KEY_SYMLINK");
+  assert.equal(
+    codeOf(() => keygen(join(dir, "other.pem"))),
+    "KEY_SYMLINK",
+  );
   assert.equal(existsSync(join(dir, "other.pem")), false);
   assert.equal(readFileSync(victim, "utf8"), "do not overwrite");
 });
@@ -88,22 +106,43 @@ test("keygen never writes through a planted symlink, even with --force, and crea
 test("key loaders refuse what images cannot use: a public key to sign, encrypted PEM, secp256k1, RSA, garbage", { skip: !hasOpenssl }, (t) => {
   const dir = tempDir(t);
   const r = keygen(join(dir, "release.pem"));
-  assert.equal(codeOf(() => loadSigningKey(r.publicKeyFile)), "KEY_FORMAT");
-  assert.equal(codeOf(() => loadSigningKey(join(dir, "missing.pem"))), "KEY_READ");
+  assert.equal(
+    codeOf(() => loadSigningKey(r.publicKeyFile)),
+    "KEY_FORMAT",
+  );
+  assert.equal(
+    codeOf(() => loadSigningKey(join(dir, "missing.pem"))),
+    "KEY_READ",
+  );
   const enc = join(dir, "enc.pem");
   openssl(["pkey", "-in", r.keyFile, "-aes256", "-passout", "pass:secret", "-out", enc]);
-  assert.equal(codeOf(() => loadSigningKey(enc)), "KEY_FORMAT");
+  assert.equal(
+    codeOf(() => loadSigningKey(enc)),
+    "KEY_FORMAT",
+  );
   const k1 = join(dir, "k1.pem");
   openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1", "-out", k1]);
-  assert.equal(codeOf(() => loadSigningKey(k1)), "KEY_FORMAT");
+  assert.equal(
+    codeOf(() => loadSigningKey(k1)),
+    "KEY_FORMAT",
+  );
   const rsa = join(dir, "rsa.pem");
   openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", rsa]);
-  assert.equal(codeOf(() => loadSigningKey(rsa)), "KEY_FORMAT");
+  assert.equal(
+    codeOf(() => loadSigningKey(rsa)),
+    "KEY_FORMAT",
+  );
   const rsaPub = join(dir, "rsa.pub.pem");
   openssl(["pkey", "-in", rsa, "-pubout", "-out", rsaPub]);
-  assert.equal(codeOf(() => loadPublicKey(rsaPub)), "KEY_FORMAT");
+  assert.equal(
+    codeOf(() => loadPublicKey(rsaPub)),
+    "KEY_FORMAT",
+  );
   writeFileSync(join(dir, "junk.pub"), "not a key");
-  assert.equal(codeOf(() => loadPublicKey(join(dir, "junk.pub"))), "KEY_FORMAT");
+  assert.equal(
+    codeOf(() => loadPublicKey(join(dir, "junk.pub"))),
+    "KEY_FORMAT",
+  );
   // the raw public key in hex is a trust anchor too
   writeFileSync(join(dir, "raw.pub"), `${r.publicKey}\n`);
   assert.equal(Buffer.from(loadPublicKey(join(dir, "raw.pub")).kid).toString("hex"), r.kid);

@@ -37,12 +37,20 @@ test("versions are MAJOR.MINOR.PATCH of u32s; counters are u32s", () => {
   assert.deepEqual(parseVersion("0.1.0"), [0, 1, 0]);
   assert.deepEqual(parseVersion("4294967295.0.12"), [4294967295, 0, 12]);
   for (const bad of ["1.2", "1.2.3.4", "1.2.3-rc.1", "1.2.3+build", "01.2.3", "v1.2.3", "4294967296.0.0", ""]) {
-    assert.throws(() => parseVersion(bad), (e: unknown) => isImageError(e) && e.code === "IMAGE_ARGUMENT", bad);
+    assert.throws(
+      () => parseVersion(bad),
+      (e: unknown) => isImageError(e) && e.code === "IMAGE_ARGUMENT",
+      bad,
+    );
   }
   assert.equal(parseSecurityCounter("0"), 0);
   assert.equal(parseSecurityCounter("4294967295"), 4294967295);
   for (const bad of ["-1", "4294967296", "1e3", "07", "x", ""]) {
-    assert.throws(() => parseSecurityCounter(bad), (e: unknown) => isImageError(e) && e.code === "IMAGE_ARGUMENT", bad);
+    assert.throws(
+      () => parseSecurityCounter(bad),
+      (e: unknown) => isImageError(e) && e.code === "IMAGE_ARGUMENT",
+      bad,
+    );
   }
 });
 

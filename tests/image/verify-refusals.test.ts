@@ -9,9 +9,31 @@ import { join } from "node:path";
 import { p256 } from "@noble/curves/nist.js";
 import { Decoder, type Tag } from "cbor-x";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
-import { bootloaderChecks, inspectImage, isImageError, loadPublicKey, type PublicKeyInfo, readHeader, trustAnchor, verifyImage, type VerifyOptions } from "../../host-tools/src/image/index.ts";
+import {
+  bootloaderChecks,
+  inspectImage,
+  isImageError,
+  loadPublicKey,
+  type PublicKeyInfo,
+  readHeader,
+  trustAnchor,
+  verifyImage,
+  type VerifyOptions,
+} from "../../host-tools/src/image/index.ts";
 import { watToWasm } from "../sim/sim-fixture.ts";
-import { builtModule, COSE_ALG_EDDSA, COSE_ALG_ES256, craftImage, defaultFields, docHeader, docParts, joinDoc, sigStructure, tempDir, testKey } from "./image-fixture.ts";
+import {
+  builtModule,
+  COSE_ALG_EDDSA,
+  COSE_ALG_ES256,
+  craftImage,
+  defaultFields,
+  docHeader,
+  docParts,
+  joinDoc,
+  sigStructure,
+  tempDir,
+  testKey,
+} from "./image-fixture.ts";
 import type { TapkitError } from "../../host-tools/src/errors/index.ts";
 
 const plaque = loadBoard("sim-plaque");
@@ -74,7 +96,15 @@ test("header: a flipped length bit fails the CRC; fields changed with a fixed CR
   const flipped = good.slice();
   flipped[16] ^= 0x01; // module_len, CRC left as it was
   assert.equal((await refusal(flipped, { keys })).code, "IMAGE_HEADER_CRC");
-  assert.equal((await refusal(withHeader(good, (v) => v.setUint16(4, 2, true)), { keys })).code, "IMAGE_FORMAT_VERSION");
+  assert.equal(
+    (
+      await refusal(
+        withHeader(good, (v) => v.setUint16(4, 2, true)),
+        { keys },
+      )
+    ).code,
+    "IMAGE_FORMAT_VERSION",
+  );
   for (const [what, tweak] of [
     ["flags", (v: DataView) => v.setUint32(24, 1, true)],
     ["header length", (v: DataView) => v.setUint16(6, 48, true)],
@@ -176,7 +206,11 @@ test("bad signature: a flipped signature bit, a payload changed after signing, a
   });
   const hp = docParts(highS);
   const [prot, , payload, sig] = (new Decoder({ mapsAsObjects: false, useRecords: false }).decode(hp.manifest) as Tag).value as Uint8Array[];
-  assert.equal(p256.verify(sig, sigStructure(prot, hp.header, payload), pKey.publicKey, { prehash: true, lowS: false, format: "compact" }), true, "the twin is a valid lax ECDSA signature");
+  assert.equal(
+    p256.verify(sig, sigStructure(prot, hp.header, payload), pKey.publicKey, { prehash: true, lowS: false, format: "compact" }),
+    true,
+    "the twin is a valid lax ECDSA signature",
+  );
   assert.equal((await refusal(highS, { keys: [pKey] })).code, "IMAGE_BAD_SIGNATURE");
 });
 
@@ -227,7 +261,10 @@ test("hash mismatch: one module byte changed (inspect shows it too)", async (t) 
   assert.equal(e.code, "IMAGE_HASH_MISMATCH");
   const r = inspectImage(bad);
   assert.equal(r.moduleHashMatches, false);
-  assert.deepEqual(r.problems.map((p) => p.code), ["IMAGE_HASH_MISMATCH"]);
+  assert.deepEqual(
+    r.problems.map((p) => p.code),
+    ["IMAGE_HASH_MISMATCH"],
+  );
 });
 
 test("module invalid: a correctly signed module that imports env.abort fails the build gates", async (t) => {

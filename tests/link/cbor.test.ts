@@ -42,30 +42,52 @@ test("keys sort by the bytewise order of their encodings (RFC 8949 §4.2.1): sho
 
 test("integers use the shortest form at every boundary", () => {
   const cases: Array<[number, string]> = [
-    [23, "17"], [24, "1818"], [255, "18ff"], [256, "190100"], [65535, "19ffff"], [65536, "1a00010000"],
-    [4294967295, "1affffffff"], [4294967296, "1b0000000100000000"], [-24, "37"], [-25, "3818"], [-256, "38ff"], [-257, "390100"],
+    [23, "17"],
+    [24, "1818"],
+    [255, "18ff"],
+    [256, "190100"],
+    [65535, "19ffff"],
+    [65536, "1a00010000"],
+    [4294967295, "1affffffff"],
+    [4294967296, "1b0000000100000000"],
+    [-24, "37"],
+    [-25, "3818"],
+    [-256, "38ff"],
+    [-257, "390100"],
   ];
   for (const [n, e] of cases) assert.equal(toHex(encodeBody({ a: n })), `a16161${e}`, String(n));
 });
 
 test("cbor-x and cborg decode our output to the same value", () => {
   let seed = 99;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
   const value = (depth: number): unknown => {
     switch (rnd(depth > 2 ? 5 : 7)) {
-      case 0: return rnd(2 ** 31) - 2 ** 30;
-      case 1: return "s".repeat(rnd(30)) + String(rnd(1000));
-      case 2: return Uint8Array.from({ length: rnd(40) }, () => rnd(256));
-      case 3: return rnd(2) === 0;
-      case 4: return null;
-      case 5: return Array.from({ length: rnd(5) }, () => value(depth + 1));
-      default: return map(depth + 1);
+      case 0:
+        return rnd(2 ** 31) - 2 ** 30;
+      case 1:
+        return "s".repeat(rnd(30)) + String(rnd(1000));
+      case 2:
+        return Uint8Array.from({ length: rnd(40) }, () => rnd(256));
+      case 3:
+        return rnd(2) === 0;
+      case 4:
+        return null;
+      case 5:
+        return Array.from({ length: rnd(5) }, () => value(depth + 1));
+      default:
+        return map(depth + 1);
     }
   };
-  const map = (depth: number): Record<string, unknown> =>
-    Object.fromEntries(Array.from({ length: rnd(8) }, (_, i) => [`k${rnd(100)}_${i}`, value(depth)]));
+  const map = (depth: number): Record<string, unknown> => Object.fromEntries(Array.from({ length: rnd(8) }, (_, i) => [`k${rnd(100)}_${i}`, value(depth)]));
   const norm = (v: unknown): unknown =>
-    v instanceof Uint8Array ? Array.from(v) : Array.isArray(v) ? v.map(norm) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)])) : v;
+    v instanceof Uint8Array
+      ? Array.from(v)
+      : Array.isArray(v)
+        ? v.map(norm)
+        : v && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)]))
+          : v;
   for (let k = 0; k < 100; k++) {
     const body = map(0);
     const bytes = encodeBody(body);

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import zlib from "node:zlib";
 import { crc32 } from "../../host-tools/src/link/crc32.ts";
 
-test("check value of \"123456789\" is CBF43926", () => {
+test('check value of "123456789" is CBF43926', () => {
   assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
   assert.equal(zlib.crc32("123456789"), 0xcbf43926);
 });

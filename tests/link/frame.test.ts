@@ -59,7 +59,7 @@ test("header fields out of range are refused", () => {
 
 function randomFrames(count: number): Frame[] {
   let seed = 7;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
   return Array.from({ length: count }, () => ({
     channel: rnd(16),
     flags: rnd(8),
@@ -170,7 +170,13 @@ test("rule 8: a body breaking the decoder rules counts as body and reports the h
   rx.push(wire(handRaw(0x13, 0, 42, Buffer.from("a16161f93c00", "hex")))); // float
   rx.push(wire(handRaw(0x10, 0, 43, Buffer.from("83010203", "hex")))); // array, not a map
   assert.equal(rx.counters.body, 2);
-  assert.deepEqual(bad.map(([h]) => h), [{ channel: 3, flags: 0, seq: 42 }, { channel: 0, flags: 0, seq: 43 }]);
+  assert.deepEqual(
+    bad.map(([h]) => h),
+    [
+      { channel: 3, flags: 0, seq: 42 },
+      { channel: 0, flags: 0, seq: 43 },
+    ],
+  );
   assert.match(bad[0]![1], /float/);
 });
 
@@ -192,7 +198,7 @@ test("garbage without a delimiter costs the next frame only; the receiver resync
 
 test("receiver resynchronises after a long run of garbage without any 00", () => {
   const rx = new FrameReceiver({ maxFrame: 128 });
-  const noise = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) % 255 + 1);
+  const noise = Uint8Array.from({ length: 5000 }, (_, i) => ((i * 7) % 255) + 1);
   assert.deepEqual(seqs(rx.push(cat(noise, Uint8Array.of(0), good(1)))), [1]);
   assert.equal(rx.counters.oversize, 1);
 });

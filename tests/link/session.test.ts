@@ -16,7 +16,6 @@ async function setup(device: FakeDeviceOptions = {}, session: SessionOptions = {
   return { s, fake };
 }
 
-
 test("open flushes with 00, says hello {v:[1], max, n} with a fresh nonce per session and records the device", async () => {
   const { s, fake } = await setup({ max: 512 }, { maxFrame: 2048 });
   assert.equal(fake.bytesIn[0], 0);
@@ -50,7 +49,10 @@ test("every new request gets a new seq, and seq wraps from 0xFFFF to 0", async (
   const { s, fake } = await setup({}, { firstSeq: 0xfffe });
   await s.request(CHANNEL.SHELL, "ping");
   await s.request(CHANNEL.SHELL, "ping");
-  assert.deepEqual(fake.requests.map((f) => f.seq), [0xfffe, 0xffff, 0]);
+  assert.deepEqual(
+    fake.requests.map((f) => f.seq),
+    [0xfffe, 0xffff, 0],
+  );
   await s.close();
 });
 
@@ -132,7 +134,10 @@ test("bulk keeps several requests outstanding and returns results in order", asy
   const items = Array.from({ length: 30 }, (_, i) => ({ data: new Uint8Array(i * 7) }));
   const progress: Array<[number, number]> = [];
   const results = await s.bulk(CHANNEL.SHELL, "sink", items, { window: 8, onProgress: (d, t) => progress.push([d, t]) });
-  assert.deepEqual(results, items.map((_, i) => ({ n: i * 7 })));
+  assert.deepEqual(
+    results,
+    items.map((_, i) => ({ n: i * 7 })),
+  );
   assert.ok(fake.maxOutstanding > 1, `device saw at most ${fake.maxOutstanding} outstanding`);
   assert.ok(fake.maxOutstanding <= 8, `window exceeded: ${fake.maxOutstanding}`);
   assert.equal(progress.length, 30);
@@ -143,7 +148,12 @@ test("bulk keeps several requests outstanding and returns results in order", asy
 
 test("bulk with window 1 is stop-and-wait", async () => {
   const { s, fake } = await setup();
-  await s.bulk(CHANNEL.SHELL, "sink", Array.from({ length: 5 }, () => ({ data: new Uint8Array(3) })), { window: 1 });
+  await s.bulk(
+    CHANNEL.SHELL,
+    "sink",
+    Array.from({ length: 5 }, () => ({ data: new Uint8Array(3) })),
+    { window: 1 },
+  );
   assert.equal(fake.maxOutstanding, 1);
   await s.close();
 });
@@ -151,8 +161,15 @@ test("bulk with window 1 is stop-and-wait", async () => {
 test("bulk survives lost requests through per-request retries", async () => {
   const { s, fake } = await setup({}, { timeoutMs: 30 });
   fake.dropRequests = 3;
-  const results = await s.bulk(CHANNEL.SHELL, "sink", Array.from({ length: 12 }, (_, i) => ({ data: new Uint8Array(i) })));
-  assert.deepEqual(results.map((r) => r.n), Array.from({ length: 12 }, (_, i) => i));
+  const results = await s.bulk(
+    CHANNEL.SHELL,
+    "sink",
+    Array.from({ length: 12 }, (_, i) => ({ data: new Uint8Array(i) })),
+  );
+  assert.deepEqual(
+    results.map((r) => r.n),
+    Array.from({ length: 12 }, (_, i) => i),
+  );
   assert.ok(s.stats.retries >= 1);
   await s.close();
 });

@@ -13,7 +13,6 @@ import { CHANNEL } from "../../host-tools/src/link/frame.ts";
 import { FakeDevice } from "./fake-device.ts";
 import { rejectsWith } from "./link-assertions.ts";
 
-
 /** The device end of a TCP connection, as a Transport for the fake device. */
 function socketTransport(socket: net.Socket): Transport {
   return {
@@ -55,7 +54,11 @@ test("TCP: a session over a real socket to 127.0.0.1", async () => {
     assert.equal(s.device.board, "fake");
     const data = Uint8Array.from({ length: 900 }, (_, i) => (i * 3) & 0xff);
     assert.deepEqual((await s.request(CHANNEL.SHELL, "ping", { data })).data, data);
-    const results = await s.bulk(CHANNEL.SHELL, "sink", Array.from({ length: 20 }, () => ({ data: new Uint8Array(500) })));
+    const results = await s.bulk(
+      CHANNEL.SHELL,
+      "sink",
+      Array.from({ length: 20 }, () => ({ data: new Uint8Array(500) })),
+    );
     assert.equal(results.length, 20);
     assert.ok(devices[0]!.maxOutstanding > 1);
     await s.close();
@@ -120,8 +123,15 @@ test("serial: a session over a socat pseudo-terminal pair opened with serialport
     assert.equal(s.device.board, "fake");
     const data = Uint8Array.from({ length: 700 }, (_, i) => (i * 11) & 0xff);
     assert.deepEqual((await s.request(CHANNEL.SHELL, "ping", { data })).data, data);
-    const results = await s.bulk(CHANNEL.SHELL, "sink", Array.from({ length: 16 }, (_, i) => ({ data: new Uint8Array(200 + i) })));
-    assert.deepEqual(results.map((r) => r.n), Array.from({ length: 16 }, (_, i) => 200 + i));
+    const results = await s.bulk(
+      CHANNEL.SHELL,
+      "sink",
+      Array.from({ length: 16 }, (_, i) => ({ data: new Uint8Array(200 + i) })),
+    );
+    assert.deepEqual(
+      results.map((r) => r.n),
+      Array.from({ length: 16 }, (_, i) => 200 + i),
+    );
     assert.equal(s.stats.receiver.rx, 18);
     assert.equal(fake.receiver.counters.rx, 18);
     await s.close();

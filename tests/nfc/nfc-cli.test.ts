@@ -18,13 +18,50 @@ longTests();
 const Z = "00".repeat(16);
 
 test("tapkit verify sun: AN12196 vector valid (exit 0), a flipped MAC bit fails with BAD_MAC (exit 1); plain and enc forms", async () => {
-  const ok = await tapkit(["verify", "sun", "--picc", "EF963FF7828658A599F3041510671E88", "--mac", "94EED9EE65337086", "--meta-key", Z, "--file-key", Z, "--json"]);
+  const ok = await tapkit([
+    "verify",
+    "sun",
+    "--picc",
+    "EF963FF7828658A599F3041510671E88",
+    "--mac",
+    "94EED9EE65337086",
+    "--meta-key",
+    Z,
+    "--file-key",
+    Z,
+    "--json",
+  ]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual([ok.json.uid, ok.json.counter], ["04DE5F1EACC040", 61]);
-  const bad = await tapkit(["verify", "sun", "--picc", "EF963FF7828658A599F3041510671E88", "--mac", "94EED9EE65337087", "--meta-key", Z, "--file-key", Z, "--json"]);
+  const bad = await tapkit([
+    "verify",
+    "sun",
+    "--picc",
+    "EF963FF7828658A599F3041510671E88",
+    "--mac",
+    "94EED9EE65337087",
+    "--meta-key",
+    Z,
+    "--file-key",
+    Z,
+    "--json",
+  ]);
   assert.equal(bad.code, 1);
   assert.equal(bad.json.error.code, "BAD_MAC");
-  const enc = await tapkit(["verify", "sun", "--picc", "FD91EC264309878BE6345CBE53BADF40", "--enc", "CEE9A53E3E463EF1F459635736738962", "--mac", "ECC1E7F6C6C73BF6", "--meta-key", Z, "--file-key", Z]);
+  const enc = await tapkit([
+    "verify",
+    "sun",
+    "--picc",
+    "FD91EC264309878BE6345CBE53BADF40",
+    "--enc",
+    "CEE9A53E3E463EF1F459635736738962",
+    "--mac",
+    "ECC1E7F6C6C73BF6",
+    "--meta-key",
+    Z,
+    "--file-key",
+    Z,
+  ]);
   assert.equal(enc.code, 0, enc.stderr);
   assert.match(enc.stdout, /UID 04958CAA5C5E80, counter 8/);
   assert.match(enc.stdout, /"xxxxxxxxxxxxxxxx"/);
@@ -37,7 +74,10 @@ test("tapkit ndef build/parse/lint round trip, checked with the ndef package", a
   assert.equal(records[0].value, "https://pay.example.com/m/12345");
   assert.deepEqual(built.json.lint, { errors: [], warnings: [] });
   const parsed = await tapkit(["ndef", "parse", built.json.message, "--json"]);
-  assert.deepEqual(parsed.json.records, [{ kind: "uri", uri: "https://pay.example.com/m/12345", code: 4 }, { kind: "aar", package: "com.example.pay" }]);
+  assert.deepEqual(parsed.json.records, [
+    { kind: "uri", uri: "https://pay.example.com/m/12345", code: 4 },
+    { kind: "aar", package: "com.example.pay" },
+  ]);
   const lint = await tapkit(["ndef", "lint", Buffer.from(ndef.encodeMessage([ndef.uriRecord("http://x.example")])).toString("hex"), "--json"]);
   assert.equal(lint.code, 1);
   assert.deepEqual(lint.json, { errors: ["not-https"], warnings: ["no-aar"] });
@@ -58,7 +98,12 @@ test("tapkit verify tap: a URL from the firmware verifies once; the same URL aga
     await setTag(t.client, buildTapTemplate({ url: "https://pay.example.com/t?p={picc}&c={mac}" }));
     const url = ndef.decodeMessage(Array.from((await readNdefType4((a) => t.device.nfcApdu(a))).message))[0].value;
     const keys = join(dir, "keys.json");
-    writeFileSync(keys, JSON.stringify({ tags: [{ name: "plaque-1", url: "https://pay.example.com/t", mode: "sun", metaKey: key, fileKey: Buffer.from(hex(key).reverse()).toString("hex") }] }));
+    writeFileSync(
+      keys,
+      JSON.stringify({
+        tags: [{ name: "plaque-1", url: "https://pay.example.com/t", mode: "sun", metaKey: key, fileKey: Buffer.from(hex(key).reverse()).toString("hex") }],
+      }),
+    );
     const first = await tapkit(["verify", "tap", url, "--keys", keys, "--json"]);
     assert.equal(first.code, 0, first.stderr + first.stdout);
     assert.deepEqual([first.json.uid, first.json.counter], ["04A1B2C3D4E5F6", 1]);

@@ -59,14 +59,19 @@ test("tapkit hil --reader: a lab's run over PC/SC against `tapkit sim --pcsc`, r
   try {
     await settle();
     const junit = join(tempDir(t), "pcsc.xml");
-    const run = await tapkit(["hil", "--port", sim.port, "--reader", VPCD_READER, "--only", "NFC-T4", "--only", "NFC-SUN", "--junit", junit, "--json"], { timeoutMs: 120000 });
+    const run = await tapkit(["hil", "--port", sim.port, "--reader", VPCD_READER, "--only", "NFC-T4", "--only", "NFC-SUN", "--junit", junit, "--json"], {
+      timeoutMs: 120000,
+    });
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.equal(run.json.failed, 0);
     assert.equal(run.json.skipped, 0);
     assert.equal(run.json.nfc.kind, "pcsc");
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(readFileSync(junit, "utf8"));
     const props = [[xml.testsuites.testsuite].flat()[0].properties.property].flat();
-    assert.ok(props.some((p: any) => p.name === "nfc.kind" && p.value === "pcsc"), "the report says the tag was read over PC/SC");
+    assert.ok(
+      props.some((p: any) => p.name === "nfc.kind" && p.value === "pcsc"),
+      "the report says the tag was read over PC/SC",
+    );
 
     const noReader = await tapkit(["hil", "--port", sim.port, "--reader", "No Such Reader 00 00", "--only", "NFC-T4-001", "--json"]);
     assert.equal(noReader.code, 3, "a missing reader exits like a missing port");
@@ -78,7 +83,9 @@ test("tapkit hil --reader: a lab's run over PC/SC against `tapkit sim --pcsc`, r
   }
 });
 
-test("tapkit wallet pay, issuer sync, wallet status and nfc apdu --reader: a payment through pcscd verifies against the issuer root; the sync moves the epoch", { skip: missing !== null }, async (t) => {
+test("tapkit wallet pay, issuer sync, wallet status and nfc apdu --reader: a payment through pcscd verifies against the issuer root; the sync moves the epoch", {
+  skip: missing !== null,
+}, async (t) => {
   ensureCli();
   const pcscd = await ensurePcscd();
   const sim = await startSim(["--board", "sim-card", "--no-pty", "--pcsc"]);

@@ -42,7 +42,12 @@ test("NDEF over PC/SC: scriptor reads the SUN tap URL with Android's procedure; 
     const [uri, aar] = ndef.decodeMessage(Array.from(read.message));
     assert.equal(Buffer.from(aar.payload).toString(), "com.example.pay");
     const url = new URL(uri.value);
-    const r = verifySun({ picc: Buffer.from(url.searchParams.get("p")!, "hex"), mac: Buffer.from(url.searchParams.get("c")!, "hex"), metaKey: zero, fileKey: zero });
+    const r = verifySun({
+      picc: Buffer.from(url.searchParams.get("p")!, "hex"),
+      mac: Buffer.from(url.searchParams.get("c")!, "hex"),
+      metaKey: zero,
+      fileKey: zero,
+    });
     assert.equal(Buffer.from(r.uid).toString("hex").toUpperCase(), "04A1B2C3D4E5F6");
     assert.ok(r.counter >= 1);
   } finally {

@@ -9,7 +9,11 @@ import { VPCD_PORT } from "../../host-tools/src/sim/serve-pcsc.ts";
 import { pcscToolsMissing } from "../../host-tools/src/pcsc/index.ts";
 import { lockReader } from "./reader-lock.ts";
 
-const VPCD_DRIVERS = ["/usr/lib/pcsc/drivers/serial/libifdvpcd.so", "/usr/lib/x86_64-linux-gnu/pcsc/drivers/serial/libifdvpcd.so", "/usr/lib/aarch64-linux-gnu/pcsc/drivers/serial/libifdvpcd.so"];
+const VPCD_DRIVERS = [
+  "/usr/lib/pcsc/drivers/serial/libifdvpcd.so",
+  "/usr/lib/x86_64-linux-gnu/pcsc/drivers/serial/libifdvpcd.so",
+  "/usr/lib/aarch64-linux-gnu/pcsc/drivers/serial/libifdvpcd.so",
+];
 
 export function pcscMissing(): string | null {
   if (spawnSync("sh", ["-c", "command -v pcscd"]).status !== 0) return "pcscd is not installed (Debian package pcscd)";

@@ -108,8 +108,11 @@ export async function lockReader(): Promise<ReaderLock> {
 export function holdReaderForFile(skip: boolean): void {
   if (skip) return;
   let lock: ReaderLock | undefined;
-  beforeAll(async () => {
-    lock = await lockReader();
-  }, READER_WAIT_S * 1000 + 30_000);
+  beforeAll(
+    async () => {
+      lock = await lockReader();
+    },
+    READER_WAIT_S * 1000 + 30_000,
+  );
   afterAll(() => lock?.release());
 }

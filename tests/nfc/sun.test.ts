@@ -77,8 +77,14 @@ test("plain mirror: UID and counter as upper-case hex, MAC verifies with the fil
     assert.equal(verifySun({ ...args, mac: hex(param(url, "c")) }).counter, 1);
     const bad = hex(param(url, "c"));
     bad[7] ^= 1;
-    assert.throws(() => verifySun({ ...args, mac: bad }), (e: TapkitError) => e.code === "BAD_MAC");
-    assert.throws(() => verifySun({ ...args, counter: 2, mac: hex(param(url, "c")) }), (e: TapkitError) => e.code === "BAD_MAC");
+    assert.throws(
+      () => verifySun({ ...args, mac: bad }),
+      (e: TapkitError) => e.code === "BAD_MAC",
+    );
+    assert.throws(
+      () => verifySun({ ...args, counter: 2, mac: hex(param(url, "c")) }),
+      (e: TapkitError) => e.code === "BAD_MAC",
+    );
   } finally {
     await t.close();
   }
@@ -107,7 +113,11 @@ test("the counter advances once per read session, not for NLEN-only reads, and s
     t.device.power("on");
     await setTag(t.client, { ...buildTapTemplate({ url: "https://pay.example.com/t?p={picc}&c={mac}" }), tag_uid: hex("04A1B2C3D4E5F6") } as never);
     const after = await tapUrl(t);
-    assert.equal(verifySun({ picc: hex(param(after, "p")), mac: hex(param(after, "c")), metaKey: ZERO, fileKey: ZERO }).counter, 3, "the store kept the counter");
+    assert.equal(
+      verifySun({ picc: hex(param(after, "p")), mac: hex(param(after, "c")), metaKey: ZERO, fileKey: ZERO }).counter,
+      3,
+      "the store kept the counter",
+    );
   } finally {
     await t.close();
   }
@@ -117,7 +127,9 @@ test("epoch rollover at the counter limit switches to derived keys; verify tap f
   const t = await zeroKeyTag("04A1B2C3D4E5F6", "https://pay.example.com/t?p={picc}&c={mac}", { counterLimit: 4 });
   const dir = mkdtempSync(join(tmpdir(), "tapkit-replay-"));
   try {
-    const keys: TagKeys[] = [{ name: "plaque", url: "https://pay.example.com/t", mode: "sun", metaKey: "00".repeat(16), fileKey: "00".repeat(16), counterLimit: 4 }];
+    const keys: TagKeys[] = [
+      { name: "plaque", url: "https://pay.example.com/t", mode: "sun", metaKey: "00".repeat(16), fileKey: "00".repeat(16), counterLimit: 4 },
+    ];
     const replay = new ReplayStore(join(dir, "replay.json"));
     const urls: string[] = [];
     const seen: [number, number][] = [];
@@ -126,12 +138,33 @@ test("epoch rollover at the counter limit switches to derived keys; verify tap f
       const v = verifyTapUrl(urls[i], keys, replay);
       seen.push([v.epoch, v.counter]);
     }
-    assert.deepEqual(seen, [[0, 1], [0, 2], [0, 3], [1, 0], [1, 1], [1, 2], [1, 3]]);
-    assert.throws(() => verifySun({ picc: hex(param(urls[4], "p")), mac: hex(param(urls[4], "c")), metaKey: ZERO, fileKey: ZERO }), TapkitError, "epoch 1 no longer uses the base keys");
-    assert.throws(() => verifyTapUrl(urls[6], keys, new ReplayStore(join(dir, "replay.json"))), (e: TapkitError) => e.code === "REPLAY");
-    assert.throws(() => verifyTapUrl(urls[2], keys, replay), (e: TapkitError) => e.code === "REPLAY");
+    assert.deepEqual(seen, [
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [1, 0],
+      [1, 1],
+      [1, 2],
+      [1, 3],
+    ]);
+    assert.throws(
+      () => verifySun({ picc: hex(param(urls[4], "p")), mac: hex(param(urls[4], "c")), metaKey: ZERO, fileKey: ZERO }),
+      TapkitError,
+      "epoch 1 no longer uses the base keys",
+    );
+    assert.throws(
+      () => verifyTapUrl(urls[6], keys, new ReplayStore(join(dir, "replay.json"))),
+      (e: TapkitError) => e.code === "REPLAY",
+    );
+    assert.throws(
+      () => verifyTapUrl(urls[2], keys, replay),
+      (e: TapkitError) => e.code === "REPLAY",
+    );
     const forged = urls[6].slice(0, -1) + (urls[6].endsWith("0") ? "1" : "0");
-    assert.throws(() => verifyTapUrl(forged, keys, replay), (e: TapkitError) => e.code === "BAD_MAC" || e.code === "BAD_PICC");
+    assert.throws(
+      () => verifyTapUrl(forged, keys, replay),
+      (e: TapkitError) => e.code === "BAD_MAC" || e.code === "BAD_PICC",
+    );
   } finally {
     await t.close();
     rmSync(dir, { recursive: true, force: true });
@@ -141,7 +174,10 @@ test("epoch rollover at the counter limit switches to derived keys; verify tap f
 test("signed mode: Ed25519 (slot 0) and P-256 (slot 1) signatures over merchant, counter, time and amount verify with the public key", async () => {
   const t = await bootTag("sim-plaque");
   try {
-    for (const [slot, alg] of [[0, "ed25519"], [1, "p256"]] as const) {
+    for (const [slot, alg] of [
+      [0, "ed25519"],
+      [1, "p256"],
+    ] as const) {
       const cfg = buildTapTemplate({ url: "https://pay.example.com/s?m=shop-42&a=12.50&n={ctr}&t={time}&s={sig}", signSlot: slot });
       await setTag(t.client, cfg);
       const url = await tapUrl(t);
@@ -156,7 +192,10 @@ test("signed mode: Ed25519 (slot 0) and P-256 (slot 1) signatures over merchant,
         assert.ok(ed25519.verify(sig, new TextEncoder().encode(v.signedText), pub), "direct noble check of the signed text");
       }
       const tampered = url.replace("a=12.50", "a=92.50");
-      assert.throws(() => verifySignedUrl(tampered, pub, alg), (e: TapkitError) => e.code === "BAD_SIGNATURE");
+      assert.throws(
+        () => verifySignedUrl(tampered, pub, alg),
+        (e: TapkitError) => e.code === "BAD_SIGNATURE",
+      );
     }
   } finally {
     await t.close();

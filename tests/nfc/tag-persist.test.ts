@@ -89,7 +89,12 @@ test("a power cut at each flash operation of a save leaves the old or the new ta
   const { device, client } = await boot();
   try {
     const old = { m: encodeMessage([uriRecord("https://old.example/" + "o".repeat(600))]), mode: 0, writable: false, tag_uid: hex("04000000000001") };
-    const fresh = { m: encodeMessage([uriRecord("https://new.example/" + "n".repeat(700)), textRecord("two parts")]), mode: 0, writable: true, tag_uid: hex("04000000000002") };
+    const fresh = {
+      m: encodeMessage([uriRecord("https://new.example/" + "n".repeat(700)), textRecord("two parts")]),
+      mode: 0,
+      writable: true,
+      tag_uid: hex("04000000000002"),
+    };
     let c = await client();
     await setTag(c, old);
     await c.close();
@@ -101,7 +106,10 @@ test("a power cut at each flash operation of a save leaves the old or the new ta
         await setTag(c, old);
         const boots = device.boots;
         device.flash.cutPowerAt({ op, phase });
-        const result = await setTag(c, fresh).then(() => "answered", () => "lost");
+        const result = await setTag(c, fresh).then(
+          () => "answered",
+          () => "lost",
+        );
         device.flash.onOperation(null);
         await c.close();
         if (device.boots === boots) {

@@ -6,7 +6,16 @@ import assert from "node:assert/strict";
 import ndef from "ndef";
 import { bootTag, hex, toHex } from "./nfc-fixture.ts";
 import {
-  encodeMessage, firmwareNdefBuild, firmwareNdefLint, firmwareNdefParse, lintMessage, readNdefType2, readNdefType4, setPersonality, setTag, uriRecord,
+  encodeMessage,
+  firmwareNdefBuild,
+  firmwareNdefLint,
+  firmwareNdefParse,
+  lintMessage,
+  readNdefType2,
+  readNdefType4,
+  setPersonality,
+  setTag,
+  uriRecord,
 } from "../../host-tools/src/ndef/index.ts";
 import { NDEF_LINT, fromHex } from "../vectors/vectors.ts";
 
@@ -72,20 +81,48 @@ test("firmware ndef.build: URI prefix codes, Text, Smart Poster (libnfc's bytes)
     const [poster] = ndef.decodeMessage(Array.from(sp));
     assert.equal(poster.type, "Sp");
     const inner = ndef.decodeMessage(Array.from(poster.payload));
-    assert.deepEqual(inner.map((r: { value: string }) => r.value), ["http://libnfc.org", "Libnfc"]);
-    for (const [uri, code] of [["tel:+4912345", 0x05], ["mailto:a@b.c", 0x06], ["urn:nfc:sn:x", 0x23], ["https://www.x.org", 0x02], ["custom:x", 0x00], ["urn:epc:id:1", 0x1e]] as const) {
+    assert.deepEqual(
+      inner.map((r: { value: string }) => r.value),
+      ["http://libnfc.org", "Libnfc"],
+    );
+    for (const [uri, code] of [
+      ["tel:+4912345", 0x05],
+      ["mailto:a@b.c", 0x06],
+      ["urn:nfc:sn:x", 0x23],
+      ["https://www.x.org", 0x02],
+      ["custom:x", 0x00],
+      ["urn:epc:id:1", 0x1e],
+    ] as const) {
       const m = await firmwareNdefBuild(t.client, { uri });
       assert.equal(m[4], code, uri);
       if (code <= 0x22) assert.equal(ndef.decodeMessage(Array.from(m))[0].value, uri);
     }
-    const full = await firmwareNdefBuild(t.client, { uri: "https://pay.example.com/x", text: "Pay", aar: "com.eg.android.AlipayGphone", ext_type: "example.com:pay", ext_data: Uint8Array.of(1, 2, 3) });
+    const full = await firmwareNdefBuild(t.client, {
+      uri: "https://pay.example.com/x",
+      text: "Pay",
+      aar: "com.eg.android.AlipayGphone",
+      ext_type: "example.com:pay",
+      ext_data: Uint8Array.of(1, 2, 3),
+    });
     const records = ndef.decodeMessage(Array.from(full));
-    assert.deepEqual(records.map((r: { tnf: number; type: string }) => [r.tnf, r.type]), [[1, "U"], [1, "T"], [4, "example.com:pay"], [4, "android.com:pkg"]]);
+    assert.deepEqual(
+      records.map((r: { tnf: number; type: string }) => [r.tnf, r.type]),
+      [
+        [1, "U"],
+        [1, "T"],
+        [4, "example.com:pay"],
+        [4, "android.com:pkg"],
+      ],
+    );
     assert.equal(Buffer.from(records[3].payload).toString(), "com.eg.android.AlipayGphone");
     const parsed = await firmwareNdefParse(t.client, full);
     assert.equal(parsed.records.length, 4);
     assert.equal(parsed.rest, 0);
-    assert.deepEqual(parsed.records.map((r) => r.flags & 0xc0), [0x80, 0, 0, 0x40], "MB first, ME last");
+    assert.deepEqual(
+      parsed.records.map((r) => r.flags & 0xc0),
+      [0x80, 0, 0, 0x40],
+      "MB first, ME last",
+    );
     const big = await firmwareNdefBuild(t.client, { uri: "https://x.example/" + "a".repeat(300) });
     assert.equal(big[0] & 0x10, 0, "payload >= 256: long record");
     assert.equal(ndef.decodeMessage(Array.from(big))[0].value, "https://x.example/" + "a".repeat(300));

@@ -119,7 +119,10 @@ test("write sequence: NLEN 0000, data, NLEN commits atomically; a torn sequence 
     assert.equal(t.apdu("00D60000020000"), "9000");
     const half = Math.floor(next.length / 2);
     assert.equal(t.apdu(`00D60002${half.toString(16).padStart(2, "0")}${toHex(next.subarray(0, half))}`), "9000");
-    assert.equal(t.apdu(`00D6${(2 + half).toString(16).padStart(4, "0")}${(next.length - half).toString(16).padStart(2, "0")}${toHex(next.subarray(half))}`), "9000");
+    assert.equal(
+      t.apdu(`00D6${(2 + half).toString(16).padStart(4, "0")}${(next.length - half).toString(16).padStart(2, "0")}${toHex(next.subarray(half))}`),
+      "9000",
+    );
     read = await readNdefType4((a) => t.device.nfcApdu(a));
     assert.deepEqual(read.message, old, "not committed before the final NLEN (reads in the same session see the committed file)");
     assert.equal(t.apdu(SELECT_NDEF), "9000");
@@ -129,7 +132,10 @@ test("write sequence: NLEN 0000, data, NLEN commits atomically; a torn sequence 
     t.device.field(false);
     read = await readNdefType4((a) => t.device.nfcApdu(a));
     const records = ndef.decodeMessage(Array.from(read.message));
-    assert.deepEqual(records.map((r: { value?: string }) => r.value), ["https://new.example/pay", "付款", undefined]);
+    assert.deepEqual(
+      records.map((r: { value?: string }) => r.value),
+      ["https://new.example/pay", "付款", undefined],
+    );
     assert.equal(t.apdu("00D6000002FFFF"), "6A80", "NLEN beyond the file");
     assert.equal(t.apdu("00D603FF0201AA"), "6B00", "offset + Lc beyond 1024");
     assert.equal(t.apdu("00D6000000"), "6700", "Lc 0");

@@ -23,13 +23,21 @@ test("names are unique, ids unique per group, every group and handler exists", (
   for (const [name, g] of Object.entries(GROUPS)) {
     const ids = OPS.filter((o) => o.group === name).map((o) => o.id);
     assert.ok(ids.length > 0, `group ${name} has ops`);
-    assert.deepEqual([...ids].sort((a, b) => a - b), ids.map((_, i) => i), `group ${name}: op ids 0..n-1`);
+    assert.deepEqual(
+      [...ids].sort((a, b) => a - b),
+      ids.map((_, i) => i),
+      `group ${name}: op ids 0..n-1`,
+    );
     assert.ok(existsSync(join(ROOT, g.owner)), `group ${name}: owner ${g.owner} exists`);
   }
   for (const op of OPS) {
     assert.ok(op.group in GROUPS, `${op.name}: group ${op.group}`);
     const source = readFileSync(join(FIRMWARE_DIR, `${op.handler.module}.ts`), "utf8");
-    assert.match(source, new RegExp(`^export function ${op.handler.export}\\(\\): i32 \\{`, "m"), `${op.name}: ${op.handler.module} exports ${op.handler.export}(): i32`);
+    assert.match(
+      source,
+      new RegExp(`^export function ${op.handler.export}\\(\\): i32 \\{`, "m"),
+      `${op.name}: ${op.handler.module} exports ${op.handler.export}(): i32`,
+    );
     assert.ok(op.handler.module.startsWith(`${GROUPS[op.group].owner.replace(/^firmware\//, "")}/`), `${op.name}: handler inside its group's owner folder`);
     assert.ok(op.boards.length > 0 && op.states.length > 0, `${op.name}: served somewhere`);
   }
@@ -76,7 +84,9 @@ for (const boardName of ["sim-plaque", "sim-card"]) {
           continue;
         }
         assert.notEqual(a.code, "unknown-op", `${op.name} is a ${board.mode}'s op`);
-        const required = Object.entries(op.args).filter(([, s]) => "required" in s && s.required).map(([k]) => k);
+        const required = Object.entries(op.args)
+          .filter(([, s]) => "required" in s && s.required)
+          .map(([k]) => k);
         if (required.length === 0) continue;
         assert.equal(a.code, "bad-arg", `${op.name} without ${required.join(", ")}: ${a.code} ${a.msg}`);
         const named = a.msg.split(/[ :(]/)[0];

@@ -39,7 +39,10 @@ test("ops outside their lifecycle states are answered unsupported; inside them t
     }
   };
   const blank = await run(true);
-  assert.deepEqual(blank.status.kind === "error" && [blank.status.code, blank.status.msg], ["unsupported", "not served in this device state (blank, demo, provisioned, locked)"]);
+  assert.deepEqual(blank.status.kind === "error" && [blank.status.code, blank.status.msg], [
+    "unsupported",
+    "not served in this device state (blank, demo, provisioned, locked)",
+  ]);
   assert.equal(blank.ping.kind === "error" && blank.ping.code, "unsupported");
   assert.equal(blank.info.kind, "ok", "ops served in every state still run");
   const demo = await run(false);

@@ -15,7 +15,17 @@ import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { ROOT } from "../../host-tools/src/paths.ts";
 import { BoardChips } from "../../host-tools/src/sim/peripherals/board-chips.ts";
 import { ChipFrameDecoder, crc16, encodeChipFrame } from "../../host-tools/src/sim/peripherals/chip-frame.ts";
-import { CHIP_MAX_BODY, CHIP_OPS, CHIP_PROTOCOL_VERSION, NFC_EVENT, OP_ATTENTION, OP_HELLO, OP_NFC_ANSWER, OP_NFC_POLL, commandBody } from "../../host-tools/src/sim/peripherals/chip-ops.ts";
+import {
+  CHIP_MAX_BODY,
+  CHIP_OPS,
+  CHIP_PROTOCOL_VERSION,
+  NFC_EVENT,
+  OP_ATTENTION,
+  OP_HELLO,
+  OP_NFC_ANSWER,
+  OP_NFC_POLL,
+  commandBody,
+} from "../../host-tools/src/sim/peripherals/chip-ops.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { ChipClient, inBytes, inPtr, out, outPtr, u32 } from "./chip-client.ts";
 
@@ -52,14 +62,20 @@ test("frames: CRC-16/CCITT-FALSE check value, SLIP escapes as RFC 1055, damaged 
 
   const d = new ChipFrameDecoder(CHIP_MAX_BODY);
   const got = [...escaped].flatMap((b) => d.push(Uint8Array.of(b)));
-  assert.deepEqual(got.map((f) => [f.op, f.seq, toHex(f.body)]), [[0x99, 0xc0, "00000000dbc0"]]);
+  assert.deepEqual(
+    got.map((f) => [f.op, f.seq, toHex(f.body)]),
+    [[0x99, 0xc0, "00000000dbc0"]],
+  );
   const damaged = escaped.slice();
   damaged[4] ^= 0x01;
   assert.deepEqual(d.push(damaged), []);
   assert.equal(d.bad, 1);
   // garbage without a frame boundary, then a good frame: the garbage is one bad frame, the good one survives
   const next = d.push(Uint8Array.from([0x41, 0x42, 0x43, ...encodeChipFrame(0x01, 9, hex("2000"))]));
-  assert.deepEqual(next.map((f) => f.seq), [9]);
+  assert.deepEqual(
+    next.map((f) => f.seq),
+    [9],
+  );
   assert.equal(d.bad, 2);
   assert.deepEqual(d.push(new Uint8Array(CHIP_MAX_BODY + 100).fill(0x55)), []);
   assert.deepEqual(d.push(Uint8Array.of(0xc0)), [], "an oversized frame is dropped at its END");
@@ -75,7 +91,13 @@ test("the command table is the same in chip-ops.ts, shells/cortex-m/chip-ops.h a
   assert.equal(defines.OP_ATTENTION, OP_ATTENTION);
   assert.equal(defines.CHIP_PROTOCOL_VERSION, CHIP_PROTOCOL_VERSION);
   assert.equal(defines.CHIP_MAX_BODY, CHIP_MAX_BODY);
-  for (const [name, n] of Object.entries({ NONE: NFC_EVENT.none, FIELD_OFF: NFC_EVENT.fieldOff, FIELD_ON: NFC_EVENT.fieldOn, APDU: NFC_EVENT.apdu, T2T: NFC_EVENT.t2t })) {
+  for (const [name, n] of Object.entries({
+    NONE: NFC_EVENT.none,
+    FIELD_OFF: NFC_EVENT.fieldOff,
+    FIELD_ON: NFC_EVENT.fieldOn,
+    APDU: NFC_EVENT.apdu,
+    T2T: NFC_EVENT.t2t,
+  })) {
     assert.equal(defines[`NFC_EVENT_${name}`], n, `NFC_EVENT_${name}`);
   }
   const doc = readFileSync(join(ROOT, "docs/peripheral-protocol.md"), "utf8");
@@ -136,7 +158,10 @@ test("the secure element signs, MACs, encrypts and hashes with keys that stay in
   const rfcKey = hex("2b7e151628aed2a6abf7158809cf4f3c");
   assert.equal((await se.call(OP.OP_KS_IMPORT, [u32(4), u32(3), inBytes(rfcKey)])).result, 0);
   assert.equal(toHex((await se.call(OP.OP_KS_CMAC, [u32(4), inBytes(new Uint8Array(0)), outPtr(16)])).data), "bb1d6929e95937287fa37d129b756746");
-  assert.equal(toHex((await se.call(OP.OP_KS_CMAC, [u32(4), inBytes(hex("6bc1bee22e409f96e93d7e117393172a")), outPtr(16)])).data), "070a16b46b4d4144f79bdd9dd04a287c");
+  assert.equal(
+    toHex((await se.call(OP.OP_KS_CMAC, [u32(4), inBytes(hex("6bc1bee22e409f96e93d7e117393172a")), outPtr(16)])).data),
+    "070a16b46b4d4144f79bdd9dd04a287c",
+  );
   const ecb = await se.call(OP.OP_KS_AES, [u32(4), u32(0), inPtr(new Uint8Array(0)), inBytes(hex("6bc1bee22e409f96e93d7e117393172a")), outPtr(16)]);
   assert.equal(toHex(ecb.data), "3ad77bb40d7a3660a89ecaf32466ef97");
   const sha = await se.call(OP.OP_SHA256, [inBytes(msg), outPtr(32)]);
@@ -168,7 +193,10 @@ test("the NOR chip keeps the NOR rule and writes through to the state directory;
   const nor = await connect("nor");
   const geometry = await nor.call(OP.OP_FLASH_GEOMETRY, [u32(0), outPtr(16)]);
   const g = new DataView(geometry.data.buffer, geometry.data.byteOffset);
-  assert.deepEqual([0, 4, 8, 12].map((o) => g.getUint32(o, true)), [4096, 20, 4, 10000]);
+  assert.deepEqual(
+    [0, 4, 8, 12].map((o) => g.getUint32(o, true)),
+    [4096, 20, 4, 10000],
+  );
   assert.equal((await nor.call(OP.OP_FLASH_PROGRAM, [u32(0), u32(8), inBytes(hex("0f0f0f0f"))])).result, 4);
   assert.equal((await nor.call(OP.OP_FLASH_PROGRAM, [u32(0), u32(8), inBytes(hex("ffffffff"))])).result, -3, "E_NOR: a 0 bit cannot go back to 1");
   assert.equal((await nor.call(OP.OP_FLASH_PROGRAM, [u32(0), u32(9), inBytes(hex("00000000"))])).result, -4, "E_ALIGN");
@@ -179,7 +207,10 @@ test("the NOR chip keeps the NOR rule and writes through to the state directory;
 
   const epd = await connect("epd");
   const eg = await epd.call(OP.OP_DISPLAY_GEOMETRY, [outPtr(16)]);
-  assert.deepEqual([0, 4, 8, 12].map((o) => new DataView(eg.data.buffer, eg.data.byteOffset).getUint32(o, true)), [200, 200, 1, 1]);
+  assert.deepEqual(
+    [0, 4, 8, 12].map((o) => new DataView(eg.data.buffer, eg.data.byteOffset).getUint32(o, true)),
+    [200, 200, 1, 1],
+  );
   assert.equal((await epd.call(OP.OP_DISPLAY_BLIT, [u32(8), u32(2), u32(8), u32(1), inBytes(hex("81"))])).result, 0);
   assert.equal(chips.panel!.pixel(8, 2), false, "not visible before a refresh");
   assert.equal((await epd.call(OP.OP_DISPLAY_REFRESH, [u32(0)])).result, 0);

@@ -50,7 +50,9 @@ test("the build makes build/qemu-m4/firmware.elf: the firmware compiled in, line
   assert.match(header.stdout, /Machine:\s+ARM/);
 });
 
-test("explicit bounds checks: backing fewer bytes of linear memory than the firmware's data makes it trap out of bounds, and the shell halts the crash loop", { skip }, async () => {
+test("explicit bounds checks: backing fewer bytes of linear memory than the firmware's data makes it trap out of bounds, and the shell halts the crash loop", {
+  skip,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-short-"));
   try {
     const shell = { ...qemuShell(board)!, linearBytes: 32768 }; // the plaque's static data ends near 56 KB
@@ -58,8 +60,14 @@ test("explicit bounds checks: backing fewer bytes of linear memory than the firm
     const built = await buildNativeShell(short, shell, firmwarePath(board.name), dir);
     assert.equal(built.sections.linear, 32768);
     const console: string[] = [];
-    await assert.rejects(startQemuBoard({ board: short, elfPath: built.elfPath, onConsole: (l) => console.push(l) }), (e: unknown) => e instanceof TapkitError && e.code === "SIM_BOOT_FAILED");
-    assert.ok(console.some((l) => /wasm trap: out of bounds memory access \(rebooting\)/.test(l)), console.join("\n"));
+    await assert.rejects(
+      startQemuBoard({ board: short, elfPath: built.elfPath, onConsole: (l) => console.push(l) }),
+      (e: unknown) => e instanceof TapkitError && e.code === "SIM_BOOT_FAILED",
+    );
+    assert.ok(
+      console.some((l) => /wasm trap: out of bounds memory access \(rebooting\)/.test(l)),
+      console.join("\n"),
+    );
     assert.ok(console.filter((l) => /, boot \d+$/.test(l)).length >= 9, "it rebooted after each trap");
     assert.ok(console.some((l) => /crashed during every boot/.test(l)) && console.some((l) => /halted/.test(l)));
   } finally {
@@ -67,7 +75,9 @@ test("explicit bounds checks: backing fewer bytes of linear memory than the firm
   }
 });
 
-test("tapkit sim --board qemu-m4: the simulator's ready line; info and every applicable conformance case over its pty; SIGTERM stops QEMU and removes the pty", { skip }, async (t) => {
+test("tapkit sim --board qemu-m4: the simulator's ready line; info and every applicable conformance case over its pty; SIGTERM stops QEMU and removes the pty", {
+  skip,
+}, async (t) => {
   const reference = await startSim(["--no-pty"]);
   const referenceFields = Object.keys(reference.ready).sort();
   await reference.stop();
@@ -92,7 +102,11 @@ test("tapkit sim --board qemu-m4: the simulator's ready line; info and every app
   const hil = await tapkit(["hil", "--port", sim.port, "--junit", junit, "--json"], { timeoutMs: 180_000 });
   assert.equal(hil.code, 0, hil.stdout + hil.stderr);
   const notPassed = hil.json.cases.filter((c: any) => c.status !== "pass");
-  assert.deepEqual(notPassed.map((c: any) => [c.id, c.status]), [["PAYWORD-001", "skip"]], "only the card's PayWord role case does not apply to a plaque");
+  assert.deepEqual(
+    notPassed.map((c: any) => [c.id, c.status]),
+    [["PAYWORD-001", "skip"]],
+    "only the card's PayWord role case does not apply to a plaque",
+  );
   assert.match(notPassed[0].message, /plaque/, "the skip says why");
   assert.equal(hil.json.passed, ALL_CASES.length - 1);
   assert.equal(hil.json.device.shell.startsWith("tapkit-cortex-m/"), true);
@@ -119,9 +133,28 @@ test("SIGINT (Ctrl-C) stops tapkit sim --board qemu-m4 and its QEMU as well", { 
 test("keys stay in the secure element: after taps and voucher checks, no byte string of any key is in the MCU's RAM", { skip }, async () => {
   const running = await startQemuBoard({ board, elfPath });
   try {
-    const run = await promisify(execFile)(process.execPath, [CLI, "hil", "--port", running.ports.pty, "--only", "NFC-SUN", "--only", "ACCEPTOR-001", "--json", "--junit", join(tmpdir(), `tapkit-keys-${process.pid}.xml`)], { cwd: ROOT, encoding: "utf8" }).catch((e) => e);
+    const run = await promisify(execFile)(
+      process.execPath,
+      [
+        CLI,
+        "hil",
+        "--port",
+        running.ports.pty,
+        "--only",
+        "NFC-SUN",
+        "--only",
+        "ACCEPTOR-001",
+        "--json",
+        "--junit",
+        join(tmpdir(), `tapkit-keys-${process.pid}.xml`),
+      ],
+      { cwd: ROOT, encoding: "utf8" },
+    ).catch((e) => e);
     assert.equal(JSON.parse(run.stdout).failed, 0, run.stdout);
-    assert.ok((running.chips.halCalls.get("ks_cmac") ?? 0) + (running.chips.halCalls.get("ks_derive_cmac") ?? 0) > 0, "SUN MACs were computed by the secure element");
+    assert.ok(
+      (running.chips.halCalls.get("ks_cmac") ?? 0) + (running.chips.halCalls.get("ks_derive_cmac") ?? 0) > 0,
+      "SUN MACs were computed by the secure element",
+    );
     assert.ok((running.chips.halCalls.get("ks_verify") ?? 0) > 0, "voucher signatures were checked by the secure element");
     const ram = Buffer.from(await running.readMemory(0x20000000, 160 * 1024));
     assert.ok(ram.includes(Buffer.from("qemu-m4")), "the RAM image is readable (the board name is in it)");

@@ -41,7 +41,12 @@ test("panel snapshots decode with jsQR and zbarimg: v1-15 x L-H x 2-4 px/module"
         const n = Math.max(1, capacity - Math.floor(r() * 4));
         const payload = Uint8Array.from({ length: n }, () => 0x61 + Math.floor(r() * 26));
         const shown = await client.session.request(CHANNEL.APP, "qr.show", {
-          text: payload, ecl: ECC_LEVELS.indexOf(ecl), min: version, max: version, scale, quiet: QUIET,
+          text: payload,
+          ecl: ECC_LEVELS.indexOf(ecl),
+          min: version,
+          max: version,
+          scale,
+          quiet: QUIET,
         });
         assert.deepEqual([shown.v, shown.scale, shown.quiet, shown.forced], [version, scale, QUIET, false]);
         const file = join(dir, `v${version}-${ecl}-${scale}.png`);

@@ -32,7 +32,11 @@ test(`firmware grid equals qrcode's for ${CASES} random inputs; auto mask = pena
       throw e;
     }
     const label = `case ${i}: ${Buffer.from(c.text).toString("hex").slice(0, 40)} ${JSON.stringify(c.opts)}`;
-    assert.equal(ours.segments.reduce((n, s) => n + s.data.length, 0), c.text.length, label);
+    assert.equal(
+      ours.segments.reduce((n, s) => n + s.data.length, 0),
+      c.text.length,
+      label,
+    );
     const peer = peerEncode(ours.segments, ours.ecl, ours.version, ours.mask);
     assert.equal(peer.side, ours.side, label);
     assert.ok(Buffer.from(peer.modules).equals(Buffer.from(ours.modules)), `${label}: grid differs (v${ours.version} ${ours.ecl} mask ${ours.mask})`);

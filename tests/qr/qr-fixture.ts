@@ -9,7 +9,10 @@ import { SimDevice } from "../../host-tools/src/sim/device.ts";
 import { inProcessTransport } from "../../host-tools/src/sim/in-process-transport.ts";
 import type { EccLevel, EncodeOptions } from "../../host-tools/src/qr/device-qr.ts";
 
-export async function plaque(t: { onTestFinished(fn: () => void | Promise<void>): void }, board = "sim-plaque"): Promise<{ device: SimDevice; client: DeviceClient }> {
+export async function plaque(
+  t: { onTestFinished(fn: () => void | Promise<void>): void },
+  board = "sim-plaque",
+): Promise<{ device: SimDevice; client: DeviceClient }> {
   if (!existsSync(firmwarePath(board))) await buildFirmware(loadBoard(board), { quiet: true });
   const device = await SimDevice.create({ board: loadBoard(board), wasm: firmwarePath(board), tickMs: 0, seed: 1 });
   const client = await DeviceClient.over(inProcessTransport(device));
@@ -45,7 +48,7 @@ export interface EncoderCase {
  * minimum version. Lengths stay within what v15 can hold so most cases encode.
  */
 export function randomCase(r: () => number): EncoderCase {
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const ecl = pick(["L", "M", "Q", "H"] as const satisfies readonly EccLevel[]);
   const kind = pick(["digits", "alnum", "ascii", "utf8", "bytes", "mixed", "mixed"] as const);
   const maxLen = { L: 500, M: 400, Q: 280, H: 220 }[ecl];

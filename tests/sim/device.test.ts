@@ -53,7 +53,10 @@ test("boot refuses wrong ABI version, foreign imports, missing exports", async (
     SimDevice.create({ board: plaque, wasm: await watToWasm(minimalWat({ imports: `(import "hal" "gpio_write" (func (param i32)))` })), tickMs: 0 }),
     "SIM_BAD_IMPORT",
   );
-  const missing = await expectSimError(SimDevice.create({ board: plaque, wasm: await watToWasm(minimalWat({ omit: "tk_nfc_t2t" })), tickMs: 0 }), "SIM_MISSING_EXPORT");
+  const missing = await expectSimError(
+    SimDevice.create({ board: plaque, wasm: await watToWasm(minimalWat({ omit: "tk_nfc_t2t" })), tickMs: 0 }),
+    "SIM_MISSING_EXPORT",
+  );
   assert.match(missing.message, /tk_nfc_t2t/);
   await expectSimError(SimDevice.create({ board: plaque, wasm: "/nonexistent/firmware.wasm" }), "SIM_NO_FIRMWARE");
 });
@@ -75,7 +78,10 @@ test("panic, reset and trap reboot the device with the reason recorded", async (
   const d = await probeDevice(t);
   const resets: string[] = [];
   d.on("reset", (r) => resets.push(r.kind));
-  assert.throws(() => d.nfcApdu(Uint8Array.of(0xee, 0, 0, 0)), (e) => e instanceof TapkitError && e.code === "SIM_TAG_LOST");
+  assert.throws(
+    () => d.nfcApdu(Uint8Array.of(0xee, 0, 0, 0)),
+    (e) => e instanceof TapkitError && e.code === "SIM_TAG_LOST",
+  );
   assert.deepEqual(d.lastResetReason, { kind: "panic", message: "boom at probe.wat:1:1" });
   assert.throws(() => d.nfcApdu(Uint8Array.of(0xef, 0, 0, 0)), TapkitError);
   assert.equal(d.lastResetReason?.kind, "reset");
@@ -85,7 +91,11 @@ test("panic, reset and trap reboot the device with the reason recorded", async (
   assert.equal(d.boots, 4);
   assert.equal(d.state, "running");
   assert.deepEqual([...d.nfcApdu(Uint8Array.of(0x00, 0xb0, 0, 0))], [0x00, 0xb0, 0, 0, 0x90, 0x00], "works after the reboots");
-  assert.throws(() => d.nfcT2t(Uint8Array.of(0x30, 4)), (e) => e instanceof TapkitError && e.code === "SIM_NFC_PERSONALITY", "Type 2 command to a Type 4 tag");
+  assert.throws(
+    () => d.nfcT2t(Uint8Array.of(0x30, 4)),
+    (e) => e instanceof TapkitError && e.code === "SIM_NFC_PERSONALITY",
+    "Type 2 command to a Type 4 tag",
+  );
   assert.equal(probe(d, "nfc_configure", 2, 16, 7), 0);
   assert.deepEqual([...d.nfcT2t(Uint8Array.of(0xa2, 4, 1, 2, 3, 4))], [0x0a]);
 });
@@ -102,7 +112,9 @@ test("tk_init failure retries after back-off; a crash loop halts the device", as
   failing.tickNow();
   assert.equal(failing.boots, 2);
 
-  const panicking = await watToWasm(minimalWat({ imports: `(import "hal" "panic" (func $panic (param i32 i32)))`, init: "(call $panic (i32.const 0) (i32.const 4)) (i32.const 0)" }));
+  const panicking = await watToWasm(
+    minimalWat({ imports: `(import "hal" "panic" (func $panic (param i32 i32)))`, init: "(call $panic (i32.const 0) (i32.const 4)) (i32.const 0)" }),
+  );
   await expectSimError(SimDevice.create({ board: plaque, wasm: panicking, tickMs: 0 }), "SIM_BOOT_FAILED");
 });
 
@@ -142,7 +154,10 @@ test("power off drops volatile state; power on boots again", async (t) => {
   d.power("off");
   assert.equal(d.state, "off");
   assert.equal(d.keystore.info(128), 0);
-  assert.throws(() => d.nfcApdu(Uint8Array.of(0, 0)), (e) => e instanceof TapkitError && e.code === "SIM_TAG_LOST");
+  assert.throws(
+    () => d.nfcApdu(Uint8Array.of(0, 0)),
+    (e) => e instanceof TapkitError && e.code === "SIM_TAG_LOST",
+  );
   d.power("on");
   assert.equal(d.state, "running");
   assert.equal(d.boots, 2);
@@ -193,7 +208,10 @@ test("TCP: one client at a time; a second is refused with a message and the firs
   b.on("data", (c: Buffer) => told.push(c));
   b.write(Uint8Array.of(1, 2, 3));
   await new Promise((r) => b.once("close", r));
-  assert.match(Buffer.concat(told).toString("latin1"), /^tapkit sim: the simulator's link is in use by another client \(127\.0\.0\.1:\d+\); close it first\n\0$/);
+  assert.match(
+    Buffer.concat(told).toString("latin1"),
+    /^tapkit sim: the simulator's link is in use by another client \(127\.0\.0\.1:\d+\); close it first\n\0$/,
+  );
   assert.deepEqual(await roundTrip(a, [5, 6]), [5, 6], "the first client still has the link; the refused client's bytes never reached the device");
   assert.equal(server.refused, 1);
   assert.equal(refusals.length, 1);

@@ -34,11 +34,26 @@ test("blit lands in frame memory; visible after refresh; counts and changed area
 test("refusals: off-panel, short buffer, unknown mode, partial on a full-only panel", () => {
   const panel = new Panel(geometry);
   const code = halCode;
-  assert.equal(code(() => panel.blit(16, 0, 5, 1, new Uint8Array(1))), -2);
-  assert.equal(code(() => panel.blit(0, 9, 1, 2, new Uint8Array(2))), -2);
-  assert.equal(code(() => panel.blit(0, 0, 9, 2, new Uint8Array(3))), -1);
-  assert.equal(code(() => panel.refresh(1)), -8);
-  assert.equal(code(() => panel.refresh(7)), -1);
+  assert.equal(
+    code(() => panel.blit(16, 0, 5, 1, new Uint8Array(1))),
+    -2,
+  );
+  assert.equal(
+    code(() => panel.blit(0, 9, 1, 2, new Uint8Array(2))),
+    -2,
+  );
+  assert.equal(
+    code(() => panel.blit(0, 0, 9, 2, new Uint8Array(3))),
+    -1,
+  );
+  assert.equal(
+    code(() => panel.refresh(1)),
+    -8,
+  );
+  assert.equal(
+    code(() => panel.refresh(7)),
+    -1,
+  );
 });
 
 test("PNG of the visible image decodes back with pngjs, scaled", (t) => {
@@ -53,7 +68,10 @@ test("PNG of the visible image decodes back with pngjs, scaled", (t) => {
   assert.equal(png.height, 30);
   for (let y = 0; y < 10; y++) {
     for (let x = 0; x < 20; x++) {
-      for (const [dx, dy] of [[0, 0], [2, 2]]) {
+      for (const [dx, dy] of [
+        [0, 0],
+        [2, 2],
+      ]) {
         const i = ((y * 3 + dy) * 60 + x * 3 + dx) * 4;
         assert.equal(png.data[i], panel.pixel(x, y) ? 0 : 255, `pixel ${x},${y}`);
       }

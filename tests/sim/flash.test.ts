@@ -36,15 +36,30 @@ function patterns(seed: number, n: number): { old: Uint8Array; next: Uint8Array 
 test("program clears bits only; 0->1 refused, counted, nothing written; alignment", () => {
   const flash = new NorFlash(board.flash);
   flash.program(0, 0, Uint8Array.of(0x0f, 0xf0, 0xff, 0x00));
-  assert.equal(codeOf(() => flash.program(0, 0, Uint8Array.of(0x0f, 0xf0, 0xff, 0x01))), -3);
-  assert.equal(codeOf(() => flash.program(0, 0, Uint8Array.of(0x00, 0x00, 0x1f, 0x01, 0x00, 0x00, 0x00, 0x00))), -3);
+  assert.equal(
+    codeOf(() => flash.program(0, 0, Uint8Array.of(0x0f, 0xf0, 0xff, 0x01))),
+    -3,
+  );
+  assert.equal(
+    codeOf(() => flash.program(0, 0, Uint8Array.of(0x00, 0x00, 0x1f, 0x01, 0x00, 0x00, 0x00, 0x00))),
+    -3,
+  );
   assert.equal(flash.norViolations, 2);
   assert.deepEqual([...flash.read(0, 0, 8)], [0x0f, 0xf0, 0xff, 0x00, 0xff, 0xff, 0xff, 0xff], "refused programs changed nothing");
   flash.program(0, 0, Uint8Array.of(0x05, 0x30, 0x7e, 0x00));
   assert.deepEqual([...flash.read(0, 0, 4)], [0x05, 0x30, 0x7e, 0x00]);
-  assert.equal(codeOf(() => flash.program(0, 2, new Uint8Array(4))), -4);
-  assert.equal(codeOf(() => flash.program(0, 0, new Uint8Array(6))), -4);
-  assert.equal(codeOf(() => flash.program(1, 32 * 4096, new Uint8Array(4))), -2);
+  assert.equal(
+    codeOf(() => flash.program(0, 2, new Uint8Array(4))),
+    -4,
+  );
+  assert.equal(
+    codeOf(() => flash.program(0, 0, new Uint8Array(6))),
+    -4,
+  );
+  assert.equal(
+    codeOf(() => flash.program(1, 32 * 4096, new Uint8Array(4))),
+    -2,
+  );
   assert.equal(flash.operations, 2, "refused calls never reached the cells");
 });
 
@@ -59,7 +74,10 @@ test("erase sets FF and counts cycles per page", () => {
   assert.equal(flash.eraseCount(0, 0), 0);
   assert.equal(flash.eraseCount(2, 31), 1);
   assert.equal(flash.maxEraseCount(), 2);
-  assert.equal(codeOf(() => flash.erase(0, 20)), -2);
+  assert.equal(
+    codeOf(() => flash.erase(0, 20)),
+    -2,
+  );
 });
 
 test("cut during program leaves a torn write between old and old & new, same for the same seed", () => {
@@ -68,11 +86,15 @@ test("cut during program leaves a torn write between old and old & new, same for
     const flash = new NorFlash(board.flash, { seed });
     flash.program(0, 0, old);
     flash.cutPowerAt({ op: 1, phase: "during" });
-    assert.throws(() => flash.program(0, 0, next), (e) => e instanceof PowerCut && e.phase === "during" && e.kind === "program");
+    assert.throws(
+      () => flash.program(0, 0, next),
+      (e) => e instanceof PowerCut && e.phase === "during" && e.kind === "program",
+    );
     return { old, next, torn: flash.read(0, 0, 256) };
   };
   const { old, next, torn } = tear(99);
-  let applied = 0, pending = 0;
+  let applied = 0,
+    pending = 0;
   for (let i = 0; i < 256; i++) {
     assert.equal(torn[i] & ~old[i] & 0xff, 0, `byte ${i}: no bit set that was 0 before`);
     assert.equal(old[i] & next[i] & ~torn[i] & 0xff, 0, `byte ${i}: every bit kept by the program is still 1`);
@@ -87,7 +109,10 @@ test("cut during program leaves a torn write between old and old & new, same for
 
 test("cut before leaves old bits, cut after leaves the full program; both throw", () => {
   const { old, next } = patterns(3, 64);
-  for (const [phase, expected] of [["before", old], ["after", old.map((b, i) => b & next[i])]] as const) {
+  for (const [phase, expected] of [
+    ["before", old],
+    ["after", old.map((b, i) => b & next[i])],
+  ] as const) {
     const flash = new NorFlash(board.flash);
     flash.program(0, 0, old);
     flash.cutPowerAt({ op: 1, phase });
@@ -102,9 +127,13 @@ test("cut during erase leaves the page partly erased, per write unit", () => {
   const { old } = patterns(11, 4096);
   flash.program(0, 8192, old);
   flash.cutPowerAt({ op: 1, phase: "during" });
-  assert.throws(() => flash.erase(0, 2), (e) => e instanceof PowerCut && e.kind === "erase");
+  assert.throws(
+    () => flash.erase(0, 2),
+    (e) => e instanceof PowerCut && e.kind === "erase",
+  );
   const page = flash.read(0, 8192, 4096);
-  let erased = 0, kept = 0;
+  let erased = 0,
+    kept = 0;
   for (let u = 0; u < 4096; u += 4) {
     const unit = page.subarray(u, u + 4);
     if (unit.every((b) => b === 0xff)) erased++;
@@ -115,7 +144,10 @@ test("cut during erase leaves the page partly erased, per write unit", () => {
   }
   assert.ok(erased > 0 && kept > 0, `partly erased (${erased} erased, ${kept} kept)`);
   assert.equal(flash.eraseCount(0, 2), 1, "an interrupted erase still wears the page");
-  assert.ok(flash.read(0, 4096, 4096).every((b) => b === 0xff), "neighbouring pages untouched");
+  assert.ok(
+    flash.read(0, 4096, 4096).every((b) => b === 0xff),
+    "neighbouring pages untouched",
+  );
 });
 
 test("cutPowerAt counts operations from now; onOperation sees each accepted operation", () => {
@@ -128,10 +160,19 @@ test("cutPowerAt counts operations from now; onOperation sees each accepted oper
   flash.program(0, 0, new Uint8Array(4));
   assert.throws(() => flash.program(0, 0, Uint8Array.of(1, 1, 1, 1)), HalFault);
   flash.erase(1, 3);
-  assert.deepEqual(seen.map((o) => [o.index, o.kind, o.region, o.offset, o.length]), [[1, "program", 0, 0, 4], [2, "erase", 1, 3 * 4096, 4096]]);
+  assert.deepEqual(
+    seen.map((o) => [o.index, o.kind, o.region, o.offset, o.length]),
+    [
+      [1, "program", 0, 0, 4],
+      [2, "erase", 1, 3 * 4096, 4096],
+    ],
+  );
   flash.cutPowerAt({ op: 2, phase: "before" });
   flash.erase(0, 0);
-  assert.throws(() => flash.erase(0, 1), (e) => e instanceof PowerCut && e.operation === 4);
+  assert.throws(
+    () => flash.erase(0, 1),
+    (e) => e instanceof PowerCut && e.operation === 4,
+  );
 });
 
 test("state directory: cells, erase counts and NOR violations survive a reopen; geometry mismatch refused", (t) => {
@@ -150,7 +191,10 @@ test("state directory: cells, erase counts and NOR violations survive a reopen; 
   assert.equal(b.norViolations, 1);
   const other = structuredClone(board.flash);
   other.pageSize = 2048;
-  assert.throws(() => new NorFlash(other, { stateDir: dir }), (e) => e instanceof TapkitError && e.code === "SIM_STATE_MISMATCH" && /fresh --state/.test(e.hint));
+  assert.throws(
+    () => new NorFlash(other, { stateDir: dir }),
+    (e) => e instanceof TapkitError && e.code === "SIM_STATE_MISMATCH" && /fresh --state/.test(e.hint),
+  );
 });
 
 test("power cut inside firmware: the instance unwinds, the device reboots on the torn flash", async (t) => {
@@ -160,7 +204,10 @@ test("power cut inside firmware: the instance unwinds, the device reboots on the
   assert.deepEqual([...d.nfcApdu(cmd).subarray(-2)], [0x90, 0x00]);
   assert.deepEqual(d.flash.read(0, 0, 64), data);
   d.flash.cutPowerAt({ op: 2, phase: "during" }); // op 1 = the erase, op 2 = the program
-  assert.throws(() => d.nfcApdu(cmd), (e) => e instanceof TapkitError && e.code === "SIM_TAG_LOST");
+  assert.throws(
+    () => d.nfcApdu(cmd),
+    (e) => e instanceof TapkitError && e.code === "SIM_TAG_LOST",
+  );
   assert.equal(d.lastResetReason?.kind, "power-cut");
   assert.equal(d.boots, 2);
   assert.equal(d.state, "running");

@@ -13,7 +13,14 @@ import { ecb, cbc } from "@noble/ciphers/aes.js";
 import { cmac } from "@noble/ciphers/aes.js";
 import { loadBoardJson, memory, probe, probeDevice } from "./sim-fixture.ts";
 
-const E_ARG = -1, E_RANGE = -2, E_NOR = -3, E_ALIGN = -4, E_NO_KEY = -5, E_ALG = -6, E_UNSUPPORTED = -8, E_SPACE = -11;
+const E_ARG = -1,
+  E_RANGE = -2,
+  E_NOR = -3,
+  E_ALIGN = -4,
+  E_NO_KEY = -5,
+  E_ALG = -6,
+  E_UNSUPPORTED = -8,
+  E_SPACE = -11;
 const MEM = 65536;
 const A = 4096; // scratch areas in the probe's memory
 const B = 8192;

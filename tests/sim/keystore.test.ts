@@ -68,12 +68,28 @@ test("Ed25519 and P-256: sim signs, noble verifies; noble signs, sim verifies; R
 test("slot rules: range, empty, algorithm mismatch, board algorithms", () => {
   const cardOnlyEd = new Keystore({ slots: 2, algorithms: ["ed25519"] });
   const code = halCode;
-  assert.equal(code(() => cardOnlyEd.generate(0, 2)), -6, "board lacks P-256");
-  assert.equal(code(() => cardOnlyEd.generate(2, 1)), -2);
-  assert.equal(code(() => cardOnlyEd.sign(1, new Uint8Array(1))), -5);
+  assert.equal(
+    code(() => cardOnlyEd.generate(0, 2)),
+    -6,
+    "board lacks P-256",
+  );
+  assert.equal(
+    code(() => cardOnlyEd.generate(2, 1)),
+    -2,
+  );
+  assert.equal(
+    code(() => cardOnlyEd.sign(1, new Uint8Array(1))),
+    -5,
+  );
   cardOnlyEd.generate(0, 1);
-  assert.equal(code(() => cardOnlyEd.cmac(0, new Uint8Array(1))), -6);
-  assert.equal(code(() => cardOnlyEd.deriveCmac(0, new Uint8Array(1), 128)), -6);
+  assert.equal(
+    code(() => cardOnlyEd.cmac(0, new Uint8Array(1))),
+    -6,
+  );
+  assert.equal(
+    code(() => cardOnlyEd.deriveCmac(0, new Uint8Array(1), 128)),
+    -6,
+  );
 });
 
 test("keystore.json keeps persistent slots with a clear warning; volatile slots are never saved", (t) => {

@@ -12,11 +12,7 @@ import { bytes, counter, get, openStore, tempDir, type StoreFixture } from "./st
 const PHASES: CutPhase[] = ["before", "during", "after"];
 
 /** Builds a flash image with `prepare`, then for each op index and phase runs `op` on a copy with that cut. */
-async function everyCut(
-  prepare: (s: StoreFixture) => void,
-  op: (s: StoreFixture) => void,
-  check: (s: StoreFixture, cut: string) => void,
-): Promise<number> {
+async function everyCut(prepare: (s: StoreFixture) => void, op: (s: StoreFixture) => void, check: (s: StoreFixture, cut: string) => void): Promise<number> {
   const base = tempDir();
   try {
     const seed = await openStore({ stateDir: base.path });

@@ -20,7 +20,15 @@ export interface StoreFixture {
 export async function openStore(opts: { stateDir?: string; seed?: number; board?: Board } = {}): Promise<StoreFixture> {
   const board = opts.board ?? BOARD;
   let t = 0;
-  const device = await SimDevice.create({ board, wasm: firmwarePath(board.name), tickMs: 0, seed: opts.seed ?? 1, blank: true, stateDir: opts.stateDir, now: () => (t += 1) });
+  const device = await SimDevice.create({
+    board,
+    wasm: firmwarePath(board.name),
+    tickMs: 0,
+    seed: opts.seed ?? 1,
+    blank: true,
+    stateDir: opts.stateDir,
+    now: () => (t += 1),
+  });
   return { device, link: new StoreLink(device) };
 }
 

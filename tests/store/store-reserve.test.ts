@@ -14,7 +14,14 @@ import { firmwarePath } from "../../host-tools/src/paths.ts";
 const PAGE_HEADER = 16;
 /** A payment transaction on flash: TX counter block 76 + puts 44, 36, 36, 12 + commit 12. */
 const PAYMENT_BYTES = 216;
-const COLD = [[0x301, 147], [0x302, 170], [0x303, 32], [0x304, 1], [0x305, 300], [0x306, 480]] as const;
+const COLD = [
+  [0x301, 147],
+  [0x302, 170],
+  [0x303, 32],
+  [0x304, 1],
+  [0x305, 300],
+  [0x306, 480],
+] as const;
 
 test("cuts during compaction copies into reserve pages never leave the store refusing payments", async () => {
   const { device, link } = await openStore();

@@ -26,7 +26,11 @@ test("counter increments and record churn level wear across the whole region wit
     for (let k = 1; k <= 6; k++) assert.deepEqual(get(link, k), bytes(64, k));
     assert.deepEqual([counter(link, 0), counter(link, 1), counter(link, 2)], [20_000, 20_000, 20_000]);
     const stats = link.must("store.stats");
-    assert.equal(stats.erases, counts.reduce((a, b) => a + b, 0), "stats count the erases the flash saw");
+    assert.equal(
+      stats.erases,
+      counts.reduce((a, b) => a + b, 0),
+      "stats count the erases the flash saw",
+    );
     assert.equal(stats.maxErase, Math.max(...counts));
     assert.ok((stats.remaining as number) < lifetimeBefore);
     assert.equal(device.flash.norViolations, 0);

@@ -6,7 +6,16 @@ import type { TortureReport } from "../../host-tools/src/torture/store-torture.t
 export function assertClean(r: TortureReport, cuts: number): void {
   assert.equal(r.cuts, cuts);
   assert.deepEqual(
-    { lost: r.lost, tornAccepted: r.tornAccepted, counterRepeats: r.counterRepeats, counterDecreases: r.counterDecreases, counterSkips: r.counterSkips, bootFailures: r.bootFailures, refusals: r.refusals, norViolations: r.norViolations },
+    {
+      lost: r.lost,
+      tornAccepted: r.tornAccepted,
+      counterRepeats: r.counterRepeats,
+      counterDecreases: r.counterDecreases,
+      counterSkips: r.counterSkips,
+      bootFailures: r.bootFailures,
+      refusals: r.refusals,
+      norViolations: r.norViolations,
+    },
     { lost: 0, tornAccepted: 0, counterRepeats: 0, counterDecreases: 0, counterSkips: 0, bootFailures: 0, refusals: 0, norViolations: 0 },
     r.failures.join("\n"),
   );

@@ -12,7 +12,14 @@ cpuHeavyTests();
 
 test("tapkit torture store --cuts 5000 --seed 1 --json: all failure counts zero", async () => {
   let result: TortureReport | undefined;
-  const out: Output = { json: true, line() {}, status() {}, result(v) { result = v as TortureReport; } };
+  const out: Output = {
+    json: true,
+    line() {},
+    status() {},
+    result(v) {
+      result = v as TortureReport;
+    },
+  };
   const code = await torture.run({ cuts: "5000", seed: "1", board: "sim-card", json: true }, [], out);
   assert.equal(code ?? 0, 0);
   assertClean(result!, 5000);

@@ -30,7 +30,9 @@ interface Sourced<V> {
 
 export const COBS = read<Sourced<{ name: string; decoded: string; encoded: string }>>("cobs");
 export const CRC = read<{ crc32: Sourced<{ text: string; crc: string }>; crc16: Sourced<{ text: string; crc: string }> }>("crc");
-export const CBOR = read<{ values: Sourced<{ value: unknown; hex: string }>; rejects: Sourced<{ name: string; hex: string; deterministicOnly?: boolean }> }>("cbor");
+export const CBOR = read<{ values: Sourced<{ value: unknown; hex: string }>; rejects: Sourced<{ name: string; hex: string; deterministicOnly?: boolean }> }>(
+  "cbor",
+);
 export const NDEF_LINT = read<Sourced<{ name: string; hex: string; errors: string[]; warnings: string[] }>>("ndef-lint");
 export const EMV_MPM = read<{
   emvcoSample: { source: string; payload: string };

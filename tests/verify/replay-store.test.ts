@@ -28,7 +28,10 @@ function tempDir(t: { onTestFinished(fn: () => void): void }): string {
 }
 
 function startWorker(): Promise<ChildProcess> {
-  const child = fork(new URL("./replay-race-worker.ts", import.meta.url).pathname, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(new URL("./replay-race-worker.ts", import.meta.url).pathname, [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   return new Promise((resolve, reject) => {
     child.once("message", () => resolve(child));
     child.once("error", reject);
@@ -55,7 +58,12 @@ test("two verifier processes given the same URL at the same instant: exactly one
     const answers = workers.map((w) => answer(w));
     for (const w of workers) w.send({ url, keys: KEYS, replayPath, at });
     const got = await Promise.all(answers);
-    outcomes.push(got.map((g) => (g.accepted ? "ok" : g.code)).sort().join("+"));
+    outcomes.push(
+      got
+        .map((g) => (g.accepted ? "ok" : g.code))
+        .sort()
+        .join("+"),
+    );
   }
   const bothAccepted = outcomes.filter((o) => o === "ok+ok").length;
   assert.equal(bothAccepted, 0, `both processes accepted the same URL in ${bothAccepted} of ${rounds} rounds`);
@@ -74,10 +82,19 @@ test("an older tap after a newer one is refused, even by a verifier that opened 
   const early = new ReplayStore(path);
   const late = new ReplayStore(path);
   assert.equal(verifyTapUrl(urls[2], KEYS, late).counter, 3);
-  assert.throws(() => verifyTapUrl(urls[0], KEYS, early), (e: TapkitError) => e.code === "REPLAY" && /not above the last accepted 3/.test(e.message));
-  assert.throws(() => verifyTapUrl(urls[1], KEYS, new ReplayStore(path)), (e: TapkitError) => e.code === "REPLAY");
+  assert.throws(
+    () => verifyTapUrl(urls[0], KEYS, early),
+    (e: TapkitError) => e.code === "REPLAY" && /not above the last accepted 3/.test(e.message),
+  );
+  assert.throws(
+    () => verifyTapUrl(urls[1], KEYS, new ReplayStore(path)),
+    (e: TapkitError) => e.code === "REPLAY",
+  );
   // the newer counter survived: replaying the newest URL is still refused
-  assert.throws(() => verifyTapUrl(urls[2], KEYS, early), (e: TapkitError) => e.code === "REPLAY");
+  assert.throws(
+    () => verifyTapUrl(urls[2], KEYS, early),
+    (e: TapkitError) => e.code === "REPLAY",
+  );
   assert.deepEqual(JSON.parse(readFileSync(path, "utf8")), { "plaque-1:04A1B2C3D4E5F6": 3 });
   // another tag's entry written by one verifier is kept by the other's later write
   writeFileSync(path, JSON.stringify({ "plaque-1:04A1B2C3D4E5F6": 3, "other:04000000000000": 9 }));
@@ -107,16 +124,27 @@ test("malformed replay stores are refused with a reason and a hint, never truste
   for (const [name, text, why] of cases) {
     const path = join(dir, `${name.replace(/ /g, "-")}.json`);
     writeFileSync(path, text);
-    assert.throws(() => new ReplayStore(path), (e: TapkitError) => e.code === "REPLAY_STORE_CORRUPT" && why.test(e.message) && /backup/.test(e.hint), name);
+    assert.throws(
+      () => new ReplayStore(path),
+      (e: TapkitError) => e.code === "REPLAY_STORE_CORRUPT" && why.test(e.message) && /backup/.test(e.hint),
+      name,
+    );
     // a store that went bad after it was opened is refused at acceptance too
     const good = join(dir, `later-${name.replace(/ /g, "-")}.json`);
     writeFileSync(good, "{}");
     const store = new ReplayStore(good);
     writeFileSync(good, text);
-    assert.throws(() => verifyTapUrl(url, KEYS, store), (e: TapkitError) => e.code === "REPLAY_STORE_CORRUPT", `${name}, at accept`);
+    assert.throws(
+      () => verifyTapUrl(url, KEYS, store),
+      (e: TapkitError) => e.code === "REPLAY_STORE_CORRUPT",
+      `${name}, at accept`,
+    );
     assert.equal(readFileSync(good, "utf8"), text, `${name}: the bad file is left for the operator to inspect`);
   }
-  assert.throws(() => new ReplayStore(dir), (e: TapkitError) => e.code === "REPLAY_STORE_CORRUPT" && /directory/.test(e.message));
+  assert.throws(
+    () => new ReplayStore(dir),
+    (e: TapkitError) => e.code === "REPLAY_STORE_CORRUPT" && /directory/.test(e.message),
+  );
 });
 
 test("a lock left by a killed verifier is recovered; a live one is waited for", async (t) => {

@@ -28,10 +28,14 @@ function store(t: { onTestFinished(fn: () => void): void }): ReplayStore {
 function refusesThenAccepts(url: string, keys: TagKeys[], replay: ReplayStore, changed: [string, string, string][]): void {
   for (const [what, bad, code] of changed) {
     assert.notEqual(bad, url, what);
-    assert.throws(() => verifyTapUrl(bad, keys, replay), (e: TapkitError) => {
-      assert.equal(e.code, code, `${what}: ${e.message}`);
-      return true;
-    }, what);
+    assert.throws(
+      () => verifyTapUrl(bad, keys, replay),
+      (e: TapkitError) => {
+        assert.equal(e.code, code, `${what}: ${e.message}`);
+        return true;
+      },
+      what,
+    );
   }
   assert.equal(verifyTapUrl(url, keys, replay).counter, 1, "the genuine URL verifies after all the refusals");
 }
@@ -80,10 +84,18 @@ test("a forged SUN MAC with valid PICCData is BAD_MAC at every epoch the verifie
   for (let i = 0; i < 6; i++) {
     const url = await tap(tg);
     const forgedMac = flipLast(url);
-    assert.throws(() => verifyTapUrl(forgedMac, keys, replay), (e: TapkitError) => e.code === "BAD_MAC", `tap ${i + 1}: forged MAC`);
+    assert.throws(
+      () => verifyTapUrl(forgedMac, keys, replay),
+      (e: TapkitError) => e.code === "BAD_MAC",
+      `tap ${i + 1}: forged MAC`,
+    );
     const picc = url.match(/p=([0-9A-F]{32})/)![1];
     const forgedPicc = url.replace(picc, (picc[0] === "0" ? "1" : "0") + picc.slice(1));
-    assert.throws(() => verifyTapUrl(forgedPicc, keys, replay), (e: TapkitError) => e.code === "BAD_PICC" || e.code === "BAD_MAC", `tap ${i + 1}: forged PICCData`);
+    assert.throws(
+      () => verifyTapUrl(forgedPicc, keys, replay),
+      (e: TapkitError) => e.code === "BAD_PICC" || e.code === "BAD_MAC",
+      `tap ${i + 1}: forged PICCData`,
+    );
     verifyTapUrl(url, keys, replay);
   }
 });
@@ -109,7 +121,10 @@ test("SDMENCFileData template: the encrypted amount verifies and decrypts; anyth
   const keys: TagKeys[] = [{ name: "plaque-1", template, mode: "sun", metaKey: META, fileKey: FILE }];
   const replay = store(t);
   for (const bad of [`${url}&amount=999999`, url.replace("&e=", "&amount=999999&e=")]) {
-    assert.throws(() => verifyTapUrl(bad, keys, replay), (e: TapkitError) => e.code === "BAD_URL");
+    assert.throws(
+      () => verifyTapUrl(bad, keys, replay),
+      (e: TapkitError) => e.code === "BAD_URL",
+    );
   }
   const v = verifyTapUrl(url, keys, replay);
   assert.equal(v.fileData!.slice(0, 12), "amount=12.50");
@@ -141,5 +156,8 @@ test("signed template: a different path, an amount appended after the signature,
     assert.equal(verifyTapUrl(await tap(tg), keys, replay).amount, "12.50");
   }
   // the URL-only helper refuses anything after the signature too
-  assert.throws(() => verifySignedUrl(`${url}&a=99.50`, tg.device.keystore.publicKey(0), "ed25519"), (e: TapkitError) => e.code === "BAD_URL");
+  assert.throws(
+    () => verifySignedUrl(`${url}&a=99.50`, tg.device.keystore.publicKey(0), "ed25519"),
+    (e: TapkitError) => e.code === "BAD_URL",
+  );
 });

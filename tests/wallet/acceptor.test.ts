@@ -27,7 +27,10 @@ async function code(p: Promise<unknown>): Promise<string> {
   return "accepted";
 }
 
-for (const [slot, alg] of [[0, COSE_ALG_EDDSA], [1, COSE_ALG_ES256]] as const) {
+for (const [slot, alg] of [
+  [0, COSE_ALG_EDDSA],
+  [1, COSE_ALG_ES256],
+] as const) {
   test(`slot ${slot}: card pays the plaque; the plaque's export verifies, settles and checks with noble`, async (t) => {
     const issuer = testIssuer(alg);
     const { card } = await provisioned(t, issuer, { slot });
@@ -43,9 +46,13 @@ for (const [slot, alg] of [[0, COSE_ALG_EDDSA], [1, COSE_ALG_ES256]] as const) {
     // outside oracle: cbor-x rebuilds the Sig_structure, noble checks the card's signature
     const [prot, , body, sig] = (cborx.decode(decodeBundle(bundles[1]).voucher) as { value: Uint8Array[] }).value;
     const msg = new Uint8Array(cborxEnc.encode(["Signature1", prot, new Uint8Array(0), body]));
-    const ok = alg === COSE_ALG_EDDSA ? ed25519.verify(sig, msg, v.device.publicKey) : p256.verify(sig, msg, v.device.publicKey, { prehash: true, format: "compact" });
+    const ok =
+      alg === COSE_ALG_EDDSA ? ed25519.verify(sig, msg, v.device.publicKey) : p256.verify(sig, msg, v.device.publicKey, { prehash: true, format: "compact" });
     assert.equal(ok, true);
-    const r = settle(bundles.map((bytes, i) => ({ name: `p${i}`, bytes })), issuer.root.publicKey);
+    const r = settle(
+      bundles.map((bytes, i) => ({ name: `p${i}`, bytes })),
+      issuer.root.publicKey,
+    );
     assert.deepEqual(r.findings, []);
     assert.deepEqual(r.totals, { "shop-42": { EUR: 350 } });
     assert.equal(await plaque.clear(), 2);
@@ -132,7 +139,10 @@ test("a full plaque refuses with a reason; export and clear make room", async (t
   const { capacity } = await plaque.status();
   for (let i = 1; i <= capacity; i++) await pay(i);
   assert.equal(await code(pay(capacity + 1)), "ACCEPTOR_FULL");
-  const r = settle((await plaque.exportAll()).map((bytes, i) => ({ name: `v${i}`, bytes })), issuer.root.publicKey);
+  const r = settle(
+    (await plaque.exportAll()).map((bytes, i) => ({ name: `v${i}`, bytes })),
+    issuer.root.publicKey,
+  );
   // every export verifies; settlement credits only the card's certified 10 payments per sync
   assert.equal(r.vouchers, capacity);
   assert.deepEqual([...new Set(r.findings.map((f) => f.code))], ["ENVELOPE_COUNT"]);

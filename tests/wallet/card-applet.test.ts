@@ -26,12 +26,18 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 
 /** PIN tries left as the card reported them (63Cx), from the error's details, not its text. */
 async function triesLeft(p: Promise<unknown>): Promise<unknown> {
-  const e = await p.then(() => assert.fail("the card accepted a wrong PIN"), (e: unknown) => e);
+  const e = await p.then(
+    () => assert.fail("the card accepted a wrong PIN"),
+    (e: unknown) => e,
+  );
   assert.ok(e instanceof TapkitError && e.code === "PIN_WRONG", String(e));
   return e.details.triesLeft;
 }
 
-for (const [slot, alg] of [[0, COSE_ALG_EDDSA], [1, COSE_ALG_ES256]] as const) {
+for (const [slot, alg] of [
+  [0, COSE_ALG_EDDSA],
+  [1, COSE_ALG_ES256],
+] as const) {
   test(`slot ${slot}: provision, pay, and the card's voucher verifies (chain, challenge, noble)`, async (t) => {
     const issuer = testIssuer(alg);
     const { card, chain } = await provisioned(t, issuer, { slot });
@@ -49,7 +55,8 @@ for (const [slot, alg] of [[0, COSE_ALG_EDDSA], [1, COSE_ALG_ES256]] as const) {
     // independent check: cbor-x builds the Sig_structure, noble verifies with the card's key
     const [prot, , body, sig] = (cborx.decode(voucher) as { value: Uint8Array[] }).value;
     const msg = new Uint8Array(cborxEnc.encode(["Signature1", prot, new Uint8Array(0), body]));
-    const ok = alg === COSE_ALG_EDDSA ? ed25519.verify(sig, msg, v.device.publicKey) : p256.verify(sig, msg, v.device.publicKey, { prehash: true, format: "compact" });
+    const ok =
+      alg === COSE_ALG_EDDSA ? ed25519.verify(sig, msg, v.device.publicKey) : p256.verify(sig, msg, v.device.publicKey, { prehash: true, format: "compact" });
     assert.equal(ok, true);
     assert.equal((await card.info()).ctr, 1);
   });
@@ -108,9 +115,15 @@ test("PIN: owner ops need it; wrong tries count down in the store, survive a reb
   await card.begin(challenge, "kiosk");
   assert.match(await refusal(card.sign(101, "EUR", 1)), /per-payment cap/);
   await card.pay({ amount: 100, currency: "EUR", payee: "kiosk", subWallet: 1 });
-  assert.deepEqual((await card.balances()).slice(0, 2), [{ open: true, balance: 9_500 }, { open: true, balance: 400 }]);
+  assert.deepEqual((await card.balances()).slice(0, 2), [
+    { open: true, balance: 9_500 },
+    { open: true, balance: 400 },
+  ]);
   await card.close(1);
-  assert.deepEqual((await card.balances()).slice(0, 2), [{ open: true, balance: 9_900 }, { open: false, balance: 0 }]);
+  assert.deepEqual((await card.balances()).slice(0, 2), [
+    { open: true, balance: 9_900 },
+    { open: false, balance: 0 },
+  ]);
   // deselect forgets the PIN; three wrong tries lock it for good
   await card.select();
   assert.match(await refusal(card.verifyPin("9999")), /PIN_WRONG: VERIFY PIN: wrong PIN: 2 tries left/);
@@ -131,5 +144,8 @@ test("provisioning is refused once the wallet is active, and a foreign certifica
   const other = signerFromSecret(A, new Uint8Array(32).fill(0x5a));
   const chain = certifyDevice(issuer, other.publicKey, "EUR", ENVELOPE);
   const { CHANNEL } = await import("../../host-tools/src/link/index.ts");
-  await assert.rejects(rig.client.session.request(CHANNEL.APP, "wallet.provision", { chain, cur: "EUR", max: 1, per: 1, cum: 1, count: 1, bal: 0, pin: "1234" }), /does not certify this card/);
+  await assert.rejects(
+    rig.client.session.request(CHANNEL.APP, "wallet.provision", { chain, cur: "EUR", max: 1, per: 1, cum: 1, count: 1, bal: 0, pin: "1234" }),
+    /does not certify this card/,
+  );
 });

@@ -32,9 +32,19 @@ export async function cardRig(t: { onTestFinished(fn: () => Promise<void> | void
   return { device, client, card };
 }
 
-export async function provisioned(t: { onTestFinished(fn: () => Promise<void> | void): void }, issuer: IssuerFiles, opts: { slot?: number; balance?: number } = {}): Promise<CardRig & { chain: Uint8Array[] }> {
+export async function provisioned(
+  t: { onTestFinished(fn: () => Promise<void> | void): void },
+  issuer: IssuerFiles,
+  opts: { slot?: number; balance?: number } = {},
+): Promise<CardRig & { chain: Uint8Array[] }> {
   const rig = await cardRig(t);
-  const chain = await provisionOverLink(rig.client, issuer, { pin: "1234", balance: opts.balance ?? 10_000, currency: "EUR", limits: ENVELOPE, slot: opts.slot });
+  const chain = await provisionOverLink(rig.client, issuer, {
+    pin: "1234",
+    balance: opts.balance ?? 10_000,
+    currency: "EUR",
+    limits: ENVELOPE,
+    slot: opts.slot,
+  });
   await rig.card.select();
   return { ...rig, chain };
 }

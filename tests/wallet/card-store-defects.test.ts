@@ -18,7 +18,11 @@ const SUB_BALANCE = 4;
 
 test.fails("a provisioned card gives no link client its PIN verifier, tries or balance records [expected to fail until fixed: finding 1: store.get/put/del are served on provisioned cards]", async (t) => {
   const { client, card, device } = await provisioned(t, testIssuer());
-  const raw = (op: string, args: Record<string, unknown>) => client.session.request(CHANNEL.APP, op, args).then((r) => r, (e: LinkError) => e);
+  const raw = (op: string, args: Record<string, unknown>) =>
+    client.session.request(CHANNEL.APP, op, args).then(
+      (r) => r,
+      (e: LinkError) => e,
+    );
   const outcome = { pinHashRead: false, blockedPinUnblocked: false, balanceRaised: false };
 
   // 1. The PIN verifier is readable and is SHA-256("1234").
@@ -29,7 +33,10 @@ test.fails("a provisioned card gives no link client its PIN verifier, tries or b
   // 2. Block the PIN with three wrong tries, then rewrite the tries record.
   for (let i = 0; i < 3; i++) await card.verifyPin("0000").catch(() => {});
   await raw("store.put", { k: KEY_PIN_TRIES, v: Uint8Array.of(3) });
-  outcome.blockedPinUnblocked = await card.verifyPin("1234").then(() => true, () => false);
+  outcome.blockedPinUnblocked = await card.verifyPin("1234").then(
+    () => true,
+    () => false,
+  );
 
   // 3. Rewrite sub-wallet 0's balance to 50,000 and reboot.
   const sub = await raw("store.get", { k: KEY_SUB_FIRST });

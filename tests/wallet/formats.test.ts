@@ -56,7 +56,8 @@ for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256] as const) {
     const outer = cborx.decode(voucherBytes(card)) as { value: Uint8Array[] };
     const [prot, , body, sig] = outer.value;
     const msg = sigStructureByCborX(prot, body);
-    const ok = alg === COSE_ALG_EDDSA ? ed25519.verify(sig, msg, card.key.publicKey) : p256.verify(sig, msg, card.key.publicKey, { prehash: true, format: "compact" });
+    const ok =
+      alg === COSE_ALG_EDDSA ? ed25519.verify(sig, msg, card.key.publicKey) : p256.verify(sig, msg, card.key.publicKey, { prehash: true, format: "compact" });
     assert.equal(ok, true);
   });
 }
@@ -88,7 +89,10 @@ test("openssl verifies exported vouchers: Ed25519 raw over Sig_structure, P-256 
       const bad = sigStructureByCborX(prot, body);
       bad[bad.length - 3] ^= 1;
       writeFileSync(msg, bad);
-      const args = alg === COSE_ALG_EDDSA ? ["pkeyutl", "-verify", "-pubin", "-inkey", pem, "-rawin", "-in", msg, "-sigfile", sigFile] : ["dgst", "-sha256", "-verify", pem, "-signature", sigFile, msg];
+      const args =
+        alg === COSE_ALG_EDDSA
+          ? ["pkeyutl", "-verify", "-pubin", "-inkey", pem, "-rawin", "-in", msg, "-sigfile", sigFile]
+          : ["dgst", "-sha256", "-verify", pem, "-signature", sigFile, msg];
       assert.throws(() => execFileSync("openssl", args, { stdio: "pipe" }));
     }
   } finally {
@@ -126,28 +130,52 @@ test("rejections: altered payload, wrong root, foreign chain, replayed challenge
   const at = Buffer.from(altered).indexOf(Buffer.from([0x04, 0x18, 0xfa]));
   assert.ok(at > 0);
   altered[at + 2] = 0xfb;
-  assert.equal(codeOf(() => verifyVoucher({ ...good, voucher: altered }, root)), "BAD_SIGNATURE");
+  assert.equal(
+    codeOf(() => verifyVoucher({ ...good, voucher: altered }, root)),
+    "BAD_SIGNATURE",
+  );
   // wrong root key
-  assert.equal(codeOf(() => verifyVoucher(good, testIssuer(COSE_ALG_EDDSA, 0x66).root.publicKey)), "CHAIN_ROOT");
+  assert.equal(
+    codeOf(() => verifyVoucher(good, testIssuer(COSE_ALG_EDDSA, 0x66).root.publicKey)),
+    "CHAIN_ROOT",
+  );
   // a voucher signed by another (uncertified) key presented with this card's chain
   const other = testCard(issuer, COSE_ALG_EDDSA, 0x44);
-  assert.equal(codeOf(() => verifyVoucher({ voucher: voucherBytes(other), chain: card.chain }, root)), "VOUCHER_KID");
+  assert.equal(
+    codeOf(() => verifyVoucher({ voucher: voucherBytes(other), chain: card.chain }, root)),
+    "VOUCHER_KID",
+  );
   // a device certificate signed by a batch key the root never certified
   const rogue = testCard(testIssuer(COSE_ALG_EDDSA, 0x55), COSE_ALG_EDDSA);
-  assert.equal(codeOf(() => verifyVoucher({ voucher: voucherBytes(rogue), chain: [card.chain[0], rogue.chain[1]] }, root)), "CHAIN_LINK");
+  assert.equal(
+    codeOf(() => verifyVoucher({ voucher: voucherBytes(rogue), chain: [card.chain[0], rogue.chain[1]] }, root)),
+    "CHAIN_LINK",
+  );
   // replayed challenge: the payee expected a fresh one
-  assert.equal(codeOf(() => verifyVoucher(good, root, { challenge: new Uint8Array(16).fill(0x01) })), "CHALLENGE_MISMATCH");
+  assert.equal(
+    codeOf(() => verifyVoucher(good, root, { challenge: new Uint8Array(16).fill(0x01) })),
+    "CHALLENGE_MISMATCH",
+  );
   // beyond the certified per-payment cap (a buggy or hostile card signed it)
-  assert.equal(codeOf(() => verifyVoucher(decodeBundle(bundleBytes(card, { amount: 2_001 })), root)), "ENVELOPE_PER_PAYMENT");
+  assert.equal(
+    codeOf(() => verifyVoucher(decodeBundle(bundleBytes(card, { amount: 2_001 })), root)),
+    "ENVELOPE_PER_PAYMENT",
+  );
   // non-deterministic encoding of the same voucher: a 2-byte head where 1 byte suffices
   const nd = Buffer.concat([Buffer.from([0xd8, 0x12]), Buffer.from(good.voucher.subarray(1))]);
-  assert.equal(codeOf(() => verifyVoucher({ ...good, voucher: new Uint8Array(nd) }, root)), "CBOR_MALFORMED");
+  assert.equal(
+    codeOf(() => verifyVoucher({ ...good, voucher: new Uint8Array(nd) }, root)),
+    "CBOR_MALFORMED",
+  );
   // a correctly signed payload whose map keys are not sorted (cbor-x keeps insertion order)
   const m = cborx.decode(decodeSign1(good.voucher, "v").payload) as Map<number, unknown>;
   const unsorted = new Map([...m.entries()].reverse());
   const body = new Uint8Array(cborxEnc.encode(unsorted));
   const resigned = signSign1(card.key, body);
-  assert.equal(codeOf(() => verifyVoucher({ ...good, voucher: resigned }, root)), "CBOR_NOT_DETERMINISTIC");
+  assert.equal(
+    codeOf(() => verifyVoucher({ ...good, voucher: resigned }, root)),
+    "CBOR_NOT_DETERMINISTIC",
+  );
 });
 
 test("malleated signatures are refused: high-S P-256 and non-canonical Ed25519 S (S + L)", () => {
@@ -164,7 +192,10 @@ test("malleated signatures are refused: high-S P-256 and non-canonical Ed25519 S
   const hv = Buffer.from(pGood.voucher);
   hv.set(high, hv.length - 64);
   // ...and still refused
-  assert.equal(codeOf(() => verifyVoucher({ ...pGood, voucher: new Uint8Array(hv) }, pIssuer.root.publicKey)), "BAD_SIGNATURE");
+  assert.equal(
+    codeOf(() => verifyVoucher({ ...pGood, voucher: new Uint8Array(hv) }, pIssuer.root.publicKey)),
+    "BAD_SIGNATURE",
+  );
 
   const eIssuer = testIssuer();
   const eCard = testCard(eIssuer);
@@ -177,5 +208,8 @@ test("malleated signatures are refused: high-S P-256 and non-canonical Ed25519 S
   const ev = Buffer.from(eGood.voucher);
   for (let i = 0; i < 32; i++) ev[ev.length - 32 + i] = Number((S >> BigInt(8 * i)) & 0xffn);
   // ZIP-215-style verifiers accept S + L; the strict rule must not
-  assert.equal(codeOf(() => verifyVoucher({ ...eGood, voucher: new Uint8Array(ev) }, eIssuer.root.publicKey)), "BAD_SIGNATURE");
+  assert.equal(
+    codeOf(() => verifyVoucher({ ...eGood, voucher: new Uint8Array(ev) }, eIssuer.root.publicKey)),
+    "BAD_SIGNATURE",
+  );
 });

@@ -15,7 +15,10 @@ import { plaqueRig } from "./plaque-fixture.ts";
 import { ENVELOPE, testIssuer } from "./wallet-fixture.ts";
 
 async function refusal(p: Promise<unknown>): Promise<TapkitError> {
-  const e = await p.then(() => assert.fail("expected a refusal"), (e: unknown) => e);
+  const e = await p.then(
+    () => assert.fail("expected a refusal"),
+    (e: unknown) => e,
+  );
   assert.ok(e instanceof TapkitError, String(e));
   return e;
 }
@@ -65,7 +68,10 @@ test("owner session: PIN format, wrong PIN with tries left, blocked before VERIF
 test("owner session: status with the certified envelope, fund and close move value, log oldest first", async (t) => {
   const { card } = await provisioned(t, testIssuer(), { balance: 10_000 });
   const owner = await OwnerSession.open(card, "1234");
-  assert.deepEqual((await owner.fund(1, 3_000)).slice(0, 2), [{ sub: 0, open: true, balance: 7_000 }, { sub: 1, open: true, balance: 3_000 }]);
+  assert.deepEqual((await owner.fund(1, 3_000)).slice(0, 2), [
+    { sub: 0, open: true, balance: 7_000 },
+    { sub: 1, open: true, balance: 3_000 },
+  ]);
   await owner.setLimits(1, { perPayment: 300, cumulative: 1_000, maxCount: 5 });
   await card.pay({ amount: 250, currency: "EUR", payee: "shop-42", subWallet: 1 });
   const status = await (await OwnerSession.open(card, null)).status();
@@ -75,7 +81,15 @@ test("owner session: status with the certified envelope, fund and close move val
   const closed = await (await OwnerSession.open(card, "1234")).close(1);
   assert.deepEqual([closed.moved, closed.balances[0].balance, closed.balances[1].open], [2_750, 9_750, false]);
   const log = await (await OwnerSession.open(card, null)).log(64);
-  assert.deepEqual(log.map((e) => [e.seq, e.kind, e.amount]), [[0, "provision", 10_000], [1, "fund", 3_000], [2, "payment", 250], [3, "close", 2_750]]);
+  assert.deepEqual(
+    log.map((e) => [e.seq, e.kind, e.amount]),
+    [
+      [0, "provision", 10_000],
+      [1, "fund", 3_000],
+      [2, "payment", 250],
+      [3, "close", 2_750],
+    ],
+  );
 });
 
 test("plaque export: bundles written then cleared; a folder that cannot be written clears nothing", async (t) => {

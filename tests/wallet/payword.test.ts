@@ -25,7 +25,8 @@ test("chain round trip card -> plaque -> settle; wrong words refused; units coun
   const issuer = testIssuer();
   const { card } = await provisioned(t, issuer);
   const { plaque } = await plaqueRig(t, issuer.root.publicKey);
-  const unit = 5, n = 20;
+  const unit = 5,
+    n = 20;
   const open = await openPaywordChain(card, plaque, unit, n);
   const commit = decodeVoucherPayload(decodeSign1(open.voucher, "v").payload);
   assert.equal(commit.amount, unit * n);
@@ -87,7 +88,10 @@ test("a sub-wallet with an open chain cannot be closed (its refund would land in
   await card.signChain(5, 10, "EUR", 1);
   await card.select();
   await card.verifyPin("1234");
-  const refused = await card.close(1).then(() => null, (e: unknown) => e);
+  const refused = await card.close(1).then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(refused instanceof TapkitError, "close refused");
   assert.match((refused as Error).message, /already open/);
   const before = await card.balances();
@@ -95,5 +99,9 @@ test("a sub-wallet with an open chain cannot be closed (its refund would land in
   assert.equal(await card.closeChain(), 50, "no word released: the whole reserve comes back");
   await card.close(1);
   const after = await card.balances();
-  assert.deepEqual([after[0].balance, after[1].open, after[1].balance], [10_000, false, 0], "the refund and the sub-wallet's balance are back in the main wallet");
+  assert.deepEqual(
+    [after[0].balance, after[1].open, after[1].balance],
+    [10_000, false, 0],
+    "the refund and the sub-wallet's balance are back in the main wallet",
+  );
 });

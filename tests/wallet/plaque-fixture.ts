@@ -13,7 +13,12 @@ export interface PlaqueRig {
   plaque: PlaqueAcceptor;
 }
 
-export async function plaqueRig(t: { onTestFinished(fn: () => Promise<void> | void): void }, root?: Uint8Array, payee = "shop-42", seed = 5): Promise<PlaqueRig> {
+export async function plaqueRig(
+  t: { onTestFinished(fn: () => Promise<void> | void): void },
+  root?: Uint8Array,
+  payee = "shop-42",
+  seed = 5,
+): Promise<PlaqueRig> {
   const device = await SimDevice.create({ board: board("sim-plaque"), wasm: firmwarePath("sim-plaque"), tickMs: 0, seed });
   const client = await DeviceClient.over(inProcessTransport(device));
   t.onTestFinished(async () => {

@@ -45,7 +45,8 @@ test("1,000 random power cuts in a PayWord workload (pay, open chain, words in o
   assert.deepEqual(r.storeRefusals, {});
   assert.equal(r.cuts, 1_000);
   // every writing operation must be cut on both sides of its commit, or the campaign is not exercising it
-  for (const k of ["pay", "open", "word", "close"] as const) assert.ok(r.byOp[k].committedAtCut > 0 && r.byOp[k].committedAtCut < r.byOp[k].cuts, `${k}: ${JSON.stringify(r.byOp[k])}`);
+  for (const k of ["pay", "open", "word", "close"] as const)
+    assert.ok(r.byOp[k].committedAtCut > 0 && r.byOp[k].committedAtCut < r.byOp[k].cuts, `${k}: ${JSON.stringify(r.byOp[k])}`);
   assert.ok(r.byOp.again.runs > 0 && r.chainsWithoutVoucher > 0 && r.wordsLostToCuts > 0 && r.chainsClosed > 100, JSON.stringify(r));
   console.log(`PayWord power cuts: ${JSON.stringify(r)}`);
 });

@@ -10,7 +10,15 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { Decoder, Encoder } from "cbor-x";
 import {
-  buildSyncToken, COSE_ALG_EDDSA, COSE_ALG_ES256, decodeBundle, encodeBundle, signerFromSecret, verifyVoucher, type SyncTerms, type WalletCard,
+  buildSyncToken,
+  COSE_ALG_EDDSA,
+  COSE_ALG_ES256,
+  decodeBundle,
+  encodeBundle,
+  signerFromSecret,
+  verifyVoucher,
+  type SyncTerms,
+  type WalletCard,
 } from "../../host-tools/src/wallet/index.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { ENVELOPE, seed, testIssuer } from "./wallet-fixture.ts";
@@ -32,7 +40,13 @@ async function reason(p: Promise<unknown>): Promise<number | string> {
 
 async function snapshot(card: WalletCard) {
   const info = await card.info();
-  return { bal: info.bal, epoch: info.epoch, ctr: info.ctr, balances: await card.balances(), log: (await card.log(3)).map((e) => `${e.seq}:${e.kind}:${e.amount}`) };
+  return {
+    bal: info.bal,
+    epoch: info.epoch,
+    ctr: info.ctr,
+    balances: await card.balances(),
+    log: (await card.log(3)).map((e) => `${e.seq}:${e.kind}:${e.amount}`),
+  };
 }
 
 const pay = (card: WalletCard, amount: number, subWallet = 0) => card.pay({ amount, currency: "EUR", payee: "shop", subWallet });
@@ -58,7 +72,10 @@ for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256] as const) {
     assert.deepEqual(new Uint8Array(payload.get(2) as Uint8Array), new Uint8Array(before.kid));
     assert.deepEqual([payload.get(1), payload.get(3), payload.get(4), payload.get(5)], [1, 1, 3, 7_000]);
     const msg = new Uint8Array(cborxEnc.encode(["Signature1", prot, new Uint8Array(0), body]));
-    const ok = alg === COSE_ALG_EDDSA ? ed25519.verify(sig, msg, issuer.batch.publicKey) : p256.verify(sig, msg, issuer.batch.publicKey, { prehash: true, format: "compact" });
+    const ok =
+      alg === COSE_ALG_EDDSA
+        ? ed25519.verify(sig, msg, issuer.batch.publicKey)
+        : p256.verify(sig, msg, issuer.batch.publicKey, { prehash: true, format: "compact" });
     assert.equal(ok, true);
 
     assert.deepEqual(await card.sync(token), { epoch: 1, balance: 15_000 + 7_000 });
@@ -67,7 +84,10 @@ for (const alg of [COSE_ALG_EDDSA, COSE_ALG_ES256] as const) {
     assert.equal(after.bal, 22_000);
     assert.equal(after.ctr, 3);
     const [newest] = await card.log(1);
-    assert.deepEqual({ kind: newest.kind, amount: newest.amount, balanceAfter: newest.balanceAfter, counter: newest.counter }, { kind: "sync", amount: 7_000, balanceAfter: 22_000, counter: 3 });
+    assert.deepEqual(
+      { kind: newest.kind, amount: newest.amount, balanceAfter: newest.balanceAfter, counter: newest.counter },
+      { kind: "sync", amount: 7_000, balanceAfter: 22_000, counter: 3 },
+    );
     // the cap is fresh: the refused payment passes, and the voucher carries the new epoch
     const challenge = new Uint8Array(16).fill(0x5c);
     const { voucher } = await card.pay({ amount: 1, currency: "EUR", payee: "shop", challenge });
@@ -110,7 +130,10 @@ test("sync resets the payment count and each sub-wallet's own totals; a new enve
   const now = await card.info();
   const over = buildSyncToken(issuer.batch, { deviceId: new Uint8Array(now.kid), epoch: 2, settledCounter: 0, topUp: 60_000 - now.bal! + 1 });
   assert.equal(await reason(card.sync(over)), 0x14);
-  assert.deepEqual(await card.sync(buildSyncToken(issuer.batch, { deviceId: new Uint8Array(now.kid), epoch: 2, settledCounter: 0, topUp: 60_000 - now.bal! })), { epoch: 2, balance: 60_000 });
+  assert.deepEqual(
+    await card.sync(buildSyncToken(issuer.batch, { deviceId: new Uint8Array(now.kid), epoch: 2, settledCounter: 0, topUp: 60_000 - now.bal! })),
+    { epoch: 2, balance: 60_000 },
+  );
   await pay(card, 1);
 });
 

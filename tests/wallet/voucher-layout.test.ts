@@ -67,7 +67,10 @@ test("a card table stored with u32 counters (earlier firmware) keeps each card's
   // written back in the new form: the other card's entry survived the rewrite
   const table = (await client.ops.store.get({ k: 0x0801 })).v!;
   assert.equal(table.length, 4 + 16 * 16);
-  const entry = (i: number) => [Buffer.from(table.subarray(4 + 16 * i, 12 + 16 * i)).toString("hex"), new DataView(table.buffer, table.byteOffset).getBigUint64(12 + 16 * i, true)];
+  const entry = (i: number) => [
+    Buffer.from(table.subarray(4 + 16 * i, 12 + 16 * i)).toString("hex"),
+    new DataView(table.buffer, table.byteOffset).getBigUint64(12 + 16 * i, true),
+  ];
   assert.deepEqual(entry(0), ["aa".repeat(8), 100n]);
   assert.deepEqual(entry(1), [Buffer.from(card.key.kid).toString("hex"), 6n]);
 });

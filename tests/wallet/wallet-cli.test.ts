@@ -60,7 +60,10 @@ test("verify voucher and settle from the command line", async (t) => {
   const rep = JSON.parse(r.stdout);
   assert.equal(rep.accepted, 2);
   assert.deepEqual(rep.totals, { "shop-42": { EUR: 500 } });
-  assert.deepEqual(rep.findings.map((f: { kind: string }) => f.kind), ["duplicate"]);
+  assert.deepEqual(
+    rep.findings.map((f: { kind: string }) => f.kind),
+    ["duplicate"],
+  );
 
   r = await tapkit("issuer", "init", join(dir, "iss"), "--json");
   assert.equal(r.code, 0, r.stderr);
@@ -154,7 +157,8 @@ test("issuer sync from the command line against a simulated card: resets the cap
   let r = await tapkit("issuer", "certify", "--port", port, "--issuer", iss, "--currency", "EUR", "--balance", "10000", "--pin", "1234");
   assert.equal(r.code, 0, r.stderr);
   // default envelope: cumulative 5000 per sync
-  for (const amount of ["2000", "2000", "1000"]) assert.equal((await tapkit("wallet", "pay", "--port", port, "--amount", amount, "--currency", "EUR", "--payee", "shop-42")).code, 0);
+  for (const amount of ["2000", "2000", "1000"])
+    assert.equal((await tapkit("wallet", "pay", "--port", port, "--amount", amount, "--currency", "EUR", "--payee", "shop-42")).code, 0);
   r = await tapkit("wallet", "pay", "--port", port, "--amount", "1", "--currency", "EUR", "--payee", "shop-42");
   assert.equal(r.code, 1);
   assert.match(r.stderr, /cumulative cap/);

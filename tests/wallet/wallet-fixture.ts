@@ -1,6 +1,21 @@
 // Test fixture: a host-side issuer and "card" keys (fixed seeds) that produce vouchers the
 // way the card firmware does, so format and settlement tests run without a device.
-import { certifyDevice, COSE_ALG_EDDSA, COSE_ALG_ES256, type CoseAlg, encodeBundle, encodeVoucherPayload, issueCertificate, ROLE_BATCH, signerFromSecret, signSign1, type Envelope, type IssuerFiles, type Signer, type VoucherPayload } from "../../host-tools/src/wallet/index.ts";
+import {
+  certifyDevice,
+  COSE_ALG_EDDSA,
+  COSE_ALG_ES256,
+  type CoseAlg,
+  encodeBundle,
+  encodeVoucherPayload,
+  issueCertificate,
+  ROLE_BATCH,
+  signerFromSecret,
+  signSign1,
+  type Envelope,
+  type IssuerFiles,
+  type Signer,
+  type VoucherPayload,
+} from "../../host-tools/src/wallet/index.ts";
 
 export const ENVELOPE: Envelope = { maxBalance: 50_000, perPayment: 2_000, cumulative: 5_000, maxCount: 10 };
 

@@ -50,21 +50,33 @@ async function status(port: string) {
 test("owner flow from the CLI: fund, pay from the sub-wallet, limits refuse with the reason, close, log in order", async (t) => {
   const port = await certifiedCard(t);
   let s = await status(port);
-  assert.deepEqual(s.balances.map((b: { balance: number }) => b.balance), [10_000, 0, 0, 0]);
+  assert.deepEqual(
+    s.balances.map((b: { balance: number }) => b.balance),
+    [10_000, 0, 0, 0],
+  );
   assert.deepEqual([s.counter, s.epoch, s.pinTriesLeft, s.pinBlocked, s.currency], [0, 0, 3, false, "EUR"]);
   assert.deepEqual(s.envelope, { maxBalance: 50_000, perPayment: 2_000, cumulative: 5_000, maxCount: 10 });
 
   let r = await tapkit(["wallet", "fund", "--port", port, "--sub", "1", "--amount", "3000", "--pin", "1234", "--json"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout).balances.slice(0, 2), [{ sub: 0, open: true, balance: 7_000 }, { sub: 1, open: true, balance: 3_000 }]);
+  assert.deepEqual(JSON.parse(r.stdout).balances.slice(0, 2), [
+    { sub: 0, open: true, balance: 7_000 },
+    { sub: 1, open: true, balance: 3_000 },
+  ]);
   r = await tapkit(["wallet", "pay", "--port", port, "--amount", "400", "--currency", "EUR", "--payee", "shop-42", "--sub", "1"]);
   assert.equal(r.code, 0, r.stderr);
   s = await status(port);
-  assert.deepEqual(s.balances.map((b: { balance: number }) => b.balance), [7_000, 2_600, 0, 0]);
+  assert.deepEqual(
+    s.balances.map((b: { balance: number }) => b.balance),
+    [7_000, 2_600, 0, 0],
+  );
   assert.equal(s.counter, 1);
 
   // limits: the PIN from stdin; a payment above the per-payment limit is refused with its reason
-  r = await tapkit(["wallet", "limits", "--port", port, "--sub", "1", "--per", "300", "--cumulative", "1000", "--max-count", "5", "--pin", "-", "--json"], "1234\n");
+  r = await tapkit(
+    ["wallet", "limits", "--port", port, "--sub", "1", "--per", "300", "--cumulative", "1000", "--max-count", "5", "--pin", "-", "--json"],
+    "1234\n",
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { sub: 1, perPayment: 300, cumulative: 1000, maxCount: 5 });
   // status reads the caps back (GET DATA 04) with what was used since the last sync
@@ -91,7 +103,15 @@ test("owner flow from the CLI: fund, pay from the sub-wallet, limits refuse with
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).moved, 2_300);
   s = await status(port);
-  assert.deepEqual(s.balances.map((b: { open: boolean; balance: number }) => [b.open, b.balance]), [[true, 9_300], [false, 0], [false, 0], [false, 0]]);
+  assert.deepEqual(
+    s.balances.map((b: { open: boolean; balance: number }) => [b.open, b.balance]),
+    [
+      [true, 9_300],
+      [false, 0],
+      [false, 0],
+      [false, 0],
+    ],
+  );
   assert.equal(s.total, 10_000 - 700);
   r = await tapkit(["wallet", "close", "--port", port, "--sub", "1", "--pin", "1234"]);
   assert.equal(r.code, 1);
@@ -99,14 +119,25 @@ test("owner flow from the CLI: fund, pay from the sub-wallet, limits refuse with
 
   r = await tapkit(["wallet", "log", "--port", port, "--json"]);
   assert.equal(r.code, 0, r.stderr);
-  const entries = JSON.parse(r.stdout).entries as { seq: number; kind: string; subWallet: number; amount: number; balanceAfter: number; counter: number; payee: string }[];
-  assert.deepEqual(entries.map((e) => [e.seq, e.kind, e.subWallet, e.amount, e.balanceAfter]), [
-    [0, "provision", 0, 10_000, 10_000],
-    [1, "fund", 1, 3_000, 3_000],
-    [2, "payment", 1, 400, 2_600],
-    [3, "payment", 1, 300, 2_300],
-    [4, "close", 1, 2_300, 0],
-  ]);
+  const entries = JSON.parse(r.stdout).entries as {
+    seq: number;
+    kind: string;
+    subWallet: number;
+    amount: number;
+    balanceAfter: number;
+    counter: number;
+    payee: string;
+  }[];
+  assert.deepEqual(
+    entries.map((e) => [e.seq, e.kind, e.subWallet, e.amount, e.balanceAfter]),
+    [
+      [0, "provision", 0, 10_000, 10_000],
+      [1, "fund", 1, 3_000, 3_000],
+      [2, "payment", 1, 400, 2_600],
+      [3, "payment", 1, 300, 2_300],
+      [4, "close", 1, 2_300, 0],
+    ],
+  );
   assert.deepEqual([entries[2].counter, entries[3].counter, entries[2].payee], [1, 2, "shop-42"]);
   r = await tapkit(["wallet", "log", "--port", port, "--count", "2"]);
   assert.equal(r.code, 0, r.stderr);

@@ -105,5 +105,8 @@ export function signatureText(params: readonly string[], results: readonly strin
 }
 
 export function abiSignatureText(f: AbiFunction): string {
-  return signatureText(f.params.map(([, t]) => t), f.results);
+  return signatureText(
+    f.params.map(([, t]) => t),
+    f.results,
+  );
 }

@@ -9,7 +9,18 @@ import type { Board } from "../boards/board.ts";
 import { DeviceClient } from "../device/client.ts";
 import { SimDevice } from "../sim/device.ts";
 import { inProcessTransport } from "../sim/in-process-transport.ts";
-import { certifyDevice, COSE_ALG_EDDSA, encodeVoucherPayload, issueCertificate, PlaqueAcceptor, provisionOverLink, ROLE_BATCH, signerFromSecret, signSign1, WalletCard } from "../wallet/index.ts";
+import {
+  certifyDevice,
+  COSE_ALG_EDDSA,
+  encodeVoucherPayload,
+  issueCertificate,
+  PlaqueAcceptor,
+  provisionOverLink,
+  ROLE_BATCH,
+  signerFromSecret,
+  signSign1,
+  WalletCard,
+} from "../wallet/index.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
 
@@ -65,12 +76,34 @@ export async function measureAcceptorCosts(board: Board, wasmPath: string): Prom
     let submit = { instructions: 0, hal: {} as Record<string, number>, value: { slot: 0 } };
     for (let counter = 1; counter <= 3; counter++) {
       const ch = await plaque.challenge(50, 5);
-      const voucher = signSign1(card, encodeVoucherPayload({ version: 1, deviceId: card.kid, counter, amount: 50, currency: "EUR", payee: "shop-42", challenge: ch.challenge, subWallet: 0, balanceAfter: 1_000, epoch: 0, chain: { root: words[0], unit: 5, length: 10 } }));
+      const voucher = signSign1(
+        card,
+        encodeVoucherPayload({
+          version: 1,
+          deviceId: card.kid,
+          counter,
+          amount: 50,
+          currency: "EUR",
+          payee: "shop-42",
+          challenge: ch.challenge,
+          subWallet: 0,
+          balanceAfter: 1_000,
+          epoch: 0,
+          chain: { root: words[0], unit: 5, length: 10 },
+        }),
+      );
       submit = await counted(device, () => plaque.submit(voucher, chain));
     }
     const check = await counted(device, () => plaque.payword(submit.value.slot, words[1]));
     const list = await counted(device, () => plaque.status());
-    return { board: board.name, submit: submit.instructions, submitHalCalls: submit.hal, paywordCheck: check.instructions, paywordHalCalls: check.hal, listOp: list.instructions };
+    return {
+      board: board.name,
+      submit: submit.instructions,
+      submitHalCalls: submit.hal,
+      paywordCheck: check.instructions,
+      paywordHalCalls: check.hal,
+      listOp: list.instructions,
+    };
   } finally {
     await client.close();
     device.close();
@@ -81,7 +114,12 @@ export async function measurePaywordRelease(board: Board, wasmPath: string, leng
   const device = await SimDevice.create({ board, wasm: instrumentForCounting(readFileSync(wasmPath)), tickMs: 0, seed: 1 });
   try {
     const client = await DeviceClient.over(inProcessTransport(device));
-    await provisionOverLink(client, issuer(), { pin: "1234", balance: 100_000, currency: "EUR", limits: { maxBalance: 100_000, perPayment: 10_000, cumulative: 100_000, maxCount: 100 } });
+    await provisionOverLink(client, issuer(), {
+      pin: "1234",
+      balance: 100_000,
+      currency: "EUR",
+      limits: { maxBalance: 100_000, perPayment: 10_000, cumulative: 100_000, maxCount: 100 },
+    });
     await client.close();
     const card = new WalletCard(async (a) => device.nfcApdu(a));
     await card.select();

@@ -16,8 +16,10 @@ interface ExpressionClasses {
   Loop: { getBody(e: Ref): Ref; setBody(e: Ref, v: Ref): void };
   If: {
     setCondition(e: Ref, v: Ref): void;
-    getIfTrue(e: Ref): Ref; setIfTrue(e: Ref, v: Ref): void;
-    getIfFalse(e: Ref): Ref; setIfFalse(e: Ref, v: Ref): void;
+    getIfTrue(e: Ref): Ref;
+    setIfTrue(e: Ref, v: Ref): void;
+    getIfFalse(e: Ref): Ref;
+    setIfFalse(e: Ref, v: Ref): void;
   };
   Function: { getBody(f: Ref): Ref; setBody(f: Ref, v: Ref): void };
   Const: { setValueI64(e: Ref, v: bigint): void };
@@ -33,7 +35,11 @@ interface Segment {
 
 /** What instrumentation refuses (code INSTRUMENT_UNSUPPORTED): a module it cannot count exactly. */
 function unsupported(message: string): TapkitError {
-  return new TapkitError("INSTRUMENT_UNSUPPORTED", message, "Only WebAssembly MVP instructions are counted; build the module with tapkit build (its feature gate keeps it MVP-only).");
+  return new TapkitError(
+    "INSTRUMENT_UNSUPPORTED",
+    message,
+    "Only WebAssembly MVP instructions are counted; build the module with tapkit build (its feature gate keeps it MVP-only).",
+  );
 }
 
 /** Child fields of each MVP expression kind, in evaluation order, with the setter for each. */
@@ -44,25 +50,44 @@ function childSlots(e: Ref): { get: Ref; set: (v: Ref) => void }[] {
     const v = info[field] as Ref;
     return v ? [{ get: v, set: (n: Ref) => b[cls][`set${field[0].toUpperCase()}${field.slice(1)}`](e, n) }] : [];
   };
-  const many = (cls: string, field: string, setter: string) =>
-    (info[field] as Ref[]).map((v, i) => ({ get: v, set: (n: Ref) => b[cls][setter](e, i, n) }));
+  const many = (cls: string, field: string, setter: string) => (info[field] as Ref[]).map((v, i) => ({ get: v, set: (n: Ref) => b[cls][setter](e, i, n) }));
   switch (info.id) {
-    case b.BlockId: return many("Block", "children", "setChildAt");
-    case b.CallId: return many("Call", "operands", "setOperandAt");
-    case b.CallIndirectId: return [...many("CallIndirect", "operands", "setOperandAt"), ...one("CallIndirect", "target")];
-    case b.BreakId: return [...one("Break", "value"), ...one("Break", "condition")];
-    case b.SwitchId: return [...one("Switch", "value"), ...one("Switch", "condition")];
-    case b.LocalSetId: return one("LocalSet", "value");
-    case b.GlobalSetId: return one("GlobalSet", "value");
-    case b.LoadId: return one("Load", "ptr");
-    case b.StoreId: return [...one("Store", "ptr"), ...one("Store", "value")];
-    case b.UnaryId: return one("Unary", "value");
-    case b.BinaryId: return [...one("Binary", "left"), ...one("Binary", "right")];
-    case b.SelectId: return [...one("Select", "ifTrue"), ...one("Select", "ifFalse"), ...one("Select", "condition")];
-    case b.DropId: return one("Drop", "value");
-    case b.ReturnId: return one("Return", "value");
-    case b.MemoryGrowId: return one("MemoryGrow", "delta");
-    case b.ConstId: case b.LocalGetId: case b.GlobalGetId: case b.NopId: case b.UnreachableId: case b.MemorySizeId:
+    case b.BlockId:
+      return many("Block", "children", "setChildAt");
+    case b.CallId:
+      return many("Call", "operands", "setOperandAt");
+    case b.CallIndirectId:
+      return [...many("CallIndirect", "operands", "setOperandAt"), ...one("CallIndirect", "target")];
+    case b.BreakId:
+      return [...one("Break", "value"), ...one("Break", "condition")];
+    case b.SwitchId:
+      return [...one("Switch", "value"), ...one("Switch", "condition")];
+    case b.LocalSetId:
+      return one("LocalSet", "value");
+    case b.GlobalSetId:
+      return one("GlobalSet", "value");
+    case b.LoadId:
+      return one("Load", "ptr");
+    case b.StoreId:
+      return [...one("Store", "ptr"), ...one("Store", "value")];
+    case b.UnaryId:
+      return one("Unary", "value");
+    case b.BinaryId:
+      return [...one("Binary", "left"), ...one("Binary", "right")];
+    case b.SelectId:
+      return [...one("Select", "ifTrue"), ...one("Select", "ifFalse"), ...one("Select", "condition")];
+    case b.DropId:
+      return one("Drop", "value");
+    case b.ReturnId:
+      return one("Return", "value");
+    case b.MemoryGrowId:
+      return one("MemoryGrow", "delta");
+    case b.ConstId:
+    case b.LocalGetId:
+    case b.GlobalGetId:
+    case b.NopId:
+    case b.UnreachableId:
+    case b.MemorySizeId:
       return [];
     default:
       throw unsupported(`cannot count expression kind ${info.id} (not WebAssembly MVP)`);
@@ -73,7 +98,10 @@ class FunctionInstrumenter {
   private temps = new Map<number, number>();
   readonly segments: Segment[] = [];
 
-  constructor(private readonly module: binaryen.Module, private readonly func: Ref) {}
+  constructor(
+    private readonly module: binaryen.Module,
+    private readonly func: Ref,
+  ) {}
 
   private newSegment(): { seg: Segment; inc: Ref } {
     const m = this.module;

@@ -64,7 +64,9 @@ export async function measureNfcCosts(board: Board, wasmPath: string): Promise<N
       const len = Math.min(255, (nlen[0] << 8) | nlen[1]);
       steps.push(measure("READ body", Uint8Array.from([0x00, 0xb0, 0x00, 0x02, len])));
       const keystoreCalls: Record<string, number> = {};
-      for (const s of steps) for (const [name, n] of Object.entries(s.halCalls)) if (name.startsWith("ks_") || name === "random") keystoreCalls[name] = (keystoreCalls[name] ?? 0) + n;
+      for (const s of steps)
+        for (const [name, n] of Object.entries(s.halCalls))
+          if (name.startsWith("ks_") || name === "random") keystoreCalls[name] = (keystoreCalls[name] ?? 0) + n;
       return { mode, steps, instructions: steps.reduce((a, s) => a + s.instructions, 0), keystoreCalls };
     };
     const taps: TapCost[] = [];

@@ -177,7 +177,9 @@ function moduleBytes(wat: string): ModuleBytes {
 function codeBodySizes(wasm: Uint8Array): number[] {
   let at = 8;
   const leb = () => {
-    let v = 0, shift = 0, b;
+    let v = 0,
+      shift = 0,
+      b;
     do {
       b = wasm[at++];
       v |= (b & 0x7f) << shift;

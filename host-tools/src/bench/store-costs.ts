@@ -66,8 +66,13 @@ export async function measureStoreCosts(board: Board, wasmPath: string): Promise
     const compaction = cost("store.compact", {});
     const endurance = await measureEndurance(board, wasmPath);
     return {
-      board: board.name, linkBaseline, counterIncrement: Math.round(total / increments), recordWrite32, compaction,
-      flashOpsPerIncrement: endurance.flashOperations / endurance.measuredIncrements, endurance,
+      board: board.name,
+      linkBaseline,
+      counterIncrement: Math.round(total / increments),
+      recordWrite32,
+      compaction,
+      flashOpsPerIncrement: endurance.flashOperations / endurance.measuredIncrements,
+      endurance,
     };
   } finally {
     device.close();
@@ -99,8 +104,12 @@ export async function measureEndurance(board: Board, wasmPath: string, measured 
     const flashOperations = device.flash.operations - opsBefore;
     const counts = Array.from({ length: pages }, (_, p) => device.flash.eraseCount(0, p));
     return {
-      pages, pageSize: board.flash.pageSize, eraseCycles: board.flash.eraseCycles,
-      measuredIncrements: measured, measuredErases: erases, flashOperations,
+      pages,
+      pageSize: board.flash.pageSize,
+      eraseCycles: board.flash.eraseCycles,
+      measuredIncrements: measured,
+      measuredErases: erases,
+      flashOperations,
       incrementsToWearOut: Math.floor((pages * board.flash.eraseCycles * measured) / erases),
       eraseSpread: Math.max(...counts) - Math.min(...counts),
     };

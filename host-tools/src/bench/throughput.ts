@@ -37,7 +37,7 @@ export async function measureThroughput(board: Board, wasmPath: string, baud: nu
     const device = await DeviceClient.connect(port, { baud });
     try {
       const chunk = device.session.maxBody - SINK_OVERHEAD;
-      const count = Math.max(16, Math.ceil((baud / 10) * seconds / chunk));
+      const count = Math.max(16, Math.ceil(((baud / 10) * seconds) / chunk));
       const items = Array.from({ length: count }, (_, i) => ({ data: new Uint8Array(chunk).fill(i & 0xff) }));
       // Warm up the path (first frames carry the PTY open and JIT) outside the timing.
       await device.bulk("sink", items.slice(0, 2), { window });

@@ -62,7 +62,13 @@ export async function measureWalletPayment(board: Board, wasmPath: string, slot 
     const root = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(1));
     const batch = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(2));
     const issuer = { root, batch, batchCert: issueCertificate(root, { role: ROLE_BATCH, publicKey: batch.publicKey }) };
-    await provisionOverLink(client, issuer, { pin: "1234", balance: 100_000, currency: "EUR", limits: { maxBalance: 100_000, perPayment: 1_000, cumulative: 100_000, maxCount: 100 }, slot });
+    await provisionOverLink(client, issuer, {
+      pin: "1234",
+      balance: 100_000,
+      currency: "EUR",
+      limits: { maxBalance: 100_000, perPayment: 1_000, cumulative: 100_000, maxCount: 100 },
+      slot,
+    });
     await client.close();
     const card = new WalletCard(async (a) => device.nfcApdu(a));
     await card.select();
@@ -75,16 +81,39 @@ export async function measureWalletPayment(board: Board, wasmPath: string, slot 
     const voucher = await card.sign(250, "EUR");
     const sign = Number(counter.value as bigint);
     const halCalls = halDelta(device, calls);
-    const keystoreCalls = Object.entries(halCalls).filter(([k]) => k.startsWith("ks_")).reduce((a, [, n]) => a + n, 0);
+    const keystoreCalls = Object.entries(halCalls)
+      .filter(([k]) => k.startsWith("ks_"))
+      .reduce((a, [, n]) => a + n, 0);
     const instructions = begin + sign;
     const info = await card.info();
-    const token = buildSyncToken(batch, { deviceId: new Uint8Array(info.kid), epoch: info.epoch! + 1, settledCounter: info.ctr!, topUp: 1_000, envelope: { maxBalance: 200_000, perPayment: 1_000, cumulative: 100_000, maxCount: 100 } });
+    const token = buildSyncToken(batch, {
+      deviceId: new Uint8Array(info.kid),
+      epoch: info.epoch! + 1,
+      settledCounter: info.ctr!,
+      topUp: 1_000,
+      envelope: { maxBalance: 200_000, perPayment: 1_000, cumulative: 100_000, maxCount: 100 },
+    });
     const syncCalls = new Map(device.importCalls);
     counter.value = 0n;
     await card.sync(token);
     const sync = Number(counter.value as bigint);
     const syncHalCalls = halDelta(device, syncCalls);
-    return { board: board.name, slot, begin, sign, instructions, budget: WALLET_PAYMENT_BUDGET, met: instructions <= WALLET_PAYMENT_BUDGET, halCalls, keystoreCalls, voucherBytes: voucher.length, sync, syncBudget: WALLET_SYNC_BUDGET, syncHalCalls, syncTokenBytes: token.length };
+    return {
+      board: board.name,
+      slot,
+      begin,
+      sign,
+      instructions,
+      budget: WALLET_PAYMENT_BUDGET,
+      met: instructions <= WALLET_PAYMENT_BUDGET,
+      halCalls,
+      keystoreCalls,
+      voucherBytes: voucher.length,
+      sync,
+      syncBudget: WALLET_SYNC_BUDGET,
+      syncHalCalls,
+      syncTokenBytes: token.length,
+    };
   } finally {
     device.close();
   }

@@ -51,9 +51,9 @@ export interface Board {
   runtime: BoardRuntime;
   shell?: BoardShell;
   memory: { /** budget for the module's declared maximum linear memory, 64 KiB pages */ maxPages: number };
-  link: { baud: LinkBaud; /** largest raw link frame, bytes */ maxFrame: number };
+  link: { baud: LinkBaud /** largest raw link frame, bytes */; maxFrame: number };
   display: BoardDisplay | null;
-  nfc: { personalities: NfcPersonality[]; /** 14 upper-case hex digits */ uid: string; maxApdu: number };
+  nfc: { personalities: NfcPersonality[] /** 14 upper-case hex digits */; uid: string; maxApdu: number };
   flash: {
     pageSize: FlashPageSize;
     writeUnit: FlashWriteUnit;

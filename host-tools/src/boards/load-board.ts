@@ -7,7 +7,8 @@ import type { Board } from "./board.ts";
 import { checkBoardSchema } from "./schema-check.ts";
 import { checkBoardSemantics } from "./semantic-rules.ts";
 
-const HINT_FIX = "Fix the field named above; the rules are in boards/board.schema.json and docs/hal-abi.md. Compare with boards/sim-plaque.json or boards/sim-card.json.";
+const HINT_FIX =
+  "Fix the field named above; the rules are in boards/board.schema.json and docs/hal-abi.md. Compare with boards/sim-plaque.json or boards/sim-card.json.";
 
 /** Names of the boards shipped in boards/ (the simulated boards are the defaults). */
 export function listBoards(dir: string = BOARDS_DIR): string[] {
@@ -35,15 +36,23 @@ export function loadBoard(nameOrPath: string): Board {
   const file = looksLikePath(nameOrPath) ? resolve(nameOrPath) : resolve(BOARDS_DIR, `${nameOrPath}.json`);
   const shown = displayPath(file);
   if (!existsSync(file)) {
-    throw boardError("BOARD_NOT_FOUND", shown, [{ pointer: "", rule: "does not exist" }],
-      `Known boards: ${listBoards().join(", ")}. Give a board name or a path to a board .json file.`);
+    throw boardError(
+      "BOARD_NOT_FOUND",
+      shown,
+      [{ pointer: "", rule: "does not exist" }],
+      `Known boards: ${listBoards().join(", ")}. Give a board name or a path to a board .json file.`,
+    );
   }
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw boardError("BOARD_NOT_JSON", shown, [{ pointer: "", rule: `is not valid JSON (${(e as Error).message})` }],
-      "Check for trailing commas, comments or unquoted keys; board files are plain JSON.");
+    throw boardError(
+      "BOARD_NOT_JSON",
+      shown,
+      [{ pointer: "", rule: `is not valid JSON (${(e as Error).message})` }],
+      "Check for trailing commas, comments or unquoted keys; board files are plain JSON.",
+    );
   }
   const schemaProblems = checkBoardSchema(doc);
   if (schemaProblems.length) throw boardError("BOARD_INVALID", shown, schemaProblems, HINT_FIX);

@@ -85,7 +85,10 @@ function toProblem(e: ErrorObject): BoardProblem {
 
 function describeOneOf(branches: unknown): string {
   if (!Array.isArray(branches)) return "the allowed shapes";
-  return branches.map((b: any) => (b?.type ? String(b.type) : "a value")).map(article).join(" or ");
+  return branches
+    .map((b: any) => (b?.type ? String(b.type) : "a value"))
+    .map(article)
+    .join(" or ");
 }
 
 /**
@@ -101,7 +104,8 @@ function pickOneOfBranches(errors: ErrorObject[]): ErrorObject[] {
     const prefix = `${one.schemaPath}/`;
     const branchOf = (e: ErrorObject) => (e.schemaPath.startsWith(prefix) ? e.schemaPath.slice(prefix.length).split("/")[0] : undefined);
     const isTypeMiss = (e: ErrorObject) => e.instancePath === one.instancePath && e.keyword === "type";
-    const isOtherKind = (e: ErrorObject) => e.keyword === "const" && e.instancePath.startsWith(`${one.instancePath}/`) && !e.instancePath.slice(one.instancePath.length + 1).includes("/");
+    const isOtherKind = (e: ErrorObject) =>
+      e.keyword === "const" && e.instancePath.startsWith(`${one.instancePath}/`) && !e.instancePath.slice(one.instancePath.length + 1).includes("/");
     const notMeant = new Set(out.filter(isOtherKind).map(branchOf));
     const meant = new Set(out.filter((e) => branchOf(e) !== undefined && !isTypeMiss(e) && !notMeant.has(branchOf(e))).map(branchOf));
     if (meant.size === 1) {

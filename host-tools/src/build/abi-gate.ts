@@ -29,7 +29,7 @@ export function checkImports(iface: WasmInterface): GateFailure | null {
     code: "BUILD_GATE_IMPORTS",
     problems,
     hint:
-      "Declare HAL functions with @external(\"hal\", \"<name>\") and the exact types from docs/hal-abi.md. " +
+      'Declare HAL functions with @external("hal", "<name>") and the exact types from docs/hal-abi.md. ' +
       "An env.abort import means abort was not routed: build with --use abort=<firmware>/hal/panic/onAbort and avoid std features that import env (trace, seed, console).",
   };
 }

@@ -4,15 +4,15 @@
 import { TapkitError } from "../errors/index.ts";
 
 export const BUILD_ERROR_CODES = [
-  "BUILD_CONFIG",         // asconfig.json missing, malformed, or without a target for the board
-  "BUILD_COMPILE",        // asc reported errors
-  "BUILD_NOT_WASM",       // the output is not a readable Wasm binary
-  "BUILD_GATE_IMPORTS",   // an import outside HAL ABI v1, or with the wrong signature
-  "BUILD_GATE_EXPORTS",   // an ABI export missing or with the wrong signature
-  "BUILD_GATE_FEATURES",  // uses a post-MVP feature the device runtimes lack
-  "BUILD_GATE_MEMORY",    // declared maximum memory missing or over the board budget
-  "BUILD_NATIVE_TOOLS",   // wasm2c, arm-none-eabi-gcc or newlib missing for a board with a C shell
-  "BUILD_NATIVE",         // wasm2c or the C compiler/linker failed on the board shell
+  "BUILD_CONFIG", // asconfig.json missing, malformed, or without a target for the board
+  "BUILD_COMPILE", // asc reported errors
+  "BUILD_NOT_WASM", // the output is not a readable Wasm binary
+  "BUILD_GATE_IMPORTS", // an import outside HAL ABI v1, or with the wrong signature
+  "BUILD_GATE_EXPORTS", // an ABI export missing or with the wrong signature
+  "BUILD_GATE_FEATURES", // uses a post-MVP feature the device runtimes lack
+  "BUILD_GATE_MEMORY", // declared maximum memory missing or over the board budget
+  "BUILD_NATIVE_TOOLS", // wasm2c, arm-none-eabi-gcc or newlib missing for a board with a C shell
+  "BUILD_NATIVE", // wasm2c or the C compiler/linker failed on the board shell
 ] as const;
 export type BuildErrorCode = (typeof BUILD_ERROR_CODES)[number];
 

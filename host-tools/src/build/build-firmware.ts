@@ -98,8 +98,11 @@ async function compileFirmware(board: Board, opts: BuildOptions, extraArgs: stri
   const { error } = await asc.main(["--config", configPath, "--baseDir", ROOT, ...extraArgs], { stdout, stderr });
   const diagnostics = stderr.toString().trim();
   if (error) {
-    throw buildError("BUILD_COMPILE", `AssemblyScript compile for board ${board.name} failed: ${error.message}\n${diagnostics}`,
-      `Fix the errors above in ${isAbsolute(fromRoot(firmwareRoot)) ? firmwareRoot : fromRoot(firmwareRoot)}/; the generated entry is ${fromRoot(entryPath)}.`);
+    throw buildError(
+      "BUILD_COMPILE",
+      `AssemblyScript compile for board ${board.name} failed: ${error.message}\n${diagnostics}`,
+      `Fix the errors above in ${isAbsolute(fromRoot(firmwareRoot)) ? firmwareRoot : fromRoot(firmwareRoot)}/; the generated entry is ${fromRoot(entryPath)}.`,
+    );
   }
   if (diagnostics && !opts.quiet) process.stderr.write(`${diagnostics}\n`);
   return { dir, entryPath, wasmPath, watPath, constants };
@@ -114,7 +117,10 @@ function abortPathFor(options: AscOptions, entryPath: string, firmwareRoot: stri
   const abort = abortFunction(options);
   const inFirmware = relative(FIRMWARE_DIR, join(ROOT, abort.module));
   if (inFirmware.startsWith("..") || isAbsolute(inFirmware)) {
-    throw configError(`asconfig.json routes abort to ${abort.module}/${abort.name}, outside firmware/`, "Point \"use\": [\"abort=firmware/<module>/<function>\"] at the firmware's panic handler.");
+    throw configError(
+      `asconfig.json routes abort to ${abort.module}/${abort.name}, outside firmware/`,
+      'Point "use": ["abort=firmware/<module>/<function>"] at the firmware\'s panic handler.',
+    );
   }
   return `${ascModulePath(ROOT, entryPath, join(firmwareRoot, inFirmware))}/${abort.name}`;
 }
@@ -123,7 +129,10 @@ function abortPathFor(options: AscOptions, entryPath: string, firmwareRoot: stri
 function checkOptionNames(known: object, board: Board, config: AsConfig): void {
   const unknown = [...Object.keys(config.options), ...Object.keys(config.targets[board.name] ?? {})].filter((k) => !(k in known));
   if (unknown.length > 0) {
-    throw configError(`asconfig.json names compiler options asc does not know: ${unknown.join(", ")}`, "Use asc's long option names (npx asc --help), e.g. shrinkLevel, noAssert, maximumMemory.");
+    throw configError(
+      `asconfig.json names compiler options asc does not know: ${unknown.join(", ")}`,
+      "Use asc's long option names (npx asc --help), e.g. shrinkLevel, noAssert, maximumMemory.",
+    );
   }
 }
 
@@ -153,7 +162,13 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
   return result;
 }
 
-async function buildNative(board: Board, shell: NonNullable<ReturnType<typeof qemuShell>>, wasmPath: string, dir: string, opts: BuildOptions): Promise<BuildResult["native"]> {
+async function buildNative(
+  board: Board,
+  shell: NonNullable<ReturnType<typeof qemuShell>>,
+  wasmPath: string,
+  dir: string,
+  opts: BuildOptions,
+): Promise<BuildResult["native"]> {
   try {
     return await buildNativeShell(board, shell, wasmPath, dir, { quiet: opts.quiet });
   } catch (e) {

@@ -25,13 +25,14 @@ export async function checkFirmwareModule(bytes: Uint8Array, board: Board, wasmP
     iface = readWasmInterface(bytes);
   } catch (e) {
     const why = isTapkitError(e, "WASM_FORMAT") || e instanceof WebAssembly.CompileError ? e.message : String(e);
-    throw buildError("BUILD_NOT_WASM", `module for board ${board.name} is not a valid WebAssembly binary: ${why}`,
-      "Rebuild with tapkit build; if the file was copied or downloaded, check it was not truncated.");
+    throw buildError(
+      "BUILD_NOT_WASM",
+      `module for board ${board.name} is not a valid WebAssembly binary: ${why}`,
+      "Rebuild with tapkit build; if the file was copied or downloaded, check it was not truncated.",
+    );
   }
   const { report, failure: featureFailure } = await checkMvpFeatures(bytes, iface, wasmPath);
-  const failures = [checkImports(iface), checkExports(iface), featureFailure, checkMemoryBudget(iface, board)].filter(
-    (f): f is GateFailure => f !== null,
-  );
+  const failures = [checkImports(iface), checkExports(iface), featureFailure, checkMemoryBudget(iface, board)].filter((f): f is GateFailure => f !== null);
   if (failures.length) throw gateFailuresError(board.name, failures);
   return { iface, features: report, extraExports: extraExports(iface) };
 }

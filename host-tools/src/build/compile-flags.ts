@@ -63,7 +63,8 @@ export function configError(message: string, hint: string = CONFIG_HINT): Tapkit
   return buildError("BUILD_CONFIG", message, hint);
 }
 
-const CONFIG_HINT = "asconfig.json holds the compiler options all boards share under \"options\" and one entry per board under \"targets\" (see the AssemblyScript compiler's asconfig format).";
+const CONFIG_HINT =
+  'asconfig.json holds the compiler options all boards share under "options" and one entry per board under "targets" (see the AssemblyScript compiler\'s asconfig format).';
 
 /** Reads and shape-checks asconfig.json. */
 export function readAsconfig(path: string = ASCONFIG_PATH): AsConfig {
@@ -76,7 +77,10 @@ export function readAsconfig(path: string = ASCONFIG_PATH): AsConfig {
   if (!isObject(doc) || !isObject(doc.options) || !isObject(doc.targets) || !Object.values(doc.targets).every(isObject)) {
     throw configError(`${path} needs an "options" object and a "targets" object of objects`);
   }
-  for (const [where, opts] of [["options", doc.options], ...Object.entries(doc.targets).map(([k, v]) => [`targets.${k}`, v])] as [string, Record<string, unknown>][]) {
+  for (const [where, opts] of [["options", doc.options], ...Object.entries(doc.targets).map(([k, v]) => [`targets.${k}`, v])] as [
+    string,
+    Record<string, unknown>,
+  ][]) {
     if (opts.use !== undefined && !(Array.isArray(opts.use) && opts.use.every((u) => typeof u === "string" && u.includes("=")))) {
       throw configError(`${path}: ${where}.use must be a list of "NAME=value" strings`);
     }
@@ -88,8 +92,10 @@ export function readAsconfig(path: string = ASCONFIG_PATH): AsConfig {
 export function boardOptions(board: Board, config: AsConfig = readAsconfig()): AscOptions {
   const target = config.targets[board.name];
   if (!target) {
-    throw configError(`asconfig.json has no target for board ${board.name}`,
-      `Add "${board.name}": { "maximumMemory": ${board.memory.maxPages} } under "targets" in asconfig.json (one target per board in boards/).`);
+    throw configError(
+      `asconfig.json has no target for board ${board.name}`,
+      `Add "${board.name}": { "maximumMemory": ${board.memory.maxPages} } under "targets" in asconfig.json (one target per board in boards/).`,
+    );
   }
   return { ...config.options, ...target, use: [...(config.options.use ?? []), ...(target.use ?? [])] };
 }
@@ -99,7 +105,8 @@ export function abortFunction(options: AscOptions): { module: string; name: stri
   const alias = (options.use ?? []).find((u) => u.startsWith("abort="));
   const path = alias?.slice("abort=".length) ?? "";
   const cut = path.lastIndexOf("/");
-  if (cut <= 0) throw configError(`asconfig.json must route abort to a firmware function ("use": ["abort=firmware/<module>/<function>"]), found ${alias ?? "none"}`);
+  if (cut <= 0)
+    throw configError(`asconfig.json must route abort to a firmware function ("use": ["abort=firmware/<module>/<function>"]), found ${alias ?? "none"}`);
   return { module: path.slice(0, cut), name: path.slice(cut + 1) };
 }
 

@@ -31,21 +31,41 @@ function checkMutableGlobals(iface: WasmInterface): ValidatorVerdict {
     ...iface.imports.filter((i) => i.signature.startsWith("global mut ")).map((i) => `import ${i.module}.${i.name}`),
     ...iface.exports.filter((e) => e.signature.startsWith("global mut ")).map((e) => `export ${e.name}`),
   ];
-  return found.length ? { status: "failed", detail: `mutable global crosses the module boundary (${found.join(", ")}); MVP allows only immutable ones` } : { status: "ok" };
+  return found.length
+    ? { status: "failed", detail: `mutable global crosses the module boundary (${found.join(", ")}); MVP allows only immutable ones` }
+    : { status: "ok" };
 }
 
 /** wabt feature names, all off: what the module must validate without. */
 const MVP_ONLY = {
-  exceptions: false, mutable_globals: false, sat_float_to_int: false, sign_extension: false, simd: false,
-  threads: false, function_references: false, multi_value: false, tail_call: false, bulk_memory: false,
-  reference_types: false, annotations: false, code_metadata: false, gc: false, memory64: false,
-  extended_const: false, relaxed_simd: false,
+  exceptions: false,
+  mutable_globals: false,
+  sat_float_to_int: false,
+  sign_extension: false,
+  simd: false,
+  threads: false,
+  function_references: false,
+  multi_value: false,
+  tail_call: false,
+  bulk_memory: false,
+  reference_types: false,
+  annotations: false,
+  code_metadata: false,
+  gc: false,
+  memory64: false,
+  extended_const: false,
+  relaxed_simd: false,
 };
 
 /** wabt 1.0.32 wasm-validate flags for the features it enables by default; the rest are off by default. */
 export const WASM_VALIDATE_FLAGS = [
-  "--disable-mutable-globals", "--disable-saturating-float-to-int", "--disable-sign-extension",
-  "--disable-simd", "--disable-multi-value", "--disable-bulk-memory", "--disable-reference-types",
+  "--disable-mutable-globals",
+  "--disable-saturating-float-to-int",
+  "--disable-sign-extension",
+  "--disable-simd",
+  "--disable-multi-value",
+  "--disable-bulk-memory",
+  "--disable-reference-types",
 ];
 
 let wabtReady: ReturnType<typeof wabtInit> | undefined;
@@ -74,7 +94,8 @@ function validateWithWasmValidate(bytes: Uint8Array, wasmPath?: string): Validat
       writeFileSync(file, bytes);
     }
     const run = spawnSync("wasm-validate", [...WASM_VALIDATE_FLAGS, file], { encoding: "utf8" });
-    if ((run.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return { status: "skipped", detail: "wasm-validate not installed (apt install wabt)" };
+    if ((run.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT")
+      return { status: "skipped", detail: "wasm-validate not installed (apt install wabt)" };
     if (run.error) return { status: "failed", detail: run.error.message };
     return run.status === 0 ? { status: "ok" } : { status: "failed", detail: `${run.stderr}${run.stdout}`.trim() };
   } finally {
@@ -83,11 +104,19 @@ function validateWithWasmValidate(bytes: Uint8Array, wasmPath?: string): Validat
 }
 
 /** Runs both validators; `wasmPath`, when the bytes are already on disk, saves a temp file. */
-export async function checkMvpFeatures(bytes: Uint8Array, iface: WasmInterface, wasmPath?: string): Promise<{ report: FeatureReport; failure: GateFailure | null }> {
+export async function checkMvpFeatures(
+  bytes: Uint8Array,
+  iface: WasmInterface,
+  wasmPath?: string,
+): Promise<{ report: FeatureReport; failure: GateFailure | null }> {
   const wabtjs = await validateWithWabtJs(bytes);
   const wasmValidate = validateWithWasmValidate(bytes, wasmPath);
   const mutableGlobals = checkMutableGlobals(iface);
-  const failed = [["wabt.js", wabtjs], ["wasm-validate", wasmValidate], ["the mutable-globals check", mutableGlobals]].filter(([, v]) => (v as ValidatorVerdict).status === "failed") as [string, ValidatorVerdict][];
+  const failed = [
+    ["wabt.js", wabtjs],
+    ["wasm-validate", wasmValidate],
+    ["the mutable-globals check", mutableGlobals],
+  ].filter(([, v]) => (v as ValidatorVerdict).status === "failed") as [string, ValidatorVerdict][];
   const report: FeatureReport = { mvpOnly: failed.length === 0, wabtjs, wasmValidate, mutableGlobals };
   if (!failed.length) return { report, failure: null };
   return {

@@ -15,11 +15,13 @@ export interface FirmwareGraph {
 }
 
 function sources(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return sources(p);
-    return name.endsWith(".ts") ? [p] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) return sources(p);
+      return name.endsWith(".ts") ? [p] : [];
+    });
 }
 
 export function readFirmwareGraph(root: string): FirmwareGraph {

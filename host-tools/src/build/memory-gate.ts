@@ -11,7 +11,9 @@ export function checkMemoryBudget(iface: WasmInterface, board: Board): GateFailu
   const fail = (problem: string): GateFailure => ({ code: "BUILD_GATE_MEMORY", problems: [problem], hint });
   if (!mem) return fail("the module has no linear memory; HAL ABI v1 passes every buffer through exported memory");
   if (mem.imported) return fail("the module imports its memory; HAL ABI v1 needs it defined and exported by the firmware");
-  if (mem.maximum === null) return fail(`linear memory declares no maximum (initial ${mem.initial} pages); board ${board.name} allows at most ${budget} page(s)`);
-  if (mem.maximum > budget) return fail(`linear memory maximum is ${mem.maximum} pages (${mem.maximum * 64} KiB); board ${board.name} allows ${budget} page(s) (${budget * 64} KiB)`);
+  if (mem.maximum === null)
+    return fail(`linear memory declares no maximum (initial ${mem.initial} pages); board ${board.name} allows at most ${budget} page(s)`);
+  if (mem.maximum > budget)
+    return fail(`linear memory maximum is ${mem.maximum} pages (${mem.maximum * 64} KiB); board ${board.name} allows ${budget} page(s) (${budget * 64} KiB)`);
   return null;
 }

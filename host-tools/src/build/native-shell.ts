@@ -41,15 +41,27 @@ export interface NativeBuild {
 }
 
 /** Builds the ELF, or throws a BUILD_NATIVE... error (BUILD_NATIVE_TOOLS when the toolchain is missing). */
-export async function buildNativeShell(board: Board, shell: QemuShell, wasmPath: string, boardDir: string, opts: { quiet?: boolean } = {}): Promise<NativeBuild> {
+export async function buildNativeShell(
+  board: Board,
+  shell: QemuShell,
+  wasmPath: string,
+  boardDir: string,
+  opts: { quiet?: boolean } = {},
+): Promise<NativeBuild> {
   const t0 = performance.now();
   const missing = nativeToolsMissing();
   if (missing) throw buildError("BUILD_NATIVE_TOOLS", `board ${board.name} needs the C toolchain for its ${shell.source} shell: ${missing}`, NATIVE_TOOLS_HINT);
   const shellDir = join(ROOT, shell.source);
-  const sources = readdirSync(shellDir).filter((f) => f.endsWith(".c")).sort();
+  const sources = readdirSync(shellDir)
+    .filter((f) => f.endsWith(".c"))
+    .sort();
   const linkerScript = join(shellDir, `${shell.machine}.ld`);
   if (!sources.length || !existsSync(linkerScript)) {
-    throw buildError("BUILD_NATIVE", `${shell.source} has no C sources or no ${shell.machine}.ld`, `the board file's shell.source must name a folder like shells/cortex-m`);
+    throw buildError(
+      "BUILD_NATIVE",
+      `${shell.source} has no C sources or no ${shell.machine}.ld`,
+      `the board file's shell.source must name a folder like shells/cortex-m`,
+    );
   }
   const settings = { linearBytes: shell.linearBytes, stackBytes: shell.stackBytes, callDepth: shell.callDepth };
   const objects = await compileCached(board, shell, wasmPath, shellDir, sources, opts);
@@ -58,8 +70,15 @@ export async function buildNativeShell(board: Board, shell: QemuShell, wasmPath:
   mkdirSync(boardDir, { recursive: true });
   const elfPath = join(boardDir, "firmware.elf");
   const ldflags = [
-    `-mcpu=${shell.cpu}`, "-mthumb", "-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs", "-Wl,--gc-sections",
-    `-Wl,-T,${linkerScript}`, `-Wl,--defsym=__stack_bytes=${shell.stackBytes}`, `-Wl,--defsym=__linear_bytes=${shell.linearBytes}`,
+    `-mcpu=${shell.cpu}`,
+    "-mthumb",
+    "-nostartfiles",
+    "--specs=nano.specs",
+    "--specs=nosys.specs",
+    "-Wl,--gc-sections",
+    `-Wl,-T,${linkerScript}`,
+    `-Wl,--defsym=__stack_bytes=${shell.stackBytes}`,
+    `-Wl,--defsym=__linear_bytes=${shell.linearBytes}`,
     `-Wl,-Map=${join(boardDir, "firmware.map")}`,
   ];
   const linkKey = createHash("sha256").update(objects.key).update(JSON.stringify(ldflags)).update(readFileSync(linkerScript)).digest("hex");
@@ -81,12 +100,22 @@ export async function buildNativeShell(board: Board, shell: QemuShell, wasmPath:
  * build/.native-objects/<hash>/, so a board variant that differs only in link settings (a
  * smaller linear memory, another stack size) only relinks.
  */
-async function compileCached(board: Board, shell: QemuShell, wasmPath: string, shellDir: string, sources: string[], opts: { quiet?: boolean }): Promise<{ dir: string; files: string[]; key: string; reused: boolean }> {
+async function compileCached(
+  board: Board,
+  shell: QemuShell,
+  wasmPath: string,
+  shellDir: string,
+  sources: string[],
+  opts: { quiet?: boolean },
+): Promise<{ dir: string; files: string[]; key: string; reused: boolean }> {
   const header = wasmRtHeader()!;
   const cache = join(BUILD_DIR, ".native-objects");
   const cflags = (dir: string) => compileFlags(board, shell, dir, shellDir);
   const inputs = createHash("sha256");
-  inputs.update(readFileSync(wasmPath)).update(readFileSync(header)).update(JSON.stringify([cflags("OUT"), toolVersions()]));
+  inputs
+    .update(readFileSync(wasmPath))
+    .update(readFileSync(header))
+    .update(JSON.stringify([cflags("OUT"), toolVersions()]));
   for (const f of readdirSync(shellDir).sort()) inputs.update(f).update(readFileSync(join(shellDir, f)));
   const key = inputs.digest("hex");
   const dir = join(cache, key.slice(0, 16));
@@ -119,18 +148,31 @@ async function compileCached(board: Board, shell: QemuShell, wasmPath: string, s
 
 /** Keeps the `keep` most recently built object sets. */
 function pruneCache(cache: string, keep: number): void {
-  const dirs = readdirSync(cache).filter((d) => !d.startsWith(".")).map((d) => join(cache, d)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  const dirs = readdirSync(cache)
+    .filter((d) => !d.startsWith("."))
+    .map((d) => join(cache, d))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   for (const old of dirs.slice(keep)) rmSync(old, { recursive: true, force: true });
 }
 
 function compileFlags(board: Board, shell: QemuShell, dir: string, shellDir: string): string[] {
   return [
-    `-mcpu=${shell.cpu}`, "-mthumb", "-mfloat-abi=soft", "-Os", "-ffunction-sections", "-fdata-sections",
+    `-mcpu=${shell.cpu}`,
+    "-mthumb",
+    "-mfloat-abi=soft",
+    "-Os",
+    "-ffunction-sections",
+    "-fdata-sections",
     // NDEBUG: the generated asserts would pull in printf. No MMU: explicit bounds checks.
-    "-DNDEBUG", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",
-    "-DWASM_RT_USE_STACK_DEPTH_COUNT=1", `-DWASM_RT_MAX_CALL_STACK_DEPTH=${shell.callDepth}`,
-    `-DTK_SHELL_VERSION="${packageVersion()}"`, `-DTK_BOARD_NAME="${board.name}"`, `-DTK_HAS_DISPLAY=${board.display ? 1 : 0}`,
-    `-I${dir}`, `-I${shellDir}`,
+    "-DNDEBUG",
+    "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",
+    "-DWASM_RT_USE_STACK_DEPTH_COUNT=1",
+    `-DWASM_RT_MAX_CALL_STACK_DEPTH=${shell.callDepth}`,
+    `-DTK_SHELL_VERSION="${packageVersion()}"`,
+    `-DTK_BOARD_NAME="${board.name}"`,
+    `-DTK_HAS_DISPLAY=${board.display ? 1 : 0}`,
+    `-I${dir}`,
+    `-I${shellDir}`,
   ];
 }
 
@@ -148,8 +190,14 @@ function run(cmd: string, args: string[], cwd: string, what: string): Promise<st
     child.on("error", (e) => reject(buildError("BUILD_NATIVE", `${what}: cannot run ${cmd}: ${e.message}`, NATIVE_TOOLS_HINT)));
     child.on("close", (code) => {
       if (code === 0) resolve(out);
-      else reject(buildError("BUILD_NATIVE", `${what} failed (${cmd} exited with ${code}):\n${out.trim().split("\n").slice(-30).join("\n")}`,
-        "the board shell's C must compile with arm-none-eabi-gcc 12; see shells/cortex-m/README.md"));
+      else
+        reject(
+          buildError(
+            "BUILD_NATIVE",
+            `${what} failed (${cmd} exited with ${code}):\n${out.trim().split("\n").slice(-30).join("\n")}`,
+            "the board shell's C must compile with arm-none-eabi-gcc 12; see shells/cortex-m/README.md",
+          ),
+        );
     });
   });
 }

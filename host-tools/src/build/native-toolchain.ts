@@ -45,7 +45,8 @@ export function nativeToolsMissing(): string | null {
   const wasm2c = wasm2cPath();
   const version = wasm2c ? spawnSync(wasm2c, ["--version"], { encoding: "utf8" }).stdout?.trim() : "";
   if (!wasm2c || !version) missing.push("wasm2c (Debian package wabt)");
-  else if (version !== WASM2C_VERSION) missing.push(`wasm2c ${WASM2C_VERSION} (found ${version} at ${wasm2c}; the shell's wasm-rt implements ${WASM2C_VERSION}'s API)`);
+  else if (version !== WASM2C_VERSION)
+    missing.push(`wasm2c ${WASM2C_VERSION} (found ${version} at ${wasm2c}; the shell's wasm-rt implements ${WASM2C_VERSION}'s API)`);
   else if (!wasmRtHeader()) missing.push("wasm-rt.h (Debian package wabt)");
   if (!runs(ARM_GCC, ["--version"])) missing.push("arm-none-eabi-gcc (Debian package gcc-arm-none-eabi)");
   else {

@@ -131,18 +131,33 @@ export function opNamesSource(ops: readonly OpSpec[] = OPS): string {
   for (const m of MODES) {
     const t = modeNames(m, ops);
     lines.push(
-      ...wrapComment(`${m}: ${servedBy(m, ops).map((o) => o.name).join(" ")}`),
+      ...wrapComment(
+        `${m}: ${servedBy(m, ops)
+          .map((o) => o.name)
+          .join(" ")}`,
+      ),
       `const ${m.toUpperCase()}_NAMES = memory.data<u8>([${bytes(t.names)}]);`,
       `const ${m.toUpperCase()}_SECTIONS = memory.data<u16>([${t.sections.join(", ")}]);`,
       "",
     );
   }
   lines.push(
-    "export function opNames(): usize {", pick("NAMES"), "}", "",
+    "export function opNames(): usize {",
+    pick("NAMES"),
+    "}",
+    "",
     "/** Offset in opNames() of each channel's entries, u16 per channel 0..3. */",
-    "export function opSections(): usize {", pick("SECTIONS"), "}", "",
-    "export function opStates(): usize {", "  return STATES;", "}", "",
-    "/** The `msg` of an unknown-op answer on `channel`. */", "export function unknownOpMessage(channel: i32): string {", "  switch (channel) {",
+    "export function opSections(): usize {",
+    pick("SECTIONS"),
+    "}",
+    "",
+    "export function opStates(): usize {",
+    "  return STATES;",
+    "}",
+    "",
+    "/** The `msg` of an unknown-op answer on `channel`. */",
+    "export function unknownOpMessage(channel: i32): string {",
+    "  switch (channel) {",
   );
   CHANNELS.forEach((c, i) => lines.push(`    case ${i}: return ${JSON.stringify(unknownMessage(c, ops))};`));
   lines.push("  }", '  return "no such channel";', "}", "");
@@ -158,7 +173,12 @@ export function opHandlersSource(ops: readonly OpSpec[] = OPS): string {
     GENERATED,
     "// The handler of each op index of firmware/link/op-names.ts.",
     `import { MODE_CARD } from "../board";`,
-    ...[...byModule].map(([module, list]) => importLine(list.map((o) => `${o.handler.export} as ${alias(o)}`), `../${module}`)),
+    ...[...byModule].map(([module, list]) =>
+      importLine(
+        list.map((o) => `${o.handler.export} as ${alias(o)}`),
+        `../${module}`,
+      ),
+    ),
     "",
     "/** Runs op `index`: OK or a failure status (docs/link-protocol.md); -1 for an index this board lacks. */",
     "export function runOp(index: i32): i32 {",

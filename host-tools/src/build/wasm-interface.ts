@@ -5,10 +5,31 @@ import { TapkitError } from "../errors/index.ts";
 
 export type ExternKind = "function" | "table" | "memory" | "global";
 
-export interface WasmImport { module: string; name: string; kind: ExternKind; signature: string; params?: string[]; results?: string[] }
-export interface WasmExport { name: string; kind: ExternKind; signature: string; params?: string[]; results?: string[] }
-export interface WasmMemoryLimits { initial: number; maximum: number | null; imported: boolean }
-export interface WasmInterface { imports: WasmImport[]; exports: WasmExport[]; memory: WasmMemoryLimits | null }
+export interface WasmImport {
+  module: string;
+  name: string;
+  kind: ExternKind;
+  signature: string;
+  params?: string[];
+  results?: string[];
+}
+export interface WasmExport {
+  name: string;
+  kind: ExternKind;
+  signature: string;
+  params?: string[];
+  results?: string[];
+}
+export interface WasmMemoryLimits {
+  initial: number;
+  maximum: number | null;
+  imported: boolean;
+}
+export interface WasmInterface {
+  imports: WasmImport[];
+  exports: WasmExport[];
+  memory: WasmMemoryLimits | null;
+}
 
 const VALTYPES: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "funcref", 0x6f: "externref" };
 const KINDS: ExternKind[] = ["function", "table", "memory", "global"];
@@ -20,13 +41,18 @@ function formatError(message: string): TapkitError {
 
 class Reader {
   pos = 0;
-  constructor(readonly bytes: Uint8Array, readonly end = bytes.length) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly end = bytes.length,
+  ) {}
   byte(): number {
     if (this.pos >= this.end) throw formatError(`unexpected end of data at byte ${this.pos}`);
     return this.bytes[this.pos++];
   }
   u32(): number {
-    let result = 0, shift = 0, b: number;
+    let result = 0,
+      shift = 0,
+      b: number;
     do {
       b = this.byte();
       result += (b & 0x7f) * 2 ** shift;
@@ -98,7 +124,9 @@ export function readWasmInterface(bytes: Uint8Array): WasmInterface {
       }
     } else if (id === 2) {
       for (let n = s.u32(); n > 0; n--) {
-        const module = s.name(), name = s.name(), kind = KINDS[s.byte()];
+        const module = s.name(),
+          name = s.name(),
+          kind = KINDS[s.byte()];
         if (kind === "function") {
           const ti = s.u32();
           funcTypes.push(ti);
@@ -130,7 +158,9 @@ export function readWasmInterface(bytes: Uint8Array): WasmInterface {
       }
     } else if (id === 7) {
       for (let n = s.u32(); n > 0; n--) {
-        const name = s.name(), kind = KINDS[s.byte()], index = s.u32();
+        const name = s.name(),
+          kind = KINDS[s.byte()],
+          index = s.u32();
         if (kind === "function") {
           const ti = funcTypes[index];
           if (ti === undefined) throw formatError(`export ${name} refers to missing function ${index}`);

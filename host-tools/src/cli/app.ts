@@ -97,6 +97,3 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(err, wantsJson);
   }
 }
-
-
-

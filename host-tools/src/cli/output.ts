@@ -52,7 +52,9 @@ export function reportError(err: unknown, json: boolean): number {
   const d = describeError(err);
   if (json) {
     const details = Object.keys(d.details).length ? { details: d.details } : {};
-    process.stdout.write(JSON.stringify({ ok: false, error: { code: d.code, message: d.message, hint: d.hint, exit: d.exitCode, ...details } }, jsonReplacer) + "\n");
+    process.stdout.write(
+      JSON.stringify({ ok: false, error: { code: d.code, message: d.message, hint: d.hint, exit: d.exitCode, ...details } }, jsonReplacer) + "\n",
+    );
   } else {
     process.stderr.write(`tapkit: error: ${d.message}\n  hint: ${d.hint}\n`);
     if (process.env.TAPKIT_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
@@ -64,5 +66,12 @@ export function reportError(err: unknown, json: boolean): number {
 export function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

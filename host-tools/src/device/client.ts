@@ -26,7 +26,10 @@ export class DeviceClient {
   /** Every op of the catalogue: `ops.qr.amount({ amount })`, `ops.shell.info()`, ... */
   readonly ops: OpsClient;
 
-  private constructor(readonly session: LinkSession, readonly port: string) {
+  private constructor(
+    readonly session: LinkSession,
+    readonly port: string,
+  ) {
     this.ops = opsClient(session);
   }
 

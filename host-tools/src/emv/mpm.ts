@@ -75,17 +75,29 @@ function accountObject(a: MerchantAccount): string {
 export function accountsText(accounts: MerchantAccount[]): string {
   need(accounts.length > 0, "02-51 merchant account", "at least one account required", "add a scheme template, e.g. --account 26:BR.GOV.BCB.PIX:01=key");
   const sorted = [...accounts].sort((a, b) => a.id - b.id);
-  sorted.forEach((a, i) => need(i === 0 || a.id !== sorted[i - 1].id, `${String(a.id).padStart(2, "0")} merchant account`, "ID used twice", "one object per ID"));
+  sorted.forEach((a, i) =>
+    need(i === 0 || a.id !== sorted[i - 1].id, `${String(a.id).padStart(2, "0")} merchant account`, "ID used twice", "one object per ID"),
+  );
   return sorted.map(accountObject).join("");
 }
 
 export function checkProfile(p: MerchantProfile): void {
-  need(chars(p.name) >= 1 && chars(p.name) <= 25 && PRINTABLE.test(p.name), "59 merchant name", "1-25 printable ASCII characters", "put non-ASCII names in template 64");
+  need(
+    chars(p.name) >= 1 && chars(p.name) <= 25 && PRINTABLE.test(p.name),
+    "59 merchant name",
+    "1-25 printable ASCII characters",
+    "put non-ASCII names in template 64",
+  );
   need(chars(p.city) >= 1 && chars(p.city) <= 15 && PRINTABLE.test(p.city), "60 merchant city", "1-15 printable ASCII characters", "abbreviate the city");
   need(/^[A-Z]{2}$/.test(p.country), "58 country", "ISO 3166-1 alpha-2, two capital letters", "e.g. BR, SG, TH");
   need(/^\d{3}$/.test(p.currency), "53 currency", "ISO 4217 numeric, three digits", "e.g. 986 BRL, 702 SGD, 978 EUR");
   need(/^\d{4}$/.test(p.mcc), "52 merchant category code", "ISO 18245, four digits", "e.g. 5812 restaurants, 0000 when the scheme has none");
-  need(p.postal === undefined || (chars(p.postal) <= 10 && PRINTABLE.test(p.postal)), "61 postal code", "up to 10 printable ASCII characters", "e.g. --postal 1000-001");
+  need(
+    p.postal === undefined || (chars(p.postal) <= 10 && PRINTABLE.test(p.postal)),
+    "61 postal code",
+    "up to 10 printable ASCII characters",
+    "e.g. --postal 1000-001",
+  );
   accountsText(p.accounts);
 }
 
@@ -93,7 +105,13 @@ export function checkProfile(p: MerchantProfile): void {
 export function buildPayload(p: MerchantProfile, req: PaymentRequest = {}): string {
   checkProfile(p);
   if (req.amount !== undefined) checkAmountForBuild(req.amount);
-  if (req.bill !== undefined) need(chars(req.bill) >= 1 && chars(req.bill) <= 25 && PRINTABLE.test(req.bill), "62/01 bill number", "1-25 printable ASCII characters", "e.g. --bill INV-7");
+  if (req.bill !== undefined)
+    need(
+      chars(req.bill) >= 1 && chars(req.bill) <= 25 && PRINTABLE.test(req.bill),
+      "62/01 bill number",
+      "1-25 printable ASCII characters",
+      "e.g. --bill INV-7",
+    );
   let s = formatObject("00", "01") + formatObject("01", req.amount !== undefined ? "12" : "11");
   s += accountsText(p.accounts);
   s += formatObject(52, p.mcc) + formatObject(53, p.currency);
@@ -136,10 +154,17 @@ export function parsePayload(text: string): ParsedPayload {
   const last = objects[objects.length - 1];
   need(last.id === "63", "63 CRC", "must be the last object (nothing may follow it)", "drop trailing data after the CRC");
   need(chars(last.value) === 4 && /^[0-9A-F]{4}$/.test(last.value), "63 CRC", "4 upper-case hex digits", "write the CRC in upper case, e.g. 6304A13A");
-  const covered = Array.from(text).slice(0, Array.from(text).length - 4).join("");
+  const covered = Array.from(text)
+    .slice(0, Array.from(text).length - 4)
+    .join("");
   need(covered.endsWith("6304"), "63 CRC", "length must be 04", "the CRC object is always 6304 followed by 4 hex digits");
   const want = crcHex(covered);
-  need(want === last.value, "63 CRC", `mismatch: payload says ${last.value}, CRC-16/CCITT-FALSE over the UTF-8 bytes up to and including 6304 is ${want}`, "rebuild the CRC after any change (tapkit emv build)");
+  need(
+    want === last.value,
+    "63 CRC",
+    `mismatch: payload says ${last.value}, CRC-16/CCITT-FALSE over the UTF-8 bytes up to and including 6304 is ${want}`,
+    "rebuild the CRC after any change (tapkit emv build)",
+  );
   const byId = new Map<string, string>();
   for (const o of objects) {
     need(!byId.has(o.id), `${o.id}`, "object appears twice", "each root ID at most once");
@@ -151,13 +176,28 @@ export function parsePayload(text: string): ParsedPayload {
     if (TEMPLATE(id)) templates[o.id] = parseObjects(o.value, o.id);
   }
   const ini = byId.get("01");
-  need(ini === undefined || ini === "11" || ini === "12", "01 point of initiation", 'must be "11" (static) or "12" (dynamic)', "use 010211 for a static code, 010212 for one with an amount");
-  need(objects.some((o) => Number(o.id) >= 2 && Number(o.id) <= 51), "02-51 merchant account", "at least one merchant account object required", "add a scheme template, e.g. 26 with its GUID");
+  need(
+    ini === undefined || ini === "11" || ini === "12",
+    "01 point of initiation",
+    'must be "11" (static) or "12" (dynamic)',
+    "use 010211 for a static code, 010212 for one with an amount",
+  );
+  need(
+    objects.some((o) => Number(o.id) >= 2 && Number(o.id) <= 51),
+    "02-51 merchant account",
+    "at least one merchant account object required",
+    "add a scheme template, e.g. 26 with its GUID",
+  );
   for (const [id, subs] of Object.entries(templates)) {
     const n = Number(id);
     if ((n >= 26 && n <= 51) || n >= 80) {
       need(subs.length > 0 && subs[0].id === "00", `${id}/00 GUID`, "template must start with its globally unique identifier", "e.g. 0014BR.GOV.BCB.PIX");
-      need(chars(subs[0].value) >= 1 && chars(subs[0].value) <= 32, `${id}/00 GUID`, "1-32 characters", "a scheme's AID or reverse domain name, e.g. BR.GOV.BCB.PIX");
+      need(
+        chars(subs[0].value) >= 1 && chars(subs[0].value) <= 32,
+        `${id}/00 GUID`,
+        "1-32 characters",
+        "a scheme's AID or reverse domain name, e.g. BR.GOV.BCB.PIX",
+      );
     }
   }
   const field = (id: string, label: string, re: RegExp, rule: string, hint: string, mandatory: boolean) => {
@@ -177,16 +217,29 @@ export function parsePayload(text: string): ParsedPayload {
   const amount = /^(?=.{1,13}$)\d+(\.\d+)?$/;
   field("54", "transaction amount", amount, "1-13 characters, digits with an optional decimal point", "e.g. 23.72", false);
   if (byId.has("54")) need(/[1-9]/.test(byId.get("54")!), "54 transaction amount", "must be greater than zero", "leave 54 out for a code without an amount");
-  field("55", "tip or convenience indicator", /^0[123]$/, 'must be "01", "02" or "03"', "01 asks for a tip, 02 a fixed fee (56), 03 a percentage fee (57)", false);
+  field(
+    "55",
+    "tip or convenience indicator",
+    /^0[123]$/,
+    'must be "01", "02" or "03"',
+    "01 asks for a tip, 02 a fixed fee (56), 03 a percentage fee (57)",
+    false,
+  );
   field("56", "convenience fee fixed", amount, "1-13 characters, digits with an optional decimal point", "e.g. 1.50", false);
   field("57", "convenience fee percentage", /^(?=.{1,5}$)\d+(\.\d+)?$/, "1-5 characters, e.g. 3.00", "a percentage, e.g. 3.00", false);
   if (byId.get("55") === "02") need(byId.has("56"), "56 convenience fee fixed", 'required when 55 is "02"', "add 56 with the fee");
   if (byId.get("55") === "03") need(byId.has("57"), "57 convenience fee percentage", 'required when 55 is "03"', "add 57 with the percentage");
-  for (const s of templates["62"] ?? []) need(chars(s.value) >= 1 && chars(s.value) <= 25, `62/${s.id}`, "1-25 characters", "shorten the additional data field");
+  for (const s of templates["62"] ?? [])
+    need(chars(s.value) >= 1 && chars(s.value) <= 25, `62/${s.id}`, "1-25 characters", "shorten the additional data field");
   if (templates["64"]) {
     const lang = new Map(templates["64"].map((s) => [s.id, s.value]));
     need(/^[a-zA-Z]{2}$/.test(lang.get("00") ?? ""), "64/00 language preference", "mandatory, 2 letters (ISO 639)", "e.g. ZH");
-    need(chars(lang.get("01") ?? "") >= 1 && chars(lang.get("01") ?? "") <= 25, "64/01 alternate name", "mandatory, 1-25 characters", "the merchant name in the alternate language");
+    need(
+      chars(lang.get("01") ?? "") >= 1 && chars(lang.get("01") ?? "") <= 25,
+      "64/01 alternate name",
+      "mandatory, 1-25 characters",
+      "the merchant name in the alternate language",
+    );
     if (lang.has("02")) need(chars(lang.get("02")!) <= 15, "64/02 alternate city", "1-15 characters", "abbreviate the city");
   }
   return { objects, templates, initiation: ini === "11" ? "static" : ini === "12" ? "dynamic" : "unspecified", crc: last.value };

@@ -19,7 +19,8 @@ export function parseObjects(text: string, where = "payload"): DataObject[] {
     if (!/^\d\d$/.test(id)) throw emvError(where, `object ID "${id}" at character ${at} is not two digits`, "IDs are 00-99");
     if (!/^\d\d$/.test(len)) throw emvError(`${prefix(where)}${id}`, `length "${len}" is not two digits`, "lengths are 00-99 characters");
     const n = Number(len);
-    if (at + 4 + n > chars.length) throw emvError(`${prefix(where)}${id}`, `length ${n} runs past the end of the ${where}`, "the length counts characters of the value");
+    if (at + 4 + n > chars.length)
+      throw emvError(`${prefix(where)}${id}`, `length ${n} runs past the end of the ${where}`, "the length counts characters of the value");
     out.push({ id, value: chars.slice(at + 4, at + 4 + n).join("") });
     at += 4 + n;
   }

@@ -44,7 +44,13 @@ export function asTapkitError(e: unknown): TapkitError {
   const message = e instanceof Error ? e.message : String(e);
   const os = (e ?? {}) as { code?: unknown; syscall?: unknown; path?: unknown };
   if (typeof os.code === "string" && typeof os.syscall === "string" && typeof os.path === "string") {
-    return new TapkitError("FILE_ERROR", message, "check the path, that its folder exists, its permissions and the free space", { path: os.path, osCode: os.code }, { cause: e });
+    return new TapkitError(
+      "FILE_ERROR",
+      message,
+      "check the path, that its folder exists, its permissions and the free space",
+      { path: os.path, osCode: os.code },
+      { cause: e },
+    );
   }
   return new TapkitError("INTERNAL", message, BUG_HINT, typeof os.code === "string" ? { osCode: os.code } : {}, { cause: e });
 }

@@ -9,7 +9,11 @@ export function readBinaryFile(path: string, what: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw imageError("IMAGE_READ", `cannot read ${what} ${path}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code === "ENOENT" ? "check the path; tapkit build writes build/<board>/firmware.wasm" : "check the file's permissions");
+    throw imageError(
+      "IMAGE_READ",
+      `cannot read ${what} ${path}: ${(e as Error).message}`,
+      (e as NodeJS.ErrnoException).code === "ENOENT" ? "check the path; tapkit build writes build/<board>/firmware.wasm" : "check the file's permissions",
+    );
   }
 }
 

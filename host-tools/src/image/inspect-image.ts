@@ -40,7 +40,16 @@ function problemOf(e: unknown): ImageProblem {
 }
 
 export function inspectImage(bytes: Uint8Array): ImageReport {
-  const report: ImageReport = { fileBytes: bytes.length, header: null, manifest: null, moduleSha256: null, moduleHashMatches: null, overheadBytes: null, signatureChecked: false, problems: [] };
+  const report: ImageReport = {
+    fileBytes: bytes.length,
+    header: null,
+    manifest: null,
+    moduleSha256: null,
+    moduleHashMatches: null,
+    overheadBytes: null,
+    signatureChecked: false,
+    problems: [],
+  };
   try {
     splitImage(bytes);
   } catch (e) {
@@ -55,7 +64,15 @@ export function inspectImage(bytes: Uint8Array): ImageReport {
   if (report.header.magicOk) report.overheadBytes = h.moduleOffset;
   try {
     const s = parseManifest(manifest);
-    report.manifest = { alg: s.alg, algName: algName(s.alg), kid: s.kid, protectedBytes: s.protectedBytes.length, payloadBytes: s.payload.length, signature: s.signature, fields: null };
+    report.manifest = {
+      alg: s.alg,
+      algName: algName(s.alg),
+      kid: s.kid,
+      protectedBytes: s.protectedBytes.length,
+      payloadBytes: s.payload.length,
+      signature: s.signature,
+      fields: null,
+    };
     report.manifest.fields = decodeManifestPayload(s.payload);
   } catch (e) {
     report.problems.push(problemOf(e));
@@ -66,7 +83,11 @@ export function inspectImage(bytes: Uint8Array): ImageReport {
     if (signed) {
       report.moduleHashMatches = Buffer.compare(Buffer.from(signed), Buffer.from(report.moduleSha256)) === 0;
       if (!report.moduleHashMatches && !report.problems.length) {
-        report.problems.push({ code: "IMAGE_HASH_MISMATCH", message: "the module's SHA-256 differs from the one in the manifest", hint: "the module was altered or damaged; copy the image again" });
+        report.problems.push({
+          code: "IMAGE_HASH_MISMATCH",
+          message: "the module's SHA-256 differs from the one in the manifest",
+          hint: "the module was altered or damaged; copy the image again",
+        });
       }
     }
   }

@@ -16,8 +16,18 @@ export interface NewFileOptions {
 export function checkWritable(path: string, force = false): boolean {
   const st = lstatSync(path, { throwIfNoEntry: false });
   if (!st) return false;
-  if (st.isSymbolicLink()) throw imageError("KEY_SYMLINK", `${path} is a symbolic link; refusing to write a key through it`, "remove the link (or choose another path) and check who planted it; keys are never written through links, even with --force");
-  if (!force) throw imageError("KEY_EXISTS", `${path} already exists; refusing to overwrite a key`, "choose another path, or pass --force if you really mean to destroy the old key (images signed with it will no longer have a private key)");
+  if (st.isSymbolicLink())
+    throw imageError(
+      "KEY_SYMLINK",
+      `${path} is a symbolic link; refusing to write a key through it`,
+      "remove the link (or choose another path) and check who planted it; keys are never written through links, even with --force",
+    );
+  if (!force)
+    throw imageError(
+      "KEY_EXISTS",
+      `${path} already exists; refusing to overwrite a key`,
+      "choose another path, or pass --force if you really mean to destroy the old key (images signed with it will no longer have a private key)",
+    );
   if (!st.isFile()) throw imageError("KEY_EXISTS", `${path} exists and is not a regular file`, "choose another path");
   return true;
 }

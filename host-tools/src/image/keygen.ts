@@ -27,7 +27,8 @@ export function defaultPublicKeyPath(keyFile: string): string {
 export function keygen(keyFile: string, opts: { alg?: KeyAlgName; publicKeyFile?: string; force?: boolean } = {}): KeygenResult {
   const alg = opts.alg ?? "ed25519";
   const publicKeyFile = opts.publicKeyFile ?? defaultPublicKeyPath(keyFile);
-  if (resolve(publicKeyFile) === resolve(keyFile)) throw imageError("IMAGE_ARGUMENT", "the public key file cannot be the private key file", "leave --pub out (KEYFILE.pub.pem) or give another path");
+  if (resolve(publicKeyFile) === resolve(keyFile))
+    throw imageError("IMAGE_ARGUMENT", "the public key file cannot be the private key file", "leave --pub out (KEYFILE.pub.pem) or give another path");
   checkWritable(keyFile, opts.force);
   checkWritable(publicKeyFile, opts.force);
   const { signer, secret } = generateSigningKey(alg);
@@ -41,4 +42,3 @@ export function keygen(keyFile: string, opts: { alg?: KeyAlgName; publicKeyFile?
   secret.fill(0);
   return { alg, coseAlg: signer.alg, algName: algName(signer.alg), kid: hex(signer.kid), publicKey: hex(signer.publicKey), keyFile, publicKeyFile };
 }
-

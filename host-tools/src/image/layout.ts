@@ -57,7 +57,12 @@ export function encodeHeader(manifestBytes: number, moduleBytes: number): Uint8A
 
 /** The header fields as stored, unchecked (inspect shows them even when they are wrong). */
 export function readHeader(bytes: Uint8Array): ImageHeader {
-  if (bytes.length < HEADER_BYTES) throw imageError("IMAGE_TRUNCATED", `the file has ${bytes.length} bytes, less than the ${HEADER_BYTES}-byte image header`, "the copy or download was cut short; build or copy the .tki again");
+  if (bytes.length < HEADER_BYTES)
+    throw imageError(
+      "IMAGE_TRUNCATED",
+      `the file has ${bytes.length} bytes, less than the ${HEADER_BYTES}-byte image header`,
+      "the copy or download was cut short; build or copy the .tki again",
+    );
   const v = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   return {
     magic: bytes.slice(0, 4),
@@ -73,8 +78,10 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
 }
 
 function magicHint(bytes: Uint8Array): string {
-  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) return "this is a bare WebAssembly module; sign it first: tapkit image sign FIRMWARE.wasm --key KEY --board BOARD --version X.Y.Z";
-  if (bytes.length > 0 && bytes.subarray(0, 4).every((b) => b === 0xff)) return "the data starts with FF FF FF FF, which is erased flash: the slot or file holds no image";
+  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d)
+    return "this is a bare WebAssembly module; sign it first: tapkit image sign FIRMWARE.wasm --key KEY --board BOARD --version X.Y.Z";
+  if (bytes.length > 0 && bytes.subarray(0, 4).every((b) => b === 0xff))
+    return "the data starts with FF FF FF FF, which is erased flash: the slot or file holds no image";
   return "this is not a tapkit firmware image (.tki); images start with 89 54 4B 49";
 }
 
@@ -93,34 +100,64 @@ export function splitImage(bytes: Uint8Array, maxImageBytes?: number, slotName =
   const header = readHeader(bytes);
   const crc = crc32(bytes.subarray(0, 28));
   if (crc !== header.headerCrc) {
-    throw imageError("IMAGE_HEADER_CRC", `header CRC-32 is ${hex32(header.headerCrc)} but bytes 0..27 give ${hex32(crc)}: the header is corrupted or was torn by a power cut`, "copy or upload the image again; a slot whose header fails this check holds no bootable image");
+    throw imageError(
+      "IMAGE_HEADER_CRC",
+      `header CRC-32 is ${hex32(header.headerCrc)} but bytes 0..27 give ${hex32(crc)}: the header is corrupted or was torn by a power cut`,
+      "copy or upload the image again; a slot whose header fails this check holds no bootable image",
+    );
   }
   if (header.formatVersion !== IMAGE_FORMAT_VERSION) {
-    throw imageError("IMAGE_FORMAT_VERSION", `image format ${header.formatVersion} is not known to this tapkit (it reads format ${IMAGE_FORMAT_VERSION})`, "update tapkit (and the device's shell) to a version that reads this format, or sign the module with this tapkit");
+    throw imageError(
+      "IMAGE_FORMAT_VERSION",
+      `image format ${header.formatVersion} is not known to this tapkit (it reads format ${IMAGE_FORMAT_VERSION})`,
+      "update tapkit (and the device's shell) to a version that reads this format, or sign the module with this tapkit",
+    );
   }
   const wrong: string[] = [];
   if (header.headerBytes !== HEADER_BYTES) wrong.push(`header length ${header.headerBytes} (format 1: ${HEADER_BYTES})`);
   if (header.flags !== 0) wrong.push(`flags ${hex32(header.flags)} (format 1 defines none: 0)`);
   if (header.manifestBytes === 0 || header.manifestBytes > MANIFEST_MAX_BYTES) wrong.push(`manifest length ${header.manifestBytes} (1..${MANIFEST_MAX_BYTES})`);
-  if (header.moduleOffset !== alignUp(HEADER_BYTES + header.manifestBytes)) wrong.push(`module offset ${header.moduleOffset} (must be ${alignUp(HEADER_BYTES + header.manifestBytes)}: header + manifest rounded up to ${PART_ALIGN})`);
+  if (header.moduleOffset !== alignUp(HEADER_BYTES + header.manifestBytes))
+    wrong.push(`module offset ${header.moduleOffset} (must be ${alignUp(HEADER_BYTES + header.manifestBytes)}: header + manifest rounded up to ${PART_ALIGN})`);
   if (header.moduleBytes === 0) wrong.push("module length 0");
-  if (header.imageBytes !== header.moduleOffset + header.moduleBytes) wrong.push(`image length ${header.imageBytes} (module offset + module length = ${header.moduleOffset + header.moduleBytes})`);
+  if (header.imageBytes !== header.moduleOffset + header.moduleBytes)
+    wrong.push(`image length ${header.imageBytes} (module offset + module length = ${header.moduleOffset + header.moduleBytes})`);
   if (wrong.length) {
-    throw imageError("IMAGE_HEADER_FIELDS", `the image header is inconsistent: ${wrong.join("; ")}`, "the file was not written by tapkit image sign (or by a buggy tool); sign the module again");
+    throw imageError(
+      "IMAGE_HEADER_FIELDS",
+      `the image header is inconsistent: ${wrong.join("; ")}`,
+      "the file was not written by tapkit image sign (or by a buggy tool); sign the module again",
+    );
   }
   if (maxImageBytes !== undefined && header.imageBytes > maxImageBytes) {
-    throw imageError("IMAGE_TOO_LARGE", `the image is ${header.imageBytes} bytes; ${slotName} takes at most ${maxImageBytes}`, "shrink the firmware (tapkit bench shows where the bytes go) or give the board larger slot-a/slot-b partitions");
+    throw imageError(
+      "IMAGE_TOO_LARGE",
+      `the image is ${header.imageBytes} bytes; ${slotName} takes at most ${maxImageBytes}`,
+      "shrink the firmware (tapkit bench shows where the bytes go) or give the board larger slot-a/slot-b partitions",
+    );
   }
   if (bytes.length < header.imageBytes) {
-    throw imageError("IMAGE_TRUNCATED", `the image is truncated: ${bytes.length} of ${header.imageBytes} bytes present (${header.imageBytes - bytes.length} missing)`, "the copy or upload was cut short; copy the .tki again (tapkit flash resumes an interrupted upload)");
+    throw imageError(
+      "IMAGE_TRUNCATED",
+      `the image is truncated: ${bytes.length} of ${header.imageBytes} bytes present (${header.imageBytes - bytes.length} missing)`,
+      "the copy or upload was cut short; copy the .tki again (tapkit flash resumes an interrupted upload)",
+    );
   }
   if (bytes.length > header.imageBytes) {
-    throw imageError("IMAGE_TRAILING_BYTES", `${bytes.length - header.imageBytes} byte(s) follow the end of the image (header says ${header.imageBytes} bytes)`, "something was appended to the file; use the .tki exactly as tapkit image sign wrote it");
+    throw imageError(
+      "IMAGE_TRAILING_BYTES",
+      `${bytes.length - header.imageBytes} byte(s) follow the end of the image (header says ${header.imageBytes} bytes)`,
+      "something was appended to the file; use the .tki exactly as tapkit image sign wrote it",
+    );
   }
   const manifestEnd = HEADER_BYTES + header.manifestBytes;
   const padding = bytes.subarray(manifestEnd, header.moduleOffset);
   if (padding.some((b) => b !== 0)) {
-    throw imageError("IMAGE_PADDING", `the ${padding.length} padding byte(s) between manifest and module (offsets ${manifestEnd}..${header.moduleOffset - 1}) are not all zero`, "the file was altered; every byte of an image is fixed by its signer, so sign the module again");
+    throw imageError(
+      "IMAGE_PADDING",
+      `the ${padding.length} padding byte(s) between manifest and module (offsets ${manifestEnd}..${header.moduleOffset - 1}) are not all zero`,
+      "the file was altered; every byte of an image is fixed by its signer, so sign the module again",
+    );
   }
   return {
     header,

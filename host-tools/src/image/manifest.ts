@@ -53,7 +53,8 @@ export function fieldProblems(f: ManifestFields): string[] {
 /** The payload: map {1: board, 2: [maj, min, patch], 3: hal abi, 4: security counter, 5: size, 6: sha-256}. */
 export function encodeManifestPayload(f: ManifestFields): Uint8Array {
   const problems = fieldProblems(f);
-  if (problems.length) throw imageError("IMAGE_ARGUMENT", `cannot sign these manifest fields: ${problems.join("; ")}`, "see docs/image-format.md, Manifest payload");
+  if (problems.length)
+    throw imageError("IMAGE_ARGUMENT", `cannot sign these manifest fields: ${problems.join("; ")}`, "see docs/image-format.md, Manifest payload");
   return encodeDet(
     new Map<number, unknown>([
       [KEY_BOARD, f.board],
@@ -74,7 +75,12 @@ export function decodeManifestPayload(payload: Uint8Array): ManifestFields {
   } catch (e) {
     throw fromWallet(e, "IMAGE_MANIFEST_FIELDS");
   }
-  const bad = (why: string) => imageError("IMAGE_MANIFEST_FIELDS", `the manifest payload is signed but malformed: ${why}`, "the signing tool is broken or from another format; sign the module again with tapkit image sign");
+  const bad = (why: string) =>
+    imageError(
+      "IMAGE_MANIFEST_FIELDS",
+      `the manifest payload is signed but malformed: ${why}`,
+      "the signing tool is broken or from another format; sign the module again with tapkit image sign",
+    );
   if (!(m instanceof Map)) throw bad("not a map");
   const keys = [...m.keys()];
   const want = [KEY_BOARD, KEY_VERSION, KEY_HAL_ABI, KEY_SECURITY_COUNTER, KEY_MODULE_SIZE, KEY_MODULE_SHA256];
@@ -117,10 +123,20 @@ export function parseManifest(manifest: Uint8Array): Sign1 {
     throw fromWallet(e, "IMAGE_MANIFEST_MALFORMED");
   }
   if (s.alg !== COSE_ALG_EDDSA && s.alg !== COSE_ALG_ES256) {
-    throw imageError("IMAGE_ALG", `the manifest is signed with COSE algorithm ${s.alg}; images use EdDSA (-8) or ES256 (-7)`, "sign with a key from tapkit image keygen --alg ed25519|p256");
+    throw imageError(
+      "IMAGE_ALG",
+      `the manifest is signed with COSE algorithm ${s.alg}; images use EdDSA (-8) or ES256 (-7)`,
+      "sign with a key from tapkit image keygen --alg ed25519|p256",
+    );
   }
-  if (s.kid.length !== KID_BYTES) throw imageError("IMAGE_MANIFEST_MALFORMED", `the manifest's key id has ${s.kid.length} bytes, not ${KID_BYTES}`, "see docs/image-format.md, Key id");
-  if (s.signature.length !== SIGNATURE_BYTES) throw imageError("IMAGE_MANIFEST_MALFORMED", `the manifest signature has ${s.signature.length} bytes, not ${SIGNATURE_BYTES}`, "EdDSA and ES256 signatures are 64 bytes (ES256 as raw r||s, not DER)");
+  if (s.kid.length !== KID_BYTES)
+    throw imageError("IMAGE_MANIFEST_MALFORMED", `the manifest's key id has ${s.kid.length} bytes, not ${KID_BYTES}`, "see docs/image-format.md, Key id");
+  if (s.signature.length !== SIGNATURE_BYTES)
+    throw imageError(
+      "IMAGE_MANIFEST_MALFORMED",
+      `the manifest signature has ${s.signature.length} bytes, not ${SIGNATURE_BYTES}`,
+      "EdDSA and ES256 signatures are 64 bytes (ES256 as raw r||s, not DER)",
+    );
   return s;
 }
 
@@ -132,5 +148,9 @@ export function manifestSignatureValid(s: Sign1, publicKey: Uint8Array, header: 
 /** The wallet codec's refusals, re-labelled for images (the reason text is kept). */
 function fromWallet(e: unknown, code: "IMAGE_MANIFEST_MALFORMED" | "IMAGE_MANIFEST_FIELDS"): unknown {
   if (!(e instanceof TapkitError)) return e;
-  return imageError(code, `${e.message} (${e.code})`, "the manifest is not a format-1 tapkit image manifest: the file was altered or made by another tool; sign the module again");
+  return imageError(
+    code,
+    `${e.message} (${e.code})`,
+    "the manifest is not a format-1 tapkit image manifest: the file was altered or made by another tool; sign the module again",
+  );
 }

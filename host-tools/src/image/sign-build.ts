@@ -44,6 +44,10 @@ export function builtForBoard(wasmPath: string, module: Uint8Array): string | nu
 export function checkBuiltFor(wasmPath: string, module: Uint8Array, board: Board): void {
   const builtFor = builtForBoard(wasmPath, module);
   if (builtFor !== null && builtFor !== board.name) {
-    throw imageError("IMAGE_WRONG_BOARD", `${wasmPath} was built for board ${builtFor} (its build.json says so), not ${board.name}`, `sign build/${board.name}/firmware.wasm instead, or build it: tapkit build --board ${board.name}`);
+    throw imageError(
+      "IMAGE_WRONG_BOARD",
+      `${wasmPath} was built for board ${builtFor} (its build.json says so), not ${board.name}`,
+      `sign build/${board.name}/firmware.wasm instead, or build it: tapkit build --board ${board.name}`,
+    );
   }
 }

@@ -43,14 +43,22 @@ export function parseVersion(text: string): FirmwareVersion {
   const m = /^(0|[1-9]\d{0,9})\.(0|[1-9]\d{0,9})\.(0|[1-9]\d{0,9})$/.exec(text);
   const v = m ? ([Number(m[1]), Number(m[2]), Number(m[3])] as const) : null;
   if (!v || !v.every((n) => n <= 0xffff_ffff)) {
-    throw imageError("IMAGE_ARGUMENT", `version ${JSON.stringify(text)} is not MAJOR.MINOR.PATCH (each 0..4294967295, no suffix)`, "e.g. --version 1.4.0; a prerelease tag belongs in your release notes, not in the image");
+    throw imageError(
+      "IMAGE_ARGUMENT",
+      `version ${JSON.stringify(text)} is not MAJOR.MINOR.PATCH (each 0..4294967295, no suffix)`,
+      "e.g. --version 1.4.0; a prerelease tag belongs in your release notes, not in the image",
+    );
   }
   return v;
 }
 
 export function parseSecurityCounter(text: string): number {
   if (!/^(0|[1-9]\d{0,9})$/.test(text) || Number(text) > 0xffff_ffff) {
-    throw imageError("IMAGE_ARGUMENT", `security counter ${JSON.stringify(text)} is not an integer 0..4294967295`, "raise it only when devices must refuse every older image (a security fix); docs/image-format.md, Security counter");
+    throw imageError(
+      "IMAGE_ARGUMENT",
+      `security counter ${JSON.stringify(text)} is not an integer 0..4294967295`,
+      "raise it only when devices must refuse every older image (a security fix); docs/image-format.md, Security counter",
+    );
   }
   return Number(text);
 }
@@ -59,7 +67,11 @@ export async function signImage(req: SignRequest): Promise<SignedImage> {
   const { board, key } = req;
   const keyAlg = keyAlgName(key.alg);
   if (!board.keystore.algorithms.includes(keyAlg)) {
-    throw imageError("IMAGE_BOARD_ALG", `board ${board.name} cannot verify ${algName(key.alg)} signatures (keystore algorithms: ${board.keystore.algorithms.join(", ")})`, `sign with a key of an algorithm the board has: tapkit image keygen --alg ${board.keystore.algorithms.includes("ed25519") ? "ed25519" : "p256"}`);
+    throw imageError(
+      "IMAGE_BOARD_ALG",
+      `board ${board.name} cannot verify ${algName(key.alg)} signatures (keystore algorithms: ${board.keystore.algorithms.join(", ")})`,
+      `sign with a key of an algorithm the board has: tapkit image keygen --alg ${board.keystore.algorithms.includes("ed25519") ? "ed25519" : "p256"}`,
+    );
   }
   // a BUILD_GATE_... error (exit 8) names the failed gate; a copy, as wabt.js reads a subarray's whole buffer
   await checkFirmwareModule(req.module.slice(), board, req.modulePath);
@@ -77,5 +89,14 @@ export async function signImage(req: SignRequest): Promise<SignedImage> {
   const image = joinImage(header, manifest, req.module);
   const budget = slotBudget(board);
   splitImage(image, budget.maxImageBytes, slotDescription(board)); // IMAGE_TOO_LARGE, worded as verify words it
-  return { image, fields, alg: key.alg, algName: algName(key.alg), kid: key.kid, manifestBytes: manifest.length, overheadBytes: image.length - req.module.length, maxImageBytes: budget.maxImageBytes };
+  return {
+    image,
+    fields,
+    alg: key.alg,
+    algName: algName(key.alg),
+    kid: key.kid,
+    manifestBytes: manifest.length,
+    overheadBytes: image.length - req.module.length,
+    maxImageBytes: budget.maxImageBytes,
+  };
 }

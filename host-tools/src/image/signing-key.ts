@@ -50,14 +50,22 @@ function algOfKeyObject(k: KeyObject, source: string): CoseAlg {
   if (k.asymmetricKeyType === "ed25519") return COSE_ALG_EDDSA;
   if (k.asymmetricKeyType === "ec" && k.asymmetricKeyDetails?.namedCurve === "prime256v1") return COSE_ALG_ES256;
   const what = k.asymmetricKeyType === "ec" ? `EC ${k.asymmetricKeyDetails?.namedCurve}` : k.asymmetricKeyType;
-  throw imageError("KEY_FORMAT", `${source} is a ${what} key; image signing keys are Ed25519 or P-256`, "make one with tapkit image keygen --alg ed25519 (or p256)");
+  throw imageError(
+    "KEY_FORMAT",
+    `${source} is a ${what} key; image signing keys are Ed25519 or P-256`,
+    "make one with tapkit image keygen --alg ed25519 (or p256)",
+  );
 }
 
 function readText(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {
-    throw imageError("KEY_READ", `cannot read key file ${path}: ${(e as Error).message}`, "give the path of a key file written by tapkit image keygen (or openssl genpkey)");
+    throw imageError(
+      "KEY_READ",
+      `cannot read key file ${path}: ${(e as Error).message}`,
+      "give the path of a key file written by tapkit image keygen (or openssl genpkey)",
+    );
   }
 }
 
@@ -65,24 +73,39 @@ function readText(path: string): string {
 export function loadSigningKey(path: string): Signer {
   const text = readText(path);
   if (text.includes("ENCRYPTED PRIVATE KEY")) {
-    throw imageError("KEY_FORMAT", `${path} is an encrypted private key`, `decrypt it to a file only you can read: openssl pkey -in ${path} -out plain.pem (then chmod 600), or keep the key in an HSM and sign there`);
+    throw imageError(
+      "KEY_FORMAT",
+      `${path} is an encrypted private key`,
+      `decrypt it to a file only you can read: openssl pkey -in ${path} -out plain.pem (then chmod 600), or keep the key in an HSM and sign there`,
+    );
   }
   if (!/-----BEGIN (EC )?PRIVATE KEY-----/.test(text)) {
-    const hint = text.includes("PUBLIC KEY") || /^[0-9a-fA-F\s]+$/.test(text) ? "this is a public key; signing needs the private key file tapkit image keygen wrote" : "give the private key file tapkit image keygen wrote (PKCS#8 PEM)";
+    const hint =
+      text.includes("PUBLIC KEY") || /^[0-9a-fA-F\s]+$/.test(text)
+        ? "this is a public key; signing needs the private key file tapkit image keygen wrote"
+        : "give the private key file tapkit image keygen wrote (PKCS#8 PEM)";
     throw imageError("KEY_FORMAT", `${path} holds no PEM private key`, hint);
   }
   let k: KeyObject;
   try {
     k = createPrivateKey(text);
   } catch (e) {
-    throw imageError("KEY_FORMAT", `${path} is not a readable private key: ${(e as Error).message}`, "the file may be damaged; use your backup of the signing key");
+    throw imageError(
+      "KEY_FORMAT",
+      `${path} is not a readable private key: ${(e as Error).message}`,
+      "the file may be damaged; use your backup of the signing key",
+    );
   }
   const alg = algOfKeyObject(k, path);
   const jwk = k.export({ format: "jwk" });
   const signer = signerFromSecret(alg, fromB64u(jwk.d));
   const stated = alg === COSE_ALG_EDDSA ? fromB64u(jwk.x) : Uint8Array.of(4, ...fromB64u(jwk.x), ...fromB64u(jwk.y));
   if (Buffer.compare(Buffer.from(stated), Buffer.from(signer.publicKey)) !== 0) {
-    throw imageError("KEY_FORMAT", `${path}: the public key stored in the file does not belong to its private key`, "the file is damaged or was edited; use your backup of the signing key");
+    throw imageError(
+      "KEY_FORMAT",
+      `${path}: the public key stored in the file does not belong to its private key`,
+      "the file is damaged or was edited; use your backup of the signing key",
+    );
   }
   return signer;
 }
@@ -103,7 +126,11 @@ export function loadPublicKey(path: string): PublicKeyInfo {
     try {
       k = createPublicKey(text);
     } catch (e) {
-      throw imageError("KEY_FORMAT", `${path} is not a readable public key: ${(e as Error).message}`, "export it again: tapkit image keygen writes NAME.pub.pem next to the private key");
+      throw imageError(
+        "KEY_FORMAT",
+        `${path} is not a readable public key: ${(e as Error).message}`,
+        "export it again: tapkit image keygen writes NAME.pub.pem next to the private key",
+      );
     }
     alg = algOfKeyObject(k, path);
     const jwk = k.export({ format: "jwk" });
@@ -112,7 +139,11 @@ export function loadPublicKey(path: string): PublicKeyInfo {
     try {
       return trustAnchor(parseHex(text.trim()), path);
     } catch (e) {
-      throw imageError("KEY_FORMAT", `${path} is neither a PEM key nor a raw public key in hex: ${(e as Error).message}`, "give NAME.pub.pem from tapkit image keygen");
+      throw imageError(
+        "KEY_FORMAT",
+        `${path} is neither a PEM key nor a raw public key in hex: ${(e as Error).message}`,
+        "give NAME.pub.pem from tapkit image keygen",
+      );
     }
   }
   return { alg, publicKey, kid: keyId(publicKey), source: path };

@@ -11,7 +11,11 @@ export type Body = Record<string, unknown>;
 
 /** What encodeBody/decodeBody throw (code BAD_BODY); the message is short, for logs and the device's `bad-body`. */
 function bodyError(message: string): TapkitError {
-  return new TapkitError("BAD_BODY", message, "link bodies are CBOR maps of integers, text, bytes, arrays and maps, deterministically encoded (docs/link-protocol.md)");
+  return new TapkitError(
+    "BAD_BODY",
+    message,
+    "link bodies are CBOR maps of integers, text, bytes, arrays and maps, deterministically encoded (docs/link-protocol.md)",
+  );
 }
 
 const encodeOptions: EncodeOptions = {

@@ -142,9 +142,7 @@ export class LinkSession {
         session.detach();
         throw new LinkError(
           "NOT_TAPKIT",
-          junk > 0
-            ? `${transport.description} sent ${junk} unreadable frame(s) but no answer to hello`
-            : `no answer to hello from ${transport.description}`,
+          junk > 0 ? `${transport.description} sent ${junk} unreadable frame(s) but no answer to hello` : `no answer to hello from ${transport.description}`,
           { cause: e },
         );
       }

@@ -138,9 +138,7 @@ async function openTcp(host: string, portNumber: number): Promise<Transport> {
     write(bytes) {
       if (inbox.isClosed || socket.destroyed) return Promise.reject(closedError(description));
       return new Promise((resolve, reject) => {
-        socket.write(bytes, (err) =>
-          err ? reject(new LinkError("PORT_ERROR", `write to ${description} failed: ${err.message}`, { cause: err })) : resolve(),
-        );
+        socket.write(bytes, (err) => (err ? reject(new LinkError("PORT_ERROR", `write to ${description} failed: ${err.message}`, { cause: err })) : resolve()));
       });
     },
     onData: (cb) => inbox.setData(cb),

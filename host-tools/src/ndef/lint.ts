@@ -32,7 +32,14 @@ export function lintMessage(bytes: Uint8Array, cap = MESSAGE_CAP): LintResult {
   records.forEach((r, i) => {
     const type = new TextDecoder().decode(r.type);
     if ((r.flags ?? 0) & FLAG.CF) found.add("chunked");
-    const tnfOk = r.tnf === TNF.EMPTY ? r.type.length + r.id.length + r.payload.length === 0 : r.tnf <= TNF.EXTERNAL ? r.type.length > 0 : r.tnf === TNF.UNCHANGED ? false : r.type.length === 0;
+    const tnfOk =
+      r.tnf === TNF.EMPTY
+        ? r.type.length + r.id.length + r.payload.length === 0
+        : r.tnf <= TNF.EXTERNAL
+          ? r.type.length > 0
+          : r.tnf === TNF.UNCHANGED
+            ? false
+            : r.type.length === 0;
     if (!tnfOk) found.add("tnf");
     const isUri = r.tnf === TNF.WELL_KNOWN && type === "U";
     if (isUri) {

@@ -25,7 +25,8 @@ export function encodeMessage(records: NdefRecord[]): Uint8Array {
     if (i === records.length - 1) flags |= FLAG.ME;
     if (short) flags |= FLAG.SR;
     if (r.id.length > 0) flags |= FLAG.IL;
-    if (r.type.length > 255 || r.id.length > 255) throw new TapkitError("NDEF_FIELD_TOO_LONG", "record type and id are at most 255 bytes", "shorten the type or id");
+    if (r.type.length > 255 || r.id.length > 255)
+      throw new TapkitError("NDEF_FIELD_TOO_LONG", "record type and id are at most 255 bytes", "shorten the type or id");
     const head = [flags, r.type.length];
     if (short) head.push(r.payload.length);
     else head.push((r.payload.length >>> 24) & 0xff, (r.payload.length >>> 16) & 0xff, (r.payload.length >>> 8) & 0xff, r.payload.length & 0xff);
@@ -39,7 +40,12 @@ export function decodeMessage(bytes: Uint8Array): NdefRecord[] {
   const records: NdefRecord[] = [];
   let at = 0;
   const need = (n: number, what: string) => {
-    if (at + n > bytes.length) throw new TapkitError("NDEF_TRUNCATED", `record ${records.length + 1}: ${what} runs past the end of the message (offset ${at}, ${bytes.length} bytes)`, "the message is cut short or a length field is wrong");
+    if (at + n > bytes.length)
+      throw new TapkitError(
+        "NDEF_TRUNCATED",
+        `record ${records.length + 1}: ${what} runs past the end of the message (offset ${at}, ${bytes.length} bytes)`,
+        "the message is cut short or a length field is wrong",
+      );
   };
   for (;;) {
     need(3, "header");
@@ -66,12 +72,15 @@ export function decodeMessage(bytes: Uint8Array): NdefRecord[] {
     const id = bytes.slice(at + typeLen, at + typeLen + idLen);
     const payload = bytes.slice(at + typeLen + idLen, at + typeLen + idLen + payloadLen);
     at += typeLen + idLen + payloadLen;
-    if (records.length === 0 && !(flags & FLAG.MB)) throw new TapkitError("NDEF_NO_MB", "the first record lacks the MB flag", "set MB (0x80) on the first record only");
-    if (records.length > 0 && flags & FLAG.MB) throw new TapkitError("NDEF_MB_AGAIN", `record ${records.length + 1} sets MB`, "set MB on the first record only");
+    if (records.length === 0 && !(flags & FLAG.MB))
+      throw new TapkitError("NDEF_NO_MB", "the first record lacks the MB flag", "set MB (0x80) on the first record only");
+    if (records.length > 0 && flags & FLAG.MB)
+      throw new TapkitError("NDEF_MB_AGAIN", `record ${records.length + 1} sets MB`, "set MB on the first record only");
     records.push({ tnf: flags & 7, type, id, payload, flags: flags & 0xf8 });
     if (flags & FLAG.ME) break;
     if (at >= bytes.length) throw new TapkitError("NDEF_NO_ME", "the last record lacks the ME flag", "set ME (0x40) on the last record");
   }
-  if (at !== bytes.length) throw new TapkitError("NDEF_TRAILING", `${bytes.length - at} bytes follow the record with ME`, "remove the trailing bytes or fix the ME flag");
+  if (at !== bytes.length)
+    throw new TapkitError("NDEF_TRAILING", `${bytes.length - at} bytes follow the record with ME`, "remove the trailing bytes or fix the ME flag");
   return records;
 }

@@ -17,7 +17,8 @@ export function uriRecord(uri: string): NdefRecord {
 
 export function textRecord(text: string, lang = "en"): NdefRecord {
   const l = ascii(lang);
-  if (l.length < 1 || l.length > 63) throw new TapkitError("NDEF_BAD_LANG", `language code "${lang}" must be 1..63 bytes`, "use an IANA language tag such as en or zh-CN");
+  if (l.length < 1 || l.length > 63)
+    throw new TapkitError("NDEF_BAD_LANG", `language code "${lang}" must be 1..63 bytes`, "use an IANA language tag such as en or zh-CN");
   return { tnf: TNF.WELL_KNOWN, type: ascii("T"), id: EMPTY, payload: Uint8Array.from([l.length, ...l, ...utf8.encode(text)]) };
 }
 
@@ -26,7 +27,8 @@ export function smartPosterRecord(uri: string, title: string, lang = "en"): Ndef
 }
 
 export function externalRecord(type: string, data: Uint8Array): NdefRecord {
-  if (!/^[a-z0-9.-]+:[^\s]+$/i.test(type)) throw new TapkitError("NDEF_BAD_EXTERNAL_TYPE", `external type "${type}" is not domain:name`, "e.g. example.com:pay");
+  if (!/^[a-z0-9.-]+:[^\s]+$/i.test(type))
+    throw new TapkitError("NDEF_BAD_EXTERNAL_TYPE", `external type "${type}" is not domain:name`, "e.g. example.com:pay");
   return { tnf: TNF.EXTERNAL, type: ascii(type.toLowerCase()), id: EMPTY, payload: data };
 }
 
@@ -56,7 +58,12 @@ export function describeRecord(r: NdefRecord): RecordView {
     const langLen = status & 0x3f;
     const utf16 = (status & 0x80) !== 0;
     const body = r.payload.subarray(1 + langLen);
-    return { kind: "text", lang: text(r.payload.subarray(1, 1 + langLen)), text: utf16 ? new TextDecoder("utf-16be").decode(body) : text(body), encoding: utf16 ? "utf-16" : "utf-8" };
+    return {
+      kind: "text",
+      lang: text(r.payload.subarray(1, 1 + langLen)),
+      text: utf16 ? new TextDecoder("utf-16be").decode(body) : text(body),
+      encoding: utf16 ? "utf-16" : "utf-8",
+    };
   }
   if (r.tnf === TNF.WELL_KNOWN && type === "Sp") return { kind: "smart-poster", records: decodeMessage(r.payload).map(describeRecord) };
   if (r.tnf === TNF.EXTERNAL && type === AAR_TYPE) return { kind: "aar", package: text(r.payload) };

@@ -20,7 +20,12 @@ export async function readNdefType2(transceive: T2tTransceive): Promise<T2tRead>
     const block = page & ~3;
     if (!pages.has(page)) {
       const r = await transceive(Uint8Array.of(0x30, block));
-      if (r.length !== 16) throw new TapkitError("T2T_READ", `READ ${block} answered ${r.length} byte(s) (${Buffer.from(r).toString("hex")})`, "the tag NAKed a read inside its memory");
+      if (r.length !== 16)
+        throw new TapkitError(
+          "T2T_READ",
+          `READ ${block} answered ${r.length} byte(s) (${Buffer.from(r).toString("hex")})`,
+          "the tag NAKed a read inside its memory",
+        );
       for (let i = 0; i < 4; i++) pages.set(block + i, r.subarray(4 * i, 4 * i + 4));
     }
     return pages.get(page)![addr & 3];
@@ -30,7 +35,8 @@ export async function readNdefType2(transceive: T2tTransceive): Promise<T2tRead>
   const cc = header.subarray(12, 16);
   if (cc[0] !== 0xe1) throw new TapkitError("T2T_CC", `CC magic ${cc[0].toString(16)} is not E1`, "the tag is not NDEF formatted");
   if (cc[1] >> 4 !== 1) throw new TapkitError("T2T_CC", `CC version ${cc[1].toString(16)} is not 1.x`, "Android accepts 10h..1Fh");
-  if (cc[3] !== 0x00 && cc[3] !== 0x0f) throw new TapkitError("T2T_CC", `CC access ${cc[3].toString(16)} is neither 00 nor 0F`, "Android accepts only 00 (read/write) and 0F (read-only)");
+  if (cc[3] !== 0x00 && cc[3] !== 0x0f)
+    throw new TapkitError("T2T_CC", `CC access ${cc[3].toString(16)} is neither 00 nor 0F`, "Android accepts only 00 (read/write) and 0F (read-only)");
   const dataAreaBytes = cc[2] * 8;
   const end = 16 + dataAreaBytes;
   let at = 16;

@@ -93,7 +93,8 @@ export async function readNdefType4(transceive: Transceive): Promise<T4tRead> {
     const at = off + 2;
     r = await send([0x00, 0xb0, (at >> 8) & 0x7f, at & 0xff, n]);
     expectOk(r, `READ BINARY at ${at}`);
-    if (r.length - 2 !== n) throw new TapkitError("T4T_SHORT_READ", `READ at ${at} returned ${r.length - 2} of ${n} bytes`, "the tag truncated a read inside the message");
+    if (r.length - 2 !== n)
+      throw new TapkitError("T4T_SHORT_READ", `READ at ${at} returned ${r.length - 2} of ${n} bytes`, "the tag truncated a read inside the message");
     message.set(r.subarray(0, n), off);
     off += n;
   }

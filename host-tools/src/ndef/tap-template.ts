@@ -61,14 +61,20 @@ export function buildTapTemplate(o: TapTemplateOptions): TagConfig {
     if (!m) break;
     text += rest.slice(0, m.index);
     if (m[1] in positions) throw new TapkitError("TAP_DUPLICATE", `placeholder {${m[1]}} appears twice`, "use each placeholder once");
-    if (m[1] === "enc" && encPlainLen === 0) throw new TapkitError("TAP_ENC_EMPTY", "{enc} needs --enc-plain TEXT", "give the plaintext to encrypt, e.g. --enc-plain amount=12.50");
+    if (m[1] === "enc" && encPlainLen === 0)
+      throw new TapkitError("TAP_ENC_EMPTY", "{enc} needs --enc-plain TEXT", "give the plaintext to encrypt, e.g. --enc-plain amount=12.50");
     positions[m[1]] = text.length;
     text += m[1] === "enc" ? encPlain.padEnd(encPlainLen, "0") + "0".repeat(encPlainLen) : "0".repeat(widths[m[1] as keyof typeof widths]);
     rest = rest.slice(m.index + m[0].length);
   }
   text += rest;
   for (const need of REQUIRED[mode]) {
-    if (!(need in positions)) throw new TapkitError("TAP_MISSING_PLACEHOLDER", `mode ${mode} needs a {${need}} placeholder in the URL`, `e.g. https://pay.example.com/t?p={picc}&c={mac}`);
+    if (!(need in positions))
+      throw new TapkitError(
+        "TAP_MISSING_PLACEHOLDER",
+        `mode ${mode} needs a {${need}} placeholder in the URL`,
+        `e.g. https://pay.example.com/t?p={picc}&c={mac}`,
+      );
   }
   const records = [uriRecord(text)];
   if (o.aar) records.push(aarRecord(o.aar));
@@ -85,7 +91,12 @@ export function buildTapTemplate(o: TapTemplateOptions): TagConfig {
   let macIn = mac;
   if (mode === "signed") {
     const q = text.indexOf("?");
-    if (q < 0 || q > positions.ctr) throw new TapkitError("TAP_SIGNED_QUERY", "signed URLs sign the query string: put {ctr} (and {time}) after '?'", "e.g. https://pay.example.com/s?m=shop42&n={ctr}&t={time}&s={sig}");
+    if (q < 0 || q > positions.ctr)
+      throw new TapkitError(
+        "TAP_SIGNED_QUERY",
+        "signed URLs sign the query string: put {ctr} (and {time}) after '?'",
+        "e.g. https://pay.example.com/s?m=shop42&n={ctr}&t={time}&s={sig}",
+      );
     macIn = fileOffset(q + 1);
   } else if ("enc" in positions) {
     macIn = at("enc");

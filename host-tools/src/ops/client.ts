@@ -25,9 +25,10 @@ export type OpArgsParam<N extends OpName> = HasRequired<OpByName<N>["args"]> ext
 /** Result map of op `N`. */
 export type OpResult<N extends OpName> = ShapeType<OpByName<N>["result"]>;
 
-type OpMethod<O extends CatalogueOp> = HasRequired<O["args"]> extends true
-  ? (args: ArgsType<O["args"]>, opts?: RequestOptions) => Promise<ShapeType<O["result"]>>
-  : (args?: ArgsType<O["args"]>, opts?: RequestOptions) => Promise<ShapeType<O["result"]>>;
+type OpMethod<O extends CatalogueOp> =
+  HasRequired<O["args"]> extends true
+    ? (args: ArgsType<O["args"]>, opts?: RequestOptions) => Promise<ShapeType<O["result"]>>
+    : (args?: ArgsType<O["args"]>, opts?: RequestOptions) => Promise<ShapeType<O["result"]>>;
 
 export type OpsClient = {
   [G in ClientPath<CatalogueOp>[0]]: { [O in CatalogueOp as ClientPath<O>[0] extends G ? ClientPath<O>[1] : never]: OpMethod<O> };

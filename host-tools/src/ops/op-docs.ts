@@ -5,10 +5,16 @@
 import { GROUPS, OPS } from "./catalogue.ts";
 import { LIFECYCLE_STATES, type ArgSpec, type Channel, type GroupSpec, type OpSpec, type ShapeSpec } from "./schema.ts";
 
-export const DOC_BEGIN = "<!-- op tables: generated from host-tools/src/ops/catalogue.ts by `node --import tsx scripts/gen-op-docs.ts`; do not edit by hand -->";
+export const DOC_BEGIN =
+  "<!-- op tables: generated from host-tools/src/ops/catalogue.ts by `node --import tsx scripts/gen-op-docs.ts`; do not edit by hand -->";
 export const DOC_END = "<!-- end of generated op tables -->";
 
-const CHANNEL_ORDER: readonly [Channel, number][] = [["shell", 0], ["app", 1], ["log", 2], ["nfc-test", 3]];
+const CHANNEL_ORDER: readonly [Channel, number][] = [
+  ["shell", 0],
+  ["app", 1],
+  ["log", 2],
+  ["nfc-test", 3],
+];
 
 function rangeText(spec: ArgSpec): string {
   if (!spec.range) return "";
@@ -58,15 +64,19 @@ export function opTablesMarkdown(ops: readonly OpSpec[] = OPS, groups: Record<st
     withStates
       ? "The states column lists the lifecycle states an op is served in; elsewhere it is answered `unsupported`."
       : `Every op is served in every lifecycle state (${LIFECYCLE_STATES.join(", ")}).`,
-    "\"Changes state\": the op changes what the device keeps or shows (store, keys, tag, panel, NFC mode).",
+    '"Changes state": the op changes what the device keeps or shows (store, keys, tag, panel, NFC mode).',
     "",
     "| group | id | channel | owner | what |",
     "|---|---|---|---|---|",
-    ...Object.entries(groups).sort(([, a], [, b]) => a.id - b.id).map(([name, g]) => `| \`${name}\` | ${g.id} | ${g.channel} | ${g.owner} | ${cell(g.doc)} |`),
+    ...Object.entries(groups)
+      .sort(([, a], [, b]) => a.id - b.id)
+      .map(([name, g]) => `| \`${name}\` | ${g.id} | ${g.channel} | ${g.owner} | ${cell(g.doc)} |`),
   ];
   for (const [channel, number] of CHANNEL_ORDER) {
     out.push("", `### ${channel} channel (${number})`);
-    for (const [name, g] of Object.entries(groups).filter(([, g]) => g.channel === channel).sort(([, a], [, b]) => a.id - b.id)) {
+    for (const [name, g] of Object.entries(groups)
+      .filter(([, g]) => g.channel === channel)
+      .sort(([, a], [, b]) => a.id - b.id)) {
       const list = ops.filter((o) => o.group === name);
       if (!list.length) continue;
       out.push(

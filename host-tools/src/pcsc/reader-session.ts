@@ -33,7 +33,11 @@ export class ReaderSession {
   /** APDUs exchanged in this session (for reports). */
   exchanges = 0;
 
-  private constructor(readonly reader: string, private child: ChildProcessWithoutNullStreams, private timeoutMs: number) {
+  private constructor(
+    readonly reader: string,
+    private child: ChildProcessWithoutNullStreams,
+    private timeoutMs: number,
+  ) {
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
       this.out += d;
       this.pump();
@@ -60,7 +64,12 @@ export class ReaderSession {
   /** Sends one command APDU; resolves with the response (data + SW1 SW2). */
   async transmit(apdu: Uint8Array): Promise<Uint8Array> {
     if (apdu.length === 0) throw new TapkitError("PCSC_EMPTY_APDU", "an empty APDU cannot be sent", "give at least CLA INS P1 P2");
-    this.child.stdin.write(Buffer.from(apdu).toString("hex").toUpperCase().replace(/(..)(?!$)/g, "$1 ") + "\n");
+    this.child.stdin.write(
+      Buffer.from(apdu)
+        .toString("hex")
+        .toUpperCase()
+        .replace(/(..)(?!$)/g, "$1 ") + "\n",
+    );
     const line = await this.expectResponse();
     this.exchanges++;
     return Uint8Array.from(Buffer.from(line, "hex"));
@@ -70,7 +79,12 @@ export class ReaderSession {
   async reset(): Promise<void> {
     this.child.stdin.write("reset\n");
     const line = await this.expect("< ");
-    if (!line.startsWith("< OK:")) throw new TapkitError("PCSC_RESET", `reader "${this.reader}" refused the reset: ${line.slice(2)}`, "is the card still on the reader? (pcsc_scan shows it)");
+    if (!line.startsWith("< OK:"))
+      throw new TapkitError(
+        "PCSC_RESET",
+        `reader "${this.reader}" refused the reset: ${line.slice(2)}`,
+        "is the card still on the reader? (pcsc_scan shows it)",
+      );
   }
 
   async close(): Promise<void> {
@@ -100,7 +114,13 @@ export class ReaderSession {
       if (this.exited !== null) return reject(this.failure());
       const timer = setTimeout(() => {
         this.waiter = null;
-        reject(new TapkitError("PCSC_TIMEOUT", `reader "${this.reader}" did not answer within ${this.timeoutMs} ms`, "is the card still on the reader? (pcsc_scan shows it)"));
+        reject(
+          new TapkitError(
+            "PCSC_TIMEOUT",
+            `reader "${this.reader}" did not answer within ${this.timeoutMs} ms`,
+            "is the card still on the reader? (pcsc_scan shows it)",
+          ),
+        );
       }, this.timeoutMs);
       this.waiter = {
         prefix,
@@ -134,9 +154,18 @@ export class ReaderSession {
   }
 
   private failure(): TapkitError {
-    const why = this.err.trim().split("\n").filter((l) => !/^(Using given|Reading commands)/.test(l)).pop() ?? `scriptor exited with ${this.exited}`;
+    const why =
+      this.err
+        .trim()
+        .split("\n")
+        .filter((l) => !/^(Using given|Reading commands)/.test(l))
+        .pop() ?? `scriptor exited with ${this.exited}`;
     if (/Unknown reader|Can't get readers list|No readers/i.test(why)) {
-      return new TapkitError("PCSC_NO_READER", `no PC/SC reader "${this.reader}": ${why}`, "list readers with pcsc_scan; for the simulator run pcscd and `tapkit sim --pcsc`");
+      return new TapkitError(
+        "PCSC_NO_READER",
+        `no PC/SC reader "${this.reader}": ${why}`,
+        "list readers with pcsc_scan; for the simulator run pcscd and `tapkit sim --pcsc`",
+      );
     }
     if (/Could not create Chipcard::PCSC/i.test(why)) {
       return new TapkitError("PCSC_NO_SERVICE", `the PC/SC service is not reachable: ${why}`, "start pcscd (pcscd -f, or systemctl start pcscd)");

@@ -100,15 +100,29 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
     });
     closeConsole = () => new Promise<void>((resolve) => consoleServer.close(() => resolve()));
     const args = [
-      "-M", shell.machine, "-cpu", shell.cpu, "-display", "none", "-monitor", "none",
-      "-chardev", "pty,id=link", "-serial", "chardev:link",
+      "-M",
+      shell.machine,
+      "-cpu",
+      shell.cpu,
+      "-display",
+      "none",
+      "-monitor",
+      "none",
+      "-chardev",
+      "pty,id=link",
+      "-serial",
+      "chardev:link",
       // UART1..4 in the shell's order (shells/cortex-m/cmsdk-uart.h)
       ...(["se", "nfc", "epd", "nor"] as const).flatMap((c) => ["-chardev", `socket,id=${c},path=${sockets[c]}`, "-serial", `chardev:${c}`]),
-      "-qmp", `unix:${qmp},server=on,wait=off`,
-      "-chardev", `socket,id=console,path=${join(work, "console.sock")}`,
-      "-semihosting-config", `enable=on,target=native,chardev=console,arg=tapkit${options.blank ? "" : ",arg=demo"}`,
+      "-qmp",
+      `unix:${qmp},server=on,wait=off`,
+      "-chardev",
+      `socket,id=console,path=${join(work, "console.sock")}`,
+      "-semihosting-config",
+      `enable=on,target=native,chardev=console,arg=tapkit${options.blank ? "" : ",arg=demo"}`,
       ...(options.icount ? ["-icount", "shift=0"] : []),
-      "-kernel", options.elfPath,
+      "-kernel",
+      options.elfPath,
     ];
     const proc = spawn(QEMU_ARM, args, { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
@@ -116,20 +130,44 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
     let output = "";
     let device = "";
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new TapkitError("SIM_BOOT_TIMEOUT", `${board.name} did not report a booted firmware within ${(options.readyTimeoutMs ?? 60000) / 1000} s`, "run with --verbose to see the shell's console")), options.readyTimeoutMs ?? 60000);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new TapkitError(
+              "SIM_BOOT_TIMEOUT",
+              `${board.name} did not report a booted firmware within ${(options.readyTimeoutMs ?? 60000) / 1000} s`,
+              "run with --verbose to see the shell's console",
+            ),
+          ),
+        options.readyTimeoutMs ?? 60000,
+      );
       const settle = (e?: Error) => {
         clearTimeout(timer);
         if (e) reject(e);
         else resolve();
       };
-      proc.on("error", (e) => settle(new TapkitError("SIM_NO_QEMU", `cannot start ${QEMU_ARM}: ${e.message}`, "install it (Debian/Ubuntu: apt-get install qemu-system-arm)")));
+      proc.on("error", (e) =>
+        settle(new TapkitError("SIM_NO_QEMU", `cannot start ${QEMU_ARM}: ${e.message}`, "install it (Debian/Ubuntu: apt-get install qemu-system-arm)")),
+      );
       proc.on("exit", (code, signal) => {
         events.emit("exit", { code, signal });
-        settle(new TapkitError("SIM_QEMU_EXIT", `${QEMU_ARM} exited (${signal ?? code}) before the firmware booted: ${output.trim().split("\n").slice(-3).join(" / ") || lines.slice(-3).join(" / ")}`, "run with --verbose to see the shell's console"));
+        settle(
+          new TapkitError(
+            "SIM_QEMU_EXIT",
+            `${QEMU_ARM} exited (${signal ?? code}) before the firmware booted: ${output.trim().split("\n").slice(-3).join(" / ") || lines.slice(-3).join(" / ")}`,
+            "run with --verbose to see the shell's console",
+          ),
+        );
       });
       events.on("console", (line: string) => {
-        if (READY.test(line)) settle(device ? undefined : new TapkitError("SIM_PTY_START", `${QEMU_ARM} did not say which pty the link is on`, "check the QEMU version (7.2 or newer)"));
-        if (HALTED.test(line)) settle(new TapkitError("SIM_BOOT_FAILED", `the firmware did not boot: ${lines.slice(-3).join(" / ")}`, "run with --verbose to see the shell's console"));
+        if (READY.test(line))
+          settle(
+            device ? undefined : new TapkitError("SIM_PTY_START", `${QEMU_ARM} did not say which pty the link is on`, "check the QEMU version (7.2 or newer)"),
+          );
+        if (HALTED.test(line))
+          settle(
+            new TapkitError("SIM_BOOT_FAILED", `the firmware did not boot: ${lines.slice(-3).join(" / ")}`, "run with --verbose to see the shell's console"),
+          );
       });
       // QEMU names the pty on stdout or stderr, depending on the version.
       for (const stream of [proc.stdout!, proc.stderr!]) {

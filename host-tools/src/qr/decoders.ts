@@ -56,8 +56,6 @@ function splitLines(out: Buffer): Uint8Array[] {
   return lines;
 }
 
-
-
 /** jsQR on a 1-bit panel image as the device reports it (DeviceClient.framebuffer()). */
 export function decodeBitmapWithJsqr(bm: Bitmap): Uint8Array | null {
   const rgba = new Uint8ClampedArray(bm.width * bm.height * 4);

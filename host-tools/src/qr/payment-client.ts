@@ -20,7 +20,13 @@ export type StoredProfile = OpResult<"merchant.get">;
 export async function setMerchantProfile(client: DeviceClient, p: MerchantProfile): Promise<number> {
   checkProfile(p);
   const r = await client.ops.merchant.set({
-    name: p.name, city: p.city, country: p.country, currency: p.currency, mcc: p.mcc, accounts: accountsText(p.accounts), postal: p.postal || undefined,
+    name: p.name,
+    city: p.city,
+    country: p.country,
+    currency: p.currency,
+    mcc: p.mcc,
+    accounts: accountsText(p.accounts),
+    postal: p.postal || undefined,
   });
   return r.len;
 }

@@ -28,7 +28,18 @@ const INIT_RETRY_MS = 1000;
 /** Crashes in a row without a successful tk_init before the device stops rebooting. */
 const MAX_CRASH_LOOP = 8;
 
-const REQUIRED_EXPORTS = ["memory", "tk_abi_version", "tk_init", "tk_io_buffer", "tk_io_capacity", "tk_link_rx", "tk_tick", "tk_nfc_field", "tk_nfc_apdu", "tk_nfc_t2t"];
+const REQUIRED_EXPORTS = [
+  "memory",
+  "tk_abi_version",
+  "tk_init",
+  "tk_io_buffer",
+  "tk_io_capacity",
+  "tk_link_rx",
+  "tk_tick",
+  "tk_nfc_field",
+  "tk_nfc_apdu",
+  "tk_nfc_t2t",
+];
 
 export type ResetKind = "panic" | "reset" | "trap" | "power-cut" | "power-off";
 export interface ResetReason {
@@ -37,7 +48,6 @@ export interface ResetReason {
 }
 
 export type DeviceState = "running" | "init-failed" | "halted" | "off";
-
 
 interface FirmwareExports {
   memory: WebAssembly.Memory;
@@ -262,7 +272,11 @@ export class SimDevice extends EventEmitter {
         if (abi !== HAL_ABI_VERSION) {
           this.exports = null;
           this.state = "halted";
-          throw new TapkitError("SIM_ABI_MISMATCH", `firmware speaks HAL ABI ${abi}, this simulator speaks ${HAL_ABI_VERSION}`, "build the firmware and tools from the same tapkit version");
+          throw new TapkitError(
+            "SIM_ABI_MISMATCH",
+            `firmware speaks HAL ABI ${abi}, this simulator speaks ${HAL_ABI_VERSION}`,
+            "build the firmware and tools from the same tapkit version",
+          );
         }
         initResult = this.exports.tk_init(this.flags);
         if (initResult >= 0) this.readMailbox();
@@ -402,10 +416,18 @@ export class SimDevice extends EventEmitter {
     const kind = personality === 1 ? "Type 4" : "Type 2";
     if (this.state !== "running") throw new TapkitError("SIM_TAG_LOST", `the device is ${this.state}`, "power the simulated device on and wait for boot");
     if (this.nfc.personality !== personality) {
-      throw new TapkitError("SIM_NFC_PERSONALITY", `the firmware presents NFC personality ${this.nfc.personality}, not ${kind}`, "the firmware selects its personality with hal.nfc_configure during tk_init");
+      throw new TapkitError(
+        "SIM_NFC_PERSONALITY",
+        `the firmware presents NFC personality ${this.nfc.personality}, not ${kind}`,
+        "the firmware selects its personality with hal.nfc_configure during tk_init",
+      );
     }
     if (command.length > this.capacity) {
-      throw new TapkitError("SIM_NFC_TOO_LONG", `${kind} command of ${command.length} bytes exceeds the ${this.capacity}-byte mailbox`, `keep commands within board.nfc.maxApdu (${this.board.nfc.maxApdu})`);
+      throw new TapkitError(
+        "SIM_NFC_TOO_LONG",
+        `${kind} command of ${command.length} bytes exceeds the ${this.capacity}-byte mailbox`,
+        `keep commands within board.nfc.maxApdu (${this.board.nfc.maxApdu})`,
+      );
     }
     this.field(true);
     if (this.state !== "running") throw new TapkitError("SIM_TAG_LOST", "the device rebooted when the field came up", "see lastResetReason");
@@ -413,10 +435,18 @@ export class SimDevice extends EventEmitter {
     const bootsBefore = this.boots;
     const length = this.invoke((fw) => call(fw, command.length));
     if (length === undefined || this.boots !== bootsBefore) {
-      throw new TapkitError("SIM_TAG_LOST", `the device rebooted during the ${kind} command (${this.lastResetReason?.kind}: ${this.lastResetReason?.message})`, "a real reader reports the tag as lost; tap again");
+      throw new TapkitError(
+        "SIM_TAG_LOST",
+        `the device rebooted during the ${kind} command (${this.lastResetReason?.kind}: ${this.lastResetReason?.message})`,
+        "a real reader reports the tag as lost; tap again",
+      );
     }
     if (length < minResponse || length > this.capacity) {
-      throw new TapkitError("SIM_NFC_BAD_RESPONSE", `firmware returned a ${kind} response length of ${length}`, `responses are ${minResponse}..${this.capacity} bytes`);
+      throw new TapkitError(
+        "SIM_NFC_BAD_RESPONSE",
+        `firmware returned a ${kind} response length of ${length}`,
+        `responses are ${minResponse}..${this.capacity} bytes`,
+      );
     }
     return new Uint8Array(this.exports!.memory.buffer, this.mailbox, length).slice();
   }
@@ -431,7 +461,11 @@ function readWasm(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new TapkitError("SIM_NO_FIRMWARE", `cannot read firmware ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "build it first: tapkit build --board <name>");
+    throw new TapkitError(
+      "SIM_NO_FIRMWARE",
+      `cannot read firmware ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      "build it first: tapkit build --board <name>",
+    );
   }
 }
 
@@ -439,7 +473,11 @@ function readWasm(path: string): Uint8Array {
 function checkModuleShape(module: WebAssembly.Module): void {
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module !== "hal" || imp.kind !== "function" || !(imp.name in HAL_IMPORT_SIGNATURES)) {
-      throw new TapkitError("SIM_BAD_IMPORT", `firmware imports ${imp.kind} ${imp.module}.${imp.name}, which HAL ABI v1 does not provide`, "the firmware may import only hal.* functions listed in docs/hal-abi.md (route abort with --use abort=...)");
+      throw new TapkitError(
+        "SIM_BAD_IMPORT",
+        `firmware imports ${imp.kind} ${imp.module}.${imp.name}, which HAL ABI v1 does not provide`,
+        "the firmware may import only hal.* functions listed in docs/hal-abi.md (route abort with --use abort=...)",
+      );
     }
   }
   const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));

@@ -80,11 +80,17 @@ export class Panel {
   }
 
   private changedArea(): Rect | null {
-    let x0 = this.width, y0 = this.height, x1 = -1, y1 = -1;
+    let x0 = this.width,
+      y0 = this.height,
+      x1 = -1,
+      y1 = -1;
     for (let y = 0; y < this.height; y++) {
       for (let x = 0; x < this.width; x++) {
         if (getBit(this.frame, this.stride, x, y) !== getBit(this.visible, this.stride, x, y)) {
-          x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+          x0 = Math.min(x0, x);
+          y0 = Math.min(y0, y);
+          x1 = Math.max(x1, x);
+          y1 = Math.max(y1, y);
         }
       }
     }

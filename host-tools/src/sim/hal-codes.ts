@@ -9,7 +9,10 @@ export const HAL_CODE_NAMES: Record<number, string> = Object.fromEntries(Object.
 
 /** A refusal a HAL import reports to the firmware as a negative return value. */
 export class HalFault extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(`${HAL_CODE_NAMES[code] ?? code}: ${message}`);
     this.name = "HalFault";
   }

@@ -11,7 +11,6 @@ import { E_ARG, E_SPACE, E_UNSUPPORTED, HalFault } from "./hal-codes.ts";
 import { sha256Digest, type Keystore } from "./keystore.ts";
 import { FirmwarePanic, FirmwareReset } from "./sim-errors.ts";
 
-
 export interface HalContext {
   /** a fresh view of the firmware's exported memory (it may have grown) */
   memory(): Uint8Array;

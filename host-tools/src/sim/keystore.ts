@@ -103,11 +103,7 @@ export class Keystore {
   generate(slot: number, alg: number, meta: { label?: string; demo?: boolean } = {}): void {
     this.checkSlot(slot);
     this.checkAlg(alg);
-    const secret =
-      alg === ALG_ED25519 ? this.random(32)
-      : alg === ALG_P256 ? this.p256Scalar()
-      : alg === ALG_AES128 ? this.random(16)
-      : this.random(32);
+    const secret = alg === ALG_ED25519 ? this.random(32) : alg === ALG_P256 ? this.p256Scalar() : alg === ALG_AES128 ? this.random(16) : this.random(32);
     this.store(slot, { alg, secret, ...meta });
   }
 
@@ -116,10 +112,13 @@ export class Keystore {
     this.checkAlg(alg);
     const len = material.length;
     const ok =
-      alg === ALG_ED25519 ? len === 32
-      : alg === ALG_P256 ? len === 32 && p256.utils.isValidSecretKey(material)
-      : alg === ALG_AES128 ? len === 16
-      : len >= 16 && len <= 64;
+      alg === ALG_ED25519
+        ? len === 32
+        : alg === ALG_P256
+          ? len === 32 && p256.utils.isValidSecretKey(material)
+          : alg === ALG_AES128
+            ? len === 16
+            : len >= 16 && len <= 64;
     if (!ok) throw new HalFault(E_ARG, `key material of ${len} bytes is not a valid ${NAME_BY_ALG[alg]} key`);
     this.store(slot, { alg, secret: material.slice() });
   }
@@ -150,7 +149,8 @@ export class Keystore {
       }
     }
     if (alg === ALG_P256) {
-      if (publicKey.length !== 65 && publicKey.length !== 33) throw new HalFault(E_ARG, `P-256 public key must be 65 (or 33) bytes SEC1, got ${publicKey.length}`);
+      if (publicKey.length !== 65 && publicKey.length !== 33)
+        throw new HalFault(E_ARG, `P-256 public key must be 65 (or 33) bytes SEC1, got ${publicKey.length}`);
       if (signature.length !== 64) return 0;
       try {
         return p256.verify(signature, message, publicKey, { prehash: true, lowS: false, format: "compact" }) ? 1 : 0;
@@ -233,7 +233,12 @@ export class Keystore {
       throw new TapkitError("SIM_STATE_MISMATCH", `${path} is not a ${STATE_FORMAT} file`, "use a fresh --state directory");
     }
     for (const [slot, entry] of Object.entries(file.slots)) {
-      this.slots.set(Number(slot), { alg: ALG_BY_NAME[entry.alg], secret: Uint8Array.from(Buffer.from(entry.secret, "hex")), label: entry.label, demo: entry.demo });
+      this.slots.set(Number(slot), {
+        alg: ALG_BY_NAME[entry.alg],
+        secret: Uint8Array.from(Buffer.from(entry.secret, "hex")),
+        label: entry.label,
+        demo: entry.demo,
+      });
     }
   }
 

@@ -98,7 +98,13 @@ export function servePcsc(device: PcscTag, options: PcscServeOptions = {}): Prom
     });
     socket.on("error", (e: NodeJS.ErrnoException) => {
       if (!opened) {
-        reject(new TapkitError("SIM_PCSC_UNREACHABLE", `vpcd does not answer on ${host}:${port} (${e.code ?? e.message})`, "start pcscd with the vsmartcard-vpcd driver installed: pcscd -f (Debian packages pcscd, vsmartcard-vpcd)"));
+        reject(
+          new TapkitError(
+            "SIM_PCSC_UNREACHABLE",
+            `vpcd does not answer on ${host}:${port} (${e.code ?? e.message})`,
+            "start pcscd with the vsmartcard-vpcd driver installed: pcscd -f (Debian packages pcscd, vsmartcard-vpcd)",
+          ),
+        );
       } else {
         event(`vpcd connection error: ${e.message}`);
       }

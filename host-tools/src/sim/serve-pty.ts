@@ -34,7 +34,9 @@ export async function servePty(options: { path: string; tcpPort: number; tcpHost
     starts++;
     // wait-slave: socat connects to our TCP port only once a client opens the PTY, so every
     // open is a fresh TCP connection (which replaces any stale one on our side).
-    const proc = spawn("socat", [`pty,raw,echo=0,link=${path},wait-slave,pty-interval=0.01`, `tcp:${tcpHost}:${tcpPort}`], { stdio: ["ignore", "ignore", "pipe"] });
+    const proc = spawn("socat", [`pty,raw,echo=0,link=${path},wait-slave,pty-interval=0.01`, `tcp:${tcpHost}:${tcpPort}`], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     child = proc;
     proc.stderr!.on("data", (d: Buffer) => (lastError = d.toString().trim()));
     proc.on("exit", () => {
@@ -47,7 +49,12 @@ export async function servePty(options: { path: string; tcpPort: number; tcpHost
     const deadline = Date.now() + timeoutMs;
     while (!existsSync(path)) {
       if (closed) throw new TapkitError("SIM_PTY_CLOSED", "the PTY server was closed", "start the simulator again");
-      if (Date.now() > deadline) throw new TapkitError("SIM_PTY_START", `socat did not create ${path}${lastError ? `: ${lastError}` : ""}`, "check that the directory exists and is writable, and that no other process owns the path");
+      if (Date.now() > deadline)
+        throw new TapkitError(
+          "SIM_PTY_START",
+          `socat did not create ${path}${lastError ? `: ${lastError}` : ""}`,
+          "check that the directory exists and is writable, and that no other process owns the path",
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   };

@@ -96,7 +96,13 @@ export async function serveTcp(device: SimDevice, options: ServeTcpOptions = {})
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) =>
-      reject(new TapkitError("SIM_TCP_LISTEN", `cannot listen on ${host}:${options.port ?? 0}: ${e.code ?? e.message}`, e.code === "EADDRINUSE" ? "pick another --tcp port or leave it out for a free one" : "check the host address")),
+      reject(
+        new TapkitError(
+          "SIM_TCP_LISTEN",
+          `cannot listen on ${host}:${options.port ?? 0}: ${e.code ?? e.message}`,
+          e.code === "EADDRINUSE" ? "pick another --tcp port or leave it out for a free one" : "check the host address",
+        ),
+      ),
     );
     server.listen(options.port ?? 0, host, () => resolve());
   });

@@ -8,7 +8,11 @@
  * Wasm frames; the instance is dead and the device reboots on the same flash.
  */
 export class PowerCut extends Error {
-  constructor(readonly operation: number, readonly phase: "before" | "during" | "after", readonly kind: "program" | "erase") {
+  constructor(
+    readonly operation: number,
+    readonly phase: "before" | "during" | "after",
+    readonly kind: "program" | "erase",
+  ) {
     super(`power cut ${phase} flash ${kind} #${operation}`);
     this.name = "PowerCut";
   }

@@ -7,10 +7,7 @@ import { FLAGS, FrameReceiver, type Body } from "../link/index.ts";
 import { opRequestFrame, type OpArgsParam, type OpName, type OpResult } from "../ops/index.ts";
 import type { SimDevice } from "../sim/device.ts";
 
-export type StoreAnswer<B = Body> =
-  | { kind: "ok"; body: B }
-  | { kind: "error"; code: string; msg: string }
-  | { kind: "lost" };
+export type StoreAnswer<B = Body> = { kind: "ok"; body: B } | { kind: "error"; code: string; msg: string } | { kind: "lost" };
 
 export class StoreLink {
   private readonly receiver: FrameReceiver;

@@ -6,9 +6,7 @@
 export type Value = Uint8Array | undefined;
 
 /** One change an operation makes; a transaction makes several. */
-export type Part =
-  | { kind: "key"; key: number; value: Value }
-  | { kind: "counter"; id: number };
+export type Part = { kind: "key"; key: number; value: Value } | { kind: "counter"; id: number };
 
 export interface InFlight {
   op: string;
@@ -26,7 +24,10 @@ export class StoreModel {
   readonly counters = new Map<number, number>();
   private readonly history = new Map<number, Set<string>>();
 
-  constructor(readonly keySpace: number, readonly counterIds: number[]) {
+  constructor(
+    readonly keySpace: number,
+    readonly counterIds: number[],
+  ) {
     for (const id of counterIds) this.counters.set(id, 0);
   }
 

@@ -94,9 +94,28 @@ export async function tortureStore(opts: TortureOptions): Promise<TortureReport>
   const link = new StoreLink(device);
   const model = new StoreModel(KEY_SPACE, COUNTER_IDS);
   const report: TortureReport = {
-    board: opts.board.name, seed: opts.seed, cuts: 0, operations: 0, committed: 0, lost: 0, tornAccepted: 0,
-    counterRepeats: 0, counterDecreases: 0, counterSkips: 0, bootFailures: 0, refusals: 0, payments: 0, aimedCuts: 0, inFlightLanded: 0, inFlightDropped: 0,
-    phases: { before: 0, during: 0, after: 0 }, flashOperations: 0, eraseMin: 0, eraseMax: 0, norViolations: 0, failures: [],
+    board: opts.board.name,
+    seed: opts.seed,
+    cuts: 0,
+    operations: 0,
+    committed: 0,
+    lost: 0,
+    tornAccepted: 0,
+    counterRepeats: 0,
+    counterDecreases: 0,
+    counterSkips: 0,
+    bootFailures: 0,
+    refusals: 0,
+    payments: 0,
+    aimedCuts: 0,
+    inFlightLanded: 0,
+    inFlightDropped: 0,
+    phases: { before: 0, during: 0, after: 0 },
+    flashOperations: 0,
+    eraseMin: 0,
+    eraseMax: 0,
+    norViolations: 0,
+    failures: [],
   };
   const failure = (text: string) => {
     if (report.failures.length < 10) report.failures.push(`cut ${report.cuts}: ${text}`);
@@ -104,7 +123,8 @@ export async function tortureStore(opts: TortureOptions): Promise<TortureReport>
   const every = opts.progressEvery ?? 1000;
   try {
     for (const op of provisioning(rng, model)) {
-      if (send(link, model, op, report, failure) !== null) throw new TapkitError("TORTURE_SETUP", `${op.op} lost while provisioning without a cut`, "the device rebooted on its own; check the firmware log");
+      if (send(link, model, op, report, failure) !== null)
+        throw new TapkitError("TORTURE_SETUP", `${op.op} lost while provisioning without a cut`, "the device rebooted on its own; check the firmware log");
     }
     while (report.cuts < opts.cuts) {
       const phase = PHASES[rng.below(3)]!;
@@ -118,7 +138,11 @@ export async function tortureStore(opts: TortureOptions): Promise<TortureReport>
         if (n > MAX_OPS_PER_CUT) {
           // A store that refuses every write stops touching flash: report it, do not throw it away.
           if (report.refusals > 0) break;
-          throw new TapkitError("TORTURE_NO_CUT", `no power cut after ${MAX_OPS_PER_CUT} operations`, "the workload stopped touching flash; this is a bug in the torture workload or the store");
+          throw new TapkitError(
+            "TORTURE_NO_CUT",
+            `no power cut after ${MAX_OPS_PER_CUT} operations`,
+            "the workload stopped touching flash; this is a bug in the torture workload or the store",
+          );
         }
         inFlight = send(link, model, nextOperation(rng, model, report.payments), report, failure);
       }

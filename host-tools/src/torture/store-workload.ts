@@ -57,8 +57,7 @@ function transaction(model: StoreModel, pairs: [number, Uint8Array | undefined][
 /** Provisioning: the cold records, in transactions that fit STORE_MAX_TX_BYTES. */
 export function provisioning(rng: SeededRandom, model: StoreModel): StoreOperation[] {
   const half = COLD_SIZES.length / 2;
-  const batch = (from: number) =>
-    COLD_SIZES.slice(from, from + half).map((n, i) => [COLD_FIRST + from + i, randomBytes(rng, n)] as [number, Uint8Array]);
+  const batch = (from: number) => COLD_SIZES.slice(from, from + half).map((n, i) => [COLD_FIRST + from + i, randomBytes(rng, n)] as [number, Uint8Array]);
   return [transaction(model, batch(0), []), transaction(model, batch(half), [PAYMENT_COUNTER])];
 }
 
@@ -66,12 +65,16 @@ export function provisioning(rng: SeededRandom, model: StoreModel): StoreOperati
 export function nextOperation(rng: SeededRandom, model: StoreModel, payments: number): StoreOperation {
   const roll = rng.below(100);
   if (roll < 40) {
-    return transaction(model, [
-      [HOT_BALANCE, randomBytes(rng, 36)],
-      [HOT_STATE, randomBytes(rng, 28)],
-      [RING_FIRST + (payments % RING_KEYS), randomBytes(rng, 28)],
-      [HOT_TOTALS, randomBytes(rng, 4)],
-    ], [PAYMENT_COUNTER]);
+    return transaction(
+      model,
+      [
+        [HOT_BALANCE, randomBytes(rng, 36)],
+        [HOT_STATE, randomBytes(rng, 28)],
+        [RING_FIRST + (payments % RING_KEYS), randomBytes(rng, 28)],
+        [HOT_TOTALS, randomBytes(rng, 4)],
+      ],
+      [PAYMENT_COUNTER],
+    );
   }
   const key = 1 + rng.below(RANDOM_KEYS);
   if (roll < 61) {

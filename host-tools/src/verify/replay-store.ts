@@ -31,7 +31,8 @@ export const STALE_MS = 30_000;
 /** How long accept() waits for another verifier's lock before giving up. */
 export const LOCK_WAIT_MS = 10_000;
 
-const CORRUPT_HINT = "restore the file from a backup (or fix it to a JSON object of tag id -> counter); do not delete it or replace it with {}: an empty store accepts every old tap URL again";
+const CORRUPT_HINT =
+  "restore the file from a backup (or fix it to a JSON object of tag id -> counter); do not delete it or replace it with {}: an empty store accepts every old tap URL again";
 
 interface LockOwner {
   pid: number;
@@ -63,7 +64,11 @@ export function parseReplayStore(text: string, path: string): Map<string, number
   const map = new Map<string, number>();
   for (const [id, counter] of Object.entries(parsed)) {
     if (typeof counter !== "number" || !Number.isSafeInteger(counter) || counter < 0) {
-      throw new TapkitError("REPLAY_STORE_CORRUPT", `replay store ${path}: tag ${JSON.stringify(id)} has counter ${JSON.stringify(counter)}; counters are non-negative integers`, CORRUPT_HINT);
+      throw new TapkitError(
+        "REPLAY_STORE_CORRUPT",
+        `replay store ${path}: tag ${JSON.stringify(id)} has counter ${JSON.stringify(counter)}; counters are non-negative integers`,
+        CORRUPT_HINT,
+      );
     }
     map.set(id, counter);
   }
@@ -94,13 +99,18 @@ export class ReplayStore {
 
   /** Records `sequence` for `tagId` if it is above the last accepted one, or throws REPLAY; atomic across processes. */
   accept(tagId: string, sequence: number): void {
-    if (!Number.isSafeInteger(sequence) || sequence < 0) throw new TapkitError("BAD_INPUT", `sequence ${sequence} is not a non-negative integer`, "this looks like a bug in tapkit");
+    if (!Number.isSafeInteger(sequence) || sequence < 0)
+      throw new TapkitError("BAD_INPUT", `sequence ${sequence} is not a non-negative integer`, "this looks like a bug in tapkit");
     const owner = this.lock();
     try {
       const map = this.snapshot();
       const prev = map.get(tagId);
       if (prev !== undefined && sequence <= prev) {
-        throw new TapkitError("REPLAY", `counter ${sequence} for tag ${tagId} is not above the last accepted ${prev}`, "a copied or replayed tap URL; tap the genuine tag again");
+        throw new TapkitError(
+          "REPLAY",
+          `counter ${sequence} for tag ${tagId} is not above the last accepted ${prev}`,
+          "a copied or replayed tap URL; tap the genuine tag again",
+        );
       }
       map.set(tagId, sequence);
       this.writeAtomically(map, owner);
@@ -121,7 +131,11 @@ export class ReplayStore {
         closeSync(fd);
       }
       if (!this.stillHeld(owner)) {
-        throw new TapkitError("REPLAY_STORE_BUSY", `lost the replay store lock ${this.lockPath} (this verifier stalled over ${STALE_MS / 1000} s and another took over)`, "verify the tap again");
+        throw new TapkitError(
+          "REPLAY_STORE_BUSY",
+          `lost the replay store lock ${this.lockPath} (this verifier stalled over ${STALE_MS / 1000} s and another took over)`,
+          "verify the tap again",
+        );
       }
       renameSync(tmp, this.path);
     } catch (e) {
@@ -131,7 +145,11 @@ export class ReplayStore {
         // already renamed or never created
       }
       if (e instanceof TapkitError) throw e;
-      throw new TapkitError("REPLAY_STORE_IO", `cannot write replay store ${this.path}: ${(e as Error).message}`, "check that the directory exists, is writable and has space; the tap was not accepted");
+      throw new TapkitError(
+        "REPLAY_STORE_IO",
+        `cannot write replay store ${this.path}: ${(e as Error).message}`,
+        "check that the directory exists, is writable and has space; the tap was not accepted",
+      );
     }
     try {
       const dir = openSync(dirname(this.path), "r");
@@ -208,7 +226,11 @@ function createExclusive(path: string, text: string): boolean {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   } catch (e) {
     if (errno(e) === "EEXIST") return false;
-    throw new TapkitError("REPLAY_STORE_IO", `cannot create lock file ${path}: ${(e as Error).message}`, "check that the replay store's directory exists and is writable");
+    throw new TapkitError(
+      "REPLAY_STORE_IO",
+      `cannot create lock file ${path}: ${(e as Error).message}`,
+      "check that the replay store's directory exists and is writable",
+    );
   }
   try {
     writeSync(fd, text);

@@ -51,11 +51,16 @@ export function signedFields(signedText: string, sigParam = "s"): SignedTap {
 export function verifySignedUrl(url: string, publicKey: Uint8Array, alg: SignedAlg, sigParam = "s"): SignedTap {
   const q = url.indexOf("?");
   const marker = url.lastIndexOf(`&${sigParam}=`);
-  if (q < 0 || marker < q) throw new TapkitError("BAD_INPUT", `URL has no &${sigParam}= signature parameter in its query`, "pass the whole tap URL as the tag served it");
+  if (q < 0 || marker < q)
+    throw new TapkitError("BAD_INPUT", `URL has no &${sigParam}= signature parameter in its query`, "pass the whole tap URL as the tag served it");
   const sigStart = marker + sigParam.length + 2;
   const sig = url.slice(sigStart);
   if (!/^[A-Za-z0-9_-]{86}$/.test(sig)) {
-    throw new TapkitError("BAD_URL", `the URL must end with the 86-character signature; found ${JSON.stringify(sig.slice(0, 100))}`, "nothing after the signature is signed: a changed or extended tap URL");
+    throw new TapkitError(
+      "BAD_URL",
+      `the URL must end with the 86-character signature; found ${JSON.stringify(sig.slice(0, 100))}`,
+      "nothing after the signature is signed: a changed or extended tap URL",
+    );
   }
   const signedText = url.slice(q + 1, sigStart);
   checkSignature(signedText, sig, publicKey, alg);

@@ -27,9 +27,19 @@ function checkKey(key: Uint8Array, name: string): void {
 /** Decrypts the 16-byte PICCData; throws BAD_PICC if the tag byte is not C7 (wrong key or not our format). */
 export function decryptPiccData(picc: Uint8Array, metaKey: Uint8Array): { tag: number; uid: Uint8Array; counter: number } {
   checkKey(metaKey, "meta key");
-  if (picc.length !== 16) throw new TapkitError("BAD_PICC", `PICCData must be 16 bytes (32 hex), got ${picc.length}`, "48 hex characters would be LRP mode, which tapkit does not use");
+  if (picc.length !== 16)
+    throw new TapkitError(
+      "BAD_PICC",
+      `PICCData must be 16 bytes (32 hex), got ${picc.length}`,
+      "48 hex characters would be LRP mode, which tapkit does not use",
+    );
   const plain = cbc(metaKey, new Uint8Array(16), { disablePadding: true }).decrypt(picc);
-  if (plain[0] !== PICC_TAG_AES_UID_CTR) throw new TapkitError("BAD_PICC", `PICCData tag byte is ${plain[0].toString(16).padStart(2, "0")}, not C7`, "wrong meta-read key, or the tag mirrors something else");
+  if (plain[0] !== PICC_TAG_AES_UID_CTR)
+    throw new TapkitError(
+      "BAD_PICC",
+      `PICCData tag byte is ${plain[0].toString(16).padStart(2, "0")}, not C7`,
+      "wrong meta-read key, or the tag mirrors something else",
+    );
   return { tag: plain[0], uid: plain.slice(1, 8), counter: plain[8] | (plain[9] << 8) | (plain[10] << 16) };
 }
 
@@ -44,7 +54,12 @@ export function sdmMac(fileKey: Uint8Array, uid: Uint8Array, counter: number, in
 /** SDMENCFileData: AES-CBC under KSesSDMFileReadENC with IV = E(KSes, ctr LSB-first || 0^13). */
 export function decryptFileData(fileKey: Uint8Array, uid: Uint8Array, counter: number, enc: Uint8Array): Uint8Array {
   checkKey(fileKey, "file key");
-  if (enc.length === 0 || enc.length % 16 !== 0) throw new TapkitError("BAD_ENC", `encrypted file data must be a non-empty multiple of 16 bytes, got ${enc.length}`, "pass the hex between enc= and the next parameter");
+  if (enc.length === 0 || enc.length % 16 !== 0)
+    throw new TapkitError(
+      "BAD_ENC",
+      `encrypted file data must be a non-empty multiple of 16 bytes, got ${enc.length}`,
+      "pass the hex between enc= and the next parameter",
+    );
   const sessionKey = cmac(sessionVector(0xc3, 0x3c, uid, counter), fileKey);
   const ivInput = new Uint8Array(16);
   ivInput.set([counter & 0xff, (counter >> 8) & 0xff, (counter >> 16) & 0xff]);
@@ -76,15 +91,19 @@ export function verifySun(input: SunInput): SunResult {
     if (!input.metaKey) throw new TapkitError("BAD_KEY", "PICCData needs the meta-read key", "pass --meta-key HEX");
     ({ uid, counter } = decryptPiccData(input.picc, input.metaKey));
   } else {
-    if (!input.uid || input.counter === undefined) throw new TapkitError("BAD_INPUT", "give PICCData, or the plain UID and counter", "--picc HEX, or --uid HEX --ctr N");
+    if (!input.uid || input.counter === undefined)
+      throw new TapkitError("BAD_INPUT", "give PICCData, or the plain UID and counter", "--picc HEX, or --uid HEX --ctr N");
     if (input.uid.length !== 7) throw new TapkitError("BAD_INPUT", `UID must be 7 bytes, got ${input.uid.length}`, "14 hex characters");
     uid = input.uid;
     counter = input.counter;
   }
-  if (input.mac.length !== 8) throw new TapkitError("BAD_INPUT", `SDMMAC must be 8 bytes (16 hex), got ${input.mac.length}`, "pass the 16 hex characters after c= / cmac=");
-  const macInput = input.macInput ?? (input.enc ? new TextEncoder().encode(`${Buffer.from(input.enc).toString("hex").toUpperCase()}&cmac=`) : new Uint8Array(0));
+  if (input.mac.length !== 8)
+    throw new TapkitError("BAD_INPUT", `SDMMAC must be 8 bytes (16 hex), got ${input.mac.length}`, "pass the 16 hex characters after c= / cmac=");
+  const macInput =
+    input.macInput ?? (input.enc ? new TextEncoder().encode(`${Buffer.from(input.enc).toString("hex").toUpperCase()}&cmac=`) : new Uint8Array(0));
   const expected = sdmMac(input.fileKey, uid, counter, macInput);
-  if (!macEquals(expected, input.mac)) throw new TapkitError("BAD_MAC", "SDMMAC does not match", "wrong file-read key, a tampered URL, or a different MAC input range");
+  if (!macEquals(expected, input.mac))
+    throw new TapkitError("BAD_MAC", "SDMMAC does not match", "wrong file-read key, a tampered URL, or a different MAC input range");
   const result: SunResult = { uid, counter };
   if (input.enc) result.fileData = decryptFileData(input.fileKey, uid, counter, input.enc);
   return result;

@@ -63,7 +63,8 @@ export function shapeFromTemplate(template: string, mode: TapMode, tag: string):
   let last = 0;
   for (let m = re.exec(template); m; m = re.exec(template)) {
     const name = m[1] as Placeholder;
-    if (!ALLOWED[mode].includes(name)) throw badKeys(tag, `{${m[1]}} is not a ${mode} placeholder`, `${mode} templates use ${ALLOWED[mode].map((p) => `{${p}}`).join(" ")}`);
+    if (!ALLOWED[mode].includes(name))
+      throw badKeys(tag, `{${m[1]}} is not a ${mode} placeholder`, `${mode} templates use ${ALLOWED[mode].map((p) => `{${p}}`).join(" ")}`);
     if (parts.includes(name)) throw badKeys(tag, `{${name}} appears twice in the template`, "use each placeholder once");
     parts.push(template.slice(last, m.index), name);
     last = m.index + m[0].length;
@@ -121,9 +122,12 @@ export function shapeFromTemplate(template: string, mode: TapMode, tag: string):
 
 function describeValue(name: Placeholder, mode: TapMode): string {
   switch (name) {
-    case "sig": return "86 base64url characters";
-    case "enc": return "a multiple of 32 upper-case hex characters";
-    default: return `${VALUE_PATTERN[name](mode).match(/\{(\d+)\}/)![1]} upper-case hex characters`;
+    case "sig":
+      return "86 base64url characters";
+    case "enc":
+      return "a multiple of 32 upper-case hex characters";
+    default:
+      return `${VALUE_PATTERN[name](mode).match(/\{(\d+)\}/)![1]} upper-case hex characters`;
   }
 }
 
@@ -134,7 +138,11 @@ function describeValue(name: Placeholder, mode: TapMode): string {
  */
 export function shapeFromUrl(url: string, mode: TapMode, names: Record<Placeholder, string>, tag: string): TapShape {
   if (url.includes("?") || url.includes("#") || url.includes("{")) {
-    throw badKeys(tag, `url ${JSON.stringify(url)} must be scheme, host and path only`, 'give the full template as "template" instead, e.g. "https://pay.example.com/t?p={picc}&c={mac}"');
+    throw badKeys(
+      tag,
+      `url ${JSON.stringify(url)} must be scheme, host and path only`,
+      'give the full template as "template" instead, e.g. "https://pay.example.com/t?p={picc}&c={mac}"',
+    );
   }
   const required = REQUIRED[mode];
   const check = (candidate: string): { match: TapMatch | null; why: string } => {
@@ -160,7 +168,16 @@ export function shapeFromUrl(url: string, mode: TapMode, names: Record<Placehold
         if (!new RegExp(`^${VALUE_PATTERN[name](mode)}$`).test(value)) return { match: null, why: `${key}= is not ${describeValue(name, mode)}` };
         out.values[name] = value;
         out.starts[name] = at + key.length + 1;
-        if (name === "sig" && i !== fields.length - 1) return { match: null, why: `parameters were appended after the signature: ${JSON.stringify(fields.slice(i + 1).join("&").slice(0, 40))}` };
+        if (name === "sig" && i !== fields.length - 1)
+          return {
+            match: null,
+            why: `parameters were appended after the signature: ${JSON.stringify(
+              fields
+                .slice(i + 1)
+                .join("&")
+                .slice(0, 40),
+            )}`,
+          };
       }
       at += field.length + 1;
     }

@@ -47,11 +47,17 @@ export function loadKeysFile(path: string): TagKeys[] {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new TapkitError("BAD_KEYS_FILE", `cannot read keys file ${path}: ${(e as Error).message}`, 'a JSON file {"tags": [{"name", "template", "mode", "metaKey", "fileKey"}]}');
+    throw new TapkitError(
+      "BAD_KEYS_FILE",
+      `cannot read keys file ${path}: ${(e as Error).message}`,
+      'a JSON file {"tags": [{"name", "template", "mode", "metaKey", "fileKey"}]}',
+    );
   }
-  if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.tags)) throw new TapkitError("BAD_KEYS_FILE", `${path} has no "tags" array`, 'a JSON file {"tags": [...]}');
+  if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.tags))
+    throw new TapkitError("BAD_KEYS_FILE", `${path} has no "tags" array`, 'a JSON file {"tags": [...]}');
   for (const [i, t] of parsed.tags.entries()) {
-    if (typeof t !== "object" || t === null || typeof (t as TagKeys).name !== "string") throw new TapkitError("BAD_KEYS_FILE", `${path}: tags[${i}] is not an object with a "name"`, '{"name", "template", "mode", keys}');
+    if (typeof t !== "object" || t === null || typeof (t as TagKeys).name !== "string")
+      throw new TapkitError("BAD_KEYS_FILE", `${path}: tags[${i}] is not an object with a "name"`, '{"name", "template", "mode", keys}');
   }
   return parsed.tags as TagKeys[];
 }
@@ -68,7 +74,8 @@ function shapeOf(entry: TagKeys): TapShape {
     throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: mode must be sun, sun-plain or signed`, "the mode the tag was built with");
   }
   if (typeof entry.template === "string") return shapeFromTemplate(entry.template, entry.mode, entry.name);
-  if (typeof entry.url === "string") return shapeFromUrl(entry.url, entry.mode, { ...DEFAULT_PARAMS, ...entry.params } as Record<Placeholder, string>, entry.name);
+  if (typeof entry.url === "string")
+    return shapeFromUrl(entry.url, entry.mode, { ...DEFAULT_PARAMS, ...entry.params } as Record<Placeholder, string>, entry.name);
   throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: give "template" (or "url")`, 'e.g. "template": "https://pay.example.com/t?p={picc}&c={mac}"');
 }
 
@@ -82,7 +89,11 @@ function findTag(url: string, keys: TagKeys[]): { entry: TagKeys; match: TapMatc
   if (exact.length > 0) return { entry: exact[0].entry, match: exact[0].match! };
   const near = shapes.filter((s) => url.startsWith(s.shape.base)).sort((a, b) => b.shape.base.length - a.shape.base.length)[0];
   if (near) {
-    throw new TapkitError("BAD_URL", `the URL is not one tag ${near.entry.name} serves (${near.shape.describe}): ${near.shape.explain(url)}`, "the MAC or signature does not cover this part: a changed or extended tap URL; pass the URL exactly as the tag served it");
+    throw new TapkitError(
+      "BAD_URL",
+      `the URL is not one tag ${near.entry.name} serves (${near.shape.describe}): ${near.shape.explain(url)}`,
+      "the MAC or signature does not cover this part: a changed or extended tap URL; pass the URL exactly as the tag served it",
+    );
   }
   throw new TapkitError("UNKNOWN_TAG", `no tag in the keys file serves ${url.split("?")[0]}`, "add the tag's template and keys to the keys file");
 }
@@ -94,18 +105,33 @@ export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore):
   let verdict: TapVerdict;
   let replayId: string;
   if (entry.mode === "signed") {
-    if (!entry.publicKey || !/^([0-9a-fA-F]{2})+$/.test(entry.publicKey)) throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: signed mode needs publicKey`, "the tag's public key as hex");
+    if (!entry.publicKey || !/^([0-9a-fA-F]{2})+$/.test(entry.publicKey))
+      throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: signed mode needs publicKey`, "the tag's public key as hex");
     const sigStart = match.starts.sig!;
     const signedText = url.slice(url.indexOf("?") + 1, sigStart);
     checkSignature(signedText, v.sig!, hex(entry.publicKey), entry.alg ?? "ed25519");
     // Counter and time come from their placeholders; merchant and amount from the usual names.
     const q = new URLSearchParams(signedText);
     const counter = parseInt(v.ctr!, 16);
-    verdict = { tag: entry.name, mode: "signed", counter, epoch: 0, sequence: counter, merchant: q.get("m"), time: v.time !== undefined ? parseInt(v.time, 16) : null, amount: q.get("a") };
+    verdict = {
+      tag: entry.name,
+      mode: "signed",
+      counter,
+      epoch: 0,
+      sequence: counter,
+      merchant: q.get("m"),
+      time: v.time !== undefined ? parseInt(v.time, 16) : null,
+      amount: q.get("a"),
+    };
     replayId = `${entry.name}:${entry.publicKey.toLowerCase()}`;
   } else {
     const limit = entry.counterLimit ?? 0x1000000;
-    if (!Number.isSafeInteger(limit) || limit < 2 || limit > 0x1000000) throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: counterLimit must be 2..16777216`, "the --counter-limit the tag was built with (default 16777216)");
+    if (!Number.isSafeInteger(limit) || limit < 2 || limit > 0x1000000)
+      throw new TapkitError(
+        "BAD_KEYS_FILE",
+        `tag ${entry.name}: counterLimit must be 2..16777216`,
+        "the --counter-limit the tag was built with (default 16777216)",
+      );
     const meta = entry.mode === "sun" ? key16(entry.metaKey, "metaKey", entry.name) : null;
     const file = key16(entry.fileKey, "fileKey", entry.name);
     const mac = hex(v.mac!);
@@ -120,9 +146,10 @@ export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore):
     let piccError: TapkitError | null = null;
     for (let epoch = 0; epoch <= maxEpoch + 1 && !found; epoch++) {
       try {
-        const r = entry.mode === "sun"
-          ? verifySun({ picc: hex(v.picc!), mac, metaKey: epochKey(meta!, "meta", epoch), fileKey: epochKey(file, "file", epoch), enc, macInput })
-          : verifySun({ uid: hex(v.uid!), counter: parseInt(v.ctr!, 16), mac, fileKey: epochKey(file, "file", epoch), enc, macInput });
+        const r =
+          entry.mode === "sun"
+            ? verifySun({ picc: hex(v.picc!), mac, metaKey: epochKey(meta!, "meta", epoch), fileKey: epochKey(file, "file", epoch), enc, macInput })
+            : verifySun({ uid: hex(v.uid!), counter: parseInt(v.ctr!, 16), mac, fileKey: epochKey(file, "file", epoch), enc, macInput });
         found = { r, epoch };
       } catch (e) {
         if (!(e instanceof TapkitError)) throw e;

@@ -43,7 +43,12 @@ export async function openPaywordChain(card: WalletCard, plaque: PlaqueAcceptor,
 }
 
 /** One micropayment tap: the card releases word `index`, the plaque checks it with one hash. */
-export async function paywordTap(card: WalletCard, plaque: PlaqueAcceptor, slot: number, index: number): Promise<{ units: number; value: number; word: Uint8Array }> {
+export async function paywordTap(
+  card: WalletCard,
+  plaque: PlaqueAcceptor,
+  slot: number,
+  index: number,
+): Promise<{ units: number; value: number; word: Uint8Array }> {
   await card.select();
   const word = await card.payword(index);
   const r = await plaque.payword(slot, word);

@@ -82,7 +82,21 @@ export async function acceptorCutCampaign(o: AcceptorCampaignOptions): Promise<A
       }
       counter++;
       const ch = await plaque.challenge(1 + rnd.below(100));
-      const voucher = signSign1(key, encodeVoucherPayload({ version: 1, deviceId: key.kid, counter, amount: ch.amount, currency: "EUR", payee: "p", challenge: ch.challenge, subWallet: 0, balanceAfter: 500_000, epoch: 0 }));
+      const voucher = signSign1(
+        key,
+        encodeVoucherPayload({
+          version: 1,
+          deviceId: key.kid,
+          counter,
+          amount: ch.amount,
+          currency: "EUR",
+          payee: "p",
+          challenge: ch.challenge,
+          subWallet: 0,
+          balanceAfter: 500_000,
+          epoch: 0,
+        }),
+      );
       const boots = device.boots;
       // A submit is one transaction (one program), plus erases and copies when it compacts.
       cutSomewhere(3);
@@ -110,8 +124,25 @@ export async function acceptorCutCampaign(o: AcceptorCampaignOptions): Promise<A
       // Freshness survives: resubmitting a committed counter must be refused.
       if (uncertain && cut) {
         const c2 = await plaque.challenge(1);
-        const again = signSign1(key, encodeVoucherPayload({ version: 1, deviceId: key.kid, counter, amount: 1, currency: "EUR", payee: "p", challenge: c2.challenge, subWallet: 0, balanceAfter: 500_000, epoch: 0 }));
-        const code = await plaque.submit(again, chain).then(() => "accepted", (e) => (e as { code?: string }).code);
+        const again = signSign1(
+          key,
+          encodeVoucherPayload({
+            version: 1,
+            deviceId: key.kid,
+            counter,
+            amount: 1,
+            currency: "EUR",
+            payee: "p",
+            challenge: c2.challenge,
+            subWallet: 0,
+            balanceAfter: 500_000,
+            epoch: 0,
+          }),
+        );
+        const code = await plaque.submit(again, chain).then(
+          () => "accepted",
+          (e) => (e as { code?: string }).code,
+        );
         if (code !== "COUNTER_REUSED") fail(`counter ${counter} resubmitted after a committed cut: ${code}`);
       }
     }

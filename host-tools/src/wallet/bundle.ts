@@ -12,7 +12,10 @@ export interface VoucherBundle {
 }
 
 export function encodeBundle(b: VoucherBundle): Uint8Array {
-  const m = new Map<string, unknown>([["chain", b.chain], ["voucher", b.voucher]]);
+  const m = new Map<string, unknown>([
+    ["chain", b.chain],
+    ["voucher", b.voucher],
+  ]);
   if (b.payword) m.set("payword", [b.payword.index, b.payword.word]);
   return encodeDet(m);
 }
@@ -22,7 +25,11 @@ export function decodeBundle(bytes: Uint8Array, name = "bundle"): VoucherBundle 
   const chain = m instanceof Map ? m.get("chain") : undefined;
   const voucher = m instanceof Map ? m.get("voucher") : undefined;
   if (!(m instanceof Map) || !(voucher instanceof Uint8Array) || !Array.isArray(chain) || !chain.every((c) => c instanceof Uint8Array)) {
-    throw new TapkitError("BUNDLE_SHAPE", `${name} is not a voucher bundle {"chain": [...], "voucher": bytes}`, "export vouchers with `tapkit wallet pay --out FILE` or the plaque's voucher export");
+    throw new TapkitError(
+      "BUNDLE_SHAPE",
+      `${name} is not a voucher bundle {"chain": [...], "voucher": bytes}`,
+      "export vouchers with `tapkit wallet pay --out FILE` or the plaque's voucher export",
+    );
   }
   const b: VoucherBundle = { voucher, chain: chain as Uint8Array[] };
   const pw = m.get("payword");

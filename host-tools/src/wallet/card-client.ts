@@ -117,12 +117,17 @@ export class WalletCard {
       const [reason, hint] = REFUSAL[data[0]] ?? ["unknown reason", "see docs/wallet-apdu.md, Refusals"];
       const detail = data.length === 2 ? ` (store error -${data[1]})` : "";
       const code = data[0].toString(16).toUpperCase().padStart(2, "0");
-      throw new TapkitError("CARD_REFUSED", `${what}: card refused: ${reason}${detail} (reason ${code})`, hint, { sw, reason: data[0], ...(data.length === 2 ? { storeError: -data[1] } : {}) });
+      throw new TapkitError("CARD_REFUSED", `${what}: card refused: ${reason}${detail} (reason ${code})`, hint, {
+        sw,
+        reason: data[0],
+        ...(data.length === 2 ? { storeError: -data[1] } : {}),
+      });
     }
     if ((sw & 0xfff0) === 0x63c0) throw pinWrong(what, sw & 0xf);
     if (sw === 0x6983) throw pinBlocked(what);
     if (sw === 0x6982) throw new TapkitError("PIN_REQUIRED", `${what}: owner PIN not verified`, "verify the PIN first (INS 20)", { sw });
-    if (sw === 0x6a82) throw new TapkitError("NO_WALLET", `${what}: the device has no wallet applet`, "this is not a card-wallet firmware (board mode card)", { sw });
+    if (sw === 0x6a82)
+      throw new TapkitError("NO_WALLET", `${what}: the device has no wallet applet`, "this is not a card-wallet firmware (board mode card)", { sw });
     throw new TapkitError("CARD_STATUS", `${what}: card answered SW ${sw.toString(16).toUpperCase()}`, "see docs/wallet-apdu.md, status words", { sw });
   }
 
@@ -179,7 +184,8 @@ export class WalletCard {
   /** SYNC: applies an issuer sync token (sync-token.ts); returns the card's new epoch and balance. */
   async sync(token: Uint8Array): Promise<{ epoch: number; balance: number }> {
     const d = await this.exchange(apdu(0x5a, 0, 0, token), "SYNC");
-    if (d.length !== 8) throw new TapkitError("APDU_SHORT", `SYNC: answer of ${d.length} bytes, expected 8`, "the card's firmware predates SYNC or answered garbage");
+    if (d.length !== 8)
+      throw new TapkitError("APDU_SHORT", `SYNC: answer of ${d.length} bytes, expected 8`, "the card's firmware predates SYNC or answered garbage");
     const dv = new DataView(d.buffer, d.byteOffset, 8);
     return { epoch: dv.getUint32(0), balance: dv.getUint32(4) };
   }
@@ -207,16 +213,18 @@ export class WalletCard {
   /** The card's envelope and use since the last sync, and each sub-wallet's caps and use (GET DATA 04). */
   async limits(): Promise<CardLimits> {
     const d = await this.exchange(apdu(0xca, 0, 4), "GET DATA limits");
-    const u = (at: number) => (((d[at] << 24) >>> 0) + (d[at + 1] << 16) + (d[at + 2] << 8) + d[at + 3]);
+    const u = (at: number) => ((d[at] << 24) >>> 0) + (d[at + 1] << 16) + (d[at + 2] << 8) + d[at + 3];
     const subs: SubWalletLimits[] = [];
-    for (let at = 24; at + 20 <= d.length; at += 20) subs.push({ perPayment: u(at), cumulative: u(at + 4), maxCount: u(at + 8), spent: u(at + 12), count: u(at + 16) });
+    for (let at = 24; at + 20 <= d.length; at += 20)
+      subs.push({ perPayment: u(at), cumulative: u(at + 4), maxCount: u(at + 8), spent: u(at + 12), count: u(at + 16) });
     return { maxBalance: u(0), perPayment: u(4), cumulative: u(8), maxCount: u(12), spent: u(16), count: u(20), subWallets: subs };
   }
 
   async balances(): Promise<{ open: boolean; balance: number }[]> {
     const d = await this.exchange(apdu(0xca, 0, 3), "GET DATA balances");
     const out = [];
-    for (let i = 0; i + 5 <= d.length; i += 5) out.push({ open: d[i] === 1, balance: ((d[i + 1] << 24) >>> 0) + (d[i + 2] << 16) + (d[i + 3] << 8) + d[i + 4] });
+    for (let i = 0; i + 5 <= d.length; i += 5)
+      out.push({ open: d[i] === 1, balance: ((d[i + 1] << 24) >>> 0) + (d[i + 2] << 16) + (d[i + 3] << 8) + d[i + 4] });
     return out;
   }
 

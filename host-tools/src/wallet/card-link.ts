@@ -59,7 +59,8 @@ export async function provisionOverLink(client: DeviceClient, issuer: IssuerFile
 }
 
 export async function provisionWithPublicKey(client: DeviceClient, issuer: IssuerFiles, pub: Uint8Array, opts: ProvisionOptions): Promise<Uint8Array[]> {
-  if (!pub || pub.length === 0) throw new TapkitError("NO_DEVICE_KEY", "the card reports no device key", "the keystore slot is empty; run the demo set-up or generate a key");
+  if (!pub || pub.length === 0)
+    throw new TapkitError("NO_DEVICE_KEY", "the card reports no device key", "the keystore slot is empty; run the demo set-up or generate a key");
   const chain = certifyDevice(issuer, pub, opts.currency, opts.limits, opts.label);
   await client.session.request(CHANNEL.APP, "wallet.provision", {
     chain,

@@ -56,16 +56,22 @@ export function decodeCertPayload(bytes: Uint8Array): CertPayload {
   const m = decodeDet(bytes, "certificate payload");
   const bad = (what: string) => new TapkitError("CERT_FIELD", `certificate payload: ${what}`, "see docs/vouchers.md, Certificates");
   if (!(m instanceof Map) || m.get(CK.version) !== CERT_VERSION) throw bad("version 1 map expected");
-  const role = m.get(CK.role), kid = m.get(CK.kid), alg = m.get(CK.alg), pub = m.get(CK.publicKey), issuer = m.get(CK.issuer);
+  const role = m.get(CK.role),
+    kid = m.get(CK.kid),
+    alg = m.get(CK.alg),
+    pub = m.get(CK.publicKey),
+    issuer = m.get(CK.issuer);
   if (role !== ROLE_BATCH && role !== ROLE_DEVICE) throw bad("role must be 1 (batch) or 2 (device)");
-  if (!(kid instanceof Uint8Array) || !(pub instanceof Uint8Array) || !(issuer instanceof Uint8Array) || typeof alg !== "number") throw bad("kid, alg, public key and issuer required");
+  if (!(kid instanceof Uint8Array) || !(pub instanceof Uint8Array) || !(issuer instanceof Uint8Array) || typeof alg !== "number")
+    throw bad("kid, alg, public key and issuer required");
   if (algOfPublicKey(pub) !== alg) throw bad("alg does not match the public key");
   if (!bytesEqual(keyId(pub), kid)) throw bad("kid is not SHA-256(public key)[0..8]");
   const c: CertPayload = { role, kid, alg, publicKey: pub, issuer };
   if (m.has(CK.currency)) c.currency = m.get(CK.currency) as string;
   if (m.has(CK.limits)) {
     const l = m.get(CK.limits);
-    if (!Array.isArray(l) || l.length !== 4 || !l.every((x) => Number.isSafeInteger(x) && x >= 0)) throw bad("limits must be [maxBalance, perPayment, cumulative, maxCount]");
+    if (!Array.isArray(l) || l.length !== 4 || !l.every((x) => Number.isSafeInteger(x) && x >= 0))
+      throw bad("limits must be [maxBalance, perPayment, cumulative, maxCount]");
     c.limits = { maxBalance: l[0], perPayment: l[1], cumulative: l[2], maxCount: l[3] };
   }
   if (m.has(CK.label)) c.label = m.get(CK.label) as string;
@@ -83,18 +89,31 @@ export interface VerifiedChain {
  * the key above it and names it as issuer; roles are batch then device.
  */
 export function verifyChain(chain: Uint8Array[], root: Uint8Array): VerifiedChain {
-  if (chain.length !== 2) throw new TapkitError("CHAIN_LENGTH", `certificate chain has ${chain.length} certificates, expected 2 (batch, device)`, "read the chain from the card with `tapkit info --json` or the wallet GET DATA command");
+  if (chain.length !== 2)
+    throw new TapkitError(
+      "CHAIN_LENGTH",
+      `certificate chain has ${chain.length} certificates, expected 2 (batch, device)`,
+      "read the chain from the card with `tapkit info --json` or the wallet GET DATA command",
+    );
   const rootAlg = algOfPublicKey(root);
   const rootKid = keyId(root);
   const batchSign = decodeSign1(chain[0], "batch certificate");
-  if (!bytesEqual(batchSign.kid, rootKid)) throw new TapkitError("CHAIN_ROOT", "the batch certificate was not issued by this root key", "check --root: it must be the issuer root that certified this card's batch");
+  if (!bytesEqual(batchSign.kid, rootKid))
+    throw new TapkitError(
+      "CHAIN_ROOT",
+      "the batch certificate was not issued by this root key",
+      "check --root: it must be the issuer root that certified this card's batch",
+    );
   checkSign1(batchSign, root, rootAlg, "batch certificate");
   const batch = decodeCertPayload(batchSign.payload);
-  if (batch.role !== ROLE_BATCH || !bytesEqual(batch.issuer, rootKid)) throw new TapkitError("CHAIN_ROLE", "the first certificate is not a batch certificate under the root", "the chain must be [batch, device]");
+  if (batch.role !== ROLE_BATCH || !bytesEqual(batch.issuer, rootKid))
+    throw new TapkitError("CHAIN_ROLE", "the first certificate is not a batch certificate under the root", "the chain must be [batch, device]");
   const devSign = decodeSign1(chain[1], "device certificate");
-  if (!bytesEqual(devSign.kid, batch.kid)) throw new TapkitError("CHAIN_LINK", "the device certificate was not issued by the batch key", "the chain's certificates belong to different batches");
+  if (!bytesEqual(devSign.kid, batch.kid))
+    throw new TapkitError("CHAIN_LINK", "the device certificate was not issued by the batch key", "the chain's certificates belong to different batches");
   checkSign1(devSign, batch.publicKey, batch.alg, "device certificate");
   const device = decodeCertPayload(devSign.payload);
-  if (device.role !== ROLE_DEVICE || !bytesEqual(device.issuer, batch.kid)) throw new TapkitError("CHAIN_ROLE", "the second certificate is not a device certificate under the batch", "the chain must be [batch, device]");
+  if (device.role !== ROLE_DEVICE || !bytesEqual(device.issuer, batch.kid))
+    throw new TapkitError("CHAIN_ROLE", "the second certificate is not a device certificate under the batch", "the chain must be [batch, device]");
   return { batch, device };
 }

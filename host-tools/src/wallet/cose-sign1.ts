@@ -19,7 +19,12 @@ export interface Sign1 {
 }
 
 export function encodeProtected(alg: number, kid: Uint8Array): Uint8Array {
-  return encodeDet(new Map<number, unknown>([[HDR_ALG, alg], [HDR_KID, kid]]));
+  return encodeDet(
+    new Map<number, unknown>([
+      [HDR_ALG, alg],
+      [HDR_KID, kid],
+    ]),
+  );
 }
 
 /** The bytes a COSE_Sign1 signature covers. */
@@ -40,11 +45,25 @@ export function signSign1(signer: Signer, payload: Uint8Array): Uint8Array {
 export function decodeSign1(bytes: Uint8Array, what: string): Sign1 {
   const v = decodeDet(bytes, what);
   if (!(v instanceof Tagged) || v.tag !== COSE_SIGN1_TAG || !Array.isArray(v.value) || v.value.length !== 4) {
-    throw new TapkitError("COSE_SHAPE", `${what} is not a tagged COSE_Sign1 (tag 18, 4 items)`, "vouchers and certificates are COSE_Sign1 structures; see docs/vouchers.md");
+    throw new TapkitError(
+      "COSE_SHAPE",
+      `${what} is not a tagged COSE_Sign1 (tag 18, 4 items)`,
+      "vouchers and certificates are COSE_Sign1 structures; see docs/vouchers.md",
+    );
   }
   const [prot, unprot, payload, signature] = v.value as unknown[];
-  if (!(prot instanceof Uint8Array) || !(unprot instanceof Map) || unprot.size !== 0 || !(payload instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
-    throw new TapkitError("COSE_SHAPE", `${what}: protected header, empty unprotected map, embedded payload and signature expected`, "see docs/vouchers.md, COSE_Sign1 profile");
+  if (
+    !(prot instanceof Uint8Array) ||
+    !(unprot instanceof Map) ||
+    unprot.size !== 0 ||
+    !(payload instanceof Uint8Array) ||
+    !(signature instanceof Uint8Array)
+  ) {
+    throw new TapkitError(
+      "COSE_SHAPE",
+      `${what}: protected header, empty unprotected map, embedded payload and signature expected`,
+      "see docs/vouchers.md, COSE_Sign1 profile",
+    );
   }
   const hdr = decodeDet(prot, `${what} protected header`);
   if (!(hdr instanceof Map) || hdr.size !== 2 || typeof hdr.get(HDR_ALG) !== "number" || !(hdr.get(HDR_KID) instanceof Uint8Array)) {
@@ -55,8 +74,13 @@ export function decodeSign1(bytes: Uint8Array, what: string): Sign1 {
 
 /** Throws unless the signature verifies (strict rules, sig-alg.ts) under `pub`. */
 export function checkSign1(s: Sign1, pub: Uint8Array, alg: number, what: string): void {
-  if (s.alg !== alg) throw new TapkitError("COSE_ALG", `${what} says alg ${s.alg} but its signer's key is alg ${alg}`, "the signer's certificate and the header disagree");
+  if (s.alg !== alg)
+    throw new TapkitError("COSE_ALG", `${what} says alg ${s.alg} but its signer's key is alg ${alg}`, "the signer's certificate and the header disagree");
   if (!verifyStrict(alg, pub, sigStructure(s.protectedBytes, s.payload), s.signature)) {
-    throw new TapkitError("BAD_SIGNATURE", `${what}: signature does not verify`, "the data was altered, signed by another key, or the signature is malleated (high-S / non-canonical)");
+    throw new TapkitError(
+      "BAD_SIGNATURE",
+      `${what}: signature does not verify`,
+      "the data was altered, signed by another key, or the signature is malleated (high-S / non-canonical)",
+    );
   }
 }

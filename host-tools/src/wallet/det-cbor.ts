@@ -57,12 +57,20 @@ export function decodeDet(bytes: Uint8Array, what: string): unknown {
       tags: tagTable(),
     });
   } catch (e) {
-    throw new TapkitError("CBOR_MALFORMED", `${what} is not valid CBOR for a wallet structure: ${(e as Error).message}`, "the file may be truncated or not a tapkit wallet file");
+    throw new TapkitError(
+      "CBOR_MALFORMED",
+      `${what} is not valid CBOR for a wallet structure: ${(e as Error).message}`,
+      "the file may be truncated or not a tapkit wallet file",
+    );
   }
   if (containsFloat(value)) throw new TapkitError("CBOR_FLOAT", `${what} contains a floating-point number`, "wallet amounts are integers in minor units");
   const again = encodeDet(value);
   if (!bytesEqual(again, bytes)) {
-    throw new TapkitError("CBOR_NOT_DETERMINISTIC", `${what} is not in core deterministic CBOR (RFC 8949 §4.2.1)`, "the producer must use shortest heads and bytewise-sorted map keys");
+    throw new TapkitError(
+      "CBOR_NOT_DETERMINISTIC",
+      `${what} is not in core deterministic CBOR (RFC 8949 §4.2.1)`,
+      "the producer must use shortest heads and bytewise-sorted map keys",
+    );
   }
   return value;
 }

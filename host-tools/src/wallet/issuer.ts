@@ -26,7 +26,11 @@ function readKey(path: string): Signer {
   try {
     j = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new TapkitError("ISSUER_MISSING", `cannot read issuer key ${path}: ${(e as Error).message}`, "create the issuer directory with `tapkit issuer init DIR`");
+    throw new TapkitError(
+      "ISSUER_MISSING",
+      `cannot read issuer key ${path}: ${(e as Error).message}`,
+      "create the issuer directory with `tapkit issuer init DIR`",
+    );
   }
   if (j.format !== FORMAT || (j.alg !== COSE_ALG_EDDSA && j.alg !== COSE_ALG_ES256) || typeof j.secret !== "string") {
     throw new TapkitError("ISSUER_FORMAT", `${path} is not a ${FORMAT} file`, "recreate it with `tapkit issuer init`");
@@ -36,7 +40,8 @@ function readKey(path: string): Signer {
 
 /** Creates root and batch keys and the batch certificate; refuses to overwrite. */
 export function issuerInit(dir: string, alg: CoseAlg = COSE_ALG_EDDSA, secrets?: { root: Uint8Array; batch: Uint8Array }): IssuerFiles {
-  if (existsSync(join(dir, "root.key.json"))) throw new TapkitError("ISSUER_EXISTS", `${dir} already holds an issuer root`, "pick another directory; never overwrite a root that certified cards");
+  if (existsSync(join(dir, "root.key.json")))
+    throw new TapkitError("ISSUER_EXISTS", `${dir} already holds an issuer root`, "pick another directory; never overwrite a root that certified cards");
   mkdirSync(dir, { recursive: true });
   const rootSecret = secrets?.root ?? newSecret(alg);
   const batchSecret = secrets?.batch ?? newSecret(alg);
@@ -68,6 +73,10 @@ export function readRootKey(spec: string): Uint8Array {
   try {
     return parseHex(text);
   } catch (e) {
-    throw new TapkitError("ROOT_KEY", `--root is neither a file nor hex: ${(e as Error).message}`, "pass the root public key in hex or the root.pub file `tapkit issuer init` wrote");
+    throw new TapkitError(
+      "ROOT_KEY",
+      `--root is neither a file nor hex: ${(e as Error).message}`,
+      "pass the root public key in hex or the root.pub file `tapkit issuer init` wrote",
+    );
   }
 }

@@ -60,7 +60,12 @@ export class OwnerSession {
   static async open(card: WalletCard, pin: string | null): Promise<OwnerSession> {
     if (pin !== null) checkPinFormat(pin, "owner");
     const sel = await card.select();
-    if (!sel.active) throw new TapkitError("NOT_PROVISIONED", "the card's wallet is blank (not provisioned)", "provision it first: tapkit issuer certify --port P --issuer DIR ...");
+    if (!sel.active)
+      throw new TapkitError(
+        "NOT_PROVISIONED",
+        "the card's wallet is blank (not provisioned)",
+        "provision it first: tapkit issuer certify --port P --issuer DIR ...",
+      );
     if (pin !== null) {
       if (((await card.info()).pin ?? 0) === 0) throw pinBlocked("VERIFY PIN");
       await card.verifyPin(pin);

@@ -108,9 +108,17 @@ async function readCardState(device: SimDevice): Promise<CardState> {
     const balances = [];
     for (let i = 0; i < 4; i++) balances.push((await get(0x0310 + i, 28))?.getUint32(4, true) ?? 0);
     const c = await get(0x0330, 52);
-    const chain = c && c.getUint8(0) === 1
-      ? { sub: c.getUint8(1), counter: c.getUint32(4, true), length: c.getUint32(8, true), unit: c.getUint32(12, true), released: c.getUint32(16, true), seed: new Uint8Array(c.buffer.slice(c.byteOffset + 20, c.byteOffset + 52)) }
-      : null;
+    const chain =
+      c && c.getUint8(0) === 1
+        ? {
+            sub: c.getUint8(1),
+            counter: c.getUint32(4, true),
+            length: c.getUint32(8, true),
+            unit: c.getUint32(12, true),
+            released: c.getUint32(16, true),
+            seed: new Uint8Array(c.buffer.slice(c.byteOffset + 20, c.byteOffset + 52)),
+          }
+        : null;
     return { balances, chain, logHead: (await get(0x0320, 4))?.getUint32(0, true) ?? 0 };
   });
 }
@@ -127,14 +135,29 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
   const device = await SimDevice.create({ board: o.board, wasm: o.wasmPath, tickMs: 0, seed });
   const op0 = () => ({ runs: 0, cuts: 0, committedAtCut: 0 });
   const result: PaywordCampaignResult = {
-    cuts: 0, operations: 0, byOp: { pay: op0(), open: op0(), word: op0(), again: op0(), close: op0() },
-    vouchersReleased: 0, chainsOpened: 0, chainsWithoutVoucher: 0, chainsClosed: 0, wordsReleased: 0, wordsLostToCuts: 0,
-    counterGaps: 0, debited: 0, storeRefusals: {}, violations: [],
+    cuts: 0,
+    operations: 0,
+    byOp: { pay: op0(), open: op0(), word: op0(), again: op0(), close: op0() },
+    vouchersReleased: 0,
+    chainsOpened: 0,
+    chainsWithoutVoucher: 0,
+    chainsClosed: 0,
+    wordsReleased: 0,
+    wordsLostToCuts: 0,
+    counterGaps: 0,
+    debited: 0,
+    storeRefusals: {},
+    violations: [],
   };
   const fail = (msg: string) => result.violations.length < 20 && result.violations.push(`operation ${result.operations}: ${msg}`);
   try {
     const client = await DeviceClient.over(inProcessTransport(device));
-    await provisionOverLink(client, o.issuer, { pin: PIN, balance: OPENING, currency: "EUR", limits: { maxBalance: OPENING, perPayment: 1000, cumulative: 0xffffffff, maxCount: 0xffffffff } });
+    await provisionOverLink(client, o.issuer, {
+      pin: PIN,
+      balance: OPENING,
+      currency: "EUR",
+      limits: { maxBalance: OPENING, perPayment: 1000, cumulative: 0xffffffff, maxCount: 0xffffffff },
+    });
     await client.close();
     const card = new WalletCard(async (a) => device.nfcApdu(a));
     await card.select();
@@ -144,7 +167,9 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
     // The host's model, moved only by log entries that passed the checks.
     let state = await readCardState(device);
     const model = state.balances.slice();
-    let payments = 0, commitments = 0, refunds = 0;
+    let payments = 0,
+      commitments = 0,
+      refunds = 0;
     let lastCounter = (await card.info()).ctr ?? 0;
     const seen = new Set<number>();
     let chain: HostChain | null = null;
@@ -214,7 +239,8 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
       state = await readCardState(device);
       const info = await card.info();
       const apduBalances = await card.balances();
-      if (apduBalances.map((b) => b.balance).join() !== state.balances.join() || info.bal !== state.balances[0]) fail(`APDU balances ${JSON.stringify(apduBalances)} / info ${info.bal} disagree with the store ${state.balances}`);
+      if (apduBalances.map((b) => b.balance).join() !== state.balances.join() || info.bal !== state.balances[0])
+        fail(`APDU balances ${JSON.stringify(apduBalances)} / info ${info.bal} disagree with the store ${state.balances}`);
       if ((info.ctr ?? 0) < lastCounter) fail(`counter went back to ${info.ctr} (was ${lastCounter})`);
       const newEntries = state.logHead - pre.logHead;
       if (newEntries < 0 || newEntries > 1) {
@@ -228,7 +254,8 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
         result.vouchersReleased++;
         if (seen.has(voucher.counter)) fail(`voucher counter ${voucher.counter} reused`);
         if (!entry || entry.counter !== voucher.counter) fail(`voucher ${voucher.counter} released without its log entry (${JSON.stringify(entry)})`);
-        if (voucher.balanceAfter !== state.balances[voucher.subWallet]) fail(`voucher says balance ${voucher.balanceAfter}, sub-wallet ${voucher.subWallet} holds ${state.balances[voucher.subWallet]}`);
+        if (voucher.balanceAfter !== state.balances[voucher.subWallet])
+          fail(`voucher says balance ${voucher.balanceAfter}, sub-wallet ${voucher.subWallet} holds ${state.balances[voucher.subWallet]}`);
       }
 
       /** A debit entry (payment or commitment): counter fresh, amounts as asked. */
@@ -266,7 +293,8 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
           } else {
             result.chainsOpened++;
             const w0 = voucher?.chain?.root ?? null;
-            if (voucher && (!voucher.chain || voucher.chain.unit !== unit || voucher.chain.length !== length || voucher.amount !== unit * length)) fail(`commitment voucher terms ${JSON.stringify(voucher.chain)} amount ${voucher.amount}`);
+            if (voucher && (!voucher.chain || voucher.chain.unit !== unit || voucher.chain.length !== length || voucher.amount !== unit * length))
+              fail(`commitment voucher terms ${JSON.stringify(voucher.chain)} amount ${voucher.amount}`);
             // the stored seed must be the one behind the signed root
             if (w0 && !bytesEqual(hashForward(c.seed, length), w0)) fail("the stored seed does not hash to the signed w0");
             if (!w0) result.chainsWithoutVoucher++;
@@ -291,7 +319,8 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
             const known = h.words.get(index);
             if (known && !bytesEqual(known, answer)) fail(`word ${index} differs from the one released before`);
             if (!h.w0) h.w0 = hashForward(answer, index);
-            if (!bytesEqual(hashForward(answer, index), h.w0)) fail(`word ${index} does not hash forward to ${h.w0Signed ? "the signed" : "the first word's"} w0`);
+            if (!bytesEqual(hashForward(answer, index), h.w0))
+              fail(`word ${index} does not hash forward to ${h.w0Signed ? "the signed" : "the first word's"} w0`);
             h.words.set(index, answer);
             h.returned = Math.max(h.returned, index);
           } else if (!cut) fail(`uncut PAYWORD ${index} returned no word`);
@@ -307,8 +336,10 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
         const h = chain!;
         if (entry) {
           const refund = (h.length - h.released) * h.unit;
-          if (entry.kind !== "refund" || entry.counter !== h.counter || entry.subWallet !== h.sub || entry.amount !== refund) fail(`close of chain ${h.counter} (refund ${refund}) logged as ${JSON.stringify(entry)}`);
-          if (entry.amount > (h.length - h.returned) * h.unit) fail(`refund ${entry.amount} includes a unit released to the host (highest ${h.returned} of ${h.length} × ${h.unit})`);
+          if (entry.kind !== "refund" || entry.counter !== h.counter || entry.subWallet !== h.sub || entry.amount !== refund)
+            fail(`close of chain ${h.counter} (refund ${refund}) logged as ${JSON.stringify(entry)}`);
+          if (entry.amount > (h.length - h.returned) * h.unit)
+            fail(`refund ${entry.amount} includes a unit released to the host (highest ${h.returned} of ${h.length} × ${h.unit})`);
           if (entry.amount + h.unit < (h.length - h.returned) * h.unit) fail(`refund ${entry.amount} lost the payee more than one unit`);
           if (typeof answer === "number" && answer !== entry.amount) fail(`CLOSE answered ${answer}, logged ${entry.amount}`);
           if (state.chain) fail(`chain closed (refund logged) but its record remains: ${JSON.stringify(state.chain)}`);
@@ -319,17 +350,20 @@ export async function paywordCutCampaign(o: PaywordCampaignOptions): Promise<Pay
           chain = null;
         } else {
           if (typeof answer === "number") fail("CLOSE answered but nothing was logged");
-          if (!sameChain(pre.chain, state.chain)) fail(`close did not commit but the chain record changed: ${JSON.stringify(pre.chain)} -> ${JSON.stringify(state.chain)}`);
+          if (!sameChain(pre.chain, state.chain))
+            fail(`close did not commit but the chain record changed: ${JSON.stringify(pre.chain)} -> ${JSON.stringify(state.chain)}`);
         }
       }
       if (!chain && state.chain) fail(`the card has a chain open the host does not know: ${JSON.stringify(state.chain)}`);
 
       // The log agrees with the balance: the replayed model is the card's balances.
       if (model.join() !== state.balances.join()) fail(`log replay gives balances ${model}, the card holds ${state.balances}`);
-      if (entry && entry.balanceAfter !== state.balances[entry.subWallet]) fail(`log balanceAfter ${entry.balanceAfter}, sub-wallet ${entry.subWallet} holds ${state.balances[entry.subWallet]}`);
+      if (entry && entry.balanceAfter !== state.balances[entry.subWallet])
+        fail(`log balanceAfter ${entry.balanceAfter}, sub-wallet ${entry.subWallet} holds ${state.balances[entry.subWallet]}`);
       // No value created or lost.
       const debited = OPENING - state.balances.reduce((a, b) => a + b, 0);
-      if (debited !== payments + commitments - refunds) fail(`debited ${debited} but payments ${payments} + commitments ${commitments} − refunds ${refunds} = ${payments + commitments - refunds}`);
+      if (debited !== payments + commitments - refunds)
+        fail(`debited ${debited} but payments ${payments} + commitments ${commitments} − refunds ${refunds} = ${payments + commitments - refunds}`);
       result.debited = debited;
     }
     return result;

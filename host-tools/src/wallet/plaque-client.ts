@@ -10,7 +10,10 @@ import { TapkitError } from "../errors/index.ts";
 export const ACCEPTOR_REFUSAL: Record<string, [string, string]> = {
   NOT_SET_UP: ["the plaque has no issuer root", "provision it: tapkit wallet plaque-setup --plaque PORT --root KEY --payee ID --currency C"],
   NO_CHALLENGE: ["no open challenge on the plaque", "ask for a challenge first; each challenge takes exactly one voucher"],
-  CHAIN_ROOT: ["the card's batch certificate is not signed by the plaque's issuer root", "the card belongs to another issuer, or the plaque holds the wrong root"],
+  CHAIN_ROOT: [
+    "the card's batch certificate is not signed by the plaque's issuer root",
+    "the card belongs to another issuer, or the plaque holds the wrong root",
+  ],
   CHAIN_LINK: ["the device certificate is not signed by the batch key", "the chain's certificates come from different batches"],
   CHAIN_FORMAT: ["the card's certificates do not follow docs/vouchers.md", "re-provision the card with tapkit issuer certify"],
   VOUCHER_FORMAT: ["not a deterministic version-1 voucher", "the voucher was truncated or built by other firmware"],
@@ -65,7 +68,8 @@ export class PlaqueAcceptor {
     } catch (e) {
       if (!(e instanceof LinkError)) throw e;
       const { deviceCode, deviceMsg } = e.details;
-      if (deviceCode === "unknown-op") throw new TapkitError("NO_ACCEPTOR", `${what}: the device has no acceptor (op ${op} unknown)`, "connect a plaque board (mode plaque)", { deviceCode });
+      if (deviceCode === "unknown-op")
+        throw new TapkitError("NO_ACCEPTOR", `${what}: the device has no acceptor (op ${op} unknown)`, "connect a plaque board (mode plaque)", { deviceCode });
       if (deviceMsg !== undefined && Object.hasOwn(ACCEPTOR_REFUSAL, deviceMsg)) {
         const [reason, hint] = ACCEPTOR_REFUSAL[deviceMsg];
         throw new TapkitError(deviceMsg as Uppercase<string>, `${what}: plaque refused: ${reason}`, hint, { deviceCode, deviceMsg });

@@ -47,7 +47,12 @@ export async function powerCutCampaign(o: CampaignOptions): Promise<CampaignResu
   const result: CampaignResult = { cuts: 0, payments: 0, committedAtCut: 0, vouchersReleased: 0, counterGaps: 0, storeRefusals: {}, violations: [] };
   try {
     const client = await DeviceClient.over(inProcessTransport(device));
-    await provisionOverLink(client, o.issuer, { pin: "1234", balance: OPENING, currency: "EUR", limits: { maxBalance: OPENING, perPayment: 10, cumulative: 0xffffffff, maxCount: 0xffffffff } });
+    await provisionOverLink(client, o.issuer, {
+      pin: "1234",
+      balance: OPENING,
+      currency: "EUR",
+      limits: { maxBalance: OPENING, perPayment: 10, cumulative: 0xffffffff, maxCount: 0xffffffff },
+    });
     await client.close();
     const card = new WalletCard(async (a) => device.nfcApdu(a));
     const seen = new Set<number>();
@@ -71,7 +76,10 @@ export async function powerCutCampaign(o: CampaignOptions): Promise<CampaignResu
     while (result.cuts < o.cuts && result.violations.length === 0) {
       const amount = 1 + rnd.below(10);
       await card.select();
-      await card.begin(new Uint8Array(16).map(() => rnd.below(256)), "p");
+      await card.begin(
+        new Uint8Array(16).map(() => rnd.below(256)),
+        "p",
+      );
       const bootsBefore = device.boots;
       device.flash.cutPowerAt({ op: 1 + rnd.below(cutRange), phase: PHASES[rnd.below(3)] });
       let voucher: Uint8Array | null = null;
@@ -100,7 +108,8 @@ export async function powerCutCampaign(o: CampaignOptions): Promise<CampaignResu
       const log = await newestLog(device);
       if (info.bal === balance - amount) {
         if (cut) result.committedAtCut++;
-        if (log.seq !== lastSeq + 1 || log.kind !== "payment" || log.amount !== amount || log.balanceAfter !== info.bal) fail(`debited but log says ${JSON.stringify(log)}`);
+        if (log.seq !== lastSeq + 1 || log.kind !== "payment" || log.amount !== amount || log.balanceAfter !== info.bal)
+          fail(`debited but log says ${JSON.stringify(log)}`);
         if (log.counter <= lastCounter) fail(`log counter ${log.counter} not above ${lastCounter}`);
         if (voucher === null && !cut) fail("debited without a voucher and without a cut");
         result.counterGaps += log.counter - lastCounter - 1;
@@ -173,7 +182,12 @@ export async function syncCutCampaign(o: CampaignOptions): Promise<SyncCampaignR
   const fail = (msg: string) => result.violations.length < 20 && result.violations.push(`sync ${result.syncs}: ${msg}`);
   try {
     const client = await DeviceClient.over(inProcessTransport(device));
-    await provisionOverLink(client, o.issuer, { pin: "1234", balance: OPENING, currency: "EUR", limits: { maxBalance: 0xffffffff, perPayment: 10, cumulative: 0xffffffff, maxCount: 0xffffffff } });
+    await provisionOverLink(client, o.issuer, {
+      pin: "1234",
+      balance: OPENING,
+      currency: "EUR",
+      limits: { maxBalance: 0xffffffff, perPayment: 10, cumulative: 0xffffffff, maxCount: 0xffffffff },
+    });
     await client.close();
     const card = new WalletCard(async (a) => device.nfcApdu(a));
     await card.select();
@@ -220,12 +234,20 @@ export async function syncCutCampaign(o: CampaignOptions): Promise<SyncCampaignR
       const post = await readRecords(device);
       const log = await newestLog(device);
       const info = await card.info();
-      if (info.epoch !== post.epoch || info.bal !== post.subs[0].balance) fail(`info ${JSON.stringify(info)} disagrees with the records ${JSON.stringify(post)}`);
+      if (info.epoch !== post.epoch || info.bal !== post.subs[0].balance)
+        fail(`info ${JSON.stringify(info)} disagrees with the records ${JSON.stringify(post)}`);
       const untouched = JSON.stringify(post) === JSON.stringify(pre) && log.seq === preLog.seq;
       const applied =
-        post.epoch === pre.epoch + 1 && post.spent === 0 && post.count === 0 && post.subs.every((s) => s.spent === 0 && s.count === 0) &&
-        post.subs[0].balance === pre.subs[0].balance + topUp && post.subs[1].balance === pre.subs[1].balance &&
-        log.seq === preLog.seq + 1 && log.kind === "sync" && log.amount === topUp && log.balanceAfter === post.subs[0].balance;
+        post.epoch === pre.epoch + 1 &&
+        post.spent === 0 &&
+        post.count === 0 &&
+        post.subs.every((s) => s.spent === 0 && s.count === 0) &&
+        post.subs[0].balance === pre.subs[0].balance + topUp &&
+        post.subs[1].balance === pre.subs[1].balance &&
+        log.seq === preLog.seq + 1 &&
+        log.kind === "sync" &&
+        log.amount === topUp &&
+        log.balanceAfter === post.subs[0].balance;
       if (applied) {
         if (cut) result.committedAtCut++;
       } else if (!untouched) {

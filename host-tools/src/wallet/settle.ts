@@ -58,7 +58,13 @@ export function settle(inputs: SettlementInput[], root: Uint8Array): SettlementR
   for (const group of byDigest.values()) {
     group.sort((a, b) => (b.v.paywordUnits ?? 0) - (a.v.paywordUnits ?? 0));
     unique.push(group[0]);
-    if (group.length > 1) findings.push({ kind: "duplicate", items: group.map((g) => g.name), code: "DUPLICATE", message: `the same voucher was uploaded ${group.length} times; credited once` });
+    if (group.length > 1)
+      findings.push({
+        kind: "duplicate",
+        items: group.map((g) => g.name),
+        code: "DUPLICATE",
+        message: `the same voucher was uploaded ${group.length} times; credited once`,
+      });
   }
   const rejected = new Set<Entry>();
   // Counter reuse: same card, same counter, different vouchers. None of them can be trusted.
@@ -67,7 +73,12 @@ export function settle(inputs: SettlementInput[], root: Uint8Array): SettlementR
   for (const [key, group] of byCounter) {
     if (group.length < 2) continue;
     group.forEach((g) => rejected.add(g));
-    findings.push({ kind: "counter-reuse", items: group.map((g) => g.name), code: "COUNTER_REUSE", message: `card ${key.replace(":", " counter ")} signed ${group.length} different vouchers: cloned or faulty card, none credited` });
+    findings.push({
+      kind: "counter-reuse",
+      items: group.map((g) => g.name),
+      code: "COUNTER_REUSE",
+      message: `card ${key.replace(":", " counter ")} signed ${group.length} different vouchers: cloned or faulty card, none credited`,
+    });
   }
   // Replayed challenges: one payee challenge answered by different vouchers; the first (lowest counter) stands.
   const byChallenge = new Map<string, Entry[]>();
@@ -76,7 +87,12 @@ export function settle(inputs: SettlementInput[], root: Uint8Array): SettlementR
     if (group.length < 2) continue;
     group.sort((a, b) => a.v.voucher.counter - b.v.voucher.counter);
     group.slice(1).forEach((g) => rejected.add(g));
-    findings.push({ kind: "replayed-challenge", items: group.map((g) => g.name), code: "REPLAYED_CHALLENGE", message: `payee '${group[0].v.voucher.payee}' accepted ${group.length} vouchers for one challenge; only ${group[0].name} credited` });
+    findings.push({
+      kind: "replayed-challenge",
+      items: group.map((g) => g.name),
+      code: "REPLAYED_CHALLENGE",
+      message: `payee '${group[0].v.voucher.payee}' accepted ${group.length} vouchers for one challenge; only ${group[0].name} credited`,
+    });
   }
   // Envelope per card and sync epoch: count and cumulative amount, in counter order.
   const byEpoch = new Map<string, Entry[]>();
@@ -95,7 +111,9 @@ export function settle(inputs: SettlementInput[], root: Uint8Array): SettlementR
           kind: "outside-envelope",
           items: [g.name],
           code: overCount ? "ENVELOPE_COUNT" : "ENVELOPE_CUMULATIVE",
-          message: overCount ? `payment ${i + 1} of card epoch ${key} exceeds the certified maximum of ${env.maxCount} payments per sync` : `card epoch ${key} reached ${sum}, beyond the certified cumulative cap ${env.cumulative}`,
+          message: overCount
+            ? `payment ${i + 1} of card epoch ${key} exceeds the certified maximum of ${env.maxCount} payments per sync`
+            : `card epoch ${key} reached ${sum}, beyond the certified cumulative cap ${env.cumulative}`,
         });
       }
     });

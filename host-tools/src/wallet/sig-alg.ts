@@ -24,7 +24,11 @@ export function algName(alg: number): string {
 export function algOfPublicKey(pub: Uint8Array): CoseAlg {
   if (pub.length === 32) return COSE_ALG_EDDSA;
   if (pub.length === 65 && pub[0] === 0x04) return COSE_ALG_ES256;
-  throw new TapkitError("KEY_FORMAT", `a public key of ${pub.length} bytes is neither Ed25519 (32) nor uncompressed P-256 (65, 04...)`, "pass the raw public key in hex, as `tapkit issuer init` writes it");
+  throw new TapkitError(
+    "KEY_FORMAT",
+    `a public key of ${pub.length} bytes is neither Ed25519 (32) nor uncompressed P-256 (65, 04...)`,
+    "pass the raw public key in hex, as `tapkit issuer init` writes it",
+  );
 }
 
 /** Key id: the first 8 bytes of SHA-256 over the raw public key (the card computes the same). */

@@ -30,10 +30,12 @@ export interface SyncTerms {
 const U32 = (v: number) => Number.isSafeInteger(v) && v >= 0 && v <= 0xffffffff;
 
 export function encodeSyncPayload(t: SyncTerms): Uint8Array {
-  if (t.deviceId.length !== 8) throw new TapkitError("SYNC_TERMS", `device id of ${t.deviceId.length} bytes, expected 8`, "use the kid the card reports (GET DATA info)");
+  if (t.deviceId.length !== 8)
+    throw new TapkitError("SYNC_TERMS", `device id of ${t.deviceId.length} bytes, expected 8`, "use the kid the card reports (GET DATA info)");
   const env = t.envelope ? [t.envelope.maxBalance, t.envelope.perPayment, t.envelope.cumulative, t.envelope.maxCount] : [];
   for (const v of [t.epoch, t.settledCounter, t.topUp, ...env]) {
-    if (!U32(v)) throw new TapkitError("SYNC_TERMS", `sync value ${v} is not an unsigned 32-bit integer`, "epoch, counters and amounts are whole numbers below 2^32");
+    if (!U32(v))
+      throw new TapkitError("SYNC_TERMS", `sync value ${v} is not an unsigned 32-bit integer`, "epoch, counters and amounts are whole numbers below 2^32");
   }
   const m = new Map<number, unknown>([
     [SK.version, SYNC_VERSION],
@@ -49,7 +51,8 @@ export function encodeSyncPayload(t: SyncTerms): Uint8Array {
 /** Signs a sync token with the issuer's batch key (the key the card's batch certificate names). */
 export function buildSyncToken(batch: Signer, t: SyncTerms): Uint8Array {
   const token = signSign1(batch, encodeSyncPayload(t));
-  if (token.length > SYNC_TOKEN_MAX) throw new TapkitError("SYNC_TOO_LONG", `sync token of ${token.length} bytes`, `a short APDU carries at most ${SYNC_TOKEN_MAX}`);
+  if (token.length > SYNC_TOKEN_MAX)
+    throw new TapkitError("SYNC_TOO_LONG", `sync token of ${token.length} bytes`, `a short APDU carries at most ${SYNC_TOKEN_MAX}`);
   return token;
 }
 
@@ -58,8 +61,12 @@ export function decodeSyncToken(token: Uint8Array): SyncTerms {
   const m = decodeDet(decodeSign1(token, "sync token").payload, "sync payload");
   const bad = (what: string) => new TapkitError("SYNC_FIELD", `sync payload: ${what}`, "see docs/vouchers.md, Sync token");
   if (!(m instanceof Map) || m.get(SK.version) !== SYNC_VERSION) throw bad("version 1 map expected");
-  const id = m.get(SK.deviceId), epoch = m.get(SK.epoch), settled = m.get(SK.settledCounter), topUp = m.get(SK.topUp);
-  if (!(id instanceof Uint8Array) || typeof epoch !== "number" || typeof settled !== "number" || typeof topUp !== "number") throw bad("device id, epoch, settled counter and top-up required");
+  const id = m.get(SK.deviceId),
+    epoch = m.get(SK.epoch),
+    settled = m.get(SK.settledCounter),
+    topUp = m.get(SK.topUp);
+  if (!(id instanceof Uint8Array) || typeof epoch !== "number" || typeof settled !== "number" || typeof topUp !== "number")
+    throw bad("device id, epoch, settled counter and top-up required");
   const t: SyncTerms = { deviceId: id, epoch, settledCounter: settled, topUp };
   const e = m.get(SK.envelope);
   if (e !== undefined) {
@@ -89,8 +96,15 @@ export interface SyncResult {
 export async function syncCard(card: WalletCard, batch: Signer, opts: SyncOptions = {}): Promise<SyncResult> {
   await card.select();
   const info = await card.info();
-  if (info.epoch === undefined || info.ctr === undefined) throw new TapkitError("NOT_PROVISIONED", "the card's wallet is blank: nothing to sync", "provision it first (tapkit issuer certify)");
-  const token = buildSyncToken(batch, { deviceId: new Uint8Array(info.kid), epoch: info.epoch + 1, settledCounter: opts.settledCounter ?? 0, topUp: opts.topUp ?? 0, envelope: opts.envelope });
+  if (info.epoch === undefined || info.ctr === undefined)
+    throw new TapkitError("NOT_PROVISIONED", "the card's wallet is blank: nothing to sync", "provision it first (tapkit issuer certify)");
+  const token = buildSyncToken(batch, {
+    deviceId: new Uint8Array(info.kid),
+    epoch: info.epoch + 1,
+    settledCounter: opts.settledCounter ?? 0,
+    topUp: opts.topUp ?? 0,
+    envelope: opts.envelope,
+  });
   const after = await card.sync(token);
   return { kid: new Uint8Array(info.kid), epochBefore: info.epoch, balanceBefore: info.bal ?? 0, counter: info.ctr, ...after, token };
 }

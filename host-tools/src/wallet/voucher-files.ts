@@ -24,9 +24,16 @@ export function readVoucherFile(path: string): Uint8Array {
 export function readVoucherDir(dir: string): SettlementInput[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => statSync(join(dir, n)).isFile()).sort();
+    names = readdirSync(dir)
+      .filter((n) => statSync(join(dir, n)).isFile())
+      .sort();
   } catch (e) {
-    throw new TapkitError("FILE_UNREADABLE", `cannot read directory ${dir}: ${(e as NodeJS.ErrnoException).code}`, "pass the folder holding the uploaded voucher bundles", { path: dir });
+    throw new TapkitError(
+      "FILE_UNREADABLE",
+      `cannot read directory ${dir}: ${(e as NodeJS.ErrnoException).code}`,
+      "pass the folder holding the uploaded voucher bundles",
+      { path: dir },
+    );
   }
   return names.map((name) => ({ name, bytes: readVoucherFile(join(dir, name)) }));
 }

@@ -66,14 +66,21 @@ const uint = (x: unknown): x is number => typeof x === "number" && Number.isSafe
 
 export function decodeVoucherPayload(bytes: Uint8Array): VoucherPayload {
   const m = decodeDet(bytes, "voucher payload");
-  const bad = (field: string, want: string) => new TapkitError("VOUCHER_FIELD", `voucher payload: ${field} must be ${want}`, "see docs/vouchers.md for the field table");
+  const bad = (field: string, want: string) =>
+    new TapkitError("VOUCHER_FIELD", `voucher payload: ${field} must be ${want}`, "see docs/vouchers.md for the field table");
   if (!(m instanceof Map)) throw bad("the payload", "a map");
   for (const k of m.keys()) if (typeof k !== "number" || k < 1 || k > VK.chain) throw bad(`key ${String(k)}`, "one of 1..12");
   const get = (k: number) => m.get(k);
   if (get(VK.version) !== VOUCHER_VERSION) throw bad("version (1)", `${VOUCHER_VERSION}`);
   const deviceId = get(VK.deviceId);
   if (!(deviceId instanceof Uint8Array) || deviceId.length !== 8) throw bad("device id (2)", "8 bytes");
-  for (const [k, name] of [[VK.counter, "counter (3)"], [VK.amount, "amount (4)"], [VK.subWallet, "sub-wallet (8)"], [VK.balanceAfter, "balance after (9)"], [VK.epoch, "epoch (10)"]] as const) {
+  for (const [k, name] of [
+    [VK.counter, "counter (3)"],
+    [VK.amount, "amount (4)"],
+    [VK.subWallet, "sub-wallet (8)"],
+    [VK.balanceAfter, "balance after (9)"],
+    [VK.epoch, "epoch (10)"],
+  ] as const) {
     if (!uint(get(k))) throw bad(name, "an unsigned integer");
   }
   if ((get(VK.counter) as number) < 1) throw bad("counter (3)", ">= 1");

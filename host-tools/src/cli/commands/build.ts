@@ -29,10 +29,26 @@ export const build: Command = {
       results.push({ ...r, image: signing ? await signBuiltFirmware(r, board, signing) : undefined });
     }
     out.result(
-      results.map((r) => ({ board: r.board, wasm: r.wasmPath, size: r.size, imports: r.imports.map((i: any) => `${i.module}.${i.name}`), memory: r.memory, ...(r.image ? { image: r.image } : {}) })),
+      results.map((r) => ({
+        board: r.board,
+        wasm: r.wasmPath,
+        size: r.size,
+        imports: r.imports.map((i: any) => `${i.module}.${i.name}`),
+        memory: r.memory,
+        ...(r.image ? { image: r.image } : {}),
+      })),
       (rows) => {
-        out.line(table([["board", "bytes", "imports", "memory (pages)", "file"], ...rows.map((r: any) => [r.board, String(r.size), String(r.imports.length), `${r.memory.initial}..${r.memory.maximum}`, r.wasm])]));
-        for (const r of rows) if (r.image) out.line(`signed ${r.image.file}: ${r.image.imageBytes} bytes, version ${r.image.version}, security counter ${r.image.securityCounter}, key id ${r.image.kid}`);
+        out.line(
+          table([
+            ["board", "bytes", "imports", "memory (pages)", "file"],
+            ...rows.map((r: any) => [r.board, String(r.size), String(r.imports.length), `${r.memory.initial}..${r.memory.maximum}`, r.wasm]),
+          ]),
+        );
+        for (const r of rows)
+          if (r.image)
+            out.line(
+              `signed ${r.image.file}: ${r.image.imageBytes} bytes, version ${r.image.version}, security counter ${r.image.securityCounter}, key id ${r.image.kid}`,
+            );
       },
     );
   },
@@ -47,7 +63,19 @@ export const boards: Command = {
   async run(_opts, _pos, out) {
     const list = listBoards().map((n) => loadBoard(n));
     out.result(list, (bs) =>
-      out.line(table([["board", "mode", "display", "nfc", "baud", "description"], ...bs.map((b: any) => [b.name, b.mode, b.display ? `${b.display.width}x${b.display.height}` : "-", b.nfc.personalities.join("+"), String(b.link.baud), b.description ?? ""])])),
+      out.line(
+        table([
+          ["board", "mode", "display", "nfc", "baud", "description"],
+          ...bs.map((b: any) => [
+            b.name,
+            b.mode,
+            b.display ? `${b.display.width}x${b.display.height}` : "-",
+            b.nfc.personalities.join("+"),
+            String(b.link.baud),
+            b.description ?? "",
+          ]),
+        ]),
+      ),
     );
   },
 };

@@ -29,7 +29,11 @@ export function profileFromOptions(opts: Record<string, any>): MerchantProfile {
   const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : base.accounts;
   const p = { ...base, ...pick(opts, ["name", "city", "country", "currency", "mcc", "postal"]), accounts: accounts ?? [] } as MerchantProfile;
   for (const k of ["name", "city", "country", "currency", "mcc"] as const) {
-    if (p[k] === undefined) throw usageError(`--${k} is required (or give it in --profile)`, "e.g. --name 'CAFE' --city 'LISBOA' --country PT --currency 978 --mcc 5812 --account 26:PT.EXAMPLE:01=123");
+    if (p[k] === undefined)
+      throw usageError(
+        `--${k} is required (or give it in --profile)`,
+        "e.g. --name 'CAFE' --city 'LISBOA' --country PT --currency 978 --mcc 5812 --account 26:PT.EXAMPLE:01=123",
+      );
   }
   return p;
 }
@@ -56,7 +60,8 @@ function parseAccount(spec: string): MerchantAccount {
 export const emvBuild: Command = {
   name: "emv build",
   summary: "build an EMV MPM payload (static, or dynamic with --amount)",
-  usage: "tapkit emv build (--profile FILE | --name N --city C --country CC --currency NNN --mcc NNNN --account ID:GUID[:01=V]...) [--amount 12.34] [--bill B] [--ref N] [--json]",
+  usage:
+    "tapkit emv build (--profile FILE | --name N --city C --country CC --currency NNN --mcc NNNN --account ID:GUID[:01=V]...) [--amount 12.34] [--bill B] [--ref N] [--json]",
   examples: [
     "tapkit emv build --name 'CAFE' --city 'LISBOA' --country PT --currency 978 --mcc 5812 --account 26:PT.EXAMPLE.PAY:01=123 --account 29:A000000677010111:01=0066812345678",
     "tapkit emv build --profile merchant.json --amount 12.34 --bill INV-7",
@@ -70,7 +75,8 @@ export const emvBuild: Command = {
   },
   async run(opts, _pos, out) {
     const reference = opts.ref === undefined ? undefined : Number(opts.ref);
-    if (reference !== undefined && (!Number.isInteger(reference) || reference < 1)) throw usageError(`--ref must be a positive integer (got '${opts.ref}')`, "e.g. --ref 17");
+    if (reference !== undefined && (!Number.isInteger(reference) || reference < 1))
+      throw usageError(`--ref must be a positive integer (got '${opts.ref}')`, "e.g. --ref 17");
     const payload = buildPayload(profileFromOptions(opts), { amount: opts.amount, bill: opts.bill, reference });
     out.result({ payload }, (r) => out.line(r.payload));
   },
@@ -99,12 +105,14 @@ export const emvCheck: Command = {
   name: "emv check",
   summary: "check an EMV MPM payload against the format rules; exits non-zero if it breaks one",
   usage: "tapkit emv check PAYLOAD [--json]",
-  examples: ["tapkit emv check \"$(cat payload.txt)\""],
+  examples: ['tapkit emv check "$(cat payload.txt)"'],
   positionals: [1, 1],
   options: { ...JSON_OPTION },
   async run(_opts, [payload], out) {
     const p = parsePayload(payload);
-    out.result({ ok: true, initiation: p.initiation, crc: p.crc, objects: p.objects.length }, (r) => out.line(`ok: ${r.initiation} code, ${r.objects} objects, CRC ${r.crc}`));
+    out.result({ ok: true, initiation: p.initiation, crc: p.crc, objects: p.objects.length }, (r) =>
+      out.line(`ok: ${r.initiation} code, ${r.objects} objects, CRC ${r.crc}`),
+    );
   },
 };
 

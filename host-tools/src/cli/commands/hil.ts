@@ -29,7 +29,9 @@ export const hil: Command = {
   async run(opts, _pos, out) {
     const suite = await withDevice(opts, async (device) => {
       const nfc = opts.reader ? await pcscPath(opts.reader) : undefined;
-      out.status(`conformance run on ${device.port}: ${device.hello.board}, fw ${device.hello.fw}; tag APDUs via ${nfc?.description ?? "the nfc-test channel"}`);
+      out.status(
+        `conformance run on ${device.port}: ${device.hello.board}, fw ${device.hello.fw}; tag APDUs via ${nfc?.description ?? "the nfc-test channel"}`,
+      );
       try {
         return await runConformance(device, {
           filter: opts.only,
@@ -43,7 +45,12 @@ export const hil: Command = {
     const junit = opts.junit ?? "tapkit-hil.xml";
     writeFileSync(junit, toJUnit(suite));
     out.result({ ...suite, junit }, (s) => {
-      out.line(table([["passed", "failed", "skipped", "time", "report"], [String(s.passed), String(s.failed), String(s.skipped), `${(s.ms / 1000).toFixed(1)} s`, junit]]));
+      out.line(
+        table([
+          ["passed", "failed", "skipped", "time", "report"],
+          [String(s.passed), String(s.failed), String(s.skipped), `${(s.ms / 1000).toFixed(1)} s`, junit],
+        ]),
+      );
     });
     return suite.failed > 0 ? EXIT.testsFailed : EXIT.ok;
   },

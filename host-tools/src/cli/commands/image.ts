@@ -11,11 +11,26 @@ import { EXIT } from "../../errors/index.ts";
 import { type Board, loadBoard } from "../../boards/index.ts";
 import type { BuildResult } from "../../build/index.ts";
 import {
-  DEFAULT_SECURITY_COUNTER, isImageError, type KeyAlgName, type SignedImage, checkBuiltFor, inspectImage, keygen, loadPublicKey,
-  loadSigningKey, parseSecurityCounter, parseVersion, readBinaryFile, signBuild, signImage, slotBudget, verifyImage, versionText, writeImageFile,
+  DEFAULT_SECURITY_COUNTER,
+  isImageError,
+  type KeyAlgName,
+  type SignedImage,
+  checkBuiltFor,
+  inspectImage,
+  keygen,
+  loadPublicKey,
+  loadSigningKey,
+  parseSecurityCounter,
+  parseVersion,
+  readBinaryFile,
+  signBuild,
+  signImage,
+  slotBudget,
+  verifyImage,
+  versionText,
+  writeImageFile,
 } from "../../image/index.ts";
 import type { Signer } from "../../wallet/sig-alg.ts";
-
 
 /** An argument the library refuses (IMAGE_ARGUMENT) is a usage error: exit 2. */
 function asUsage<T>(fn: () => T, help: string): T {
@@ -156,24 +171,36 @@ export const imageInspect: Command = {
       if (r.header) {
         const h = r.header;
         out.line("header (32 bytes, little-endian)");
-        out.line(table([
-          ["  0", "magic", `${hex(h.magic)}${h.magicOk ? "" : "  (wrong: 89544b49 expected)"}`],
-          ["  4", "format", String(h.formatVersion)],
-          ["  6", "header length", String(h.headerBytes)],
-          ["  8", "manifest length", `${h.manifestBytes}  (bytes 32..${32 + h.manifestBytes - 1})`],
-          [" 12", "module offset", String(h.moduleOffset)],
-          [" 16", "module length", String(h.moduleBytes)],
-          [" 20", "image length", String(h.imageBytes)],
-          [" 24", "flags", `0x${h.flags.toString(16).padStart(8, "0")}`],
-          [" 28", "header CRC-32", `0x${h.headerCrc.toString(16).padStart(8, "0")}`],
-        ]));
+        out.line(
+          table([
+            ["  0", "magic", `${hex(h.magic)}${h.magicOk ? "" : "  (wrong: 89544b49 expected)"}`],
+            ["  4", "format", String(h.formatVersion)],
+            ["  6", "header length", String(h.headerBytes)],
+            ["  8", "manifest length", `${h.manifestBytes}  (bytes 32..${32 + h.manifestBytes - 1})`],
+            [" 12", "module offset", String(h.moduleOffset)],
+            [" 16", "module length", String(h.moduleBytes)],
+            [" 20", "image length", String(h.imageBytes)],
+            [" 24", "flags", `0x${h.flags.toString(16).padStart(8, "0")}`],
+            [" 28", "header CRC-32", `0x${h.headerCrc.toString(16).padStart(8, "0")}`],
+          ]),
+        );
       }
       if (r.manifest) {
         const m = r.manifest;
         out.line("manifest (COSE_Sign1)");
-        const rows = [["  alg", `${m.algName} (${m.alg})`], ["  key id", hex(m.kid)]];
+        const rows = [
+          ["  alg", `${m.algName} (${m.alg})`],
+          ["  key id", hex(m.kid)],
+        ];
         if (fields) {
-          rows.push(["  board", fields.board], ["  version", versionText(fields.version)], ["  HAL ABI", String(fields.halAbi)], ["  security counter", String(fields.securityCounter)], ["  module size", String(fields.moduleSize)], ["  module SHA-256", hex(fields.moduleSha256)]);
+          rows.push(
+            ["  board", fields.board],
+            ["  version", versionText(fields.version)],
+            ["  HAL ABI", String(fields.halAbi)],
+            ["  security counter", String(fields.securityCounter)],
+            ["  module size", String(fields.moduleSize)],
+            ["  module SHA-256", hex(fields.moduleSha256)],
+          );
         }
         out.line(table(rows));
       }
@@ -243,7 +270,8 @@ export const imageVerify: Command = {
 /** `tapkit build --sign KEY`: the key and counter, checked before anything is built. */
 export function buildSigningOptions(opts: Record<string, any>): { key: Signer; securityCounter: number } | null {
   if (opts.sign === undefined) {
-    if (opts["security-counter"] !== undefined) throw usageError("--security-counter needs --sign KEY", "tapkit build --board sim-plaque --sign keys/release.pem --security-counter 2");
+    if (opts["security-counter"] !== undefined)
+      throw usageError("--security-counter needs --sign KEY", "tapkit build --board sim-plaque --sign keys/release.pem --security-counter 2");
     return null;
   }
   return { key: loadSigningKey(opts.sign), securityCounter: counterOption(opts["security-counter"], "build") };

@@ -17,4 +17,22 @@ import { NDEF_COMMANDS } from "./ndef.ts";
 import { VERIFY_COMMANDS } from "./verify.ts";
 import { IMAGE_COMMANDS } from "./image.ts";
 
-export const COMMANDS: Command[] = [demo, build, boards, sim, info, monitor, nfcApdu, display, hil, bench, torture, ...WALLET_COMMANDS, ...EMV_COMMANDS, ...PAYMENT_COMMANDS, ...NDEF_COMMANDS, ...VERIFY_COMMANDS, ...IMAGE_COMMANDS];
+export const COMMANDS: Command[] = [
+  demo,
+  build,
+  boards,
+  sim,
+  info,
+  monitor,
+  nfcApdu,
+  display,
+  hil,
+  bench,
+  torture,
+  ...WALLET_COMMANDS,
+  ...EMV_COMMANDS,
+  ...PAYMENT_COMMANDS,
+  ...NDEF_COMMANDS,
+  ...VERIFY_COMMANDS,
+  ...IMAGE_COMMANDS,
+];

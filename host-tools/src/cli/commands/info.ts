@@ -19,25 +19,29 @@ export const info: Command = {
       return { port: d.port, ...info, wallet: w && { ...w.info, kid: toHex(w.info.kid), pub: toHex(w.info.pub), chain: w.chain.map(toHex) } };
     });
     out.result(result, (r) => {
-      out.line(table([
-        ["port", r.port],
-        ["board", r.board],
-        ["firmware", r.fw],
-        ["HAL ABI", String(r.abi)],
-        ["shell", r.shell],
-        ["uptime", `${(r.uptime / 1000).toFixed(1)} s`],
-        ["memory", `${r.mem?.pages ?? "?"} page(s) of 64 KiB, mailbox ${r.mem?.io ?? "?"} B`],
-      ]));
+      out.line(
+        table([
+          ["port", r.port],
+          ["board", r.board],
+          ["firmware", r.fw],
+          ["HAL ABI", String(r.abi)],
+          ["shell", r.shell],
+          ["uptime", `${(r.uptime / 1000).toFixed(1)} s`],
+          ["memory", `${r.mem?.pages ?? "?"} page(s) of 64 KiB, mailbox ${r.mem?.io ?? "?"} B`],
+        ]),
+      );
       out.line("link counters:");
       out.line(table(Object.entries(r.link ?? {}).map(([k, v]) => [`  ${k}`, String(v)])));
       if (r.store) {
         const s = r.store;
         out.line("store:");
-        out.line(table([
-          ["  capacity", `${s.live} of ${s.capacity} B used (${s.free} B free), ${s.keys} key(s), ${s.counters} counter(s)`],
-          ["  wear", `${s.erases} erase cycles used of ${s.pages * s.rated} (${s.pages} pages x ${s.rated}); busiest page ${s.maxErase}`],
-          ["  lifetime", `about ${s.remaining} more counter increments`],
-        ]));
+        out.line(
+          table([
+            ["  capacity", `${s.live} of ${s.capacity} B used (${s.free} B free), ${s.keys} key(s), ${s.counters} counter(s)`],
+            ["  wear", `${s.erases} erase cycles used of ${s.pages * s.rated} (${s.pages} pages x ${s.rated}); busiest page ${s.maxErase}`],
+            ["  lifetime", `about ${s.remaining} more counter increments`],
+          ]),
+        );
       }
     });
   },

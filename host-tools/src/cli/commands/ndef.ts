@@ -8,8 +8,18 @@ import { EXIT } from "../../errors/index.ts";
 import { withDevice } from "./connect.ts";
 import { parseHex, toHex } from "../../bytes/hex.ts";
 import {
-  aarRecord, buildTapTemplate, decodeMessage, describeRecord, encodeMessage, externalRecord, lintMessage, smartPosterRecord, textRecord, uriRecord,
-  setTag, type NdefRecord,
+  aarRecord,
+  buildTapTemplate,
+  decodeMessage,
+  describeRecord,
+  encodeMessage,
+  externalRecord,
+  lintMessage,
+  smartPosterRecord,
+  textRecord,
+  uriRecord,
+  setTag,
+  type NdefRecord,
 } from "../../ndef/index.ts";
 
 function parseHexArg(text: string, what: string): Uint8Array {
@@ -52,7 +62,16 @@ export const ndefBuild: Command = {
     let config: ReturnType<typeof buildTapTemplate> | null = null;
     let records: NdefRecord[] = [];
     if (opts.tap) {
-      config = buildTapTemplate({ url: opts.tap, aar: opts.aar, encPlain: opts["enc-plain"], metaSlot: num("meta-slot"), fileSlot: num("file-slot"), signSlot: num("sign-slot"), counterLimit: num("counter-limit"), writable: Boolean(opts.writable) });
+      config = buildTapTemplate({
+        url: opts.tap,
+        aar: opts.aar,
+        encPlain: opts["enc-plain"],
+        metaSlot: num("meta-slot"),
+        fileSlot: num("file-slot"),
+        signSlot: num("sign-slot"),
+        counterLimit: num("counter-limit"),
+        writable: Boolean(opts.writable),
+      });
       records = decodeMessage(config.m);
     } else {
       if (opts.uri) records.push(opts.title ? smartPosterRecord(opts.uri, opts.title, opts.lang) : uriRecord(opts.uri));
@@ -70,14 +89,20 @@ export const ndefBuild: Command = {
       stored = await withDevice(opts, (d) => setTag(d, config ?? { m: message, mode: 0, writable: Boolean(opts.writable) }));
     }
     const { m: _m, ...mirror } = config ?? { m: null };
-    out.result({ message: toHex(message), bytes: message.length, records: records.map(describeRecord), lint, mirror: config ? mirror : null, stored: stored !== null }, (r) => {
-      out.line(r.message);
-      out.line(`${r.bytes} bytes, ${r.records.length} record(s)`);
-      if (config) out.line(`mirror: mode ${config.mode} picc ${config.picc} uid ${config.uid} ctr ${config.ctr} time ${config.time} enc ${config.enc}/${config.enc_len} mac-input ${config.mac_in} mac ${config.mac}`);
-      for (const e of lint.errors) out.line(`lint error: ${e}`);
-      for (const w of lint.warnings) out.line(`lint warning: ${w}`);
-      if (r.stored) out.line("stored on the device's tag");
-    });
+    out.result(
+      { message: toHex(message), bytes: message.length, records: records.map(describeRecord), lint, mirror: config ? mirror : null, stored: stored !== null },
+      (r) => {
+        out.line(r.message);
+        out.line(`${r.bytes} bytes, ${r.records.length} record(s)`);
+        if (config)
+          out.line(
+            `mirror: mode ${config.mode} picc ${config.picc} uid ${config.uid} ctr ${config.ctr} time ${config.time} enc ${config.enc}/${config.enc_len} mac-input ${config.mac_in} mac ${config.mac}`,
+          );
+        for (const e of lint.errors) out.line(`lint error: ${e}`);
+        for (const w of lint.warnings) out.line(`lint warning: ${w}`);
+        if (r.stored) out.line("stored on the device's tag");
+      },
+    );
   },
 };
 

@@ -45,10 +45,14 @@ export const sim: Command = {
       await buildFirmware(board, { quiet: true, requireNative: true });
     }
     if (emulated && (opts.tcp !== undefined || opts.baud !== undefined || opts["no-pty"])) {
-      throw usageError(`--tcp, --baud and --no-pty do not apply to ${board.name}`, "QEMU serves the emulated UART0 on a pseudo-terminal; use --pty PATH to choose its path");
+      throw usageError(
+        `--tcp, --baud and --no-pty do not apply to ${board.name}`,
+        "QEMU serves the emulated UART0 on a pseudo-terminal; use --pty PATH to choose its path",
+      );
     }
     const tcpPort = opts.tcp === undefined ? 0 : Number(opts.tcp);
-    if (!Number.isInteger(tcpPort) || tcpPort < 0 || tcpPort > 65535) throw usageError(`--tcp must be a port number (got '${opts.tcp}')`, "e.g. --tcp 7300, or leave it out for any free port");
+    if (!Number.isInteger(tcpPort) || tcpPort < 0 || tcpPort > 65535)
+      throw usageError(`--tcp must be a port number (got '${opts.tcp}')`, "e.g. --tcp 7300, or leave it out for any free port");
     // Listen for the stop signals before anything is served: a script that reads the ready
     // line and stops us at once must get a clean stop (pty and socat removed), not a kill.
     const stopRequested = new Promise<void>((resolve) => {
@@ -56,22 +60,30 @@ export const sim: Command = {
       process.once("SIGTERM", resolve);
     });
     const sim = emulated
-      ? await startQemuBoard({ board, elfPath: firmwareElfPath(board.name), stateDir: opts.state, blank: Boolean(opts.blank), pty: opts.pty ?? true,
-        onConsole: opts.verbose ? (line) => process.stderr.write(`[${board.name}] ${line}\n`) : undefined })
+      ? await startQemuBoard({
+          board,
+          elfPath: firmwareElfPath(board.name),
+          stateDir: opts.state,
+          blank: Boolean(opts.blank),
+          pty: opts.pty ?? true,
+          onConsole: opts.verbose ? (line) => process.stderr.write(`[${board.name}] ${line}\n`) : undefined,
+        })
       : await startSimulator({
-        board,
-        wasmPath,
-        stateDir: opts.state,
-        blank: Boolean(opts.blank),
-        pty: opts["no-pty"] ? false : (opts.pty ?? true),
-        tcpPort,
-        baud: parseBaud(opts.baud) ?? board.link.baud,
-        verbose: Boolean(opts.verbose),
-      });
-    const pcsc = opts.pcsc ? await servePcsc("device" in sim ? sim.device : sim.chips.nfc).catch(async (e) => {
-      await sim.stop();
-      throw e;
-    }) : null;
+          board,
+          wasmPath,
+          stateDir: opts.state,
+          blank: Boolean(opts.blank),
+          pty: opts["no-pty"] ? false : (opts.pty ?? true),
+          tcpPort,
+          baud: parseBaud(opts.baud) ?? board.link.baud,
+          verbose: Boolean(opts.verbose),
+        });
+    const pcsc = opts.pcsc
+      ? await servePcsc("device" in sim ? sim.device : sim.chips.nfc).catch(async (e) => {
+          await sim.stop();
+          throw e;
+        })
+      : null;
     const ready = {
       event: "ready",
       board: board.name,

@@ -31,26 +31,32 @@ export const torture: Command = {
     const board = loadBoard(opts.board ?? "sim-card");
     const started = Date.now();
     const report = await tortureStore({
-      board, wasm: firmwarePath(board.name), cuts, seed,
-      onProgress: (r) => out.status(`${r.cuts}/${cuts} cuts, ${r.operations} ops, ${tortureFailures(r)} failures, ${((Date.now() - started) / 1000).toFixed(1)} s`),
+      board,
+      wasm: firmwarePath(board.name),
+      cuts,
+      seed,
+      onProgress: (r) =>
+        out.status(`${r.cuts}/${cuts} cuts, ${r.operations} ops, ${tortureFailures(r)} failures, ${((Date.now() - started) / 1000).toFixed(1)} s`),
     });
     out.result(report, (r: TortureReport) => {
-      out.line(table([
-        ["cuts", String(r.cuts)],
-        ["committed", String(r.committed)],
-        ["lost", String(r.lost)],
-        ["torn-accepted", String(r.tornAccepted)],
-        ["counter-repeats", String(r.counterRepeats)],
-        ["counter-decreases", String(r.counterDecreases)],
-        ["counter-skips", String(r.counterSkips)],
-        ["boot-failures", String(r.bootFailures)],
-        ["refused writes", String(r.refusals)],
-        ["payments / cuts aimed at compaction", `${r.payments}/${r.aimedCuts}`],
-        ["in flight landed/dropped", `${r.inFlightLanded}/${r.inFlightDropped}`],
-        ["cuts before/during/after", `${r.phases.before}/${r.phases.during}/${r.phases.after}`],
-        ["flash operations", String(r.flashOperations)],
-        ["erases per page min..max", `${r.eraseMin}..${r.eraseMax}`],
-      ]));
+      out.line(
+        table([
+          ["cuts", String(r.cuts)],
+          ["committed", String(r.committed)],
+          ["lost", String(r.lost)],
+          ["torn-accepted", String(r.tornAccepted)],
+          ["counter-repeats", String(r.counterRepeats)],
+          ["counter-decreases", String(r.counterDecreases)],
+          ["counter-skips", String(r.counterSkips)],
+          ["boot-failures", String(r.bootFailures)],
+          ["refused writes", String(r.refusals)],
+          ["payments / cuts aimed at compaction", `${r.payments}/${r.aimedCuts}`],
+          ["in flight landed/dropped", `${r.inFlightLanded}/${r.inFlightDropped}`],
+          ["cuts before/during/after", `${r.phases.before}/${r.phases.during}/${r.phases.after}`],
+          ["flash operations", String(r.flashOperations)],
+          ["erases per page min..max", `${r.eraseMin}..${r.eraseMax}`],
+        ]),
+      );
       for (const f of r.failures) out.line(`failure: ${f}`);
     });
     if (tortureFailures(report) > 0) throw tortureFailedError(report);

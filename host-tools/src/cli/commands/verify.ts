@@ -33,8 +33,22 @@ export const verifySunCommand: Command = {
   async run(opts, _pos, out) {
     if (!opts.mac || !opts["file-key"]) throw usageError("--mac and --file-key are required", "see tapkit verify sun --help");
     const counter = opts.ctr === undefined ? undefined : Number(opts.ctr);
-    const r = verifySun({ picc: hexArg(opts.picc, "picc"), uid: hexArg(opts.uid, "uid"), counter, mac: hexArg(opts.mac, "mac")!, metaKey: hexArg(opts["meta-key"], "meta-key"), fileKey: hexArg(opts["file-key"], "file-key")!, enc: hexArg(opts.enc, "enc") });
-    const result = { valid: true, uid: Buffer.from(r.uid).toString("hex").toUpperCase(), counter: r.counter, fileData: r.fileData ? Buffer.from(r.fileData).toString("latin1") : null, fileDataHex: r.fileData ? Buffer.from(r.fileData).toString("hex").toUpperCase() : null };
+    const r = verifySun({
+      picc: hexArg(opts.picc, "picc"),
+      uid: hexArg(opts.uid, "uid"),
+      counter,
+      mac: hexArg(opts.mac, "mac")!,
+      metaKey: hexArg(opts["meta-key"], "meta-key"),
+      fileKey: hexArg(opts["file-key"], "file-key")!,
+      enc: hexArg(opts.enc, "enc"),
+    });
+    const result = {
+      valid: true,
+      uid: Buffer.from(r.uid).toString("hex").toUpperCase(),
+      counter: r.counter,
+      fileData: r.fileData ? Buffer.from(r.fileData).toString("latin1") : null,
+      fileDataHex: r.fileData ? Buffer.from(r.fileData).toString("hex").toUpperCase() : null,
+    };
     out.result(result, (v) => {
       out.line(`valid: UID ${v.uid}, counter ${v.counter}`);
       if (v.fileData !== null) out.line(`file data: ${JSON.stringify(v.fileData)} (${v.fileDataHex})`);
@@ -49,7 +63,7 @@ export const verifyTapCommand: Command = {
   examples: ["tapkit verify tap 'https://pay.example.com/t?p=...&c=...' --keys keys.json --replay replay.json"],
   positionals: [1, 1],
   options: {
-    keys: { type: "string", help: "JSON keys file: {\"tags\": [{name, url, mode, metaKey, fileKey | publicKey, alg}]}" },
+    keys: { type: "string", help: 'JSON keys file: {"tags": [{name, url, mode, metaKey, fileKey | publicKey, alg}]}' },
     replay: { type: "string", help: "replay store (default: KEYS.replay.json next to the keys file)" },
     ...JSON_OPTION,
   },

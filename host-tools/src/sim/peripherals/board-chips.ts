@@ -37,7 +37,10 @@ export class BoardChips {
   private scratch = new Uint8Array(0);
   private readonly hal: Record<string, (...args: number[]) => number | bigint | void>;
 
-  constructor(readonly board: Board, options: BoardChipsOptions = {}) {
+  constructor(
+    readonly board: Board,
+    options: BoardChipsOptions = {},
+  ) {
     this.flash = new NorFlash(board.flash, { stateDir: options.stateDir });
     this.keystore = new Keystore(board.keystore, { stateDir: options.stateDir });
     if (!options.blank && this.keystore.isEmpty) installDemoKeys(this.keystore);
@@ -66,11 +69,30 @@ export class BoardChips {
       handle: (op, args) => special(op, args) ?? this.runHal(op, args),
     });
     this.ports = {
-      se: new ChipPort("se", chip("tapkit-se/1 keys+crypto+rng+rtc", () => this.keystore.clearVolatile(), (op) =>
-        op.op === OP_CLOCK_UNIX ? this.trustedTime(trustedTime) : null)),
-      nor: new ChipPort("nor", chip(`tapkit-nor/1 (${board.flash.pageSize}-byte pages)`, () => {})),
-      epd: new ChipPort("epd", chip(board.display ? `tapkit-epd/1 (${board.display.width}x${board.display.height})` : "tapkit-epd/1 (no panel)", () => {})),
-      nfc: new ChipPort("nfc", chip("tapkit-nfc/1 (Type 4, Type 2)", () => this.nfc.reset(), (op, args) => this.nfcCommand(op, args))),
+      se: new ChipPort(
+        "se",
+        chip(
+          "tapkit-se/1 keys+crypto+rng+rtc",
+          () => this.keystore.clearVolatile(),
+          (op) => (op.op === OP_CLOCK_UNIX ? this.trustedTime(trustedTime) : null),
+        ),
+      ),
+      nor: new ChipPort(
+        "nor",
+        chip(`tapkit-nor/1 (${board.flash.pageSize}-byte pages)`, () => {}),
+      ),
+      epd: new ChipPort(
+        "epd",
+        chip(board.display ? `tapkit-epd/1 (${board.display.width}x${board.display.height})` : "tapkit-epd/1 (no panel)", () => {}),
+      ),
+      nfc: new ChipPort(
+        "nfc",
+        chip(
+          "tapkit-nfc/1 (Type 4, Type 2)",
+          () => this.nfc.reset(),
+          (op, args) => this.nfcCommand(op, args),
+        ),
+      ),
     };
     this.nfc.onAttention(() => this.ports.nfc.attention());
   }
@@ -129,4 +151,3 @@ export class BoardChips {
     return null;
   }
 }
-

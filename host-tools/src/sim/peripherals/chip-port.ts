@@ -9,8 +9,17 @@ import { E_ARG, E_IO, E_UNSUPPORTED, HalFault } from "../hal-codes.ts";
 import { TapkitError } from "../../errors/index.ts";
 import { ChipFrameDecoder, crc16, encodeChipFrame, type ChipFrame } from "./chip-frame.ts";
 import {
-  CHIP_MAX_BODY, CHIP_OPS, CHIP_PROTOCOL_VERSION, OP_ATTENTION, OP_HELLO, OP_RESPONSE, answerBody, parseChipArgs,
-  type ChipArg, type ChipName, type ChipOp,
+  CHIP_MAX_BODY,
+  CHIP_OPS,
+  CHIP_PROTOCOL_VERSION,
+  OP_ATTENTION,
+  OP_HELLO,
+  OP_RESPONSE,
+  answerBody,
+  parseChipArgs,
+  type ChipArg,
+  type ChipName,
+  type ChipOp,
 } from "./chip-ops.ts";
 
 export interface ChipAnswer {
@@ -36,7 +45,10 @@ export class ChipPort extends EventEmitter {
   private last: { seq: number; crc: number; answer: Uint8Array } | null = null;
   private readonly ops: Map<number, ChipOp>;
 
-  constructor(readonly chip: ChipName, private readonly handler: ChipHandler) {
+  constructor(
+    readonly chip: ChipName,
+    private readonly handler: ChipHandler,
+  ) {
     super();
     this.ops = new Map(CHIP_OPS.filter((o) => o.chip === chip || o.chip === null).map((o) => [o.op, o]));
   }
@@ -52,7 +64,13 @@ export class ChipPort extends EventEmitter {
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) =>
-        reject(new TapkitError("SIM_CHIP_LISTEN", `cannot listen for the ${this.chip} UART on ${path}: ${e.code ?? e.message}`, "check that the directory is writable")),
+        reject(
+          new TapkitError(
+            "SIM_CHIP_LISTEN",
+            `cannot listen for the ${this.chip} UART on ${path}: ${e.code ?? e.message}`,
+            "check that the directory is writable",
+          ),
+        ),
       );
       server.listen(path, () => resolve());
     });

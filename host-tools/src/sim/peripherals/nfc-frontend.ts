@@ -37,7 +37,10 @@ export class NfcFrontend implements PcscTag {
   private turn: Promise<unknown> = Promise.resolve();
   private raise: () => void = () => {};
 
-  constructor(private readonly board: Board, private readonly answerTimeoutMs = NFC_ANSWER_TIMEOUT_MS) {}
+  constructor(
+    private readonly board: Board,
+    private readonly answerTimeoutMs = NFC_ANSWER_TIMEOUT_MS,
+  ) {}
 
   /** Connects the interrupt line (the port's ATTENTION). */
   onAttention(raise: () => void): void {
@@ -72,7 +75,13 @@ export class NfcFrontend implements PcscTag {
     if (!event) return { result: NFC_EVENT.none };
     if (event.command && this.current?.event === event) {
       if (event.command.length > cap) {
-        this.settle(new TapkitError("SIM_NFC_TOO_LONG", `command of ${event.command.length} bytes exceeds the MCU's ${cap}-byte mailbox`, "keep commands within board.nfc.maxApdu"));
+        this.settle(
+          new TapkitError(
+            "SIM_NFC_TOO_LONG",
+            `command of ${event.command.length} bytes exceeds the MCU's ${cap}-byte mailbox`,
+            "keep commands within board.nfc.maxApdu",
+          ),
+        );
         return this.poll(cap);
       }
       this.current.polled = true;
@@ -84,7 +93,10 @@ export class NfcFrontend implements PcscTag {
   answer(response: Uint8Array): number {
     if (!this.current?.polled) return E_ARG; // late: its command already timed out
     this.exchanges++;
-    if (response.length === 0) this.settle(new TapkitError("SIM_NFC_BAD_RESPONSE", "the firmware gave no valid response to the tag command", "see the shell's console (tapkit sim --verbose)"));
+    if (response.length === 0)
+      this.settle(
+        new TapkitError("SIM_NFC_BAD_RESPONSE", "the firmware gave no valid response to the tag command", "see the shell's console (tapkit sim --verbose)"),
+      );
     else this.settle(null, response.slice());
     return 0;
   }
@@ -99,13 +111,25 @@ export class NfcFrontend implements PcscTag {
   private exchange(personality: NfcPersonalityId, kind: number, name: string, command: Uint8Array): Promise<Uint8Array> {
     const run = () => {
       if (this.personality !== personality) {
-        return Promise.reject(new TapkitError("SIM_NFC_PERSONALITY", `the firmware presents NFC personality ${this.personality}, not ${name}`, "the firmware selects its personality with hal.nfc_configure during tk_init"));
+        return Promise.reject(
+          new TapkitError(
+            "SIM_NFC_PERSONALITY",
+            `the firmware presents NFC personality ${this.personality}, not ${name}`,
+            "the firmware selects its personality with hal.nfc_configure during tk_init",
+          ),
+        );
       }
       return new Promise<Uint8Array>((resolve, reject) => {
         const event: TagEvent = { kind, command: command.slice() };
         const timer = setTimeout(() => {
           this.events = this.events.filter((e) => e !== event);
-          this.settle(new TapkitError("SIM_TAG_LOST", `the MCU did not answer the ${name} command within ${this.answerTimeoutMs} ms`, "is the firmware running? see tapkit sim --verbose"));
+          this.settle(
+            new TapkitError(
+              "SIM_TAG_LOST",
+              `the MCU did not answer the ${name} command within ${this.answerTimeoutMs} ms`,
+              "is the firmware running? see tapkit sim --verbose",
+            ),
+          );
         }, this.answerTimeoutMs);
         this.current = { event, polled: false, resolve, reject, timer };
         this.queue(event);

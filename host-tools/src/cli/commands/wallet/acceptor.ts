@@ -8,7 +8,16 @@ import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../../command.ts";
 import { usageError } from "../../output.ts";
 import { withDevice, withNfcPath } from "../connect.ts";
 import { parseHex, toHex } from "../../../bytes/hex.ts";
-import { cardPayment, exportPlaqueVouchers, PlaqueAcceptor, readRootKey, relayPayment, WalletCard, walletOverLink, writeVoucherFile } from "../../../wallet/index.ts";
+import {
+  cardPayment,
+  exportPlaqueVouchers,
+  PlaqueAcceptor,
+  readRootKey,
+  relayPayment,
+  WalletCard,
+  walletOverLink,
+  writeVoucherFile,
+} from "../../../wallet/index.ts";
 import { uintOpt } from "./options.ts";
 
 export const walletPay: Command = {
@@ -33,9 +42,16 @@ export const walletPay: Command = {
   },
   async run(opts, _pos, out) {
     const amount = uintOpt(opts.amount, "amount");
-    if (!opts.currency || !/^[A-Z]{3}$/.test(opts.currency)) throw usageError("--currency must be an ISO 4217 code such as EUR", "see `tapkit info --json` for the card's currency");
+    if (!opts.currency || !/^[A-Z]{3}$/.test(opts.currency))
+      throw usageError("--currency must be an ISO 4217 code such as EUR", "see `tapkit info --json` for the card's currency");
     if (!opts.payee) throw usageError("--payee is required", "e.g. --payee shop-42");
-    const request = { amount, currency: opts.currency, payee: opts.payee, subWallet: uintOpt(opts.sub, "sub", 0), challenge: opts.challenge ? parseHex(opts.challenge) : undefined };
+    const request = {
+      amount,
+      currency: opts.currency,
+      payee: opts.payee,
+      subWallet: uintOpt(opts.sub, "sub", 0),
+      challenge: opts.challenge ? parseHex(opts.challenge) : undefined,
+    };
     const payment = await withNfcPath(opts, (nfc) => cardPayment(new WalletCard((apdu) => nfc.apdu(apdu)), request));
     if (opts.out) writeVoucherFile(opts.out, payment.bundle);
     out.result({ voucher: toHex(payment.voucher), challenge: toHex(payment.challenge), bundle: opts.out ?? null }, (r) => {
@@ -59,10 +75,13 @@ export const plaqueSetup: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    if (!opts.root || !opts.payee || !opts.currency) throw usageError("--root, --payee and --currency are required", "e.g. --root issuer/root.pub --payee shop-42 --currency EUR");
+    if (!opts.root || !opts.payee || !opts.currency)
+      throw usageError("--root, --payee and --currency are required", "e.g. --root issuer/root.pub --payee shop-42 --currency EUR");
     const root = readRootKey(opts.root);
     await withDevice({ port: opts.plaque }, (d) => new PlaqueAcceptor(d).setup(root, opts.payee, opts.currency));
-    out.result({ payee: opts.payee, currency: opts.currency, root: toHex(root) }, (r) => out.line(`plaque accepts ${r.currency} for ${r.payee} under root ${r.root}`));
+    out.result({ payee: opts.payee, currency: opts.currency, root: toHex(root) }, (r) =>
+      out.line(`plaque accepts ${r.currency} for ${r.payee} under root ${r.root}`),
+    );
   },
 };
 
@@ -70,7 +89,10 @@ export const walletAccept: Command = {
   name: "wallet accept",
   summary: "relay one payment card -> plaque at the bench: the plaque's challenge, the card's voucher, the plaque's verdict",
   usage: "tapkit wallet accept --card PORT --plaque PORT --amount A [--sub N] [--json] | --unit U --length N [--taps K]",
-  examples: ["tapkit wallet accept --card tcp:127.0.0.1:7301 --plaque tcp:127.0.0.1:7302 --amount 250", "tapkit wallet accept --card P1 --plaque P2 --unit 5 --length 100 --taps 3 --json"],
+  examples: [
+    "tapkit wallet accept --card tcp:127.0.0.1:7301 --plaque tcp:127.0.0.1:7302 --amount 250",
+    "tapkit wallet accept --card P1 --plaque P2 --unit 5 --length 100 --taps 3 --json",
+  ],
   options: {
     card: { type: "string", help: "the card's link port (its wallet applet over the nfc-test channel)" },
     plaque: { type: "string", help: "the plaque's link port" },
@@ -84,14 +106,30 @@ export const walletAccept: Command = {
   async run(opts, _pos, out) {
     if (!opts.card || !opts.plaque) throw usageError("--card and --plaque are required", "the bench relays between the two devices' link ports");
     const subWallet = uintOpt(opts.sub, "sub", 0);
-    const request = opts.unit !== undefined
-      ? { subWallet, payword: { unit: uintOpt(opts.unit, "unit"), length: uintOpt(opts.length, "length"), taps: uintOpt(opts.taps, "taps", 1) } }
-      : { subWallet, amount: uintOpt(opts.amount, "amount") };
-    const result = await withDevice({ port: opts.card }, (c) => withDevice({ port: opts.plaque }, (p) => relayPayment(walletOverLink(c), new PlaqueAcceptor(p), request)));
-    out.result({ accepted: true, slot: result.slot, counter: result.counter, amount: result.amount, payee: result.payee, currency: result.currency, challenge: toHex(result.challenge), voucher: toHex(result.voucher), units: result.units ?? null }, (r) => {
-      out.line(`plaque accepted ${r.amount} ${r.currency} for ${r.payee} (card counter ${r.counter}, slot ${r.slot})`);
-      if (r.units !== null) out.line(`PayWord: ${r.units} unit(s) proved`);
-    });
+    const request =
+      opts.unit !== undefined
+        ? { subWallet, payword: { unit: uintOpt(opts.unit, "unit"), length: uintOpt(opts.length, "length"), taps: uintOpt(opts.taps, "taps", 1) } }
+        : { subWallet, amount: uintOpt(opts.amount, "amount") };
+    const result = await withDevice({ port: opts.card }, (c) =>
+      withDevice({ port: opts.plaque }, (p) => relayPayment(walletOverLink(c), new PlaqueAcceptor(p), request)),
+    );
+    out.result(
+      {
+        accepted: true,
+        slot: result.slot,
+        counter: result.counter,
+        amount: result.amount,
+        payee: result.payee,
+        currency: result.currency,
+        challenge: toHex(result.challenge),
+        voucher: toHex(result.voucher),
+        units: result.units ?? null,
+      },
+      (r) => {
+        out.line(`plaque accepted ${r.amount} ${r.currency} for ${r.payee} (card counter ${r.counter}, slot ${r.slot})`);
+        if (r.units !== null) out.line(`PayWord: ${r.units} unit(s) proved`);
+      },
+    );
   },
 };
 

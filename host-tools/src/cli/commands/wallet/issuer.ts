@@ -49,18 +49,28 @@ export const issuerCertify: Command = {
     if (!opts.issuer) throw usageError("--issuer is required", "create one with `tapkit issuer init DIR`");
     if (!opts.pin) throw usageError("--pin is required", "4..8 digits");
     if (!opts.currency) throw usageError("--currency is required", "e.g. EUR");
-    const limits = { perPayment: uintOpt(opts.per, "per", 2000), cumulative: uintOpt(opts.cumulative, "cumulative", 5000), maxCount: uintOpt(opts.count, "count", 10), maxBalance: uintOpt(opts.max, "max", 50000) };
+    const limits = {
+      perPayment: uintOpt(opts.per, "per", 2000),
+      cumulative: uintOpt(opts.cumulative, "cumulative", 5000),
+      maxCount: uintOpt(opts.count, "count", 10),
+      maxBalance: uintOpt(opts.max, "max", 50000),
+    };
     const balance = uintOpt(opts.balance, "balance");
     const issuer = loadIssuer(opts.issuer);
-    const chain = await withDevice(opts, (d) => provisionOverLink(d, issuer, { pin: opts.pin, balance, currency: opts.currency, limits, slot: uintOpt(opts.slot, "slot", 0) }));
-    out.result({ chain: chain.map(toHex), balance, currency: opts.currency, limits }, () => out.line(`card provisioned: ${balance} ${opts.currency}, envelope ${JSON.stringify(limits)}`));
+    const chain = await withDevice(opts, (d) =>
+      provisionOverLink(d, issuer, { pin: opts.pin, balance, currency: opts.currency, limits, slot: uintOpt(opts.slot, "slot", 0) }),
+    );
+    out.result({ chain: chain.map(toHex), balance, currency: opts.currency, limits }, () =>
+      out.line(`card provisioned: ${balance} ${opts.currency}, envelope ${JSON.stringify(limits)}`),
+    );
   },
 };
 
 export const issuerSync: Command = {
   name: "issuer sync",
   summary: "sync a card with the issuer: next epoch (resets the per-sync cap and count), optional top-up and new envelope",
-  usage: "tapkit issuer sync (--port PORT | --reader NAME) --issuer DIR [--top-up N] [--settled-counter N] [--per N --cumulative N --max-count N --max-balance N] [--json]",
+  usage:
+    "tapkit issuer sync (--port PORT | --reader NAME) --issuer DIR [--top-up N] [--settled-counter N] [--per N --cumulative N --max-count N --max-balance N] [--json]",
   examples: [
     "tapkit issuer sync --port /dev/ttyUSB0 --issuer lab-issuer --top-up 5000 --settled-counter 12",
     "tapkit issuer sync --reader 'Virtual PCD 00 00' --issuer lab-issuer   # reset the envelope, no top-up",
@@ -82,16 +92,43 @@ export const issuerSync: Command = {
     if (!opts.issuer) throw usageError("--issuer is required", "the issuer directory that certified the card (`tapkit issuer init DIR`)");
     const envKeys = ["per", "cumulative", "max-count", "max-balance"] as const;
     const given = envKeys.filter((k) => opts[k] !== undefined);
-    if (given.length !== 0 && given.length !== 4) throw usageError(`a new envelope needs all of --per, --cumulative, --max-count and --max-balance (got ${given.map((k) => `--${k}`).join(", ")})`, "omit all four to keep the card's envelope");
-    const envelope = given.length ? { perPayment: uintOpt(opts.per, "per"), cumulative: uintOpt(opts.cumulative, "cumulative"), maxCount: uintOpt(opts["max-count"], "max-count"), maxBalance: uintOpt(opts["max-balance"], "max-balance") } : undefined;
+    if (given.length !== 0 && given.length !== 4)
+      throw usageError(
+        `a new envelope needs all of --per, --cumulative, --max-count and --max-balance (got ${given.map((k) => `--${k}`).join(", ")})`,
+        "omit all four to keep the card's envelope",
+      );
+    const envelope = given.length
+      ? {
+          perPayment: uintOpt(opts.per, "per"),
+          cumulative: uintOpt(opts.cumulative, "cumulative"),
+          maxCount: uintOpt(opts["max-count"], "max-count"),
+          maxBalance: uintOpt(opts["max-balance"], "max-balance"),
+        }
+      : undefined;
     const topUp = uintOpt(opts["top-up"], "top-up", 0);
     const settledCounter = uintOpt(opts["settled-counter"], "settled-counter", 0);
     const issuer = loadIssuer(opts.issuer);
     const r = await withNfcPath(opts, (nfc) => syncCard(new WalletCard((apdu) => nfc.apdu(apdu)), issuer.batch, { topUp, settledCounter, envelope }));
-    out.result({ kid: toHex(r.kid), epochBefore: r.epochBefore, epoch: r.epoch, balanceBefore: r.balanceBefore, balance: r.balance, topUp, settledCounter, counter: r.counter, envelope: envelope ?? null, tokenBytes: r.token.length }, (x) => {
-      out.line(`card ${x.kid}: epoch ${x.epochBefore} -> ${x.epoch}, balance ${x.balanceBefore} -> ${x.balance} (top-up ${x.topUp}); cap and count since sync reset`);
-      if (x.envelope) out.line(`new envelope ${JSON.stringify(x.envelope)}`);
-    });
+    out.result(
+      {
+        kid: toHex(r.kid),
+        epochBefore: r.epochBefore,
+        epoch: r.epoch,
+        balanceBefore: r.balanceBefore,
+        balance: r.balance,
+        topUp,
+        settledCounter,
+        counter: r.counter,
+        envelope: envelope ?? null,
+        tokenBytes: r.token.length,
+      },
+      (x) => {
+        out.line(
+          `card ${x.kid}: epoch ${x.epochBefore} -> ${x.epoch}, balance ${x.balanceBefore} -> ${x.balance} (top-up ${x.topUp}); cap and count since sync reset`,
+        );
+        if (x.envelope) out.line(`new envelope ${JSON.stringify(x.envelope)}`);
+      },
+    );
   },
 };
 

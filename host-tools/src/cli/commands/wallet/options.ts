@@ -15,7 +15,8 @@ export function uintOpt(value: string | undefined, name: string, dflt?: number):
     throw usageError(`--${name} is required`, `e.g. --${name} 100`);
   }
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) throw usageError(`--${name} must be a whole number of minor units (got '${value}')`, "amounts are integers, e.g. 250 for 2.50 EUR");
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff)
+    throw usageError(`--${name} must be a whole number of minor units (got '${value}')`, "amounts are integers, e.g. 250 for 2.50 EUR");
   return n;
 }
 
@@ -25,7 +26,9 @@ export function subOpt(value: string | undefined, min: number): number {
   if (s < min || s > LAST_SUB_WALLET) {
     throw usageError(
       `--sub must be ${min}..${LAST_SUB_WALLET} (got ${s})`,
-      min === MAIN_WALLET ? `${MAIN_WALLET} is the main wallet, 1..${LAST_SUB_WALLET} the sub-wallets` : `sub-wallets are 1..${LAST_SUB_WALLET}; ${MAIN_WALLET} is the main wallet they are funded from`,
+      min === MAIN_WALLET
+        ? `${MAIN_WALLET} is the main wallet, 1..${LAST_SUB_WALLET} the sub-wallets`
+        : `sub-wallets are 1..${LAST_SUB_WALLET}; ${MAIN_WALLET} is the main wallet they are funded from`,
     );
   }
   return s;
@@ -42,11 +45,18 @@ export function pinOpt(value: string | undefined, name: string): string {
       try {
         stdinLines = readFileSync(0, "utf8").split(/\r?\n/);
       } catch (e) {
-        throw usageError(`--${name} -: cannot read stdin (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "pipe the PIN in, e.g. `printf '1234\\n' | tapkit wallet fund ... --pin -`");
+        throw usageError(
+          `--${name} -: cannot read stdin (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+          "pipe the PIN in, e.g. `printf '1234\\n' | tapkit wallet fund ... --pin -`",
+        );
       }
     }
     pin = (stdinLines.shift() ?? "").trim();
   }
-  if (!isWellFormedPin(pin)) throw usageError(`--${name} must be 4..8 digits${value === "-" ? " (read from stdin)" : ""}`, "the card would count a malformed PIN as a wrong try, so it is not sent");
+  if (!isWellFormedPin(pin))
+    throw usageError(
+      `--${name} must be 4..8 digits${value === "-" ? " (read from stdin)" : ""}`,
+      "the card would count a malformed PIN as a wrong try, so it is not sent",
+    );
   return pin;
 }

@@ -29,14 +29,28 @@ export const walletStatus: Command = {
     const status = await withOwner(opts, null, (owner) => owner.status());
     out.result({ ...status, kid: toHex(status.kid) }, (x) => {
       out.line(`card ${x.kid} (${x.currency}): counter ${x.counter}, epoch ${x.epoch}, PIN ${x.pinBlocked ? "BLOCKED" : `${x.pinTriesLeft} tries left`}`);
-      out.line(table([
-        ["  sub", "state", "balance", "per payment", "cumulative (used)", "payments (used)"],
-        ...x.balances.map((b: BalanceRow) => [`  ${b.sub}${b.sub === 0 ? " (main)" : ""}`, b.open ? "open" : "closed", String(b.balance), String(b.perPayment), `${b.cumulative} (${b.spent})`, `${b.maxCount} (${b.count})`]),
-      ]));
+      out.line(
+        table([
+          ["  sub", "state", "balance", "per payment", "cumulative (used)", "payments (used)"],
+          ...x.balances.map((b: BalanceRow) => [
+            `  ${b.sub}${b.sub === 0 ? " (main)" : ""}`,
+            b.open ? "open" : "closed",
+            String(b.balance),
+            String(b.perPayment),
+            `${b.cumulative} (${b.spent})`,
+            `${b.maxCount} (${b.count})`,
+          ]),
+        ]),
+      );
       out.line(`  total ${x.total} ${x.currency}`);
       const l = x.limits;
-      out.line(`card envelope (epoch ${x.epoch}): per payment ${l.perPayment}, cumulative ${l.cumulative} (used ${l.spent}), ${l.maxCount} payments (used ${l.count}), max balance ${l.maxBalance}`);
-      if (x.envelope) out.line(`certified envelope (device certificate): per payment ${x.envelope.perPayment}, cumulative ${x.envelope.cumulative}, ${x.envelope.maxCount} payments per sync, max balance ${x.envelope.maxBalance}`);
+      out.line(
+        `card envelope (epoch ${x.epoch}): per payment ${l.perPayment}, cumulative ${l.cumulative} (used ${l.spent}), ${l.maxCount} payments (used ${l.count}), max balance ${l.maxBalance}`,
+      );
+      if (x.envelope)
+        out.line(
+          `certified envelope (device certificate): per payment ${x.envelope.perPayment}, cumulative ${x.envelope.cumulative}, ${x.envelope.maxCount} payments per sync, max balance ${x.envelope.maxBalance}`,
+        );
     });
   },
 };
@@ -49,11 +63,17 @@ export const walletLog: Command = {
   options: { ...PORT_OPTION, ...READER_OPTION, count: { type: "string", help: `newest N entries (default 16, at most ${LOG_CAPACITY})` }, ...JSON_OPTION },
   async run(opts, _pos, out) {
     const count = uintOpt(opts.count, "count", 16);
-    if (count < 1 || count > LOG_CAPACITY) throw usageError(`--count must be 1..${LOG_CAPACITY} (got ${count})`, `the card keeps the newest ${LOG_CAPACITY} entries`);
+    if (count < 1 || count > LOG_CAPACITY)
+      throw usageError(`--count must be 1..${LOG_CAPACITY} (got ${count})`, `the card keeps the newest ${LOG_CAPACITY} entries`);
     const entries = await withOwner(opts, null, (owner) => owner.log(count));
     out.result({ entries }, (x) => {
       if (!x.entries.length) return out.line("log is empty");
-      out.line(table([["seq", "kind", "sub", "amount", "balance after", "counter", "payee"], ...x.entries.map((e: LogEntry) => [String(e.seq), e.kind, String(e.subWallet), String(e.amount), String(e.balanceAfter), String(e.counter), e.payee])]));
+      out.line(
+        table([
+          ["seq", "kind", "sub", "amount", "balance after", "counter", "payee"],
+          ...x.entries.map((e: LogEntry) => [String(e.seq), e.kind, String(e.subWallet), String(e.amount), String(e.balanceAfter), String(e.counter), e.payee]),
+        ]),
+      );
     });
   },
 };
@@ -62,7 +82,10 @@ export const walletLimits: Command = {
   name: "wallet limits",
   summary: "set a sub-wallet's limits (at or below the issuer envelope); needs the owner PIN",
   usage: `tapkit wallet limits ${NFC_PATH_USAGE} --sub N --per A --cumulative A --max-count N --pin PIN [--json]`,
-  examples: ["tapkit wallet limits --port /dev/ttyUSB0 --sub 1 --per 500 --cumulative 2000 --max-count 5 --pin 1234", "printf '1234\\n' | tapkit wallet limits --reader 'Virtual PCD 00 00' --sub 0 --per 1000 --cumulative 5000 --max-count 10 --pin -"],
+  examples: [
+    "tapkit wallet limits --port /dev/ttyUSB0 --sub 1 --per 500 --cumulative 2000 --max-count 5 --pin 1234",
+    "printf '1234\\n' | tapkit wallet limits --reader 'Virtual PCD 00 00' --sub 0 --per 1000 --cumulative 5000 --max-count 10 --pin -",
+  ],
   options: {
     ...PORT_OPTION,
     ...READER_OPTION,
@@ -75,10 +98,16 @@ export const walletLimits: Command = {
   },
   async run(opts, _pos, out) {
     const sub = subOpt(opts.sub, 0);
-    const caps = { perPayment: uintOpt(opts.per, "per"), cumulative: uintOpt(opts.cumulative, "cumulative"), maxCount: uintOpt(opts["max-count"], "max-count") };
+    const caps = {
+      perPayment: uintOpt(opts.per, "per"),
+      cumulative: uintOpt(opts.cumulative, "cumulative"),
+      maxCount: uintOpt(opts["max-count"], "max-count"),
+    };
     const pin = pinOpt(opts.pin, "pin");
     await withOwner(opts, pin, (owner) => owner.setLimits(sub, caps));
-    out.result({ sub, ...caps }, (x) => out.line(`sub-wallet ${x.sub}: per payment ${x.perPayment}, cumulative ${x.cumulative}, ${x.maxCount} payments per sync`));
+    out.result({ sub, ...caps }, (x) =>
+      out.line(`sub-wallet ${x.sub}: per payment ${x.perPayment}, cumulative ${x.cumulative}, ${x.maxCount} payments per sync`),
+    );
   },
 };
 
@@ -86,7 +115,10 @@ export const walletFund: Command = {
   name: "wallet fund",
   summary: "move value from the main wallet (0) into sub-wallet 1..3, opening it; needs the owner PIN",
   usage: `tapkit wallet fund ${NFC_PATH_USAGE} --sub N --amount A --pin PIN [--json]`,
-  examples: ["tapkit wallet fund --port /dev/ttyUSB0 --sub 1 --amount 2000 --pin 1234", "tapkit wallet fund --reader 'Virtual PCD 00 00' --sub 2 --amount 500 --pin - --json < pin.txt"],
+  examples: [
+    "tapkit wallet fund --port /dev/ttyUSB0 --sub 1 --amount 2000 --pin 1234",
+    "tapkit wallet fund --reader 'Virtual PCD 00 00' --sub 2 --amount 500 --pin - --json < pin.txt",
+  ],
   options: {
     ...PORT_OPTION,
     ...READER_OPTION,
@@ -100,7 +132,11 @@ export const walletFund: Command = {
     const amount = uintOpt(opts.amount, "amount");
     const pin = pinOpt(opts.pin, "pin");
     const balances = await withOwner(opts, pin, (owner) => owner.fund(sub, amount));
-    out.result({ sub, amount, balances }, (x) => out.line(`moved ${x.amount} from sub-wallet 0 to ${x.sub}: balances ${x.balances.map((b: { sub: number; balance: number }) => `${b.sub}=${b.balance}`).join(" ")}`));
+    out.result({ sub, amount, balances }, (x) =>
+      out.line(
+        `moved ${x.amount} from sub-wallet 0 to ${x.sub}: balances ${x.balances.map((b: { sub: number; balance: number }) => `${b.sub}=${b.balance}`).join(" ")}`,
+      ),
+    );
   },
 };
 
@@ -128,7 +164,10 @@ export const walletPin: Command = {
   name: "wallet pin",
   summary: "change the owner PIN (the old one is verified first; the new one gets a full retry counter)",
   usage: `tapkit wallet pin ${NFC_PATH_USAGE} --pin OLD --new NEW [--json]`,
-  examples: ["tapkit wallet pin --port /dev/ttyUSB0 --pin 1234 --new 9876", "printf '1234\\n9876\\n' | tapkit wallet pin --reader 'Virtual PCD 00 00' --pin - --new -"],
+  examples: [
+    "tapkit wallet pin --port /dev/ttyUSB0 --pin 1234 --new 9876",
+    "printf '1234\\n9876\\n' | tapkit wallet pin --reader 'Virtual PCD 00 00' --pin - --new -",
+  ],
   options: {
     ...PORT_OPTION,
     ...READER_OPTION,

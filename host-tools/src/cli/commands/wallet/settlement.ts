@@ -27,7 +27,20 @@ export const verifyVoucherCommand: Command = {
       payee: opts.payee,
     });
     const p = v.voucher;
-    const result = { valid: true, device: toHex(p.deviceId), counter: p.counter, amount: p.amount, currency: p.currency, payee: p.payee, challenge: toHex(p.challenge), subWallet: p.subWallet, balanceAfter: p.balanceAfter, epoch: p.epoch, time: p.time ?? null, digest: toHex(v.digest) };
+    const result = {
+      valid: true,
+      device: toHex(p.deviceId),
+      counter: p.counter,
+      amount: p.amount,
+      currency: p.currency,
+      payee: p.payee,
+      challenge: toHex(p.challenge),
+      subWallet: p.subWallet,
+      balanceAfter: p.balanceAfter,
+      epoch: p.epoch,
+      time: p.time ?? null,
+      digest: toHex(v.digest),
+    };
     out.result(result, (r) => {
       out.line(`voucher OK: ${r.amount} ${r.currency} to ${r.payee} from card ${r.device} (counter ${r.counter}, balance after ${r.balanceAfter})`);
     });
@@ -47,7 +60,8 @@ export const settleCommand: Command = {
     const report = settle(inputs, readRootKey(opts.root));
     out.result(report, (r) => {
       out.line(`${r.vouchers} file(s), ${r.accepted} credited`);
-      for (const [payee, cur] of Object.entries(r.totals)) for (const [c, amt] of Object.entries(cur as Record<string, number>)) out.line(`  ${payee}: ${amt} ${c}`);
+      for (const [payee, cur] of Object.entries(r.totals))
+        for (const [c, amt] of Object.entries(cur as Record<string, number>)) out.line(`  ${payee}: ${amt} ${c}`);
       if (r.findings.length) {
         out.line("findings:");
         out.line(table(r.findings.map((f: Finding) => [`  ${f.kind}`, f.items.join(", "), f.message])));
