@@ -16,7 +16,7 @@ import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { buildFirmware } from "../../host-tools/src/build/index.ts";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { privateKeyPem, publicKeyPem } from "../../host-tools/src/image/index.ts";
-import { COSE_ALG_EDDSA, COSE_ALG_ES256, type CoseAlg, type Signer, signerFromSecret } from "../../host-tools/src/wallet/sig-alg.ts";
+import { COSE_ALG_EDDSA, COSE_ALG_ES256, type CoseAlg, type Signer, signerFromSecret } from "../../host-tools/src/cose/sig-alg.ts";
 
 export { COSE_ALG_EDDSA, COSE_ALG_ES256, type CoseAlg };
 export const ALGS = [COSE_ALG_EDDSA, COSE_ALG_ES256] as const;

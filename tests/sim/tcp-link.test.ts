@@ -9,7 +9,7 @@ import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { SimDevice } from "../../host-tools/src/sim/device.ts";
 import { serveTcp } from "../../host-tools/src/sim/serve-tcp.ts";
 import { DeviceClient } from "../../host-tools/src/device/client.ts";
-import { openTransport, LinkError } from "../../host-tools/src/link/index.ts";
+import { openTransport, type LinkError } from "../../host-tools/src/link/index.ts";
 
 test("a second link client is refused with busy and the holder's address; the first is unaffected", async (t) => {
   const device = await SimDevice.create({ board: loadBoard("sim-plaque"), wasm: firmwarePath("sim-plaque"), tickMs: 0 });

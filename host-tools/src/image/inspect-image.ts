@@ -2,7 +2,7 @@
 // read, with every layout problem found on the way. Nothing here is trusted: the signature
 // is not checked (that is verify-image.ts), so the report says so.
 import { createHash } from "node:crypto";
-import { algName } from "../wallet/sig-alg.ts";
+import { algName } from "../cose/sig-alg.ts";
 import { isImageError } from "./image-error.ts";
 import { HEADER_BYTES, IMAGE_MAGIC, type ImageHeader, readHeader, splitImage } from "./layout.ts";
 import { type ManifestFields, decodeManifestPayload, parseManifest } from "./manifest.ts";

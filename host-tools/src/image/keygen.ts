@@ -4,7 +4,7 @@
 import { toHexLower as hex } from "../bytes/hex.ts";
 import { unlinkSync } from "node:fs";
 import { resolve } from "node:path";
-import { algName } from "../wallet/sig-alg.ts";
+import { algName } from "../cose/sig-alg.ts";
 import { imageError } from "./image-error.ts";
 import { checkWritable, writeNewFile } from "./key-file-write.ts";
 import { type KeyAlgName, generateSigningKey, privateKeyPem, publicKeyPem } from "./signing-key.ts";

@@ -2,11 +2,11 @@
 // is a deterministic-CBOR map of what a bootloader checks before it instantiates a module
 // (board, version, HAL ABI, security counter, module size and SHA-256), signed over
 // Sig_structure with the image header as external_aad so that every byte of the file is
-// covered. Encoding and the COSE profile are the project's (wallet/det-cbor.ts,
-// wallet/cose-sign1.ts, wallet/sig-alg.ts), imported, not copied.
-import { decodeDet, encodeDet } from "../wallet/det-cbor.ts";
-import { type Sign1, decodeSign1, encodeProtected, encodeSign1, sigStructure } from "../wallet/cose-sign1.ts";
-import { COSE_ALG_EDDSA, COSE_ALG_ES256, type Signer, verifyStrict } from "../wallet/sig-alg.ts";
+// covered. Encoding and the COSE profile are the project's (cose/det-cbor.ts,
+// cose/cose-sign1.ts, cose/sig-alg.ts), imported, not copied.
+import { decodeDet, encodeDet } from "../cose/det-cbor.ts";
+import { type Sign1, decodeSign1, encodeProtected, encodeSign1, sigStructure } from "../cose/cose-sign1.ts";
+import { COSE_ALG_EDDSA, COSE_ALG_ES256, type Signer, verifyStrict } from "../cose/sig-alg.ts";
 import { TapkitError } from "../errors/index.ts";
 import { imageError } from "./image-error.ts";
 
@@ -145,7 +145,7 @@ export function manifestSignatureValid(s: Sign1, publicKey: Uint8Array, header: 
   return verifyStrict(s.alg, publicKey, manifestToBeSigned(s.protectedBytes, s.payload, header), s.signature);
 }
 
-/** The wallet codec's refusals, re-labelled for images (the reason text is kept). */
+/** The COSE codec's refusals, re-labelled for images (the reason text is kept). */
 function fromWallet(e: unknown, code: "IMAGE_MANIFEST_MALFORMED" | "IMAGE_MANIFEST_FIELDS"): unknown {
   if (!(e instanceof TapkitError)) return e;
   return imageError(

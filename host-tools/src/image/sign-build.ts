@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Board } from "../boards/index.ts";
 import { type BuildResult, packageVersion } from "../build/index.ts";
-import type { Signer } from "../wallet/sig-alg.ts";
+import type { Signer } from "../cose/sig-alg.ts";
 import { imageError } from "./image-error.ts";
 import { readBinaryFile, writeImageFile } from "./image-file.ts";
 import { type SignedImage, parseVersion, signImage } from "./sign-image.ts";

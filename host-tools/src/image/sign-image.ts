@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { Board } from "../boards/index.ts";
 import { HAL_ABI_VERSION, checkFirmwareModule } from "../build/index.ts";
-import { algName, type Signer } from "../wallet/sig-alg.ts";
+import { algName, type Signer } from "../cose/sig-alg.ts";
 import { imageError } from "./image-error.ts";
 import { encodeHeader, joinImage, splitImage } from "./layout.ts";
 import { type FirmwareVersion, type ManifestFields, encodeManifestPayload, manifestLength, signManifest } from "./manifest.ts";

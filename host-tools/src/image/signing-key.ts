@@ -2,11 +2,11 @@
 // PKCS#8 PEM, the public key as SPKI PEM (both parsed and written by Node's OpenSSL), and
 // the same keys as the raw bytes COSE and the device use (Ed25519 32-byte public key,
 // P-256 65-byte uncompressed SEC1). The key id is the project's: the first 8 bytes of
-// SHA-256 over the raw public key (wallet/sig-alg.ts keyId).
+// SHA-256 over the raw public key (cose/sig-alg.ts keyId).
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseHex } from "../bytes/hex.ts";
-import { COSE_ALG_EDDSA, COSE_ALG_ES256, type CoseAlg, type Signer, algOfPublicKey, keyId, newSecret, signerFromSecret } from "../wallet/sig-alg.ts";
+import { COSE_ALG_EDDSA, COSE_ALG_ES256, type CoseAlg, type Signer, algOfPublicKey, keyId, newSecret, signerFromSecret } from "../cose/sig-alg.ts";
 import { imageError } from "./image-error.ts";
 
 export type KeyAlgName = "ed25519" | "p256";

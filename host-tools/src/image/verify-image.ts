@@ -7,7 +7,7 @@ import { toHexLower as hex } from "../bytes/hex.ts";
 import { createHash } from "node:crypto";
 import { type Board, isBoardError, loadBoard } from "../boards/index.ts";
 import { isBuildError, HAL_ABI_VERSION, checkFirmwareModule } from "../build/index.ts";
-import { algName } from "../wallet/sig-alg.ts";
+import { algName } from "../cose/sig-alg.ts";
 import { imageError } from "./image-error.ts";
 import { type ImageParts, splitImage } from "./layout.ts";
 import { type ManifestFields, decodeManifestPayload, manifestSignatureValid, parseManifest, versionText } from "./manifest.ts";

@@ -13,13 +13,13 @@ import { inProcessTransport } from "../sim/in-process-transport.ts";
 import { SeededRandom } from "../sim/seeded-random.ts";
 import type { CutPhase } from "../sim/flash.ts";
 import { certifyDevice, type IssuerFiles } from "./issuer.ts";
-import { signSign1 } from "./cose-sign1.ts";
+import { signSign1 } from "../cose/cose-sign1.ts";
 import { encodeVoucherPayload } from "./voucher.ts";
 import { decodeBundle } from "./bundle.ts";
 import { verifyVoucher } from "./verify-voucher.ts";
 import { PlaqueAcceptor } from "./plaque-client.ts";
-import { COSE_ALG_EDDSA, signerFromSecret } from "./sig-alg.ts";
-import { bytesEqual } from "./det-cbor.ts";
+import { COSE_ALG_EDDSA, signerFromSecret } from "../cose/sig-alg.ts";
+import { bytesEqual } from "../cose/det-cbor.ts";
 
 export interface AcceptorCampaignOptions {
   board: Board;

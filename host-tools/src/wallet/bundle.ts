@@ -2,7 +2,7 @@
 // the card sent them plus the card's certificate chain, as deterministic CBOR
 // {"chain": [batch, device], "voucher": COSE_Sign1}. Optional "payword": [index, preimage]
 // records the last hash-chain word released for a chain commitment.
-import { decodeDet, encodeDet } from "./det-cbor.ts";
+import { decodeDet, encodeDet } from "../cose/det-cbor.ts";
 import { TapkitError } from "../errors/index.ts";
 
 export interface VoucherBundle {

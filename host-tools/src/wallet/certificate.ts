@@ -1,9 +1,9 @@
 // Issuer certificates (issuer root -> batch -> device): COSE_Sign1 over a deterministic
 // CBOR map. The root is a pinned public key, not a certificate. A device certificate also
 // carries the issuer's offline envelope (currency and limits) that settlement enforces.
-import { signSign1, decodeSign1, checkSign1 } from "./cose-sign1.ts";
-import { bytesEqual, decodeDet, encodeDet } from "./det-cbor.ts";
-import { algOfPublicKey, keyId, type Signer } from "./sig-alg.ts";
+import { signSign1, decodeSign1, checkSign1 } from "../cose/cose-sign1.ts";
+import { bytesEqual, decodeDet, encodeDet } from "../cose/det-cbor.ts";
+import { algOfPublicKey, keyId, type Signer } from "../cose/sig-alg.ts";
 import { TapkitError } from "../errors/index.ts";
 
 export const CERT_VERSION = 1;

@@ -1,9 +1,9 @@
 // The wallet library's public surface: voucher and certificate formats, verification,
 // settlement, issuer tooling, the card and plaque (acceptor) clients over the device link,
 // the bench relay between them, the owner's PIN-guarded operations, and voucher files.
-export * from "./sig-alg.ts";
-export * from "./det-cbor.ts";
-export * from "./cose-sign1.ts";
+export * from "../cose/sig-alg.ts";
+export * from "../cose/det-cbor.ts";
+export * from "../cose/cose-sign1.ts";
 export * from "./voucher.ts";
 export * from "./certificate.ts";
 export * from "./bundle.ts";

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import { parseHex, toHex } from "../bytes/hex.ts";
 import { issueCertificate, ROLE_BATCH, ROLE_DEVICE, type Envelope } from "./certificate.ts";
-import { COSE_ALG_EDDSA, COSE_ALG_ES256, type CoseAlg, newSecret, signerFromSecret, type Signer } from "./sig-alg.ts";
+import { COSE_ALG_EDDSA, COSE_ALG_ES256, type CoseAlg, newSecret, signerFromSecret, type Signer } from "../cose/sig-alg.ts";
 import { TapkitError } from "../errors/index.ts";
 
 const FORMAT = "tapkit-issuer-key/1";

@@ -3,7 +3,7 @@
 // wallet, refuses a blank card, and verifies the PIN in the same tap as the operation it
 // guards. A malformed PIN is never sent: the card would count it as a wrong try.
 import { TapkitError } from "../errors/index.ts";
-import { decodeSign1 } from "./cose-sign1.ts";
+import { decodeSign1 } from "../cose/cose-sign1.ts";
 import { decodeCertPayload, type Envelope } from "./certificate.ts";
 import { pinBlocked, type CardLimits, type LogEntry, type SubWalletLimits, type WalletCard } from "./card-client.ts";
 

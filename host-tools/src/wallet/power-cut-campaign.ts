@@ -12,7 +12,7 @@ import type { CutPhase } from "../sim/flash.ts";
 import { WalletCard, parseLogEntry } from "./card-client.ts";
 import { provisionOverLink } from "./card-link.ts";
 import type { IssuerFiles } from "./issuer.ts";
-import { decodeSign1 } from "./cose-sign1.ts";
+import { decodeSign1 } from "../cose/cose-sign1.ts";
 import { decodeVoucherPayload } from "./voucher.ts";
 import { buildSyncToken, decodeSyncToken } from "./sync-token.ts";
 import { withStoreRecords } from "./store-records.ts";

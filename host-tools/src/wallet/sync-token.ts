@@ -5,9 +5,9 @@
 // of the certificate it stores (firmware/wallet/wallet-sync.ts).
 import type { WalletCard } from "./card-client.ts";
 import type { Envelope } from "./certificate.ts";
-import { decodeSign1, signSign1 } from "./cose-sign1.ts";
-import { decodeDet, encodeDet } from "./det-cbor.ts";
-import type { Signer } from "./sig-alg.ts";
+import { decodeSign1, signSign1 } from "../cose/cose-sign1.ts";
+import { decodeDet, encodeDet } from "../cose/det-cbor.ts";
+import type { Signer } from "../cose/sig-alg.ts";
 import { TapkitError } from "../errors/index.ts";
 
 export const SYNC_VERSION = 1;

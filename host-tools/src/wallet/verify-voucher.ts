@@ -2,8 +2,8 @@
 // received, the fields, the payee's challenge and the issuer's envelope. There is no way
 // to skip the chain check (Coinkite's lesson: optional attestation gets skipped).
 import { sha256 } from "@noble/hashes/sha2.js";
-import { checkSign1, decodeSign1 } from "./cose-sign1.ts";
-import { bytesEqual } from "./det-cbor.ts";
+import { checkSign1, decodeSign1 } from "../cose/cose-sign1.ts";
+import { bytesEqual } from "../cose/det-cbor.ts";
 import { verifyChain, type CertPayload } from "./certificate.ts";
 import { decodeVoucherPayload, type VoucherPayload } from "./voucher.ts";
 import type { VoucherBundle } from "./bundle.ts";

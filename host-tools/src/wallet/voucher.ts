@@ -1,6 +1,6 @@
 // Payment voucher payload (docs/vouchers.md): a deterministic CBOR map with small integer
 // keys, signed by the card as a COSE_Sign1. Amounts are integers in minor units.
-import { decodeDet, encodeDet } from "./det-cbor.ts";
+import { decodeDet, encodeDet } from "../cose/det-cbor.ts";
 import { TapkitError } from "../errors/index.ts";
 
 export const VOUCHER_VERSION = 1;

@@ -30,7 +30,7 @@ import {
   versionText,
   writeImageFile,
 } from "../../image/index.ts";
-import type { Signer } from "../../wallet/sig-alg.ts";
+import type { Signer } from "../../cose/sig-alg.ts";
 
 /** An argument the library refuses (IMAGE_ARGUMENT) is a usage error: exit 2. */
 function asUsage<T>(fn: () => T, help: string): T {

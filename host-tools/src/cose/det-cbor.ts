@@ -1,4 +1,4 @@
-// Deterministic CBOR (RFC 8949 §4.2.1 core deterministic encoding) for signed wallet
+// Deterministic CBOR (RFC 8949 §4.2.1 core deterministic encoding) for signed wallet and image
 // structures, and a strict decoder that refuses anything that would not re-encode to the
 // same bytes. Signatures are always checked over the bytes received; the re-encoding check
 // only rejects non-canonical producers (two encodings of one voucher would defeat
@@ -63,7 +63,12 @@ export function decodeDet(bytes: Uint8Array, what: string): unknown {
       "the file may be truncated or not a tapkit wallet file",
     );
   }
-  if (containsFloat(value)) throw new TapkitError("CBOR_FLOAT", `${what} contains a floating-point number`, "wallet amounts are integers in minor units");
+  if (containsFloat(value))
+    throw new TapkitError(
+      "CBOR_FLOAT",
+      `${what} contains a floating-point number`,
+      "signed data holds integers only (amounts in minor units, versions as integers)",
+    );
   const again = encodeDet(value);
   if (!bytesEqual(again, bytes)) {
     throw new TapkitError(

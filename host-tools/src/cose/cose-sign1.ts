@@ -1,4 +1,4 @@
-// COSE_Sign1 (RFC 9052 §4.2) as used by vouchers and certificates: tag 18, protected
+// COSE_Sign1 (RFC 9052 §4.2) as used by vouchers, certificates and firmware image manifests (the manifest adds external_aad): tag 18, protected
 // header {1: alg, 4: kid} as a byte string, empty unprotected map, embedded payload, raw
 // 64-byte signature over Sig_structure ["Signature1", protected, h'', payload].
 import { COSE_SIGN1_TAG, Tagged, decodeDet, encodeDet } from "./det-cbor.ts";
@@ -48,7 +48,7 @@ export function decodeSign1(bytes: Uint8Array, what: string): Sign1 {
     throw new TapkitError(
       "COSE_SHAPE",
       `${what} is not a tagged COSE_Sign1 (tag 18, 4 items)`,
-      "vouchers and certificates are COSE_Sign1 structures; see docs/vouchers.md",
+      "vouchers, certificates and image manifests are COSE_Sign1 structures; see docs/vouchers.md or docs/image-format.md",
     );
   }
   const [prot, unprot, payload, signature] = v.value as unknown[];
@@ -62,12 +62,16 @@ export function decodeSign1(bytes: Uint8Array, what: string): Sign1 {
     throw new TapkitError(
       "COSE_SHAPE",
       `${what}: protected header, empty unprotected map, embedded payload and signature expected`,
-      "see docs/vouchers.md, COSE_Sign1 profile",
+      "see the COSE_Sign1 profile in docs/vouchers.md (docs/image-format.md for images)",
     );
   }
   const hdr = decodeDet(prot, `${what} protected header`);
   if (!(hdr instanceof Map) || hdr.size !== 2 || typeof hdr.get(HDR_ALG) !== "number" || !(hdr.get(HDR_KID) instanceof Uint8Array)) {
-    throw new TapkitError("COSE_HEADER", `${what}: protected header must be exactly {1: alg, 4: kid}`, "see docs/vouchers.md, COSE_Sign1 profile");
+    throw new TapkitError(
+      "COSE_HEADER",
+      `${what}: protected header must be exactly {1: alg, 4: kid}`,
+      "see the COSE_Sign1 profile in docs/vouchers.md (docs/image-format.md for images)",
+    );
   }
   return { alg: hdr.get(HDR_ALG) as number, kid: hdr.get(HDR_KID) as Uint8Array, protectedBytes: prot, payload, signature };
 }
