@@ -9,7 +9,8 @@ import { receiveBytes, setRequestHandler } from "./link/receiver";
 import { sendDelimiter, txFlush, txPending } from "./link/frame-writer";
 import { dispatchRequest } from "./ops/dispatch";
 import { resetPending } from "./shell/reset-request";
-import { setDemo, demoActive } from "./app/device-mode";
+import { demoActive, loadLifecycle, wipePending } from "./app/device-mode";
+import { finishWipe } from "./app/device-wipe";
 import { LEVEL_INFO, LEVEL_WARN, logBegin, logBytes, logEnd, logLine, logText } from "./log/link-log";
 import { configureNfc } from "./nfc/personality";
 import { initNfcTag } from "./nfc/tag-init";
@@ -35,7 +36,9 @@ export function tk_init(flags: i32): i32 {
   // First: everything after may read state, and a cut during the last boot is repaired here.
   const storeStatus = storeMount();
   loadIdentity();
-  setDemo((flags & FLAG_DEMO) != 0);
+  loadLifecycle((flags & FLAG_DEMO) != 0);
+  // A wipe a power cut interrupted ends before any module loads what it was erasing.
+  const wipeStatus = wipePending() ? finishWipe() : 0;
   setRequestHandler(dispatchRequest);
   // End any half frame the host's receiver holds from before the boot.
   sendDelimiter();
@@ -47,6 +50,7 @@ export function tk_init(flags: i32): i32 {
   if (demoActive()) logText(" demo");
   logEnd();
   if (storeStatus < 0) logLine(LEVEL_WARN, "store did not mount; store ops answer internal");
+  if (wipeStatus < 0) logLine(LEVEL_WARN, "interrupted wipe did not finish; it is retried at the next boot");
   initNfcTag(demoActive());
   if (MODE_CARD) initWallet();
   if (configureNfc() < 0) logLine(LEVEL_WARN, "nfc personality refused by the shell");
@@ -65,7 +69,10 @@ export function tk_io_capacity(): i32 {
 
 export function tk_link_rx(len: i32): void {
   if (len <= 0) return;
-  receiveBytes(mailbox(), len < mailboxCapacity() ? len : mailboxCapacity());
+  const n = len < mailboxCapacity() ? len : mailboxCapacity();
+  receiveBytes(mailbox(), n);
+  // The wire bytes may carry a secret (a provisioning PIN): none outlives its delivery.
+  memory.fill(mailbox(), 0, <usize>n);
 }
 
 export function tk_tick(now_ms: i64): void {

@@ -1,4 +1,5 @@
-// tapkit info: what a connected device is (board, firmware, ABI, uptime, link counters).
+// tapkit info: what a connected device is (board, firmware, ABI, lifecycle state, uptime,
+// link counters).
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { table } from "../output.ts";
@@ -8,7 +9,7 @@ import { readWalletInfoIfAny } from "../../wallet/index.ts";
 
 export const info: Command = {
   name: "info",
-  summary: "show board, firmware and ABI versions, uptime and link counters of a device",
+  summary: "show board, firmware and ABI versions, lifecycle state, uptime and link counters of a device",
   usage: "tapkit info --port PORT [--json]",
   examples: ["tapkit info --port /dev/ttyUSB0", "tapkit info --port tcp:127.0.0.1:7300 --json"],
   options: { ...PORT_OPTION, ...JSON_OPTION },
@@ -26,6 +27,7 @@ export const info: Command = {
           ["firmware", r.fw],
           ["HAL ABI", String(r.abi)],
           ["shell", r.shell],
+          ["state", lifecycleLine(r.state)],
           ["uptime", `${(r.uptime / 1000).toFixed(1)} s`],
           ["memory", `${r.mem?.pages ?? "?"} page(s) of 64 KiB, mailbox ${r.mem?.io ?? "?"} B`],
         ]),
@@ -46,3 +48,19 @@ export const info: Command = {
     });
   },
 };
+
+/** The lifecycle state with what it means for the user (docs/security.md). */
+function lifecycleLine(state: string | undefined): string {
+  switch (state) {
+    case "blank":
+      return "blank (no set-up yet: provision it)";
+    case "demo":
+      return "demo (demo keys, not for money)";
+    case "provisioned":
+      return "provisioned (bench ops refused; lock it for the field)";
+    case "locked":
+      return "locked (sealed for the field; only a confirmed wipe leaves it)";
+    default:
+      return state ?? "unknown (firmware before lifecycle states)";
+  }
+}
