@@ -206,8 +206,11 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
   const lc = len > 5 ? <i32>load<u8>(buf + 4) : 0;
   const data = buf + 5;
   if (!knownIns(ins)) return sw(buf, 0, SW_INS);
-  // A case-2 APDU (no data) of 5 bytes carries Le in its last byte.
-  if (ins == INS_GET_DATA) return honourLe(buf, getData(buf, p2), len == 5 ? <i32>load<u8>(buf + 4) : 0);
+  // A case-2 APDU (no data) of 5 bytes carries Le in its last byte; read before the answer overwrites it.
+  if (ins == INS_GET_DATA) {
+    const le = len == 5 ? <i32>load<u8>(buf + 4) : 0;
+    return honourLe(buf, getData(buf, p2), le);
+  }
   if (ins == INS_BEGIN) {
     if (lc < 2) return sw(buf, 0, SW_WRONG_LENGTH);
     const cl = <i32>load<u8>(data);

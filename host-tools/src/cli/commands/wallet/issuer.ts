@@ -56,16 +56,9 @@ export const issuerCertify: Command = {
       maxBalance: amountOption(opts.max, "max", 50000),
     };
     const balance = amountOption(opts.balance, "balance");
+    const slot = integerOption(opts.slot, "slot", { min: 0, max: 1, what: "a key slot", hint: "0 Ed25519 (default), 1 P-256" }, 0);
     const issuer = loadIssuer(opts.issuer);
-    const chain = await withDevice(opts, (d) =>
-      provisionOverLink(d, issuer, {
-        pin: opts.pin,
-        balance,
-        currency: opts.currency,
-        limits,
-        slot: integerOption(opts.slot, "slot", { min: 0, max: 1, what: "a key slot", hint: "0 Ed25519 (default), 1 P-256" }, 0),
-      }),
-    );
+    const chain = await withDevice(opts, (d) => provisionOverLink(d, issuer, { pin: opts.pin, balance, currency: opts.currency, limits, slot }));
     out.result({ chain: chain.map(toHex), balance, currency: opts.currency, limits }, () =>
       out.line(`card provisioned: ${balance} ${opts.currency}, envelope ${JSON.stringify(limits)}`),
     );

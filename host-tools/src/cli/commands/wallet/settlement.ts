@@ -23,10 +23,10 @@ export const verifyVoucherCommand: Command = {
   },
   async run(opts, [file], out) {
     if (!opts.root) throw usageError("--root is required", "pass the issuer root public key (root.pub from `tapkit issuer init`)");
-    const v = verifyVoucher(decodeBundle(readVoucherFile(file), file), readRootKey(opts.root), {
-      challenge: hexOption(opts.challenge, "challenge", { bytes: [16, 32] }),
-      payee: opts.payee,
-    });
+    // The arguments first: a malformed --challenge is a usage error whatever the file holds.
+    const challenge = hexOption(opts.challenge, "challenge", { bytes: [16, 32] });
+    const root = readRootKey(opts.root);
+    const v = verifyVoucher(decodeBundle(readVoucherFile(file), file), root, { challenge, payee: opts.payee });
     const p = v.voucher;
     const result = {
       valid: true,
