@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../host-tools/src/cli/app.ts";
+import { tapkitInProcess } from "./cli-helpers.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { createSecretFile } from "../../host-tools/src/files/durable-write.ts";
 import { acceptPayment, exportPlaqueVouchers, issuerInit, loadIssuer } from "../../host-tools/src/wallet/index.ts";
@@ -28,32 +28,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  code: number;
-  json: any;
-}
-
-/** `tapkit ...args --json` in process: exit status and the JSON it printed. */
-async function run(args: string[]): Promise<Run> {
-  let stdout = "";
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  process.stdout.write = ((s: string) => ((stdout += s), true)) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    const code = await main([...args, "--json"]);
-    let json: any = null;
-    try {
-      json = JSON.parse(stdout);
-    } catch {
-      json = null;
-    }
-    return { code, json };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
+type Run = Awaited<ReturnType<typeof tapkitInProcess>>;
+const run = tapkitInProcess;
 
 /** The run failed with a reason and a hint, and not as an internal error. */
 function refusedCleanly(r: Run, code: number, what: string): { code: string; message: string; hint: string } {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../host-tools/src/cli/app.ts";
+import { tapkitInProcess } from "./cli-helpers.ts";
 import { ROOT } from "../../host-tools/src/paths.ts";
 import { issuerInit } from "../../host-tools/src/wallet/index.ts";
 
@@ -25,26 +25,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `tapkit ...args --json` in process; the exit status and the JSON error it printed. */
+/** `tapkit ...args --json` in process: the exit status and the JSON error it printed. */
 async function run(args: string[]): Promise<{ code: number; error: { code: string; message: string; hint: string } | null }> {
-  let stdout = "";
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  process.stdout.write = ((s: string) => ((stdout += s), true)) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    const code = await main([...args, "--json"]);
-    let error = null;
-    try {
-      error = JSON.parse(stdout).error ?? null;
-    } catch {
-      // a command that printed no JSON error
-    }
-    return { code, error };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+  const r = await tapkitInProcess(args);
+  return { code: r.code, error: r.json?.error ?? null };
 }
 
 /** Values Number() would have taken (and one for each edge), refused for every numeric option. */

@@ -2,7 +2,6 @@
 // codes it shows, over the app channel.
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { usageError } from "../output.ts";
 import { optionalInteger } from "../option-values.ts";
 import { getMerchantProfile, requestAmount, setMerchantProfile, showStaticCode, type ShownCode } from "../../qr/payment-client.ts";
 import { PROFILE_OPTIONS, profileFromOptions } from "./emv.ts";

@@ -4,7 +4,7 @@
 // OwnerSession); `--pin -` reads it from stdin.
 import type { Command } from "../../command.ts";
 import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../../command.ts";
-import { table, usageError } from "../../output.ts";
+import { table } from "../../output.ts";
 import { withNfcPath } from "../connect.ts";
 import { toHex } from "../../../bytes/hex.ts";
 import { LOG_CAPACITY, OwnerSession, WalletCard, type CardStatus, type LogEntry } from "../../../wallet/index.ts";
