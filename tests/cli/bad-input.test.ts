@@ -9,11 +9,11 @@
 // process may not mount one).
 import { afterAll, beforeAll, test } from "vitest";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tapkitInProcess } from "./cli-helpers.ts";
+import { canFillDisk, fullDisk } from "../support/full-disk.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { createSecretFile } from "../../host-tools/src/files/durable-write.ts";
 import { acceptPayment, exportPlaqueVouchers, issuerInit, loadIssuer } from "../../host-tools/src/wallet/index.ts";
@@ -150,33 +150,10 @@ test("issuer init: a new directory, mode 0700, key files 0600 created exclusivel
   assert.ok(lstatSync(link).isSymbolicLink());
 });
 
-/** A 64 KiB tmpfs filled to the last block, or null when this process may not mount one. */
-function fullFilesystem(t: { onTestFinished(fn: () => void): void }): { mnt: string; filler: string } | null {
-  const mnt = mkdtempSync(join(tmpdir(), "tapkit-full-"));
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt]).status !== 0) {
-    rmSync(mnt, { recursive: true, force: true });
-    return null;
-  }
-  t.onTestFinished(() => {
-    spawnSync("umount", [mnt]);
-    rmSync(mnt, { recursive: true, force: true });
-  });
-  const filler = join(mnt, "filler");
-  spawnSync("dd", ["if=/dev/zero", `of=${filler}`, "bs=1k"], { stdio: "ignore" });
-  return { mnt, filler };
-}
-
-const canMount = (() => {
-  const probe = mkdtempSync(join(tmpdir(), "tapkit-mount-probe-"));
-  const ok = spawnSync("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", probe]).status === 0;
-  if (ok) spawnSync("umount", [probe]);
-  rmSync(probe, { recursive: true, force: true });
-  if (!ok) console.warn("\n*** SKIPPING the full-disk (ENOSPC) tests of issuer init and wallet export: this process may not mount a tmpfs (run as root) ***\n");
-  return ok;
-})();
+const canMount = canFillDisk("the full-disk (ENOSPC) tests of issuer init and wallet export");
 
 test("issuer init on a full disk: an error with a reason, and nothing left behind", { skip: !canMount }, async (t) => {
-  const fs = fullFilesystem(t)!;
+  const fs = fullDisk(t);
   const r = await run(["issuer", "init", join(fs.mnt, "issuer")]);
   const e = refusedCleanly(r, 1, "issuer init on a full disk");
   assert.match(e.message, /ENOSPC/);
@@ -189,7 +166,7 @@ test("wallet export --clear on a full disk: nothing is cleared on the plaque and
   const { plaque } = await plaqueRig(t, issuer.root.publicKey);
   await acceptPayment(card, plaque, { amount: 250 });
   await acceptPayment(card, plaque, { amount: 100 });
-  const fs = fullFilesystem(t)!;
+  const fs = fullDisk(t);
   const out = join(fs.mnt, "out");
   mkdirSync(out);
   const e = await exportPlaqueVouchers(plaque, out, { clear: true }).then(

@@ -7,7 +7,6 @@
 // signatures checked with @noble; ENOSPC on a real (tmpfs) full filesystem.
 import { test } from "vitest";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { decodeBundle, payToFile, recoverVoucher, voucherCounter, type WalletCard } from "../../host-tools/src/wallet/index.ts";
 import { testIssuer } from "./wallet-fixture.ts";
 import { provisioned } from "./card-fixture.ts";
+import { canFillDisk, fullDisk } from "../support/full-disk.ts";
 
 const PAY = { amount: 250, currency: "EUR", payee: "shop-42" };
 
@@ -119,43 +119,13 @@ test("power cut between SIGN and ACK: after the restart the card gives the same 
   assert.deepEqual(Buffer.from((await rig.card.lastVoucher())!), Buffer.from(next.voucher));
 });
 
-/** A 64 KiB tmpfs at a fresh mount point, or null when this process may not mount (not root). */
-function smallFilesystem(t: { onTestFinished(fn: () => void): void }): string | null {
-  const mnt = mkdtempSync(join(tmpdir(), "tapkit-full-"));
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt], { encoding: "utf8" });
-  if (r.status !== 0) {
-    rmSync(mnt, { recursive: true, force: true });
-    return null;
-  }
-  t.onTestFinished(() => {
-    spawnSync("umount", [mnt]);
-    rmSync(mnt, { recursive: true, force: true });
-  });
-  return mnt;
-}
-
-/** Fills the filesystem at `dir` until writes fail with ENOSPC. */
-function fill(dir: string): string {
-  const filler = join(dir, "filler");
-  spawnSync("dd", ["if=/dev/zero", `of=${filler}`, "bs=4k"], { stdio: "ignore" });
-  return filler;
-}
-
-const canMount = (() => {
-  const probe = mkdtempSync(join(tmpdir(), "tapkit-mount-probe-"));
-  const ok = spawnSync("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", probe]).status === 0;
-  if (ok) spawnSync("umount", [probe]);
-  rmSync(probe, { recursive: true, force: true });
-  if (!ok) console.warn("\n*** SKIPPING the full-disk (ENOSPC) voucher tests: this process may not mount a tmpfs (run as root) ***\n");
-  return ok;
-})();
+const canMount = canFillDisk("the full-disk (ENOSPC) voucher test");
 
 test("a full disk after the card signed: no file, no temporary left, the voucher stays on the card and is recovered once there is room", {
   skip: !canMount,
 }, async (t) => {
   const rig = await provisioned(t, testIssuer());
-  const mnt = smallFilesystem(t)!;
-  const filler = fill(mnt);
+  const { mnt, filler } = fullDisk(t);
   const out = join(mnt, "v.voucher");
   const before = await counterAndBalance(rig.card);
   const e = await payToFile(rig.card, PAY, out).then(

@@ -6,7 +6,7 @@
 // disk leaves the old state or the new, never a torn or empty file; and an existing file is
 // replaced only when the caller says so (--force). Secrets are created exclusively
 // (O_EXCL | O_NOFOLLOW, mode 0600), so a planted file or symlink is never written through.
-import { accessSync, closeSync, constants, fstatSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { TapkitError } from "../errors/index.ts";
@@ -155,9 +155,7 @@ export function writeFileDurably(path: string, bytes: Uint8Array, opts: Destinat
 export function createSecretFile(path: string, bytes: Uint8Array): void {
   const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    // The umask cannot widen 0600, but a filesystem may ignore the create mode: check it.
-    if ((fstatSync(fd).mode & 0o077) !== 0)
-      throw new TapkitError("FILE_MODE", `${path} was created readable by others`, "create key files on a local filesystem");
+    fchmodSync(fd, 0o600); // whatever the umask or the filesystem made of the create mode
     writeAll(fd, bytes);
     fsyncSync(fd);
   } finally {
