@@ -40,6 +40,8 @@ interface NumericOption {
   option: string;
   /** values in range for the command but out of range for this option (refused too) */
   outOfRange: string[];
+  /** a duration: a decimal fraction such as 1.5 is a valid value here */
+  fractions?: boolean;
 }
 
 const card = ["--port", P];
@@ -111,7 +113,7 @@ const TABLE: NumericOption[] = [
     outOfRange: outOfRange as string[],
   })),
   { argv: ["monitor", ...card], option: "level", outOfRange: ["4", "256"] },
-  { argv: ["monitor", ...card], option: "seconds", outOfRange: ["0", "86401"] },
+  { argv: ["monitor", ...card], option: "seconds", outOfRange: ["0", "0.0", "86401", "1.", ".5", "1.1234567"], fractions: true },
   { argv: ["display", ...card, "--png", "panel.png"], option: "scale", outOfRange: ["0", "17"] },
   { argv: ["info", ...card], option: "baud", outOfRange: ["0", "1199", "4000001"] },
   { argv: ["qr", "amount", ...card, "12.50"], option: "timeout", outOfRange: ["0", "3601"] },
@@ -144,7 +146,7 @@ for (const row of TABLE) {
     // drop the option's own default value from the base, if the base gives it
     const at = base.indexOf(`--${row.option}`);
     const rest = at >= 0 ? [...base.slice(0, at), ...base.slice(at + 2)] : base;
-    for (const value of [...MALFORMED, ...row.outOfRange]) {
+    for (const value of [...MALFORMED.filter((v) => !(row.fractions && v === "1.5")), ...row.outOfRange]) {
       const r = await run([...rest, `--${row.option}`, value]);
       assert.equal(r.code, 2, `${name} '${value}': exit ${r.code} ${JSON.stringify(r.error)}`);
       assert.equal(r.error?.code, "USAGE", `${name} '${value}'`);
@@ -188,6 +190,8 @@ test("valid values still parse: leading zeros, the range edges", async () => {
     const r = await run(["wallet", "pay", "--port", P, "--amount", "1", "--currency", "EUR", "--payee", "shop", `--${option}`, value]);
     assert.equal(r.code, 3, `--${option} ${value}: ${JSON.stringify(r.error)}`);
   }
+  const mon = await run(["monitor", "--port", P, "--seconds", "0.5"]);
+  assert.equal(mon.code, 3, `monitor --seconds 0.5 is a valid duration: ${JSON.stringify(mon.error)}`);
   const r = await run([
     "emv",
     "build",

@@ -73,6 +73,22 @@ export function countOption(value: string | undefined, name: string, min: number
   return integerOption(value, name, { min, max, what: "a count" }, dflt);
 }
 
+/**
+ * A duration in seconds, (0, max]: decimal digits with an optional decimal fraction ("0.5"),
+ * nothing else (no exponents, signs or spaces). Undefined when absent.
+ */
+export function secondsOption(value: string | undefined, name: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const f = flag(name);
+  const n = /^[0-9]{1,9}(\.[0-9]{1,6})?$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n > 0 && n <= max))
+    throw new TapkitError("USAGE", `${f} must be a number of seconds above 0 and at most ${max} (got '${value}')`, `e.g. ${f} 10 or ${f} 0.5`, {
+      option: f,
+      value,
+    });
+  return n;
+}
+
 /** A TCP port: 1..65535. */
 export function tcpPortOption(value: string | undefined, name: string): number | undefined {
   return optionalInteger(value, name, { min: 1, max: 65535, what: "a TCP port", hint: `e.g. ${flag(name)} 7300` });

@@ -1,7 +1,7 @@
 // tapkit monitor: stream the device's log channel until Ctrl-C.
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { optionalInteger } from "../option-values.ts";
+import { optionalInteger, secondsOption } from "../option-values.ts";
 import { connect } from "./connect.ts";
 
 const LEVELS = ["error", "warn", "info", "debug"];
@@ -19,7 +19,7 @@ export const monitor: Command = {
   },
   async run(opts, _pos, out) {
     const level = optionalInteger(opts.level, "level", { min: 0, max: 3, what: "a log level", hint: "0 error, 1 warn, 2 info, 3 debug" });
-    const seconds = optionalInteger(opts.seconds, "seconds", { min: 1, max: 86_400, what: "a number of seconds" });
+    const seconds = secondsOption(opts.seconds, "seconds", 86_400);
     const device = await connect(opts);
     device.onLog((l) => {
       if (out.json) process.stdout.write(JSON.stringify(l) + "\n");
