@@ -4,10 +4,10 @@
 import { bytesEqual } from "../lib/bytes";
 import { encodeBytes, encodeInt, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../codec/cbor/cbor-writer";
 import { registerApplet } from "../nfc/applets";
-import { counterRead, storeGet } from "../store/store";
+import { counterRead, storeDelete, storeGet } from "../store/store";
 import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
 import { deviceKid, devicePub, devicePubLen, loadDeviceKey } from "./device-key";
-import { CFG_COUNT, CFG_CUMULATIVE, CFG_CURRENCY, CFG_EPOCH, CFG_MAX_BALANCE, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KEY_CERT_BATCH, KEY_CERT_DEVICE, MAX_CERT, SUB_BALANCE, SUB_OPEN, SUB_PER_PAYMENT, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
+import { CFG_COUNT, CFG_CUMULATIVE, CFG_CURRENCY, CFG_EPOCH, CFG_MAX_BALANCE, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KEY_CERT_BATCH, KEY_CERT_DEVICE, KEY_LAST_VOUCHER, MAX_CERT, SUB_BALANCE, SUB_OPEN, SUB_PER_PAYMENT, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
 import { CONFIG, cfg, readLog, sub, walletActive, walletLoad } from "./wallet-state";
 import { R_CHAIN_OPEN, R_STORE, beginPayment, endSession, paymentStoreError, signPayment } from "./wallet-payment";
 import { PIN_BLOCKED, PIN_OK, pinForget, pinSet, pinTriesLeft, pinVerified, pinVerify } from "./wallet-pin";
@@ -35,6 +35,7 @@ const INS_SIGN_CHAIN: u8 = 0x54;
 const INS_PAYWORD: u8 = 0x56;
 const INS_CLOSE_CHAIN: u8 = 0x58;
 const INS_SYNC: u8 = 0x5a;
+const INS_ACK_VOUCHER: u8 = 0x5c;
 
 const SW_OK: u32 = 0x9000;
 const SW_WRONG_LENGTH: u32 = 0x6700;
@@ -46,6 +47,7 @@ const SW_NO_RECORD: u32 = 0x6a83;
 const SW_P1P2: u32 = 0x6a86;
 const SW_INS: u32 = 0x6d00;
 const SW_INTERNAL: u32 = 0x6f00;
+const SW_WRONG_LE: u32 = 0x6c00;
 
 function sw(buf: usize, at: i32, code: u32): i32 {
   store<u8>(buf + at, <u8>(code >> 8));
@@ -142,7 +144,41 @@ function getData(buf: usize, p2: u8): i32 {
     }
     return sw(buf, 24 + SUB_WALLETS * 20, SW_OK);
   }
+  if (p2 == 5) {
+    // the last signed voucher, kept until ACK VOUCHER (wallet-payment.ts commits it with the debit)
+    const n = storeGet(KEY_LAST_VOUCHER, buf, RESPONSE_CAP);
+    return n < 0 ? sw(buf, 0, SW_NO_RECORD) : sw(buf, n, SW_OK);
+  }
   return sw(buf, 0, SW_P1P2);
+}
+
+/**
+ * ISO 7816-4 Le on GET DATA: `n` is the answer at buf (data and status word). With an Le
+ * below the data's length the card sends no data and 6Cxx, xx the exact length to ask
+ * again with; Le absent or 00 (256) or at least the length gets the whole answer.
+ */
+function honourLe(buf: usize, n: i32, le: i32): i32 {
+  const dataLen = n - 2;
+  if (le == 0 || dataLen <= le || load<u8>(buf + <usize>dataLen) != 0x90) return n;
+  return sw(buf, 0, SW_WRONG_LE | <u32>(dataLen & 0xff));
+}
+
+/** ACK VOUCHER: the host holds the voucher of `counter` durably; the card may forget it. */
+function ackVoucher(buf: usize, counter: u32): i32 {
+  // The kept voucher is always the one of the newest counter (it is replaced in the same
+  // transaction that advances the counter), so an ack names it by that counter and a
+  // stale ack cannot remove a newer voucher. Acking again answers 9000 (a lost answer).
+  if (<i64>counter != counterRead(VOUCHER_COUNTER_ID) || counter == 0) return sw(buf, 0, SW_WRONG_DATA);
+  const r = storeDelete(KEY_LAST_VOUCHER);
+  return r < 0 ? storeRefusal(buf, r) : sw(buf, 0, SW_OK);
+}
+
+/** Whether the applet knows `ins` at all (an unknown one answers 6D00 whatever the state). */
+function knownIns(ins: u8): bool {
+  return (
+    ins == INS_GET_DATA || ins == INS_BEGIN || ins == INS_SIGN || ins == INS_READ_RECORD || ins == INS_VERIFY || ins == INS_CHANGE_PIN ||
+    ins == INS_MANAGE_SUB || ins == INS_SIGN_CHAIN || ins == INS_PAYWORD || ins == INS_CLOSE_CHAIN || ins == INS_SYNC || ins == INS_ACK_VOUCHER
+  );
 }
 
 function pinAnswer(buf: usize, r: i32): i32 {
@@ -169,7 +205,12 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
   const p2 = load<u8>(buf + 3);
   const lc = len > 5 ? <i32>load<u8>(buf + 4) : 0;
   const data = buf + 5;
-  if (ins == INS_GET_DATA) return getData(buf, p2);
+  if (!knownIns(ins)) return sw(buf, 0, SW_INS);
+  // A case-2 APDU (no data) of 5 bytes carries Le in its last byte; read before the answer overwrites it.
+  if (ins == INS_GET_DATA) {
+    const le = len == 5 ? <i32>load<u8>(buf + 4) : 0;
+    return honourLe(buf, getData(buf, p2), le);
+  }
   if (ins == INS_BEGIN) {
     if (lc < 2) return sw(buf, 0, SW_WRONG_LENGTH);
     const cl = <i32>load<u8>(data);
@@ -223,6 +264,7 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
     return n < 0 ? sw(buf, 0, SW_NO_RECORD) : sw(buf, n, SW_OK);
   }
   if (!walletActive()) return refuse(buf, 1);
+  if (ins == INS_ACK_VOUCHER) return lc == 4 ? ackVoucher(buf, be32(data)) : sw(buf, 0, SW_WRONG_LENGTH);
   if (ins == INS_SYNC) {
     // The token moves 16 bytes up: in-place verification writes 12 bytes before it.
     if (lc == 0) return sw(buf, 0, SW_WRONG_LENGTH);

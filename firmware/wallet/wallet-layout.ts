@@ -10,6 +10,7 @@ export const KEY_CERT_DEVICE: u16 = 0x0302;
 export const KEY_PIN: u16 = 0x0303;
 export const KEY_SUB_FIRST: u16 = 0x0310;
 export const KEY_LOG_HEAD: u16 = 0x0320;
+export const KEY_LAST_VOUCHER: u16 = 0x0340; // the last signed voucher, until the host acknowledges it
 export const KEY_LOG_FIRST: u16 = 0x0400;
 
 /** Log ring: the newest LOG_SLOTS entries are kept. */

@@ -1,13 +1,14 @@
 // One offline payment: the payee's BEGIN gives the challenge and payee id; SIGN checks the
-// limits, commits balance, counter and log in one store transaction, and only then signs.
-// A cut after the commit burns the counter and leaves a log entry without a voucher (the
-// issuer refunds it at sync); a cut before leaves nothing. The challenge is consumed
-// before signing, so one BEGIN yields at most one voucher.
+// limits, stages balance, counter and log, signs, and commits them in one store transaction
+// with the signed voucher, which the card keeps until the host acknowledges it (READ LAST
+// VOUCHER, ACK VOUCHER in wallet-applet.ts). A cut before the commit leaves nothing; after
+// it, the debit and its voucher. The challenge is consumed at the commit, so one BEGIN
+// yields at most one voucher.
 import { clock_unix } from "../hal/clock";
 import { bytesEqual, copyBytes, fillBytes, writeU32LE } from "../lib/bytes";
-import { txAbort, txBegin, txCommit, txCounterNext } from "../store/store";
+import { txAbort, txBegin, txCommit, txCounterNext, txPut } from "../store/store";
 import { deviceKid, loadDeviceKey } from "./device-key";
-import { CFG_COUNT, CFG_CUMULATIVE, CFG_CURRENCY, CFG_EPOCH, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KIND_PAYMENT, LOG_AMOUNT, LOG_BALANCE, LOG_COUNTER, LOG_KIND, LOG_PAYEE, LOG_SIZE, LOG_SUB, SUB_BALANCE, SUB_COUNT, SUB_CUMULATIVE, SUB_MAX_COUNT, SUB_OPEN, SUB_PER_PAYMENT, SUB_SPENT, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
+import { CFG_COUNT, CFG_CUMULATIVE, CFG_CURRENCY, CFG_EPOCH, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KIND_PAYMENT, LOG_AMOUNT, LOG_BALANCE, LOG_COUNTER, LOG_KIND, LOG_PAYEE, LOG_SIZE, LOG_SUB, SUB_BALANCE, SUB_COUNT, SUB_CUMULATIVE, SUB_MAX_COUNT, SUB_OPEN, SUB_PER_PAYMENT, SUB_SPENT, SUB_WALLETS, VOUCHER_COUNTER_ID, KEY_LAST_VOUCHER } from "./wallet-layout";
 import { CONFIG, LOG_ENTRY, cfg, setCfg, setSub, stageRecords, sub, walletActive, walletLoad } from "./wallet-state";
 import { VOUCHER } from "../codec/voucher/voucher-payload";
 import { buildPayload, signVoucher } from "./voucher-builder";
@@ -114,14 +115,14 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   copyBytes(LOG_ENTRY + LOG_PAYEE, PAYEE, payeeLen < 8 ? payeeLen : 8);
   lastStoreError = stageRecords(s, -1);
   if (lastStoreError >= 0 && chainLength > 0) lastStoreError = chainStage(<u32>counter);
-  if (lastStoreError >= 0) lastStoreError = txCommit();
   if (lastStoreError < 0) {
     txAbort();
     walletLoad();
     return -R_STORE;
   }
-  // Committed: the counter is spent whatever happens next. Consume the challenge first.
-  sessionOpen = false;
+  // Signed inside the open transaction, so that the voucher is committed with the debit it
+  // pays for (record KEY_LAST_VOUCHER, kept until the host acknowledges it): a power cut
+  // leaves either nothing, or the debit and a voucher the host can read again.
   VOUCHER.deviceId = deviceKid();
   VOUCHER.counter = <u64>counter;
   VOUCHER.amount = amount;
@@ -137,8 +138,21 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   VOUCHER.chainRoot = chainRoot;
   VOUCHER.chainUnit = chainUnit;
   VOUCHER.chainLength = chainLength;
-  if (buildPayload(VOUCHER) < 0) return -R_SIGN;
-  const n = signVoucher(slot, alg, deviceKid(), out, cap);
+  const n = buildPayload(VOUCHER) < 0 ? -1 : signVoucher(slot, alg, deviceKid(), out, cap);
+  if (n <= 0) {
+    txAbort();
+    walletLoad();
+    return -R_SIGN;
+  }
+  lastStoreError = txPut(KEY_LAST_VOUCHER, out, n);
+  if (lastStoreError >= 0) lastStoreError = txCommit();
+  if (lastStoreError < 0) {
+    txAbort();
+    walletLoad();
+    return -R_STORE;
+  }
+  // Committed: the counter is spent and the voucher kept. One BEGIN, one voucher.
+  sessionOpen = false;
   fillBytes(CHALLENGE, 0, 32);
-  return n > 0 ? n : -R_SIGN;
+  return n;
 }

@@ -95,7 +95,8 @@ export function swOf(r: Uint8Array): number {
 export function checkApdu(r: Uint8Array, card: boolean): string | null {
   const sw = swOf(r);
   if (sw < 0) return `answer of ${r.length} bytes has no status word`;
-  const documented = T4T_SW.has(sw) || (card && WALLET_SW.has(sw));
+  // 6Cxx: GET DATA with an Le below the data's length xx (docs/wallet-apdu.md, "Le").
+  const documented = T4T_SW.has(sw) || (card && (WALLET_SW.has(sw) || (sw & 0xff00) === 0x6c00));
   if (!documented) return `undocumented status word ${sw.toString(16).padStart(4, "0")}`;
   if (sw === 0x9000) return !card && r.length > 258 ? `9000 with ${r.length - 2} data bytes (Le at most 256)` : null;
   if (sw === 0x6985 && card) {

@@ -60,6 +60,36 @@ export function tapkit(args: string[], opts: { cwd?: string; timeoutMs?: number;
   });
 }
 
+/**
+ * Runs `tapkit ...args --json` inside this process (the CLI's main(), stdout and stderr
+ * captured): for tables of hundreds of argument checks, where a child process each would
+ * take minutes on the shared machine. Returns the exit status and the JSON printed (null if none).
+ */
+export async function tapkitInProcess(args: string[]): Promise<{ code: number; json: any }> {
+  const { main } = await import("../../host-tools/src/cli/app.ts");
+  let stdout = "";
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  process.stdout.write = ((s: string) => {
+    stdout += s;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    const code = await main([...args, "--json"]);
+    let json: any = null;
+    try {
+      json = JSON.parse(stdout);
+    } catch {
+      // the command printed no JSON document
+    }
+    return { code, json };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
 export interface BackgroundSim {
   child: ChildProcess;
   ready: { pty: string | null; tcp: number | null; board: string; demo: boolean; pcsc: string | null };

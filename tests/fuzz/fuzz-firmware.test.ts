@@ -60,6 +60,8 @@ test("the same seed replays the same inputs and answers", async () => {
 test("the oracle refuses what the docs do not list", () => {
   assert.match(checkApdu(Uint8Array.of(0x6f, 0x00), false) ?? "", /undocumented status word 6f00/, "6F00 is the wallet's, not the tag's");
   assert.equal(checkApdu(Uint8Array.of(0x6f, 0x00), true), null);
+  assert.equal(checkApdu(Uint8Array.of(0x6c, 0x5c), true), null, "6Cxx: GET DATA's wrong Le (docs/wallet-apdu.md)");
+  assert.match(checkApdu(Uint8Array.of(0x6c, 0x5c), false) ?? "", /undocumented status word 6c5c/, "6Cxx is the wallet's, not the tag's");
   assert.match(checkApdu(Uint8Array.of(0x01, 0x6a, 0x82), false) ?? "", /data bytes/);
   assert.match(checkApdu(Uint8Array.of(0x7f, 0x69, 0x85), true) ?? "", /undocumented reason/);
   assert.equal(checkApdu(Uint8Array.of(0x06, 0x69, 0x85), true), null);

@@ -100,6 +100,26 @@ test("bench flow against a simulated card: issuer certify, wallet pay, verify vo
   r = await tapkit("verify", "voucher", out, "--root", join(iss, "root.pub"), "--challenge", pay.challenge, "--payee", "shop-42", "--json");
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).balanceAfter, 9_750);
+  // issue 16, finding 3: --out that cannot take the bundle is refused before the card signs
+  const kept = readFileSync(out);
+  for (const bad of [out, "/dev/full", dir, join(dir, "missing", "v.voucher")]) {
+    r = await tapkit("wallet", "pay", "--port", port, "--amount", "250", "--currency", "EUR", "--payee", "shop-42", "--out", bad);
+    assert.equal(r.code, 2, `--out ${bad}: ${r.stderr}`);
+    assert.match(r.stderr, /hint:/);
+  }
+  assert.deepEqual(readFileSync(out), kept, "the existing voucher file is intact");
+  // a payment printed but never saved stays on the card until `wallet recover` saves it
+  r = await tapkit("wallet", "pay", "--port", port, "--amount", "100", "--currency", "EUR", "--payee", "shop-42", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const printed = JSON.parse(r.stdout).voucher;
+  const recovered = join(dir, "v2.voucher");
+  r = await tapkit("wallet", "recover", "--port", port, "--out", recovered, "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual([JSON.parse(r.stdout).recovered, JSON.parse(r.stdout).counter, JSON.parse(r.stdout).voucher], [true, 2, printed]);
+  r = await tapkit("verify", "voucher", recovered, "--root", join(iss, "root.pub"), "--json");
+  assert.equal(r.code, 0, r.stderr);
+  r = await tapkit("wallet", "recover", "--port", port, "--out", join(dir, "v3.voucher"), "--json");
+  assert.equal(JSON.parse(r.stdout).recovered, false, "acknowledged: nothing left to recover");
   r = await tapkit("wallet", "pay", "--port", port, "--amount", "999999", "--currency", "EUR", "--payee", "shop-42");
   assert.equal(r.code, 1);
   assert.match(r.stderr, /per-payment cap|balance too low/);
@@ -108,7 +128,7 @@ test("bench flow against a simulated card: issuer certify, wallet pay, verify vo
   const info = JSON.parse(r.stdout);
   assert.equal(info.wallet.pub.length, 64);
   assert.equal(info.wallet.chain.length, 2);
-  assert.equal(info.wallet.ctr, 1);
+  assert.equal(info.wallet.ctr, 2, "the four refused --out attempts signed nothing");
 });
 
 test("plaque acceptor from the command line: plaque-setup, accept (plain and PayWord), export --clear, settle", async (t) => {

@@ -44,6 +44,13 @@ export const EXIT_FOR_CODE: Readonly<Record<string, ExitName>> = Object.freeze({
   // bad input the library refuses before it reaches a device: a bad argument all the same
   PIN_FORMAT: "usage",
   FILE_UNREADABLE: "usage",
+  // a destination refused before anything irreversible happened (files/durable-write.ts)
+  OUT_DIR_MISSING: "usage",
+  OUT_IS_DIRECTORY: "usage",
+  OUT_NOT_REGULAR: "usage",
+  OUT_NOT_WRITABLE: "usage",
+  OUT_EXISTS: "usage",
+  ISSUER_PATH: "usage",
   // the port is not there (or went away), or nothing listens on it
   PORT_MISSING: "portMissing",
   PORT_ERROR: "portMissing",

@@ -157,7 +157,12 @@ async function openTcp(host: string, portNumber: number): Promise<Transport> {
 /** Opens `tcp:HOST:PORT` as a TCP connection, anything else as a serial device path (8N1). */
 export async function openTransport(port: string, opts: OpenTransportOptions = {}): Promise<Transport> {
   const tcp = /^tcp:(.+):(\d+)$/.exec(port);
-  if (tcp) return openTcp(tcp[1]!.replace(/^\[(.*)\]$/, "$1"), Number(tcp[2]));
+  if (tcp) {
+    const portNumber = tcp[2]!.length <= 5 ? Number(tcp[2]) : 0;
+    if (portNumber < 1 || portNumber > 65535)
+      throw new LinkError("PORT_MISSING", `"${port}": TCP port ${tcp[2]} is not 1..65535`, { hint: "write e.g. tcp:127.0.0.1:4000" });
+    return openTcp(tcp[1]!.replace(/^\[(.*)\]$/, "$1"), portNumber);
+  }
   if (port.startsWith("tcp:")) {
     throw new LinkError("PORT_MISSING", `"${port}" is not tcp:HOST:PORT`, { hint: "write e.g. tcp:127.0.0.1:4000" });
   }

@@ -107,7 +107,11 @@ export class WalletCard {
 
   /** Sends one APDU; returns the data when SW = 9000, else throws with the reason. */
   async exchange(command: Uint8Array, what: string): Promise<Uint8Array> {
-    const r = await this.send(command);
+    return this.checked(await this.send(command), what);
+  }
+
+  /** The data of answer `r` when SW = 9000, else throws with the reason. */
+  private checked(r: Uint8Array, what: string): Uint8Array {
     if (r.length < 2) throw new TapkitError("APDU_SHORT", `${what}: response of ${r.length} bytes`, "the card answered without a status word");
     const sw = (r[r.length - 2] << 8) | r[r.length - 1];
     const data = r.subarray(0, r.length - 2);
@@ -207,6 +211,18 @@ export class WalletCard {
 
   async close(sub: number): Promise<void> {
     await this.exchange(apdu(0xd4, sub, 3), "CLOSE SUB-WALLET");
+  }
+
+  /** READ LAST VOUCHER (GET DATA 05): the last signed voucher, or null once acknowledged (6A83). */
+  async lastVoucher(): Promise<Uint8Array | null> {
+    const r = await this.send(apdu(0xca, 0, 5));
+    if (r.length === 2 && r[0] === 0x6a && r[1] === 0x83) return null;
+    return (await this.checked(r, "GET DATA last voucher")).slice();
+  }
+
+  /** ACK VOUCHER: the host holds the voucher of `counter` durably; the card forgets its copy. */
+  async ackVoucher(counter: number): Promise<void> {
+    await this.exchange(apdu(0x5c, 0, 0, Uint8Array.from(be32(counter))), "ACK VOUCHER");
   }
 
   /** The card's envelope and use since the last sync, and each sub-wallet's caps and use (GET DATA 04). */

@@ -17,3 +17,4 @@ export * from "./plaque-client.ts";
 export * from "./accept-flow.ts";
 export * from "./owner-session.ts";
 export * from "./voucher-files.ts";
+export * from "./voucher-custody.ts";

@@ -1,8 +1,10 @@
 // Power cuts on the payment path (and, below, inside SYNC): runs payments on a simulated card and cuts power at a
 // random flash operation (before, during or after it) inside SIGN VOUCHER, then reboots and
 // checks the invariants the wallet promises: a counter is never reused, no value is
-// created or lost (the balance is either untouched or debited by exactly the amount), and
-// the newest log entry agrees with the balance and the counter.
+// created or lost (the balance is either untouched or debited by exactly the amount), the
+// newest log entry agrees with the balance and the counter, and every debit has a voucher
+// the host can read again (READ LAST VOUCHER: signed, of that counter, byte-equal to the one
+// the host got if it got one).
 import type { Board } from "../boards/board.ts";
 import { DeviceClient } from "../device/client.ts";
 import { SimDevice } from "../sim/device.ts";
@@ -12,7 +14,7 @@ import type { CutPhase } from "../sim/flash.ts";
 import { WalletCard, parseLogEntry } from "./card-client.ts";
 import { provisionOverLink } from "./card-link.ts";
 import type { IssuerFiles } from "./issuer.ts";
-import { decodeSign1 } from "../cose/cose-sign1.ts";
+import { checkSign1, decodeSign1 } from "../cose/cose-sign1.ts";
 import { decodeVoucherPayload } from "./voucher.ts";
 import { buildSyncToken, decodeSyncToken } from "./sync-token.ts";
 import { withStoreRecords } from "./store-records.ts";
@@ -32,6 +34,8 @@ export interface CampaignResult {
   payments: number;
   committedAtCut: number;
   vouchersReleased: number;
+  /** debits cut before the host got the voucher, whose voucher the card kept (read again after the reboot) */
+  vouchersRecovered: number;
   counterGaps: number;
   /** SIGN refusals by the store (uncut payments the store would not commit), by error */
   storeRefusals: Record<string, number>;
@@ -44,7 +48,16 @@ const OPENING = 1_000_000_000;
 export async function powerCutCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const rnd = new SeededRandom(o.seed ?? 7);
   const device = await SimDevice.create({ board: o.board, wasm: o.wasmPath, tickMs: 0, seed: o.seed ?? 7 });
-  const result: CampaignResult = { cuts: 0, payments: 0, committedAtCut: 0, vouchersReleased: 0, counterGaps: 0, storeRefusals: {}, violations: [] };
+  const result: CampaignResult = {
+    cuts: 0,
+    payments: 0,
+    committedAtCut: 0,
+    vouchersReleased: 0,
+    vouchersRecovered: 0,
+    counterGaps: 0,
+    storeRefusals: {},
+    violations: [],
+  };
   try {
     const client = await DeviceClient.over(inProcessTransport(device));
     await provisionOverLink(client, o.issuer, {
@@ -106,7 +119,20 @@ export async function powerCutCampaign(o: CampaignOptions): Promise<CampaignResu
       await card.select();
       const info = await card.info();
       const log = await newestLog(device);
+      const kept = await card.lastVoucher();
+      const keptCounter = kept ? decodeVoucherPayload(decodeSign1(kept, "kept voucher").payload).counter : 0;
       if (info.bal === balance - amount) {
+        // Every debit leaves its voucher on the card, signed, whether or not the host got it.
+        if (!kept || keptCounter !== log.counter) fail(`debit of counter ${log.counter} but the card keeps voucher ${keptCounter || "none"}`);
+        else {
+          try {
+            checkSign1(decodeSign1(kept, "kept voucher"), info.pub, info.alg, "kept voucher");
+          } catch (e) {
+            fail(`kept voucher ${keptCounter}: ${(e as Error).message}`);
+          }
+          if (voucher && Buffer.compare(voucher, kept) !== 0) fail(`kept voucher ${keptCounter} differs from the one the host got`);
+          if (!voucher) result.vouchersRecovered++;
+        }
         if (cut) result.committedAtCut++;
         if (log.seq !== lastSeq + 1 || log.kind !== "payment" || log.amount !== amount || log.balanceAfter !== info.bal)
           fail(`debited but log says ${JSON.stringify(log)}`);
@@ -120,6 +146,7 @@ export async function powerCutCampaign(o: CampaignOptions): Promise<CampaignResu
         balance = info.bal!;
       } else if (info.bal === balance) {
         if (voucher) fail("voucher released but the balance was not debited");
+        if (keptCounter !== lastCounter) fail(`no debit, but the kept voucher moved from ${lastCounter} to ${keptCounter}`);
         if (log.seq !== lastSeq) fail(`balance unchanged but the log moved to ${log.seq}`);
       } else {
         fail(`balance ${info.bal}, expected ${balance} or ${balance - amount}`);

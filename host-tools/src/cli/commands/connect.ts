@@ -4,6 +4,7 @@ import { DeviceClient } from "../../device/client.ts";
 import { nfcTestPath, type NfcPath } from "../../device/nfc-path.ts";
 import { pcscPath } from "../../pcsc/index.ts";
 import { usageError } from "../output.ts";
+import { optionalInteger } from "../option-values.ts";
 
 function resolvePort(opts: { port?: string }): string {
   const port = opts.port ?? process.env.TAPKIT_PORT;
@@ -14,12 +15,7 @@ function resolvePort(opts: { port?: string }): string {
 }
 
 export function parseBaud(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const baud = Number(value);
-  if (!Number.isInteger(baud) || baud < 1200 || baud > 4_000_000) {
-    throw usageError(`--baud must be an integer line speed such as 115200 (got '${value}')`, "common speeds: 115200, 921600");
-  }
-  return baud;
+  return optionalInteger(value, "baud", { min: 1200, max: 4_000_000, what: "a line speed", hint: "common speeds: 115200, 921600" });
 }
 
 export async function connect(opts: { port?: string; baud?: string }): Promise<DeviceClient> {

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
+import { integerOption } from "../option-values.ts";
 import { bitmapToPng, bitmapToText, blackPixels } from "../../raster/framebuffer.ts";
 import { withDevice } from "./connect.ts";
 
@@ -20,8 +21,7 @@ export const display: Command = {
   },
   async run(opts, _pos, out) {
     if (!opts.png) throw usageError("--png FILE is required", "e.g. tapkit display --port P --png panel.png");
-    const scale = opts.scale === undefined ? 1 : Number(opts.scale);
-    if (!Number.isInteger(scale) || scale < 1 || scale > 16) throw usageError(`--scale must be 1..16 (got '${opts.scale}')`, "e.g. --scale 4");
+    const scale = integerOption(opts.scale, "scale", { min: 1, max: 16, what: "a pixel scale", hint: "e.g. --scale 4" }, 1);
     const fb = await withDevice(opts, (d) => d.framebuffer());
     const png = bitmapToPng(fb, scale);
     writeFileSync(opts.png, png);

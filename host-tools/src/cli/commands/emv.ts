@@ -3,7 +3,11 @@ import { readFileSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
+import { integerOption, optionalInteger } from "../option-values.ts";
 import { buildPayload, parsePayload, type MerchantAccount, type MerchantProfile } from "../../emv/mpm.ts";
+
+/** The largest --ref: exact as a number, and "TK" plus its 16 digits fits 62/05's 25 characters. */
+const MAX_REFERENCE = Number.MAX_SAFE_INTEGER;
 
 export const PROFILE_OPTIONS = {
   profile: { type: "string" as const, help: "merchant profile JSON file ({name, city, country, currency, mcc, postal?, accounts:[{id, gui, fields}]})" },
@@ -25,6 +29,7 @@ export function profileFromOptions(opts: Record<string, any>): MerchantProfile {
     } catch (e) {
       throw usageError(`cannot read profile ${opts.profile}: ${(e as Error).message}`, "pass a JSON file with name, city, country, currency, mcc, accounts");
     }
+    checkProfileShape(base, opts.profile);
   }
   const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : base.accounts;
   const p = { ...base, ...pick(opts, ["name", "city", "country", "currency", "mcc", "postal"]), accounts: accounts ?? [] } as MerchantProfile;
@@ -38,6 +43,20 @@ export function profileFromOptions(opts: Record<string, any>): MerchantProfile {
   return p;
 }
 
+/** A profile file's JSON must be an object whose accounts (if any) are objects with an ID: `null` or `[null]` is refused. */
+function checkProfileShape(base: unknown, file: string): asserts base is Partial<MerchantProfile> {
+  const hint = 'a JSON object: {"name": ..., "city": ..., "country": ..., "currency": ..., "mcc": ..., "accounts": [{"id": 26, "gui": ..., "fields": {...}}]}';
+  if (base === null || typeof base !== "object" || Array.isArray(base))
+    throw usageError(`profile ${file} is not a JSON object (got ${JSON.stringify(base)})`, hint);
+  const accounts = (base as { accounts?: unknown }).accounts;
+  if (accounts === undefined) return;
+  if (!Array.isArray(accounts)) throw usageError(`profile ${file}: "accounts" must be a list (got ${JSON.stringify(accounts)})`, hint);
+  accounts.forEach((a, i) => {
+    if (a === null || typeof a !== "object" || Array.isArray(a) || !Number.isInteger((a as { id?: unknown }).id))
+      throw usageError(`profile ${file}: accounts[${i}] must be an object with a numeric "id" (got ${JSON.stringify(a)})`, hint);
+  });
+}
+
 function pick(o: Record<string, any>, keys: string[]): Record<string, string> {
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
@@ -46,8 +65,13 @@ function parseAccount(spec: string): MerchantAccount {
   // ID:GUID[:SUB=VALUE,...]; GUIDs (AIDs, reverse domain names) hold no colon.
   const m = /^(\d+):([^:]+)(?::(.*))?$/s.exec(spec);
   const [, id, gui, subs] = m ?? [];
-  const n = Number(id);
-  if (!m || !Number.isInteger(n)) throw usageError(`--account '${spec}': ID must be a number 02-51`, "e.g. --account 26:BR.GOV.BCB.PIX:01=key@example.com");
+  if (!m) throw usageError(`--account '${spec}': ID must be a number 02-51`, "e.g. --account 26:BR.GOV.BCB.PIX:01=key@example.com");
+  const n = integerOption(id, `--account '${spec}' ID`, {
+    min: 2,
+    max: 51,
+    what: "an account ID",
+    hint: "e.g. --account 26:BR.GOV.BCB.PIX:01=key@example.com",
+  });
   const fields: Record<string, string> = {};
   for (const kv of (subs ?? "").split(",").filter(Boolean)) {
     const f = /^(\d\d)=(.*)$/s.exec(kv);
@@ -74,9 +98,8 @@ export const emvBuild: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    const reference = opts.ref === undefined ? undefined : Number(opts.ref);
-    if (reference !== undefined && (!Number.isInteger(reference) || reference < 1))
-      throw usageError(`--ref must be a positive integer (got '${opts.ref}')`, "e.g. --ref 17");
+    // 62/05 holds 25 characters: "TK" and the counter's digits, which must stay exact.
+    const reference = optionalInteger(opts.ref, "ref", { min: 1, max: MAX_REFERENCE, what: "a reference counter", hint: "e.g. --ref 17" });
     const payload = buildPayload(profileFromOptions(opts), { amount: opts.amount, bill: opts.bill, reference });
     out.result({ payload }, (r) => out.line(r.payload));
   },

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { table, usageError } from "../output.ts";
+import { integerOption } from "../option-values.ts";
 import { EXIT } from "../../errors/index.ts";
 import { type Board, loadBoard } from "../../boards/index.ts";
 import type { BuildResult } from "../../build/index.ts";
@@ -234,8 +235,7 @@ export const imageVerify: Command = {
     const minSecurityCounter = opts["min-security-counter"] === undefined ? undefined : counterOption(opts["min-security-counter"], "image verify");
     let halAbi: number | undefined;
     if (opts["hal-abi"] !== undefined) {
-      halAbi = Number(opts["hal-abi"]);
-      if (!Number.isInteger(halAbi) || halAbi < 1) throw usageError(`--hal-abi must be an integer >= 1 (got '${opts["hal-abi"]}')`, "e.g. --hal-abi 1");
+      halAbi = integerOption(opts["hal-abi"], "hal-abi", { min: 1, max: 0xffff, what: "a HAL ABI version", hint: "e.g. --hal-abi 1" });
     }
     const board: Board | undefined = opts.board ? loadBoard(opts.board) : undefined;
     const keys = keyFiles.map((f) => loadPublicKey(f));

@@ -1,7 +1,7 @@
 // tapkit monitor: stream the device's log channel until Ctrl-C.
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { usageError } from "../output.ts";
+import { optionalInteger, secondsOption } from "../option-values.ts";
 import { connect } from "./connect.ts";
 
 const LEVELS = ["error", "warn", "info", "debug"];
@@ -18,25 +18,20 @@ export const monitor: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
+    const level = optionalInteger(opts.level, "level", { min: 0, max: 3, what: "a log level", hint: "0 error, 1 warn, 2 info, 3 debug" });
+    const seconds = secondsOption(opts.seconds, "seconds", 86_400);
     const device = await connect(opts);
     device.onLog((l) => {
       if (out.json) process.stdout.write(JSON.stringify(l) + "\n");
       else process.stdout.write(`[${(l.t / 1000).toFixed(3).padStart(9)}] ${(LEVELS[l.level] ?? String(l.level)).padEnd(5)} ${l.msg}\n`);
     });
-    if (opts.level !== undefined) {
-      const level = Number(opts.level);
-      if (!Number.isInteger(level) || level < 0 || level > 3) {
-        await device.close();
-        throw usageError(`--level must be 0..3 (got '${opts.level}')`, "0 error, 1 warn, 2 info, 3 debug");
-      }
-      await device.setLogLevel(level);
-    }
+    if (level !== undefined) await device.setLogLevel(level);
     out.status(`monitoring ${device.port} (${device.hello.board}, fw ${device.hello.fw}); Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
-      if (opts.seconds) setTimeout(stop, Number(opts.seconds) * 1000);
+      if (seconds !== undefined) setTimeout(stop, seconds * 1000);
     });
     await device.close();
   },

@@ -4,6 +4,7 @@
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
+import { optionalInteger } from "../option-values.ts";
 import { EXIT } from "../../errors/index.ts";
 import { withDevice } from "./connect.ts";
 import { parseHex, toHex } from "../../bytes/hex.ts";
@@ -58,7 +59,7 @@ export const ndefBuild: Command = {
   },
   async run(opts, _pos, out) {
     if (opts.uri && opts.tap) throw usageError("give --uri or --tap, not both", "--tap is a URI with mirror placeholders");
-    const num = (name: string) => (opts[name] === undefined ? undefined : Number(opts[name]));
+    const slot = (name: string) => optionalInteger(opts[name], name, { min: 0, max: 255, what: "a keystore slot" });
     let config: ReturnType<typeof buildTapTemplate> | null = null;
     let records: NdefRecord[] = [];
     if (opts.tap) {
@@ -66,10 +67,10 @@ export const ndefBuild: Command = {
         url: opts.tap,
         aar: opts.aar,
         encPlain: opts["enc-plain"],
-        metaSlot: num("meta-slot"),
-        fileSlot: num("file-slot"),
-        signSlot: num("sign-slot"),
-        counterLimit: num("counter-limit"),
+        metaSlot: slot("meta-slot"),
+        fileSlot: slot("file-slot"),
+        signSlot: slot("sign-slot"),
+        counterLimit: optionalInteger(opts["counter-limit"], "counter-limit", { min: 1, max: 0x1000000, what: "a count of counter values" }),
         writable: Boolean(opts.writable),
       });
       records = decodeMessage(config.m);
@@ -103,6 +104,8 @@ export const ndefBuild: Command = {
         if (r.stored) out.line("stored on the device's tag");
       },
     );
+    // The message is printed either way (to inspect it); a script must still see it failed.
+    return lint.errors.length ? EXIT.failure : EXIT.ok;
   },
 };
 

@@ -2,7 +2,7 @@
 // codes it shows, over the app channel.
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
-import { usageError } from "../output.ts";
+import { optionalInteger } from "../option-values.ts";
 import { getMerchantProfile, requestAmount, setMerchantProfile, showStaticCode, type ShownCode } from "../../qr/payment-client.ts";
 import { PROFILE_OPTIONS, profileFromOptions } from "./emv.ts";
 import { withDevice } from "./connect.ts";
@@ -56,10 +56,7 @@ export const qrAmount: Command = {
     ...JSON_OPTION,
   },
   async run(opts, [amount], out) {
-    const timeoutS = opts.timeout === undefined ? undefined : Number(opts.timeout);
-    if (timeoutS !== undefined && (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 3600)) {
-      throw usageError(`--timeout must be 1-3600 seconds (got '${opts.timeout}')`, "e.g. --timeout 60");
-    }
+    const timeoutS = optionalInteger(opts.timeout, "timeout", { min: 1, max: 3600, what: "a number of seconds", hint: "e.g. --timeout 60" });
     const r = await withDevice(opts, (d) => requestAmount(d, amount, { bill: opts.bill, timeoutS }));
     out.result(r, (x) => printShown(out, x));
   },

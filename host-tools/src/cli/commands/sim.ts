@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
+import { tcpPortOption } from "../option-values.ts";
 import { TapkitError } from "../../errors/index.ts";
 import { loadBoard, qemuShell } from "../../boards/index.ts";
 import { buildFirmware } from "../../build/index.ts";
@@ -50,9 +51,7 @@ export const sim: Command = {
         "QEMU serves the emulated UART0 on a pseudo-terminal; use --pty PATH to choose its path",
       );
     }
-    const tcpPort = opts.tcp === undefined ? 0 : Number(opts.tcp);
-    if (!Number.isInteger(tcpPort) || tcpPort < 0 || tcpPort > 65535)
-      throw usageError(`--tcp must be a port number (got '${opts.tcp}')`, "e.g. --tcp 7300, or leave it out for any free port");
+    const tcpPort = tcpPortOption(opts.tcp, "tcp") ?? 0; // 0: any free port
     // Listen for the stop signals before anything is served: a script that reads the ready
     // line and stops us at once must get a clean stop (pty and socat removed), not a kill.
     const stopRequested = new Promise<void>((resolve) => {

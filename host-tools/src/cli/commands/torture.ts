@@ -2,17 +2,11 @@
 // host-tools/src/torture). Exits 10 (tests failed) when any failure count is not zero.
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
-import { table, usageError } from "../output.ts";
+import { table } from "../output.ts";
+import { countOption, integerOption } from "../option-values.ts";
 import { loadBoard } from "../../boards/index.ts";
 import { firmwarePath } from "../../paths.ts";
 import { tortureFailedError, tortureFailures, tortureStore, type TortureReport } from "../../torture/store-torture.ts";
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw usageError(`--${name} must be a non-negative integer (got '${value}')`, `e.g. --${name} 10000`);
-  return n;
-}
 
 export const torture: Command = {
   name: "torture store",
@@ -26,8 +20,8 @@ export const torture: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    const cuts = positiveInt("cuts", opts.cuts, 10000);
-    const seed = positiveInt("seed", opts.seed, 1);
+    const cuts = countOption(opts.cuts, "cuts", 1, 100_000_000, 10000);
+    const seed = integerOption(opts.seed, "seed", { min: 0, max: 0xffffffff, what: "a seed", hint: "e.g. --seed 7" }, 1);
     const board = loadBoard(opts.board ?? "sim-card");
     const started = Date.now();
     const report = await tortureStore({

@@ -4,13 +4,8 @@
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
+import { hexOption, optionalInteger } from "../option-values.ts";
 import { loadKeysFile, ReplayStore, verifySun, verifyTapUrl } from "../../verify/index.ts";
-
-function hexArg(value: string | undefined, name: string): Uint8Array | undefined {
-  if (value === undefined) return undefined;
-  if (!/^([0-9a-fA-F]{2})+$/.test(value)) throw usageError(`--${name} must be hex`, `e.g. --${name} ${"00".repeat(8)}`);
-  return Uint8Array.from(Buffer.from(value, "hex"));
-}
 
 export const verifySunCommand: Command = {
   name: "verify sun",
@@ -23,7 +18,7 @@ export const verifySunCommand: Command = {
   options: {
     picc: { type: "string", help: "encrypted PICCData, 32 hex" },
     uid: { type: "string", help: "plain mirror: UID, 14 hex" },
-    ctr: { type: "string", help: "plain mirror: counter (decimal, or hex with 0x)" },
+    ctr: { type: "string", help: "plain mirror: counter, decimal 0..16777215" },
     mac: { type: "string", help: "SDMMAC, 16 hex" },
     enc: { type: "string", help: "SDMENCFileData, hex" },
     "meta-key": { type: "string", help: "SDM meta-read key, 32 hex" },
@@ -32,15 +27,15 @@ export const verifySunCommand: Command = {
   },
   async run(opts, _pos, out) {
     if (!opts.mac || !opts["file-key"]) throw usageError("--mac and --file-key are required", "see tapkit verify sun --help");
-    const counter = opts.ctr === undefined ? undefined : Number(opts.ctr);
+    const counter = optionalInteger(opts.ctr, "ctr", { min: 0, max: 0xffffff, what: "a SUN counter (24 bits)", hint: "the decimal counter, e.g. --ctr 5" });
     const r = verifySun({
-      picc: hexArg(opts.picc, "picc"),
-      uid: hexArg(opts.uid, "uid"),
+      picc: hexOption(opts.picc, "picc", { bytes: 16 }),
+      uid: hexOption(opts.uid, "uid", { bytes: 7 }),
       counter,
-      mac: hexArg(opts.mac, "mac")!,
-      metaKey: hexArg(opts["meta-key"], "meta-key"),
-      fileKey: hexArg(opts["file-key"], "file-key")!,
-      enc: hexArg(opts.enc, "enc"),
+      mac: hexOption(opts.mac, "mac", { bytes: 8 })!,
+      metaKey: hexOption(opts["meta-key"], "meta-key"),
+      fileKey: hexOption(opts["file-key"], "file-key")!,
+      enc: hexOption(opts.enc, "enc"),
     });
     const result = {
       valid: true,

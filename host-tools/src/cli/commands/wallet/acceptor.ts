@@ -7,23 +7,29 @@ import type { Command } from "../../command.ts";
 import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../../command.ts";
 import { usageError } from "../../output.ts";
 import { withDevice, withNfcPath } from "../connect.ts";
-import { parseHex, toHex } from "../../../bytes/hex.ts";
+import { toHex } from "../../../bytes/hex.ts";
 import {
   cardPayment,
   exportPlaqueVouchers,
+  MAIN_WALLET,
   PlaqueAcceptor,
   readRootKey,
   relayPayment,
   WalletCard,
   walletOverLink,
-  writeVoucherFile,
+  payToFile,
+  recoverVoucher,
 } from "../../../wallet/index.ts";
-import { uintOpt } from "./options.ts";
+import { amountOption, countOption, hexOption } from "../../option-values.ts";
+import { subOpt } from "./options.ts";
+
+/** PayWord chain length the card accepts (docs/wallet-apdu.md, SIGN CHAIN). */
+const CHAIN_MAX = 1000;
 
 export const walletPay: Command = {
   name: "wallet pay",
   summary: "run one offline payment against a card (nfc-test channel or a PC/SC reader) and print (or save) the voucher",
-  usage: "tapkit wallet pay (--port PORT | --reader NAME) --amount A --currency C --payee ID [--sub N] [--out FILE] [--json]",
+  usage: "tapkit wallet pay (--port PORT | --reader NAME) --amount A --currency C --payee ID [--sub N] [--out FILE [--force]] [--json]",
   examples: [
     "tapkit wallet pay --reader 'Virtual PCD 00 00' --amount 250 --currency EUR --payee shop-42   # card on a PC/SC reader",
     "tapkit wallet pay --port /dev/ttyUSB0 --amount 250 --currency EUR --payee shop-42",
@@ -37,11 +43,16 @@ export const walletPay: Command = {
     payee: { type: "string", help: "payee id (1..32 characters)" },
     sub: { type: "string", help: "sub-wallet (default 0, the main wallet)" },
     challenge: { type: "string", help: "payee challenge in hex (default: 16 random bytes)" },
-    out: { type: "string", help: "write the voucher bundle (voucher + chain) here" },
+    out: {
+      type: "string",
+      help: "write the voucher bundle (voucher + chain) here, durably, then let the card forget its copy; checked before the card signs",
+    },
+    force: { type: "boolean", help: "replace an existing --out file (the voucher it holds is lost)" },
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    const amount = uintOpt(opts.amount, "amount");
+    if (opts.force && !opts.out) throw usageError("--force only applies with --out", "e.g. --out v1.voucher --force");
+    const amount = amountOption(opts.amount, "amount", undefined, 1);
     if (!opts.currency || !/^[A-Z]{3}$/.test(opts.currency))
       throw usageError("--currency must be an ISO 4217 code such as EUR", "see `tapkit info --json` for the card's currency");
     if (!opts.payee) throw usageError("--payee is required", "e.g. --payee shop-42");
@@ -49,16 +60,48 @@ export const walletPay: Command = {
       amount,
       currency: opts.currency,
       payee: opts.payee,
-      subWallet: uintOpt(opts.sub, "sub", 0),
-      challenge: opts.challenge ? parseHex(opts.challenge) : undefined,
+      subWallet: subOpt(opts.sub, MAIN_WALLET, MAIN_WALLET),
+      challenge: hexOption(opts.challenge, "challenge", { bytes: [16, 32] }),
     };
-    const payment = await withNfcPath(opts, (nfc) => cardPayment(new WalletCard((apdu) => nfc.apdu(apdu)), request));
-    if (opts.out) writeVoucherFile(opts.out, payment.bundle);
+    // With --out the card's copy is acknowledged only once the file is durable (voucher-custody.ts).
+    const payment = await withNfcPath(opts, (nfc) => {
+      const card = new WalletCard((apdu) => nfc.apdu(apdu));
+      return opts.out ? payToFile(card, request, opts.out, { force: Boolean(opts.force) }) : cardPayment(card, request);
+    });
     out.result({ voucher: toHex(payment.voucher), challenge: toHex(payment.challenge), bundle: opts.out ?? null }, (r) => {
       out.line(`voucher (${payment.voucher.length} bytes, COSE_Sign1): ${r.voucher}`);
       out.line(`challenge: ${r.challenge}`);
       if (r.bundle) out.line(`bundle written to ${r.bundle}`);
     });
+  },
+};
+
+export const walletRecover: Command = {
+  name: "wallet recover",
+  summary: "save the card's last voucher if no host acknowledged it (after a failed `wallet pay`, a cut cable or power)",
+  usage: `tapkit wallet recover (--port PORT | --reader NAME) --out FILE [--force] [--json]`,
+  examples: ["tapkit wallet recover --port /dev/ttyUSB0 --out v1.voucher", "tapkit wallet recover --reader 'Virtual PCD 00 00' --out recovered.voucher --json"],
+  options: {
+    ...PORT_OPTION,
+    ...READER_OPTION,
+    out: { type: "string", help: "write the recovered voucher bundle here (checked first; the card forgets its copy once it is durable)" },
+    force: { type: "boolean", help: "replace an existing --out file" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    if (!opts.out) throw usageError("--out FILE is required", "where the recovered voucher bundle goes, e.g. --out v1.voucher");
+    const r = await withNfcPath(opts, (nfc) => recoverVoucher(new WalletCard((apdu) => nfc.apdu(apdu)), opts.out, { force: Boolean(opts.force) }));
+    out.result(
+      r
+        ? { recovered: true, counter: r.counter, voucher: toHex(r.voucher), bundle: opts.out }
+        : { recovered: false, counter: null, voucher: null, bundle: null },
+      (x) =>
+        out.line(
+          x.recovered
+            ? `voucher ${x.counter} written to ${x.bundle} and acknowledged on the card`
+            : "the card holds no unacknowledged voucher; nothing written",
+        ),
+    );
   },
 };
 
@@ -105,11 +148,18 @@ export const walletAccept: Command = {
   },
   async run(opts, _pos, out) {
     if (!opts.card || !opts.plaque) throw usageError("--card and --plaque are required", "the bench relays between the two devices' link ports");
-    const subWallet = uintOpt(opts.sub, "sub", 0);
+    const subWallet = subOpt(opts.sub, MAIN_WALLET, MAIN_WALLET);
     const request =
       opts.unit !== undefined
-        ? { subWallet, payword: { unit: uintOpt(opts.unit, "unit"), length: uintOpt(opts.length, "length"), taps: uintOpt(opts.taps, "taps", 1) } }
-        : { subWallet, amount: uintOpt(opts.amount, "amount") };
+        ? {
+            subWallet,
+            payword: {
+              unit: amountOption(opts.unit, "unit", undefined, 1),
+              length: countOption(opts.length, "length", 1, CHAIN_MAX),
+              taps: countOption(opts.taps, "taps", 0, CHAIN_MAX, 1),
+            },
+          }
+        : { subWallet, amount: amountOption(opts.amount, "amount", undefined, 1) };
     const result = await withDevice({ port: opts.card }, (c) =>
       withDevice({ port: opts.plaque }, (p) => relayPayment(walletOverLink(c), new PlaqueAcceptor(p), request)),
     );
@@ -151,4 +201,4 @@ export const walletExport: Command = {
   },
 };
 
-export const ACCEPTOR_COMMANDS: Command[] = [walletPay, walletAccept, walletExport, plaqueSetup];
+export const ACCEPTOR_COMMANDS: Command[] = [walletPay, walletRecover, walletAccept, walletExport, plaqueSetup];

@@ -8,7 +8,7 @@ import { usageError } from "../../output.ts";
 import { withDevice, withNfcPath } from "../connect.ts";
 import { toHex } from "../../../bytes/hex.ts";
 import { COSE_ALG_EDDSA, COSE_ALG_ES256, issuerInit, loadIssuer, provisionOverLink, syncCard, WalletCard } from "../../../wallet/index.ts";
-import { uintOpt } from "./options.ts";
+import { amountOption, countOption, integerOption, MAX_MINOR_UNITS } from "../../option-values.ts";
 
 export const issuerInitCommand: Command = {
   name: "issuer init",
@@ -50,16 +50,15 @@ export const issuerCertify: Command = {
     if (!opts.pin) throw usageError("--pin is required", "4..8 digits");
     if (!opts.currency) throw usageError("--currency is required", "e.g. EUR");
     const limits = {
-      perPayment: uintOpt(opts.per, "per", 2000),
-      cumulative: uintOpt(opts.cumulative, "cumulative", 5000),
-      maxCount: uintOpt(opts.count, "count", 10),
-      maxBalance: uintOpt(opts.max, "max", 50000),
+      perPayment: amountOption(opts.per, "per", 2000),
+      cumulative: amountOption(opts.cumulative, "cumulative", 5000),
+      maxCount: countOption(opts.count, "count", 1, MAX_MINOR_UNITS, 10),
+      maxBalance: amountOption(opts.max, "max", 50000),
     };
-    const balance = uintOpt(opts.balance, "balance");
+    const balance = amountOption(opts.balance, "balance");
+    const slot = integerOption(opts.slot, "slot", { min: 0, max: 1, what: "a key slot", hint: "0 Ed25519 (default), 1 P-256" }, 0);
     const issuer = loadIssuer(opts.issuer);
-    const chain = await withDevice(opts, (d) =>
-      provisionOverLink(d, issuer, { pin: opts.pin, balance, currency: opts.currency, limits, slot: uintOpt(opts.slot, "slot", 0) }),
-    );
+    const chain = await withDevice(opts, (d) => provisionOverLink(d, issuer, { pin: opts.pin, balance, currency: opts.currency, limits, slot }));
     out.result({ chain: chain.map(toHex), balance, currency: opts.currency, limits }, () =>
       out.line(`card provisioned: ${balance} ${opts.currency}, envelope ${JSON.stringify(limits)}`),
     );
@@ -99,14 +98,14 @@ export const issuerSync: Command = {
       );
     const envelope = given.length
       ? {
-          perPayment: uintOpt(opts.per, "per"),
-          cumulative: uintOpt(opts.cumulative, "cumulative"),
-          maxCount: uintOpt(opts["max-count"], "max-count"),
-          maxBalance: uintOpt(opts["max-balance"], "max-balance"),
+          perPayment: amountOption(opts.per, "per"),
+          cumulative: amountOption(opts.cumulative, "cumulative"),
+          maxCount: countOption(opts["max-count"], "max-count", 1, MAX_MINOR_UNITS),
+          maxBalance: amountOption(opts["max-balance"], "max-balance"),
         }
       : undefined;
-    const topUp = uintOpt(opts["top-up"], "top-up", 0);
-    const settledCounter = uintOpt(opts["settled-counter"], "settled-counter", 0);
+    const topUp = amountOption(opts["top-up"], "top-up", 0);
+    const settledCounter = countOption(opts["settled-counter"], "settled-counter", 0, MAX_MINOR_UNITS, 0);
     const issuer = loadIssuer(opts.issuer);
     const r = await withNfcPath(opts, (nfc) => syncCard(new WalletCard((apdu) => nfc.apdu(apdu)), issuer.batch, { topUp, settledCounter, envelope }));
     out.result(

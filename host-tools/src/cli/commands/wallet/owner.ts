@@ -4,11 +4,12 @@
 // OwnerSession); `--pin -` reads it from stdin.
 import type { Command } from "../../command.ts";
 import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../../command.ts";
-import { table, usageError } from "../../output.ts";
+import { table } from "../../output.ts";
 import { withNfcPath } from "../connect.ts";
 import { toHex } from "../../../bytes/hex.ts";
 import { LOG_CAPACITY, OwnerSession, WalletCard, type CardStatus, type LogEntry } from "../../../wallet/index.ts";
-import { NFC_PATH_USAGE, pinOpt, subOpt, uintOpt } from "./options.ts";
+import { amountOption, countOption, MAX_MINOR_UNITS } from "../../option-values.ts";
+import { NFC_PATH_USAGE, pinOpt, subOpt } from "./options.ts";
 
 const PIN_HELP = "owner PIN (4..8 digits), or - to read it from stdin";
 
@@ -62,9 +63,7 @@ export const walletLog: Command = {
   examples: ["tapkit wallet log --port /dev/ttyUSB0", "tapkit wallet log --reader 'Virtual PCD 00 00' --count 5 --json"],
   options: { ...PORT_OPTION, ...READER_OPTION, count: { type: "string", help: `newest N entries (default 16, at most ${LOG_CAPACITY})` }, ...JSON_OPTION },
   async run(opts, _pos, out) {
-    const count = uintOpt(opts.count, "count", 16);
-    if (count < 1 || count > LOG_CAPACITY)
-      throw usageError(`--count must be 1..${LOG_CAPACITY} (got ${count})`, `the card keeps the newest ${LOG_CAPACITY} entries`);
+    const count = countOption(opts.count, "count", 1, LOG_CAPACITY, 16);
     const entries = await withOwner(opts, null, (owner) => owner.log(count));
     out.result({ entries }, (x) => {
       if (!x.entries.length) return out.line("log is empty");
@@ -99,9 +98,9 @@ export const walletLimits: Command = {
   async run(opts, _pos, out) {
     const sub = subOpt(opts.sub, 0);
     const caps = {
-      perPayment: uintOpt(opts.per, "per"),
-      cumulative: uintOpt(opts.cumulative, "cumulative"),
-      maxCount: uintOpt(opts["max-count"], "max-count"),
+      perPayment: amountOption(opts.per, "per"),
+      cumulative: amountOption(opts.cumulative, "cumulative"),
+      maxCount: countOption(opts["max-count"], "max-count", 1, MAX_MINOR_UNITS),
     };
     const pin = pinOpt(opts.pin, "pin");
     await withOwner(opts, pin, (owner) => owner.setLimits(sub, caps));
@@ -129,7 +128,7 @@ export const walletFund: Command = {
   },
   async run(opts, _pos, out) {
     const sub = subOpt(opts.sub, 1);
-    const amount = uintOpt(opts.amount, "amount");
+    const amount = amountOption(opts.amount, "amount", undefined, 1);
     const pin = pinOpt(opts.pin, "pin");
     const balances = await withOwner(opts, pin, (owner) => owner.fund(sub, amount));
     out.result({ sub, amount, balances }, (x) =>

@@ -5,8 +5,9 @@ import type { Command } from "../../command.ts";
 import { JSON_OPTION } from "../../command.ts";
 import { table, usageError } from "../../output.ts";
 import { EXIT } from "../../../errors/index.ts";
-import { parseHex, toHex } from "../../../bytes/hex.ts";
-import { decodeBundle, readRootKey, readVoucherDir, readVoucherFile, settle, verifyVoucher, type Finding } from "../../../wallet/index.ts";
+import { toHex } from "../../../bytes/hex.ts";
+import { hexOption } from "../../option-values.ts";
+import { decodeBundle, readRootKey, readVoucherDir, readVoucherFile, settle, verifyVoucher, type Finding, type SkippedEntry } from "../../../wallet/index.ts";
 
 export const verifyVoucherCommand: Command = {
   name: "verify voucher",
@@ -22,10 +23,10 @@ export const verifyVoucherCommand: Command = {
   },
   async run(opts, [file], out) {
     if (!opts.root) throw usageError("--root is required", "pass the issuer root public key (root.pub from `tapkit issuer init`)");
-    const v = verifyVoucher(decodeBundle(readVoucherFile(file), file), readRootKey(opts.root), {
-      challenge: opts.challenge ? parseHex(opts.challenge) : undefined,
-      payee: opts.payee,
-    });
+    // The arguments first: a malformed --challenge is a usage error whatever the file holds.
+    const challenge = hexOption(opts.challenge, "challenge", { bytes: [16, 32] });
+    const root = readRootKey(opts.root);
+    const v = verifyVoucher(decodeBundle(readVoucherFile(file), file), root, { challenge, payee: opts.payee });
     const p = v.voucher;
     const result = {
       valid: true,
@@ -56,9 +57,14 @@ export const settleCommand: Command = {
   options: { root: { type: "string", help: "issuer root public key (hex or file)" }, ...JSON_OPTION },
   async run(opts, [dir], out) {
     if (!opts.root) throw usageError("--root is required", "pass the issuer root public key");
-    const inputs = readVoucherDir(dir);
-    const report = settle(inputs, readRootKey(opts.root));
-    out.result(report, (r) => {
+    const root = readRootKey(opts.root);
+    const skipped: SkippedEntry[] = [];
+    const inputs = readVoucherDir(dir, (s) => {
+      skipped.push(s);
+      out.status(`warning: skipped ${s.name} (${s.reason})`);
+    });
+    const report = settle(inputs, root);
+    out.result({ ...report, skipped }, (r) => {
       out.line(`${r.vouchers} file(s), ${r.accepted} credited`);
       for (const [payee, cur] of Object.entries(r.totals))
         for (const [c, amt] of Object.entries(cur as Record<string, number>)) out.line(`  ${payee}: ${amt} ${c}`);
