@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { CHANNEL } from "../../host-tools/src/link/index.ts";
 import { flashImage } from "../../host-tools/src/update/flash-image.ts";
-import { bootClient, bootDevice, deviceRunning, image, releaseKey } from "./update-fixture.ts";
+import { bootClient, bootDevice, deviceRunning, image, releaseKey, running } from "./update-fixture.ts";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -33,7 +33,7 @@ test("a flashed image boots on trial and reverts at the next reset unless confir
   const v2 = await image([2, 0, 0], 1);
   const device = await deviceRunning(v1);
   assert.equal(device.state, "running");
-  assert.equal(typeof device.running === "object" && device.running.mode, "confirmed");
+  assert.equal(running(device)?.mode, "confirmed");
   let c = await bootClient(device);
 
   const trial = await flashImage(c, v2);
@@ -56,7 +56,7 @@ test("a flashed image boots on trial and reverts at the next reset unless confir
 
   device.power("off");
   device.power("on");
-  assert.equal(typeof device.running === "object" && device.running.slot, 0, "an unconfirmed trial reverts at the next reset");
+  assert.equal(running(device)?.slot, 0, "an unconfirmed trial reverts at the next reset");
   c = await bootClient(device);
   listing = await c.slots();
   assert.deepEqual(
@@ -72,7 +72,7 @@ test("a flashed image boots on trial and reverts at the next reset unless confir
   await c.close();
   device.power("off");
   device.power("on");
-  assert.equal(typeof device.running === "object" && device.running.slot, 1, "a confirmed image stays");
+  assert.equal(running(device)?.slot, 1, "a confirmed image stays");
   device.close();
 });
 
@@ -97,7 +97,7 @@ test("flashing the image that already runs sends nothing; revert goes back only 
   listing = await c.slots();
   assert.equal(listing.counter, 2);
   await assert.rejects(c.revert(), (e: any) => e.code === "BOOT_NO_ROLLBACK" && /security counter 2/.test(e.message));
-  assert.equal(typeof device.running === "object" && device.running.fields.securityCounter, 2, "refused revert changed nothing");
+  assert.equal(running(device)?.fields.securityCounter, 2, "refused revert changed nothing");
   await c.close();
   device.close();
 });

@@ -46,3 +46,8 @@ export async function deviceRunning(first: Uint8Array, opts: { stateDir?: string
   await c.close();
   return device;
 }
+
+/** The slot image the device runs, or null (development module, recovery). */
+export function running(device: SimDevice) {
+  return typeof device.running === "object" && device.running ? device.running : null;
+}

@@ -61,6 +61,11 @@ export class BootService {
     }
   }
 
+  /** The shell's RAM is gone (power cut, reset): an upload continues only through a new upload.begin. */
+  powerLoss(): void {
+    this.upload = null;
+  }
+
   handle(op: string, args: Body): Body {
     switch (op) {
       case "hello":
@@ -322,7 +327,11 @@ export class BootService {
   }
 
   private currentUpload(sid: unknown): Upload {
-    if (!this.upload) throw new BootRefused("BOOT_NO_UPLOAD", "no upload in progress", "start with upload.begin (tapkit flash does; it resumes)");
+    if (!this.upload) throw new BootRefused(
+        "BOOT_NO_UPLOAD",
+        "no upload in progress: the device restarted (or never saw upload.begin)",
+        "run tapkit flash again with the same file: it resumes from what the device holds",
+      );
     if (sid !== this.upload.sid) throw new BootRefused("BOOT_BUSY", "another upload took over this slot", "only one host uploads at a time; run tapkit flash again when it is done");
     return this.upload;
   }

@@ -393,6 +393,7 @@ export class SimDevice extends EventEmitter {
   private pickImage(): boolean {
     const boot = this.bootloader!;
     boot.link.reset();
+    boot.service.powerLoss();
     this.recoveryRx = null;
     if (boot.store.anchors.length === 0) {
       this.running = "development";

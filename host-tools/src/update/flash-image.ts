@@ -25,6 +25,8 @@ export interface FlashProgress {
 export interface FlashOptions {
   confirm?: boolean;
   window?: number;
+  /** begin again when the device restarted mid-upload (default 3 times; 0: fail with BOOT_NO_UPLOAD) */
+  autoResume?: number;
   onProgress?: (p: FlashProgress) => void;
   onStep?: (text: string) => void;
 }
@@ -41,6 +43,8 @@ export interface FlashReport {
   resumedFrom: number;
   uploadedBytes: number;
   uploadSeconds: number;
+  /** times this run began again after the device restarted mid-upload */
+  restarts: number;
   /** payload bytes per second of this run's upload */
   bytesPerSecond: number;
   /** what runs at the end: the new image on trial, confirmed, or it was already running */
@@ -61,7 +65,7 @@ export async function flashImage(client: BootClient, bytes: Uint8Array, opts: Fl
     sha256: sha.toString("hex"),
     imageBytes: bytes.length,
   };
-  const begun = await client.begin(sha, bytes.length, head);
+  let begun = await client.begin(sha, bytes.length, head);
   if (begun.installed) {
     step(`the device already runs this image (${shortSha(sha)}) in slot ${begun.slot}`);
     const listing = await client.slots();
@@ -70,22 +74,34 @@ export async function flashImage(client: BootClient, bytes: Uint8Array, opts: Fl
       await client.confirm();
       state = "confirmed";
     }
-    return { ...base, slot: begun.slot, resumedFrom: bytes.length, uploadedBytes: 0, uploadSeconds: 0, bytesPerSecond: 0, state };
+    return { ...base, slot: begun.slot, resumedFrom: bytes.length, uploadedBytes: 0, uploadSeconds: 0, bytesPerSecond: 0, restarts: 0, state };
   }
-  const sid = begun.sid!;
-  const chunk = begun.chunk;
   const resumedFrom = begun.off;
   if (resumedFrom > 0 && !begun.done) step(`resuming: the device holds ${resumedFrom} of ${bytes.length} bytes of this image`);
-  const items: { sid: number; off: number; data: Uint8Array }[] = [];
-  for (let off = begun.done ? bytes.length : resumedFrom; off < bytes.length; off += chunk) items.push({ sid, off, data: bytes.subarray(off, off + chunk) });
   const t0 = performance.now();
-  const report = (done: number) =>
-    opts.onProgress?.({ held: Math.min(bytes.length, resumedFrom + done * chunk), total: bytes.length, resumedFrom, elapsedMs: performance.now() - t0 });
-  report(0);
-  if (items.length) {
-    const held = await client.chunks(items, opts.window ?? DEFAULT_FLASH_WINDOW, report);
-    if (held !== bytes.length) throw new TapkitError("BOOT_INCOMPLETE", `the device acknowledged ${held} of ${bytes.length} bytes`, "run tapkit flash again; it resumes");
+  let restarts = 0;
+  for (;;) {
+    const from = begun.done ? bytes.length : begun.off;
+    const items: { sid: number; off: number; data: Uint8Array }[] = [];
+    for (let off = from; off < bytes.length; off += begun.chunk) items.push({ sid: begun.sid!, off, data: bytes.subarray(off, off + begun.chunk) });
+    const report = (done: number) =>
+      opts.onProgress?.({ held: Math.min(bytes.length, from + done * begun.chunk), total: bytes.length, resumedFrom, elapsedMs: performance.now() - t0 });
+    report(0);
+    try {
+      if (items.length) {
+        const held = await client.chunks(items, opts.window ?? DEFAULT_FLASH_WINDOW, report);
+        if (held !== bytes.length) throw new TapkitError("BOOT_INCOMPLETE", `the device acknowledged ${held} of ${bytes.length} bytes`, "run tapkit flash again; it resumes");
+      }
+      break;
+    } catch (e) {
+      if (!(e instanceof TapkitError && e.code === "BOOT_NO_UPLOAD") || restarts >= (opts.autoResume ?? 3)) throw e;
+      restarts++;
+      step("the device restarted during the upload; resuming ...");
+      await client.rehello();
+      begun = await client.begin(sha, bytes.length, head);
+    }
   }
+  const sid = begun.sid!;
   const uploadSeconds = (performance.now() - t0) / 1000;
   const uploadedBytes = bytes.length - resumedFrom;
   step("verifying on the device (hash, signature, board, HAL ABI, security counter) ...");
@@ -109,6 +125,7 @@ export async function flashImage(client: BootClient, bytes: Uint8Array, opts: Fl
     resumedFrom,
     uploadedBytes,
     uploadSeconds,
+    restarts,
     bytesPerSecond: uploadSeconds > 0 ? uploadedBytes / uploadSeconds : 0,
     state,
   };
