@@ -6,11 +6,12 @@
 // receiver rules, answers and idempotent retries (same seq and CRC: the stored answer).
 import { crc32 } from "../link/crc32.ts";
 import { cobsDecode } from "../link/cobs.ts";
-import { encodeFrame, FLAGS, FrameReceiver, type Frame } from "../link/frame.ts";
+import { encodeFrame, FLAGS, FrameReceiver, maxWireLength, type Frame } from "../link/frame.ts";
 import type { Body } from "../link/cbor.ts";
 import { BOOT_CHANNEL } from "./boot-protocol.ts";
 
 const BOOT_FIRST_BYTE = (1 << 4) | BOOT_CHANNEL;
+const DELIMITER = Uint8Array.of(0);
 
 export interface BootLinkHandlers {
   /** bytes of frames for the firmware (other channels), in order */
@@ -26,12 +27,14 @@ export class BootLink {
   private held: number[] = [];
   private readonly receiver: FrameReceiver;
   private lastAnswer: { seq: number; crc: number; wire: Uint8Array } | null = null;
-  private encodedForCrc: number[] = [];
+  private frame: Uint8Array;
+  private frameLen = 0;
 
   constructor(
     maxFrame: number,
     private readonly handlers: BootLinkHandlers,
   ) {
+    this.frame = new Uint8Array(maxWireLength(maxFrame));
     this.receiver = new FrameReceiver({
       maxFrame,
       onBadBody: (h) => h.flags === 0 && this.answer(h.seq, 0, { error: { code: "bad-body", msg: "the body is not a CBOR map" } }),
@@ -42,7 +45,7 @@ export class BootLink {
   reset(): void {
     this.route = "undecided";
     this.held = [];
-    this.encodedForCrc = [];
+    this.frameLen = 0;
     this.lastAnswer = null;
   }
 
@@ -66,7 +69,8 @@ export class BootLink {
         if (b === 0) {
           this.bootFrameEnd();
           this.route = "undecided";
-        } else this.encodedForCrc.push(b);
+        } else if (this.frameLen < this.frame.length) this.frame[this.frameLen++] = b;
+        else this.frameLen = this.frame.length + 1; // oversize: dropped at the delimiter
         continue;
       }
       // undecided: wait for two bytes (or a delimiter)
@@ -79,7 +83,8 @@ export class BootLink {
       if (this.held.length < 2) continue;
       if (this.held[0]! > 1 && this.held[1] === BOOT_FIRST_BYTE) {
         this.route = "boot";
-        this.encodedForCrc = this.held;
+        this.frame.set(this.held);
+        this.frameLen = this.held.length;
       } else {
         this.route = "firmware";
         this.handlers.toFirmware(Uint8Array.from(this.held));
@@ -90,9 +95,14 @@ export class BootLink {
   }
 
   private bootFrameEnd(): void {
-    const encoded = Uint8Array.from(this.encodedForCrc);
-    this.encodedForCrc = [];
-    const frames: Frame[] = this.receiver.push(Uint8Array.from([...encoded, 0]));
+    if (this.frameLen > this.frame.length) {
+      this.frameLen = 0;
+      return;
+    }
+    const encoded = this.frame.slice(0, this.frameLen);
+    this.frameLen = 0;
+    const frames: Frame[] = this.receiver.push(encoded);
+    frames.push(...this.receiver.push(DELIMITER));
     for (const f of frames) {
       if (f.flags !== 0 || f.channel !== BOOT_CHANNEL) continue;
       let crc = 0;

@@ -9,7 +9,7 @@ import { display } from "./display.ts";
 import { hil } from "./hil.ts";
 import { bench } from "./bench.ts";
 import { demo } from "./demo.ts";
-import { torture } from "./torture.ts";
+import { torture, tortureUpdateCommand } from "./torture.ts";
 import { WALLET_COMMANDS } from "./wallet/index.ts";
 import { EMV_COMMANDS } from "./emv.ts";
 import { PAYMENT_COMMANDS } from "./payment.ts";
@@ -30,6 +30,7 @@ export const COMMANDS: Command[] = [
   hil,
   bench,
   torture,
+  tortureUpdateCommand,
   ...WALLET_COMMANDS,
   ...EMV_COMMANDS,
   ...PAYMENT_COMMANDS,
