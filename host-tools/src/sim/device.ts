@@ -334,6 +334,7 @@ export class SimDevice extends EventEmitter {
           log: (level, text) => this.log(level, text),
           nfcConfigure: (p, uid) => this.nfcConfigure(p, uid),
           shellVersion: SHELL_VERSION,
+          firmwareRegions: this.bootloader ? 1 : undefined,
         },
         this.importCalls,
       );
