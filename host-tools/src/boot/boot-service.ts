@@ -176,13 +176,6 @@ export class BootService {
       );
     }
     const running = this.host.running();
-    if (running && running !== "development" && running.mode === "trial") {
-      throw new BootRefused(
-        "BOOT_TRIAL_RUNNING",
-        `the image in slot ${SLOT_REPORT_NAMES[running.slot]} runs on trial; a new upload would overwrite the only image to fall back to`,
-        "confirm it (tapkit image confirm --port P) or revert it (tapkit image revert --port P) first",
-      );
-    }
     const now = this.host.now();
     if (this.upload && hex(this.upload.record.sha256) !== hex(sha) && now - this.upload.lastActivity < UPLOAD_HOLD_MS) {
       throw new BootRefused(
@@ -198,6 +191,13 @@ export class BootService {
     if (running && running !== "development" && hex(running.sha256) === hex(sha)) {
       this.upload = null;
       return { installed: true, slot: running.slot, off: len as number, chunk: this.chunk };
+    }
+    if (running && running !== "development" && running.mode === "trial") {
+      throw new BootRefused(
+        "BOOT_TRIAL_RUNNING",
+        `the image in slot ${SLOT_REPORT_NAMES[running.slot]} runs on trial; a new upload would overwrite the only image to fall back to`,
+        "confirm it (tapkit image confirm --port P) or revert it (tapkit image revert --port P) first",
+      );
     }
     const slot = this.targetSlot(running);
     const t = this.trailers.read(slot);
