@@ -120,7 +120,11 @@ export const IMAGE_CASES: ConformanceCase[] = [
     title: "an image naming another board is refused at upload.begin (by its key or its board) and nothing changes",
     async run(ctx) {
       const img = strangerImage(ctx.board === "sim-card" ? "sim-plaque" : "sim-card");
-      await refusedUnchanged(ctx, "upload.begin", { sha: sha(img), len: img.length, head: headOf(img) }, ["IMAGE_WRONG_BOARD", "IMAGE_UNKNOWN_KEY", "BOOT_NO_ANCHOR"]);
+      await refusedUnchanged(ctx, "upload.begin", { sha: sha(img), len: img.length, head: headOf(img) }, [
+        "IMAGE_WRONG_BOARD",
+        "IMAGE_UNKNOWN_KEY",
+        "BOOT_NO_ANCHOR",
+      ]);
     },
   },
   {

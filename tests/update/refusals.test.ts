@@ -28,7 +28,11 @@ async function imageWithAbi(halAbi: number): Promise<Uint8Array> {
 async function snapshot(device: SimDevice, c: BootClient) {
   const listing = await c.slots();
   const running = device.running;
-  return { listing: JSON.stringify(listing, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v)), running: typeof running === "object" && running ? `${running.slot}/${running.mode}` : String(running), state: device.state };
+  return {
+    listing: JSON.stringify(listing, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v)),
+    running: typeof running === "object" && running ? `${running.slot}/${running.mode}` : String(running),
+    state: device.state,
+  };
 }
 
 /** Runs `attempt`, expects refusal `code` with a hint, and checks the device still runs the same confirmed image. */
@@ -119,7 +123,9 @@ test("corrupted chunk: the device's hash of the slot differs, nothing is marked 
 });
 
 test("wrong total hash announced", async () => {
-  await refused("BOOT_UPLOAD_HASH", async (c) => rawUpload(c, await image([2, 0, 0], 1), { announced: sha(new Uint8Array([1, 2, 3])) }), { slotsUnchanged: false });
+  await refused("BOOT_UPLOAD_HASH", async (c) => rawUpload(c, await image([2, 0, 0], 1), { announced: sha(new Uint8Array([1, 2, 3])) }), {
+    slotsUnchanged: false,
+  });
 });
 
 test("two hosts uploading at once: the second is refused while the first is busy", async () => {

@@ -17,7 +17,13 @@ test("1,000 power cuts during updates: no brick, no unverified boot, no downgrad
   const r = await tortureUpdate({ board, wasm: module, key, images: await tortureImages(board, module, key), cuts: 1000, seed: 3 });
   assert.equal(r.cuts, 1000);
   assert.deepEqual(
-    { bricks: r.bricks, unverifiedBooted: r.unverifiedBooted, downgrades: r.downgrades, unconfirmedNotReverted: r.unconfirmedNotReverted, nor: r.norViolations },
+    {
+      bricks: r.bricks,
+      unverifiedBooted: r.unverifiedBooted,
+      downgrades: r.downgrades,
+      unconfirmedNotReverted: r.unconfirmedNotReverted,
+      nor: r.norViolations,
+    },
     { bricks: 0, unverifiedBooted: 0, downgrades: 0, unconfirmedNotReverted: 0, nor: 0 },
     r.failures.join("\n"),
   );

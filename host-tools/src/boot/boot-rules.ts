@@ -54,7 +54,7 @@ export function chooseBoot(trailers: SlotTrailers, store: BootStore, board: Boar
   const live = slots.filter((t) => t.record && t.flags.pending && !t.flags.rejected);
   const bySeq = (a: SlotTrailer, b: SlotTrailer) => b.record!.seq - a.record!.seq;
   const confirmed = live.filter((t) => t.flags.confirmed).sort(bySeq);
-  const newestConfirmed = confirmed[0]?.record!.seq ?? -1;
+  const newestConfirmed = confirmed.length ? confirmed[0]!.record!.seq : -1;
   // 3. A pending image not yet tried, newer than every confirmed one, is tried first.
   const fresh = live.filter((t) => !t.flags.trial && !t.flags.confirmed && t.record!.seq > newestConfirmed).sort(bySeq);
   for (const t of fresh) {
@@ -101,6 +101,10 @@ function verifySlot(
     return { slot: t.slot, image, sha256: record.sha256, module: image.parts.module };
   } catch (e) {
     const err = e as { code?: string; message?: string };
-    return { slot: t.slot, code: err.code ?? "IMAGE_INVALID", message: `${err.message ?? String(e)} (slot ${t.slot}, image ${hex(record.sha256).slice(0, 16)})` };
+    return {
+      slot: t.slot,
+      code: err.code ?? "IMAGE_INVALID",
+      message: `${err.message ?? String(e)} (slot ${t.slot}, image ${hex(record.sha256).slice(0, 16)})`,
+    };
   }
 }

@@ -15,7 +15,7 @@ import { isImageError } from "../image/image-error.ts";
 import { BootRefused } from "./boot-error.ts";
 import { chunkSizeFor, SLOT_REPORT_NAMES, UPLOAD_HOLD_MS, type SlotReport } from "./boot-protocol.ts";
 import type { BootStore } from "./boot-store.ts";
-import { type SlotIndex, type SlotTrailer, type SlotTrailers, type TrailerRecord } from "./trailer.ts";
+import type { SlotIndex, SlotTrailer, SlotTrailers, TrailerRecord } from "./trailer.ts";
 
 export interface RunningImage {
   slot: SlotIndex;
@@ -145,7 +145,8 @@ export class BootService {
 
   private trust(args: Body): Body {
     const key = args.key;
-    if (!(key instanceof Uint8Array)) throw new BootRefused("bad-arg", "key: bytes required (the raw public key)", "tapkit image trust --port P --key release.pub.pem");
+    if (!(key instanceof Uint8Array))
+      throw new BootRefused("bad-arg", "key: bytes required (the raw public key)", "tapkit image trust --port P --key release.pub.pem");
     let ok: boolean;
     try {
       ok = this.store.setAnchor(key);
@@ -164,7 +165,8 @@ export class BootService {
 
   private begin(args: Body): Body {
     const { sha, len, head } = args;
-    if (!(sha instanceof Uint8Array) || sha.length !== 32) throw new BootRefused("bad-arg", "sha: 32 bytes required (SHA-256 of the image)", "use tapkit flash");
+    if (!(sha instanceof Uint8Array) || sha.length !== 32)
+      throw new BootRefused("bad-arg", "sha: 32 bytes required (SHA-256 of the image)", "use tapkit flash");
     if (!Number.isInteger(len) || (len as number) < 1) throw new BootRefused("bad-arg", "len: image length required", "use tapkit flash");
     if (!(head instanceof Uint8Array)) throw new BootRefused("bad-arg", "head: the image's bytes before the module required", "use tapkit flash");
     const anchors = this.store.anchors;
@@ -184,7 +186,9 @@ export class BootService {
         "wait for the other host to finish (or stop it); only one upload runs at a time",
       );
     }
-    const image = this.checkImage(() => imageHeadChecks(head, { keys: anchors, board: this.host.board, halAbi: HAL_ABI_VERSION, minSecurityCounter: this.store.securityCounter }));
+    const image = this.checkImage(() =>
+      imageHeadChecks(head, { keys: anchors, board: this.host.board, halAbi: HAL_ABI_VERSION, minSecurityCounter: this.store.securityCounter }),
+    );
     if (image.parts.header.imageBytes !== len) {
       throw new BootRefused("bad-arg", `len ${String(len)} differs from the image header's ${image.parts.header.imageBytes}`, "use tapkit flash");
     }
@@ -237,7 +241,11 @@ export class BootService {
     const off = args.off;
     const data = args.data;
     if (!Number.isInteger(off) || (off as number) % this.chunk !== 0 || (off as number) >= up.record.imageBytes) {
-      throw new BootRefused("BOOT_CHUNK", `off ${String(off)} is not a chunk start below ${up.record.imageBytes} (chunks of ${this.chunk})`, "use tapkit flash");
+      throw new BootRefused(
+        "BOOT_CHUNK",
+        `off ${String(off)} is not a chunk start below ${up.record.imageBytes} (chunks of ${this.chunk})`,
+        "use tapkit flash",
+      );
     }
     const want = Math.min(this.chunk, up.record.imageBytes - (off as number));
     if (!(data instanceof Uint8Array) || data.length !== want) {
@@ -260,7 +268,11 @@ export class BootService {
   private finish(args: Body): Body {
     const up = this.currentUpload(args.sid);
     if (up.contiguous < up.held.length) {
-      throw new BootRefused("BOOT_INCOMPLETE", `the device holds ${up.contiguous * this.chunk} of ${up.record.imageBytes} bytes`, "send the missing chunks (tapkit flash resumes)");
+      throw new BootRefused(
+        "BOOT_INCOMPLETE",
+        `the device holds ${up.contiguous * this.chunk} of ${up.record.imageBytes} bytes`,
+        "send the missing chunks (tapkit flash resumes)",
+      );
     }
     this.upload = null;
     const bytes = this.trailers.readImage(up.slot, up.record.imageBytes);
@@ -274,7 +286,9 @@ export class BootService {
       );
     }
     try {
-      this.checkImage(() => bootloaderChecks(bytes, { keys: this.store.anchors, board: this.host.board, halAbi: HAL_ABI_VERSION, minSecurityCounter: this.store.securityCounter }));
+      this.checkImage(() =>
+        bootloaderChecks(bytes, { keys: this.store.anchors, board: this.host.board, halAbi: HAL_ABI_VERSION, minSecurityCounter: this.store.securityCounter }),
+      );
     } catch (e) {
       this.trailers.setFlag(up.slot, "rejected");
       throw e;
@@ -299,7 +313,8 @@ export class BootService {
 
   private revert(): Body {
     const running = this.host.running();
-    if (!running || running === "development") throw new BootRefused("BOOT_NO_ROLLBACK", "no slot image is running", "tapkit image list --port P shows the slots");
+    if (!running || running === "development")
+      throw new BootRefused("BOOT_NO_ROLLBACK", "no slot image is running", "tapkit image list --port P shows the slots");
     if (running.mode === "confirmed") {
       const other = this.trailers.read((1 - running.slot) as SlotIndex);
       const fallback = other.record && other.flags.confirmed && other.flags.pending && !other.flags.rejected ? this.verifyStored(other) : null;
@@ -327,12 +342,14 @@ export class BootService {
   }
 
   private currentUpload(sid: unknown): Upload {
-    if (!this.upload) throw new BootRefused(
+    if (!this.upload)
+      throw new BootRefused(
         "BOOT_NO_UPLOAD",
         "no upload in progress: the device restarted (or never saw upload.begin)",
         "run tapkit flash again with the same file: it resumes from what the device holds",
       );
-    if (sid !== this.upload.sid) throw new BootRefused("BOOT_BUSY", "another upload took over this slot", "only one host uploads at a time; run tapkit flash again when it is done");
+    if (sid !== this.upload.sid)
+      throw new BootRefused("BOOT_BUSY", "another upload took over this slot", "only one host uploads at a time; run tapkit flash again when it is done");
     return this.upload;
   }
 

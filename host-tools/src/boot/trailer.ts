@@ -82,7 +82,8 @@ export class SlotTrailers {
     const raw = this.flash.read(region, this.trailerAt, MARKS_AT);
     const record = decodeRecord(raw.subarray(0, RECORD_BYTES));
     const flags = { pending: false, trial: false, confirmed: false, rejected: false };
-    for (const name of Object.keys(FLAG) as FlagName[]) flags[name] = written(raw.subarray(FLAGS_AT + FLAG[name] * WORD_BYTES, FLAGS_AT + FLAG[name] * WORD_BYTES + this.writeUnit));
+    for (const name of Object.keys(FLAG) as FlagName[])
+      flags[name] = written(raw.subarray(FLAGS_AT + FLAG[name] * WORD_BYTES, FLAGS_AT + FLAG[name] * WORD_BYTES + this.writeUnit));
     let chunksHeld = 0;
     if (record) {
       const count = Math.ceil(record.imageBytes / record.chunk);

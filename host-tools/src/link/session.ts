@@ -136,7 +136,11 @@ export class LinkSession {
     try {
       // `n`, a fresh nonce, makes every session's hello unlike any earlier one, so the device
       // runs it (and empties its replay cache) instead of taking it for a retry.
-      answer = await session.request(opts.helloChannel ?? CHANNEL.SHELL, "hello", { v: [VERSION], max: session.receiver.maxFrame, n: Math.floor(Math.random() * 0x1_0000_0000) });
+      answer = await session.request(opts.helloChannel ?? CHANNEL.SHELL, "hello", {
+        v: [VERSION],
+        max: session.receiver.maxFrame,
+        n: Math.floor(Math.random() * 0x1_0000_0000),
+      });
     } catch (e) {
       if (e instanceof LinkError && e.code === "TIMEOUT") {
         const c = session.receiver.counters;

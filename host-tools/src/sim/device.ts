@@ -506,7 +506,10 @@ export class SimDevice extends EventEmitter {
   }
 
   private deliverRx(bytes: Uint8Array): void {
-    if (!this.bootloader) return this.firmwareRx(bytes);
+    if (!this.bootloader) {
+      this.firmwareRx(bytes);
+      return;
+    }
     if (this.state === "off" || this.state === "halted") return;
     try {
       this.bootloader.link.push(bytes);
@@ -532,7 +535,10 @@ export class SimDevice extends EventEmitter {
   }
 
   private firmwareRx(bytes: Uint8Array): void {
-    if (this.state === "recovery") return this.answerInRecovery(bytes);
+    if (this.state === "recovery") {
+      this.answerInRecovery(bytes);
+      return;
+    }
     if (this.state !== "running") return;
     if (this.busy) {
       this.rxBacklog.push(bytes.slice());

@@ -20,7 +20,10 @@ export async function tortureImages(board: Board, module: Uint8Array, key: Signe
   const tampered = images[2]!.bytes.slice();
   tampered[tampered.length - 100] ^= 0x01;
   images.push({ bytes: tampered, good: false, securityCounter: 1, label: "tampered module" });
-  const stranger = signerFromSecret(COSE_ALG_EDDSA, key.publicKey.slice(0, 32).map((b) => b ^ 0x5a));
+  const stranger = signerFromSecret(
+    COSE_ALG_EDDSA,
+    key.publicKey.slice(0, 32).map((b) => b ^ 0x5a),
+  );
   const foreign = await signImage({ module, board, key: stranger, version: [9, 0, 0], securityCounter: 0 });
   images.push({ bytes: foreign.image, good: false, securityCounter: 0, label: "untrusted key" });
   return images;

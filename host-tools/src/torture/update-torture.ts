@@ -110,10 +110,18 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
   while (report.cuts < opts.cuts) {
     report.epochs++;
     let clock = 0;
-    const device = await SimDevice.create({ board: opts.board, wasm: opts.wasm, tickMs: 0, seed: opts.seed + report.epochs, blank: true, bootFromSlots: true, now: () => (clock += 5) });
+    const device = await SimDevice.create({
+      board: opts.board,
+      wasm: opts.wasm,
+      tickMs: 0,
+      seed: opts.seed + report.epochs,
+      blank: true,
+      bootFromSlots: true,
+      now: () => (clock += 5),
+    });
     const link = new BootDirect(device);
     const must = (op: string, args = {}) => {
-      const a = link.call(op, args);
+      const a = link.boot(op, args);
       if (a.kind !== "ok") throw new Error(`torture set-up: ${op}: ${a.kind === "error" ? `${a.code} ${a.msg}` : "lost"}`);
       return a.body;
     };
@@ -150,11 +158,16 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
         fail("unverifiedBooted", `after ${after}: ${SLOT_NAMES[r.slot]} runs an image that is not a well-signed one (${slotSha.slice(0, 16)})`);
         return;
       }
-      if (img.securityCounter < maxConfirmedCounter) fail("downgrades", `after ${after}: runs ${img.label} (counter ${img.securityCounter}) below ${maxConfirmedCounter}`);
+      if (img.securityCounter < maxConfirmedCounter)
+        fail("downgrades", `after ${after}: runs ${img.label} (counter ${img.securityCounter}) below ${maxConfirmedCounter}`);
       const key = runningKey()!;
       if (r.mode === "trial") {
         const seenAt = trialSeen.get(key);
-        if (seenAt !== undefined && seenAt !== device.boots) fail("unconfirmedNotReverted", `after ${after}: trial ${key} (${img.label}) runs again at boot ${device.boots} (first at ${seenAt}) ${JSON.stringify(device.bootloader!.trailers.read(r.slot).flags)}`);
+        if (seenAt !== undefined && seenAt !== device.boots)
+          fail(
+            "unconfirmedNotReverted",
+            `after ${after}: trial ${key} (${img.label}) runs again at boot ${device.boots} (first at ${seenAt}) ${JSON.stringify(device.bootloader!.trailers.read(r.slot).flags)}`,
+          );
         trialSeen.set(key, device.boots);
       } else {
         if (!confirmedKeys.has(key)) fail("unconfirmedNotReverted", `after ${after}: ${key} (${img.label}) runs confirmed but was never confirmed`);
@@ -223,7 +236,7 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
             if (r !== "pending") continue;
             step = "trial-boot";
             const disarm = arm(4);
-            link.call("reset");
+            link.boot("reset");
             fired = disarm();
           }
         }
@@ -231,7 +244,7 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
         if (!fired && step !== "trial-boot") {
           // uploaded without a cut: reset into it
           const disarm = arm(4);
-          link.call("reset");
+          link.boot("reset");
           if (disarm()) {
             step = "trial-boot";
             fired = true;
@@ -243,20 +256,20 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
         const wasTrial = typeof device.running === "object" && device.running?.mode === "trial";
         if (key && wasTrial) confirmedKeys.add(key); // in flight: may land
         const disarm = arm(3);
-        const a = link.call("confirm");
+        const a = link.boot("confirm");
         fired = disarm();
         if (a.kind === "ok" && wasTrial) report.images.confirmed++;
         if (!fired && a.kind !== "ok" && key && wasTrial) confirmedKeys.delete(key);
       } else if (roll < 90) {
         step = "revert";
         const disarm = arm(8);
-        const a = link.call("revert");
+        const a = link.boot("revert");
         fired = disarm();
         if (a.kind === "ok") report.images.reverted++;
       } else {
         step = "reset";
         const disarm = arm(8);
-        link.call("reset");
+        link.boot("reset");
         fired = disarm();
       }
       if (fired) {
@@ -281,7 +294,7 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
 /** begin + every chunk still missing; a sid when the image is all there, or why not. */
 function flashUpload(link: BootDirect, img: UpdateTortureImage): { sid: number } | "refused" | "installed" | "lost" {
   const head = img.bytes.subarray(0, new DataView(img.bytes.buffer, img.bytes.byteOffset).getUint32(12, true));
-  const b = link.call("upload.begin", { sha: createHash("sha256").update(img.bytes).digest(), len: img.bytes.length, head });
+  const b = link.boot("upload.begin", { sha: createHash("sha256").update(img.bytes).digest(), len: img.bytes.length, head });
   if (b.kind === "lost") return "lost";
   if (b.kind === "error") return "refused";
   if (b.body.installed) return "installed";
@@ -289,7 +302,7 @@ function flashUpload(link: BootDirect, img: UpdateTortureImage): { sid: number }
   const chunk = Number(b.body.chunk);
   if (b.body.done) return { sid };
   for (let off = Number(b.body.off); off < img.bytes.length; off += chunk) {
-    const a = link.call("upload.chunk", { sid, off, data: img.bytes.subarray(off, off + chunk) });
+    const a = link.boot("upload.chunk", { sid, off, data: img.bytes.subarray(off, off + chunk) });
     if (a.kind === "lost") return "lost";
     if (a.kind === "error") return "refused";
   }
@@ -297,7 +310,7 @@ function flashUpload(link: BootDirect, img: UpdateTortureImage): { sid: number }
 }
 
 function finish(link: BootDirect, up: { sid: number }): "pending" | "refused" | "lost" {
-  const a = link.call("upload.finish", { sid: up.sid });
+  const a = link.boot("upload.finish", { sid: up.sid });
   return a.kind === "ok" ? "pending" : a.kind === "error" ? "refused" : "lost";
 }
 

@@ -90,7 +90,8 @@ export async function flashImage(client: BootClient, bytes: Uint8Array, opts: Fl
     try {
       if (items.length) {
         const held = await client.chunks(items, opts.window ?? DEFAULT_FLASH_WINDOW, report);
-        if (held !== bytes.length) throw new TapkitError("BOOT_INCOMPLETE", `the device acknowledged ${held} of ${bytes.length} bytes`, "run tapkit flash again; it resumes");
+        if (held !== bytes.length)
+          throw new TapkitError("BOOT_INCOMPLETE", `the device acknowledged ${held} of ${bytes.length} bytes`, "run tapkit flash again; it resumes");
       }
       break;
     } catch (e) {

@@ -68,7 +68,12 @@ export const flash: Command = {
           ["board", r.board],
           ["image", `version ${r.version}, security counter ${r.securityCounter}, ${r.imageBytes} B, sha256 ${r.sha256.slice(0, 16)}`],
           ["slot", String(r.slot)],
-          ["upload", r.uploadedBytes ? `${r.uploadedBytes} B in ${r.uploadSeconds.toFixed(1)} s (${Math.round(r.bytesPerSecond)} B/s)${r.resumedFrom ? `, resumed at ${r.resumedFrom}` : ""}` : "nothing to send"],
+          [
+            "upload",
+            r.uploadedBytes
+              ? `${r.uploadedBytes} B in ${r.uploadSeconds.toFixed(1)} s (${Math.round(r.bytesPerSecond)} B/s)${r.resumedFrom ? `, resumed at ${r.resumedFrom}` : ""}`
+              : "nothing to send",
+          ],
           ["state", r.state],
         ]),
       );
@@ -81,7 +86,14 @@ function listingRows(l: SlotListing): string[][] {
   const rows = [["slot", "state", "version", "sc", "bytes", "sha256"]];
   for (const s of l.slots) {
     const state = s.state === "active" ? (s.trial ? "active (trial)" : "active") : s.state === "partial" ? `partial (${s.held} B held)` : s.state;
-    rows.push([`${s.slot} ${s.name}`, state, s.version ?? "-", s.sc === undefined ? "-" : String(s.sc), s.len === undefined ? "-" : String(s.len), shortSha(s.sha)]);
+    rows.push([
+      `${s.slot} ${s.name}`,
+      state,
+      s.version ?? "-",
+      s.sc === undefined ? "-" : String(s.sc),
+      s.len === undefined ? "-" : String(s.len),
+      shortSha(s.sha),
+    ]);
   }
   return rows;
 }

@@ -102,7 +102,12 @@ export const tortureUpdateCommand: Command = {
           ["downgrades", String(r.downgrades)],
           ["unconfirmed not reverted", String(r.unconfirmedNotReverted)],
           ["uploads resumed", String(r.uploadsResumed)],
-          ["cuts by step", Object.entries(r.cutsBy).map(([k, v]) => `${k} ${v}`).join(", ")],
+          [
+            "cuts by step",
+            Object.entries(r.cutsBy)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", "),
+          ],
           ["cuts before/during/after", `${r.phases.before}/${r.phases.during}/${r.phases.after}`],
           ["images flashed/confirmed/reverted/refused", `${r.images.flashed}/${r.images.confirmed}/${r.images.reverted}/${r.images.refused}`],
           ["device lifetimes", String(r.epochs)],
