@@ -29,7 +29,7 @@ function handRaw(byte0: number, flags: number, seq: number, body: Uint8Array): U
 const wire = (raw: Uint8Array) => cat(cobsEncode(raw), Uint8Array.of(0));
 
 test("constants match the doc", () => {
-  assert.deepEqual({ ...CHANNEL }, { SHELL: 0, APP: 1, LOG: 2, NFC_TEST: 3 });
+  assert.deepEqual({ ...CHANNEL }, { SHELL: 0, APP: 1, LOG: 2, NFC_TEST: 3, BOOT: 4 });
   assert.deepEqual({ ...FLAGS }, { RESP: 1, ERR: 2, EVENT: 4 });
   assert.equal(maxWireLength(1024), 1024 + Math.ceil(1024 / 254) + 1);
 });

@@ -101,14 +101,17 @@ test("tapkit sim --board qemu-m4: the simulator's ready line; info and every app
   const junit = join(tempDir(t), "qemu.xml");
   const hil = await tapkit(["hil", "--port", sim.port, "--junit", junit, "--json"], { timeoutMs: 180_000 });
   assert.equal(hil.code, 0, hil.stdout + hil.stderr);
-  const notPassed = hil.json.cases.filter((c: any) => c.status !== "pass");
+  // The C shell is not a bootloader yet (docs/boot.md): the IMG cases that need its boot channel skip, saying so.
+  const bootSkips = hil.json.cases.filter((c: any) => c.id.startsWith("IMG-") && c.status === "skip");
+  assert.ok(bootSkips.length >= 8 && bootSkips.every((c: any) => /no boot channel/.test(c.message)), JSON.stringify(bootSkips));
+  const notPassed = hil.json.cases.filter((c: any) => c.status !== "pass" && !bootSkips.includes(c));
   assert.deepEqual(
     notPassed.map((c: any) => [c.id, c.status]),
     [["PAYWORD-001", "skip"]],
     "only the card's PayWord role case does not apply to a plaque",
   );
   assert.match(notPassed[0].message, /plaque/, "the skip says why");
-  assert.equal(hil.json.passed, ALL_CASES.length - 1);
+  assert.equal(hil.json.passed, ALL_CASES.length - 1 - bootSkips.length);
   assert.equal(hil.json.device.shell.startsWith("tapkit-cortex-m/"), true);
 
   const code = await sim.stop("SIGTERM");

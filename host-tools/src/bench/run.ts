@@ -11,6 +11,7 @@ import { measureStoreCosts, type StoreCosts } from "./store-costs.ts";
 import { measureQrCosts, type QrCosts } from "./qr-costs.ts";
 import { measureNfcCosts, type NfcCosts } from "./nfc-costs.ts";
 import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
+import { measureUpdateRate, type UpdateRateResult } from "./update-rate.ts";
 
 export interface FirmwareFacts {
   board: string;
@@ -35,6 +36,8 @@ export interface BenchResults {
   node: string;
   firmware: FirmwareFacts[];
   throughput: (ThroughputResult & { target: number; met: boolean })[];
+  /** `tapkit flash` image upload rate against baud/10 (issue 9: >= 90 % at 115200, >= 85 % at 921600) */
+  update: (UpdateRateResult & { target: number; met: boolean })[];
   notes: string[];
 }
 
@@ -75,7 +78,17 @@ export async function runBench(opts: { out?: string; throughput?: boolean; log?:
       throughput.push({ ...r, target, met: r.percentOfBaud >= target });
     }
   }
-  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, notes };
+  const update: BenchResults["update"] = [];
+  if (opts.throughput !== false) {
+    const board = loadBoard("sim-plaque");
+    for (const baud of [115200, 921600]) {
+      log(`image upload (tapkit flash) at ${baud} baud ...`);
+      const r = await measureUpdateRate(board, firmwarePath(board.name), baud);
+      const target = THROUGHPUT_TARGETS[baud];
+      update.push({ ...r, target, met: r.percentOfBaud >= target });
+    }
+  }
+  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, update, notes };
   if (opts.out) {
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, JSON.stringify(results, null, 2) + "\n");

@@ -91,7 +91,7 @@ function magicHint(bytes: Uint8Array): string {
  * size when `maxImageBytes` is known, file length, padding). Says nothing about the
  * manifest's contents or the signature.
  */
-export function splitImage(bytes: Uint8Array, maxImageBytes?: number, slotName = "the slot"): ImageParts {
+export function splitImage(bytes: Uint8Array, maxImageBytes?: number, slotName = "the slot", headOnly = false): ImageParts {
   if (bytes.length === 0) throw imageError("IMAGE_TRUNCATED", "the file is empty", "the copy or download was cut short; build or copy the .tki again");
   const prefix = bytes.subarray(0, 4);
   if (!prefix.every((b, i) => b === IMAGE_MAGIC[i])) {
@@ -136,14 +136,23 @@ export function splitImage(bytes: Uint8Array, maxImageBytes?: number, slotName =
       "shrink the firmware (tapkit bench shows where the bytes go) or give the board larger slot-a/slot-b partitions",
     );
   }
-  if (bytes.length < header.imageBytes) {
+  // headOnly: an uploader's first bytes (header, manifest, padding); the module follows later
+  const end = headOnly ? header.moduleOffset : header.imageBytes;
+  if (headOnly && bytes.length !== end) {
+    throw imageError(
+      "IMAGE_TRUNCATED",
+      `the image head is ${bytes.length} bytes; header, manifest and padding take ${end}`,
+      "send exactly the bytes before the module (the header's module_off)",
+    );
+  }
+  if (!headOnly && bytes.length < header.imageBytes) {
     throw imageError(
       "IMAGE_TRUNCATED",
       `the image is truncated: ${bytes.length} of ${header.imageBytes} bytes present (${header.imageBytes - bytes.length} missing)`,
       "the copy or upload was cut short; copy the .tki again (tapkit flash resumes an interrupted upload)",
     );
   }
-  if (bytes.length > header.imageBytes) {
+  if (!headOnly && bytes.length > header.imageBytes) {
     throw imageError(
       "IMAGE_TRAILING_BYTES",
       `${bytes.length - header.imageBytes} byte(s) follow the end of the image (header says ${header.imageBytes} bytes)`,
@@ -163,7 +172,7 @@ export function splitImage(bytes: Uint8Array, maxImageBytes?: number, slotName =
     header,
     headerBytes: bytes.subarray(0, HEADER_BYTES),
     manifest: bytes.subarray(HEADER_BYTES, manifestEnd),
-    module: bytes.subarray(header.moduleOffset, header.imageBytes),
+    module: bytes.subarray(header.moduleOffset, end),
   };
 }
 

@@ -142,8 +142,19 @@ export function parseManifest(manifest: Uint8Array): Sign1 {
 
 /** True only for the one canonical signature (Ed25519 RFC 8032 strict, ES256 low-S). */
 export function manifestSignatureValid(s: Sign1, publicKey: Uint8Array, header: Uint8Array): boolean {
-  return verifyStrict(s.alg, publicKey, manifestToBeSigned(s.protectedBytes, s.payload, header), s.signature);
+  const tbs = manifestToBeSigned(s.protectedBytes, s.payload, header);
+  // A pure function of these exact bytes: remembered, because the simulated shell verifies
+  // at every boot and the update torture boots thousands of times (JS Ed25519 ~5 ms each).
+  const key = `${s.alg}:${Buffer.from(publicKey).toString("hex")}:${Buffer.from(tbs).toString("hex")}:${Buffer.from(s.signature).toString("hex")}`;
+  const known = verified.get(key);
+  if (known !== undefined) return known;
+  const ok = verifyStrict(s.alg, publicKey, tbs, s.signature);
+  if (verified.size >= 256) verified.clear();
+  verified.set(key, ok);
+  return ok;
 }
+
+const verified = new Map<string, boolean>();
 
 /** The COSE codec's refusals, re-labelled for images (the reason text is kept). */
 function fromWallet(e: unknown, code: "IMAGE_MANIFEST_MALFORMED" | "IMAGE_MANIFEST_FIELDS"): unknown {

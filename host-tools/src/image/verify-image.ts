@@ -43,8 +43,10 @@ export interface VerifiedImage {
  * instantiates a module (synchronous, no build gates), so the simulator's boot path and
  * the host share one implementation.
  */
-export function bootloaderChecks(bytes: Uint8Array, opts: Omit<VerifyOptions, "checkModule">): VerifiedImage {
-  const parts = opts.board ? splitImage(bytes, slotBudget(opts.board).maxImageBytes, slotDescription(opts.board)) : splitImage(bytes);
+export function bootloaderChecks(bytes: Uint8Array, opts: Omit<VerifyOptions, "checkModule">, headOnly = false): VerifiedImage {
+  const parts = opts.board
+    ? splitImage(bytes, slotBudget(opts.board).maxImageBytes, slotDescription(opts.board), headOnly)
+    : splitImage(bytes, undefined, undefined, headOnly);
 
   const sign1 = parseManifest(parts.manifest);
   const anchor = opts.keys.find((k) => hex(k.kid) === hex(sign1.kid));
@@ -91,7 +93,7 @@ export function bootloaderChecks(bytes: Uint8Array, opts: Omit<VerifyOptions, "c
         "pass --board with the board you are going to flash; the image must name it",
       );
     }
-    splitImage(bytes, slotBudget(board).maxImageBytes, slotDescription(board)); // the size check, now that the board is known
+    splitImage(bytes, slotBudget(board).maxImageBytes, slotDescription(board), headOnly); // the size check, now that the board is known
   }
   const halAbi = opts.halAbi ?? HAL_ABI_VERSION;
   if (fields.halAbi !== halAbi) {
@@ -117,6 +119,7 @@ export function bootloaderChecks(bytes: Uint8Array, opts: Omit<VerifyOptions, "c
       "an image with a lower security counter is refused for good (it may have a known hole); install a newer image",
     );
   }
+  if (headOnly) return { fields, alg: sign1.alg, algName: algName(sign1.alg), kid: sign1.kid, key: anchor.source, board, parts };
   const actual = createHash("sha256").update(parts.module).digest();
   if (hex(actual) !== hex(fields.moduleSha256)) {
     throw imageError(
@@ -126,6 +129,15 @@ export function bootloaderChecks(bytes: Uint8Array, opts: Omit<VerifyOptions, "c
     );
   }
   return { fields, alg: sign1.alg, algName: algName(sign1.alg), kid: sign1.kid, key: anchor.source, board, parts };
+}
+
+/**
+ * Checks 1..17 on an image's head alone (header, manifest, padding: the bytes before the
+ * module), so an uploader's first request is refused before anything is erased. The
+ * module's hash (check 18) waits for the whole image.
+ */
+export function imageHeadChecks(head: Uint8Array, opts: Omit<VerifyOptions, "checkModule">): VerifiedImage {
+  return bootloaderChecks(head, opts, true);
 }
 
 /** All checks, in order: the bootloader's, then (host only, unless checkModule is false) the build gates over the module. */

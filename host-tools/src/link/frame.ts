@@ -14,7 +14,8 @@ export const MIN_RAW_FRAME = HEADER_LENGTH + CRC_LENGTH;
 /** maxFrame of both simulated boards, and the host's own default. */
 export const DEFAULT_MAX_FRAME = 1024;
 
-export const CHANNEL = Object.freeze({ SHELL: 0, APP: 1, LOG: 2, NFC_TEST: 3 } as const);
+/** BOOT (4) is served by the board shell itself, not the firmware (docs/boot.md). */
+export const CHANNEL = Object.freeze({ SHELL: 0, APP: 1, LOG: 2, NFC_TEST: 3, BOOT: 4 } as const);
 export const FLAGS = Object.freeze({ RESP: 1, ERR: 2, EVENT: 4 } as const);
 
 export interface FrameHeader {

@@ -36,6 +36,8 @@ export interface SessionOptions {
   maxFrame?: number;
   /** seq of the first request (hello); default random. For reproducible traces and tests. */
   firstSeq?: number;
+  /** channel that answers hello; default shell (0). The boot channel (4) is the board shell's own and answers without firmware. */
+  helloChannel?: number;
 }
 
 export interface RequestOptions {
@@ -87,7 +89,7 @@ interface Pending {
   settle(result: { body: Body } | { error: LinkError }): void;
 }
 
-const CHANNEL_NAMES: Record<number, string> = { 0: "shell", 1: "app", 2: "log", 3: "nfc-test" };
+const CHANNEL_NAMES: Record<number, string> = { 0: "shell", 1: "app", 2: "log", 3: "nfc-test", 4: "boot" };
 
 function channelName(channel: number): string {
   return CHANNEL_NAMES[channel] ?? `channel ${channel}`;
@@ -134,7 +136,11 @@ export class LinkSession {
     try {
       // `n`, a fresh nonce, makes every session's hello unlike any earlier one, so the device
       // runs it (and empties its replay cache) instead of taking it for a retry.
-      answer = await session.request(CHANNEL.SHELL, "hello", { v: [VERSION], max: session.receiver.maxFrame, n: Math.floor(Math.random() * 0x1_0000_0000) });
+      answer = await session.request(opts.helloChannel ?? CHANNEL.SHELL, "hello", {
+        v: [VERSION],
+        max: session.receiver.maxFrame,
+        n: Math.floor(Math.random() * 0x1_0000_0000),
+      });
     } catch (e) {
       if (e instanceof LinkError && e.code === "TIMEOUT") {
         const c = session.receiver.counters;
@@ -358,11 +364,12 @@ export class LinkSession {
     if (frame.flags & FLAGS.ERR) {
       const code = typeof frame.body.code === "string" ? frame.body.code : "unknown";
       const msg = typeof frame.body.msg === "string" ? frame.body.msg : "";
+      const hint = typeof frame.body.hint === "string" && frame.body.hint ? frame.body.hint : undefined;
       p.settle({
         error: new LinkError("DEVICE_ERROR", `device answered ${code}${msg ? `: ${msg}` : ""} on ${channelName(frame.channel)} (seq ${frame.seq})`, {
           deviceCode: code,
           deviceMsg: msg,
-          hint: lifecycleHint(code, msg),
+          hint: hint ?? lifecycleHint(code, msg),
         }),
       });
       return;

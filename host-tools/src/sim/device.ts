@@ -4,7 +4,7 @@
 // trap or power cut on the same flash, recording why.
 
 import { EventEmitter } from "node:events";
-import { randomFillSync } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Board } from "../boards/board.ts";
 import { Panel } from "./display.ts";
@@ -18,6 +18,14 @@ import { ThrottledLine } from "./line.ts";
 import { SeededRandom } from "./seeded-random.ts";
 import { FirmwarePanic, FirmwareReset, PowerCut } from "./sim-errors.ts";
 import { TapkitError } from "../errors/index.ts";
+import { BootStore } from "../boot/boot-store.ts";
+import { SlotTrailers } from "../boot/trailer.ts";
+import { chooseBoot, type BootDecision } from "../boot/boot-rules.ts";
+import { BootService, type RunningImage } from "../boot/boot-service.ts";
+import { BootLink } from "../boot/boot-link.ts";
+import { BootRefused } from "../boot/boot-error.ts";
+import { encodeFrame, FLAGS, FrameReceiver } from "../link/frame.ts";
+import { toHexLower } from "../bytes/hex.ts";
 
 export const SHELL_VERSION = "tapkit-sim/0.1.0";
 export const HAL_ABI_VERSION = 1;
@@ -47,7 +55,8 @@ export interface ResetReason {
   message: string;
 }
 
-export type DeviceState = "running" | "init-failed" | "halted" | "off";
+/** recovery: the shell found no bootable image; only the boot channel answers (docs/boot.md rule 7). */
+export type DeviceState = "running" | "init-failed" | "halted" | "off" | "recovery";
 
 interface FirmwareExports {
   memory: WebAssembly.Memory;
@@ -83,6 +92,12 @@ export interface SimDeviceOptions {
   now?: () => number;
   /** clock_unix returns 0 when false (default true) */
   trustedTime?: boolean;
+  /**
+   * The shell is the bootloader (docs/boot.md): it runs the image in the active slot of its
+   * flash, serves the boot channel, and uses `wasm` only while no trust anchor is set
+   * (development). Off (default): `wasm` runs as it is, as before.
+   */
+  bootFromSlots?: boolean;
 }
 
 export class SimDevice extends EventEmitter {
@@ -98,7 +113,17 @@ export class SimDevice extends EventEmitter {
   lastInitError = 0;
   nfc: { personality: NfcPersonalityId; uid: Uint8Array; field: boolean } = { personality: 0, uid: new Uint8Array(7), field: false };
 
-  private readonly module: WebAssembly.Module;
+  private readonly devModule: WebAssembly.Module;
+  private module: WebAssembly.Module;
+  /** the shell's bootloader parts (bootFromSlots only) */
+  readonly bootloader: { trailers: SlotTrailers; store: BootStore; service: BootService; link: BootLink } | null;
+  /** what the bootloader started: a slot image, the development module, or nothing (recovery) */
+  running: RunningImage | "development" | null = null;
+  /** the last boot decision (tests, torture) */
+  lastBootDecision: BootDecision | null = null;
+  private readonly compiled = new Map<string, WebAssembly.Module>();
+  private resetRequested = false;
+  private recoveryRx: FrameReceiver | null = null;
   private readonly flags: number;
   private readonly verbose: boolean;
   private readonly now: () => number;
@@ -141,6 +166,7 @@ export class SimDevice extends EventEmitter {
   private constructor(options: SimDeviceOptions, module: WebAssembly.Module) {
     super();
     this.board = options.board;
+    this.devModule = module;
     this.module = module;
     this.flags = options.blank ? 0 : INIT_FLAG_DEMO;
     this.verbose = options.verbose ?? false;
@@ -160,6 +186,38 @@ export class SimDevice extends EventEmitter {
       this.rxLine = null;
     }
     if (!options.blank && this.keystore.isEmpty) installDemoKeys(this.keystore);
+    this.bootloader = options.bootFromSlots ? this.makeBootloader(options.stateDir) : null;
+  }
+
+  private makeBootloader(stateDir: string | undefined): NonNullable<SimDevice["bootloader"]> {
+    const trailers = new SlotTrailers(this.flash, this.board);
+    const store = new BootStore(stateDir);
+    const service = new BootService(trailers, store, {
+      board: this.board,
+      shellVersion: SHELL_VERSION,
+      maxFrame: this.board.link.maxFrame,
+      now: () => this.now(),
+      running: () => this.running,
+      requestReset: () => {
+        this.resetRequested = true;
+      },
+    });
+    const link = new BootLink(this.board.link.maxFrame, {
+      toFirmware: (bytes) => this.firmwareRx(bytes),
+      request: (op, args) => {
+        try {
+          return { body: service.handle(op, args) };
+        } catch (e) {
+          if (e instanceof BootRefused) return { error: { code: e.code, msg: e.message, hint: e.hint } };
+          throw e;
+        }
+      },
+      send: (wire) => {
+        this.uartWrite(wire);
+        this.flushTx();
+      },
+    });
+    return { trailers, store, service, link };
   }
 
   /** The live instance's exports (tests call fixture exports through this). */
@@ -251,6 +309,23 @@ export class SimDevice extends EventEmitter {
   private boot(): void {
     for (;;) {
       this.boots++;
+      if (this.bootloader) {
+        let picked: boolean;
+        try {
+          picked = this.pickImage();
+        } catch (e) {
+          if (!(e instanceof PowerCut)) throw e;
+          this.recordCrash(e);
+          continue;
+        }
+        if (!picked) {
+          this.state = "recovery";
+          this.exports = null;
+          this.log(1, "no bootable image: recovery (boot channel only)");
+          this.emit("boot", this.boots);
+          return;
+        }
+      }
       const imports = buildHalImports(
         {
           memory: () => new Uint8Array(this.exports!.memory.buffer),
@@ -264,6 +339,7 @@ export class SimDevice extends EventEmitter {
           log: (level, text) => this.log(level, text),
           nfcConfigure: (p, uid) => this.nfcConfigure(p, uid),
           shellVersion: SHELL_VERSION,
+          firmwareRegions: this.bootloader ? 1 : undefined,
         },
         this.importCalls,
       );
@@ -313,6 +389,45 @@ export class SimDevice extends EventEmitter {
       this.flushTx();
       this.emit("boot", this.boots);
       return;
+    }
+  }
+
+  /**
+   * docs/boot.md: without a trust anchor the development module runs; with one, the boot
+   * rules choose a verified slot image (false: none, recovery). May be cut by a power cut.
+   */
+  private pickImage(): boolean {
+    const boot = this.bootloader!;
+    boot.link.reset();
+    boot.service.powerLoss();
+    this.recoveryRx = null;
+    if (boot.store.anchors.length === 0) {
+      this.running = "development";
+      this.module = this.devModule;
+      return true;
+    }
+    this.running = null;
+    const decision = chooseBoot(boot.trailers, boot.store, this.board, (bytes) => this.compileChecked(bytes));
+    this.lastBootDecision = decision;
+    for (const r of decision.refused) this.log(1, `boot: slot ${r.slot} refused: ${r.code}: ${r.message}`);
+    const choice = decision.choice;
+    if (!choice) return false;
+    this.module = this.compiled.get(toHexLower(choice.image.fields.moduleSha256))!;
+    this.running = { slot: choice.slot, mode: choice.mode, sha256: choice.sha256, fields: choice.image.fields };
+    return true;
+  }
+
+  /** Compiles a verified module (cached by its signed SHA-256); a message when the runtime would refuse it. */
+  private compileChecked(bytes: Uint8Array): string | null {
+    const key = toHexLower(createHash("sha256").update(bytes).digest());
+    if (this.compiled.has(key)) return null;
+    try {
+      const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+      checkModuleShape(module);
+      this.compiled.set(key, module);
+      return null;
+    } catch (e) {
+      return (e as Error).message;
     }
   }
 
@@ -396,6 +511,39 @@ export class SimDevice extends EventEmitter {
   }
 
   private deliverRx(bytes: Uint8Array): void {
+    if (!this.bootloader) {
+      this.firmwareRx(bytes);
+      return;
+    }
+    if (this.state === "off" || this.state === "halted") return;
+    try {
+      this.bootloader.link.push(bytes);
+    } catch (e) {
+      if (!(e instanceof PowerCut)) throw e;
+      this.recordCrash(e);
+      this.bootloader.link.reset();
+      this.bootAfterCut();
+      return;
+    }
+    if (this.resetRequested) {
+      this.resetRequested = false;
+      this.dropInstance({ kind: "reset", message: "reset requested on the boot channel" }, false);
+      this.bootloader.link.reset();
+      this.bootAfterCut();
+    }
+  }
+
+  /** Boot after the shell itself lost power or reset (not inside a firmware call). */
+  private bootAfterCut(): void {
+    this.crashesInARow = 0;
+    this.boot();
+  }
+
+  private firmwareRx(bytes: Uint8Array): void {
+    if (this.state === "recovery") {
+      this.answerInRecovery(bytes);
+      return;
+    }
     if (this.state !== "running") return;
     if (this.busy) {
       this.rxBacklog.push(bytes.slice());
@@ -409,7 +557,24 @@ export class SimDevice extends EventEmitter {
   }
 
   private drainRxBacklog(): void {
-    while (this.rxBacklog.length > 0 && !this.busy) this.deliverRx(this.rxBacklog.shift()!);
+    while (this.rxBacklog.length > 0 && !this.busy) this.firmwareRx(this.rxBacklog.shift()!);
+  }
+
+  /** No firmware runs: requests for it are answered `unsupported`, so the host learns why at once. */
+  private answerInRecovery(bytes: Uint8Array): void {
+    this.recoveryRx ??= new FrameReceiver({ maxFrame: this.board.link.maxFrame });
+    for (const f of this.recoveryRx.push(bytes)) {
+      if (f.flags !== 0) continue;
+      this.uartWrite(
+        encodeFrame({
+          channel: f.channel,
+          flags: FLAGS.RESP | FLAGS.ERR,
+          seq: f.seq,
+          body: { code: "unsupported", msg: "no firmware image runs (recovery): only the boot channel answers; tapkit image list --port P shows why" },
+        }),
+      );
+    }
+    this.flushTx();
   }
 
   private nfcConfigure(personality: number, uid: Uint8Array): void {

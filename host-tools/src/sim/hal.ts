@@ -7,7 +7,7 @@
 import type { NorFlash } from "./flash.ts";
 import type { Panel } from "./display.ts";
 import { HAL_IMPORT_SIGNATURES } from "../abi/hal-abi.ts";
-import { E_ARG, E_SPACE, E_UNSUPPORTED, HalFault } from "./hal-codes.ts";
+import { E_ARG, E_RANGE, E_SPACE, E_UNSUPPORTED, HalFault } from "./hal-codes.ts";
 import { sha256Digest, type Keystore } from "./keystore.ts";
 import { FirmwarePanic, FirmwareReset } from "./sim-errors.ts";
 
@@ -27,12 +27,19 @@ export interface HalContext {
   /** throws HalFault(E_UNSUPPORTED) when the board lacks the personality */
   nfcConfigure(personality: number, uid: Uint8Array): void;
   shellVersion: string;
+  /** flash regions below this number are the firmware's; the others (image slots) belong to the bootloader (docs/boot.md). Default: all. */
+  firmwareRegions?: number;
 }
 
 type ImportFn = (...args: number[]) => number | bigint | void;
 
 export function buildHalImports(ctx: HalContext, callCounts: Map<string, number> = new Map()): { hal: Record<string, ImportFn> } {
   const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+  /** A shell that is the bootloader keeps the image slots from the firmware. */
+  const firmwareRegion = (region: number): void => {
+    if (ctx.firmwareRegions !== undefined && region >= ctx.firmwareRegions) throw new HalFault(E_RANGE, `flash region ${region} belongs to the bootloader`);
+  };
 
   /** The bytes at (ptr, len), or E_ARG when any of them is outside memory. */
   const span = (ptr: number, len: number): Uint8Array => {
@@ -84,20 +91,24 @@ export function buildHalImports(ctx: HalContext, callCounts: Map<string, number>
     },
 
     flash_geometry: (region, outPtr) => {
+      firmwareRegion(region);
       span(outPtr, 16);
       const g = ctx.flash.geometry(region);
       return out(outPtr, little32([g.pageSize, g.pageCount, g.writeUnit, g.eraseCycles]));
     },
     flash_read: (region, offset, ptr, len) => {
+      firmwareRegion(region);
       const target = span(ptr, len);
       target.set(ctx.flash.read(region, offset, len));
       return len;
     },
     flash_program: (region, offset, ptr, len) => {
+      firmwareRegion(region);
       ctx.flash.program(region, offset, span(ptr, len).slice());
       return len;
     },
     flash_erase: (region, page) => {
+      firmwareRegion(region);
       ctx.flash.erase(region, page);
       return 0;
     },

@@ -34,6 +34,8 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Ru
     blank: options.blank,
     verbose: options.verbose,
     baud: options.baud ?? options.board.link.baud,
+    // With a state directory the shell is the bootloader: it runs what its slots hold (docs/boot.md).
+    bootFromSlots: options.stateDir !== undefined,
   });
   const stops: (() => Promise<void> | void)[] = [() => device.close()];
   const stop = async () => {

@@ -29,12 +29,17 @@ export class StoreLink {
 
   /** An op chosen at run time (a workload's): the name is still the catalogue's, the arguments unchecked. */
   callByName(op: OpName, args: Body): StoreAnswer {
+    return this.exchange((seq) => opRequestFrame(op, args, seq));
+  }
+
+  /** One request frame (built for the seq it is given) in, its answer out. */
+  exchange(frameFor: (seq: number) => Uint8Array): StoreAnswer {
     const seq = this.seq;
     this.seq = (this.seq % 0xffff) + 1;
     this.answers = [];
     // A frame delimiter first: a reboot may have left the device's receiver mid-frame.
     this.device.receive(new Uint8Array([0]));
-    this.device.receive(opRequestFrame(op, args, seq));
+    this.device.receive(frameFor(seq));
     const answer = this.answers.find((a) => a.seq === seq);
     if (!answer) return { kind: "lost" };
     if (answer.flags & FLAGS.ERR) return { kind: "error", code: String(answer.body.code), msg: String(answer.body.msg) };

@@ -109,6 +109,24 @@ export const bench: Command = {
           ]),
         );
       }
+      if (res.update.length) {
+        out.line("\nimage upload, tapkit flash (image bytes/s against baud/10)");
+        out.line(
+          table([
+            ["baud", "via", "image B", "seconds", "B/s", "% of baud/10", "target", ""],
+            ...res.update.map((u) => [
+              String(u.baud),
+              u.transport,
+              String(u.imageBytes),
+              u.seconds.toFixed(2),
+              u.payloadBytesPerSecond.toFixed(0),
+              u.percentOfBaud.toFixed(1),
+              `>= ${u.target}%`,
+              u.met ? "met" : "MISSED",
+            ]),
+          ]),
+        );
+      }
       for (const n of res.notes) out.line(`note: ${n}`);
       out.line(`\nwrote ${file}`);
     });

@@ -6,7 +6,7 @@ import { pcscPath } from "../../pcsc/index.ts";
 import { usageError } from "../output.ts";
 import { optionalInteger } from "../option-values.ts";
 
-function resolvePort(opts: { port?: string }): string {
+export function resolvePort(opts: { port?: string }): string {
   const port = opts.port ?? process.env.TAPKIT_PORT;
   if (!port) {
     throw usageError("no device port given", "pass --port /dev/ttyUSB0 (or the pty/tcp address 'tapkit sim' prints), or set TAPKIT_PORT");

@@ -9,13 +9,14 @@ import { display } from "./display.ts";
 import { hil } from "./hil.ts";
 import { bench } from "./bench.ts";
 import { demo } from "./demo.ts";
-import { torture } from "./torture.ts";
+import { torture, tortureUpdateCommand } from "./torture.ts";
 import { WALLET_COMMANDS } from "./wallet/index.ts";
 import { EMV_COMMANDS } from "./emv.ts";
 import { PAYMENT_COMMANDS } from "./payment.ts";
 import { NDEF_COMMANDS } from "./ndef.ts";
 import { VERIFY_COMMANDS } from "./verify.ts";
 import { IMAGE_COMMANDS } from "./image.ts";
+import { FLASH_COMMANDS } from "./flash.ts";
 
 export const COMMANDS: Command[] = [
   demo,
@@ -29,10 +30,12 @@ export const COMMANDS: Command[] = [
   hil,
   bench,
   torture,
+  tortureUpdateCommand,
   ...WALLET_COMMANDS,
   ...EMV_COMMANDS,
   ...PAYMENT_COMMANDS,
   ...NDEF_COMMANDS,
   ...VERIFY_COMMANDS,
   ...IMAGE_COMMANDS,
+  ...FLASH_COMMANDS,
 ];

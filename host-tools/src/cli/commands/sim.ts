@@ -10,10 +10,17 @@ import { TapkitError } from "../../errors/index.ts";
 import { loadBoard, qemuShell } from "../../boards/index.ts";
 import { buildFirmware } from "../../build/index.ts";
 import { startSimulator } from "../../sim/run.ts";
+import type { SimDevice } from "../../sim/device.ts";
 import { firmwareElfPath, firmwarePath } from "../../paths.ts";
 import { startQemuBoard } from "../../qemu/qemu-board.ts";
 import { parseBaud } from "./connect.ts";
 import { servePcsc } from "../../sim/serve-pcsc.ts";
+
+function bootSummary(running: SimDevice["running"]): string {
+  if (running === "development") return "development image (no trust anchor yet: tapkit image trust)";
+  if (!running) return "recovery: no bootable image (tapkit image list, tapkit flash)";
+  return `slot ${running.slot === 0 ? "a" : "b"}, version ${running.fields.version.join(".")}, ${running.mode}`;
+}
 
 export const sim: Command = {
   name: "sim",
@@ -93,6 +100,8 @@ export const sim: Command = {
       demo: !opts.blank,
       pid: process.pid,
       pcsc: pcsc ? "Virtual PCD 00 00" : null,
+      // with --state the shell is the bootloader (docs/boot.md): what it started
+      boot: "device" in sim && sim.device.bootloader ? bootSummary(sim.device.running) : null,
     };
     if (out.json) process.stdout.write(JSON.stringify(ready) + "\n");
     else {
@@ -101,6 +110,7 @@ export const sim: Command = {
       out.line(`  tcp:          ${ready.tcp ?? "none (the link is on the pty)"}`);
       out.line(`  baud:         ${ready.baud}`);
       out.line(`  state:        ${ready.state ?? "in memory (use --state DIR to keep it)"}`);
+      if (ready.boot) out.line(`  boot:         ${ready.boot}`);
       if (ready.pcsc) out.line(`  pc/sc reader: ${ready.pcsc} (try: opensc-tool -r 0 -s 00A4040007D276000085010100)`);
       out.line(`try: tapkit info --port ${ready.pty ?? ready.tcp}    (Ctrl-C stops the simulator)`);
     }

@@ -7,6 +7,9 @@ import { countOption, integerOption } from "../option-values.ts";
 import { loadBoard } from "../../boards/index.ts";
 import { firmwarePath } from "../../paths.ts";
 import { tortureFailedError, tortureFailures, tortureStore, type TortureReport } from "../../torture/store-torture.ts";
+import { tortureUpdate, updateTortureFailedError, updateTortureFailures, type UpdateTortureReport } from "../../torture/update-torture.ts";
+import { tortureImages, tortureKey } from "../../torture/update-images.ts";
+import { readFileSync } from "node:fs";
 
 export const torture: Command = {
   name: "torture store",
@@ -54,5 +57,59 @@ export const torture: Command = {
       for (const f of r.failures) out.line(`failure: ${f}`);
     });
     if (tortureFailures(report) > 0) throw tortureFailedError(report);
+  },
+};
+
+export const tortureUpdateCommand: Command = {
+  name: "torture update",
+  summary: "cut power again and again during uploads, verification, marking, trial boots, confirm and revert; check the device never bricks",
+  usage: "tapkit torture update [--cuts N] [--seed S] [--board B] [--json]",
+  examples: ["tapkit torture update --cuts 10000 --seed 1", "tapkit torture update --cuts 1000 --seed 7 --json"],
+  options: {
+    cuts: { type: "string", help: "power cuts to make (default 10000)" },
+    seed: { type: "string", help: "seed for the workload, the cut points and the torn bits (default 1); the same seed replays the same run" },
+    board: { type: "string", help: "board whose built firmware to sign and flash (default sim-card)" },
+    ...JSON_OPTION,
+  },
+  async run(opts, _pos, out) {
+    const cuts = positiveInt("cuts", opts.cuts, 10000);
+    const seed = positiveInt("seed", opts.seed, 1);
+    const board = loadBoard(opts.board ?? "sim-card");
+    const module = new Uint8Array(readFileSync(firmwarePath(board.name)));
+    const key = tortureKey(seed);
+    const started = Date.now();
+    const report = await tortureUpdate({
+      board,
+      wasm: module,
+      key,
+      images: await tortureImages(board, module, key),
+      cuts,
+      seed,
+      onProgress: (r) => out.status(`${r.cuts}/${cuts} cuts, ${updateTortureFailures(r)} failures, ${((Date.now() - started) / 1000).toFixed(1)} s`),
+    });
+    out.result(report, (r: UpdateTortureReport) => {
+      out.line(
+        table([
+          ["cuts", String(r.cuts)],
+          ["bricks", String(r.bricks)],
+          ["unverified images booted", String(r.unverifiedBooted)],
+          ["downgrades", String(r.downgrades)],
+          ["unconfirmed not reverted", String(r.unconfirmedNotReverted)],
+          ["uploads resumed", String(r.uploadsResumed)],
+          [
+            "cuts by step",
+            Object.entries(r.cutsBy)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", "),
+          ],
+          ["cuts before/during/after", `${r.phases.before}/${r.phases.during}/${r.phases.after}`],
+          ["images flashed/confirmed/reverted/refused", `${r.images.flashed}/${r.images.confirmed}/${r.images.reverted}/${r.images.refused}`],
+          ["device lifetimes", String(r.epochs)],
+          ["flash operations", String(r.flashOperations)],
+        ]),
+      );
+      for (const f of r.failures) out.line(`failure: ${f}`);
+    });
+    if (updateTortureFailures(report) > 0) throw updateTortureFailedError(report);
   },
 };
