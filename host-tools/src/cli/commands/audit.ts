@@ -1,11 +1,10 @@
 // tapkit audit verify|export: check a records database's audit chain (hash links, station
 // signatures, no gaps, no cut tail), and write the customer's per-device record as CSV/JSON.
+// The database packages load when a command runs, so other commands start without them.
 import { writeFileSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
-import { openDatabase } from "../../db/index.ts";
-import { exportRows, toCsv, verifyAudit } from "../../records/index.ts";
 import { TapkitError } from "../../errors/index.ts";
 
 export const DB_OPTION = {
@@ -28,6 +27,8 @@ export const auditVerifyCommand: Command = {
   async run(opts, _pos, out) {
     if (opts["expect-head"] !== undefined && !/^[0-9a-fA-F]{64}$/.test(opts["expect-head"]))
       throw usageError("--expect-head must be 64 hex digits", "copy the head hash tapkit audit verify printed");
+    const { openDatabase } = await import("../../db/index.ts");
+    const { verifyAudit } = await import("../../records/index.ts");
     const db = await openDatabase(opts.db);
     try {
       const report = await verifyAudit(db, { expectHead: opts["expect-head"] });
@@ -66,6 +67,8 @@ export const auditExportCommand: Command = {
   },
   async run(opts, _pos, out) {
     if (opts.format !== "csv" && opts.format !== "json") throw usageError(`--format ${opts.format} is not csv or json`, "e.g. --format csv");
+    const { openDatabase } = await import("../../db/index.ts");
+    const { exportRows, toCsv } = await import("../../records/index.ts");
     const db = await openDatabase(opts.db);
     try {
       const rows = await exportRows(db, { batch: opts.batch });
