@@ -83,6 +83,22 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX audit_serial ON audit (serial)",
     ],
   },
+  {
+    version: 2,
+    name: "tap backend replay state",
+    statements: [
+      // one row per tag: "<keys entry>:<UID>" (SUN) or "<keys entry>:<public key>" (signed);
+      // sequence = epoch * counterLimit + counter of the newest accepted tap, -1 before any
+      `CREATE TABLE tap_state (
+        tag TEXT PRIMARY KEY,
+        family TEXT NOT NULL,
+        sequence BIGINT NOT NULL,
+        revoked_at TEXT,
+        updated_at TEXT NOT NULL
+      )`,
+      "CREATE INDEX tap_state_family ON tap_state (family, sequence)",
+    ],
+  },
 ];
 
 async function ensureTable(tx: Queryable): Promise<void> {

@@ -17,6 +17,7 @@ import { NDEF_COMMANDS } from "./ndef.ts";
 import { VERIFY_COMMANDS } from "./verify.ts";
 import { IMAGE_COMMANDS } from "./image.ts";
 import { AUDIT_COMMANDS } from "./audit.ts";
+import { SERVE_COMMANDS } from "./serve.ts";
 
 export const COMMANDS: Command[] = [
   demo,
@@ -37,4 +38,5 @@ export const COMMANDS: Command[] = [
   ...VERIFY_COMMANDS,
   ...IMAGE_COMMANDS,
   ...AUDIT_COMMANDS,
+  ...SERVE_COMMANDS,
 ];
