@@ -14,7 +14,7 @@ import { openDatabase } from "../../host-tools/src/db/index.ts";
 import { CLI, ensureCli } from "../cli/cli-helpers.ts";
 import { longTests } from "../support/long-tests.ts";
 import { findPostgres, startPostgres, type PostgresServer } from "../support/postgres-server.ts";
-import { an10922, sunUrl } from "./sun-minter.ts";
+import { an10922, sunUrl } from "../../host-tools/src/bench/sun-minter.ts";
 
 longTests();
 
@@ -41,7 +41,11 @@ afterAll(() => {
 
 function startService(keysPath: string, db: string): Promise<string> {
   ensureCli();
-  const child = spawn(process.execPath, [CLI, "serve", "verify", "--keys", keysPath, "--db", db, "--port", "0", "--ip-rate", "0", "--tag-rate", "0", "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [CLI, "serve", "verify", "--keys", keysPath, "--db", db, "--port", "0", "--ip-rate", "0", "--tag-rate", "0", "--json"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   services.push(child);
   let lastErr = "";
   child.stderr.on("data", (d) => {
@@ -69,10 +73,21 @@ describe.skipIf(!pgBin)("four service processes, one PostgreSQL", () => {
   it("0 replays accepted, 0 stale counters accepted, 0 genuine taps refused", async () => {
     const db = pg!.createDatabase("taps");
     const keysPath = join(tmp, "keys.json");
-    writeFileSync(keysPath, JSON.stringify({ tags: [{ name: "city", template: `${BASE}?p={picc}&c={mac}`, mode: "sun", metaKey: META.toString("hex"), masterFileKey: MASTER.toString("hex") }] }));
+    writeFileSync(
+      keysPath,
+      JSON.stringify({
+        tags: [{ name: "city", template: `${BASE}?p={picc}&c={mac}`, mode: "sun", metaKey: META.toString("hex"), masterFileKey: MASTER.toString("hex") }],
+      }),
+    );
     chmodSync(keysPath, 0o600);
     const targets = await Promise.all([0, 1, 2, 3].map(() => startService(keysPath, db)));
-    const result = await runTapLoad({ targets, tags: TAGS, countersPerTag: COUNTERS, concurrency: 32, mint: (t, c) => sunUrl(BASE, META, fileKeys[t], uid(t), c) });
+    const result = await runTapLoad({
+      targets,
+      tags: TAGS,
+      countersPerTag: COUNTERS,
+      concurrency: 32,
+      mint: (t, c) => sunUrl(BASE, META, fileKeys[t], uid(t), c),
+    });
     console.log(
       `4 processes on PostgreSQL: ${result.requests} requests in ${result.seconds} s (${result.requestsPerSecond}/s, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms); ` +
         `${result.genuine} genuine taps, ${result.accepted} accepted, ${result.genuineRefused} refused; ${result.replaysFired} racing replays, ${result.replaysAccepted} accepted; ` +

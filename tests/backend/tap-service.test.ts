@@ -14,7 +14,7 @@ import { openDatabase, type Database } from "../../host-tools/src/db/index.ts";
 import { ProvisioningRecords, stationFromSecret } from "../../host-tools/src/records/index.ts";
 import { longTests } from "../support/long-tests.ts";
 import { FILE, META, keyedTag, tap } from "../verify/tap-fixture.ts";
-import { an10922, cmac, sunUrl } from "./sun-minter.ts";
+import { an10922, cmac, sunUrl } from "../../host-tools/src/bench/sun-minter.ts";
 
 longTests();
 

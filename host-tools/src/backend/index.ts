@@ -13,3 +13,4 @@ export {
 export { TapState, type TapRefusal } from "./tap-state.ts";
 export { loadBackendKeys, tagFileKey, diversificationInput, KEYS_ENV, type BackendTagKeys } from "./tap-keys.ts";
 export { RateLimiter } from "./rate-limit.ts";
+export { ingestVouchers, type IngestReport } from "./settlement-ingest.ts";

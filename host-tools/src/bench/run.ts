@@ -11,6 +11,7 @@ import { measureStoreCosts, type StoreCosts } from "./store-costs.ts";
 import { measureQrCosts, type QrCosts } from "./qr-costs.ts";
 import { measureNfcCosts, type NfcCosts } from "./nfc-costs.ts";
 import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
+import type { TapBackendCosts } from "./tap-backend-costs.ts";
 
 export interface FirmwareFacts {
   board: string;
@@ -35,12 +36,14 @@ export interface BenchResults {
   node: string;
   firmware: FirmwareFacts[];
   throughput: (ThroughputResult & { target: number; met: boolean })[];
+  /** the tap backend (issue 15): taps/s and latency, file store vs SQLite vs PostgreSQL */
+  tapBackend?: TapBackendCosts;
   notes: string[];
 }
 
 export const THROUGHPUT_TARGETS: Record<number, number> = { 115200: 90, 921600: 85 };
 
-export async function runBench(opts: { out?: string; throughput?: boolean; log?: (s: string) => void } = {}): Promise<BenchResults> {
+export async function runBench(opts: { out?: string; throughput?: boolean; tapBackend?: boolean; log?: (s: string) => void } = {}): Promise<BenchResults> {
   const log = opts.log ?? (() => {});
   const notes: string[] = [];
   const firmware: FirmwareFacts[] = [];
@@ -75,7 +78,14 @@ export async function runBench(opts: { out?: string; throughput?: boolean; log?:
       throughput.push({ ...r, target, met: r.percentOfBaud >= target });
     }
   }
-  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, notes };
+  let tapBackend: TapBackendCosts | undefined;
+  if (opts.tapBackend !== false) {
+    // spawns `tapkit serve verify` processes: the CLI this bench runs in (dist/tapkit.mjs)
+    const { measureTapBackend } = await import("./tap-backend-costs.ts");
+    tapBackend = await measureTapBackend(process.argv[1], { log });
+    notes.push(...tapBackend.notes);
+  }
+  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, tapBackend, notes };
   if (opts.out) {
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, JSON.stringify(results, null, 2) + "\n");

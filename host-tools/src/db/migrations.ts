@@ -99,6 +99,27 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX tap_state_family ON tap_state (family, sequence)",
     ],
   },
+  {
+    version: 3,
+    name: "settled vouchers",
+    statements: [
+      // one row per card and counter: the same bundle twice changes nothing, and a second
+      // voucher under a counter already settled (a cloned or broken card) cannot land
+      `CREATE TABLE settled_vouchers (
+        device TEXT NOT NULL,
+        counter BIGINT NOT NULL,
+        digest TEXT NOT NULL,
+        payee TEXT NOT NULL,
+        amount BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        epoch BIGINT NOT NULL,
+        source TEXT NOT NULL,
+        bundle TEXT NOT NULL,
+        ingested_at TEXT NOT NULL,
+        PRIMARY KEY (device, counter)
+      )`,
+    ],
+  },
 ];
 
 async function ensureTable(tx: Queryable): Promise<void> {

@@ -1,6 +1,6 @@
-// Test-side SUN tap URLs, made with node:crypto (OpenSSL's AES) from the NTAG 424 / AN12196
+// SUN tap URLs for tests and the tap-backend bench, made with node:crypto (OpenSSL's AES) from the NTAG 424 / AN12196
 // definitions rather than with tapkit's own code, so the backend is checked against an
-// outside implementation: PICCData = AES-CBC(metaKey, IV 0, C7 || UID || ctr LE(3) || pad),
+// outside implementation (tests check the minter against AN12196 and RFC 4493): PICCData = AES-CBC(metaKey, IV 0, C7 || UID || ctr LE(3) || pad),
 // K_ses = CMAC(fileKey, 3CC3 0001 0080 || UID || ctr), SDMMAC = odd bytes of CMAC(K_ses, "").
 // Per-tag file keys by AN10922: CMAC(master, 01 || UID || aid || system).
 import { createCipheriv, randomBytes } from "node:crypto";
