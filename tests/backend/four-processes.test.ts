@@ -4,16 +4,17 @@
 // 0 genuine taps refused, numbers printed. npm test runs 60 tags x 60 counters (about 4,700 requests:
 // the shared 2-core machine serves ~100 requests/s to four processes under other load);
 // `npm run bench` runs the 50,000 of issue 15. The URLs are minted with node:crypto.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTapLoad } from "../../host-tools/src/bench/tap-load.ts";
+import { spawnTapService } from "../../host-tools/src/bench/tap-backend-costs.ts";
 import { openDatabase } from "../../host-tools/src/db/index.ts";
 import { CLI, ensureCli } from "../cli/cli-helpers.ts";
 import { longTests } from "../support/long-tests.ts";
-import { findPostgres, startPostgres, type PostgresServer } from "../support/postgres-server.ts";
+import { usePostgres } from "../support/postgres-server.ts";
 import { an10922, sunUrl } from "../../host-tools/src/bench/sun-minter.ts";
 
 longTests();
@@ -27,51 +28,17 @@ const uid = (i: number) => Buffer.from(`04${(0x10000 + i).toString(16).padStart(
 const fileKeys = Array.from({ length: TAGS }, (_, i) => an10922(MASTER, uid(i)));
 
 const tmp = mkdtempSync(join(tmpdir(), "tapkit-backend4-"));
-const pgBin = findPostgres();
-let pg: PostgresServer | undefined;
+const postgres = usePostgres(beforeAll, afterAll);
+const pgBin = postgres.bin;
 const services: ChildProcess[] = [];
-beforeAll(async () => {
-  if (pgBin) pg = await startPostgres(pgBin);
-}, 120_000);
 afterAll(() => {
   for (const s of services) s.kill("SIGTERM");
-  pg?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function startService(keysPath: string, db: string): Promise<string> {
-  ensureCli();
-  const child = spawn(
-    process.execPath,
-    [CLI, "serve", "verify", "--keys", keysPath, "--db", db, "--port", "0", "--ip-rate", "0", "--tag-rate", "0", "--json"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  services.push(child);
-  let lastErr = "";
-  child.stderr.on("data", (d) => {
-    const text = String(d);
-    if (!text.startsWith('{"t"')) lastErr = (lastErr + text).slice(-2000); // not an access-log line
-  });
-  child.on("exit", (code, signal) => {
-    if (signal !== "SIGTERM") console.error(`service exited ${code} ${signal}: ${lastErr}`);
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      try {
-        resolve(JSON.parse(out).listening);
-      } catch {
-        // not the whole document yet
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`service exited ${code}: ${out}`)));
-  });
-}
-
 describe.skipIf(!pgBin)("four service processes, one PostgreSQL", () => {
   it("0 replays accepted, 0 stale counters accepted, 0 genuine taps refused", async () => {
-    const db = pg!.createDatabase("taps");
+    const db = postgres.server().createDatabase("taps");
     const keysPath = join(tmp, "keys.json");
     writeFileSync(
       keysPath,
@@ -80,7 +47,8 @@ describe.skipIf(!pgBin)("four service processes, one PostgreSQL", () => {
       }),
     );
     chmodSync(keysPath, 0o600);
-    const targets = await Promise.all([0, 1, 2, 3].map(() => startService(keysPath, db)));
+    ensureCli();
+    const targets = await Promise.all([0, 1, 2, 3].map(() => spawnTapService(CLI, keysPath, db, services)));
     const result = await runTapLoad({
       targets,
       tags: TAGS,

@@ -13,7 +13,7 @@ import { openDatabase } from "../../host-tools/src/db/index.ts";
 import { readVoucherDir } from "../../host-tools/src/wallet/index.ts";
 import { tapkit } from "../cli/cli-helpers.ts";
 import { longTests } from "../support/long-tests.ts";
-import { findPostgres, startPostgres, type PostgresServer } from "../support/postgres-server.ts";
+import { usePostgres } from "../support/postgres-server.ts";
 import { bundleBytes, testCard, testIssuer } from "../wallet/wallet-fixture.ts";
 
 longTests();
@@ -37,13 +37,9 @@ const day1 = () =>
     "v3.voucher": bundleBytes(card, { counter: 3, amount: 700 }),
   });
 
-const pgBin = findPostgres();
-let pg: PostgresServer | undefined;
-beforeAll(async () => {
-  if (pgBin) pg = await startPostgres(pgBin);
-}, 120_000);
+const postgres = usePostgres(beforeAll, afterAll);
+const pgBin = postgres.bin;
 afterAll(() => {
-  pg?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -86,7 +82,7 @@ describe("tapkit settle --db (SQLite, the bundled CLI)", () => {
 
 describe.skipIf(!pgBin)("settlement ingest on PostgreSQL", () => {
   it("two acceptors' uploads ingested at once, twice: each voucher stored exactly once", async () => {
-    const url = pg!.createDatabase("settle");
+    const url = postgres.server().createDatabase("settle");
     const inputs = readVoucherDir(day1());
     const dbs = await Promise.all([openDatabase(url), openDatabase(url)]);
     const reports = await Promise.all([...dbs, ...dbs].map((db) => ingestVouchers(db, inputs, issuer.root.publicKey)));

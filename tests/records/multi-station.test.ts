@@ -12,20 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../host-tools/src/db/index.ts";
 import { ProvisioningRecords, stationFromSecret, verifyAudit } from "../../host-tools/src/records/index.ts";
 import { longTests } from "../support/long-tests.ts";
-import { findPostgres, startPostgres, type PostgresServer } from "../support/postgres-server.ts";
+import { usePostgres } from "../support/postgres-server.ts";
 
 longTests();
 
 const STATIONS = 4;
 const PER_STATION = 25;
 const tmp = mkdtempSync(join(tmpdir(), "tapkit-stations-"));
-const pgBin = findPostgres();
-let pg: PostgresServer | undefined;
-beforeAll(async () => {
-  if (pgBin) pg = await startPostgres(pgBin);
-}, 120_000);
+const postgres = usePostgres(beforeAll, afterAll);
+const pgBin = postgres.bin;
 afterAll(() => {
-  pg?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -102,7 +98,7 @@ async function checkOutcome(url: string, made: Made[], haystack: () => Promise<s
 
 describe.skipIf(!pgBin)("four stations on one PostgreSQL", () => {
   it("no serial or UID issued twice, no audit record lost or forked, no key bytes stored", async () => {
-    const url = pg!.createDatabase("line");
+    const url = postgres.server().createDatabase("line");
     const made = await provisionConcurrently(url);
     await checkOutcome(url, made, async () => {
       const db = await openDatabase(url);

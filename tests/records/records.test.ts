@@ -10,7 +10,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDatabaseUrl, schemaVersion, MIGRATIONS, type Database } from "../../host-tools/src/db/index.ts";
 import { ProvisioningRecords, aesKcv, exportRows, loadOrCreateStation, stationFromSecret, toCsv, verifyAudit } from "../../host-tools/src/records/index.ts";
-import { findPostgres, startPostgres, type PostgresServer } from "../support/postgres-server.ts";
+import { usePostgres } from "../support/postgres-server.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "tapkit-records-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -31,14 +31,9 @@ interface Engine {
   tamper: (sql: string) => Promise<void>;
 }
 
-const pgBin = findPostgres();
-let pg: PostgresServer | undefined;
+const postgres = usePostgres(beforeAll, afterAll);
+const pgBin = postgres.bin;
 let dbCount = 0;
-
-beforeAll(async () => {
-  if (pgBin) pg = await startPostgres(pgBin);
-}, 120_000);
-afterAll(() => pg?.stop());
 
 function sqliteEngine(): Engine & { file: string } {
   const file = join(tmp, `r${dbCount++}.sqlite`);
@@ -60,7 +55,7 @@ function pgEngine(): Engine {
   return {
     name: "postgres",
     url: () => {
-      if (!url) url = pg!.createDatabase(name);
+      if (!url) url = postgres.server().createDatabase(name);
       return url;
     },
     tamper: async (sql) => {

@@ -14,3 +14,26 @@ export function findPostgres(): string | undefined {
   }
   return bin;
 }
+
+/**
+ * A private server for this test file: started in beforeAll, stopped in afterAll.
+ * `bin` is undefined (and the skip announced) when the binaries are missing.
+ */
+export function usePostgres(
+  beforeAll: (fn: () => Promise<void>, timeout?: number) => void,
+  afterAll: (fn: () => void) => void,
+): { bin: string | undefined; server(): PostgresServer } {
+  const bin = findPostgres();
+  let server: PostgresServer | undefined;
+  beforeAll(async () => {
+    if (bin) server = await startPostgres(bin);
+  }, 120_000);
+  afterAll(() => server?.stop());
+  return {
+    bin,
+    server: () => {
+      if (!server) throw new Error("PostgreSQL is not running (binaries missing: the suite should have been skipped)");
+      return server;
+    },
+  };
+}

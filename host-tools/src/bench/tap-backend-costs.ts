@@ -40,13 +40,21 @@ function minter(tags: number): (t: number, c: number) => string {
 
 const pct = (sorted: number[], p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 100) / 100;
 
-function startService(cli: string, keysPath: string, db: string, children: ChildProcess[]): Promise<string> {
+/**
+ * Starts `tapkit serve verify` (rate limits off) as a child process and resolves with the URL
+ * it listens on. The access log is dropped; anything else on stderr is kept for the error.
+ */
+export function spawnTapService(cli: string, keysPath: string, db: string, children: ChildProcess[]): Promise<string> {
   const child = spawn(
     process.execPath,
     [cli, "serve", "verify", "--keys", keysPath, "--db", db, "--port", "0", "--ip-rate", "0", "--tag-rate", "0", "--json"],
-    { stdio: ["ignore", "pipe", "ignore"] },
+    { stdio: ["ignore", "pipe", "pipe"] },
   );
   children.push(child);
+  let errors = "";
+  child.stderr!.on("data", (d) => {
+    for (const line of String(d).split("\n")) if (line && !line.startsWith('{"t"')) errors = `${errors}${line}\n`.slice(-2000);
+  });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d) => {
@@ -57,7 +65,7 @@ function startService(cli: string, keysPath: string, db: string, children: Child
         // not the whole document yet
       }
     });
-    child.on("exit", (code) => reject(new Error(`tapkit serve verify exited ${code}`)));
+    child.on("exit", (code, signal) => reject(new Error(`tapkit serve verify exited ${code ?? signal}: ${errors}`)));
   });
 }
 
@@ -106,7 +114,7 @@ export async function measureTapBackend(cli: string, options: { requests?: numbe
 
     log("tap backend: 1 process on SQLite ...");
     const sqlitePath = join(dir, "taps.sqlite");
-    const one = await startService(cli, keysPath, sqlitePath, children);
+    const one = await spawnTapService(cli, keysPath, sqlitePath, children);
     const sqlite1 = await runTapLoad({ targets: [one], tags: 50, countersPerTag: 100, concurrency: 32, mint: minter(50) });
     const shares = [await dbShare(join(dir, "share.sqlite"), "sqlite", 2000)];
 
@@ -118,7 +126,7 @@ export async function measureTapBackend(cli: string, options: { requests?: numbe
       try {
         const url = pg.createDatabase("taps");
         log("tap backend: 4 processes on PostgreSQL ...");
-        const targets = await Promise.all([0, 1, 2, 3].map(() => startService(cli, keysPath, url, children)));
+        const targets = await Promise.all([0, 1, 2, 3].map(() => spawnTapService(cli, keysPath, url, children)));
         // ~1.3 requests per counter (racing replays and older counters on top)
         const requests = options.requests ?? 50_000;
         const tags = 400;
