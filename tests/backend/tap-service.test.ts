@@ -14,6 +14,8 @@ import { openDatabase, type Database } from "../../host-tools/src/db/index.ts";
 import { ProvisioningRecords, stationFromSecret } from "../../host-tools/src/records/index.ts";
 import { longTests } from "../support/long-tests.ts";
 import { FILE, META, keyedTag, tap } from "../verify/tap-fixture.ts";
+import { bootTag } from "../nfc/nfc-fixture.ts";
+import { buildTapTemplate, setTag } from "../../host-tools/src/ndef/index.ts";
 import { an10922, cmac, sunUrl } from "../../host-tools/src/bench/sun-minter.ts";
 
 longTests();
@@ -133,6 +135,34 @@ describe("verdicts", () => {
   });
 });
 
+describe("signed tap URLs", () => {
+  it("a plaque's signed taps are accepted in order, a replay and a changed amount refused", async () => {
+    const template = "https://pay.example.com/s?m=shop-42&a=12.50&n={ctr}&t={time}&s={sig}";
+    const tg = await bootTag("sim-plaque");
+    const signed = await startTapService({
+      keys: [...KEYS, { name: "signed", template, mode: "signed", publicKey: Buffer.from(tg.device.keystore.publicKey(0)).toString("hex"), alg: "ed25519" }],
+      db,
+      ipRate: 0,
+      tagRate: 0,
+      log: () => undefined,
+    });
+    try {
+      await setTag(tg.client, buildTapTemplate({ url: template, signSlot: 0 }));
+      const first = await tap(tg);
+      const second = await tap(tg);
+      const ask = (url: string) => fetch(`${signed.url}/api/verify?url=${encodeURIComponent(url)}`).then((r) => r.json());
+      expect(await ask(first)).toMatchObject({ valid: true, merchant: "shop-42" });
+      expect(await ask(second)).toMatchObject({ valid: true });
+      expect(await ask(first)).toMatchObject({ valid: false, reason: "counter-backwards" });
+      expect(await ask(second)).toMatchObject({ valid: false, reason: "replay" });
+      expect(await ask(second.replace("a=12.50", "a=92.50"))).toMatchObject({ valid: false, reason: "malformed" });
+    } finally {
+      await signed.close();
+      await tg.close();
+    }
+  });
+});
+
 describe("bad input: 4xx, nothing stored, still serving", () => {
   const good = () => mint(50, 1);
   const cases: [string, () => Promise<{ status: number }>, number][] = [
@@ -181,6 +211,27 @@ describe("bad input: 4xx, nothing stored, still serving", () => {
       expect(text.includes(secret.toString("hex").toUpperCase())).toBe(false);
     expect(text).not.toMatch(/[0-9A-F]{32}/);
     expect(logs.some((l) => l.status === 200 && l.tag === "city:04000000000001")).toBe(true);
+  });
+});
+
+describe("rate limits", () => {
+  it("answer 429 past the per-address and per-tag budgets, before any counter is taken", async () => {
+    const limited = await startTapService({ keys: KEYS, db, ipRate: 1, ipBurst: 3, tagRate: 0.001, tagBurst: 1, log: () => undefined });
+    try {
+      const ask = (url: string) =>
+        fetch(`${limited.url}/api/verify?url=${encodeURIComponent(url)}`).then(async (r) => ({ status: r.status, body: await r.json() }));
+      // per tag: the first tap of tag 60 passes, the second (a new counter) is over its budget
+      expect((await ask(mint(60, 1))).status).toBe(200);
+      const second = await ask(mint(60, 2));
+      expect(second).toMatchObject({ status: 429, body: { reason: "rate-limited" } });
+      expect((await new TapState(db).state(`city:${uidOf(60).toString("hex").toUpperCase()}`))?.sequence).toBe(1);
+      // per address: the burst of 3 is spent (2 above + 1), the next request waits its turn
+      expect((await ask(mint(61, 1))).status).toBe(200);
+      expect((await ask(mint(62, 1))).status).toBe(429);
+      expect(await new TapState(db).state(`city:${uidOf(62).toString("hex").toUpperCase()}`)).toBeUndefined();
+    } finally {
+      await limited.close();
+    }
   });
 });
 
