@@ -16,7 +16,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Database } from "../db/index.ts";
-import { isTapkitError } from "../errors/index.ts";
+import { isTapkitError, TapkitError } from "../errors/index.ts";
 import { checkTapUrl, type TapVerdict } from "../verify/index.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { type BackendTagKeys, tagFileKey } from "./tap-keys.ts";
@@ -87,18 +87,13 @@ const REFUSAL_TEXT: Record<TapRefusal, string> = {
   revoked: "the tag is revoked",
 };
 
-class Refused extends Error {
-  constructor(
-    readonly reason: Reason,
-    message: string,
-    readonly tag?: string,
-  ) {
-    super(message);
-  }
+/** A refusal the service decides itself (not the verify library's): TAP_REFUSED with its reason. */
+function refused(reason: Reason, message: string, tag?: string): TapkitError {
+  return new TapkitError("TAP_REFUSED", message, "the verdict's reason says why; a genuine tap is accepted once, in counter order", { reason, tag });
 }
 
 function reasonOf(e: unknown): Reason {
-  if (e instanceof Refused) return e.reason;
+  if (isTapkitError(e, "TAP_REFUSED")) return e.details.reason as Reason;
   if (isTapkitError(e, "BAD_MAC") || isTapkitError(e, "BAD_PICC")) return "bad-mac";
   if (isTapkitError(e, "BAD_SIGNATURE")) return "bad-signature";
   if (isTapkitError(e, "UNKNOWN_TAG")) return "unknown-tag";
@@ -132,15 +127,15 @@ export class TapVerifier {
 
   /** The verdict for one tap URL; takes its counter when genuine. */
   async verify(url: string): Promise<Verdict> {
-    if (url.length > MAX_URL_CHARS) throw new Refused("too-long", `tap URL longer than ${MAX_URL_CHARS} characters`);
+    if (url.length > MAX_URL_CHARS) throw refused("too-long", `tap URL longer than ${MAX_URL_CHARS} characters`);
     await this.refreshEpochs();
     const { verdict, replayId } = checkTapUrl(url, this.keys, {
       maxEpoch: (name) => this.epochs.get(name)?.epoch ?? 0,
       fileKeyFor: (entry, uid) => tagFileKey(entry as BackendTagKeys, uid),
     });
-    if (!this.tagLimiter.take(replayId)) throw new Refused("rate-limited", "too many taps of this tag", replayId);
+    if (!this.tagLimiter.take(replayId)) throw refused("rate-limited", "too many taps of this tag", replayId);
     const refusal = await this.state.accept(replayId, verdict.tag, verdict.sequence);
-    if (refusal) throw new Refused(refusal, REFUSAL_TEXT[refusal], replayId);
+    if (refusal) throw refused(refusal, REFUSAL_TEXT[refusal], replayId);
     const known = this.epochs.get(verdict.tag);
     if (known && verdict.epoch > known.epoch) known.epoch = verdict.epoch;
     return this.describe(verdict, replayId);
@@ -170,13 +165,13 @@ export class TapVerifier {
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > MAX_BODY_BYTES) return reject(new Refused("too-large", `body over ${MAX_BODY_BYTES} bytes`));
+    if (declared > MAX_BODY_BYTES) return reject(refused("too-large", `body over ${MAX_BODY_BYTES} bytes`));
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new Refused("too-large", `body over ${MAX_BODY_BYTES} bytes`));
+        reject(refused("too-large", `body over ${MAX_BODY_BYTES} bytes`));
         req.destroy();
       } else chunks.push(c);
     });
@@ -220,11 +215,11 @@ export async function startTapService(options: TapServiceOptions): Promise<Runni
       const reason = reasonOf(e);
       const message = reason === "internal" ? "internal error" : e instanceof Error ? e.message : String(e);
       const status = send(STATUS[reason], { valid: false, reason, message } satisfies Verdict);
-      return { status, reason, tag: e instanceof Refused ? e.tag : undefined };
+      return { status, reason, tag: isTapkitError(e, "TAP_REFUSED") ? (e.details.tag as string | undefined) : undefined };
     };
     const raw = req.url ?? "/";
-    if (raw.length > MAX_URL_CHARS) return refuse(new Refused("too-long", `request URL longer than ${MAX_URL_CHARS} characters`));
-    if (!ipLimiter.take(req.socket.remoteAddress ?? "?")) return refuse(new Refused("rate-limited", "too many requests from this address"));
+    if (raw.length > MAX_URL_CHARS) return refuse(refused("too-long", `request URL longer than ${MAX_URL_CHARS} characters`));
+    if (!ipLimiter.take(req.socket.remoteAddress ?? "?")) return refuse(refused("rate-limited", "too many requests from this address"));
     const path = raw.split("?")[0];
     if (path === "/health") {
       if (req.method !== "GET") return { status: send(405, { error: "GET only" }, { allow: "GET" }) };
@@ -242,21 +237,21 @@ export async function startTapService(options: TapServiceOptions): Promise<Runni
         try {
           body = JSON.parse(await readBody(req));
         } catch (e) {
-          return refuse(e instanceof Refused ? e : new Refused("malformed", 'body must be JSON {"url": "..."}'));
+          return refuse(isTapkitError(e, "TAP_REFUSED") ? e : refused("malformed", 'body must be JSON {"url": "..."}'));
         }
         const u = (body as { url?: unknown } | null)?.url;
-        if (typeof u !== "string" || Object.keys(body as object).length !== 1) return refuse(new Refused("malformed", 'body must be exactly {"url": "..."}'));
+        if (typeof u !== "string" || Object.keys(body as object).length !== 1) return refuse(refused("malformed", 'body must be exactly {"url": "..."}'));
         tapUrl = u;
       } else if (req.method === "GET") {
         const q = new URLSearchParams(raw.slice(path.length + 1));
         const u = q.getAll("url");
-        if (u.length !== 1 || [...q.keys()].some((k) => k !== "url")) return refuse(new Refused("malformed", "give exactly one parameter, url"));
+        if (u.length !== 1 || [...q.keys()].some((k) => k !== "url")) return refuse(refused("malformed", "give exactly one parameter, url"));
         tapUrl = u[0];
       } else return { status: send(405, { error: "GET or POST" }, { allow: "GET, POST" }) };
     } else {
       if (req.method !== "GET") return { status: send(405, { error: "a tap is a GET" }, { allow: "GET" }) };
       const origin = origins.get(path);
-      if (!origin) return refuse(new Refused("unknown-tag", `no tag's URL has the path ${path.slice(0, 80)}`));
+      if (!origin) return refuse(refused("unknown-tag", `no tag's URL has the path ${path.slice(0, 80)}`));
       tapUrl = origin + raw;
     }
     try {
