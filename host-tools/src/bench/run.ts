@@ -12,6 +12,7 @@ import { measureQrCosts, type QrCosts } from "./qr-costs.ts";
 import { measureNfcCosts, type NfcCosts } from "./nfc-costs.ts";
 import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
 import { measureUpdateRate, type UpdateRateResult } from "./update-rate.ts";
+import type { TapBackendCosts } from "./tap-backend-costs.ts";
 
 export interface FirmwareFacts {
   board: string;
@@ -38,12 +39,14 @@ export interface BenchResults {
   throughput: (ThroughputResult & { target: number; met: boolean })[];
   /** `tapkit flash` image upload rate against baud/10 (issue 9: >= 90 % at 115200, >= 85 % at 921600) */
   update: (UpdateRateResult & { target: number; met: boolean })[];
+  /** the tap backend (issue 15): taps/s and latency, file store vs SQLite vs PostgreSQL */
+  tapBackend?: TapBackendCosts;
   notes: string[];
 }
 
 export const THROUGHPUT_TARGETS: Record<number, number> = { 115200: 90, 921600: 85 };
 
-export async function runBench(opts: { out?: string; throughput?: boolean; log?: (s: string) => void } = {}): Promise<BenchResults> {
+export async function runBench(opts: { out?: string; throughput?: boolean; tapBackend?: boolean; log?: (s: string) => void } = {}): Promise<BenchResults> {
   const log = opts.log ?? (() => {});
   const notes: string[] = [];
   const firmware: FirmwareFacts[] = [];
@@ -88,7 +91,14 @@ export async function runBench(opts: { out?: string; throughput?: boolean; log?:
       update.push({ ...r, target, met: r.percentOfBaud >= target });
     }
   }
-  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, update, notes };
+    let tapBackend: TapBackendCosts | undefined;
+  if (opts.tapBackend !== false) {
+    // spawns `tapkit serve verify` processes: the CLI this bench runs in (dist/tapkit.mjs)
+    const { measureTapBackend } = await import("./tap-backend-costs.ts");
+    tapBackend = await measureTapBackend(process.argv[1], { log });
+    notes.push(...tapBackend.notes);
+  }
+  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, update, tapBackend, notes };
   if (opts.out) {
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, JSON.stringify(results, null, 2) + "\n");

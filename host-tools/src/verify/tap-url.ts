@@ -7,7 +7,7 @@
 //   "signed", "metaKey", "fileKey", "counterLimit"?, "params"? } | { ..., "publicKey", "alg" } ] }
 import { readFileSync } from "node:fs";
 import { TapkitError } from "../errors/index.ts";
-import { epochKey, verifySun, type SunResult } from "./sun.ts";
+import { decryptPiccData, epochKey, verifySun, type SunResult } from "./sun.ts";
 import { checkSignature, type SignedAlg } from "./signed.ts";
 import type { ReplayStore } from "./replay-store.ts";
 import { shapeFromTemplate, shapeFromUrl, type Placeholder, type TapMatch, type TapShape } from "./tap-shape.ts";
@@ -98,7 +98,22 @@ function findTag(url: string, keys: TagKeys[]): { entry: TagKeys; match: TapMatc
   throw new TapkitError("UNKNOWN_TAG", `no tag in the keys file serves ${url.split("?")[0]}`, "add the tag's template and keys to the keys file");
 }
 
-export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore): TapVerdict {
+/** What checkTapUrl needs from the replay state and key store that it does not own. */
+export interface TapCheckHooks {
+  /** the highest epoch accepted so far for any tag of this keys entry (epochs above it + 1 are not tried) */
+  maxEpoch(entryName: string): number;
+  /**
+   * The tag's own SDM file-read key for this UID (before epoch derivation): per-tag keys
+   * diversified from a master key. Absent (or undefined returned): the entry's fileKey.
+   */
+  fileKeyFor?(entry: TagKeys, uid: Uint8Array): Uint8Array | undefined;
+}
+
+/**
+ * Checks a tap URL's MAC or signature (nothing else): the verdict and the id its counter is
+ * kept under. The caller accepts the counter in its replay store (file or database).
+ */
+export function checkTapUrl(url: string, keys: TagKeys[], hooks: TapCheckHooks): { verdict: TapVerdict; replayId: string } {
   const { entry, match } = findTag(url, keys);
   const v = match.values;
   const hex = (s: string) => Uint8Array.from(Buffer.from(s, "hex"));
@@ -133,22 +148,25 @@ export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore):
         "the --counter-limit the tag was built with (default 16777216)",
       );
     const meta = entry.mode === "sun" ? key16(entry.metaKey, "metaKey", entry.name) : null;
-    const file = key16(entry.fileKey, "fileKey", entry.name);
+    const entryFile = hooks.fileKeyFor ? null : key16(entry.fileKey, "fileKey", entry.name);
     const mac = hex(v.mac!);
     const enc = v.enc !== undefined ? hex(v.enc) : undefined;
     // The MAC input is the text from the encrypted data up to the MAC (firmware mac_in = enc).
     const macInput = enc ? new TextEncoder().encode(url.slice(match.starts.enc!, match.starts.mac!)) : undefined;
     // Epochs after the first use derived keys; try each up to one past the newest we accepted.
-    let maxEpoch = 0;
-    for (const [id, seq] of replay.snapshot()) if (id.startsWith(`${entry.name}:`)) maxEpoch = Math.max(maxEpoch, Math.floor(seq / limit));
+    const maxEpoch = hooks.maxEpoch(entry.name);
     let found: { r: SunResult; epoch: number } | null = null;
     let macError: TapkitError | null = null;
     let piccError: TapkitError | null = null;
     for (let epoch = 0; epoch <= maxEpoch + 1 && !found; epoch++) {
       try {
+        const metaKey = meta ? epochKey(meta, "meta", epoch) : undefined;
+        // per-tag keys need the UID first: from the plain mirror, or decrypted from PICCData
+        const tagUid = () => (metaKey ? decryptPiccData(hex(v.picc!), metaKey).uid : hex(v.uid!));
+        const file = entryFile ?? hooks.fileKeyFor?.(entry, tagUid()) ?? key16(entry.fileKey, "fileKey", entry.name);
         const r =
           entry.mode === "sun"
-            ? verifySun({ picc: hex(v.picc!), mac, metaKey: epochKey(meta!, "meta", epoch), fileKey: epochKey(file, "file", epoch), enc, macInput })
+            ? verifySun({ picc: hex(v.picc!), mac, metaKey, fileKey: epochKey(file, "file", epoch), enc, macInput })
             : verifySun({ uid: hex(v.uid!), counter: parseInt(v.ctr!, 16), mac, fileKey: epochKey(file, "file", epoch), enc, macInput });
         found = { r, epoch };
       } catch (e) {
@@ -166,6 +184,26 @@ export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore):
     if (found.r.fileData) verdict.fileData = Buffer.from(found.r.fileData).toString("latin1");
     replayId = `${entry.name}:${uid}`;
   }
+  return { verdict, replayId };
+}
+
+/** The highest epoch the file replay store has accepted for any tag of `entry`. */
+function storeMaxEpoch(replay: ReplayStore, entry: TagKeys | undefined, name: string): number {
+  const limit = entry?.counterLimit ?? 0x1000000;
+  let maxEpoch = 0;
+  for (const [id, seq] of replay.snapshot()) if (id.startsWith(`${name}:`)) maxEpoch = Math.max(maxEpoch, Math.floor(seq / limit));
+  return maxEpoch;
+}
+
+export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore): TapVerdict {
+  const { verdict, replayId } = checkTapUrl(url, keys, {
+    maxEpoch: (name) =>
+      storeMaxEpoch(
+        replay,
+        keys.find((k) => k.name === name),
+        name,
+      ),
+  });
   replay.accept(replayId, verdict.sequence);
   return verdict;
 }

@@ -8,11 +8,12 @@ import type { BenchResults } from "../../bench/run.ts";
 export const bench: Command = {
   name: "bench",
   summary: "measure firmware size, memory, Wasm instructions per operation and link throughput",
-  usage: "tapkit bench [--out FILE] [--no-throughput] [--json]",
+  usage: "tapkit bench [--out FILE] [--no-throughput] [--no-tap-backend] [--json]",
   examples: ["npm run bench", "tapkit bench --out bench/results.json --json"],
   options: {
     out: { type: "string", help: "results file (default bench/results.json)" },
     "no-throughput": { type: "boolean", help: "skip the timed link measurement" },
+    "no-tap-backend": { type: "boolean", help: "skip the tap backend load (50,000 requests on PostgreSQL; minutes)" },
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
@@ -20,7 +21,7 @@ export const bench: Command = {
     // Loaded on demand: the bench pulls in binaryen, whose ~1.2 s of start-up every other
     // command would otherwise pay.
     const { runBench } = await import("../../bench/run.ts");
-    const r = await runBench({ out: file, throughput: !opts["no-throughput"], log: out.status });
+    const r = await runBench({ out: file, throughput: !opts["no-throughput"], tapBackend: !opts["no-tap-backend"], log: out.status });
     out.result(r, (res: BenchResults) => {
       out.line("firmware");
       out.line(
@@ -126,6 +127,34 @@ export const bench: Command = {
             ]),
           ]),
         );
+      }
+      const tb = res.tapBackend;
+      if (tb) {
+        out.line("\ntap backend (verified taps; load with racing replays and older counters)");
+        const load = (name: string, r: NonNullable<typeof tb.postgres4>) => [
+          name,
+          String(r.requests),
+          String(r.requestsPerSecond),
+          `${r.p50ms} ms`,
+          `${r.p99ms} ms`,
+          `${r.replaysAccepted} / ${r.staleAccepted} / ${r.genuineRefused}`,
+        ];
+        out.line(
+          table([
+            ["", "requests", "per s", "p50", "p99", "replays / stale accepted / genuine refused"],
+            [
+              "file store, 1 process (in-process)",
+              String(tb.fileStore.taps),
+              String(tb.fileStore.tapsPerSecond),
+              `${tb.fileStore.p50ms} ms`,
+              `${tb.fileStore.p99ms} ms`,
+              "-",
+            ],
+            load("serve verify, 1 process, SQLite", tb.sqlite1),
+            ...(tb.postgres4 ? [load("serve verify, 4 processes, PostgreSQL", tb.postgres4)] : []),
+          ]),
+        );
+        out.line(`  database's share (replay statement alone): ${tb.dbShare.map((d) => `${d.engine} p50 ${d.p50ms} ms, p99 ${d.p99ms} ms`).join("; ")}`);
       }
       for (const n of res.notes) out.line(`note: ${n}`);
       out.line(`\nwrote ${file}`);

@@ -17,6 +17,8 @@ import { NDEF_COMMANDS } from "./ndef.ts";
 import { VERIFY_COMMANDS } from "./verify.ts";
 import { IMAGE_COMMANDS } from "./image.ts";
 import { FLASH_COMMANDS } from "./flash.ts";
+import { AUDIT_COMMANDS } from "./audit.ts";
+import { SERVE_COMMANDS } from "./serve.ts";
 
 export const COMMANDS: Command[] = [
   demo,
@@ -38,4 +40,6 @@ export const COMMANDS: Command[] = [
   ...VERIFY_COMMANDS,
   ...IMAGE_COMMANDS,
   ...FLASH_COMMANDS,
+  ...AUDIT_COMMANDS,
+  ...SERVE_COMMANDS,
 ];

@@ -51,10 +51,18 @@ export const verifyVoucherCommand: Command = {
 export const settleCommand: Command = {
   name: "settle",
   summary: "settle a directory of voucher bundles: totals, duplicates, replays, counter reuse, envelope breaches",
-  usage: "tapkit settle DIR --root KEY [--json]",
-  examples: ["tapkit settle uploads/2024-06-01 --root issuer/root.pub", "tapkit settle vouchers/ --root root.pub --json"],
+  usage: "tapkit settle DIR --root KEY [--db URL] [--json]",
+  examples: [
+    "tapkit settle uploads/2024-06-01 --root issuer/root.pub",
+    "tapkit settle vouchers/ --root root.pub --json",
+    "tapkit settle uploads/shop-42 --root root.pub --db postgres://acq@db/settlement",
+  ],
   positionals: [1, 1],
-  options: { root: { type: "string", help: "issuer root public key (hex or file)" }, ...JSON_OPTION },
+  options: {
+    root: { type: "string", help: "issuer root public key (hex or file)" },
+    db: { type: "string", help: "also store the verified vouchers in this database, once per card and counter (postgres://..., sqlite:PATH or a path)" },
+    ...JSON_OPTION,
+  },
   async run(opts, [dir], out) {
     if (!opts.root) throw usageError("--root is required", "pass the issuer root public key");
     const root = readRootKey(opts.root);
@@ -63,6 +71,26 @@ export const settleCommand: Command = {
       skipped.push(s);
       out.status(`warning: skipped ${s.name} (${s.reason})`);
     });
+    if (opts.db !== undefined) {
+      // loaded on demand: the folder mode needs no database packages
+      const { openDatabase } = await import("../../../db/index.ts");
+      const { ingestVouchers } = await import("../../../backend/index.ts");
+      const db = await openDatabase(opts.db);
+      try {
+        const r = await ingestVouchers(db, inputs, root);
+        out.result(r, (v) => {
+          out.line(
+            `${v.files} file(s): ${v.ingested} stored, ${v.already} already settled, ${v.counterReuse.length} counter reuse, ${v.invalid.length} invalid (${db.where})`,
+          );
+          for (const c of v.counterReuse)
+            out.line(`  counter reuse: card ${c.device} counter ${c.counter} in ${c.source}, already settled from ${c.settledFrom}`);
+          for (const i of v.invalid) out.line(`  invalid: ${i.source}: ${i.code} ${i.message}`);
+        });
+        return r.counterReuse.length || r.invalid.length ? EXIT.failure : EXIT.ok;
+      } finally {
+        await db.close();
+      }
+    }
     const report = settle(inputs, root);
     out.result({ ...report, skipped }, (r) => {
       out.line(`${r.vouchers} file(s), ${r.accepted} credited`);

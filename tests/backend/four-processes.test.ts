@@ -1,0 +1,78 @@
+// Four `tapkit serve verify` processes (the bundled CLI) against one PostgreSQL, hit at once
+// by many tags tapping with rising counters, with replays fired at two processes at the same
+// instant and fresh URLs for older counters: 0 replays accepted, 0 stale counters accepted,
+// 0 genuine taps refused, numbers printed. npm test runs 60 tags x 60 counters (about 4,700 requests:
+// the shared 2-core machine serves ~100 requests/s to four processes under other load);
+// `npm run bench` runs the 50,000 of issue 15. The URLs are minted with node:crypto.
+import type { ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runTapLoad } from "../../host-tools/src/bench/tap-load.ts";
+import { spawnTapService } from "../../host-tools/src/bench/tap-backend-costs.ts";
+import { openDatabase } from "../../host-tools/src/db/index.ts";
+import { CLI, ensureCli } from "../cli/cli-helpers.ts";
+import { longTests } from "../support/long-tests.ts";
+import { usePostgres } from "../support/postgres-server.ts";
+import { an10922, sunUrl } from "../../host-tools/src/bench/sun-minter.ts";
+
+longTests();
+
+const TAGS = Number(process.env.TAGS ?? 60);
+const COUNTERS = 60;
+const META = Buffer.from("00112233445566778899AABBCCDDEEFF", "hex");
+const MASTER = Buffer.from("FFEEDDCCBBAA99887766554433221100", "hex");
+const BASE = "https://pay.example.com/t";
+const uid = (i: number) => Buffer.from(`04${(0x10000 + i).toString(16).padStart(12, "0").toUpperCase()}`, "hex");
+const fileKeys = Array.from({ length: TAGS }, (_, i) => an10922(MASTER, uid(i)));
+
+const tmp = mkdtempSync(join(tmpdir(), "tapkit-backend4-"));
+const postgres = usePostgres(beforeAll, afterAll);
+const pgBin = postgres.bin;
+const services: ChildProcess[] = [];
+afterAll(() => {
+  for (const s of services) s.kill("SIGTERM");
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.skipIf(!pgBin)("four service processes, one PostgreSQL", () => {
+  it("0 replays accepted, 0 stale counters accepted, 0 genuine taps refused", async () => {
+    const db = postgres.server().createDatabase("taps");
+    const keysPath = join(tmp, "keys.json");
+    writeFileSync(
+      keysPath,
+      JSON.stringify({
+        tags: [{ name: "city", template: `${BASE}?p={picc}&c={mac}`, mode: "sun", metaKey: META.toString("hex"), masterFileKey: MASTER.toString("hex") }],
+      }),
+    );
+    chmodSync(keysPath, 0o600);
+    ensureCli();
+    const targets = await Promise.all([0, 1, 2, 3].map(() => spawnTapService(CLI, keysPath, db, services)));
+    const result = await runTapLoad({
+      targets,
+      tags: TAGS,
+      countersPerTag: COUNTERS,
+      concurrency: 32,
+      mint: (t, c) => sunUrl(BASE, META, fileKeys[t], uid(t), c),
+    });
+    console.log(
+      `4 processes on PostgreSQL: ${result.requests} requests in ${result.seconds} s (${result.requestsPerSecond}/s, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms); ` +
+        `${result.genuine} genuine taps, ${result.accepted} accepted, ${result.genuineRefused} refused; ${result.replaysFired} racing replays, ${result.replaysAccepted} accepted; ` +
+        `${result.staleFired} older counters, ${result.staleAccepted} accepted; other answers ${JSON.stringify(result.otherStatus)}`,
+    );
+    expect(result.replaysAccepted).toBe(0);
+    expect(result.staleAccepted).toBe(0);
+    expect(result.genuineRefused).toBe(0);
+    expect(result.accepted).toBe(TAGS * COUNTERS);
+    expect(result.otherStatus).toEqual({});
+    expect(result.replaysFired).toBeGreaterThan(TAGS * COUNTERS * 0.1);
+    expect(result.staleFired).toBeGreaterThan(TAGS * COUNTERS * 0.05);
+    // the database's view: every tag's newest counter is its last tap
+    const check = await openDatabase(db);
+    const rows = await check.query<{ sequence: number }>("SELECT sequence FROM tap_state");
+    await check.close();
+    expect(rows).toHaveLength(TAGS);
+    expect(rows.every((r) => Number(r.sequence) === COUNTERS)).toBe(true);
+  });
+});
