@@ -21,6 +21,7 @@ import { bootPaymentScreen, paymentScreenTick } from "./display/payment-screen";
 import { storeMount } from "./store/store";
 import { initWallet } from "./wallet/wallet-applet";
 import { MODE_CARD } from "./board";
+import { loadIdentityRecord } from "./provision/identity-store";
 
 const ABI_VERSION: i32 = 1;
 const FLAG_DEMO: i32 = 1;
@@ -35,7 +36,8 @@ export function tk_init(flags: i32): i32 {
   // First: everything after may read state, and a cut during the last boot is repaired here.
   const storeStatus = storeMount();
   loadIdentity();
-  setDemo((flags & FLAG_DEMO) != 0);
+  // A device with a production identity never runs the demo set-up, whatever the shell says.
+  setDemo((flags & FLAG_DEMO) != 0 && !loadIdentityRecord());
   setRequestHandler(dispatchRequest);
   // End any half frame the host's receiver holds from before the boot.
   sendDelimiter();

@@ -2,6 +2,8 @@
 // once the store exists, only when it holds no real set-up), and the device's lifecycle
 // state, which the op dispatcher checks against the states each op is served in.
 
+import { identityLocked, identityPresent } from "../provision/identity-store";
+
 let demo = false;
 
 export function setDemo(on: bool): void {
@@ -18,7 +20,12 @@ export const STATE_DEMO: i32 = 1;
 export const STATE_PROVISIONED: i32 = 2;
 export const STATE_LOCKED: i32 = 3;
 
-/** The state now. Provisioned and locked arrive with device provisioning; until then a device is blank or demo. */
+/** The state now: an identity in the store (provision/identity-store.ts) makes it provisioned or locked. */
 export function lifecycleState(): i32 {
+  if (identityPresent()) return identityLocked() ? STATE_LOCKED : STATE_PROVISIONED;
   return demo ? STATE_DEMO : STATE_BLANK;
+}
+
+export function stateName(state: i32): string {
+  return state == STATE_LOCKED ? "locked" : state == STATE_PROVISIONED ? "provisioned" : state == STATE_DEMO ? "demo" : "blank";
 }

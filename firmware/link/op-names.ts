@@ -6,19 +6,19 @@
 import { MODE_CARD } from "../board";
 
 /** True while the table serves every op in every lifecycle state: the state check compiles away. */
-export const ALL_STATES_SERVED: bool = true;
+export const ALL_STATES_SERVED: bool = false;
 
 // Per op index: bit n set = served in state n (0 blank, 1 demo, 2 provisioned, 3 locked).
 const STATES = memory.data<u8>([
-  15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
-  15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+  15, 15, 15, 15, 15, 15, 15, 7, 15, 7, 7, 7, 15, 7, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+  15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 1, 5, 4, 12, 15, 7, 7, 7, 7,
 ]);
 
 // plaque: hello info ping sink fb reset status store.put store.get store.del store.ctr store.tx
 // store.stats store.compact tag.get tag.set ndef.build ndef.parse ndef.lint qr.encode qr.grid
 // qr.show merchant.set merchant.get emv.build qr.amount qr.static acceptor.setup acceptor.challenge
-// acceptor.submit acceptor.payword acceptor.list acceptor.export acceptor.clear level apdu t2t
-// field personality
+// acceptor.submit acceptor.payword acceptor.list acceptor.export acceptor.clear identity.get
+// identity.keygen identity.set key.unwrap identity.lock level apdu t2t field personality
 const PLAQUE_NAMES = memory.data<u8>([
   5, 104, 101, 108, 108, 111, 0, 4, 105, 110, 102, 111, 1, 4, 112, 105, 110, 103, 2, 4, 115, 105, 110, 107,
   3, 2, 102, 98, 4, 5, 114, 101, 115, 101, 116, 5, 0, 6, 115, 116, 97, 116, 117, 115, 6, 9, 115, 116,
@@ -36,14 +36,18 @@ const PLAQUE_NAMES = memory.data<u8>([
   116, 111, 114, 46, 115, 117, 98, 109, 105, 116, 31, 16, 97, 99, 99, 101, 112, 116, 111, 114, 46, 112, 97, 121,
   119, 111, 114, 100, 32, 13, 97, 99, 99, 101, 112, 116, 111, 114, 46, 108, 105, 115, 116, 33, 15, 97, 99, 99,
   101, 112, 116, 111, 114, 46, 101, 120, 112, 111, 114, 116, 34, 14, 97, 99, 99, 101, 112, 116, 111, 114, 46, 99,
-  108, 101, 97, 114, 35, 0, 5, 108, 101, 118, 101, 108, 36, 0, 4, 97, 112, 100, 117, 37, 3, 116, 50, 116,
-  38, 5, 102, 105, 101, 108, 100, 39, 11, 112, 101, 114, 115, 111, 110, 97, 108, 105, 116, 121, 40, 0,
+  108, 101, 97, 114, 35, 12, 105, 100, 101, 110, 116, 105, 116, 121, 46, 103, 101, 116, 36, 15, 105, 100, 101, 110,
+  116, 105, 116, 121, 46, 107, 101, 121, 103, 101, 110, 37, 12, 105, 100, 101, 110, 116, 105, 116, 121, 46, 115, 101,
+  116, 38, 10, 107, 101, 121, 46, 117, 110, 119, 114, 97, 112, 39, 13, 105, 100, 101, 110, 116, 105, 116, 121, 46,
+  108, 111, 99, 107, 40, 0, 5, 108, 101, 118, 101, 108, 41, 0, 4, 97, 112, 100, 117, 42, 3, 116, 50, 116,
+  43, 5, 102, 105, 101, 108, 100, 44, 11, 112, 101, 114, 115, 111, 110, 97, 108, 105, 116, 121, 45, 0,
 ]);
-const PLAQUE_SECTIONS = memory.data<u16>([0, 37, 390, 398]);
+const PLAQUE_SECTIONS = memory.data<u16>([0, 37, 462, 470]);
 
 // card: hello info ping sink fb reset status store.put store.get store.del store.ctr store.tx
 // store.stats store.compact tag.get tag.set ndef.build ndef.parse ndef.lint wallet.info
-// wallet.provision level apdu t2t field personality
+// wallet.provision identity.get identity.keygen identity.set key.unwrap identity.lock level apdu
+// t2t field personality
 const CARD_NAMES = memory.data<u8>([
   5, 104, 101, 108, 108, 111, 0, 4, 105, 110, 102, 111, 1, 4, 112, 105, 110, 103, 2, 4, 115, 105, 110, 107,
   3, 2, 102, 98, 4, 5, 114, 101, 115, 101, 116, 5, 0, 6, 115, 116, 97, 116, 117, 115, 6, 9, 115, 116,
@@ -53,11 +57,14 @@ const CARD_NAMES = memory.data<u8>([
   111, 109, 112, 97, 99, 116, 13, 7, 116, 97, 103, 46, 103, 101, 116, 14, 7, 116, 97, 103, 46, 115, 101, 116,
   15, 10, 110, 100, 101, 102, 46, 98, 117, 105, 108, 100, 16, 10, 110, 100, 101, 102, 46, 112, 97, 114, 115, 101,
   17, 9, 110, 100, 101, 102, 46, 108, 105, 110, 116, 18, 11, 119, 97, 108, 108, 101, 116, 46, 105, 110, 102, 111,
-  27, 16, 119, 97, 108, 108, 101, 116, 46, 112, 114, 111, 118, 105, 115, 105, 111, 110, 28, 0, 5, 108, 101, 118,
-  101, 108, 36, 0, 4, 97, 112, 100, 117, 37, 3, 116, 50, 116, 38, 5, 102, 105, 101, 108, 100, 39, 11, 112,
-  101, 114, 115, 111, 110, 97, 108, 105, 116, 121, 40, 0,
+  27, 16, 119, 97, 108, 108, 101, 116, 46, 112, 114, 111, 118, 105, 115, 105, 111, 110, 28, 12, 105, 100, 101, 110,
+  116, 105, 116, 121, 46, 103, 101, 116, 36, 15, 105, 100, 101, 110, 116, 105, 116, 121, 46, 107, 101, 121, 103, 101,
+  110, 37, 12, 105, 100, 101, 110, 116, 105, 116, 121, 46, 115, 101, 116, 38, 10, 107, 101, 121, 46, 117, 110, 119,
+  114, 97, 112, 39, 13, 105, 100, 101, 110, 116, 105, 116, 121, 46, 108, 111, 99, 107, 40, 0, 5, 108, 101, 118,
+  101, 108, 41, 0, 4, 97, 112, 100, 117, 42, 3, 116, 50, 116, 43, 5, 102, 105, 101, 108, 100, 44, 11, 112,
+  101, 114, 115, 111, 110, 97, 108, 105, 116, 121, 45, 0,
 ]);
-const CARD_SECTIONS = memory.data<u16>([0, 37, 212, 220]);
+const CARD_SECTIONS = memory.data<u16>([0, 37, 284, 292]);
 
 export function opNames(): usize {
   if (MODE_CARD) return CARD_NAMES;
