@@ -60,8 +60,7 @@ test("a wrap for another device, an altered byte or another destination slot is 
   const b = deviceWithAgreementKey();
   const key = new Uint8Array(randomBytes(16));
   const forB = sealKeyForDevice(b.pub, KS_ALG_AES128, 2, key);
-  const refused = (fn: () => void) =>
-    assert.throws(fn, (e: unknown) => e instanceof HalFault && e.code === -1);
+  const refused = (fn: () => void) => assert.throws(fn, (e: unknown) => e instanceof HalFault && e.code === -1);
   refused(() => a.ks.unwrap(1, ALG_AES128, forB, 2));
   const altered = forB.slice();
   altered[70] ^= 1;

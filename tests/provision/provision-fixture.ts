@@ -88,12 +88,16 @@ function capturing(inner: Transport, capture: Uint8Array[]): Transport {
 }
 
 /** A blank simulated board of `board` and a client on it. */
-export async function blankStation(t: Finisher, board: "sim-plaque" | "sim-card", opts: { seed?: number; timeoutMs?: number } = {}): Promise<Station> {
+export async function blankStation(
+  t: Finisher,
+  board: "sim-plaque" | "sim-card",
+  opts: { seed?: number; timeoutMs?: number; retries?: number } = {},
+): Promise<Station> {
   const device = await SimDevice.create({ board: loadBoard(board), wasm: firmwarePath(board), tickMs: 0, seed: opts.seed ?? 1, blank: true });
   const capture: Uint8Array[] = [];
   const logs: string[] = [];
   const open = async () => {
-    const c = await DeviceClient.over(capturing(inProcessTransport(device), capture), undefined, { timeoutMs: opts.timeoutMs });
+    const c = await DeviceClient.over(capturing(inProcessTransport(device), capture), undefined, { timeoutMs: opts.timeoutMs, retries: opts.retries });
     c.onLog((l) => logs.push(l.msg));
     return c;
   };

@@ -19,7 +19,11 @@ export function fieldManifest(kitDir: string, board: string, merchantFile: strin
   try {
     merchant = JSON.parse(readFileSync(merchantFile, "utf8"));
   } catch (e) {
-    throw new TapkitError("FILE_UNREADABLE", `cannot read merchant profile ${merchantFile}: ${(e as Error).message}`, "a JSON file: name, city, country, currency, mcc, accounts");
+    throw new TapkitError(
+      "FILE_UNREADABLE",
+      `cannot read merchant profile ${merchantFile}: ${(e as Error).message}`,
+      "a JSON file: name, city, country, currency, mcc, accounts",
+    );
   }
   const kitFile = join(kitDir, "kit.json");
   const kit: Partial<typeof FIELD_DEFAULTS> = existsSync(kitFile) ? JSON.parse(readFileSync(kitFile, "utf8")) : {};

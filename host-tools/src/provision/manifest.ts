@@ -47,7 +47,12 @@ export const MANIFEST_SCHEMA = {
       required: ["first", "last"],
       properties: { first: { type: "integer", minimum: 1, maximum: 4294967295 }, last: { type: "integer", minimum: 1, maximum: 4294967295 } },
     },
-    uidPrefix: { ...HEX16, minLength: 2, maxLength: 4, description: "UID bytes after 04 and before the 4-byte serial-derived part (default: from the batch name)" },
+    uidPrefix: {
+      ...HEX16,
+      minLength: 2,
+      maxLength: 4,
+      description: "UID bytes after 04 and before the 4-byte serial-derived part (default: from the batch name)",
+    },
     keys: {
       type: "object",
       additionalProperties: false,
@@ -182,9 +187,8 @@ export function checkManifest(doc: unknown, path: string, dir: string): LoadedMa
   }
   if (!existsSync(join(resolve(m.issuer), "batch.key.json"))) problems.push(`/issuer: ${resolve(m.issuer)} holds no batch.key.json (tapkit issuer init DIR)`);
   if (problems.length) {
-    const code = problems.some((p) => p.startsWith("/board: unknown")) && problems.length === 1 ? "BOARD_UNKNOWN" : "MANIFEST_INVALID";
-    if (code === "BOARD_UNKNOWN")
-      throw new TapkitError(code, `${path}: ${problems[0]}`, `use one of the boards in boards/ (tapkit build --all lists them)`, { problems });
+    if (problems.length === 1 && problems[0].startsWith("/board: unknown"))
+      throw new TapkitError("BOARD_NOT_FOUND", `${path}: ${problems[0]}`, "use one of the boards in boards/ (`tapkit boards` lists them)", { problems });
     throw invalid(path, problems);
   }
   return { ...m, path, dir, resolve };
@@ -199,6 +203,7 @@ export function readMasterKey(manifest: LoadedManifest, ref: KeyRef): Uint8Array
   } catch (e) {
     throw new TapkitError("KEY_FILE", `key '${ref.id}' (${file}): ${(e as Error).message}`, "a key file holds 32 hex digits (16 bytes)");
   }
-  if (key.length !== 16) throw new TapkitError("KEY_FILE", `key '${ref.id}' (${file}) is ${key.length} bytes, not 16`, "a key file holds 32 hex digits (16 bytes)");
+  if (key.length !== 16)
+    throw new TapkitError("KEY_FILE", `key '${ref.id}' (${file}) is ${key.length} bytes, not 16`, "a key file holds 32 hex digits (16 bytes)");
   return key;
 }

@@ -61,10 +61,15 @@ export function loadBatch(manifest: LoadedManifest): BatchContext {
   // before any device is touched.
   const batchKid = toHex(issuer.batch.kid);
   try {
-    const probe = certifyIdentity(issuer, issuer.batch.publicKey, { batch: manifest.batch, serial: 0, uid: "04000000000000" }, {
-      currency: PLAQUE_CURRENCY,
-      limits: PLAQUE_ENVELOPE,
-    });
+    const probe = certifyIdentity(
+      issuer,
+      issuer.batch.publicKey,
+      { batch: manifest.batch, serial: 0, uid: "04000000000000" },
+      {
+        currency: PLAQUE_CURRENCY,
+        limits: PLAQUE_ENVELOPE,
+      },
+    );
     verifyChain(probe, root);
   } catch (e) {
     throw new TapkitError(
@@ -112,69 +117,86 @@ export async function provisionDevice(client: DeviceClient, batch: BatchContext,
 
   // 1. check: board, firmware, lifecycle state.
   const hello = client.hello;
-  const id0 = await step("check", (s) => `board ${hello.board}, firmware ${hello.fw}, state ${s.state}`, async () => {
-    if (hello.board !== m.board)
-      throw new TapkitError(
-        "DEVICE_WRONG_BOARD",
-        `the device answers as board '${hello.board}', the manifest is for '${m.board}'`,
-        "connect a device of the manifest's board, or use the manifest of this board",
-        { board: hello.board, expected: m.board },
-      );
-    if (m.firmware?.version && hello.fw !== m.firmware.version)
-      throw new TapkitError(
-        "FIRMWARE_MISMATCH",
-        `the device runs firmware ${hello.fw}, the manifest asks for ${m.firmware.version}`,
-        "flash the manifest's image first (tapkit flash is not on main yet: flashing is not part of this run), or correct /firmware/version",
-        { fw: hello.fw, expected: m.firmware.version },
-      );
-    const id = await client.ops.identity.get();
-    if (id.state === "demo")
-      throw new TapkitError("DEVICE_NOT_BLANK", "the device runs the demo set-up, not blank", "start from a blank device (tapkit sim --blank, or a wiped device)", {
-        state: id.state,
-      });
-    if ((id.state === "locked" || id.state === "provisioned") && id.serial !== undefined) {
-      if (opts.reprovisionSerial !== undefined && opts.reprovisionSerial !== id.serial)
+  const id0 = await step(
+    "check",
+    (s) => `board ${hello.board}, firmware ${hello.fw}, state ${s.state}`,
+    async () => {
+      if (hello.board !== m.board)
         throw new TapkitError(
-          "REPROVISION_REFUSED",
-          `--reprovision names serial ${opts.reprovisionSerial}, the device is serial ${id.serial}`,
-          "name the serial of the device in front of you",
+          "DEVICE_WRONG_BOARD",
+          `the device answers as board '${hello.board}', the manifest is for '${m.board}'`,
+          "connect a device of the manifest's board, or use the manifest of this board",
+          { board: hello.board, expected: m.board },
         );
-    }
-    if (id.state === "locked" && opts.reprovisionSerial === undefined)
-      throw new TapkitError(
-        "DEVICE_PROVISIONED",
-        `the device is already provisioned and locked (serial ${id.serial}, UID ${id.uid ? toHex(id.uid) : "?"})`,
-        "a device is provisioned once; to redo it, authorise it explicitly with --reprovision SERIAL",
-        { serial: id.serial, state: id.state },
-      );
-    if (id.state === "locked")
-      throw new TapkitError(
-        "REPROVISION_UNSUPPORTED",
-        `serial ${id.serial} is locked; re-provisioning needs the device wiped first (device.wipe), which this firmware does not offer yet`,
-        "keep the device as it is, or wipe it with a firmware that has device.wipe and run again",
-      );
-    return id;
-  });
+      if (m.firmware?.version && hello.fw !== m.firmware.version)
+        throw new TapkitError(
+          "FIRMWARE_MISMATCH",
+          `the device runs firmware ${hello.fw}, the manifest asks for ${m.firmware.version}`,
+          "flash the manifest's image first (tapkit flash is not on main yet: flashing is not part of this run), or correct /firmware/version",
+          { fw: hello.fw, expected: m.firmware.version },
+        );
+      const id = await client.ops.identity.get();
+      if (id.state === "demo")
+        throw new TapkitError(
+          "DEVICE_NOT_BLANK",
+          "the device runs the demo set-up, not blank",
+          "start from a blank device (tapkit sim --blank, or a wiped device)",
+          {
+            state: id.state,
+          },
+        );
+      if ((id.state === "locked" || id.state === "provisioned") && id.serial !== undefined) {
+        if (opts.reprovisionSerial !== undefined && opts.reprovisionSerial !== id.serial)
+          throw new TapkitError(
+            "REPROVISION_REFUSED",
+            `--reprovision names serial ${opts.reprovisionSerial}, the device is serial ${id.serial}`,
+            "name the serial of the device in front of you",
+          );
+      }
+      if (id.state === "locked" && opts.reprovisionSerial === undefined)
+        throw new TapkitError(
+          "DEVICE_PROVISIONED",
+          `the device is already provisioned and locked (serial ${id.serial}, UID ${id.uid ? toHex(id.uid) : "?"})`,
+          "a device is provisioned once; to redo it, authorise it explicitly with --reprovision SERIAL",
+          { serial: id.serial, state: id.state },
+        );
+      if (id.state === "locked")
+        throw new TapkitError(
+          "REPROVISION_UNSUPPORTED",
+          `serial ${id.serial} is locked; re-provisioning needs the device wiped first (device.wipe), which this firmware does not offer yet`,
+          "keep the device as it is, or wipe it with a firmware that has device.wipe and run again",
+        );
+      return id;
+    },
+  );
 
   // 2. keys: generated inside the keystore (kept if a cut run already made them).
-  const keys = await step("keys", (k) => `device key ${toHex(k.pub).slice(0, 16)}.. (${k.fresh ? "generated" : "kept from an earlier run"})`, async () => {
-    if (id0.state === "provisioned") return { pub: id0.pub, kx: id0.kx, fresh: false };
-    return client.ops.identity.keygen();
-  });
+  const keys = await step(
+    "keys",
+    (k) => `device key ${toHex(k.pub).slice(0, 16)}.. (${k.fresh ? "generated" : "kept from an earlier run"})`,
+    async () => {
+      if (id0.state === "provisioned") return { pub: id0.pub, kx: id0.kx, fresh: false };
+      return client.ops.identity.keygen();
+    },
+  );
   const pubHex = toHex(keys.pub);
 
   // 3. serial and UID: allocated by device key, so a resumed run gets the same ones.
   const known = await records.findDevice(m.batch, pubHex);
-  const rec = await step("serial", (r) => `serial ${r.serial}, UID ${r.uid}`, async () => {
-    const r = await records.allocate(m.batch, pubHex, m.serials, (s) => uidForSerial(m, s));
-    if (id0.serial !== undefined && (id0.serial !== r.serial || toHex(id0.uid!) !== r.uid))
-      throw new TapkitError(
-        "RECORD_MISMATCH",
-        `the device says serial ${id0.serial}, the records say ${r.serial} for its key`,
-        "this device was provisioned against another database; use that --db",
-      );
-    return r;
-  });
+  const rec = await step(
+    "serial",
+    (r) => `serial ${r.serial}, UID ${r.uid}`,
+    async () => {
+      const r = await records.allocate(m.batch, pubHex, m.serials, (s) => uidForSerial(m, s));
+      if (id0.serial !== undefined && (id0.serial !== r.serial || toHex(id0.uid!) !== r.uid))
+        throw new TapkitError(
+          "RECORD_MISMATCH",
+          `the device says serial ${id0.serial}, the records say ${r.serial} for its key`,
+          "this device was provisioned against another database; use that --db",
+        );
+      return r;
+    },
+  );
   serial = rec.serial;
   const uid = Uint8Array.from(Buffer.from(rec.uid, "hex"));
   const run: ProvisionResult["run"] = known === null && keys.fresh ? "fresh" : "resumed";
@@ -191,70 +213,98 @@ export async function provisionDevice(client: DeviceClient, batch: BatchContext,
   // 4. certificate: root -> batch -> device, with serial and UID in one store transaction.
   const card = m.wallet !== undefined;
   const envelope = card ? { currency: m.wallet!.currency, limits: m.wallet!.limits } : { currency: PLAQUE_CURRENCY, limits: PLAQUE_ENVELOPE };
-  const chain = await step("certificate", () => `device certificate under batch ${toHex(batch.issuer.batch.kid)}`, async () => {
-    const c = id0.chain?.length === 2 ? id0.chain : certifyIdentity(batch.issuer, keys.pub, { batch: m.batch, serial: rec.serial, uid: rec.uid }, envelope);
-    await client.ops.identity.set({ serial: rec.serial, uid, chain: c });
-    return c;
-  });
+  const chain = await step(
+    "certificate",
+    () => `device certificate under batch ${toHex(batch.issuer.batch.kid)}`,
+    async () => {
+      const c = id0.chain?.length === 2 ? id0.chain : certifyIdentity(batch.issuer, keys.pub, { batch: m.batch, serial: rec.serial, uid: rec.uid }, envelope);
+      await client.ops.identity.set({ serial: rec.serial, uid, chain: c });
+      return c;
+    },
+  );
 
   // 5. symmetric keys: per-tag SUN keys, sealed to the device's key-agreement key.
-  const delivered = await step("symmetric-keys", (ks) => ks.map((k) => `${k.id} kcv ${k.kcv}`).join(", "), async () => {
-    const out: ProvisionResult["keys"] = [];
-    for (const [ref, master, slot, diversifyDefault] of [
-      [m.keys.sunMeta, batch.masters.meta, SUN_META_SLOT, false],
-      [m.keys.sunFile, batch.masters.file, SUN_FILE_SLOT, true],
-    ] as const) {
-      const key = tagKey(batch, ref, master, uid, diversifyDefault);
-      const r = await client.ops.key.unwrap({ slot, alg: KS_ALG_AES128, blob: sealKeyForDevice(keys.kx, KS_ALG_AES128, slot, key) });
-      const expected = toHex(keyCheckValue(KS_ALG_AES128, key));
-      if (toHex(r.kcv) !== expected)
-        throw new TapkitError("KEY_CHECK_FAILED", `key ${ref.id}: the device's check value ${toHex(r.kcv)} is not ${expected}`, "the key did not arrive intact; run again");
-      out.push({ id: ref.id, slot, kcv: expected, diversified: ref.diversify ?? diversifyDefault });
-    }
-    return out;
-  });
+  const delivered = await step(
+    "symmetric-keys",
+    (ks) => ks.map((k) => `${k.id} kcv ${k.kcv}`).join(", "),
+    async () => {
+      const out: ProvisionResult["keys"] = [];
+      for (const [ref, master, slot, diversifyDefault] of [
+        [m.keys.sunMeta, batch.masters.meta, SUN_META_SLOT, false],
+        [m.keys.sunFile, batch.masters.file, SUN_FILE_SLOT, true],
+      ] as const) {
+        const key = tagKey(batch, ref, master, uid, diversifyDefault);
+        const r = await client.ops.key.unwrap({ slot, alg: KS_ALG_AES128, blob: sealKeyForDevice(keys.kx, KS_ALG_AES128, slot, key) });
+        const expected = toHex(keyCheckValue(KS_ALG_AES128, key));
+        if (toHex(r.kcv) !== expected)
+          throw new TapkitError(
+            "KEY_CHECK_FAILED",
+            `key ${ref.id}: the device's check value ${toHex(r.kcv)} is not ${expected}`,
+            "the key did not arrive intact; run again",
+          );
+        out.push({ id: ref.id, slot, kcv: expected, diversified: ref.diversify ?? diversifyDefault });
+      }
+      return out;
+    },
+  );
 
   // 6. tag: the dynamic URL template, key slots and the device's own UID.
-  await step("tag", () => `tag serves ${m.tag.url} as UID ${rec.uid}`, async () => {
-    const t = buildTapTemplate({ url: m.tag.url, metaSlot: SUN_META_SLOT, fileSlot: SUN_FILE_SLOT, signSlot: 0, counterLimit: m.tag.counterLimit });
-    await client.ops.tag.set({ ...t, tag_uid: uid });
-  });
+  await step(
+    "tag",
+    () => `tag serves ${m.tag.url} as UID ${rec.uid}`,
+    async () => {
+      const t = buildTapTemplate({ url: m.tag.url, metaSlot: SUN_META_SLOT, fileSlot: SUN_FILE_SLOT, signSlot: 0, counterLimit: m.tag.counterLimit });
+      await client.ops.tag.set({ ...t, tag_uid: uid });
+    },
+  );
 
   // 7. profile: merchant profile (plaques) or wallet envelope (cards).
-  await step("profile", (what) => what, async () => {
-    if (m.merchant) {
-      await setMerchantProfile(client, m.merchant);
-      return `merchant ${m.merchant.name}, ${m.merchant.city}`;
-    }
-    if (m.wallet) {
-      const info = await client.ops.wallet.info({});
-      if (info.chain.length === 0)
-        await client.ops.wallet.provision({
-          chain,
-          slot: 0,
-          cur: m.wallet.currency,
-          max: m.wallet.limits.maxBalance,
-          per: m.wallet.limits.perPayment,
-          cum: m.wallet.limits.cumulative,
-          count: m.wallet.limits.maxCount,
-          bal: m.wallet.balance,
-          pin: m.wallet.pin,
-        });
-      return `wallet ${m.wallet.balance} ${m.wallet.currency}, envelope ${JSON.stringify(m.wallet.limits)}`;
-    }
-    return "no profile in the manifest";
-  });
+  await step(
+    "profile",
+    (what) => what,
+    async () => {
+      if (m.merchant) {
+        await setMerchantProfile(client, m.merchant);
+        return `merchant ${m.merchant.name}, ${m.merchant.city}`;
+      }
+      if (m.wallet) {
+        const info = await client.ops.wallet.info({});
+        if (info.chain.length === 0)
+          await client.ops.wallet.provision({
+            chain,
+            slot: 0,
+            cur: m.wallet.currency,
+            max: m.wallet.limits.maxBalance,
+            per: m.wallet.limits.perPayment,
+            cum: m.wallet.limits.cumulative,
+            count: m.wallet.limits.maxCount,
+            bal: m.wallet.balance,
+            pin: m.wallet.pin,
+          });
+        return `wallet ${m.wallet.balance} ${m.wallet.currency}, envelope ${JSON.stringify(m.wallet.limits)}`;
+      }
+      return "no profile in the manifest";
+    },
+  );
 
   // 8. verify as a user would: a phone's tap, the panel, the chain against the root.
-  const check = await step("verify", (c) => c.summary, () => verifyAsUser(client, batch, { uid, pub: keys.pub }));
+  const check = await step(
+    "verify",
+    (c) => c.summary,
+    () => verifyAsUser(client, batch, { uid, pub: keys.pub }),
+  );
 
   // 9. lock.
-  const final = await step("lock", (s) => `state ${s}`, async () => {
-    await client.ops.identity.lock();
-    const id = await client.ops.identity.get();
-    if (id.state !== "locked") throw new TapkitError("LOCK_FAILED", `the device reports state ${id.state} after the lock`, "run again");
-    return id.state;
-  });
+  const final = await step(
+    "lock",
+    (s) => `state ${s}`,
+    async () => {
+      await client.ops.identity.lock();
+      const id = await client.ops.identity.get();
+      if (id.state !== "locked") throw new TapkitError("LOCK_FAILED", `the device reports state ${id.state} after the lock`, "run again");
+      return id.state;
+    },
+  );
   await records.setStatus(m.batch, rec.serial, "locked", { kid: check.kid, keys: delivered.map(({ id, kcv }) => ({ id, kcv })), station: opts.station });
   return {
     batch: m.batch,
