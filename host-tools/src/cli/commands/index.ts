@@ -17,6 +17,7 @@ import { NDEF_COMMANDS } from "./ndef.ts";
 import { VERIFY_COMMANDS } from "./verify.ts";
 import { IMAGE_COMMANDS } from "./image.ts";
 import { PROVISION_COMMANDS } from "./provision.ts";
+import { AUDIT_COMMANDS } from "./audit.ts";
 
 export const COMMANDS: Command[] = [
   demo,
@@ -37,4 +38,5 @@ export const COMMANDS: Command[] = [
   ...VERIFY_COMMANDS,
   ...IMAGE_COMMANDS,
   ...PROVISION_COMMANDS,
+  ...AUDIT_COMMANDS,
 ];
