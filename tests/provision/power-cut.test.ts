@@ -5,14 +5,13 @@
 // from the first allocation) and the audit trail records the run as resumed.
 import { test } from "vitest";
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
-import { openRecords } from "../../host-tools/src/provision/sqlite-records.ts";
 import { loadBatch, provisionDevice } from "../../host-tools/src/provision/provision-device.ts";
 import { verifyChain } from "../../host-tools/src/wallet/certificate.ts";
 import { readRootKey } from "../../host-tools/src/wallet/issuer.ts";
 import { toHex } from "../../host-tools/src/bytes/hex.ts";
+import { verifyAudit } from "../../host-tools/src/records/index.ts";
 import type { CutPhase } from "../../host-tools/src/sim/flash.ts";
-import { blankStation, makeLine } from "./provision-fixture.ts";
+import { blankStation, lineRecords, makeLine } from "./provision-fixture.ts";
 import { longTests } from "../support/long-tests.ts";
 
 longTests();
@@ -31,14 +30,12 @@ for (const [board, phases] of CAMPAIGNS)
     // How many flash operations one whole run makes.
     const probe = await blankStation(t, board, { seed: 100 });
     const before = probe.device.flash.operations;
-    const recordsProbe = openRecords(`${line.dir}/probe.sqlite`);
-    await provisionDevice(probe.client, batch, recordsProbe, { station: "probe" });
-    await recordsProbe.close();
+    const recordsProbe = await lineRecords(t, line, "probe", `sqlite:${line.dir}/probe.sqlite`);
+    await provisionDevice(probe.client, batch, recordsProbe);
     const total = probe.device.flash.operations - before;
     assert.ok(total >= 4, `a run programs flash (${total} operations)`);
 
-    const records = openRecords(line.dbPath);
-    t.onTestFinished(() => records.close());
+    const records = await lineRecords(t, line);
     let cutsThatInterrupted = 0;
     let devices = 0;
     for (const phase of phases)
@@ -49,7 +46,7 @@ for (const [board, phases] of CAMPAIGNS)
         let firstServed = "";
         let finished = false;
         try {
-          const r = await provisionDevice(station.client, batch, records, { station: `cut-${k}` });
+          const r = await provisionDevice(station.client, batch, records);
           firstServed = `finished (serial ${r.serial})`;
           finished = true;
         } catch (e) {
@@ -59,12 +56,12 @@ for (const [board, phases] of CAMPAIGNS)
         assert.equal(station.device.lastResetReason?.kind, "power-cut", `cut ${k}/${total} happened (${firstServed})`);
         const client = await station.reconnect();
         const pub = toHex(station.device.keystore.publicKey(0));
-        const firstAllocation = await records.findDevice(line.manifest.batch, pub);
+        const firstAllocation = (await records.devices(line.manifest.batch)).find((d) => d.hardwareId === pub);
         if (finished) {
           // The link's retry redid the request after the reboot and the run finished: a second run is refused.
-          await assert.rejects(provisionDevice(client, batch, records, { station: `cut-${k}-again` }), /already provisioned and locked/);
+          await assert.rejects(provisionDevice(client, batch, records), /already provisioned and locked/);
         } else {
-          const r = await provisionDevice(client, batch, records, { station: `cut-${k}-again` }).catch((e: Error) => {
+          const r = await provisionDevice(client, batch, records).catch((e: Error) => {
             throw new Error(`cut ${k}/${total}: the second run did not finish: ${e.message}`);
           });
           assert.equal(r.state, "locked");
@@ -74,16 +71,17 @@ for (const [board, phases] of CAMPAIGNS)
         }
         const id = await client.ops.identity.get();
         assert.equal(id.state, "locked");
-        assert.equal(id.serial, (await records.findDevice(line.manifest.batch, pub))!.serial);
+        assert.equal(id.serial, (await records.devices(line.manifest.batch)).find((d) => d.hardwareId === pub)!.serial);
         assert.equal(toHex(verifyChain(id.chain!, root).device.publicKey), pub);
       }
     assert.ok(cutsThatInterrupted > 0, "some cuts interrupted a run");
 
-    const db = new Database(line.dbPath, { readonly: true });
-    t.onTestFinished(() => db.close());
-    const rows = db.prepare("SELECT pub, COUNT(*) AS n, MAX(status) AS status FROM devices GROUP BY pub").all() as { n: number; status: string }[];
+    const rows = await records.devices(line.manifest.batch);
     assert.equal(rows.length, devices, "one record per device");
-    assert.ok(rows.every((r) => r.n === 1 && r.status === "locked"));
-    const resumed = db.prepare("SELECT COUNT(DISTINCT serial) AS n FROM audit WHERE step = 'resume' AND result = 'resumed'").get() as { n: number };
-    assert.ok(resumed.n >= cutsThatInterrupted, `${resumed.n} runs recorded as resumed for ${cutsThatInterrupted} interrupted ones`);
+    assert.equal(new Set(rows.map((r) => r.hardwareId)).size, devices);
+    assert.ok(rows.every((r) => r.state === "provisioned" && r.result === "locked"));
+    const [resumed] = await records.db.query<{ n: number }>("SELECT COUNT(DISTINCT serial) AS n FROM audit WHERE step = 'resume' AND result = 'resumed'");
+    assert.ok(Number(resumed.n) >= cutsThatInterrupted, `${resumed.n} runs recorded as resumed for ${cutsThatInterrupted} interrupted ones`);
+    const chain = await verifyAudit(records.db);
+    assert.equal(chain.ok, true, JSON.stringify(chain.problems));
   });

@@ -14,6 +14,8 @@ import { DeviceClient } from "../../host-tools/src/device/client.ts";
 import { issuerInit } from "../../host-tools/src/wallet/issuer.ts";
 import { loadManifest, type LoadedManifest, type Manifest } from "../../host-tools/src/provision/manifest.ts";
 import type { Transport } from "../../host-tools/src/link/transport.ts";
+import { ProvisioningRecords, stationFromSecret } from "../../host-tools/src/records/index.ts";
+import { openBatchRecords } from "../../host-tools/src/provision/provision-device.ts";
 
 type Finisher = { onTestFinished(fn: () => Promise<void> | void): void };
 
@@ -117,4 +119,12 @@ export async function blankStation(
     device.close();
   });
   return station;
+}
+
+/** The line's records (SQLite unless `url` says otherwise) as station `id`, with the manifest's batch created. */
+export async function lineRecords(t: Finisher, line: Line, id = "test-1", url = `sqlite:${line.dbPath}`): Promise<ProvisioningRecords> {
+  const records = await ProvisioningRecords.open(url, stationFromSecret(id, new Uint8Array(randomBytes(32))));
+  t.onTestFinished(() => records.close().catch(() => {}));
+  await openBatchRecords(records, line.manifest);
+  return records;
 }

@@ -7,11 +7,10 @@ import assert from "node:assert/strict";
 import type { Board } from "../../host-tools/src/boards/index.ts";
 import { DeviceClient } from "../../host-tools/src/device/client.ts";
 import { startQemuBoard } from "../../host-tools/src/qemu/qemu-board.ts";
-import { openRecords } from "../../host-tools/src/provision/sqlite-records.ts";
 import { loadBatch, provisionDevice, tagKey } from "../../host-tools/src/provision/provision-device.ts";
 import { qemuBoardElf, qemuMissing } from "../qemu/qemu-fixture.ts";
 import { longTests } from "../support/long-tests.ts";
-import { makeLine } from "./provision-fixture.ts";
+import { lineRecords, makeLine } from "./provision-fixture.ts";
 
 longTests();
 const skip = qemuMissing !== null;
@@ -30,13 +29,12 @@ test("qemu-m4: a blank board is provisioned and locked; ks_unwrap ran in the sec
   const running = await startQemuBoard({ board, elfPath, blank: true });
   try {
     const client = await DeviceClient.connect(running.ports.pty, { baud: board.link.baud });
-    const records = openRecords(line.dbPath);
+    const records = await lineRecords(t, line);
     const batch = loadBatch(line.manifest);
     let r: Awaited<ReturnType<typeof provisionDevice>>;
     try {
-      r = await provisionDevice(client, batch, records, { station: "qemu" });
+      r = await provisionDevice(client, batch, records);
     } finally {
-      await records.close();
       await client.close();
     }
     assert.equal(r.state, "locked");

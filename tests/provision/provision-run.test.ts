@@ -7,12 +7,11 @@ import { test } from "vitest";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { toHex } from "../../host-tools/src/bytes/hex.ts";
-import { openRecords } from "../../host-tools/src/provision/sqlite-records.ts";
 import { loadBatch, provisionDevice, tagKey } from "../../host-tools/src/provision/provision-device.ts";
 import { verifyChain } from "../../host-tools/src/wallet/certificate.ts";
 import { readRootKey } from "../../host-tools/src/wallet/issuer.ts";
 import { checkSignature } from "../../host-tools/src/verify/signed.ts";
-import { blankStation, makeLine } from "./provision-fixture.ts";
+import { blankStation, lineRecords, makeLine } from "./provision-fixture.ts";
 import { longTests } from "../support/long-tests.ts";
 
 longTests();
@@ -29,11 +28,10 @@ test("a blank plaque is provisioned, verified as a phone and a backend see it, l
   const line = makeLine(t, "sim-plaque");
   const station = await blankStation(t, "sim-plaque");
   const boardUid = station.device.board.nfc.uid.toUpperCase();
-  const records = openRecords(line.dbPath);
+  const records = await lineRecords(t, line);
   const batch = loadBatch(line.manifest);
   const steps: string[] = [];
-  const r = await provisionDevice(station.client, batch, records, { station: "test-1", onStep: (s) => steps.push(s) });
-  await records.close();
+  const r = await provisionDevice(station.client, batch, records, { onStep: (s) => steps.push(s) });
 
   assert.deepEqual(steps, ["check", "keys", "serial", "certificate", "symmetric-keys", "tag", "profile", "verify", "lock"]);
   assert.equal(r.serial, 1000);
@@ -73,6 +71,7 @@ test("a blank plaque is provisioned, verified as a phone and a backend see it, l
   const capture = Buffer.concat(station.capture);
   const memory = new Uint8Array(station.device.firmware!.memory.buffer);
   const texts = [station.logs.join("\n"), JSON.stringify(r)];
+  await records.close();
   const db = [line.dbPath, `${line.dbPath}-wal`].filter(existsSync).map((f) => readFileSync(f));
   assert.ok(capture.length > 1000, "the capture holds the run");
   for (const s of secrets) {
@@ -91,9 +90,8 @@ test("a blank plaque is provisioned, verified as a phone and a backend see it, l
 test("a blank card is provisioned with the same chain in its wallet and locked", async (t) => {
   const line = makeLine(t, "sim-card");
   const station = await blankStation(t, "sim-card");
-  const records = openRecords(line.dbPath);
-  const r = await provisionDevice(station.client, loadBatch(line.manifest), records, { station: "test-1" });
-  await records.close();
+  const records = await lineRecords(t, line);
+  const r = await provisionDevice(station.client, loadBatch(line.manifest), records);
   assert.equal(r.state, "locked");
   assert.equal(r.check.panel, null);
   const info = await station.client.ops.wallet.info({});

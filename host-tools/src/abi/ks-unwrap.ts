@@ -13,4 +13,3 @@ export function unwrapInfo(devicePublicKey: Uint8Array, ephemeral: Uint8Array, a
   info[label.length + 131] = dest;
   return info;
 }
-

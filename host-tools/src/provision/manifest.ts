@@ -47,12 +47,6 @@ export const MANIFEST_SCHEMA = {
       required: ["first", "last"],
       properties: { first: { type: "integer", minimum: 1, maximum: 4294967295 }, last: { type: "integer", minimum: 1, maximum: 4294967295 } },
     },
-    uidPrefix: {
-      ...HEX16,
-      minLength: 2,
-      maxLength: 4,
-      description: "UID bytes after 04 and before the 4-byte serial-derived part (default: from the batch name)",
-    },
     keys: {
       type: "object",
       additionalProperties: false,
@@ -122,7 +116,6 @@ export interface Manifest {
   issuer: string;
   root?: string;
   serials: { first: number; last: number };
-  uidPrefix?: string;
   keys: { sunMeta: KeyRef; sunFile: KeyRef; aid?: string; system?: string };
   tag: { url: string; counterLimit?: number };
   merchant?: MerchantProfile;
@@ -180,7 +173,6 @@ export function checkManifest(doc: unknown, path: string, dir: string): LoadedMa
       problems.push(`/merchant: ${(e as Error).message}`);
     }
   }
-  if (m.uidPrefix && m.uidPrefix.length % 2 !== 0) problems.push("/uidPrefix: whole bytes of hex");
   for (const which of ["sunMeta", "sunFile"] as const) {
     const f = resolve(m.keys[which].file);
     if (!existsSync(f)) problems.push(`/keys/${which}/file: ${f} does not exist`);

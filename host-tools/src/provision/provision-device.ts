@@ -1,10 +1,11 @@
 // One device through the provisioning steps (docs/provisioning.md, Steps): check, keys,
 // serial/UID, certificate, wrapped symmetric keys, tag, merchant profile or wallet envelope,
 // verification as a user would, lock. Every step is idempotent on the device and in the
-// records (keys are kept once generated, the serial is allocated by device key, the identity
-// is written once), so a run cut at any point is finished by the next one; the audit trail
-// says whether a run resumed. Key bytes appear only here in host memory: the device gets them
+// records (keys are kept once generated, the serial is allocated by the device's public key
+// as its hardware id, the identity is written once), so a run cut at any point is finished
+// by the next one; every step is an audit record (records/), and a resumed run says so. Key bytes appear only here in host memory: the device gets them
 // sealed to its own key, the records get key ids and check values.
+import { sha256 } from "@noble/hashes/sha2.js";
 import { toHex } from "../bytes/hex.ts";
 import { setMerchantProfile } from "../qr/payment-client.ts";
 import type { DeviceClient } from "../device/client.ts";
@@ -13,10 +14,10 @@ import { buildTapTemplate } from "../ndef/tap-template.ts";
 import { readRootKey, loadIssuer, type IssuerFiles } from "../wallet/issuer.ts";
 import { verifyChain } from "../wallet/certificate.ts";
 import { diversifyAes128 } from "./an10922.ts";
-import { certifyIdentity, PLAQUE_CURRENCY, PLAQUE_ENVELOPE, uidForSerial } from "./device-identity.ts";
+import { certifyIdentity, PLAQUE_CURRENCY, PLAQUE_ENVELOPE } from "./device-identity.ts";
 import { keyCheckValue, KS_ALG_AES128, sealKeyForDevice } from "./key-wrap.ts";
 import { readMasterKey, type KeyRef, type LoadedManifest } from "./manifest.ts";
-import type { ProvisionRecords } from "./records-port.ts";
+import { appendAudit, type ProvisioningRecords } from "../records/index.ts";
 import { verifyAsUser, type UserCheck } from "./user-check.ts";
 
 export const SUN_META_SLOT = 2;
@@ -26,7 +27,6 @@ export type StepName = "check" | "keys" | "serial" | "certificate" | "symmetric-
 export const STEPS: StepName[] = ["check", "keys", "serial", "certificate", "symmetric-keys", "tag", "profile", "verify", "lock"];
 
 export interface ProvisionOptions {
-  station: string;
   /** a provisioned or locked device is refused unless this names its serial */
   reprovisionSerial?: number;
   onStep?: (step: StepName, index: number, detail: string) => void;
@@ -81,6 +81,18 @@ export function loadBatch(manifest: LoadedManifest): BatchContext {
   return { manifest, issuer, root, masters: { meta: readMasterKey(manifest, manifest.keys.sunMeta), file: readMasterKey(manifest, manifest.keys.sunFile) } };
 }
 
+/** The batch in the records: created from the manifest, or the same one again (BATCH_CONFLICT if it differs). */
+export async function openBatchRecords(records: ProvisioningRecords, manifest: LoadedManifest): Promise<void> {
+  const { path: _path, dir: _dir, resolve: _resolve, ...doc } = manifest;
+  await records.createBatch({
+    id: manifest.batch,
+    board: manifest.board,
+    serialFirst: manifest.serials.first,
+    serialLast: manifest.serials.last,
+    manifestHash: toHex(sha256(new TextEncoder().encode(JSON.stringify(doc)))),
+  });
+}
+
 /** AN10922 input M: UID || application id || system identifier. */
 export function diversificationInput(manifest: LoadedManifest, uid: Uint8Array): Uint8Array {
   const aid = Buffer.from(manifest.keys.aid ?? "000000", "hex");
@@ -92,27 +104,35 @@ export function tagKey(batch: BatchContext, ref: KeyRef, master: Uint8Array, uid
   return (ref.diversify ?? diversifyDefault) ? diversifyAes128(master, diversificationInput(batch.manifest, uid)) : master;
 }
 
-export async function provisionDevice(client: DeviceClient, batch: BatchContext, records: ProvisionRecords, opts: ProvisionOptions): Promise<ProvisionResult> {
+export async function provisionDevice(
+  client: DeviceClient,
+  batch: BatchContext,
+  records: ProvisioningRecords,
+  opts: ProvisionOptions = {},
+): Promise<ProvisionResult> {
   const m = batch.manifest;
   let serial: number | null = null;
   let stepIndex = 0;
+  const audit = (step: string, result: string, data: Record<string, string | number | boolean | null>) =>
+    serial === null
+      ? appendAudit(records.db, records.station, { batch: m.batch, serial: null, step, result, data })
+      : records.recordStep(serial, { step, result, data });
   const step = async <T>(name: StepName, detail: (r: T) => string, run: () => Promise<T>): Promise<T> => {
     const index = ++stepIndex;
+    let r: T;
     try {
-      const r = await run();
-      const text = detail(r);
-      opts.onStep?.(name, index, text);
-      await records.audit({ batch: m.batch, serial, station: opts.station, step: name, result: "ok", details: { detail: text } });
-      return r;
+      r = await run();
     } catch (e) {
       const err = e as Error;
       const refused = e instanceof TapkitError && !["LINK_CLOSED", "TIMEOUT", "DEVICE_ERROR", "INTERNAL"].includes(e.code);
       // The database may be what failed: the refusal itself must still reach the operator.
-      await records
-        .audit({ batch: m.batch, serial, station: opts.station, step: name, result: refused ? "refused" : "failed", details: { error: err.message } })
-        .catch(() => {});
+      await audit(name, refused ? "refused" : "failed", { code: e instanceof TapkitError ? e.code : "INTERNAL", error: err.message }).catch(() => {});
       throw e;
     }
+    const text = detail(r);
+    await audit(name, "ok", { detail: text });
+    opts.onStep?.(name, index, text);
+    return r;
   };
 
   // 1. check: board, firmware, lifecycle state.
@@ -181,13 +201,12 @@ export async function provisionDevice(client: DeviceClient, batch: BatchContext,
   );
   const pubHex = toHex(keys.pub);
 
-  // 3. serial and UID: allocated by device key, so a resumed run gets the same ones.
-  const known = await records.findDevice(m.batch, pubHex);
+  // 3. serial and UID: allocated with the device key as hardware id, so a resumed run gets the same ones.
   const rec = await step(
     "serial",
     (r) => `serial ${r.serial}, UID ${r.uid}`,
     async () => {
-      const r = await records.allocate(m.batch, pubHex, m.serials, (s) => uidForSerial(m, s));
+      const r = await records.allocateDevice(m.batch, { hardwareId: pubHex });
       if (id0.serial !== undefined && (id0.serial !== r.serial || toHex(id0.uid!) !== r.uid))
         throw new TapkitError(
           "RECORD_MISMATCH",
@@ -199,15 +218,13 @@ export async function provisionDevice(client: DeviceClient, batch: BatchContext,
   );
   serial = rec.serial;
   const uid = Uint8Array.from(Buffer.from(rec.uid, "hex"));
-  const run: ProvisionResult["run"] = known === null && keys.fresh ? "fresh" : "resumed";
+  const run: ProvisionResult["run"] = !rec.resumed && keys.fresh ? "fresh" : "resumed";
   if (run === "resumed")
-    await records.audit({
-      batch: m.batch,
-      serial,
-      station: opts.station,
+    await records.recordStep(serial, {
       step: "resume",
+      state: "provisioning",
       result: "resumed",
-      details: { state: id0.state, keysKept: !keys.fresh, runs: rec.runs },
+      data: { stateFound: id0.state, generatedNow: keys.fresh, lastStep: rec.step },
     });
 
   // 4. certificate: root -> batch -> device, with serial and UID in one store transaction.
@@ -219,6 +236,7 @@ export async function provisionDevice(client: DeviceClient, batch: BatchContext,
     async () => {
       const c = id0.chain?.length === 2 ? id0.chain : certifyIdentity(batch.issuer, keys.pub, { batch: m.batch, serial: rec.serial, uid: rec.uid }, envelope);
       await client.ops.identity.set({ serial: rec.serial, uid, chain: c });
+      await records.recordStep(rec.serial, { step: "identity", state: "provisioning", publicKey: keys.pub, certificate: c[1] });
       return c;
     },
   );
@@ -244,6 +262,10 @@ export async function provisionDevice(client: DeviceClient, batch: BatchContext,
           );
         out.push({ id: ref.id, slot, kcv: expected, diversified: ref.diversify ?? diversifyDefault });
       }
+      await records.recordStep(rec.serial, {
+        step: "keys-delivered",
+        keys: out.map((k) => ({ role: k.slot === SUN_META_SLOT ? "sun-meta" : "sun-file", keyId: k.id, kcv: k.kcv, alg: "aes128" })),
+      });
       return out;
     },
   );
@@ -305,7 +327,7 @@ export async function provisionDevice(client: DeviceClient, batch: BatchContext,
       return id.state;
     },
   );
-  await records.setStatus(m.batch, rec.serial, "locked", { kid: check.kid, keys: delivered.map(({ id, kcv }) => ({ id, kcv })), station: opts.station });
+  await records.recordStep(rec.serial, { step: "done", state: "provisioned", result: "locked", data: { kid: check.kid, run } });
   return {
     batch: m.batch,
     serial: rec.serial,

@@ -1,21 +1,21 @@
 // tapkit provision (one device of a batch manifest) and tapkit setup plaque (one plaque in the
 // field): parse, open the records, run the provisioning library, print a line per step.
 import { hostname } from "node:os";
-import { join } from "node:path";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
 import { withDevice } from "./connect.ts";
 import { fieldManifest } from "../../provision/field-kit.ts";
 import { loadManifest, type LoadedManifest } from "../../provision/manifest.ts";
-import { loadBatch, provisionDevice, STEPS, type ProvisionResult } from "../../provision/provision-device.ts";
-import { openRecords } from "../../provision/sqlite-records.ts";
+import { loadBatch, openBatchRecords, provisionDevice, STEPS, type ProvisionResult } from "../../provision/provision-device.ts";
+import { DB_OPTION } from "./audit.ts";
 import type { Output } from "../output.ts";
 
 const COMMON = {
   ...PORT_OPTION,
-  db: { type: "string" as const, help: "records database: sqlite:FILE or a file path (default: provisioning.sqlite beside the manifest or kit)" },
-  station: { type: "string" as const, help: "this station's name in the audit trail (default: the host name)" },
+  ...DB_OPTION,
+  station: { type: "string" as const, help: "this station's id in the audit trail (default: the host name)" },
+  "station-key": { type: "string" as const, help: "the station's Ed25519 key file (default ~/.local/share/tapkit/stations/ID.key, created on first use)" },
   ...JSON_OPTION,
 };
 
@@ -23,10 +23,17 @@ async function run(manifestOf: (board: string) => LoadedManifest, opts: Record<s
   return withDevice(opts, async (device) => {
     const manifest = manifestOf(device.hello.board);
     const batch = loadBatch(manifest);
-    const records = openRecords(opts.db ?? join(manifest.dir, "provisioning.sqlite"));
+    // The database packages load when provisioning runs, so other commands start without them.
+    const { ProvisioningRecords, loadOrCreateStation } = await import("../../records/index.ts");
+    const stationId =
+      opts.station ??
+      hostname()
+        .replace(/[^A-Za-z0-9._-]/g, "-")
+        .slice(0, 64);
+    const records = await ProvisioningRecords.open(opts.db, loadOrCreateStation(stationId, opts["station-key"]));
     try {
+      await openBatchRecords(records, manifest);
       return await provisionDevice(device, batch, records, {
-        station: opts.station ?? hostname(),
         reprovisionSerial: reprovision,
         onStep: (step, i, detail) => out.status(`[${i}/${STEPS.length}] ${step}: ${detail}`),
       });
