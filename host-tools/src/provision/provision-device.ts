@@ -93,6 +93,11 @@ export async function openBatchRecords(records: ProvisioningRecords, manifest: L
   });
 }
 
+async function knownHardware(records: ProvisioningRecords, batch: string, hardwareId: string): Promise<boolean> {
+  const rows = await records.db.query("SELECT serial FROM devices WHERE batch_id = $1 AND hardware_id = $2", [batch, hardwareId]);
+  return rows.length > 0;
+}
+
 /** AN10922 input M: UID || application id || system identifier. */
 export function diversificationInput(manifest: LoadedManifest, uid: Uint8Array): Uint8Array {
   const aid = Buffer.from(manifest.keys.aid ?? "000000", "hex");
@@ -185,6 +190,22 @@ export async function provisionDevice(
           "REPROVISION_UNSUPPORTED",
           `serial ${id.serial} is locked; re-provisioning needs the device wiped first (device.wipe), which this firmware does not offer yet`,
           "keep the device as it is, or wipe it with a firmware that has device.wipe and run again",
+        );
+      if (id.state === "provisioned" && !(await knownHardware(records, m.batch, toHex(id.pub))))
+        throw new TapkitError(
+          "RECORD_MISMATCH",
+          `the device is serial ${id.serial} of a run this database of batch ${m.batch} does not know`,
+          "finish it with the database (--db) and manifest it was started with",
+          { serial: id.serial },
+        );
+      // A full batch is refused before the device is touched (a device it already knows may finish).
+      const b = await records.batch(m.batch);
+      if (b && b.nextSerial > b.serialLast && !(id.pub.length > 0 && (await knownHardware(records, m.batch, toHex(id.pub)))))
+        throw new TapkitError(
+          "BATCH_EXHAUSTED",
+          `batch ${m.batch}: serial range ${b.serialFirst}-${b.serialLast} is used up`,
+          "start a new batch with a fresh serial range in its manifest",
+          { batch: m.batch, serialLast: b.serialLast },
         );
       return id;
     },
