@@ -1,6 +1,7 @@
 // tapkit provision (one device of a batch manifest) and tapkit setup plaque (one plaque in the
 // field): parse, open the records, run the provisioning library, print a line per step.
 import { hostname } from "node:os";
+import { join } from "node:path";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
@@ -94,7 +95,9 @@ export const setupPlaque: Command = {
   async run(opts, _pos, out) {
     if (!opts.merchant) throw usageError("--merchant is required", "a JSON merchant profile: name, city, country, currency, mcc, accounts");
     if (!opts.keys) throw usageError("--keys is required", "the field kit directory (docs/provisioning.md, Field set-up)");
-    const r = await run((board) => fieldManifest(opts.keys, board, opts.merchant, opts.url), opts, out);
+    // The kit keeps its own records unless --db names the shared ones.
+    const db = opts.db ?? `sqlite:${join(opts.keys, "provisioning.sqlite")}`;
+    const r = await run((board) => fieldManifest(opts.keys, board, opts.merchant, opts.url), { ...opts, db }, out);
     printResult(out, r);
   },
 };
