@@ -11,6 +11,7 @@ import { measureStoreCosts, type StoreCosts } from "./store-costs.ts";
 import { measureQrCosts, type QrCosts } from "./qr-costs.ts";
 import { measureNfcCosts, type NfcCosts } from "./nfc-costs.ts";
 import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
+import { measureProvisionBatch, measureProvisionRate, type ProvisionBatchRun, type ProvisionRate } from "./provision-rate.ts";
 
 export interface FirmwareFacts {
   board: string;
@@ -35,12 +36,14 @@ export interface BenchResults {
   node: string;
   firmware: FirmwareFacts[];
   throughput: (ThroughputResult & { target: number; met: boolean })[];
+  /** devices per hour per station (issue 10: >= 600 at 921600) and the 4-station batch */
+  provisioning: { rates: ProvisionRate[]; batch: ProvisionBatchRun | null };
   notes: string[];
 }
 
 export const THROUGHPUT_TARGETS: Record<number, number> = { 115200: 90, 921600: 85 };
 
-export async function runBench(opts: { out?: string; throughput?: boolean; log?: (s: string) => void } = {}): Promise<BenchResults> {
+export async function runBench(opts: { out?: string; throughput?: boolean; cli?: string; log?: (s: string) => void } = {}): Promise<BenchResults> {
   const log = opts.log ?? (() => {});
   const notes: string[] = [];
   const firmware: FirmwareFacts[] = [];
@@ -75,7 +78,18 @@ export async function runBench(opts: { out?: string; throughput?: boolean; log?:
       throughput.push({ ...r, target, met: r.percentOfBaud >= target });
     }
   }
-  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, notes };
+  const provisioning: BenchResults["provisioning"] = { rates: [], batch: null };
+  if (opts.throughput !== false) {
+    for (const baud of [115200, 921600]) {
+      log(`provisioning rate at ${baud} baud ...`);
+      provisioning.rates.push(await measureProvisionRate("sim-plaque", baud));
+    }
+    if (opts.cli) {
+      log("provisioning 200 plaques over 4 station processes ...");
+      provisioning.batch = await measureProvisionBatch(opts.cli, "sim-plaque", 921600);
+    }
+  }
+  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, provisioning, notes };
   if (opts.out) {
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, JSON.stringify(results, null, 2) + "\n");
