@@ -9,7 +9,9 @@ import { receiveBytes, setRequestHandler } from "./link/receiver";
 import { sendDelimiter, txFlush, txPending } from "./link/frame-writer";
 import { dispatchRequest } from "./ops/dispatch";
 import { resetPending } from "./shell/reset-request";
-import { setDemo, demoActive } from "./app/device-mode";
+import { demoActive, loadLifecycle, wipePending } from "./app/device-mode";
+import { loadIdentityRecord } from "./provision/identity-store";
+import { finishWipe } from "./app/device-wipe";
 import { LEVEL_INFO, LEVEL_WARN, logBegin, logBytes, logEnd, logLine, logText } from "./log/link-log";
 import { configureNfc } from "./nfc/personality";
 import { initNfcTag } from "./nfc/tag-init";
@@ -21,7 +23,6 @@ import { bootPaymentScreen, paymentScreenTick } from "./display/payment-screen";
 import { storeMount } from "./store/store";
 import { initWallet } from "./wallet/wallet-applet";
 import { MODE_CARD } from "./board";
-import { loadIdentityRecord } from "./provision/identity-store";
 
 const ABI_VERSION: i32 = 1;
 const FLAG_DEMO: i32 = 1;
@@ -36,8 +37,11 @@ export function tk_init(flags: i32): i32 {
   // First: everything after may read state, and a cut during the last boot is repaired here.
   const storeStatus = storeMount();
   loadIdentity();
-  // A device with a production identity never runs the demo set-up, whatever the shell says.
-  setDemo((flags & FLAG_DEMO) != 0 && !loadIdentityRecord());
+  loadLifecycle((flags & FLAG_DEMO) != 0);
+  // A wipe a power cut interrupted ends before any module loads what it was erasing.
+  const wipeStatus = wipePending() ? finishWipe() : 0;
+  // After a finished wipe: the identity went with every other record.
+  loadIdentityRecord();
   setRequestHandler(dispatchRequest);
   // End any half frame the host's receiver holds from before the boot.
   sendDelimiter();
@@ -49,6 +53,7 @@ export function tk_init(flags: i32): i32 {
   if (demoActive()) logText(" demo");
   logEnd();
   if (storeStatus < 0) logLine(LEVEL_WARN, "store did not mount; store ops answer internal");
+  if (wipeStatus < 0) logLine(LEVEL_WARN, "interrupted wipe did not finish; it is retried at the next boot");
   initNfcTag(demoActive());
   if (MODE_CARD) initWallet();
   if (configureNfc() < 0) logLine(LEVEL_WARN, "nfc personality refused by the shell");
@@ -67,7 +72,10 @@ export function tk_io_capacity(): i32 {
 
 export function tk_link_rx(len: i32): void {
   if (len <= 0) return;
-  receiveBytes(mailbox(), len < mailboxCapacity() ? len : mailboxCapacity());
+  const n = len < mailboxCapacity() ? len : mailboxCapacity();
+  receiveBytes(mailbox(), n);
+  // The wire bytes may carry a secret (a provisioning PIN): none outlives its delivery.
+  memory.fill(mailbox(), 0, <usize>n);
 }
 
 export function tk_tick(now_ms: i64): void {

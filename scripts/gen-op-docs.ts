@@ -1,21 +1,28 @@
-// Rewrites the generated op tables in docs/link-protocol.md from the op catalogue
+// Rewrites the generated tables in docs/link-protocol.md (op tables) and docs/security.md
+// (capability table per lifecycle state) from the op catalogue
 // (host-tools/src/ops/catalogue.ts). Usage: node --import tsx scripts/gen-op-docs.ts [--check]
-// --check: exit 1 when the doc is stale instead of writing it.
+// --check: exit 1 when a doc is stale instead of writing it.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../host-tools/src/paths.ts";
-import { withOpTables } from "../host-tools/src/ops/op-docs.ts";
+import { withCapabilityTable, withOpTables } from "../host-tools/src/ops/op-docs.ts";
 
-const path = join(ROOT, "docs", "link-protocol.md");
-const doc = readFileSync(path, "utf8");
-const fresh = withOpTables(doc);
-if (process.argv.includes("--check")) {
-  if (fresh !== readFileSync(path, "utf8")) {
-    console.error("docs/link-protocol.md: op tables are stale; run node --import tsx scripts/gen-op-docs.ts");
-    process.exit(1);
+const check = process.argv.includes("--check");
+let stale = false;
+for (const [name, rewrite] of [
+  ["link-protocol.md", withOpTables],
+  ["security.md", withCapabilityTable],
+] as const) {
+  const path = join(ROOT, "docs", name);
+  const doc = readFileSync(path, "utf8");
+  const fresh = rewrite(doc);
+  if (fresh === doc) console.log(`docs/${name}: generated tables up to date`);
+  else if (check) {
+    console.error(`docs/${name}: generated tables are stale; run node --import tsx scripts/gen-op-docs.ts`);
+    stale = true;
+  } else {
+    writeFileSync(path, fresh);
+    console.log(`docs/${name}: generated tables rewritten`);
   }
-  console.log("docs/link-protocol.md: op tables up to date");
-} else if (fresh !== readFileSync(path, "utf8")) {
-  writeFileSync(path, fresh);
-  console.log("docs/link-protocol.md: op tables rewritten");
-} else console.log("docs/link-protocol.md: op tables up to date");
+}
+if (stale) process.exit(1);

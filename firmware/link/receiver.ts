@@ -12,7 +12,7 @@ import { validateBody, findArg, argKind, argPtr, argLen, KIND_TEXT } from "../co
 import {
   C_BODY, C_CHANNEL, C_COBS, C_CRC, C_OVERSIZE, C_RETRY, C_RX, C_SHORT, C_VERSION, countUp,
 } from "./counters";
-import { frameBegin, frameFinish, frameSend } from "./frame-writer";
+import { frameBegin, frameFinish, frameSend, sendLimit } from "./frame-writer";
 import { CH_LOG, CHANNELS, CRC_LEN, FLAG_ERR, FLAG_RESP, HEADER_LEN, LINK_VERSION } from "./protocol";
 import { SCRATCH_SLOT, slotBuffer, slotLookup, slotStore } from "./response-cache";
 import { findOp } from "./op-lookup";
@@ -92,14 +92,15 @@ function handleFrame(encodedLen: i32): void {
   const seq = <i32>load<u8>(RX + 2) | (<i32>load<u8>(RX + 3) << 8);
   const body = RX + HEADER_LEN;
 
+  // The device sends no requests, so a frame with flags is not addressed to it, whatever
+  // its channel: ignored before the channel is judged (docs/link-protocol.md).
+  if (flags != 0) {
+    countUp(C_RX);
+    return;
+  }
   if (channel >= CHANNELS) {
     countUp(C_CHANNEL);
     answerFailure(SCRATCH_SLOT, channel, seq, fail(UNKNOWN_CHANNEL, "no such channel"));
-    return;
-  }
-  // The device sends no requests, so a frame with flags is not addressed to it.
-  if (flags != 0) {
-    countUp(C_RX);
     return;
   }
   if (channel == CH_LOG) {
@@ -149,16 +150,25 @@ function runRequest(slot: i32, channel: i32, seq: i32): void {
   frameSend(buf, len);
 }
 
+// Body bytes of an error answer besides the message text: map head, "msg" key, the
+// message's text head (2 bytes from 24 on), "code" key and the longest code with its head.
+const ERROR_OVERHEAD: i32 = 1 + 4 + 2 + 5 + 16;
+
+/** Answers `RESP|ERR {code, msg}`; under a host's small max frame the message is cut, never the answer. */
 function answerFailure(slot: i32, channel: i32, seq: i32, status: i32): void {
   const buf = slotBuffer(slot);
   frameBegin(buf, channel, FLAG_RESP | FLAG_ERR, seq);
   encodeMap(2);
   encodeText("msg");
-  encodeText(failureMessage());
+  encodeText(failureMessage(), sendLimit() - HEADER_LEN - CRC_LEN - ERROR_OVERHEAD);
   encodeText("code");
   encodeText(statusCode(status));
   const len = frameFinish(buf);
-  if (len < 0) return; // only if the host set a tiny max frame; nothing sensible fits
+  if (len < 0) {
+    // The buffer may hold the slot's cached answer, now overwritten: a retry must not get it.
+    slotStore(slot, 0, 0, 0);
+    return;
+  }
   slotStore(slot, seq, requestCheck, len);
   frameSend(buf, len);
 }

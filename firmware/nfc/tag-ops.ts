@@ -44,44 +44,45 @@ function encodeLint(bits: u32): void {
 }
 
 export function tagGetOp(): i32 {
+  // Keys in deterministic order (shorter first, then bytewise; docs/link-protocol.md).
   encodeMap(18);
-  encodeText("meta");
-  encodeUint(<u64>metaSlot);
-  encodeText("file");
-  encodeUint(<u64>fileSlot);
-  encodeText("sign");
-  encodeUint(<u64>signSlot);
-  encodeText("picc");
-  encodeUint(<u64>piccOffset);
-  encodeText("uid");
-  encodeUint(<u64>uidOffset);
-  encodeText("ctr");
-  encodeUint(<u64>ctrOffset);
-  encodeText("time");
-  encodeUint(<u64>timeOffset);
-  encodeText("enc");
-  encodeUint(<u64>encOffset);
-  encodeText("enc_len");
-  encodeUint(<u64>encLength);
-  encodeText("mac_in");
-  encodeUint(<u64>macInputOffset);
-  encodeText("mac");
-  encodeUint(<u64>macOffset);
-  encodeText("tag_uid");
-  encodeBytes(tagUid(), 7);
   encodeText("m");
   encodeBytes(ndefMessage(), ndefMessageLen());
-  encodeText("writable");
-  encodeBool(tagWritable());
+  encodeText("ctr");
+  encodeUint(<u64>ctrOffset);
+  encodeText("enc");
+  encodeUint(<u64>encOffset);
+  encodeText("mac");
+  encodeUint(<u64>macOffset);
+  encodeText("uid");
+  encodeUint(<u64>uidOffset);
+  encodeText("file");
+  encodeUint(<u64>fileSlot);
+  encodeText("last");
+  encodeUint(<u64>lastMirrorValue());
+  encodeText("meta");
+  encodeUint(<u64>metaSlot);
   encodeText("mode");
   encodeUint(<u64>mirrorMode);
+  encodeText("picc");
+  encodeUint(<u64>piccOffset);
+  encodeText("sign");
+  encodeUint(<u64>signSlot);
+  encodeText("time");
+  encodeUint(<u64>timeOffset);
+  encodeText("limit");
+  encodeUint(<u64>counterLimit);
+  encodeText("mac_in");
+  encodeUint(<u64>macInputOffset);
   encodeText("counter");
   const stored = storedTapCounter();
   encodeUint(stored > 0 ? <u64>stored : 0);
-  encodeText("last");
-  encodeUint(<u64>lastMirrorValue());
-  encodeText("limit");
-  encodeUint(<u64>counterLimit);
+  encodeText("enc_len");
+  encodeUint(<u64>encLength);
+  encodeText("tag_uid");
+  encodeBytes(tagUid(), 7);
+  encodeText("writable");
+  encodeBool(tagWritable());
   return OK;
 }
 
@@ -202,27 +203,28 @@ export function ndefParseOp(): i32 {
     at = recNext;
     if ((recFlags & 0x40) != 0) break;
   }
+  // Keys in deterministic order: `rest` (what follows the last record) before `records`.
   encodeMap(2);
+  encodeText("rest");
+  encodeUint(<u64>(len - at));
   encodeText("records");
   encodeArray(count);
   at = 0;
   for (let i = 0; i < count; i++) {
     recordAt(msg, len, at);
     encodeMap(5);
-    encodeText("flags");
-    encodeUint(<u64>(recFlags & 0xf8));
+    encodeText("id");
+    encodeBytes(recIdPtr, recIdLen);
     encodeText("tnf");
     encodeUint(<u64>recTnf);
     encodeText("type");
     encodeBytes(recTypePtr, recTypeLen);
-    encodeText("id");
-    encodeBytes(recIdPtr, recIdLen);
+    encodeText("flags");
+    encodeUint(<u64>(recFlags & 0xf8));
     encodeText("payload");
     encodeBytes(recPayloadPtr, recPayloadLen);
     at = recNext;
   }
-  encodeText("rest");
-  encodeUint(<u64>(len - at));
   return OK;
 }
 

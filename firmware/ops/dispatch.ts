@@ -1,12 +1,13 @@
 // Runs a link request's op (the receiver's request handler): finds it in this board's op
 // table (firmware/link/op-lookup.ts), checks that it is served in the device's lifecycle
 // state, and runs its handler (op-handlers.ts). Both tables are generated from
-// host-tools/src/ops/catalogue.ts by `tapkit build`.
+// host-tools/src/ops/catalogue.ts by `tapkit build`; the states per op are the capability
+// table of docs/security.md. Every channel (shell, app, log, nfc-test) passes through here.
 import { CHANNELS } from "../link/protocol";
 import { UNKNOWN_CHANNEL, UNKNOWN_OP, UNSUPPORTED, fail } from "../link/status";
 import { findOp } from "../link/op-lookup";
 import { ALL_STATES_SERVED, opStates, unknownOpMessage } from "../link/op-names";
-import { lifecycleState } from "../app/device-mode";
+import { STATE_BLANK, STATE_DEMO, STATE_PROVISIONED, lifecycleState } from "../app/device-mode";
 import { runOp } from "./op-handlers";
 
 /** OK with the result encoded, or a failure status. */
@@ -14,8 +15,17 @@ export function dispatchRequest(channel: i32, opPtr: usize, opLen: i32): i32 {
   const index = findOp(channel, opPtr, opLen);
   if (index < 0) return channel < CHANNELS ? fail(UNKNOWN_OP, unknownOpMessage(channel)) : fail(UNKNOWN_CHANNEL, "no such channel");
   // Constant while every op is served in every state: then the check is not compiled.
-  if (!ALL_STATES_SERVED && (<i32>load<u8>(opStates() + <usize>index) & (1 << lifecycleState())) == 0) {
-    return fail(UNSUPPORTED, "not served in this device state (blank, demo, provisioned, locked)");
+  if (!ALL_STATES_SERVED) {
+    const state = lifecycleState();
+    if ((<i32>load<u8>(opStates() + <usize>index) & (1 << state)) == 0) return fail(UNSUPPORTED, refusedIn(state));
   }
   return runOp(index);
+}
+
+/** The documented refusal (docs/security.md): the message starts with the state's name. */
+function refusedIn(state: i32): string {
+  if (state == STATE_BLANK) return "device is blank: op not served in this lifecycle state";
+  if (state == STATE_DEMO) return "device is demo: op not served in this lifecycle state";
+  if (state == STATE_PROVISIONED) return "device is provisioned: op not served in this lifecycle state";
+  return "device is locked: op not served in this lifecycle state";
 }

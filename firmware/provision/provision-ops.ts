@@ -1,15 +1,15 @@
 // App-channel ops of group provision (host-tools/src/ops/catalogue.ts; docs/provisioning.md):
 // the device's own keys (generated in the keystore, never leaving it), its serial, NFC UID and
 // certificate chain, symmetric keys delivered wrapped to the device's key-agreement key and
-// unwrapped inside the keystore, and the lock that ends provisioning.
+// unwrapped inside the keystore. The lock that ends provisioning is device.lock (app/).
 import { KIND_ARRAY, KIND_BYTES, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem } from "../codec/cbor/cbor-reader";
 import { encodeArray, encodeBool, encodeBytes, encodeMap, encodeText, encodeUint } from "../codec/cbor/cbor-writer";
 import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
 import { hmac_sha256, ks_aes, ks_generate, ks_info, ks_public_key, ks_unwrap } from "../hal/keystore";
 import { storeGet } from "../store/store";
-import { lifecycleState, stateName } from "../app/device-mode";
+import { STATE_LOCKED, lifecycleName, lifecycleState } from "../app/device-mode";
 import {
-  KEY_ID_CERT_BATCH, KEY_ID_CERT_DEVICE, MAX_ID_CERT, identityLocked, identityPresent, identitySerial, identityUid, lockIdentity, saveIdentity,
+  KEY_ID_CERT_BATCH, KEY_ID_CERT_DEVICE, MAX_ID_CERT, identityPresent, identitySerial, identityUid, saveIdentity,
 } from "./identity-store";
 
 // Slot plan (docs/provisioning.md): 0 the Ed25519 device key (certified; signs tap URLs and
@@ -35,9 +35,9 @@ export function identityGetOp(): i32 {
   const has = identityPresent();
   encodeMap(has ? 7 : 4);
   encodeText("state");
-  encodeText(stateName(lifecycleState()));
+  encodeText(lifecycleName(lifecycleState()));
   encodeText("locked");
-  encodeBool(identityLocked());
+  encodeBool(lifecycleState() == STATE_LOCKED);
   encodeText("pub");
   encodePublicKey(SLOT_DEVICE, KS_ED25519, PUB);
   encodeText("kx");
@@ -124,7 +124,7 @@ export function identitySetOp(): i32 {
  * AES key wrap) goes into `slot` inside the keystore; the answer is its key check value.
  */
 export function keyUnwrapOp(): i32 {
-  if (!findArg("slot") || argKind() != KIND_UINT || argUint() < 2 || argUint() > 7) return fail(BAD_ARG, "slot: 2..7 (0 and 1 hold the device's own keys)");
+  if (!findArg("slot") || argKind() != KIND_UINT || argUint() < 2 || argUint() > 5) return fail(BAD_ARG, "slot: 2..5 (0 and 1 hold the device's own keys, 6 and 7 the PIN verifier)");
   const slot = <i32>argUint();
   if (!findArg("alg") || argKind() != KIND_UINT || (argUint() != <u64>KS_AES128 && argUint() != <u64>KS_HMAC))
     return fail(BAD_ARG, "alg: 3 (AES-128) or 4 (HMAC-SHA-256)");
@@ -139,13 +139,5 @@ export function keyUnwrapOp(): i32 {
   encodeMap(1);
   encodeText("kcv");
   encodeBytes(BLOCK, 3);
-  return OK;
-}
-
-/** `identity.lock`: provisioning ends; set-up ops and test channels are refused from now on. */
-export function identityLockOp(): i32 {
-  if (!identityPresent()) return fail(BAD_ARG, "the device has no identity to lock");
-  if (!identityLocked() && lockIdentity() < 0) return fail(INTERNAL, "the store refused the lock; the device stays unlocked");
-  encodeMap(0);
   return OK;
 }

@@ -6,7 +6,7 @@ import { MAX_FRAME, boardNameLen, boardNamePtr } from "../board";
 import { fwVersionLen, fwVersionPtr, shellVersionLen, shellVersionPtr } from "../identity";
 import { mailboxCapacity } from "../mailbox";
 import { FB_BYTES, FB_H, FB_W, framebuffer } from "../display/framebuffer";
-import { encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../codec/cbor/cbor-writer";
+import { encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint, encoderPos, encoderStart } from "../codec/cbor/cbor-writer";
 import {
   KIND_ARRAY, KIND_BYTES, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem,
 } from "../codec/cbor/cbor-reader";
@@ -14,11 +14,12 @@ import {
   C_BODY, C_CHANNEL, C_COBS, C_CRC, C_OVERSIZE, C_RETRY, C_RX, C_SHORT, C_TX, C_VERSION, counter,
 } from "../link/counters";
 import { sendLimit, setPeerMaxFrame } from "../link/frame-writer";
-import { LINK_VERSION } from "../link/protocol";
+import { CRC_LEN, HEADER_LEN, LINK_VERSION } from "../link/protocol";
 import { encodeStoreStats } from "../store/stats-map";
 import { BAD_ARG, OK, UNSUPPORTED, fail } from "../link/status";
 import { slotForgetAll } from "../link/response-cache";
 import { requestReset } from "./reset-request";
+import { lifecycleName, lifecycleState } from "../app/device-mode";
 
 const ABI_VERSION: u64 = 1;
 // Smallest max frame a host may ask for: an error answer must still fit.
@@ -40,10 +41,16 @@ export function helloOp(): i32 {
     }
     if (!common) return fail(UNSUPPORTED, "v: this device speaks link version 1 only");
   }
+  // Each session starts from the board's max: a max from an earlier session does not carry over.
   if (findArg("max")) {
     if (argKind() != KIND_UINT || argUint() < MIN_PEER_FRAME) return fail(BAD_ARG, "max: uint >= 64 required");
     setPeerMaxFrame(argUint() > <u64>MAX_FRAME ? MAX_FRAME : <i32>argUint());
+  } else {
+    setPeerMaxFrame(MAX_FRAME);
   }
+  // The receiver began this answer under the previous session's max; the hello answer itself
+  // may use the board's whole frame, the new max bounds every later frame (docs/link-protocol.md).
+  encoderStart(encoderPos(), MAX_FRAME - HEADER_LEN - CRC_LEN);
   encodeMap(6);
   encodeText("v");
   encodeUint(<u64>LINK_VERSION);
@@ -66,7 +73,7 @@ function counterPair(key: string, which: i32): void {
 }
 
 export function infoOp(): i32 {
-  encodeMap(8);
+  encodeMap(9);
   encodeText("fw");
   encodeTextBytes(fwVersionPtr(), fwVersionLen());
   encodeText("abi");
@@ -93,6 +100,8 @@ export function infoOp(): i32 {
   encodeTextBytes(boardNamePtr(), boardNameLen());
   encodeText("shell");
   encodeTextBytes(shellVersionPtr(), shellVersionLen());
+  encodeText("state");
+  encodeText(lifecycleName(lifecycleState()));
   encodeText("store");
   encodeStoreStats();
   encodeText("uptime");

@@ -133,14 +133,19 @@ export function logMount(): i32 {
       if (seq > maxSeq) maxSeq = seq;
       if (head <= seq && head > maxHead) maxHead = head;
       if (erases > maxErases) maxErases = erases;
+    } else if (!headerErased()) {
+      erases = 1; // no header: 0 while it reads erased, 1 when a cut left part of one
     }
     setSlotSeq(slot, seq);
     store<u32>(SLOT_ERASES + (<usize>slot << 2), erases);
   }
-  // A slot whose header is unreadable was erased at least as often as its neighbours,
-  // which ring order keeps within one of each other.
+  // A slot without a header that the ring already reached (seq n opens slot n % pages, so
+  // slot s was reached once s <= the newest seq) was erased at least as often as its
+  // neighbours, which ring order keeps within one of each other. One the ring never reached
+  // keeps its own 0 or 1: counting it as its neighbours made a fresh 20-page store report 20
+  // erases after a restart while the flash had seen 2 (issue 16, finding 8).
   for (let slot = 0; slot < pages; slot++) {
-    if (slotSeq(slot) < 0) store<u32>(SLOT_ERASES + (<usize>slot << 2), maxErases);
+    if (slotSeq(slot) < 0 && slot <= maxSeq) store<u32>(SLOT_ERASES + (<usize>slot << 2), maxErases);
   }
   if (maxSeq < 0) {
     headSeq = 0;
@@ -159,6 +164,12 @@ export function logMount(): i32 {
   }
   mounted = true;
   return 0;
+}
+
+/** True when the page header just read is all 0xFF (never programmed since its last erase). */
+function headerErased(): bool {
+  for (let i = 0; i < PAGE_HEADER; i += 4) if (load<u32>(HEADER + i) != ERASED) return false;
+  return true;
 }
 
 function fillZeros(): void {

@@ -6,8 +6,8 @@ export const VOUCHER_COUNTER_ID: u16 = 1;
 export const KEY_CONFIG: u16 = 0x0300;
 export const KEY_CERT_BATCH: u16 = 0x0301;
 export const KEY_CERT_DEVICE: u16 = 0x0302;
+/** PIN record: retries left and the verifier's salt (the verifier itself is in the keystore, wallet-pin.ts). */
 export const KEY_PIN: u16 = 0x0303;
-export const KEY_PIN_TRIES: u16 = 0x0304;
 export const KEY_SUB_FIRST: u16 = 0x0310;
 export const KEY_LOG_HEAD: u16 = 0x0320;
 export const KEY_LOG_FIRST: u16 = 0x0400;
@@ -30,6 +30,12 @@ export const CFG_MAX_COUNT = 24;
 export const CFG_SPENT = 28; // spent since the last sync, all sub-wallets
 export const CFG_COUNT = 32; // payments since the last sync
 export const CFG_SIZE = 36;
+
+// PIN record.
+export const PIN_RECORD_TRIES = 0; // u8: retries left, 0 = blocked
+export const PIN_SALT = 4; // 16 random bytes, drawn at provisioning
+export const PIN_SALT_SIZE = 16;
+export const PIN_RECORD_SIZE = 20;
 
 // Sub-wallet record.
 export const SUB_OPEN = 0; // u32: 1 open

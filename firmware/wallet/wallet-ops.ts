@@ -5,6 +5,7 @@ import { KIND_ARRAY, KIND_BYTES, KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, 
 import { encodeArray, encodeBytes, encodeMap, encodeText, encoderReserve } from "../codec/cbor/cbor-writer";
 import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
 import { storeGet } from "../store/store";
+import { fillBytes } from "../lib/bytes";
 import { KEY_CERT_BATCH, KEY_CERT_DEVICE, MAX_CERT } from "./wallet-layout";
 import { encodeWalletInfo } from "./wallet-applet";
 import { PROV_ALREADY, PROV_CERT, PROV_NO_KEY, PROV_OK, provision } from "./wallet-provision";
@@ -64,7 +65,10 @@ export function walletProvisionOp(): i32 {
   if (!findArg("pin") || argKind() != KIND_TEXT) return fail(BAD_ARG, "pin: 4..8 digits as text");
   memory.copy(SCRATCH + 16, argPtr(), <usize>(argLen() <= 16 ? argLen() : 16));
   const pinLen = argLen();
+  // The PIN must not linger in the request buffer (provisioning wipes its own copy).
+  fillBytes(argPtr(), 0, pinLen);
   const r = provision(<i32>slot, SCRATCH, <u32>max, <u32>per, <u32>cum, <u32>count, <u32>bal, SCRATCH + 16, pinLen, CERT_B, bl, CERT_D, dl);
+  fillBytes(SCRATCH + 16, 0, 16);
   if (r == PROV_ALREADY) return fail(BAD_ARG, "wallet already provisioned: provisioning is refused on an active wallet");
   if (r == PROV_NO_KEY) return fail(BAD_ARG, "slot holds no Ed25519/P-256 signing key");
   if (r == PROV_CERT) return fail(BAD_ARG, "device certificate does not certify this card's key");

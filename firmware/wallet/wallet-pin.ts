@@ -1,17 +1,34 @@
-// Owner PIN: SHA-256 of the PIN in the store, a retry counter in the store, lockout at 0.
-// The retry counter is decremented and committed BEFORE the comparison, and restored only
-// after a match, so cutting power mid-check cannot grant free guesses.
-import { sha256 } from "../hal/keystore";
-import { bytesEqual } from "../lib/bytes";
-import { storeGet, storePut } from "../store/store";
-import { KEY_PIN, KEY_PIN_TRIES, PIN_TRIES } from "./wallet-layout";
+// Owner PIN as a keyed verifier inside the keystore (docs/wallet-apdu.md, "PIN"): the card
+// holds an HMAC-SHA-256 key K in keystore slot PIN_KEY_SLOT, generated in the keystore and
+// never leaving it, and keeps V = HMAC(K, salt || PIN) as the key of slot PIN_VERIFIER_SLOT,
+// where nothing can read it. The store keeps only the retry counter and the random salt (the
+// PIN record), so neither a link client nor a flash dump gets anything to brute-force
+// offline: every guess needs the keystore. A candidate is checked without V leaving the
+// keystore: C = HMAC(K, salt || candidate), then HMAC(V, nonce) from the keystore must equal
+// HMAC(C, nonce) computed here. The retry counter is decremented and committed BEFORE the
+// comparison and restored only after a match, so cutting power mid-check grants no guess.
+import { hmac_sha256, ks_generate, ks_import, sha256 } from "../hal/keystore";
+import { random } from "../hal/random";
+import { bytesEqual, fillBytes } from "../lib/bytes";
+import { storeGet, storePut, txPut } from "../store/store";
+import { KEY_PIN, PIN_RECORD_SIZE, PIN_SALT, PIN_SALT_SIZE, PIN_TRIES } from "./wallet-layout";
 
-const PIN_HASH = memory.data(32);
-const CANDIDATE = memory.data(32);
-const TRIES = memory.data(1);
+export const PIN_KEY_SLOT: i32 = 6;
+export const PIN_VERIFIER_SLOT: i32 = 7;
+const KS_HMAC: i32 = 4;
 
 export const PIN_MIN: i32 = 4;
 export const PIN_MAX: i32 = 8;
+
+const RECORD = memory.data(PIN_RECORD_SIZE);
+// salt || PIN, then the candidate's C
+const MESSAGE = memory.data(PIN_SALT_SIZE + PIN_MAX);
+const C = memory.data(32);
+const NONCE = memory.data(16);
+const FROM_KEYSTORE = memory.data(32);
+const COMPUTED = memory.data(32);
+// HMAC(C, nonce) by hand: a 64-byte pad block followed by the inner message or digest.
+const PAD = memory.data(64 + 32);
 
 let verified = false;
 
@@ -20,7 +37,7 @@ export const PIN_BLOCKED: i32 = -1;
 export const PIN_FORMAT: i32 = -2;
 export const PIN_STORE: i32 = -3;
 
-function digitsOnly(ptr: usize, len: i32): bool {
+export function pinDigitsOnly(ptr: usize, len: i32): bool {
   if (len < PIN_MIN || len > PIN_MAX) return false;
   for (let i = 0; i < len; i++) {
     const c = load<u8>(ptr + i);
@@ -29,10 +46,13 @@ function digitsOnly(ptr: usize, len: i32): bool {
   return true;
 }
 
+function loadRecord(): bool {
+  return storeGet(KEY_PIN, RECORD, PIN_RECORD_SIZE) == PIN_RECORD_SIZE;
+}
+
 /** Retries left (0 = blocked). */
 export function pinTriesLeft(): i32 {
-  if (storeGet(KEY_PIN_TRIES, TRIES, 1) != 1) return 0;
-  return <i32>load<u8>(TRIES);
+  return loadRecord() ? <i32>load<u8>(RECORD) : 0;
 }
 
 export function pinVerified(): bool {
@@ -44,29 +64,86 @@ export function pinForget(): void {
   verified = false;
 }
 
-/** Stores a new PIN and a full retry counter. */
+/** C = HMAC(K, salt || PIN) into C; the PIN copy is wiped at once. */
+function keyedDigest(pin: usize, len: i32): bool {
+  memory.copy(MESSAGE, RECORD + PIN_SALT, PIN_SALT_SIZE);
+  memory.copy(MESSAGE + PIN_SALT_SIZE, pin, len);
+  const r = hmac_sha256(PIN_KEY_SLOT, MESSAGE, PIN_SALT_SIZE + len, C);
+  fillBytes(MESSAGE, 0, PIN_SALT_SIZE + PIN_MAX);
+  return r >= 0;
+}
+
+/** Makes V for `pin` (with the salt in RECORD) the verifier slot's key; C is wiped after. */
+function importVerifier(pin: usize, len: i32): bool {
+  const ok = keyedDigest(pin, len) && ks_import(PIN_VERIFIER_SLOT, KS_HMAC, C, 32) >= 0;
+  fillBytes(C, 0, 32);
+  return ok;
+}
+
+/** HMAC-SHA-256 keyed with the 32 bytes at C, over NONCE, into COMPUTED (RFC 2104). */
+function hmacOverNonce(): void {
+  for (let i = 0; i < 64; i++) store<u8>(PAD + i, (i < 32 ? load<u8>(C + i) : 0) ^ 0x36);
+  memory.copy(PAD + 64, NONCE, 16);
+  sha256(PAD, 64 + 16, COMPUTED);
+  for (let i = 0; i < 64; i++) store<u8>(PAD + i, (i < 32 ? load<u8>(C + i) : 0) ^ 0x5c);
+  memory.copy(PAD + 64, COMPUTED, 32);
+  sha256(PAD, 64 + 32, COMPUTED);
+  fillBytes(PAD, 0, 64 + 32);
+}
+
+/**
+ * Provisioning: a fresh PIN key and salt, the verifier for the PIN, and the PIN record
+ * (full tries) staged in the caller's open store transaction. Wipes the PIN at `pin`.
+ */
+export function pinProvision(pin: usize, len: i32): i32 {
+  if (!pinDigitsOnly(pin, len)) return PIN_FORMAT;
+  let ok = ks_generate(PIN_KEY_SLOT, KS_HMAC) >= 0;
+  fillBytes(RECORD, 0, PIN_RECORD_SIZE);
+  store<u8>(RECORD, PIN_TRIES);
+  ok = ok && random(RECORD + PIN_SALT, PIN_SALT_SIZE) >= 0;
+  ok = ok && importVerifier(pin, len);
+  fillBytes(pin, 0, len);
+  if (!ok) return PIN_STORE;
+  return txPut(KEY_PIN, RECORD, PIN_RECORD_SIZE) < 0 ? PIN_STORE : PIN_OK;
+}
+
+/** A new PIN (owner's CHANGE PIN) under the card's key and salt, and full tries. Wipes the PIN at `ptr`. */
 export function pinSet(ptr: usize, len: i32): i32 {
-  if (!digitsOnly(ptr, len)) return PIN_FORMAT;
-  sha256(ptr, len, PIN_HASH);
-  if (storePut(KEY_PIN, PIN_HASH, 32) < 0) return PIN_STORE;
-  store<u8>(TRIES, PIN_TRIES);
-  if (storePut(KEY_PIN_TRIES, TRIES, 1) < 0) return PIN_STORE;
+  if (!pinDigitsOnly(ptr, len)) return PIN_FORMAT;
+  const ok = loadRecord() && importVerifier(ptr, len);
+  fillBytes(ptr, 0, len);
+  if (!ok) return PIN_STORE;
+  store<u8>(RECORD, PIN_TRIES);
+  if (storePut(KEY_PIN, RECORD, PIN_RECORD_SIZE) < 0) return PIN_STORE;
   return PIN_OK;
 }
 
-/** PIN_OK, PIN_BLOCKED, PIN_FORMAT, PIN_STORE, or the retries left (> 0) after a mismatch. */
+/** PIN_OK, PIN_BLOCKED, PIN_FORMAT, PIN_STORE, or the retries left (> 0) after a mismatch. Wipes the PIN at `ptr`. */
 export function pinVerify(ptr: usize, len: i32): i32 {
   verified = false;
   const left = pinTriesLeft();
-  if (left <= 0) return PIN_BLOCKED;
-  store<u8>(TRIES, <u8>(left - 1));
-  if (storePut(KEY_PIN_TRIES, TRIES, 1) < 0) return PIN_STORE;
-  if (!digitsOnly(ptr, len)) return left - 1 > 0 ? left - 1 : PIN_BLOCKED;
-  if (storeGet(KEY_PIN, PIN_HASH, 32) != 32) return PIN_STORE;
-  sha256(ptr, len, CANDIDATE);
-  if (!bytesEqual(PIN_HASH, CANDIDATE, 32)) return left - 1 > 0 ? left - 1 : PIN_BLOCKED;
-  store<u8>(TRIES, PIN_TRIES);
-  if (storePut(KEY_PIN_TRIES, TRIES, 1) < 0) return PIN_STORE;
+  if (left <= 0) {
+    fillBytes(ptr, 0, len);
+    return PIN_BLOCKED;
+  }
+  store<u8>(RECORD, <u8>(left - 1));
+  if (storePut(KEY_PIN, RECORD, PIN_RECORD_SIZE) < 0) {
+    fillBytes(ptr, 0, len);
+    return PIN_STORE;
+  }
+  const mismatch = left - 1 > 0 ? left - 1 : PIN_BLOCKED;
+  if (!pinDigitsOnly(ptr, len)) {
+    fillBytes(ptr, 0, len);
+    return mismatch;
+  }
+  const digested = keyedDigest(ptr, len);
+  fillBytes(ptr, 0, len);
+  if (!digested || random(NONCE, 16) < 0 || hmac_sha256(PIN_VERIFIER_SLOT, NONCE, 16, FROM_KEYSTORE) < 0) return PIN_STORE;
+  hmacOverNonce();
+  fillBytes(C, 0, 32);
+  if (!bytesEqual(FROM_KEYSTORE, COMPUTED, 32)) return mismatch;
+  store<u8>(RECORD, PIN_TRIES);
+  if (storePut(KEY_PIN, RECORD, PIN_RECORD_SIZE) < 0) return PIN_STORE;
   verified = true;
   return PIN_OK;
 }

@@ -1,13 +1,15 @@
 // Provisioning (issuer or factory, over the link): certificate chain, currency, envelope,
 // opening balance and owner PIN, written in ONE store transaction. Accepted only while the
-// wallet is blank, so a provisioned card can never be re-personalised over the link.
-import { sha256 } from "../hal/keystore";
+// wallet is blank, so a provisioned card can never be re-personalised over the link. On a
+// blank device (its own keys, not the demo set-up) the same transaction moves the device's
+// lifecycle state to provisioned (app/device-mode.ts); on a demo device it stays demo.
+import { STATE_BLANK, STATE_PROVISIONED, lifecycleCommitted, lifecycleStage, lifecycleState } from "../app/device-mode";
 import { fillBytes, writeU32LE } from "../lib/bytes";
 import { txAbort, txBegin, txCommit, txPut } from "../store/store";
 import { deviceKid, devicePub, devicePubLen, loadDeviceKey } from "./device-key";
-import { CFG_CUMULATIVE, CFG_CURRENCY, CFG_MAX_BALANCE, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_STATE, KEY_CERT_BATCH, KEY_CERT_DEVICE, KEY_PIN, KEY_PIN_TRIES, KIND_PROVISION, LOG_AMOUNT, LOG_BALANCE, LOG_KIND, LOG_SIZE, MAX_CERT, PIN_TRIES, SUB_BALANCE, SUB_CUMULATIVE, SUB_MAX_COUNT, SUB_OPEN, SUB_PER_PAYMENT } from "./wallet-layout";
+import { CFG_CUMULATIVE, CFG_CURRENCY, CFG_MAX_BALANCE, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_STATE, KEY_CERT_BATCH, KEY_CERT_DEVICE, KIND_PROVISION, LOG_AMOUNT, LOG_BALANCE, LOG_KIND, LOG_SIZE, MAX_CERT, SUB_BALANCE, SUB_CUMULATIVE, SUB_MAX_COUNT, SUB_OPEN, SUB_PER_PAYMENT } from "./wallet-layout";
 import { CONFIG, LOG_ENTRY, setCfg, setSub, stageRecords, walletActive, walletLoad } from "./wallet-state";
-import { PIN_MAX, PIN_MIN } from "./wallet-pin";
+import { PIN_OK, pinDigitsOnly, pinProvision } from "./wallet-pin";
 
 export const PROV_OK: i32 = 0;
 export const PROV_ALREADY: i32 = 1;
@@ -15,9 +17,6 @@ export const PROV_NO_KEY: i32 = 2;
 export const PROV_CERT: i32 = 3;
 export const PROV_ARGS: i32 = 4;
 export const PROV_STORE: i32 = 5;
-
-const PIN_HASH = memory.data(32);
-const TRIES = memory.data(1);
 
 /** True when the `n` bytes at `needle` occur in the `len` bytes at `hay`. */
 function contains(hay: usize, len: i32, needle: usize, n: i32): bool {
@@ -31,11 +30,7 @@ export function provision(slot: i32, currency: usize, maxBalance: u32, perPaymen
   if (batchLen < 16 || batchLen > MAX_CERT || deviceLen < 16 || deviceLen > MAX_CERT) return PROV_CERT;
   // The device certificate must certify this card's key (full check is the verifier's job).
   if (!contains(device, deviceLen, devicePub(), devicePubLen()) || !contains(device, deviceLen, deviceKid(), 8)) return PROV_CERT;
-  if (pinLen < PIN_MIN || pinLen > PIN_MAX || balance > maxBalance || perPayment == 0 || maxCount == 0) return PROV_ARGS;
-  for (let i = 0; i < pinLen; i++) {
-    const c = load<u8>(pin + i);
-    if (c < 0x30 || c > 0x39) return PROV_ARGS;
-  }
+  if (!pinDigitsOnly(pin, pinLen) || balance > maxBalance || perPayment == 0 || maxCount == 0) return PROV_ARGS;
   store<u8>(CONFIG + CFG_STATE, 1);
   store<u8>(CONFIG + CFG_SLOT, <u8>slot);
   memory.copy(CONFIG + CFG_CURRENCY, currency, 3);
@@ -52,19 +47,19 @@ export function provision(slot: i32, currency: usize, maxBalance: u32, perPaymen
   writeU32LE(LOG_ENTRY + LOG_AMOUNT, balance);
   writeU32LE(LOG_ENTRY + LOG_BALANCE, balance);
   store<u8>(LOG_ENTRY + LOG_KIND, KIND_PROVISION);
-  sha256(pin, pinLen, PIN_HASH);
-  store<u8>(TRIES, PIN_TRIES);
+  const toProvisioned = lifecycleState() == STATE_BLANK;
   let ok = txBegin() >= 0;
   ok = ok && stageRecords(0, -1) >= 0; // config, sub 0, log entry, log head: 4 records
   ok = ok && txPut(KEY_CERT_BATCH, batch, batchLen) >= 0;
   ok = ok && txPut(KEY_CERT_DEVICE, device, deviceLen) >= 0;
-  ok = ok && txPut(KEY_PIN, PIN_HASH, 32) >= 0;
-  ok = ok && txPut(KEY_PIN_TRIES, TRIES, 1) >= 0;
+  ok = ok && pinProvision(pin, pinLen) == PIN_OK;
+  ok = ok && (!toProvisioned || lifecycleStage(STATE_PROVISIONED) >= 0);
   ok = ok && txCommit() >= 0;
   if (!ok) {
     txAbort();
     walletLoad();
     return PROV_STORE;
   }
+  if (toProvisioned) lifecycleCommitted(STATE_PROVISIONED);
   return PROV_OK;
 }

@@ -14,7 +14,7 @@ export const DEFAULT_TOTAL = 10_000_000;
 export const DEFAULT_CHUNK = 20_000;
 export const WATCHDOG_MS = 60_000;
 /** The set-up a chunk starts from, by chunk number: every target sees every lifecycle state. */
-export const STATES: SetupState[] = ["demo", "provisioned", "provisioned", "blank"];
+export const STATES: SetupState[] = ["demo", "provisioned", "locked", "blank"];
 
 export interface ChunkSpec {
   target: string;
@@ -49,10 +49,10 @@ export function plan(total: number, seed: number, chunkSize = DEFAULT_CHUNK): Ch
 export async function runChunk(spec: ChunkSpec, onInput?: (n: number) => void): Promise<Stats> {
   const target = TARGETS.find((t) => t.name === spec.target);
   if (!target) throw new Error(`no fuzz target ${spec.target}`);
-  const rig = await Rig.boot(spec.board, STATES[spec.chunk % STATES.length], spec.seed);
+  const states = target.states ?? STATES;
+  const rig = await Rig.boot(spec.board, states[spec.chunk % states.length], spec.seed, (r) => target.prepare?.(r, spec.chunk));
   const stats = emptyStats();
   try {
-    target.prepare?.(rig, spec.chunk);
     rig.frames();
     onInput?.(-1);
     const ctx: Ctx = { rig, rand: new Rand(spec.seed), stats, target: spec.target, chunk: spec.chunk, index: 0, memo: {} };

@@ -289,7 +289,7 @@ function walletArtifacts() {
 
 let opTable: OpSeed[] | null = null;
 
-/** Op name -> channel and seed arguments (the `reset` op is listed but never sent: it reboots by design). */
+/** Op name -> channel and seed arguments (`reset` and `device.wipe` are listed but never sent: they reboot or erase by design). */
 export function opSeeds(): OpSeed[] {
   if (opTable) return opTable;
   const { issuer, chain, voucher } = walletArtifacts();
@@ -308,6 +308,10 @@ export function opSeeds(): OpSeed[] {
     seed("reset", []),
     seed("level", [{ level: 3 }, { level: 0 }]),
     seed("status", [{}]),
+    seed("device.lock", [{}]),
+    // Listed, never sent (like reset): a wipe erases the set-up the rest of the chunk fuzzes;
+    // tests/ops/capability-table.test.ts covers it, power cuts included.
+    seed("device.wipe", []),
     seed("qr.encode", [{ text: "HELLO WORLD" }, { text: new Uint8Array(40).fill(0x31), ecl: 2, min: 1, max: 6, mask: 3, mode: 1, boost: true }]),
     seed("qr.grid", [{ off: 0 }, {}]),
     seed("qr.show", [{ caption: "12.34", scale: 2, quiet: 4, partial: true }, {}]),

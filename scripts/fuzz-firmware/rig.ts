@@ -2,8 +2,10 @@
 // Wasm instructions each input executes (docs/instruction-counting.md), in the reference
 // board shell (SimDevice) with a virtual clock and fixed keys, so a seed replays exactly.
 // Link frames are built with the paper's COBS, zlib's CRC-32 and cborg (the firmware tests'
-// harness), not the host link library. Set-up states: demo (as shipped to a developer), provisioned (card wallet
-// certified, plaque with merchant profile and acceptor), blank (no keys, no demo).
+// harness), not the host link library. Set-up states, as the lifecycle states of
+// docs/security.md: demo (as shipped to a developer), provisioned (fixed keys; card wallet
+// certified, plaque with merchant profile and acceptor), locked (provisioned, then device.lock),
+// blank (no keys, no demo).
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
@@ -17,7 +19,7 @@ import { certifyDevice, COSE_ALG_EDDSA, issueCertificate, ROLE_BATCH, signerFrom
 import { parseDeviceFrame, type DeviceFrame } from "./oracle.ts";
 
 export type BoardName = "sim-plaque" | "sim-card";
-export type SetupState = "demo" | "provisioned" | "blank";
+export type SetupState = "demo" | "provisioned" | "locked" | "blank";
 
 export const ENVELOPE = { maxBalance: 50_000, perPayment: 2_000, cumulative: 5_000, maxCount: 10 };
 export const PIN = "1234";
@@ -98,7 +100,8 @@ export class Rig {
     return this.board === "sim-card";
   }
 
-  static async boot(board: BoardName, state: SetupState, seed: number): Promise<Rig> {
+  /** `prepare` runs before the set-up, while the bench ops a target needs (personality, tag.set) are served. */
+  static async boot(board: BoardName, state: SetupState, seed: number, prepare?: (rig: Rig) => void): Promise<Rig> {
     let rig: Rig | null = null;
     const device = await SimDevice.create({
       board: loadBoard(board),
@@ -107,7 +110,7 @@ export class Rig {
       seed,
       now: () => rig?.clock ?? 0,
       trustedTime: false,
-      blank: state === "blank",
+      blank: state !== "demo",
     });
     rig = new Rig(device, board, state);
     if (state !== "blank") {
@@ -116,7 +119,9 @@ export class Rig {
       device.keystore.import(2, ALG_AES128, new Uint8Array(16).fill(0x32));
       device.keystore.import(3, ALG_AES128, new Uint8Array(16).fill(0x33));
     }
-    if (state === "provisioned") rig.provision();
+    prepare?.(rig);
+    if (state === "provisioned" || state === "locked") rig.provision();
+    if (state === "locked") rig.call(1, "device.lock");
     rig.frames();
     return rig;
   }
@@ -141,7 +146,14 @@ export class Rig {
     } else {
       this.call(1, "merchant.set", MERCHANT);
       this.call(1, "acceptor.setup", { root: issuer.root.publicKey, payee: PAYEE, cur: "EUR" });
+      // Stands in for device provisioning (issue 10), which ends in this record: blank ->
+      // provisioned, written while the bench's store ops are still served, then a reboot.
+      this.call(1, "store.put", { k: 0x0001, v: Uint8Array.of(2, 0, 0, 0) });
+      this.device.power("off");
+      this.device.power("on");
     }
+    const state = this.call(1, "status").body.state;
+    if (state !== "provisioned") throw new Error(`fuzz set-up: ${this.board} is ${String(state)}, not provisioned`);
   }
 
   /** A set-up request that must succeed. */

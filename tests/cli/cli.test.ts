@@ -155,6 +155,10 @@ test("sim + info/nfc apdu/display/hil/monitor over the simulator's serial port, 
   assert.equal(info.json.board, "sim-plaque");
   assert.equal(info.json.abi, 1);
   assert.equal(typeof info.json.link.crc, "number");
+  assert.equal(info.json.state, "demo", "the lifecycle state, for scripts");
+  const human = await tapkit(["info", "--port", sim.port]);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /state\s+demo \(demo keys, not for money\)/);
 
   const apdu = await tapkit(["nfc", "apdu", "--port", sim.port, "00A4040007D276000085010100", "--json"]);
   assert.equal(apdu.code, 0, apdu.stderr);
@@ -203,5 +207,7 @@ test("a simulator with --state keeps its device across restarts; --blank starts 
   const blank = await startSim(["--no-pty", "--blank"]);
   t.onTestFinished(() => void blank.stop("SIGKILL"));
   assert.equal(blank.ready.demo, false);
+  const blankInfo = await tapkit(["info", "--port", blank.port, "--json"]);
+  assert.equal(blankInfo.json.state, "blank");
   assert.equal(await blank.stop(), 0);
 });

@@ -1,13 +1,11 @@
-// Found by the fuzzing campaign (scripts/fuzz-firmware.mjs), recorded as expected failures
-// until firmware/nfc/tag-ops.ts is fixed (firmware is being restructured this round):
-// docs/link-protocol.md says encoders use core deterministic encoding, map keys sorted by the
-// bytewise order of their encodings, but the answers to `tag.get` and `ndef.parse` write their
-// keys in another order (tag.get: meta, file, sign, picc, uid, ...; ndef.parse: records before
-// rest, and each record's flags, tnf, type, id, payload). The host decoder accepts unsorted
-// keys, which is why no other test noticed. Oracle: cborg re-encodes the decoded body
-// (RFC 8949 §4.2.1 order) and must give the device's bytes back.
-// Fix: write those maps' keys in sorted order (shorter first, then bytewise), as every other
-// answer does.
+// Found by the fuzzing campaign (scripts/fuzz-firmware.mjs), once an expected failure, now a
+// regression: docs/link-protocol.md says encoders use core deterministic encoding, map keys
+// sorted by the bytewise order of their encodings, but the answers to `tag.get` and
+// `ndef.parse` wrote their keys in another order (tag.get: meta, file, sign, ...; ndef.parse:
+// records before rest, and each record's flags, tnf, type, id, payload). The host decoder
+// accepts unsorted keys, which is why no other test noticed. Oracle: cborg re-encodes the
+// decoded body (RFC 8949 §4.2.1 order) and must give the device's bytes back. Fixed in
+// firmware/nfc/tag-ops.ts (keys written shorter first, then bytewise).
 import assert from "node:assert/strict";
 import { encode as cborgEncode, decode as cborgDecode } from "cborg";
 import ndef from "ndef";
@@ -19,7 +17,7 @@ function sortedKeys(bodyBytes: Uint8Array): boolean {
   return Buffer.from(cborgEncode(decoded)).equals(Buffer.from(bodyBytes));
 }
 
-test.fails("tag.get and ndef.parse answer in deterministic CBOR (sorted map keys) [expected to fail until fixed: fuzz finding: tag.get and ndef.parse write map keys unsorted]", async () => {
+test("tag.get and ndef.parse answer in deterministic CBOR (sorted map keys) [fuzz finding: tag.get and ndef.parse write map keys unsorted]", async () => {
   const message = Uint8Array.from(ndef.encodeMessage([ndef.uriRecord("https://pay.example.com/x"), ndef.textRecord("hi")]));
   const unsorted: string[] = [];
   for (const board of [SIM_PLAQUE, SIM_CARD]) {

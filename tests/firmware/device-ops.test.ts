@@ -103,7 +103,7 @@ test("card board: no display, fb unsupported, status says card", async () => {
   const d = await Device.boot(SIM_CARD, 1);
   assert.equal(d.blits.length, 0);
   assert.equal(d.call(0, 1, { op: "fb" }).body.code, "unsupported");
-  assert.deepEqual(d.call(1, 2, { op: "status" }).body, { demo: true, mode: "card", board: "sim-card" });
+  assert.deepEqual(d.call(1, 2, { op: "status" }).body, { demo: true, mode: "card", board: "sim-card", state: "demo" });
 });
 
 test("reset answers {} first, then reboots through hal.reset on the next tick", async () => {

@@ -118,7 +118,7 @@ test("ping echoes 900 bytes, also when fed one byte at a time", async () => {
 test("a retry with the same seq is answered from the cache, byte for byte, and counted", async () => {
   const d = await Device.boot();
   const first = d.call(1, 42, { op: "status" });
-  assert.deepEqual(first.body, { demo: false, mode: "plaque", board: "sim-plaque" });
+  assert.deepEqual(first.body, { demo: false, mode: "plaque", board: "sim-plaque", state: "blank" });
   d.nowMs = 5000n;
   const again = d.call(0, 42, { op: "info" }); // other channel: its own cache, runs
   assert.equal(again.body.uptime, 5000);

@@ -1,31 +1,25 @@
-// Issue 16, finding 7 (firmware side), recorded as expected failures until firmware/link is
-// fixed (firmware is being restructured this round). Through the firmware harness, with
-// cborg and zlib as oracles:
-//  1. A session's hello with max 64 lowers the device's frame limit; the next session's hello
-//     (max 1024) is answered `too-large`, because runRequest begins the answer frame with the
-//     old limit before hello raises it (firmware/link/receiver.ts runRequest -> frameBegin
-//     with peerMax; shell-ops.ts hello -> setPeerMaxFrame afterwards).
+// Issue 16, finding 7 (firmware side) and what the fuzzing campaign found next to it, once
+// expected failures, now regressions. Through the firmware harness, with cborg and zlib as
+// oracles:
+//  1. A session's hello with max 64 lowered the device's frame limit; the next session's
+//     hello (max 1024) was answered `too-large`, because runRequest begins the answer frame
+//     with the old limit. Fixed in shell-ops.ts hello: a hello without `max` resets the limit
+//     to the board's, and the hello answer is encoded under the board's limit (the new max
+//     bounds every later frame).
 //  2. With max 64 (the smallest the device accepts, "an error answer must still fit"), error
-//     answers with longer messages do not fit and are dropped: a bad-body request gets no
-//     answer at all, and the host can only time out (found by scripts/fuzz-firmware.mjs).
-//     Worse, the dropped answer was being built in the channel's response-cache buffer: a
-//     retry of the request answered before it then gets that buffer under the old length, a
-//     frame whose CRC does not match (receiver.ts answerFailure returns without forgetting
-//     the cached entry when frameFinish fails). Found by the fuzzing campaign (28 times in
-//     10,000,000 inputs, seed 1). Fix: forget the slot there (slotStore(slot, 0, 0, 0)).
-//  3. Frames with RESP/ERR/EVENT or reserved flag bits on an unknown channel are answered
-//     `unknown-channel`, although docs/link-protocol.md says flagged frames are ignored: the
-//     channel check runs before the flags check in handleFrame.
-// Fixes (each tried on this branch and seen to flip its test, then taken back): in
-// shell-ops.ts hello(), `setPeerMaxFrame(MAX_FRAME)` when `max` is absent and
-// `encoderStart(encoderPos(), MAX_FRAME - 8)` before encoding the answer (hello's own answer
-// uses the board's limit; the new max applies to later frames, as the doc says); in
-// receiver.ts handleFrame, test `flags != 0` (count rx, ignore) before `channel >= CHANNELS`.
+//     answers with longer messages did not fit and were dropped, and the dropped answer had
+//     been built in the channel's response-cache buffer, so a retry of the request answered
+//     before it got a frame whose CRC did not match. Fixed in receiver.ts answerFailure: the
+//     message is cut to what the frame holds (never the answer), and an answer that still
+//     does not fit forgets the cache entry it overwrote.
+//  3. Frames with RESP/ERR/EVENT or reserved flag bits on an unknown channel were answered
+//     `unknown-channel`, although docs/link-protocol.md says flagged frames are ignored:
+//     receiver.ts handleFrame now checks the flags before the channel.
 import assert from "node:assert/strict";
 import { Device, SIM_CARD, SIM_PLAQUE, rawFrame, request, wire } from "./firmware-harness.ts";
 import { test } from "vitest";
 
-test.fails("after a session's hello with max 64, the next session's hello and info are answered [expected to fail until fixed: finding 7: hello answers with the previous session's frame limit]", async () => {
+test("after a session's hello with max 64, the next session's hello and info are answered [finding 7: hello answers with the previous session's frame limit]", async () => {
   for (const board of [SIM_PLAQUE, SIM_CARD]) {
     const d = await Device.boot(board);
     const first = d.call(0, 1, { op: "hello", v: [1], max: 64, n: 1 });
@@ -37,7 +31,7 @@ test.fails("after a session's hello with max 64, the next session's hello and in
   }
 });
 
-test.fails("with a hello's max of 64, every request is still answered, errors included [expected to fail until fixed: fuzz finding: error answers longer than 64 bytes are dropped]", async () => {
+test("with a hello's max of 64, every request is still answered, errors included [fuzz finding: error answers longer than 64 bytes are dropped]", async () => {
   for (const board of [SIM_PLAQUE, SIM_CARD]) {
     const d = await Device.boot(board);
     d.call(0, 1, { op: "hello", v: [1], max: 64, n: 1 });
@@ -55,7 +49,7 @@ test.fails("with a hello's max of 64, every request is still answered, errors in
   }
 });
 
-test.fails("a retry after an answer that did not fit gets its own answer again, intact [expected to fail until fixed: fuzz finding: the dropped answer overwrote the cached one]", async () => {
+test("a retry after an answer that did not fit gets its own answer again, intact [fuzz finding: the dropped answer overwrote the cached one]", async () => {
   for (const board of [SIM_PLAQUE, SIM_CARD]) {
     const d = await Device.boot(board);
     d.call(0, 1, { op: "hello", v: [1], max: 64, n: 1 });
@@ -77,7 +71,7 @@ test.fails("a retry after an answer that did not fit gets its own answer again, 
   }
 });
 
-test.fails("frames with response, error, event or reserved flag bits are ignored on unknown channels too [expected to fail until fixed: finding 7: the channel check runs before the flags check]", async () => {
+test("frames with response, error, event or reserved flag bits are ignored on unknown channels too [finding 7: the channel check runs before the flags check]", async () => {
   for (const board of [SIM_PLAQUE, SIM_CARD]) {
     const d = await Device.boot(board);
     const before = d.call(0, 1, { op: "info" }).body.link;

@@ -11,7 +11,8 @@ import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { CHANNEL, FrameReceiver, encodeFrame } from "../../host-tools/src/link/index.ts";
 import { generatedOpModules, servedBy } from "../../host-tools/src/build/op-table.ts";
 import { GROUPS, OPS, clientPath } from "../../host-tools/src/ops/index.ts";
-import { withOpTables } from "../../host-tools/src/ops/op-docs.ts";
+import { statesOn } from "../../host-tools/src/ops/schema.ts";
+import { withCapabilityTable, withOpTables } from "../../host-tools/src/ops/op-docs.ts";
 import { FIRMWARE_DIR, ROOT, firmwarePath } from "../../host-tools/src/paths.ts";
 import { SimDevice } from "../../host-tools/src/sim/device.ts";
 import { StoreLink } from "../../host-tools/src/torture/store-link.ts";
@@ -55,6 +56,12 @@ test("docs/link-protocol.md's op tables are the generator's output (node --impor
   for (const op of OPS) assert.ok(doc.includes(`| \`${op.name}\` | ${op.id} |`), `${op.name} listed`);
 });
 
+test("docs/security.md's capability table is the generator's output: the table the firmware enforces is the one documented", () => {
+  const doc = readFileSync(join(ROOT, "docs", "security.md"), "utf8");
+  assert.equal(withCapabilityTable(doc), doc);
+  assert.ok(!/Capabilities per board and lifecycle state \(draft/.test(doc), "the table is no longer a draft");
+});
+
 /** Every op with no arguments: the answer's code, or "ok". */
 function answers(link: StoreLink, names: readonly string[]): Map<string, { code: string; msg: string }> {
   const out = new Map<string, { code: string; msg: string }>();
@@ -84,9 +91,12 @@ for (const boardName of ["sim-plaque", "sim-card"]) {
           continue;
         }
         assert.notEqual(a.code, "unknown-op", `${op.name} is a ${board.mode}'s op`);
-        // the device is blank: ops narrowed to other lifecycle states are refused before their arguments are read
-        if (!(op.states as readonly string[]).includes("blank")) {
-          assert.equal(a.code, "unsupported", `${op.name} is not served on a blank device`);
+        if (!statesOn(op, board.mode).includes("blank")) {
+          assert.deepEqual(
+            [a.code, a.msg],
+            ["unsupported", "device is blank: op not served in this lifecycle state"],
+            `${op.name} is not served on a blank ${board.mode}`,
+          );
           continue;
         }
         const required = Object.entries(op.args)

@@ -34,4 +34,4 @@ export async function typedCalls(ops: OpsClient): Promise<void> {
 
 // Types by wire name, for code that builds requests itself.
 export const showArgs: OpArgs<"qr.show"> = { text: "HELLO", scale: 3, partial: true };
-export const status: OpResult<"status"> = { demo: false, mode: "plaque", board: "sim-plaque" };
+export const status: OpResult<"status"> = { demo: false, mode: "plaque", board: "sim-plaque", state: "blank" };

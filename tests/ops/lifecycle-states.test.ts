@@ -1,6 +1,6 @@
-// The dispatcher's lifecycle-state check, which today's catalogue compiles away (every op is
-// served in every state): a firmware built from a catalogue that narrows two ops refuses
-// them outside their states with `unsupported`, and serves them inside.
+// The dispatcher's lifecycle-state check on its own: a firmware built from a catalogue that
+// narrows two everyday ops refuses them outside their states with `unsupported` naming the
+// state, and serves them inside (the real table is checked in capability-table.test.ts).
 import { onTestFinished, test } from "vitest";
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -41,7 +41,7 @@ test("ops outside their lifecycle states are answered unsupported; inside them t
   const blank = await run(true);
   assert.deepEqual(blank.status.kind === "error" && [blank.status.code, blank.status.msg], [
     "unsupported",
-    "not served in this device state (blank, demo, provisioned, locked)",
+    "device is blank: op not served in this lifecycle state",
   ]);
   assert.equal(blank.ping.kind === "error" && blank.ping.code, "unsupported");
   assert.equal(blank.info.kind, "ok", "ops served in every state still run");

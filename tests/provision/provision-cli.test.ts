@@ -35,10 +35,11 @@ test("tapkit provision over the pty: progress per step, JSON result, tapkit info
 
   const info = await tapkit(["info", "--port", sim.port, "--json"]);
   assert.equal(info.code, 0, info.stderr);
-  assert.equal(info.json.identity.state, "locked");
+  assert.equal(info.json.state, "locked");
   assert.equal(info.json.identity.serial, 1000);
   const infoText = await tapkit(["info", "--port", sim.port]);
-  assert.match(infoText.stdout, /state\s+locked \(serial 1000, UID 04/);
+  assert.match(infoText.stdout, /state\s+locked/);
+  assert.match(infoText.stdout, /identity\s+serial 1000, UID 04/);
 
   const again = await tapkit(["provision", ...common, "--json"]);
   assert.equal(again.code, 1);

@@ -61,3 +61,26 @@ test("an explicit compaction keeps exactly the live records and drops dead ones"
     device.close();
   }
 });
+
+test("after a restart the erase figures are the flash's own, with pages the ring has not reached yet counted as 0 [issue 16 finding 8: 2 became 20]", async () => {
+  const { device, link } = await openStore();
+  try {
+    // Two pages opened (two erases), the rest of the region never touched.
+    for (let i = 0; link.must("store.stats").erases !== 2; i++) link.must("store.put", { k: 1 + (i % 3), v: bytes(500, i) });
+    const counts = eraseCounts(device);
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      2,
+      `flash erases ${counts}`,
+    );
+    for (const cycle of [1, 2]) {
+      device.power("off");
+      device.power("on");
+      const stats = link.must("store.stats");
+      assert.deepEqual([stats.erases, stats.maxErase], [2, 1], `after restart ${cycle}: stats ${JSON.stringify(stats)}, flash ${eraseCounts(device)}`);
+      assert.equal((link.must("info").store as { erases: number }).erases, 2, "info reports the same figure");
+    }
+  } finally {
+    device.close();
+  }
+});

@@ -1,9 +1,11 @@
-// Issue 16, finding 1, recorded as an expected failure until the per-lifecycle op tables land
-// (next round): on a provisioned card, any link client can read and rewrite the wallet's
-// store records with the generic store ops. The attack, end to end on the built card firmware:
-// read the PIN record (an unsalted SHA-256 of the PIN: 4-8 digits fall to brute force at
-// once), unblock a blocked PIN by rewriting its tries record, and mint money by rewriting
-// sub-wallet 0's balance and rebooting. The test states what must hold: none of it works.
+// Issue 16, finding 1, once an expected failure, now a regression: on a provisioned card any
+// link client could read and rewrite the wallet's store records with the generic store ops.
+// The attack, end to end on the built card firmware: read the PIN record (it was an unsalted
+// SHA-256 of the PIN: 4-8 digits fall to brute force at once), unblock a blocked PIN by
+// rewriting its tries, and mint money by rewriting sub-wallet 0's balance and rebooting. Fixed
+// by the lifecycle op table (store.* served in blank and demo only, docs/security.md) and the
+// PIN verifier in the keystore (firmware/wallet/wallet-pin.ts). The test states what must
+// hold: none of it works, and each refusal names the state.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { CHANNEL, LinkError } from "../../host-tools/src/link/index.ts";
@@ -12,12 +14,12 @@ import { testIssuer } from "./wallet-fixture.ts";
 import { test } from "vitest";
 
 const KEY_PIN = 0x0303;
-const KEY_PIN_TRIES = 0x0304;
 const KEY_SUB_FIRST = 0x0310;
 const SUB_BALANCE = 4;
 
-test.fails("a provisioned card gives no link client its PIN verifier, tries or balance records [expected to fail until fixed: finding 1: store.get/put/del are served on provisioned cards]", async (t) => {
-  const { client, card, device } = await provisioned(t, testIssuer());
+test("a provisioned card gives no link client its PIN verifier, tries or balance records [finding 1: store.get/put/del were served on provisioned cards]", async (t) => {
+  const { client, card, device } = await provisioned(t, testIssuer(), { lifecycle: "provisioned" });
+  assert.equal((await client.ops.device.status()).state, "provisioned");
   const raw = (op: string, args: Record<string, unknown>) =>
     client.session.request(CHANNEL.APP, op, args).then(
       (r) => r,
@@ -32,7 +34,10 @@ test.fails("a provisioned card gives no link client its PIN verifier, tries or b
 
   // 2. Block the PIN with three wrong tries, then rewrite the tries record.
   for (let i = 0; i < 3; i++) await card.verifyPin("0000").catch(() => {});
-  await raw("store.put", { k: KEY_PIN_TRIES, v: Uint8Array.of(3) });
+  const put = await raw("store.put", { k: KEY_PIN, v: Uint8Array.of(3) });
+  assert.ok(put instanceof LinkError && put.details.deviceCode === "unsupported", "store.put refused");
+  assert.match(put.details.deviceMsg ?? "", /^device is provisioned:/);
+  assert.match(put.hint ?? "", /wallet's own commands/);
   outcome.blockedPinUnblocked = await card.verifyPin("1234").then(
     () => true,
     () => false,

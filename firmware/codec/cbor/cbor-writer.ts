@@ -128,8 +128,9 @@ export function encodeTextHead(len: i32): void {
 }
 
 /** A text string from an ASCII literal (keys, codes, messages). */
-export function encodeText(s: string): void {
-  const len = s.length;
+/** `s` as text, ASCII (others become `?`), cut to its first `limit` bytes. */
+export function encodeText(s: string, limit: i32 = 0x7fffffff): void {
+  const len = s.length < limit ? s.length : limit > 0 ? limit : 0;
   head(3, <u64>len);
   const at = encoderReserve(len);
   if (at) {

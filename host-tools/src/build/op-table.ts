@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GROUPS, OPS } from "../ops/catalogue.ts";
-import { LIFECYCLE_STATES, type BoardMode, type Channel, type OpSpec } from "../ops/schema.ts";
+import { LIFECYCLE_STATES, statesOn, type BoardMode, type Channel, type OpSpec } from "../ops/schema.ts";
 
 /** Channel numbers of docs/link-protocol.md, in the order the table lists them. */
 const CHANNELS: readonly Channel[] = ["shell", "app", "log", "nfc-test"];
@@ -42,8 +42,10 @@ const bytes = (values: number[]) => {
   return `\n${rows.join("\n")}\n`;
 };
 
-function stateMask(op: OpSpec): number {
-  return op.states.reduce((m, s) => m | (1 << LIFECYCLE_STATES.indexOf(s)), 0);
+/** Bit n set: the op is served in state n on a board of `mode`; 0 for an op the mode lacks. */
+function stateMask(op: OpSpec, mode: BoardMode): number {
+  if (!op.boards.includes(mode)) return 0;
+  return statesOn(op, mode).reduce((m, s) => m | (1 << LIFECYCLE_STATES.indexOf(s)), 0);
 }
 
 /** A board mode's names: per channel, [length, ASCII name, op index] entries ended by a 0; and each channel's offset. */
@@ -112,20 +114,21 @@ const pick = (name: string) => `  if (MODE_CARD) return CARD_${name};\n  else re
 /** The AssemblyScript source of firmware/link/op-names.ts: names per board mode, states per op. */
 function opNamesSource(ops: readonly OpSpec[] = OPS): string {
   checkOps(ops);
-  const allServed = ops.every((o) => stateMask(o) === (1 << LIFECYCLE_STATES.length) - 1);
+  const every = (1 << LIFECYCLE_STATES.length) - 1;
+  const allServed = MODES.every((m) => servedBy(m, ops).every((o) => stateMask(o, m) === every));
   const lines: string[] = [
     GENERATED,
     "// The op names each board mode serves, for the one lookup (op-lookup.ts): per channel,",
     "// [length, ASCII name, op index] entries ended by a 0, and where each channel's entries start.",
-    "// Op index n runs case n of firmware/ops/op-handlers.ts; STATES[n] holds the lifecycle",
-    "// states op n is served in.",
+    "// Op index n runs case n of firmware/ops/op-handlers.ts; <MODE>_STATES[n] holds the",
+    "// lifecycle states op n is served in on that board mode.",
     `import { MODE_CARD } from "../board";`,
     "",
     "/** True while the table serves every op in every lifecycle state: the state check compiles away. */",
     `export const ALL_STATES_SERVED: bool = ${allServed};`,
     "",
     `// Per op index: bit n set = served in state n (${LIFECYCLE_STATES.map((st, i) => `${i} ${st}`).join(", ")}).`,
-    `const STATES = memory.data<u8>([${bytes(tableOrder(ops).map(stateMask))}]);`,
+    ...MODES.map((m) => `const ${m.toUpperCase()}_STATES = memory.data<u8>([${bytes(tableOrder(ops).map((o) => stateMask(o, m)))}]);`),
     "",
   ];
   for (const m of MODES) {
@@ -152,7 +155,7 @@ function opNamesSource(ops: readonly OpSpec[] = OPS): string {
     "}",
     "",
     "export function opStates(): usize {",
-    "  return STATES;",
+    pick("STATES"),
     "}",
     "",
     "/** The `msg` of an unknown-op answer on `channel`. */",

@@ -50,3 +50,19 @@ export class LinkError extends TapkitError {
     this.name = "LinkError";
   }
 }
+
+/** What to do when the device refuses an op in its lifecycle state (docs/security.md), by state. */
+const LIFECYCLE_HINTS: Readonly<Record<string, string>> = Object.freeze({
+  blank: "device is blank: it has no set-up yet; provision it first (or use the simulator's demo set-up for bench work)",
+  demo: "device is demo: this op needs a provisioned device with its own keys",
+  provisioned:
+    "device is provisioned: bench ops (store.*, nfc-test t2t/field/personality, qr.show, wallet.provision) are refused; use the wallet's own commands, or wipe it back to blank (device.wipe)",
+  locked: 'device is locked: it is sealed for the field; only device.wipe with confirm "wipe locked device" returns it to blank, erasing its keys and records',
+});
+
+/** The hint for a device's `unsupported` answer that names a lifecycle state, or undefined for any other answer. */
+export function lifecycleHint(deviceCode: string, deviceMsg: string): string | undefined {
+  if (deviceCode !== "unsupported") return undefined;
+  const state = /^device is (blank|demo|provisioned|locked):/.exec(deviceMsg)?.[1];
+  return state ? LIFECYCLE_HINTS[state] : undefined;
+}

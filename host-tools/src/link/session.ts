@@ -4,7 +4,7 @@
 // (the device replays its stored answer instead of executing twice), a per-attempt timeout
 // derived from the line rate, and typed errors for timeouts and device ERR answers.
 import type { Body } from "./cbor.ts";
-import { LinkError } from "./errors.ts";
+import { LinkError, lifecycleHint } from "./errors.ts";
 import {
   buildRawFrame,
   CHANNEL,
@@ -362,6 +362,7 @@ export class LinkSession {
         error: new LinkError("DEVICE_ERROR", `device answered ${code}${msg ? `: ${msg}` : ""} on ${channelName(frame.channel)} (seq ${frame.seq})`, {
           deviceCode: code,
           deviceMsg: msg,
+          hint: lifecycleHint(code, msg),
         }),
       });
       return;

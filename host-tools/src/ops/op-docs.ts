@@ -3,7 +3,7 @@
 // The block sits between two markers in the doc; `node --import tsx scripts/gen-op-docs.ts`
 // rewrites it and a test fails when the committed doc differs.
 import { GROUPS, OPS } from "./catalogue.ts";
-import { LIFECYCLE_STATES, type ArgSpec, type Channel, type GroupSpec, type OpSpec, type ShapeSpec } from "./schema.ts";
+import { LIFECYCLE_STATES, statesOn, type ArgSpec, type BoardMode, type Channel, type GroupSpec, type OpSpec, type ShapeSpec } from "./schema.ts";
 
 export const DOC_BEGIN =
   "<!-- op tables: generated from host-tools/src/ops/catalogue.ts by `node --import tsx scripts/gen-op-docs.ts`; do not edit by hand -->";
@@ -38,6 +38,11 @@ function cell(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
+function statesText(op: OpSpec): string {
+  const own = Object.entries(op.boardStates ?? {}).map(([mode, states]) => `; ${mode}: ${states.join(", ")}`);
+  return op.states.join(", ") + own.join("");
+}
+
 function opRow(op: OpSpec, withStates: boolean): string {
   const args = Object.entries(op.args).map(([k, a]) => argText(k, a));
   const cells = [
@@ -46,7 +51,7 @@ function opRow(op: OpSpec, withStates: boolean): string {
     `${op.summary}${args.length ? ` Arguments: ${args.join("; ")}.` : ""}`,
     op.resultDoc ?? shapeKeys(op.result),
     op.boards.join(", "),
-    ...(withStates ? [op.states.join(", ")] : []),
+    ...(withStates ? [statesText(op)] : []),
     op.changesState ? "yes" : "no",
   ];
   return `| ${cells.map(cell).join(" | ")} |`;
@@ -99,4 +104,55 @@ export function withOpTables(doc: string, block: string = opTablesMarkdown()): s
   const end = doc.indexOf(DOC_END);
   if (start < 0 || end < start) throw new Error(`docs/link-protocol.md lacks the op-table markers (${DOC_BEGIN} ... ${DOC_END})`);
   return doc.slice(0, start) + block + doc.slice(end + DOC_END.length);
+}
+
+// ---- docs/security.md: the capability table per lifecycle state ----
+
+export const CAPABILITY_BEGIN =
+  "<!-- capability table: generated from host-tools/src/ops/catalogue.ts by `node --import tsx scripts/gen-op-docs.ts`; do not edit by hand -->";
+export const CAPABILITY_END = "<!-- end of generated capability table -->";
+const MODES: readonly BoardMode[] = ["plaque", "card"];
+
+/** One cell: ✓ served, — refused; split by board when the two modes differ. */
+function capabilityCell(op: OpSpec, state: (typeof LIFECYCLE_STATES)[number]): string {
+  const served = op.boards.map((m) => [m, statesOn(op, m).includes(state)] as const);
+  if (served.every(([, on]) => on === served[0][1])) return served[0][1] ? "✓" : "—";
+  return served.map(([m, on]) => `${on ? "✓" : "—"} ${m}`).join(", ");
+}
+
+/** The generated table, markers included: per channel and group, ops with the same cells share a row. */
+export function capabilityTableMarkdown(ops: readonly OpSpec[] = OPS, groups: Record<string, GroupSpec> = GROUPS): string {
+  const rows: string[] = [];
+  for (const [channel] of CHANNEL_ORDER) {
+    for (const [name] of Object.entries(groups)
+      .filter(([, g]) => g.channel === channel)
+      .sort(([, a], [, b]) => a.id - b.id)) {
+      const runs: { names: string[]; cells: string[]; boards: string }[] = [];
+      for (const op of ops.filter((o) => o.group === name)) {
+        const cells = LIFECYCLE_STATES.map((st) => capabilityCell(op, st));
+        const boards = MODES.filter((m) => op.boards.includes(m)).join(", ");
+        const last = runs.at(-1);
+        if (last && last.boards === boards && last.cells.join() === cells.join()) last.names.push(op.name);
+        else runs.push({ names: [op.name], cells, boards });
+      }
+      for (const r of runs) rows.push(`| ${channel} | ${r.names.map((n) => `\`${n}\``).join(" ")} | ${r.cells.join(" | ")} | ${r.boards} |`);
+    }
+  }
+  return [
+    CAPABILITY_BEGIN,
+    "",
+    `| channel | ops | ${LIFECYCLE_STATES.join(" | ")} | boards |`,
+    `|---|---|${LIFECYCLE_STATES.map(() => "---").join("|")}|---|`,
+    ...rows,
+    "",
+    CAPABILITY_END,
+  ].join("\n");
+}
+
+/** `doc` (docs/security.md) with its capability table replaced; throws when the markers are missing. */
+export function withCapabilityTable(doc: string, block: string = capabilityTableMarkdown()): string {
+  const start = doc.indexOf(CAPABILITY_BEGIN);
+  const end = doc.indexOf(CAPABILITY_END);
+  if (start < 0 || end < start) throw new Error(`docs/security.md lacks the capability-table markers (${CAPABILITY_BEGIN} ... ${CAPABILITY_END})`);
+  return doc.slice(0, start) + block + doc.slice(end + CAPABILITY_END.length);
 }

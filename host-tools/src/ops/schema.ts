@@ -55,11 +55,18 @@ export interface OpSpec {
   result: { readonly [key: string]: ShapeSpec };
   boards: readonly BoardMode[];
   states: readonly LifecycleState[];
+  /** the states on one board mode where they differ from `states` (a locked plaque refuses `apdu`) */
+  boardStates?: { readonly [M in BoardMode]?: readonly LifecycleState[] };
   /** true when the op changes what the device keeps or shows (store, keys, tag, panel, mode) */
   changesState: boolean;
   summary: string;
   /** prose for the result column of docs/link-protocol.md, when the field list is not enough */
   resultDoc?: string;
+}
+
+/** The lifecycle states `op` is served in on a board of `mode`. */
+export function statesOn(op: Pick<OpSpec, "states" | "boardStates">, mode: BoardMode): readonly LifecycleState[] {
+  return op.boardStates?.[mode] ?? op.states;
 }
 
 // ---- types derived from the catalogue's literal data ----

@@ -93,6 +93,11 @@ export async function openBatchRecords(records: ProvisioningRecords, manifest: L
   });
 }
 
+async function unfinishedHardware(records: ProvisioningRecords, batch: string, hardwareId: string): Promise<boolean> {
+  const rows = await records.db.query("SELECT serial FROM devices WHERE batch_id = $1 AND hardware_id = $2 AND state <> 'provisioned'", [batch, hardwareId]);
+  return rows.length > 0;
+}
+
 async function knownHardware(records: ProvisioningRecords, batch: string, hardwareId: string): Promise<boolean> {
   const rows = await records.db.query("SELECT serial FROM devices WHERE batch_id = $1 AND hardware_id = $2", [batch, hardwareId]);
   return rows.length > 0;
@@ -178,6 +183,8 @@ export async function provisionDevice(
             "name the serial of the device in front of you",
           );
       }
+      // Locked by a run that was cut before its records said so: this run finishes the records.
+      if (id.state === "locked" && opts.reprovisionSerial === undefined && (await unfinishedHardware(records, m.batch, toHex(id.pub)))) return id;
       if (id.state === "locked" && opts.reprovisionSerial === undefined)
         throw new TapkitError(
           "DEVICE_PROVISIONED",
@@ -188,8 +195,8 @@ export async function provisionDevice(
       if (id.state === "locked")
         throw new TapkitError(
           "REPROVISION_UNSUPPORTED",
-          `serial ${id.serial} is locked; re-provisioning needs the device wiped first (device.wipe), which this firmware does not offer yet`,
-          "keep the device as it is, or wipe it with a firmware that has device.wipe and run again",
+          `serial ${id.serial} is locked; re-provisioning needs the device wiped first (device.wipe, confirm "wipe locked device"); tapkit provision does not wipe by itself`,
+          "wipe it on purpose (device.wipe, docs/security.md), then run tapkit provision again on the blank device",
         );
       if (id.state === "provisioned" && !(await knownHardware(records, m.batch, toHex(id.pub))))
         throw new TapkitError(
@@ -216,7 +223,7 @@ export async function provisionDevice(
     "keys",
     (k) => `device key ${toHex(k.pub).slice(0, 16)}.. (${k.fresh ? "generated" : "kept from an earlier run"})`,
     async () => {
-      if (id0.state === "provisioned") return { pub: id0.pub, kx: id0.kx, fresh: false };
+      if (id0.state !== "blank") return { pub: id0.pub, kx: id0.kx, fresh: false };
       return client.ops.identity.keygen();
     },
   );
@@ -248,6 +255,9 @@ export async function provisionDevice(
       data: { stateFound: id0.state, generatedNow: keys.fresh, lastStep: rec.step },
     });
 
+  // A device a cut run already locked: only the records are left to finish (and the checks a locked device still allows).
+  const locked = id0.state === "locked";
+
   // 4. certificate: root -> batch -> device, with serial and UID in one store transaction.
   const card = m.wallet !== undefined;
   const envelope = card ? { currency: m.wallet!.currency, limits: m.wallet!.limits } : { currency: PLAQUE_CURRENCY, limits: PLAQUE_ENVELOPE };
@@ -255,7 +265,21 @@ export async function provisionDevice(
     "certificate",
     () => `device certificate under batch ${toHex(batch.issuer.batch.kid)}`,
     async () => {
+      if (locked) return id0.chain!;
       const c = id0.chain?.length === 2 ? id0.chain : certifyIdentity(batch.issuer, keys.pub, { batch: m.batch, serial: rec.serial, uid: rec.uid }, envelope);
+      // A card's wallet takes the same chain, and only while blank: it goes first.
+      if (m.wallet && (await client.ops.wallet.info({})).chain.length === 0)
+        await client.ops.wallet.provision({
+          chain: c,
+          slot: 0,
+          cur: m.wallet.currency,
+          max: m.wallet.limits.maxBalance,
+          per: m.wallet.limits.perPayment,
+          cum: m.wallet.limits.cumulative,
+          count: m.wallet.limits.maxCount,
+          bal: m.wallet.balance,
+          pin: m.wallet.pin,
+        });
       await client.ops.identity.set({ serial: rec.serial, uid, chain: c });
       await records.recordStep(rec.serial, { step: "identity", state: "provisioning", publicKey: keys.pub, certificate: c[1] });
       return c;
@@ -267,6 +291,16 @@ export async function provisionDevice(
     "symmetric-keys",
     (ks) => ks.map((k) => `${k.id} kcv ${k.kcv}`).join(", "),
     async () => {
+      if (locked)
+        return (await records.keys(rec.serial)).map((k) => {
+          const meta = k.role === "sun-meta";
+          return {
+            id: k.keyId,
+            slot: meta ? SUN_META_SLOT : SUN_FILE_SLOT,
+            kcv: k.kcv,
+            diversified: (meta ? m.keys.sunMeta : m.keys.sunFile).diversify ?? !meta,
+          };
+        });
       const out: ProvisionResult["keys"] = [];
       for (const [ref, master, slot, diversifyDefault] of [
         [m.keys.sunMeta, batch.masters.meta, SUN_META_SLOT, false],
@@ -296,6 +330,7 @@ export async function provisionDevice(
     "tag",
     () => `tag serves ${m.tag.url} as UID ${rec.uid}`,
     async () => {
+      if (locked) return;
       const t = buildTapTemplate({ url: m.tag.url, metaSlot: SUN_META_SLOT, fileSlot: SUN_FILE_SLOT, signSlot: 0, counterLimit: m.tag.counterLimit });
       await client.ops.tag.set({ ...t, tag_uid: uid });
     },
@@ -306,24 +341,12 @@ export async function provisionDevice(
     "profile",
     (what) => what,
     async () => {
+      if (locked) return "already on the locked device";
       if (m.merchant) {
         await setMerchantProfile(client, m.merchant);
         return `merchant ${m.merchant.name}, ${m.merchant.city}`;
       }
       if (m.wallet) {
-        const info = await client.ops.wallet.info({});
-        if (info.chain.length === 0)
-          await client.ops.wallet.provision({
-            chain,
-            slot: 0,
-            cur: m.wallet.currency,
-            max: m.wallet.limits.maxBalance,
-            per: m.wallet.limits.perPayment,
-            cum: m.wallet.limits.cumulative,
-            count: m.wallet.limits.maxCount,
-            bal: m.wallet.balance,
-            pin: m.wallet.pin,
-          });
         return `wallet ${m.wallet.balance} ${m.wallet.currency}, envelope ${JSON.stringify(m.wallet.limits)}`;
       }
       return "no profile in the manifest";
@@ -334,7 +357,7 @@ export async function provisionDevice(
   const check = await step(
     "verify",
     (c) => c.summary,
-    () => verifyAsUser(client, batch, { uid, pub: keys.pub }),
+    () => verifyAsUser(client, batch, { uid, pub: keys.pub }, { locked }),
   );
 
   // 9. lock.
@@ -342,7 +365,7 @@ export async function provisionDevice(
     "lock",
     (s) => `state ${s}`,
     async () => {
-      await client.ops.identity.lock();
+      if (!locked) await client.ops.device.lock();
       const id = await client.ops.identity.get();
       if (id.state !== "locked") throw new TapkitError("LOCK_FAILED", `the device reports state ${id.state} after the lock`, "run again");
       return id.state;

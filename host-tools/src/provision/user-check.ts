@@ -23,7 +23,8 @@ import { tagKey, type BatchContext } from "./provision-device.ts";
 export interface UserCheck {
   summary: string;
   kid: string;
-  tap: { url: string; uid: string; counter: number };
+  /** null when the device was already locked (a resumed run finishing its records) */
+  tap: { url: string; uid: string; counter: number } | null;
   panel: { payload: string; merchant: string | null; decoders: string[] } | null;
   chain: { root: string; batch: string; device: string };
 }
@@ -44,7 +45,41 @@ function sunParams(template: string): { picc: string; mac: string } {
   return { picc, mac };
 }
 
-export async function verifyAsUser(client: DeviceClient, batch: BatchContext, device: { uid: Uint8Array; pub: Uint8Array }): Promise<UserCheck> {
+async function readTap(client: DeviceClient, batch: BatchContext, device: { uid: Uint8Array }): Promise<NonNullable<UserCheck["tap"]>> {
+  const m = batch.manifest;
+  // Tap: a new field, the NDEF read a phone makes, then the backend's SUN check.
+  const nfc = nfcTestPath(client);
+  // A new RF field where the link may still raise one (blank/demo bench devices); a
+  // provisioned device refuses the test-only field op and the read simply starts the tap.
+  await nfc.newTap().catch((e: unknown) => {
+    if (!(e instanceof TapkitError && e.details.deviceCode === "unsupported")) throw e;
+  });
+  const read = await readNdefType4((a) => nfc.apdu(a));
+  const first = decodeMessage(read.message).map(describeRecord)[0];
+  const url = first?.kind === "uri" ? first.uri : "";
+  if (!url) throw fail("tap", "the tag holds no URI record");
+  const names = sunParams(m.tag.url);
+  const q = new URL(url).searchParams;
+  const picc = Buffer.from(q.get(names.picc) ?? "", "hex");
+  const mac = Buffer.from(q.get(names.mac) ?? "", "hex");
+  try {
+    const metaKey = batch.masters.meta;
+    const seen = decryptPiccData(picc, tagKey(batch, m.keys.sunMeta, metaKey, device.uid, false)).uid;
+    const fileKey = tagKey(batch, m.keys.sunFile, batch.masters.file, seen, true);
+    const r = verifySun({ picc, mac, metaKey: tagKey(batch, m.keys.sunMeta, metaKey, device.uid, false), fileKey });
+    if (!bytesEqual(r.uid, device.uid)) throw new Error(`the tap carries UID ${toHex(r.uid)}, not the device's ${toHex(device.uid)}`);
+    return { url, uid: toHex(r.uid), counter: r.counter };
+  } catch (e) {
+    throw fail("tap", (e as Error).message);
+  }
+}
+
+export async function verifyAsUser(
+  client: DeviceClient,
+  batch: BatchContext,
+  device: { uid: Uint8Array; pub: Uint8Array },
+  opts: { locked?: boolean } = {},
+): Promise<UserCheck> {
   const m = batch.manifest;
   // Chain: only the root public key is trusted.
   const id = await client.ops.identity.get();
@@ -57,28 +92,8 @@ export async function verifyAsUser(client: DeviceClient, batch: BatchContext, de
   }
   if (!bytesEqual(chain.device.publicKey, device.pub)) throw fail("certificate", "the certificate names another key than the device's");
 
-  // Tap: a new field, the NDEF read a phone makes, then the backend's SUN check.
-  const nfc = nfcTestPath(client);
-  await nfc.newTap();
-  const read = await readNdefType4((a) => nfc.apdu(a));
-  const first = decodeMessage(read.message).map(describeRecord)[0];
-  const url = first?.kind === "uri" ? first.uri : "";
-  if (!url) throw fail("tap", "the tag holds no URI record");
-  const names = sunParams(m.tag.url);
-  const q = new URL(url).searchParams;
-  const picc = Buffer.from(q.get(names.picc) ?? "", "hex");
-  const mac = Buffer.from(q.get(names.mac) ?? "", "hex");
-  let tap: UserCheck["tap"];
-  try {
-    const metaKey = batch.masters.meta;
-    const seen = decryptPiccData(picc, tagKey(batch, m.keys.sunMeta, metaKey, device.uid, false)).uid;
-    const fileKey = tagKey(batch, m.keys.sunFile, batch.masters.file, seen, true);
-    const r = verifySun({ picc, mac, metaKey: tagKey(batch, m.keys.sunMeta, metaKey, device.uid, false), fileKey });
-    if (!bytesEqual(r.uid, device.uid)) throw new Error(`the tap carries UID ${toHex(r.uid)}, not the device's ${toHex(device.uid)}`);
-    tap = { url, uid: toHex(r.uid), counter: r.counter };
-  } catch (e) {
-    throw fail("tap", (e as Error).message);
-  }
+  // Tap: not on a locked device the link can no longer inject into (a resumed run's last step).
+  const tap = opts.locked ? null : await readTap(client, batch, device);
 
   // Panel (plaques): jsQR and zbarimg must both read the same EMV payload.
   let panel: UserCheck["panel"] = null;
@@ -106,6 +121,6 @@ export async function verifyAsUser(client: DeviceClient, batch: BatchContext, de
     panel = { payload, merchant, decoders };
   }
   const kid = toHex(keyId(device.pub));
-  const summary = `tap verified (UID ${tap.uid}, counter ${tap.counter})${panel ? `, panel read by ${panel.decoders.join(" and ")} (${panel.merchant})` : ""}, chain to root ${toHex(keyId(batch.root))} ok`;
+  const summary = `${tap ? `tap verified (UID ${tap.uid}, counter ${tap.counter})` : "device already locked: tap not injected"}${panel ? `, panel read by ${panel.decoders.join(" and ")} (${panel.merchant})` : ""}, chain to root ${toHex(keyId(batch.root))} ok`;
   return { summary, kid, tap, panel, chain: { root: toHex(keyId(batch.root)), batch: toHex(chain.batch.kid), device: toHex(chain.device.kid) } };
 }

@@ -201,6 +201,11 @@ export class SimDevice extends EventEmitter {
     return this.nfcExchange(2, command, 1, (fw, len) => fw.tk_nfc_t2t(len));
   }
 
+  /** A copy of the firmware's linear memory (security tests search it for secrets); empty while off. */
+  memorySnapshot(): Uint8Array {
+    return this.exports ? new Uint8Array(this.exports.memory.buffer).slice() : new Uint8Array(0);
+  }
+
   /** Bytes of linear memory up to and including the highest non-zero byte. */
   memoryHighWater(): number {
     if (!this.exports) return 0;

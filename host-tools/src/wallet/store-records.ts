@@ -1,5 +1,8 @@
 // Reads the simulated card's wallet records straight from its store (the link's store.get
 // op), so the power-cut campaigns judge the card by what it committed, not by what it said.
+// Bench only: store.get is served in the blank and demo lifecycle states (docs/security.md),
+// so the campaigns run on demo cards; a provisioned card answers `unsupported` ("device is
+// provisioned: ...") and is judged through the wallet's own commands instead.
 import { opsClient } from "../ops/index.ts";
 import { LinkSession } from "../link/session.ts";
 import type { SimDevice } from "../sim/device.ts";

@@ -1,4 +1,5 @@
-// tapkit info: what a connected device is (board, firmware, ABI, uptime, link counters).
+// tapkit info: what a connected device is (board, firmware, ABI, lifecycle state, uptime,
+// link counters).
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { table } from "../output.ts";
@@ -8,7 +9,7 @@ import { readWalletInfoIfAny } from "../../wallet/index.ts";
 
 export const info: Command = {
   name: "info",
-  summary: "show board, firmware and ABI versions, uptime and link counters of a device",
+  summary: "show board, firmware and ABI versions, lifecycle state, uptime and link counters of a device",
   usage: "tapkit info --port PORT [--json]",
   examples: ["tapkit info --port /dev/ttyUSB0", "tapkit info --port tcp:127.0.0.1:7300 --json"],
   options: { ...PORT_OPTION, ...JSON_OPTION },
@@ -17,7 +18,7 @@ export const info: Command = {
       const info = await d.info();
       const w = await readWalletInfoIfAny(d);
       const id = await d.ops.identity.get();
-      const identity = { state: id.state, locked: id.locked, serial: id.serial ?? null, uid: id.uid ? toHex(id.uid) : null };
+      const identity = { serial: id.serial ?? null, uid: id.uid ? toHex(id.uid) : null };
       return { port: d.port, ...info, identity, wallet: w && { ...w.info, kid: toHex(w.info.kid), pub: toHex(w.info.pub), chain: w.chain.map(toHex) } };
     });
     out.result(result, (r) => {
@@ -28,7 +29,8 @@ export const info: Command = {
           ["firmware", r.fw],
           ["HAL ABI", String(r.abi)],
           ["shell", r.shell],
-          ["state", `${r.identity.state}${r.identity.serial !== null ? ` (serial ${r.identity.serial}, UID ${r.identity.uid})` : ""}`],
+          ["state", lifecycleLine(r.state)],
+          ["identity", r.identity.serial !== null ? `serial ${r.identity.serial}, UID ${r.identity.uid}` : "none (not provisioned)"],
           ["uptime", `${(r.uptime / 1000).toFixed(1)} s`],
           ["memory", `${r.mem?.pages ?? "?"} page(s) of 64 KiB, mailbox ${r.mem?.io ?? "?"} B`],
         ]),
@@ -49,3 +51,19 @@ export const info: Command = {
     });
   },
 };
+
+/** The lifecycle state with what it means for the user (docs/security.md). */
+function lifecycleLine(state: string | undefined): string {
+  switch (state) {
+    case "blank":
+      return "blank (no set-up yet: provision it)";
+    case "demo":
+      return "demo (demo keys, not for money)";
+    case "provisioned":
+      return "provisioned (bench ops refused; lock it for the field)";
+    case "locked":
+      return "locked (sealed for the field; only a confirmed wipe leaves it)";
+    default:
+      return state ?? "unknown (firmware before lifecycle states)";
+  }
+}

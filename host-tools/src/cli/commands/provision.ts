@@ -48,7 +48,7 @@ function printResult(out: Output, r: ProvisionResult): void {
   out.result(r, (x: ProvisionResult) => {
     out.line(`serial ${x.serial} (UID ${x.uid}, key ${x.kid}) provisioned and ${x.state}${x.run === "resumed" ? " (finished an interrupted run)" : ""}`);
     if (x.check.panel) out.line(`panel: ${x.check.panel.payload}`);
-    out.line(`tap: ${x.check.tap.url} (verified, counter ${x.check.tap.counter})`);
+    if (x.check.tap) out.line(`tap: ${x.check.tap.url} (verified, counter ${x.check.tap.counter})`);
   });
 }
 
