@@ -7,6 +7,7 @@ import { encodeArray, encodeBool, encodeBytes, encodeMap, encodeText, encodeUint
 import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
 import { hmac_sha256, ks_aes, ks_generate, ks_info, ks_public_key, ks_unwrap } from "../hal/keystore";
 import { storeGet } from "../store/store";
+import { KS_ED25519, KS_P256 } from "../wallet/device-key";
 import { STATE_LOCKED, lifecycleName, lifecycleState } from "../app/device-mode";
 import {
   KEY_ID_CERT_BATCH, KEY_ID_CERT_DEVICE, MAX_ID_CERT, identityPresent, identitySerial, identityUid, saveIdentity,
@@ -16,8 +17,6 @@ import {
 // vouchers), 1 the P-256 key-agreement key that wrapped keys are sealed to, 2.. symmetric keys.
 export const SLOT_DEVICE: i32 = 0;
 export const SLOT_AGREEMENT: i32 = 1;
-const KS_ED25519: i32 = 1;
-const KS_P256: i32 = 2;
 const KS_AES128: i32 = 3;
 const KS_HMAC: i32 = 4;
 const PUB = memory.data(65);
@@ -32,27 +31,31 @@ function encodePublicKey(slot: i32, want: i32, out: usize): void {
 
 /** `identity.get`: state, serial, UID, public keys, chain. */
 export function identityGetOp(): i32 {
+  // Keys in deterministic CBOR order (length first, then bytes), as every answer.
   const has = identityPresent();
   encodeMap(has ? 7 : 4);
+  encodeText("kx");
+  encodePublicKey(SLOT_AGREEMENT, KS_P256, KX);
+  encodeText("pub");
+  encodePublicKey(SLOT_DEVICE, KS_ED25519, PUB);
+  if (has) {
+    encodeText("uid");
+    encodeBytes(identityUid(), 7);
+    encodeText("chain");
+    encodeArray(2);
+    let n = storeGet(KEY_ID_CERT_BATCH, CERT, MAX_ID_CERT);
+    encodeBytes(CERT, n > 0 ? n : 0);
+    n = storeGet(KEY_ID_CERT_DEVICE, CERT, MAX_ID_CERT);
+    encodeBytes(CERT, n > 0 ? n : 0);
+  }
   encodeText("state");
   encodeText(lifecycleName(lifecycleState()));
   encodeText("locked");
   encodeBool(lifecycleState() == STATE_LOCKED);
-  encodeText("pub");
-  encodePublicKey(SLOT_DEVICE, KS_ED25519, PUB);
-  encodeText("kx");
-  encodePublicKey(SLOT_AGREEMENT, KS_P256, KX);
-  if (!has) return OK;
-  encodeText("serial");
-  encodeUint(<u64>identitySerial());
-  encodeText("uid");
-  encodeBytes(identityUid(), 7);
-  encodeText("chain");
-  encodeArray(2);
-  let n = storeGet(KEY_ID_CERT_BATCH, CERT, MAX_ID_CERT);
-  encodeBytes(CERT, n > 0 ? n : 0);
-  n = storeGet(KEY_ID_CERT_DEVICE, CERT, MAX_ID_CERT);
-  encodeBytes(CERT, n > 0 ? n : 0);
+  if (has) {
+    encodeText("serial");
+    encodeUint(<u64>identitySerial());
+  }
   return OK;
 }
 
@@ -72,10 +75,10 @@ export function identityKeygenOp(): i32 {
     fresh = true;
   }
   encodeMap(3);
-  encodeText("pub");
-  encodePublicKey(SLOT_DEVICE, KS_ED25519, PUB);
   encodeText("kx");
   encodePublicKey(SLOT_AGREEMENT, KS_P256, KX);
+  encodeText("pub");
+  encodePublicKey(SLOT_DEVICE, KS_ED25519, PUB);
   encodeText("fresh");
   encodeBool(fresh);
   return OK;
