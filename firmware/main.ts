@@ -10,6 +10,7 @@ import { sendDelimiter, txFlush, txPending } from "./link/frame-writer";
 import { dispatchRequest } from "./ops/dispatch";
 import { resetPending } from "./shell/reset-request";
 import { demoActive, loadLifecycle, wipePending } from "./app/device-mode";
+import { loadIdentityRecord } from "./provision/identity-store";
 import { finishWipe } from "./app/device-wipe";
 import { LEVEL_INFO, LEVEL_WARN, logBegin, logBytes, logEnd, logLine, logText } from "./log/link-log";
 import { configureNfc } from "./nfc/personality";
@@ -39,6 +40,8 @@ export function tk_init(flags: i32): i32 {
   loadLifecycle((flags & FLAG_DEMO) != 0);
   // A wipe a power cut interrupted ends before any module loads what it was erasing.
   const wipeStatus = wipePending() ? finishWipe() : 0;
+  // After a finished wipe: the identity went with every other record.
+  loadIdentityRecord();
   setRequestHandler(dispatchRequest);
   // End any half frame the host's receiver holds from before the boot.
   sendDelimiter();

@@ -12,3 +12,4 @@
 @external("hal", "ks_derive_cmac") export declare function ks_derive_cmac(slot: i32, msg: usize, len: i32, dest: usize): i32;
 @external("hal", "sha256") export declare function sha256(ptr: usize, len: i32, out: usize): i32;
 @external("hal", "hmac_sha256") export declare function hmac_sha256(slot: i32, msg: usize, len: i32, out: usize): i32;
+@external("hal", "ks_unwrap") export declare function ks_unwrap(slot: i32, alg: i32, ptr: usize, len: i32, dest: i32): i32;

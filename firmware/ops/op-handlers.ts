@@ -29,6 +29,10 @@ import {
   paywordOp as op_acceptor_payword, listOp as op_acceptor_list, exportOp as op_acceptor_export,
   clearOp as op_acceptor_clear,
 } from "../acceptor/acceptor-ops";
+import {
+  identityGetOp as op_identity_get, identityKeygenOp as op_identity_keygen,
+  identitySetOp as op_identity_set, keyUnwrapOp as op_key_unwrap,
+} from "../provision/provision-ops";
 
 /** Runs op `index`: OK or a failure status (docs/link-protocol.md); -1 for an index this board lacks. */
 export function runOp(index: i32): i32 {
@@ -72,11 +76,15 @@ export function runOp(index: i32): i32 {
     case 35: if (MODE_CARD) break; else return op_acceptor_list();
     case 36: if (MODE_CARD) break; else return op_acceptor_export();
     case 37: if (MODE_CARD) break; else return op_acceptor_clear();
-    case 38: return op_level();
-    case 39: return op_apdu();
-    case 40: return op_t2t();
-    case 41: return op_field();
-    case 42: return op_personality();
+    case 38: return op_identity_get();
+    case 39: return op_identity_keygen();
+    case 40: return op_identity_set();
+    case 41: return op_key_unwrap();
+    case 42: return op_level();
+    case 43: return op_apdu();
+    case 44: return op_t2t();
+    case 45: return op_field();
+    case 46: return op_personality();
   }
   return -1;
 }

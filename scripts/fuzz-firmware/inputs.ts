@@ -370,6 +370,16 @@ export function opSeeds(): OpSeed[] {
     seed("t2t", [{ c: Uint8Array.of(0x30, 4) }]),
     seed("field", [{ on: false }, { on: true }]),
     seed("personality", [{ p: 1 }, { p: 2 }]),
+    seed("identity.get", [{}]),
+    seed("identity.keygen", [{}]),
+    seed("identity.set", [
+      { serial: 1000, uid: hex("04A1B2000003E8"), chain },
+      { serial: 1, uid: new Uint8Array(7), chain: [] },
+    ]),
+    seed("key.unwrap", [
+      { slot: 2, alg: 3, blob: new Uint8Array(89).fill(4) },
+      { slot: 5, alg: 4, blob: new Uint8Array(65) },
+    ]),
   ];
   return opTable;
 }

@@ -24,6 +24,7 @@
 #define OP_HMAC_SHA256 0x1A    /* (u32 slot, in msg, out mac[32]) */
 #define OP_RANDOM 0x1B         /* (out bytes) */
 #define OP_CLOCK_UNIX 0x1C     /* (out seconds[8], little-endian; 0 = no trusted time) */
+#define OP_KS_UNWRAP 0x1D      /* (u32 slot, u32 alg, in ephemeral key + wrapped key, u32 dest) */
 
 /* SPI NOR flash (UART4) */
 #define OP_FLASH_GEOMETRY 0x20 /* (u32 region, out geometry[16]) */

@@ -212,6 +212,13 @@ u32 Z_halZ_ks_derive_cmac(struct Z_hal_instance_t *h, u32 slot, u32 msg, u32 len
   return m ? CALL(chip_se, OP_KS_DERIVE_CMAC, ARG_U32(slot), ARG_IN(m, len), ARG_U32(dest)) : (u32)E_ARG;
 }
 
+u32 Z_halZ_ks_unwrap(struct Z_hal_instance_t *h, u32 slot, u32 alg, u32 ptr, u32 len, u32 dest) {
+  (void)h;
+  /* the wrapped key goes to the secure element as it came; only the SE sees the plaintext */
+  uint8_t *p = span(ptr, len);
+  return p ? CALL(chip_se, OP_KS_UNWRAP, ARG_U32(slot), ARG_U32(alg), ARG_IN(p, len), ARG_U32(dest)) : (u32)E_ARG;
+}
+
 u32 Z_halZ_sha256(struct Z_hal_instance_t *h, u32 ptr, u32 len, u32 out) {
   (void)h;
   uint8_t *m = span(ptr, len), *o = span(out, 32);

@@ -53,6 +53,7 @@ export const HAL_IMPORTS: readonly HalImport[] = [
   { device: "keystore", name: "ks_derive_cmac", params: i32("slot", "msg", "len", "dest"), results: ["i32"] },
   { device: "keystore", name: "sha256", params: i32("ptr", "len", "out"), results: ["i32"] },
   { device: "keystore", name: "hmac_sha256", params: i32("slot", "msg", "len", "out"), results: ["i32"] },
+  { device: "keystore", name: "ks_unwrap", params: i32("slot", "alg", "ptr", "len", "dest"), results: ["i32"] },
   // "Display"
   { device: "display", name: "display_geometry", params: i32("out"), results: ["i32"] },
   { device: "display", name: "display_blit", params: i32("x", "y", "w", "h", "ptr", "len"), results: ["i32"] },

@@ -13,6 +13,7 @@ import { measureNfcCosts, type NfcCosts } from "./nfc-costs.ts";
 import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
 import { measureUpdateRate, type UpdateRateResult } from "./update-rate.ts";
 import type { TapBackendCosts } from "./tap-backend-costs.ts";
+import { measureProvisionBatch, measureProvisionRate, type ProvisionBatchRun, type ProvisionRate } from "./provision-rate.ts";
 
 export interface FirmwareFacts {
   board: string;
@@ -41,12 +42,14 @@ export interface BenchResults {
   update: (UpdateRateResult & { target: number; met: boolean })[];
   /** the tap backend (issue 15): taps/s and latency, file store vs SQLite vs PostgreSQL */
   tapBackend?: TapBackendCosts;
+  /** devices per hour per station (issue 10: >= 600 at 921600) and the 4-station batch */
+  provisioning: { rates: ProvisionRate[]; batch: ProvisionBatchRun | null };
   notes: string[];
 }
 
 export const THROUGHPUT_TARGETS: Record<number, number> = { 115200: 90, 921600: 85 };
 
-export async function runBench(opts: { out?: string; throughput?: boolean; tapBackend?: boolean; log?: (s: string) => void } = {}): Promise<BenchResults> {
+export async function runBench(opts: { out?: string; throughput?: boolean; tapBackend?: boolean; cli?: string; log?: (s: string) => void } = {}): Promise<BenchResults> {
   const log = opts.log ?? (() => {});
   const notes: string[] = [];
   const firmware: FirmwareFacts[] = [];
@@ -98,7 +101,18 @@ export async function runBench(opts: { out?: string; throughput?: boolean; tapBa
     tapBackend = await measureTapBackend(process.argv[1], { log });
     notes.push(...tapBackend.notes);
   }
-  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, update, tapBackend, notes };
+  const provisioning: BenchResults["provisioning"] = { rates: [], batch: null };
+  if (opts.throughput !== false) {
+    for (const baud of [115200, 921600]) {
+      log(`provisioning rate at ${baud} baud ...`);
+      provisioning.rates.push(await measureProvisionRate("sim-plaque", baud));
+    }
+    if (opts.cli) {
+      log("provisioning 200 plaques over 4 station processes ...");
+      provisioning.batch = await measureProvisionBatch(opts.cli, "sim-plaque", 921600);
+    }
+  }
+  const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, update, provisioning, tapBackend, notes };
   if (opts.out) {
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, JSON.stringify(results, null, 2) + "\n");

@@ -64,6 +64,10 @@ export class PostgresDatabase extends PgQueryable implements Database {
     } catch (e) {
       throw dbError(this.where, e);
     }
+    // a server that goes away mid-transaction makes the checked-out client emit 'error' too:
+    // the failing query reports it, the event must not crash the process
+    const ignore = () => undefined;
+    client.on("error", ignore);
     try {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -80,10 +84,11 @@ export class PostgresDatabase extends PgQueryable implements Database {
             await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
             continue;
           }
-          throw e;
+          throw dbError(this.where, e);
         }
       }
     } finally {
+      client.off("error", ignore);
       client.release();
     }
   }

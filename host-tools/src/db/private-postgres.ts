@@ -14,6 +14,10 @@ export interface PostgresServer {
   dir: string;
   /** a fresh database on this server (CREATE DATABASE), as a URL */
   createDatabase(name: string): string;
+  /** the server goes away (immediate shutdown) but keeps its data: an unreachable database */
+  pause(): void;
+  /** starts it again on the same port and data */
+  resume(): void;
   stop(): void;
 }
 
@@ -62,18 +66,20 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
   const port = await freePort();
   const server = asServerUser(dir);
   server.run(join(bin, "initdb"), ["-D", data, "-U", "tapkit", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-  server.run(join(bin, "pg_ctl"), [
-    "-D",
-    data,
-    "-l",
-    join(dir, "server.log"),
-    "-w",
-    "-t",
-    "60",
-    "-o",
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
-    "start",
-  ]);
+  const start = () =>
+    server.run(join(bin, "pg_ctl"), [
+      "-D",
+      data,
+      "-l",
+      join(dir, "server.log"),
+      "-w",
+      "-t",
+      "60",
+      "-o",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      "start",
+    ]);
+  start();
   const url = `postgres://tapkit@127.0.0.1:${port}/postgres`;
   let stopped = false;
   return {
@@ -83,6 +89,12 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
     createDatabase(name: string): string {
       execFileSync(join(bin, "createdb"), ["-h", "127.0.0.1", "-p", String(port), "-U", "tapkit", name], { stdio: "pipe" });
       return `postgres://tapkit@127.0.0.1:${port}/${name}`;
+    },
+    pause(): void {
+      server.run(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+    },
+    resume(): void {
+      start();
     },
     stop(): void {
       if (stopped) return;

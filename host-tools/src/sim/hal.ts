@@ -151,6 +151,10 @@ export function buildHalImports(ctx: HalContext, callCounts: Map<string, number>
       span(outPtr, 16);
       return out(outPtr, ctx.keystore.cmac(slot, message));
     },
+    ks_unwrap: (slot, alg, ptr, len, dest) => {
+      ctx.keystore.unwrap(slot, alg, span(ptr, len).slice(), dest);
+      return 0;
+    },
     ks_derive_cmac: (slot, msg, len, dest) => {
       ctx.keystore.deriveCmac(slot, span(msg, len).slice(), dest);
       return 0;

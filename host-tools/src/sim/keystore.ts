@@ -5,9 +5,10 @@
 // (e.g. the ks_derive_cmac destination for NTAG 424 session keys): never saved, wiped on
 // every reboot and power cycle.
 
-import { cbc, ecb } from "@noble/ciphers/aes.js";
+import { aeskw, cbc, ecb } from "@noble/ciphers/aes.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "node:crypto";
@@ -15,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import type { Board, KeyAlgorithm } from "../boards/board.ts";
 import { aesCmac } from "./aes-cmac.ts";
+import { unwrapInfo } from "../abi/ks-unwrap.ts";
 import { E_ALG, E_ARG, E_NO_KEY, E_RANGE, HalFault } from "./hal-codes.ts";
 import { TapkitError } from "../errors/index.ts";
 
@@ -181,6 +183,36 @@ export class Keystore {
     this.checkSlot(dest);
     const derived = aesCmac(this.symmetric(slot, ALG_AES128), message);
     this.store(dest, { alg: ALG_AES128, secret: derived });
+  }
+
+  /**
+   * dest = the key of algorithm `alg` sealed to the P-256 key in `slot` (docs/hal-abi.md,
+   * ks_unwrap): blob = ephemeral public key (65) || RFC 3394 wrap. The plaintext stays inside.
+   */
+  unwrap(slot: number, alg: number, blob: Uint8Array, dest: number): void {
+    this.checkSlot(dest);
+    this.checkAlg(alg);
+    const agreement = this.key(slot);
+    if (agreement.alg !== ALG_P256) throw new HalFault(E_ALG, `slot ${slot} holds ${NAME_BY_ALG[agreement.alg]}, not a P-256 key-agreement key`);
+    if (alg !== ALG_AES128 && alg !== ALG_HMAC_SHA256) throw new HalFault(E_ALG, `ks_unwrap delivers AES-128 or HMAC keys, not algorithm ${alg}`);
+    if (blob.length < 65 + 24 || (blob.length - 65) % 8 !== 0) throw new HalFault(E_ARG, `wrapped-key blob of ${blob.length} bytes is malformed`);
+    const ephemeral = blob.subarray(0, 65);
+    let shared: Uint8Array;
+    try {
+      shared = p256.getSharedSecret(agreement.secret, ephemeral, true).subarray(1);
+    } catch {
+      throw new HalFault(E_ARG, "the ephemeral key is not a P-256 point");
+    }
+    const kek = hkdf(sha256, shared, new Uint8Array(0), unwrapInfo(p256.getPublicKey(agreement.secret, false), ephemeral, alg, dest), 16);
+    let material: Uint8Array;
+    try {
+      material = aeskw(kek).decrypt(blob.subarray(65));
+    } catch {
+      throw new HalFault(E_ARG, "the wrapped key does not check out (sealed to another device, or altered)");
+    }
+    const ok = alg === ALG_AES128 ? material.length === 16 : material.length >= 16 && material.length <= 64;
+    if (!ok) throw new HalFault(E_ARG, `unwrapped ${material.length} bytes: not a valid ${NAME_BY_ALG[alg]} key`);
+    this.store(dest, { alg, secret: material });
   }
 
   hmacSha256(slot: number, message: Uint8Array): Uint8Array {

@@ -14,14 +14,20 @@ export const bench: Command = {
     out: { type: "string", help: "results file (default bench/results.json)" },
     "no-throughput": { type: "boolean", help: "skip the timed link measurement" },
     "no-tap-backend": { type: "boolean", help: "skip the tap backend load (50,000 requests on PostgreSQL; minutes)" },
+    "station-worker": { type: "string", help: "internal: run one station process of the provisioning batch measurement (JSON spec)" },
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
+    if (opts["station-worker"]) {
+      const { runStationWorker } = await import("../../bench/provision-rate.ts");
+      out.result(await runStationWorker(JSON.parse(opts["station-worker"])));
+      return;
+    }
     const file = opts.out ?? "bench/results.json";
     // Loaded on demand: the bench pulls in binaryen, whose ~1.2 s of start-up every other
     // command would otherwise pay.
     const { runBench } = await import("../../bench/run.ts");
-    const r = await runBench({ out: file, throughput: !opts["no-throughput"], tapBackend: !opts["no-tap-backend"], log: out.status });
+    const r = await runBench({ out: file, throughput: !opts["no-throughput"], tapBackend: !opts["no-tap-backend"], cli: process.argv[1], log: out.status });
     out.result(r, (res: BenchResults) => {
       out.line("firmware");
       out.line(
@@ -155,6 +161,27 @@ export const bench: Command = {
           ]),
         );
         out.line(`  database's share (replay statement alone): ${tb.dbShare.map((d) => `${d.engine} p50 ${d.p50ms} ms, p99 ${d.p99ms} ms`).join("; ")}`);
+      }
+      if (res.provisioning.rates.length) {
+        out.line("\nprovisioning (blank sim-plaque to locked, verification included)");
+        out.line(
+          table([
+            ["baud", "devices", "s/device", "devices/h/station", "target", ""],
+            ...res.provisioning.rates.map((p) => [
+              String(p.baud),
+              String(p.devices),
+              p.secondsPerDevice.toFixed(2),
+              p.devicesPerHour.toFixed(0),
+              `>= ${p.target}/h at 921600`,
+              p.baud === 921600 ? (p.met ? "met" : "MISSED") : "",
+            ]),
+          ]),
+        );
+        const b = res.provisioning.batch;
+        if (b)
+          out.line(
+            `batch: ${b.devices} devices over ${b.stations} station processes (${b.database}) in ${b.seconds.toFixed(0)} s: ${b.devicesPerHour.toFixed(0)}/h, ${b.devicesPerHourPerStation.toFixed(0)}/h per station; serials issued twice ${b.duplicateSerials}, UIDs twice ${b.duplicateUids}`,
+          );
       }
       for (const n of res.notes) out.line(`note: ${n}`);
       out.line(`\nwrote ${file}`);

@@ -17,6 +17,7 @@ import { NDEF_COMMANDS } from "./ndef.ts";
 import { VERIFY_COMMANDS } from "./verify.ts";
 import { IMAGE_COMMANDS } from "./image.ts";
 import { FLASH_COMMANDS } from "./flash.ts";
+import { PROVISION_COMMANDS } from "./provision.ts";
 import { AUDIT_COMMANDS } from "./audit.ts";
 import { SERVE_COMMANDS } from "./serve.ts";
 
@@ -40,6 +41,7 @@ export const COMMANDS: Command[] = [
   ...VERIFY_COMMANDS,
   ...IMAGE_COMMANDS,
   ...FLASH_COMMANDS,
+  ...PROVISION_COMMANDS,
   ...AUDIT_COMMANDS,
   ...SERVE_COMMANDS,
 ];

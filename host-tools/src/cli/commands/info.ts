@@ -17,7 +17,9 @@ export const info: Command = {
     const result = await withDevice(opts, async (d) => {
       const info = await d.info();
       const w = await readWalletInfoIfAny(d);
-      return { port: d.port, ...info, wallet: w && { ...w.info, kid: toHex(w.info.kid), pub: toHex(w.info.pub), chain: w.chain.map(toHex) } };
+      const id = await d.ops.identity.get();
+      const identity = { serial: id.serial ?? null, uid: id.uid ? toHex(id.uid) : null };
+      return { port: d.port, ...info, identity, wallet: w && { ...w.info, kid: toHex(w.info.kid), pub: toHex(w.info.pub), chain: w.chain.map(toHex) } };
     });
     out.result(result, (r) => {
       out.line(
@@ -28,6 +30,7 @@ export const info: Command = {
           ["HAL ABI", String(r.abi)],
           ["shell", r.shell],
           ["state", lifecycleLine(r.state)],
+          ["identity", r.identity.serial !== null ? `serial ${r.identity.serial}, UID ${r.identity.uid}` : "none (not provisioned)"],
           ["uptime", `${(r.uptime / 1000).toFixed(1)} s`],
           ["memory", `${r.mem?.pages ?? "?"} page(s) of 64 KiB, mailbox ${r.mem?.io ?? "?"} B`],
         ]),

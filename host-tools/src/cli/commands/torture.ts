@@ -72,8 +72,8 @@ export const tortureUpdateCommand: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    const cuts = positiveInt("cuts", opts.cuts, 10000);
-    const seed = positiveInt("seed", opts.seed, 1);
+    const cuts = countOption(opts.cuts, "cuts", 1, 100_000_000, 10000);
+    const seed = integerOption(opts.seed, "seed", { min: 0, max: 0xffffffff, what: "a seed", hint: "e.g. --seed 7" }, 1);
     const board = loadBoard(opts.board ?? "sim-card");
     const module = new Uint8Array(readFileSync(firmwarePath(board.name)));
     const key = tortureKey(seed);

@@ -53,6 +53,7 @@ export const CHIP_OPS: ChipOp[] = [
   op(0x19, "OP_SHA256", "se", "sha256", ["in", "out-ptr"]),
   op(0x1a, "OP_HMAC_SHA256", "se", "hmac_sha256", ["u32", "in", "out-ptr"]),
   op(0x1b, "OP_RANDOM", "se", "random", ["out"]),
+  op(0x1d, "OP_KS_UNWRAP", "se", "ks_unwrap", ["u32", "u32", "in", "u32"]),
   op(OP_CLOCK_UNIX, "OP_CLOCK_UNIX", "se", null, ["out"]),
   op(0x20, "OP_FLASH_GEOMETRY", "nor", "flash_geometry", ["u32", "out-ptr"]),
   op(0x21, "OP_FLASH_READ", "nor", "flash_read", ["u32", "u32", "out"]),
