@@ -1,9 +1,22 @@
-// Every conformance case, by area, in the order a run executes them.
+// Every conformance case, by area, in the order a run executes them. Hand-written cases
+// first in each area, then the families generated from spec tables (cases/families/).
 import type { ConformanceCase } from "../case.ts";
 import { LINK_CASES } from "./link.ts";
 import { WALLET_CASES } from "./wallet.ts";
 import { WALLET_ACCEPTOR_CASES } from "./wallet-acceptor.ts";
 import { QR_CASES } from "./qr.ts";
 import { NFC_CASES } from "./nfc.ts";
+import { T4T_COMMAND_CASES } from "./families/t4t-commands.ts";
+import { ISO7816_CASES } from "./families/iso7816.ts";
+import { NDEF_CASES } from "./families/ndef-records.ts";
 
-export const ALL_CASES: ConformanceCase[] = [...LINK_CASES, ...WALLET_CASES, ...WALLET_ACCEPTOR_CASES, ...QR_CASES, ...NFC_CASES];
+export const ALL_CASES: ConformanceCase[] = [
+  ...LINK_CASES,
+  ...WALLET_CASES,
+  ...WALLET_ACCEPTOR_CASES,
+  ...QR_CASES,
+  ...NFC_CASES,
+  ...T4T_COMMAND_CASES,
+  ...ISO7816_CASES,
+  ...NDEF_CASES,
+];
