@@ -9,14 +9,24 @@ import { NFC_CASES } from "./nfc.ts";
 import { T4T_COMMAND_CASES } from "./families/t4t-commands.ts";
 import { ISO7816_CASES } from "./families/iso7816.ts";
 import { NDEF_CASES } from "./families/ndef-records.ts";
+import { LINK_TABLE_CASES } from "./families/link-tables.ts";
+import { SUN_CASES } from "./families/sun.ts";
+import { T2T_AND_CC_CASES } from "./families/t2t-and-cc.ts";
+import { QR_MATRIX_CASES } from "./families/qr-matrix.ts";
+import { EMV_CASES } from "./families/emv-objects.ts";
 
 export const ALL_CASES: ConformanceCase[] = [
   ...LINK_CASES,
+  ...LINK_TABLE_CASES,
   ...WALLET_CASES,
   ...WALLET_ACCEPTOR_CASES,
   ...QR_CASES,
+  ...QR_MATRIX_CASES,
+  ...EMV_CASES,
   ...NFC_CASES,
   ...T4T_COMMAND_CASES,
+  ...SUN_CASES,
+  ...T2T_AND_CC_CASES,
   ...ISO7816_CASES,
   ...NDEF_CASES,
 ];
