@@ -122,7 +122,7 @@ const DEVICE_CASES: ConformanceCase[] = [
     changes: "advances the tap counter by 4",
     async run(ctx) {
       await withTag(ctx, buildTapTemplate({ url: PLAIN }), async () => {
-        const s = [];
+        const s: Awaited<ReturnType<typeof plainSession>>[] = [];
         for (let i = 0; i < 4; i++) s.push(await plainSession(ctx));
         assert.deepEqual(
           s.map((x) => x.ctr - s[0].ctr),
