@@ -12,12 +12,14 @@ import { NDEF_CASES } from "./families/ndef-records.ts";
 import { LINK_TABLE_CASES } from "./families/link-tables.ts";
 import { SUN_CASES } from "./families/sun.ts";
 import { T2T_AND_CC_CASES } from "./families/t2t-and-cc.ts";
+import { STORE_CASES } from "./families/store.ts";
 import { QR_MATRIX_CASES } from "./families/qr-matrix.ts";
 import { EMV_CASES } from "./families/emv-objects.ts";
 
 export const ALL_CASES: ConformanceCase[] = [
   ...LINK_CASES,
   ...LINK_TABLE_CASES,
+  ...STORE_CASES,
   ...WALLET_CASES,
   ...WALLET_ACCEPTOR_CASES,
   ...QR_CASES,
