@@ -15,6 +15,7 @@ import { NotApplicable, PreconditionMissing, SkipCase } from "./case.ts";
 import { checksMade, resetChecks } from "./check.ts";
 import { ALL_CASES } from "./cases/index.ts";
 import { collectRunFacts, type RunFacts } from "./run-facts.ts";
+import { isLabProfileDevice } from "./lab-profile.ts";
 
 export type Verdict = "pass" | "fail" | "error" | "n/a" | "skipped";
 export const VERDICTS: readonly Verdict[] = ["fail", "error", "pass", "n/a", "skipped"];
@@ -48,6 +49,8 @@ export interface SuiteResult {
   nfc: { kind: string; path: string };
   seed: number;
   allowDestructive: boolean;
+  /** why state-changing cases ran or not: "--allow-destructive", "lab-profile device (...)", or "not allowed" */
+  destructive: string;
   started: string;
   ended: string;
   ms: number;
@@ -130,6 +133,13 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
   const started = new Date();
   const nfc = opts.nfc ?? nfcTestPath(device);
   const role = await deviceRole(device);
+  const labDevice = !opts.allowDestructive && (await isLabProfileDevice(nfc, role));
+  const allowDestructive = Boolean(opts.allowDestructive) || labDevice;
+  const destructive = opts.allowDestructive
+    ? "--allow-destructive"
+    : labDevice
+      ? "lab-profile device (wallet certified by the lab test issuer)"
+      : "not allowed";
   const results: CaseResult[] = [];
   for (const c of cases) {
     const notes: Record<string, string | number> = {};
@@ -140,7 +150,7 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
       nfc,
       board: device.hello.board,
       role,
-      allowDestructive: Boolean(opts.allowDestructive),
+      allowDestructive,
       seed: caseSeed(seed, c.id),
       note: (k, v) => void (notes[k] = v),
       stateChange: (what) => void stateChanges.push(what),
@@ -165,7 +175,7 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
     } else if (c.roles && role !== "unknown" && !c.roles.includes(role)) {
       verdict = "n/a";
       message = `applies to ${c.roles.join(" and ")} boards; ${device.hello.board} is a ${role}`;
-    } else if (c.changes && !opts.allowDestructive) {
+    } else if (c.changes && !allowDestructive) {
       verdict = "skipped";
       message = `changes device state (${c.changes}): run with --allow-destructive`;
     } else {
@@ -178,7 +188,8 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
       } catch (e) {
         ({ verdict, message } = judge(e));
       }
-      if (c.changes && verdict !== "n/a" && verdict !== "skipped" && stateChanges.length === 0) stateChanges.push(c.changes);
+      // What the case declares it changes, once it ran far enough to have changed it.
+      if (c.changes && verdict !== "n/a" && verdict !== "skipped" && !message?.startsWith("precondition")) stateChanges.push(c.changes);
     }
     const r: CaseResult = {
       id: c.id,
@@ -207,7 +218,8 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
     device: { port: device.port, board: hello.board, fw: hello.fw, abi: hello.abi, shell: hello.shell },
     nfc: { kind: nfc.kind, path: nfc.description },
     seed,
-    allowDestructive: Boolean(opts.allowDestructive),
+    allowDestructive,
+    destructive,
     started: started.toISOString(),
     ended: ended.toISOString(),
     ms: ended.getTime() - started.getTime(),

@@ -55,6 +55,8 @@ export async function readyCard(ctx: CaseContext) {
     }
   } catch (e) {
     if (e instanceof TapkitError && e.code === "NO_WALLET") ctx.precondition("the card board answers no wallet applet (AID not selectable)");
+    if (e instanceof TapkitError && e.code === "NO_DEVICE_KEY")
+      ctx.precondition("the device key: the card's keystore holds none (provision the card's identity first)");
     throw e;
   }
   return card;

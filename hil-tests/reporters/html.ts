@@ -31,7 +31,7 @@ export function toHtml(suite: SuiteResult): string {
     ["tapkit", `${f.tapkit.version} (${f.tapkit.commit ?? "no git commit"}), Node ${f.node}, ${f.os}`],
     ["seed", String(suite.seed)],
     ["time", `${suite.started} – ${suite.ended} (${(suite.ms / 1000).toFixed(1)} s)`],
-    ["destructive cases", suite.allowDestructive ? "allowed" : "not run"],
+    ["state-changing cases", suite.allowDestructive ? `run (${suite.destructive})` : "not run (no --allow-destructive, not a lab-profile device)"],
   ];
   const counts = Object.entries(suite.counts)
     .map(([k, v]) => `<span class="${k === "n/a" ? "na" : k}">${esc(k)} ${v}</span>`)

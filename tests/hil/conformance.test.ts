@@ -8,6 +8,7 @@ import { XMLParser } from "fast-xml-parser";
 import { runConformance } from "../../hil-tests/runner.ts";
 import { ALL_CASES } from "../../hil-tests/cases/index.ts";
 import { toJUnit } from "../../hil-tests/reporters/junit.ts";
+import { selectCases } from "../../hil-tests/select.ts";
 import { bootSim } from "./sim-fixture.ts";
 import { longTests } from "../support/long-tests.ts";
 
@@ -66,6 +67,24 @@ test("without --allow-destructive the state-changing cases are skipped with the 
     );
     for (const c of suite.cases) assert.match(c.message ?? "", /--allow-destructive/);
     assert.deepEqual(suite.stateChanges, []);
+  } finally {
+    await close();
+  }
+});
+
+test("a lab-profile device (wallet certified by the lab test issuer) runs the state-changing cases without the flag, and says so", async () => {
+  const { device, close } = await bootSim("sim-card");
+  try {
+    const cases = selectCases(ALL_CASES, { only: ["WALLET-003"] });
+    const before = await runConformance(device, { cases });
+    assert.deepEqual([before.destructive, before.cases[0].verdict], ["not allowed", "skipped"], "the demo wallet is not the lab's");
+    const first = await runConformance(device, { cases, allowDestructive: true });
+    assert.equal(first.cases[0].verdict, "pass");
+    assert.match(first.stateChanges[0], /provisioned the blank wallet with the lab test issuer/);
+    const after = await runConformance(device, { cases });
+    assert.equal(after.destructive, "lab-profile device (wallet certified by the lab test issuer)");
+    assert.equal(after.cases[0].verdict, "pass");
+    assert.deepEqual(after.stateChanges, ["WALLET-003: spends 1 unit and uses one voucher counter"]);
   } finally {
     await close();
   }

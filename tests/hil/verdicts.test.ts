@@ -77,6 +77,9 @@ test("a blank plaque: SUN cases are a precondition error naming the keys, wallet
       assert.match(c.message!, /precondition not met: the wallet is not provisioned/);
     }
     assert.deepEqual(suite.stateChanges, [], "nothing was provisioned behind the lab's back");
+    const allowed = await runConformance(card.device, { cases: selectCases(ALL_CASES, { only: ["WALLET-003"] }), allowDestructive: true });
+    assert.equal(allowed.cases[0].verdict, "error", "a card without a device key is a precondition, not a failure");
+    assert.match(allowed.cases[0].message!, /^precondition not met: the device key/);
   } finally {
     await card.close();
   }
