@@ -61,7 +61,7 @@ function hil(port, junit) {
 
 const dir = mkdtempSync(join(tmpdir(), "tapkit-flakes-"));
 const summary = { seed: Number(seed), runsPerBoard: runs, parallel: Number(values.parallel), started: new Date().toISOString(), boards: {} };
-const state = Object.fromEntries(boards.map((b) => [b, { verdicts: new Map(), times: [], badRuns: 0, done: 0 }]));
+const state = Object.fromEntries(boards.map((b) => [b, { verdicts: new Map(), times: [], badRuns: 0, done: 0, messages: [] }]));
 
 /** One run: a fresh simulator, the whole catalogue over its pty, the verdicts tallied. */
 async function oneRun(board, i) {
@@ -84,6 +84,10 @@ async function oneRun(board, i) {
     const m = s.verdicts.get(c.id) ?? new Map();
     m.set(c.verdict, (m.get(c.verdict) ?? 0) + 1);
     s.verdicts.set(c.id, m);
+    if (c.verdict !== "pass" && c.verdict !== "n/a") {
+      s.messages.push({ run: i + 1, id: c.id, verdict: c.verdict, message: c.message });
+      console.error(`  ${board} run ${i + 1}: ${c.id} ${c.verdict}: ${c.message}`);
+    }
   }
   s.done++;
   console.error(
@@ -101,7 +105,7 @@ try {
     }),
   );
   for (const board of boards) {
-    const { verdicts, times, badRuns } = state[board];
+    const { verdicts, times, badRuns, messages } = state[board];
     const flaky = [...verdicts].filter(([, m]) => m.size > 1).map(([id, m]) => ({ id, verdicts: Object.fromEntries(m) }));
     const notPassing = [...verdicts]
       .filter(([, m]) => [...m.keys()].some((v) => v !== "pass" && v !== "n/a"))
@@ -113,6 +117,7 @@ try {
       cases: verdicts.size,
       flaky,
       notPassing,
+      messages,
       secondsPerRun: { min: times[0] / 1000, median: times[Math.floor(times.length / 2)] / 1000, max: times[times.length - 1] / 1000 },
     };
   }
