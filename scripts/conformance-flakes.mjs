@@ -27,7 +27,8 @@ const runs = Number(values.runs);
 const seed = values.seed;
 const boards = values.board === "both" ? ["sim-plaque", "sim-card"] : [values.board];
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer (got ${values.runs})`);
-const CLI = new URL("../dist/tapkit.mjs", import.meta.url).pathname;
+// TAPKIT_CLI: a copy of the bundle, so a rebuild during a long hunt does not change the tool mid-way.
+const CLI = process.env.TAPKIT_CLI ?? new URL("../dist/tapkit.mjs", import.meta.url).pathname;
 if (spawnSync("socat", ["-V"], { stdio: "ignore" }).status !== 0) {
   console.error("socat is missing: the simulator's pseudo-terminal needs it (apt-get install socat)");
   process.exit(2);
