@@ -33,6 +33,22 @@ function matchesTag(c: ConformanceCase, pattern: string): boolean {
 }
 
 export function selectCases(all: ConformanceCase[], sel: Selection): ConformanceCase[] {
+  // A pattern that names nothing is a typo (--only NFC-SUN for NFC-SUN-*): refuse it rather
+  // than run less than the lab asked for.
+  for (const [flag, patterns, matches] of [
+    ["--only", sel.only, matchesCase],
+    ["--exclude", sel.exclude, matchesCase],
+    ["--tag", sel.tags, matchesTag],
+  ] as const) {
+    const unknown = (patterns ?? []).find((p) => !all.some((c) => matches(c, p)));
+    if (unknown !== undefined)
+      throw new TapkitError(
+        "USAGE",
+        `${flag} ${unknown} matches no conformance case`,
+        "patterns are exact ids (NFC-T4-001), area names (nfc) or globs (NFC-T4-*); 'tapkit hil --list' shows every case",
+        { flag, pattern: unknown },
+      );
+  }
   const picked = all.filter(
     (c) =>
       (!sel.only?.length || sel.only.some((p) => matchesCase(c, p))) &&

@@ -43,6 +43,9 @@ test("hil --list needs no device and shows every case with its reference, roles 
   assert.equal(none.code, 2, "a selection matching nothing is a usage error");
   assert.equal(none.json.error.code, "USAGE");
   assert.match(none.json.error.hint, /--list/);
+  const typo = await tapkit(["hil", "--list", "--only", "NFC-SEL-*", "--only", "NFC-SUN", "--json"], { env });
+  assert.equal(typo.code, 2, "one pattern naming nothing is a usage error even when others match");
+  assert.match(typo.json.error.message, /--only NFC-SUN matches no conformance case/);
 });
 
 test("a lab run over the pty: seed, firmware hash, signed report verified offline, an edit caught, --rerun-failed", { skip: noPty }, async (t) => {
