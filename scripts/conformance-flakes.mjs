@@ -4,8 +4,10 @@
 // and every case that was not pass or n/a. A fresh simulator per run makes each run start
 // from the same device state, so "same seed, same firmware, same verdicts" is what is tested.
 // Not part of npm test (it takes minutes per run); docs/conformance.md has the last result.
-// Usage: npm run conformance:flakes -- [--runs N] [--parallel P] [--board sim-plaque|sim-card|both] [--seed S] [--baud N] [--out FILE]
-// (--baud: the simulated line speed, default 921600; at the boards' 115200 a plaque run takes ~140 s, mostly QR frame readback)
+// Usage: npm run conformance:flakes -- [--runs N] [--parallel P] [--board sim-plaque|sim-card|both] [--seed S] [--baud N] [--timeout MS] [--out FILE]
+// (--timeout: tapkit hil's per-attempt link timeout, default 5000 ms: on a shared, loaded machine the
+// simulator can take over 2 s to verify a voucher chain, which the default 534 ms x 4 attempts
+// reported as a bench-fault error; --baud: the simulated line speed, default 921600; at the boards' 115200 a plaque run takes ~140 s, mostly QR frame readback)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,7 +51,7 @@ function hil(port, junit) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [CLI, "hil", "--port", port, "--baud", values.baud, "--allow-destructive", "--seed", seed, "--junit", junit, "--json"],
+      [CLI, "hil", "--port", port, "--baud", values.baud, "--timeout", values.timeout, "--allow-destructive", "--seed", seed, "--junit", junit, "--json"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";

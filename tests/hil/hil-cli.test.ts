@@ -39,6 +39,8 @@ test("hil --list needs no device and shows every case with its reference, roles 
   const area = await tapkit(["hil", "--list", "--only", "emv", "--json"], { env });
   assert.equal(area.json.count, ALL_CASES.filter((c) => c.area === "emv").length);
 
+  const badTimeout = await tapkit(["hil", "--port", "tcp:127.0.0.1:1", "--timeout", "5s", "--json"], { env });
+  assert.equal(badTimeout.code, 2, "--timeout takes milliseconds");
   const none = await tapkit(["hil", "--only", "NOPE-999", "--json"], { env });
   assert.equal(none.code, 2, "a selection matching nothing is a usage error");
   assert.equal(none.json.error.code, "USAGE");

@@ -22,12 +22,13 @@ export function parseBaud(value: string | undefined): number | undefined {
   return baud;
 }
 
-export async function connect(opts: { port?: string; baud?: string }): Promise<DeviceClient> {
-  return DeviceClient.connect(resolvePort(opts), { baud: parseBaud(opts.baud) });
+/** `timeoutMs`: the link's per-attempt timeout when a command lets the user raise it (tapkit hil --timeout). */
+export async function connect(opts: { port?: string; baud?: string; timeoutMs?: number }): Promise<DeviceClient> {
+  return DeviceClient.connect(resolvePort(opts), { baud: parseBaud(opts.baud), timeoutMs: opts.timeoutMs });
 }
 
 /** Runs fn with a connected device and always closes the link afterwards. */
-export async function withDevice<T>(opts: { port?: string; baud?: string }, fn: (d: DeviceClient) => Promise<T>): Promise<T> {
+export async function withDevice<T>(opts: { port?: string; baud?: string; timeoutMs?: number }, fn: (d: DeviceClient) => Promise<T>): Promise<T> {
   const device = await connect(opts);
   try {
     return await fn(device);

@@ -27,6 +27,14 @@ function parseSeed(v: string | undefined): number | undefined {
   return Number(v);
 }
 
+/** --timeout: the link's per-attempt timeout in ms (a loaded bench or a slow board needs more). */
+function parseTimeout(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,5}$/.test(v) || Number(v) < 100)
+    throw usageError(`--timeout must be milliseconds 100..999999 (got '${v}')`, "e.g. --timeout 3000 on a loaded machine");
+  return Number(v);
+}
+
 function readBytes(path: string, what: string): Uint8Array {
   try {
     return readFileSync(path);
@@ -58,6 +66,7 @@ export const hil: Command = {
     tag: { type: "string", multiple: true, help: "run only cases with a tag matching this (glob)" },
     "rerun-failed": { type: "string", help: "run the fail and error cases of this JSON report again" },
     "allow-destructive": { type: "boolean", help: "also run cases that change lasting device state (listed in the report)" },
+    timeout: { type: "string", help: "per-attempt link timeout in ms (default 500 ms + twice the line time); raise it on a loaded bench" },
     seed: { type: "string", help: "seed for the random parts (fuzzing); default random, always reported" },
     firmware: { type: "string", help: "the .wasm or .tki the device runs: its SHA-256 (and manifest) go in the report" },
     junit: { type: "string", help: "JUnit XML report (default tapkit-hil.xml)" },
@@ -84,7 +93,7 @@ export const hil: Command = {
     }
     const seed = parseSeed(opts.seed);
     const lab = opts.sign ? loadSigningKey(opts.sign) : undefined;
-    const suite = await withDevice(opts, async (device) => {
+    const suite = await withDevice({ ...opts, timeoutMs: parseTimeout(opts.timeout) }, async (device) => {
       const nfc = opts.reader ? await pcscPath(opts.reader) : undefined;
       out.status(
         `conformance run on ${device.port}: ${device.hello.board}, fw ${device.hello.fw}; tag APDUs via ${nfc?.description ?? "the nfc-test channel"}; ${cases.length} case(s)`,
