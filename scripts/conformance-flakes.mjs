@@ -29,7 +29,8 @@ const runs = Number(values.runs);
 const seed = values.seed;
 const boards = values.board === "both" ? ["sim-plaque", "sim-card"] : [values.board];
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer (got ${values.runs})`);
-// TAPKIT_CLI: a copy of the bundle, so a rebuild during a long hunt does not change the tool mid-way.
+// TAPKIT_CLI: a copy of the bundle (e.g. under reports/, which no build or npm ci touches), so a
+// rebuild during a long hunt does not change the tool mid-way; TAPKIT_BUILD_DIR likewise for firmware.
 const CLI = process.env.TAPKIT_CLI ?? new URL("../dist/tapkit.mjs", import.meta.url).pathname;
 if (spawnSync("socat", ["-V"], { stdio: "ignore" }).status !== 0) {
   console.error("socat is missing: the simulator's pseudo-terminal needs it (apt-get install socat)");
@@ -78,6 +79,7 @@ async function oneRun(board, i) {
   let report;
   try {
     report = JSON.parse(r.out);
+    if (!Array.isArray(report.cases)) throw new Error("no cases");
   } catch {
     s.badRuns++;
     console.error(`${board} run ${i + 1}: tapkit hil exited ${r.code} without a report: ${r.err.slice(-400)}`);
