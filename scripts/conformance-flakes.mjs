@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
   options: {
+    timeout: { type: "string", default: "5000" },
     parallel: { type: "string", default: "1" },
     baud: { type: "string", default: "921600" },
     runs: { type: "string", default: "10" },
@@ -82,7 +83,7 @@ async function oneRun(board, i) {
     if (!Array.isArray(report.cases)) throw new Error("no cases");
   } catch {
     s.badRuns++;
-    console.error(`${board} run ${i + 1}: tapkit hil exited ${r.code} without a report: ${r.err.slice(-400)}`);
+    console.error(`${board} run ${i + 1}: tapkit hil exited ${r.code} without a report: ${r.out.slice(0, 400)} ${r.err.slice(-400)}`);
     return;
   }
   for (const c of report.cases) {
