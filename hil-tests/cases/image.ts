@@ -3,7 +3,7 @@
 // installs anything, so it runs on a lab's device without the maker's signing key. Each
 // refusal must name its code and a hint and leave the slots as they were. A device whose
 // shell serves no boot channel skips these cases.
-import assert from "node:assert/strict";
+import { assert } from "../check.ts";
 import { createHash } from "node:crypto";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import { CHANNEL, crc32, LinkError, type Body } from "../../host-tools/src/link/index.ts";
@@ -66,6 +66,8 @@ export const IMAGE_CASES: ConformanceCase[] = [
   {
     id: "IMG-001",
     area,
+    ref: "docs/boot.md; docs/link-protocol.md (boot channel)",
+    tags: ["update", "boot"],
     title: "the shell answers hello on the boot channel with the board, HAL ABI 1 and its max frame",
     async run(ctx) {
       const r = await boot(ctx, "hello", { v: [1], n: 1 + Math.floor(Math.random() * 1e9) });
@@ -80,6 +82,8 @@ export const IMAGE_CASES: ConformanceCase[] = [
   {
     id: "IMG-002",
     area,
+    ref: "docs/boot.md; docs/link-protocol.md (boot channel)",
+    tags: ["update", "boot"],
     title: "slots lists two slots with valid states, at most one active, and a chunk size that fits a frame",
     async run(ctx) {
       const r = await boot(ctx, "slots");
@@ -99,6 +103,8 @@ export const IMAGE_CASES: ConformanceCase[] = [
   {
     id: "IMG-003",
     area,
+    ref: "docs/boot.md; docs/link-protocol.md (boot channel)",
+    tags: ["update", "boot"],
     title: "an unsigned module (bare Wasm) is refused at upload.begin and nothing changes",
     async run(ctx) {
       const module = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0);
@@ -108,6 +114,8 @@ export const IMAGE_CASES: ConformanceCase[] = [
   {
     id: "IMG-004",
     area,
+    ref: "docs/boot.md; docs/link-protocol.md (boot channel)",
+    tags: ["update", "boot"],
     title: "an image signed by an unknown key is refused at upload.begin and nothing changes",
     async run(ctx) {
       const img = strangerImage(ctx.board);
@@ -117,6 +125,8 @@ export const IMAGE_CASES: ConformanceCase[] = [
   {
     id: "IMG-005",
     area,
+    ref: "docs/boot.md; docs/link-protocol.md (boot channel)",
+    tags: ["update", "boot"],
     title: "an image naming another board is refused at upload.begin (by its key or its board) and nothing changes",
     async run(ctx) {
       const img = strangerImage(ctx.board === "sim-card" ? "sim-plaque" : "sim-card");
@@ -130,6 +140,8 @@ export const IMAGE_CASES: ConformanceCase[] = [
   {
     id: "IMG-006",
     area,
+    ref: "docs/boot.md; docs/link-protocol.md (boot channel)",
+    tags: ["update", "boot"],
     title: "a torn image header (bad CRC) is refused and nothing changes",
     async run(ctx) {
       const img = strangerImage(ctx.board).slice();
@@ -140,6 +152,8 @@ export const IMAGE_CASES: ConformanceCase[] = [
   {
     id: "IMG-007",
     area,
+    ref: "docs/boot.md; docs/link-protocol.md (boot channel)",
+    tags: ["update", "boot"],
     title: "an image larger than a slot is refused before anything is erased",
     async run(ctx) {
       const img = strangerImage(ctx.board).slice();
@@ -154,6 +168,8 @@ export const IMAGE_CASES: ConformanceCase[] = [
   {
     id: "IMG-008",
     area,
+    ref: "docs/boot.md; docs/link-protocol.md (boot channel)",
+    tags: ["update", "boot"],
     title: "a chunk without an upload session is refused and nothing changes",
     async run(ctx) {
       await refusedUnchanged(ctx, "upload.chunk", { sid: 12345, off: 0, data: new Uint8Array(16) }, ["BOOT_NO_UPLOAD", "BOOT_BUSY"]);
@@ -162,6 +178,8 @@ export const IMAGE_CASES: ConformanceCase[] = [
   {
     id: "IMG-009",
     area,
+    ref: "docs/boot.md; docs/link-protocol.md (boot channel)",
+    tags: ["update", "boot"],
     title: "boot-channel retries are idempotent: the same seq and bytes get the same stored answer",
     async run(ctx) {
       const seq = freshSeq();
@@ -176,6 +194,8 @@ export const IMAGE_CASES: ConformanceCase[] = [
   {
     id: "IMG-010",
     area,
+    ref: "docs/boot.md; docs/link-protocol.md (boot channel)",
+    tags: ["update", "boot"],
     title: "frames for the firmware pass the shell unchanged around boot-channel traffic",
     async run(ctx) {
       await boot(ctx, "slots");

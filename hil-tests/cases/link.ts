@@ -1,7 +1,7 @@
 // Conformance: link protocol v1 (docs/link-protocol.md) as seen from the host: version
 // exchange, framing, each receiver rule with its counter, error answers, idempotent retries,
 // and that the device keeps answering after every kind of bad input.
-import assert from "node:assert/strict";
+import assert from "../check.ts";
 import type { ConformanceCase } from "../case.ts";
 import { CHANNEL, FLAGS, buildRawFrame, crc32, encodeBody, maxWireLength, wireFromRaw } from "../../host-tools/src/link/index.ts";
 import { freshSeq, sendAndCollect, wire, withCounterDeltas } from "./raw-link.ts";
@@ -17,6 +17,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-001",
     area,
+    ref: "docs/link-protocol.md §Operations (hello)",
+    tags: ["hello"],
     title: "hello: version exchange reports protocol 1, ABI 1, board and max frame",
     async run({ device, note }) {
       const h = device.hello;
@@ -32,6 +34,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-002",
     area,
+    ref: "docs/link-protocol.md §Operations (ping)",
+    tags: ["ping", "boundary"],
     title: "ping echoes payloads of 0, 1 and the largest size that fits one frame",
     async run({ device, note }) {
       // {"data": bstr(n), "op": "ping"} costs 17 bytes around the payload.
@@ -46,6 +50,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-003",
     area,
+    ref: "docs/link-protocol.md §Receiver rules",
+    tags: ["framing", "crc", "recovery"],
     title: "a frame with a bad CRC is dropped, counted as crc, and not answered",
     async run({ device }) {
       const { result: answers, delta } = await withCounterDeltas(device, async () => {
@@ -62,6 +68,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-004",
     area,
+    ref: "docs/link-protocol.md §Receiver rules",
+    tags: ["framing", "oversize", "recovery"],
     title: "an oversized frame is discarded up to the next delimiter and counted as oversize",
     async run({ device, note }) {
       const n = maxWireLength(device.hello.max) + 64;
@@ -78,6 +86,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-005",
     area,
+    ref: "docs/link-protocol.md §Frames on the wire",
+    tags: ["framing", "boundary"],
     title: "a raw frame of exactly max frame bytes is accepted; one byte more is rejected",
     async run({ device }) {
       const max = device.hello.max;
@@ -105,6 +115,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-006",
     area,
+    ref: "docs/link-protocol.md §Receiver rules",
+    tags: ["framing", "recovery"],
     title: "a truncated frame (cut cable) is rejected and the next frame is answered",
     async run({ device }) {
       const { result: answers, delta } = await withCounterDeltas(device, async () => {
@@ -124,6 +136,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-007",
     area,
+    ref: "docs/link-protocol.md §Receiver rules",
+    tags: ["framing", "recovery"],
     title: "garbage between frames: the device resynchronises at the next delimiter",
     async run({ device }) {
       const seq = freshSeq();
@@ -141,6 +155,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-008",
     area,
+    ref: "docs/link-protocol.md §Channels",
+    tags: ["errors"],
     title: "unknown channel is answered with ERR unknown-channel and counted",
     async run({ device }) {
       const { result: answers, delta } = await withCounterDeltas(device, async () => {
@@ -157,6 +173,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-009",
     area,
+    ref: "docs/link-protocol.md §Requests and responses; RFC 8949 §3",
+    tags: ["errors", "cbor"],
     title: "a body that is not a CBOR map is answered with ERR bad-body",
     async run({ device }) {
       const bodies = [Uint8Array.of(0x83, 1, 2, 3), Uint8Array.of(0xbf, 0xff), Uint8Array.of(0xa1, 0x61)];
@@ -178,6 +196,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-010",
     area,
+    ref: "docs/link-protocol.md §Requests and responses",
+    tags: ["errors"],
     title: "an unknown operation is answered with ERR unknown-op naming it",
     async run({ device }) {
       const seq = freshSeq();
@@ -189,6 +209,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-011",
     area,
+    ref: "docs/link-protocol.md §Requests and responses (retries)",
+    tags: ["retry"],
     title: "a retried request (same seq) gets the same answer and is not executed twice",
     async run({ device }) {
       const seq = freshSeq();
@@ -209,6 +231,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-012",
     area,
+    ref: "docs/link-protocol.md §Receiver rules",
+    tags: ["framing", "version"],
     title: "a frame with an unknown protocol version is dropped and counted",
     async run({ device }) {
       const { result: answers, delta } = await withCounterDeltas(device, async () => {
@@ -228,6 +252,8 @@ export const LINK_CASES: ConformanceCase[] = [
   {
     id: "LINK-013",
     area,
+    ref: "docs/link-protocol.md §Requests and responses (window)",
+    tags: ["window"],
     title: "windowed requests (8 outstanding) are all answered in order",
     async run({ device, note }) {
       const items = Array.from({ length: 32 }, (_, i) => ({ data: new Uint8Array(200).fill(i) }));

@@ -2,39 +2,28 @@
 // (bit-exact grids), panel frames read back over the link and decoded with jsQR, EMV
 // payloads checked by the host library, and the POS round trip: amount in, dynamic code on
 // the panel, static code back on request.
-import assert from "node:assert/strict";
+import assert from "../check.ts";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import { encodeOnDevice, ECC_LEVELS } from "../../host-tools/src/qr/device-qr.ts";
 import { peerEncode } from "../../host-tools/src/qr/peer-qrcode.ts";
 import { decodeBitmapWithJsqr } from "../../host-tools/src/qr/decoders.ts";
+import { bitmapToPng } from "../../host-tools/src/raster/framebuffer.ts";
 import { parsePayload } from "../../host-tools/src/emv/mpm.ts";
 import { requestAmount, showStaticCode } from "../../host-tools/src/qr/payment-client.ts";
 
 const area = "qr";
 
-/**
- * False on boards without a panel, after checking they refuse the QR ops outright (no
- * half-working encoder on a card); the case then passes with a note.
- */
-async function hasPanel(ctx: CaseContext): Promise<boolean> {
-  const status = await ctx.device.appStatus();
-  if (status.mode === "plaque") return true;
-  await assert.rejects(ctx.device.ops.qr.encode({ text: "X" }), /unknown-op|unsupported/);
-  await assert.rejects(ctx.device.ops.qr.amount({ amount: "1" }), /unknown-op|unsupported/);
-  ctx.note("panel", "none: QR ops refused");
-  return false;
-}
-
 async function requireProfile(ctx: CaseContext): Promise<void> {
   try {
     await ctx.device.ops.merchant.get();
   } catch {
-    ctx.skip("no merchant profile on the device (tapkit merchant set, or boot in demo mode)");
+    ctx.precondition("no merchant profile on the device (tapkit merchant set, or boot in demo mode)");
   }
 }
 
-async function panelPayload(ctx: CaseContext): Promise<string> {
+async function panelPayload(ctx: CaseContext, caption?: string): Promise<string> {
   const fb = await ctx.device.framebuffer();
+  if (caption) ctx.figure(caption, bitmapToPng(fb, 1));
   const bytes = decodeBitmapWithJsqr(fb);
   assert.ok(bytes, "jsQR found no QR code in the panel frame");
   return new TextDecoder().decode(bytes);
@@ -42,11 +31,25 @@ async function panelPayload(ctx: CaseContext): Promise<string> {
 
 export const QR_CASES: ConformanceCase[] = [
   {
+    id: "QR-000",
+    area,
+    ref: "docs/link-protocol.md §Operations (qr group: plaque boards only)",
+    tags: ["role"],
+    roles: ["card"],
+    title: "a card has no panel: the QR ops are refused outright, not half-served",
+    async run(ctx) {
+      await assert.rejects(ctx.device.ops.qr.encode({ text: "X" }), /unknown-op|unsupported/);
+      await assert.rejects(ctx.device.ops.qr.amount({ amount: "1" }), /unknown-op|unsupported/);
+    },
+  },
+  {
     id: "QR-001",
     area,
+    ref: "ISO/IEC 18004:2015 §7 (encoding), §7.8 (masking)",
+    tags: ["encoder"],
+    roles: ["plaque"],
     title: "encoder grids equal the qrcode package's for the same segments, level, version and mask",
     async run(ctx) {
-      if (!(await hasPanel(ctx))) return;
       const inputs = ["01234567890123456789", "HELLO WORLD $%*+-./:", "https://example.com/pay?x=1", "00020101021126580014BR.GOV.BCB.PIX", "Grüße 最佳 😀"];
       let n = 0;
       for (const text of inputs) {
@@ -63,15 +66,17 @@ export const QR_CASES: ConformanceCase[] = [
   {
     id: "QR-002",
     area,
+    ref: "ISO/IEC 18004:2015 §7.3 (versions), §7.5 (ECC levels)",
+    tags: ["panel", "decode"],
+    roles: ["plaque"],
     title: "panel frames decode (jsQR) to the exact payload: v1/v5/v10 x L/M/Q/H at 3 px/module",
     async run(ctx) {
-      if (!(await hasPanel(ctx))) return;
       for (const version of [1, 5, 10]) {
         for (let e = 0; e < 4; e++) {
           // Short enough for v1-H; the forced version sets the symbol size.
           const payload = `TK-V${version}-E${e}`;
           await ctx.device.ops.qr.show({ text: new TextEncoder().encode(payload), ecl: e, min: version, max: version, scale: 3 });
-          assert.equal(await panelPayload(ctx), payload, `v${version} ecl ${e}`);
+          assert.equal(await panelPayload(ctx, version === 5 && e === 1 ? `panel: v${version} ecc M` : undefined), payload, `v${version} ecl ${e}`);
         }
       }
     },
@@ -79,9 +84,11 @@ export const QR_CASES: ConformanceCase[] = [
   {
     id: "QR-003",
     area,
+    ref: "EMVCo MPM 1.1 §4.7 (amount 54), §3 (payload)",
+    tags: ["emv"],
+    roles: ["plaque"],
     title: "EMV: static and dynamic payloads from the firmware pass every host check; bad amounts are rejected naming 54",
     async run(ctx) {
-      if (!(await hasPanel(ctx))) return;
       await requireProfile(ctx);
       const st = (await ctx.device.ops.emv.build()).payload;
       assert.equal(parsePayload(st).initiation, "static");
@@ -98,9 +105,12 @@ export const QR_CASES: ConformanceCase[] = [
   {
     id: "QR-004",
     area,
+    ref: "EMVCo MPM 1.1 §4.7, §4.8 (62.05 reference)",
+    tags: ["emv", "panel"],
+    roles: ["plaque"],
+    changes: "advances the payment reference counter",
     title: "POS round trip: qr amount shows a dynamic code with that amount; qr static brings the static code back",
     async run(ctx) {
-      if (!(await hasPanel(ctx))) return;
       await requireProfile(ctx);
       const first = await requestAmount(ctx.device, "12.34", { bill: "HIL-1" });
       const onPanel = parsePayload(await panelPayload(ctx));

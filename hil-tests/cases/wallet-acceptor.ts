@@ -4,7 +4,7 @@
 // a host-side card key certified by the published lab issuer. Non-destructive on real
 // plaques: the root is set only on an unconfigured or empty plaque, and the vouchers the
 // suite added are cleared only when the plaque held none before.
-import assert from "node:assert/strict";
+import assert from "../check.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
@@ -26,11 +26,10 @@ const area = "wallet";
 const PAYEE = "conformance";
 
 async function readyPlaque(ctx: CaseContext): Promise<{ plaque: PlaqueAcceptor; heldBefore: number }> {
-  if ((await ctx.device.appStatus()).mode !== "plaque") ctx.skip("card board: the acceptor role is a plaque's");
   const plaque = new PlaqueAcceptor(ctx.device);
   const s = await plaque.status();
   if (!s.configured || s.held === 0) await plaque.setup(labIssuer().root.publicKey, PAYEE, "EUR");
-  else if (s.payee !== PAYEE) ctx.skip(`the plaque holds ${s.held} voucher(s) for '${s.payee}': not re-provisioned by the suite`);
+  else if (s.payee !== PAYEE) ctx.precondition(`the plaque holds ${s.held} voucher(s) for '${s.payee}': not re-provisioned by the suite`);
   return { plaque, heldBefore: s.held };
 }
 
@@ -71,6 +70,10 @@ export const WALLET_ACCEPTOR_CASES: ConformanceCase[] = [
   {
     id: "ACCEPTOR-001",
     area,
+    ref: "docs/vouchers.md §The plaque as offline acceptor",
+    tags: ["acceptor"],
+    roles: ["plaque"],
+    changes: "configures the acceptor root when unconfigured; stores one voucher (cleared when none was held)",
     title: "plaque acceptor: fresh 16-byte challenges; a lab voucher is accepted, exported whole and verifies against the root",
     async run(ctx) {
       const { plaque, heldBefore } = await readyPlaque(ctx);
@@ -93,6 +96,10 @@ export const WALLET_ACCEPTOR_CASES: ConformanceCase[] = [
   {
     id: "ACCEPTOR-002",
     area,
+    ref: "docs/vouchers.md §The plaque as offline acceptor",
+    tags: ["acceptor", "refusals"],
+    roles: ["plaque"],
+    changes: "configures the acceptor root when unconfigured; stores one voucher (cleared when none was held)",
     title: "plaque acceptor refuses: no challenge, replayed challenge, altered voucher, reused counter, foreign root",
     async run(ctx) {
       const { plaque, heldBefore } = await readyPlaque(ctx);
@@ -125,11 +132,13 @@ export const WALLET_ACCEPTOR_CASES: ConformanceCase[] = [
   {
     id: "PAYWORD-001",
     area,
+    ref: "docs/wallet-apdu.md §PayWord chains; docs/vouchers.md §PayWord",
+    tags: ["payword"],
+    roles: ["card"],
+    changes: "reserves 8 units and spends 2 (PayWord chain)",
     title: "card PayWord: SIGN CHAIN commits to w0 and reserves unit x n; words hash back to w0; out-of-order refused; close refunds",
     async run(ctx) {
-      if ((await ctx.device.appStatus()).mode !== "card") ctx.skip("plaque board: PayWord release is a card's (the plaque side is ACCEPTOR-003)");
       const card = await readyCard(ctx);
-      if (!card) return;
       const before = (await card.info()).bal ?? 0;
       await card.begin(new Uint8Array(16).fill(0x5a), PAYEE);
       const voucher = await card.signChain(1, 8, (await card.info()).cur ?? "EUR");
@@ -148,6 +157,10 @@ export const WALLET_ACCEPTOR_CASES: ConformanceCase[] = [
   {
     id: "ACCEPTOR-003",
     area,
+    ref: "docs/vouchers.md §PayWord",
+    tags: ["acceptor", "payword"],
+    roles: ["plaque"],
+    changes: "stores one PayWord voucher (cleared when none was held)",
     title: "plaque PayWord: a chain commitment opens a slot; each word is checked with one hash; forged words refused",
     async run(ctx) {
       const { plaque, heldBefore } = await readyPlaque(ctx);

@@ -2,7 +2,7 @@
 // (docs/vouchers.md). Non-destructive on real cards: a blank wallet is provisioned with the
 // published lab test issuer; wrong-PIN lockout runs only on simulated boards (sim-*), so a
 // lab never locks a real card by running the suite.
-import assert from "node:assert/strict";
+import assert from "../check.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
@@ -36,38 +36,60 @@ export function labIssuer(): IssuerFiles {
 const LAB_LIMITS = { maxBalance: 100_000, perPayment: 2_000, cumulative: 50_000, maxCount: 1_000 };
 
 /**
- * Selects the wallet and provisions a blank card with the lab issuer. On plaque boards it
- * checks instead that no wallet applet answers (a plaque must not hold value) and returns
- * null: the card-only checks do not apply there.
+ * Selects the wallet. A blank card is provisioned with the lab issuer only when the run
+ * allows lasting changes; otherwise that is an unmet precondition (verdict error), since a
+ * lab must not have its card provisioned behind its back.
  */
 export async function readyCard(ctx: CaseContext) {
   const card = new WalletCard((apdu) => ctx.nfc.apdu(apdu));
-  if ((await ctx.device.appStatus()).mode !== "card") {
-    await assert.rejects(card.select(), (e: unknown) => e instanceof TapkitError && e.code === "NO_WALLET", "plaque boards must not expose the wallet AID");
-    ctx.note("board", "plaque: no wallet applet, as required");
-    return null;
-  }
   try {
     const s = await card.select();
     if (!s.active) {
+      if (!ctx.allowDestructive)
+        ctx.precondition(
+          "the wallet is not provisioned: provision it (tapkit wallet provision) or run with --allow-destructive to provision it with the lab issuer",
+        );
       await provisionOverLink(ctx.device, labIssuer(), { pin: "1234", balance: 50_000, currency: "EUR", limits: LAB_LIMITS });
+      ctx.stateChange("provisioned the blank wallet with the lab test issuer (PIN 1234, balance 50000 EUR)");
       await card.select();
     }
   } catch (e) {
-    if (e instanceof TapkitError && e.code === "NO_WALLET") ctx.skip("the board has no wallet applet");
+    if (e instanceof TapkitError && e.code === "NO_WALLET") ctx.precondition("the card board answers no wallet applet (AID not selectable)");
+    if (e instanceof TapkitError && e.code === "NO_DEVICE_KEY")
+      ctx.precondition("the device key: the card's keystore holds none (provision the card's identity first)");
     throw e;
   }
   return card;
 }
 
+/** Whether the card's batch certificate is the lab issuer's: only then can the suite sign syncs for it. */
+export async function certifiedByLab(card: WalletCard): Promise<boolean> {
+  const [batchCert] = await card.chain();
+  return Buffer.from(decodeCertPayload(decodeSign1(batchCert, "batch").payload).kid).equals(Buffer.from(labIssuer().batch.kid));
+}
+
 export const WALLET_CASES: ConformanceCase[] = [
+  {
+    id: "WALLET-000",
+    area,
+    ref: "docs/wallet-apdu.md (card boards only); ISO/IEC 7816-4:2020 §11.2.2",
+    tags: ["select", "role"],
+    roles: ["plaque"],
+    title: "a plaque holds no value: SELECT of the wallet AID is refused",
+    async run(ctx) {
+      const card = new WalletCard((apdu) => ctx.nfc.apdu(apdu));
+      await assert.rejects(card.select(), (e: unknown) => e instanceof TapkitError && e.code === "NO_WALLET", "plaque boards must not expose the wallet AID");
+    },
+  },
   {
     id: "WALLET-001",
     area,
+    ref: "docs/wallet-apdu.md §Payment; RFC 9052 §4.2",
+    tags: ["identity"],
+    roles: ["card"],
     title: "applet selects by AID; info reports the device key and kid = SHA-256(pub)[0..8]",
     async run(ctx) {
       const card = await readyCard(ctx);
-      if (!card) return;
       const info = await card.info();
       assert.ok(info.alg === -8 || info.alg === -7, `alg ${info.alg} is EdDSA or ES256`);
       assert.deepEqual(new Uint8Array(info.kid), sha256(info.pub).subarray(0, 8));
@@ -78,10 +100,12 @@ export const WALLET_CASES: ConformanceCase[] = [
   {
     id: "WALLET-002",
     area,
+    ref: "docs/vouchers.md §Certificates",
+    tags: ["chain"],
+    roles: ["card"],
     title: "certificate chain over NFC equals the link's, and the device certificate certifies the card key",
     async run(ctx) {
       const card = await readyCard(ctx);
-      if (!card) return;
       const chain = await card.chain();
       const link = await readWalletInfo(ctx.device);
       assert.deepEqual(
@@ -95,10 +119,13 @@ export const WALLET_CASES: ConformanceCase[] = [
   {
     id: "WALLET-003",
     area,
+    ref: "docs/vouchers.md §Voucher payload, §Verification",
+    tags: ["payment", "voucher"],
+    roles: ["card"],
+    changes: "spends 1 unit and uses one voucher counter",
     title: "a payment yields a voucher that verifies (chain, signature, challenge) and advances the counter by one",
     async run(ctx) {
       const card = await readyCard(ctx);
-      if (!card) return;
       const before = (await card.info()).ctr ?? 0;
       const challenge = crypto.getRandomValues(new Uint8Array(16));
       const { voucher } = await card.pay({ amount: 1, currency: (await card.info()).cur ?? "EUR", payee: "conformance", challenge });
@@ -118,10 +145,13 @@ export const WALLET_CASES: ConformanceCase[] = [
   {
     id: "WALLET-004",
     area,
+    ref: "docs/wallet-apdu.md §Refusals",
+    tags: ["payment", "limits"],
+    roles: ["card"],
+    changes: "spends 1 unit and uses one voucher counter",
     title: "limits: above the per-payment cap and a second SIGN per BEGIN are refused without using a counter",
     async run(ctx) {
       const card = await readyCard(ctx);
-      if (!card) return;
       const info = await card.info();
       const cur = info.cur ?? "EUR";
       await card.begin(new Uint8Array(16).fill(0x42), "conformance");
@@ -134,10 +164,13 @@ export const WALLET_CASES: ConformanceCase[] = [
   {
     id: "WALLET-005",
     area,
+    ref: "docs/wallet-apdu.md §PIN",
+    tags: ["pin"],
+    roles: ["card"],
+    changes: "uses every PIN try: the PIN ends blocked",
     title: "PIN: owner ops need it; on simulated boards wrong PINs count down and lock (63C2, 63C1, 6983)",
     async run(ctx) {
       const card = await readyCard(ctx);
-      if (!card) return;
       await assert.rejects(card.fund(1, 1), (e: unknown) => e instanceof TapkitError && e.code === "PIN_REQUIRED");
       if (!ctx.board.startsWith("sim-")) ctx.skip("lockout is only exercised on simulated boards (it would lock a real card)");
       const left = (await card.info()).pin ?? 0;
@@ -156,14 +189,16 @@ export const WALLET_CASES: ConformanceCase[] = [
   {
     id: "WALLET-006",
     area,
+    ref: "docs/vouchers.md §Sync token; docs/wallet-apdu.md §Sync",
+    tags: ["sync"],
+    roles: ["card"],
+    changes: "syncs twice (epoch +2) and spends 3 units",
     title: "issuer sync resets the envelope and refuses replays (lab issuer cards only)",
     async run(ctx) {
       const card = await readyCard(ctx);
-      if (!card) return;
       const lab = labIssuer();
-      const [batchCert] = await card.chain();
-      if (!Buffer.from(decodeCertPayload(decodeSign1(batchCert, "batch").payload).kid).equals(Buffer.from(lab.batch.kid)))
-        ctx.skip("the card was not certified by the lab issuer: only its issuer can sign a sync");
+      if (!(await certifiedByLab(card)))
+        ctx.precondition("the issuer's batch key (the card was not certified by the lab issuer, and only its issuer can sign a sync)");
       const info = await card.info();
       const cur = info.cur ?? "EUR";
       const kid = new Uint8Array(info.kid);

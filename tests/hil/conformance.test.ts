@@ -1,79 +1,91 @@
-// The conformance suite against the real firmware in the simulator (in-process link), its
-// JUnit report read back with an independent XML parser, and proof that the cases fail on a
-// device that breaks the protocol (the fake link device keeps no link counters).
+// The whole catalogue against the real firmware of both simulated boards (in-process link):
+// every case passes or is n/a for the other role, with --allow-destructive; without it the
+// state-changing cases are skipped and nothing else changes. The JUnit report is read back
+// with an independent XML parser.
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { XMLParser } from "fast-xml-parser";
-import { loadBoard } from "../../host-tools/src/boards/index.ts";
-import { SimDevice } from "../../host-tools/src/sim/device.ts";
-import { inProcessTransport } from "../../host-tools/src/sim/in-process-transport.ts";
-import { DeviceClient } from "../../host-tools/src/device/client.ts";
-import { createStreamPair } from "../../host-tools/src/link/index.ts";
-import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { runConformance } from "../../hil-tests/runner.ts";
 import { ALL_CASES } from "../../hil-tests/cases/index.ts";
 import { toJUnit } from "../../hil-tests/reporters/junit.ts";
-import { FakeDevice } from "../link/fake-device.ts";
+import { selectCases } from "../../hil-tests/select.ts";
+import { bootSim } from "./sim-fixture.ts";
+import { longTests } from "../support/long-tests.ts";
 
-// Role-specific cases skip, with a reason, on the other role's board: a plaque accepts
-// vouchers, a card releases PayWord hashes. Nothing else may skip on the simulated boards.
-const ROLE_SKIPS: Record<string, string[]> = {
-  "sim-plaque": ["PAYWORD-001"],
-  "sim-card": ["ACCEPTOR-001", "ACCEPTOR-002", "ACCEPTOR-003"],
-};
+longTests();
 
-for (const name of ["sim-plaque", "sim-card"]) {
-  test(`every conformance case passes on the ${name} firmware (role cases of the other board skip)`, async () => {
-    const board = loadBoard(name);
-    // the shell as bootloader (in memory, no anchor: the development image runs), so the IMG cases reach a boot channel
-    const sim = await SimDevice.create({ board, wasm: firmwarePath(name), tickMs: 10, bootFromSlots: true });
-    const device = await DeviceClient.over(inProcessTransport(sim), `sim:${name}`, { timeoutMs: 300 });
+for (const name of ["sim-plaque", "sim-card"] as const) {
+  test(`${name}: every case passes, or is n/a for the other role, with --allow-destructive`, async () => {
+    const { device, close } = await bootSim(name);
     try {
-      const suite = await runConformance(device);
-      const failed = suite.cases.filter((c) => c.status === "fail").map((c) => `${c.id}: ${c.message}`);
-      assert.deepEqual(failed, [], "no failed cases");
-      const skipped = suite.cases.filter((c) => c.status === "skip").map((c) => c.id);
-      assert.deepEqual(skipped, ROLE_SKIPS[name], "only the other role's cases skip");
+      const suite = await runConformance(device, { allowDestructive: true, seed: 11 });
+      const role = name === "sim-plaque" ? "plaque" : "card";
+      const notPassed = suite.cases.filter((c) => c.verdict !== "pass" && c.verdict !== "n/a").map((c) => `${c.id} ${c.verdict}: ${c.message}`);
+      assert.deepEqual(notPassed, [], "no fail, error or skip");
+      const na = suite.cases.filter((c) => c.verdict === "n/a").map((c) => c.id);
+      const otherRole = ALL_CASES.filter((c) => c.roles && !c.roles.includes(role)).map((c) => c.id);
+      assert.deepEqual(na, otherRole, "exactly the other role's cases are n/a");
       assert.ok(
-        suite.cases.filter((c) => c.status === "skip").every((c) => c.message && c.message.length > 0),
-        "each skip says why",
+        suite.cases.filter((c) => c.verdict === "n/a").every((c) => c.message?.includes(role)),
+        "each n/a says why",
       );
-      assert.equal(suite.passed, ALL_CASES.length - ROLE_SKIPS[name].length);
-      assert.equal(suite.device.board, name);
+      assert.ok(
+        suite.cases.filter((c) => c.verdict === "pass").every((c) => c.checks > 0),
+        "no pass without checks",
+      );
+      assert.ok(suite.stateChanges.length > 0, "the destructive cases that ran are listed");
+      assert.equal(suite.seed, 11);
+      assert.equal(suite.facts.board, name);
+      assert.match(suite.facts.firmware.sha256 ?? "", /^[0-9a-f]{64}$/);
 
       const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(toJUnit(suite));
       const suites = [xml.testsuites.testsuite].flat();
       const cases = suites.flatMap((s: any) => [s.testcase].flat());
       assert.equal(Number(xml.testsuites.tests), ALL_CASES.length);
       assert.equal(Number(xml.testsuites.failures), 0);
+      assert.equal(Number(xml.testsuites.errors), 0);
       assert.equal(cases.length, ALL_CASES.length);
-      assert.equal(cases.filter((c: any) => c.skipped !== undefined).length, ROLE_SKIPS[name].length, "skips are marked in JUnit");
-      assert.ok(cases.every((c: any) => c.failure === undefined));
+      assert.equal(cases.filter((c: any) => c.skipped !== undefined).length, na.length, "n/a is marked skipped in JUnit");
       const props = [suites[0].properties.property].flat();
-      assert.ok(
-        props.some((p: any) => p.name === "device.board" && p.value === name),
-        "device board recorded in the report",
-      );
+      assert.ok(props.some((p: any) => p.name === "device.board" && p.value === name));
+      assert.ok(props.some((p: any) => p.name === "seed" && p.value === "11"));
     } finally {
-      await device.close();
-      sim.close();
+      await close();
     }
   });
 }
 
-test("the link cases fail, with reasons, on a device that does not follow the protocol", async () => {
-  const [host, dev] = createStreamPair();
-  const fake = new FakeDevice(dev);
-  const device = await DeviceClient.over(host, "fake", { timeoutMs: 150, retries: 0 });
+test("without --allow-destructive the state-changing cases are skipped with the reason, and the run lists no state change", async () => {
+  const { device, close } = await bootSim("sim-card");
   try {
-    const suite = await runConformance(device, { filter: ["LINK-003", "LINK-008", "LINK-011"] });
-    assert.equal(suite.cases.length, 3);
-    assert.equal(suite.failed, 3, suite.cases.map((c) => `${c.id} ${c.status} ${c.message}`).join("\n"));
-    for (const c of suite.cases) assert.ok(c.message && c.message.length > 0, `${c.id} says why it failed`);
-    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(toJUnit(suite));
-    assert.equal(Number(xml.testsuites.failures), 3);
+    const destructive = ALL_CASES.filter((c) => c.changes && (!c.roles || c.roles.includes("card")));
+    assert.ok(destructive.length >= 5, `${destructive.length} destructive card cases`);
+    const suite = await runConformance(device, { cases: destructive, seed: 1 });
+    assert.deepEqual(
+      suite.cases.map((c) => c.verdict),
+      destructive.map(() => "skipped"),
+    );
+    for (const c of suite.cases) assert.match(c.message ?? "", /--allow-destructive/);
+    assert.deepEqual(suite.stateChanges, []);
   } finally {
-    await device.close();
-    void fake;
+    await close();
+  }
+});
+
+test("a lab-profile device (wallet certified by the lab test issuer) runs the state-changing cases without the flag, and says so", async () => {
+  const { device, close } = await bootSim("sim-card");
+  try {
+    const cases = selectCases(ALL_CASES, { only: ["WALLET-003"] });
+    const before = await runConformance(device, { cases });
+    assert.deepEqual([before.destructive, before.cases[0].verdict], ["not allowed", "skipped"], "the demo wallet is not the lab's");
+    const first = await runConformance(device, { cases, allowDestructive: true });
+    assert.equal(first.cases[0].verdict, "pass");
+    assert.match(first.stateChanges[0], /provisioned the blank wallet with the lab test issuer/);
+    const after = await runConformance(device, { cases });
+    assert.equal(after.destructive, "lab-profile device (wallet certified by the lab test issuer)");
+    assert.equal(after.cases[0].verdict, "pass");
+    assert.deepEqual(after.stateChanges, ["WALLET-003: spends 1 unit and uses one voucher counter"]);
+  } finally {
+    await close();
   }
 });

@@ -29,9 +29,30 @@ test("tapkit hil --reader against tapkit sim --board qemu-m4 --pcsc: the tag cas
     const apdu = await tapkit(["nfc", "apdu", "--reader", VPCD_READER, "00A4040007D276000085010100", "--json"]);
     assert.equal(apdu.code, 0, apdu.stderr);
     assert.equal(apdu.json.sw, "9000");
-    const run = await tapkit(["hil", "--port", sim.port, "--reader", VPCD_READER, "--only", "NFC-T4", "--only", "NFC-SUN", "--json", "--junit", "/dev/null"], {
-      timeoutMs: 180_000,
-    });
+    const run = await tapkit(
+      [
+        "hil",
+        "--port",
+        sim.port,
+        "--reader",
+        VPCD_READER,
+        "--only",
+        "NFC-T4-*",
+        "--only",
+        "NFC-SUN-*",
+        "--allow-destructive",
+        "--json",
+        "--junit",
+        "/dev/null",
+        "--report",
+        "/dev/null",
+        "--html",
+        "/dev/null",
+      ],
+      {
+        timeoutMs: 180_000,
+      },
+    );
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.equal(run.json.nfc.kind, "pcsc");
     assert.equal(run.json.failed, 0);

@@ -17,7 +17,7 @@ test("IMG cases pass on a provisioned bootloader shell, each refusal with the im
   try {
     const suite = await runConformance(device, { cases: IMAGE_CASES });
     assert.deepEqual(
-      suite.cases.filter((c) => c.status !== "pass").map((c) => `${c.id}: ${c.message}`),
+      suite.cases.filter((c) => c.verdict !== "pass").map((c) => `${c.id}: ${c.message}`),
       [],
     );
     const codes = Object.fromEntries(suite.cases.map((c) => [c.id, c.notes.code]));
@@ -40,7 +40,7 @@ test("IMG cases skip, with the reason, on a shell without a boot channel", async
     const suite = await runConformance(device, { cases: IMAGE_CASES.filter((c) => c.id !== "IMG-009") });
     assert.ok(suite.cases.length >= 8);
     for (const c of suite.cases) {
-      assert.equal(c.status, "skip", c.id);
+      assert.equal(c.verdict, "skipped", c.id);
       assert.match(c.message ?? "", /no boot channel/);
     }
   } finally {

@@ -18,12 +18,13 @@ export function parseBaud(value: string | undefined): number | undefined {
   return optionalInteger(value, "baud", { min: 1200, max: 4_000_000, what: "a line speed", hint: "common speeds: 115200, 921600" });
 }
 
-export async function connect(opts: { port?: string; baud?: string }): Promise<DeviceClient> {
-  return DeviceClient.connect(resolvePort(opts), { baud: parseBaud(opts.baud) });
+/** `timeoutMs`: the link's per-attempt timeout when a command lets the user raise it (tapkit hil --timeout). */
+export async function connect(opts: { port?: string; baud?: string; timeoutMs?: number }): Promise<DeviceClient> {
+  return DeviceClient.connect(resolvePort(opts), { baud: parseBaud(opts.baud), timeoutMs: opts.timeoutMs });
 }
 
 /** Runs fn with a connected device and always closes the link afterwards. */
-export async function withDevice<T>(opts: { port?: string; baud?: string }, fn: (d: DeviceClient) => Promise<T>): Promise<T> {
+export async function withDevice<T>(opts: { port?: string; baud?: string; timeoutMs?: number }, fn: (d: DeviceClient) => Promise<T>): Promise<T> {
   const device = await connect(opts);
   try {
     return await fn(device);

@@ -6,7 +6,7 @@ import { info } from "./info.ts";
 import { monitor } from "./monitor.ts";
 import { nfcApdu } from "./nfc.ts";
 import { display } from "./display.ts";
-import { hil } from "./hil.ts";
+import { hil, hilVerifyReport } from "./hil.ts";
 import { bench } from "./bench.ts";
 import { demo } from "./demo.ts";
 import { torture, tortureUpdateCommand } from "./torture.ts";
@@ -31,6 +31,7 @@ export const COMMANDS: Command[] = [
   nfcApdu,
   display,
   hil,
+  hilVerifyReport,
   bench,
   torture,
   tortureUpdateCommand,

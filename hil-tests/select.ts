@@ -1,0 +1,91 @@
+// Which cases a run executes: --only / --exclude / --tag patterns (exact ids, area names,
+// or globs with * and ?), and --rerun-failed (the fail and error cases of an earlier JSON
+// report). A selection that matches nothing is a usage error, not an empty green run.
+import { readFileSync } from "node:fs";
+import type { ConformanceCase } from "./case.ts";
+import { TapkitError } from "../host-tools/src/errors/index.ts";
+
+export interface Selection {
+  only?: string[];
+  exclude?: string[];
+  tags?: string[];
+  /** ids to run (from --rerun-failed); intersected with the rest */
+  ids?: string[];
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "i");
+}
+
+/** True when `pattern` names the case: its exact id, its area, or a glob over the id. */
+export function matchesCase(c: ConformanceCase, pattern: string): boolean {
+  if (pattern.includes("*") || pattern.includes("?")) return globToRegExp(pattern).test(c.id);
+  return c.id.toUpperCase() === pattern.toUpperCase() || c.area.toLowerCase() === pattern.toLowerCase();
+}
+
+function matchesTag(c: ConformanceCase, pattern: string): boolean {
+  const re = globToRegExp(pattern);
+  return (c.tags ?? []).some((t) => re.test(t));
+}
+
+export function selectCases(all: ConformanceCase[], sel: Selection): ConformanceCase[] {
+  // A pattern that names nothing is a typo (--only NFC-SUN for NFC-SUN-*): refuse it rather
+  // than run less than the lab asked for.
+  for (const [flag, patterns, matches] of [
+    ["--only", sel.only, matchesCase],
+    ["--exclude", sel.exclude, matchesCase],
+    ["--tag", sel.tags, matchesTag],
+  ] as const) {
+    const unknown = (patterns ?? []).find((p) => !all.some((c) => matches(c, p)));
+    if (unknown !== undefined)
+      throw new TapkitError(
+        "USAGE",
+        `${flag} ${unknown} matches no conformance case`,
+        "patterns are exact ids (NFC-T4-001), area names (nfc) or globs (NFC-T4-*); 'tapkit hil --list' shows every case",
+        { flag, pattern: unknown },
+      );
+  }
+  const picked = all.filter(
+    (c) =>
+      (!sel.only?.length || sel.only.some((p) => matchesCase(c, p))) &&
+      !sel.exclude?.some((p) => matchesCase(c, p)) &&
+      (!sel.tags?.length || sel.tags.some((t) => matchesTag(c, t))) &&
+      (!sel.ids || sel.ids.includes(c.id)),
+  );
+  if (picked.length === 0) {
+    const asked = [
+      ...(sel.only ?? []).map((p) => `--only ${p}`),
+      ...(sel.exclude ?? []).map((p) => `--exclude ${p}`),
+      ...(sel.tags ?? []).map((p) => `--tag ${p}`),
+      ...(sel.ids ? [`--rerun-failed (${sel.ids.length} failed case(s) in the report)`] : []),
+    ].join(" ");
+    throw new TapkitError(
+      "USAGE",
+      `the selection matches no conformance case: ${asked}`,
+      "patterns are exact ids (NFC-T4-001), area names (nfc) or globs (NFC-T4-*); 'tapkit hil --list' shows every case",
+      { only: sel.only ?? [], exclude: sel.exclude ?? [], tags: sel.tags ?? [] },
+    );
+  }
+  return picked;
+}
+
+/** The ids whose verdict was fail or error in a JSON report written by `tapkit hil --report`. */
+export function failedIdsFromReport(path: string): string[] {
+  let report: { cases?: { id: string; verdict: string }[] };
+  try {
+    report = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new TapkitError(
+      "USAGE",
+      `--rerun-failed: cannot read ${path} as a JSON report (${(e as Error).message})`,
+      "pass the .json report of an earlier tapkit hil run",
+    );
+  }
+  if (!Array.isArray(report.cases))
+    throw new TapkitError("USAGE", `--rerun-failed: ${path} has no cases list`, "pass the .json report of an earlier tapkit hil run");
+  return report.cases.filter((c) => c.verdict === "fail" || c.verdict === "error").map((c) => c.id);
+}
