@@ -4,6 +4,7 @@ import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
 import { buildPayload, parsePayload, type MerchantAccount, type MerchantProfile } from "../../emv/mpm.ts";
+import { accountsFromText } from "../../emv/account-objects.ts";
 
 export const PROFILE_OPTIONS = {
   profile: { type: "string" as const, help: "merchant profile JSON file ({name, city, country, currency, mcc, postal?, accounts:[{id, gui, fields}]})" },
@@ -26,7 +27,9 @@ export function profileFromOptions(opts: Record<string, any>): MerchantProfile {
       throw usageError(`cannot read profile ${opts.profile}: ${(e as Error).message}`, "pass a JSON file with name, city, country, currency, mcc, accounts");
     }
   }
-  const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : base.accounts;
+  // Files from tapkit before 0.2 kept the accounts as EMV text (what merchant.get answers).
+  const fileAccounts = typeof base.accounts === "string" ? accountsFromText(base.accounts) : base.accounts;
+  const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : fileAccounts;
   const p = { ...base, ...pick(opts, ["name", "city", "country", "currency", "mcc", "postal"]), accounts: accounts ?? [] } as MerchantProfile;
   for (const k of ["name", "city", "country", "currency", "mcc"] as const) {
     if (p[k] === undefined)

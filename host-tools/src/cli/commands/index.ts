@@ -16,6 +16,7 @@ import { PAYMENT_COMMANDS } from "./payment.ts";
 import { NDEF_COMMANDS } from "./ndef.ts";
 import { VERIFY_COMMANDS } from "./verify.ts";
 import { IMAGE_COMMANDS } from "./image.ts";
+import { FIELD_COMMANDS } from "./field.ts";
 
 export const COMMANDS: Command[] = [
   demo,
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   boards,
   sim,
   info,
+  ...FIELD_COMMANDS,
   monitor,
   nfcApdu,
   display,

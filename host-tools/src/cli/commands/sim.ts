@@ -103,7 +103,7 @@ export const sim: Command = {
       out.line(`  baud:         ${ready.baud}`);
       out.line(`  state:        ${ready.state ?? "in memory (use --state DIR to keep it)"}`);
       if (ready.pcsc) out.line(`  pc/sc reader: ${ready.pcsc} (try: opensc-tool -r 0 -s 00A4040007D276000085010100)`);
-      out.line(`try: tapkit info --port ${ready.pty ?? ready.tcp}    (Ctrl-C stops the simulator)`);
+      out.line(`try: tapkit info --port ${ready.pty ?? `tcp:127.0.0.1:${ready.tcp}`}    (Ctrl-C stops the simulator)`);
     }
     // An emulated board can also end by itself (a CPU lockup stops QEMU).
     const died = await Promise.race([stopRequested.then(() => null), "exited" in sim ? sim.exited : new Promise<never>(() => {})]);
