@@ -44,7 +44,8 @@ export function argumentError(cmd: Command, err: unknown): TapkitError {
     return usageError(`'tapkit ${cmd.name}' has no option '${flag}'`, `${near ? `did you mean ${near}? ` : ""}${usage}; ${more}`);
   }
   if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    const flag = /'(--?[\w-]+)/.exec(message)?.[1] ?? "?";
+    // Node writes "Option '-p, --port <value>' argument missing": name the long form.
+    const flag = /(--[\w-]+)/.exec(message)?.[1] ?? /'(-\w)/.exec(message)?.[1] ?? "?";
     if (/does not take an argument/.test(message))
       return usageError(`option '${flag}' of 'tapkit ${cmd.name}' is a switch and takes no value`, `write ${flag} alone; ${usage}`);
     return usageError(`option '${flag}' of 'tapkit ${cmd.name}' needs a value`, `write ${flag} VALUE; ${usage}`);

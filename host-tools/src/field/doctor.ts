@@ -107,8 +107,12 @@ export async function runDoctor(device: DeviceClient): Promise<DoctorReport> {
     add(
       "warning",
       "state",
-      "the demo set-up is active: demo keys anyone can derive, and a non-payable demo profile",
-      "provision the device's own keys and set the merchant's profile before it goes to a shop",
+      plaque
+        ? "the demo set-up is active: demo keys anyone can derive, and a non-payable demo profile"
+        : "the demo set-up is active: demo keys anyone can derive, and a wallet from the DEMO issuer (XTS, not money)",
+      plaque
+        ? "provision the device's own keys and set the merchant's profile before it goes to a shop"
+        : "provision the card's own keys and certify it with your issuer before it holds value",
     );
 
   const keysResult = await optional(() => device.ops.device.keys());

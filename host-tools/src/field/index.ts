@@ -4,5 +4,5 @@
 // They open no files and start no processes; panel-decoders.ts (zbarimg on a saved PNG) is
 // the PC side's, imported by the CLI itself.
 export { checkTap, firstUri, memoryReplay, type TapCheck, type TapCheckOptions, type TapVerdictKind } from "./tap-check.ts";
-export { scanFramebuffer, scanPanel, type DecoderResult, type EmvField, type PanelDecoder, type PanelScan } from "./panel-scan.ts";
+export { readPanel, scanFramebuffer, scanPanel, type DecoderResult, type EmvField, type PanelDecoder, type PanelScan } from "./panel-scan.ts";
 export { runDoctor, NOT_AVAILABLE, type DoctorProblem, type DoctorReport } from "./doctor.ts";

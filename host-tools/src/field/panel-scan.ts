@@ -7,7 +7,8 @@ import type { DeviceClient, Framebuffer } from "../device/client.ts";
 import { parsePayload } from "../emv/mpm.ts";
 import { parseObjects } from "../emv/tlv.ts";
 import { objectName, subObjectName } from "../emv/object-names.ts";
-import { asTapkitError } from "../errors/index.ts";
+import { asTapkitError, TapkitError } from "../errors/index.ts";
+import { LinkError } from "../link/index.ts";
 
 export interface DecoderResult {
   /** false when the decoder is not installed (it is then left out of the comparison) */
@@ -137,8 +138,25 @@ export async function scanFramebuffer(fb: Framebuffer, decoders: PanelDecoder[])
   };
 }
 
+/** The device's panel image; NO_PANEL on a board without a display (a card). */
+export async function readPanel(device: DeviceClient): Promise<Framebuffer> {
+  try {
+    return await device.framebuffer();
+  } catch (e) {
+    if (!(e instanceof LinkError) || e.details.deviceCode !== "unsupported") throw e;
+    throw new TapkitError(
+      "NO_PANEL",
+      `board ${device.hello.board} has no display to scan`,
+      "scan a plaque board (e.g. sim-plaque); check a card with tapkit tap or tapkit doctor",
+      {
+        board: device.hello.board,
+      },
+    );
+  }
+}
+
 /** Reads the device's panel and scans it; the framebuffer comes back too (to save as a picture). */
 export async function scanPanel(device: DeviceClient, decoders: PanelDecoder[]): Promise<{ frame: Framebuffer; scan: PanelScan }> {
-  const frame = await device.framebuffer();
+  const frame = await readPanel(device);
   return { frame, scan: await scanFramebuffer(frame, decoders) };
 }

@@ -8,7 +8,7 @@ import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../command.ts";
 import { table, usageError } from "../output.ts";
 import { EXIT } from "../../errors/index.ts";
 import { withDevice, withNfcPath } from "./connect.ts";
-import { checkTap, runDoctor, scanFramebuffer, type DoctorReport, type PanelScan, type TapCheck } from "../../field/index.ts";
+import { checkTap, readPanel, runDoctor, scanFramebuffer, type DoctorReport, type PanelScan, type TapCheck } from "../../field/index.ts";
 import { jsqrDecoder, zbarDecoder } from "../../field/panel-decoders.ts";
 import { loadKeysFile, ReplayStore } from "../../verify/index.ts";
 import { bitmapToPng } from "../../raster/framebuffer.ts";
@@ -67,7 +67,7 @@ export const scan: Command = {
     const r = await withDevice(opts, async (d) => {
       const stamp = new Date().toISOString().replace(/[:.]/g, "-").replace(/Z$/, "");
       const png = opts.png ?? `tapkit-scan-${d.hello.board}-${stamp}.png`;
-      const frame = await d.framebuffer();
+      const frame = await readPanel(d);
       writeFileSync(png, bitmapToPng(frame, scale));
       // zbarimg reads the saved picture: the file a person looks at is the one decoded.
       return { png, ...(await scanFramebuffer(frame, [jsqrDecoder, zbarDecoder(png)])) };
