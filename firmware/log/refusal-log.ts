@@ -1,11 +1,12 @@
 // Why the device said no, kept for the technician: a ring of the last 8 refusals since boot
 // (ops answered with an error code, and taps answered with a status word other than 9000,
 // except the SELECT-by-name misses every phone makes while probing for apps), read with the
-// log channel's `recent` op (`tapkit doctor`). Refused taps also go out as warn events, so
-// `tapkit monitor` shows a failing tap live. Static memory only: 8 x 64 bytes.
+// log channel's `recent` op (log-ops.ts; `tapkit doctor`). Refused taps also go out as warn events, so
+// `tapkit monitor` shows a failing tap live (taps from a reader; injected ones are answered
+// to their host directly). Static memory only: 8 x 64 bytes.
 import { clock_ms } from "../hal/clock";
 import { encodeArray, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../codec/cbor/cbor-writer";
-import { OK, statusCode } from "../link/status";
+import { statusCode } from "../link/status";
 import { LEVEL_WARN, logBegin, logBytes, logEnd } from "./link-log";
 
 const ENTRIES: i32 = 8;
@@ -59,8 +60,8 @@ export function noteOpRefused(opPtr: usize, opLen: i32, status: i32, message: st
   end();
 }
 
-/** The tag answered a reader's command (CLA INS P1) with `sw`; logged unless it is 9000 or an app probe. */
-export function noteTapAnswer(ins: u32, p1: u32, sw: u32): void {
+/** The tag answered a command (INS P1) with `sw`; kept unless it is 9000 or an app probe, and sent as a warn event when `announce`. */
+export function noteTapAnswer(ins: u32, p1: u32, sw: u32, announce: bool): void {
   if (sw == 0x9000 || (sw >> 8) == 0x61) return;
   // Phones SELECT payment and other apps by name to see what the tag offers: not a refusal.
   if (ins == 0xa4 && p1 == 0x04 && sw == 0x6a82) return;
@@ -72,13 +73,14 @@ export function noteTapAnswer(ins: u32, p1: u32, sw: u32): void {
   putText(" answered SW ");
   putHex(sw, 4);
   end();
+  if (!announce) return;
   logBegin(LEVEL_WARN, textLen);
   logBytes(entry + <usize>TEXT_AT, textLen);
   logEnd();
 }
 
-/** `recent`: `{total, recent: [{t, msg}]}`, oldest first. */
-export function recentOp(): i32 {
+/** The `recent` op's answer (log-ops.ts): `{total, recent: [{t, msg}]}`, oldest first. */
+export function encodeRecent(): void {
   const n: u32 = total < <u32>ENTRIES ? total : <u32>ENTRIES;
   encodeMap(2);
   encodeText("total");
@@ -93,5 +95,4 @@ export function recentOp(): i32 {
     encodeText("msg");
     encodeTextBytes(e + <usize>TEXT_AT, <i32>load<u8>(e + 4));
   }
-  return OK;
 }

@@ -10,13 +10,17 @@ import { noteTapAnswer } from "../log/refusal-log";
 const INS_SELECT: u8 = 0xa4;
 const P1_BY_NAME: u8 = 0x04;
 
-/** Handles the command APDU of `len` bytes at `buf`; writes the response there, returns its length. */
-export function handleApdu(buf: usize, len: i32): i32 {
+/**
+ * Handles the command APDU of `len` bytes at `buf`; writes the response there, returns its
+ * length. Refusals are kept for `tapkit doctor` (log/refusal-log.ts); those from a real
+ * reader (`fromReader`) also go out as warn events. Injected ones (the nfc-test channel)
+ * do not: their host reads the answer itself, inside its request.
+ */
+export function handleApdu(buf: usize, len: i32, fromReader: bool = false): i32 {
   const ins: u32 = len >= 4 ? <u32>load<u8>(buf + 1) : 0;
   const p1: u32 = len >= 4 ? <u32>load<u8>(buf + 2) : 0;
   const r = answerApdu(buf, len);
-  // Every answer but 9000 is kept for `tapkit doctor` and logged (log/refusal-log.ts).
-  if (r >= 2) noteTapAnswer(ins, p1, (<u32>load<u8>(buf + <usize>(r - 2)) << 8) | <u32>load<u8>(buf + <usize>(r - 1)));
+  if (r >= 2) noteTapAnswer(ins, p1, (<u32>load<u8>(buf + <usize>(r - 2)) << 8) | <u32>load<u8>(buf + <usize>(r - 1)), fromReader);
   return r;
 }
 

@@ -5,8 +5,7 @@ import {
   helloOp as op_hello, infoOp as op_info, pingOp as op_ping, sinkOp as op_sink, fbOp as op_fb,
   resetOp as op_reset,
 } from "../shell/shell-ops";
-import { levelOp as op_level } from "../log/log-ops";
-import { recentOp as op_recent } from "../log/refusal-log";
+import { levelOp as op_level, recentOp as op_recent } from "../log/log-ops";
 import {
   apduOp as op_apdu, t2tOp as op_t2t, fieldOp as op_field, personalityOp as op_personality,
 } from "../nfc/nfc-test-ops";

@@ -14,6 +14,7 @@ import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { decodeWithJsqr, decodeWithZbar, zbarAvailable } from "../../host-tools/src/qr/decoders.ts";
 import { toHex } from "../../host-tools/src/bytes/hex.ts";
+import { DeviceClient } from "../../host-tools/src/device/client.ts";
 import { longTests } from "../support/long-tests.ts";
 
 longTests();
@@ -232,4 +233,31 @@ test("nfc apdu: a status word other than 9000 is explained and exits 7 (APDU_STA
   const after = await tapkit(["tap", "--port", port, "--json"]);
   assert.equal(after.json.url, "https://example.com/from-env");
   assert.notEqual(before.json.url, after.json.url);
+});
+
+test("a tap refused at the reader goes out as a warn event (what tapkit monitor prints) and into the refusal ring", async () => {
+  const client = await DeviceClient.connect(port);
+  try {
+    const events: { level: number; msg: string }[] = [];
+    client.onLog((l) => events.push(l));
+    // A reader's command through the shell (tk_nfc_apdu), as pcscd or a phone sends it: READ past the CC file.
+    plaque.device.field(false);
+    plaque.device.field(true);
+    assert.deepEqual(
+      Array.from(plaque.device.nfcApdu(Uint8Array.from([0x00, 0xa4, 0x04, 0x00, 0x07, 0xd2, 0x76, 0x00, 0x00, 0x85, 0x01, 0x01, 0x00]))).slice(-2),
+      [0x90, 0x00],
+    );
+    assert.deepEqual(Array.from(plaque.device.nfcApdu(Uint8Array.from([0x00, 0xa4, 0x00, 0x0c, 0x02, 0xe1, 0x03]))).slice(-2), [0x90, 0x00]);
+    assert.deepEqual(Array.from(plaque.device.nfcApdu(Uint8Array.from([0x00, 0xb0, 0x7f, 0x00, 0x10]))).slice(-2), [0x6b, 0x00]);
+    const deadline = Date.now() + 10_000;
+    while (!events.some((e) => /SW 6B00/.test(e.msg)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const ev = events.find((e) => /SW 6B00/.test(e.msg));
+    assert.ok(ev, JSON.stringify(events));
+    assert.equal(ev.level, 1, "warn");
+    assert.match(ev.msg, /^tap refused: INS B0 P1 7F answered SW 6B00$/);
+    const recent = await client.ops.log.recent();
+    assert.equal(recent.recent.at(-1)!.msg, ev.msg);
+  } finally {
+    await client.close();
+  }
 });

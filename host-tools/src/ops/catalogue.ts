@@ -185,7 +185,7 @@ export const OPS = [
     name: "recent",
     group: "log",
     id: 1,
-    handler: { module: "log/refusal-log", export: "recentOp" },
+    handler: { module: "log/log-ops", export: "recentOp" },
     args: {},
     result: { total: "uint", recent: [{ t: "uint", msg: "text" }] },
     resultDoc:
