@@ -7,7 +7,6 @@
 // "not available on this firmware" rather than failing the page.
 import type { DeviceClient, DeviceInfo } from "../device/client.ts";
 import { LinkError } from "../link/index.ts";
-import { OPS, opChannel, type OpName } from "../ops/index.ts";
 import { decodeMessage, describeRecord, getTag, MODE_IDS } from "../ndef/index.ts";
 import { getMerchantProfile, type StoredProfile } from "../qr/payment-client.ts";
 import { readWalletInfoIfAny } from "../wallet/index.ts";
@@ -71,9 +70,12 @@ async function optional<T>(fn: () => Promise<T>): Promise<T | null> {
   }
 }
 
-/** A catalogue op for image slots (the A/B update work), if this build of tapkit has one. */
-function imageSlotOp(): string | undefined {
-  return OPS.find((o) => /slot/i.test(o.name) && /image|boot|slot/i.test(o.group))?.name;
+export interface DoctorOptions {
+  /**
+   * The device's image slots (A/B update), from wherever this tapkit reads them (the
+   * boot channel is its own session); absent or answering null: "not available on this firmware".
+   */
+  imageSlots?: () => Promise<unknown | null>;
 }
 
 function fixForRefusal(msg: string): string {
@@ -87,7 +89,7 @@ function fixForRefusal(msg: string): string {
   return "see the message; run the command again with --json for the device's code";
 }
 
-export async function runDoctor(device: DeviceClient): Promise<DoctorReport> {
+export async function runDoctor(device: DeviceClient, opts: DoctorOptions = {}): Promise<DoctorReport> {
   const problems: DoctorProblem[] = [];
   const add = (severity: DoctorProblem["severity"], area: DoctorProblem["area"], problem: string, fix: string) =>
     problems.push({ severity, area, problem, fix });
@@ -96,9 +98,7 @@ export async function runDoctor(device: DeviceClient): Promise<DoctorReport> {
   const status = await device.appStatus();
   const plaque = status.mode === "plaque";
 
-  const slotOp = imageSlotOp();
-  // Found by name, not typed: the slot ops land with the A/B update work.
-  const slotResult = slotOp ? await optional(() => device.session.request(opChannel(slotOp as OpName), slotOp, {})) : null;
+  const slotResult = opts.imageSlots ? await optional(opts.imageSlots) : null;
   const imageSlots = slotResult ? { available: true, slots: slotResult } : { available: false, note: NOT_AVAILABLE };
 
   const infoState = (info as unknown as { state?: unknown }).state;

@@ -5,4 +5,4 @@
 // the PC side's, imported by the CLI itself.
 export { checkTap, firstUri, memoryReplay, type TapCheck, type TapCheckOptions, type TapVerdictKind } from "./tap-check.ts";
 export { readPanel, scanFramebuffer, scanPanel, type DecoderResult, type EmvField, type PanelDecoder, type PanelScan } from "./panel-scan.ts";
-export { runDoctor, NOT_AVAILABLE, type DoctorProblem, type DoctorReport } from "./doctor.ts";
+export { runDoctor, NOT_AVAILABLE, type DoctorOptions, type DoctorProblem, type DoctorReport } from "./doctor.ts";
