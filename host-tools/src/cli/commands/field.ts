@@ -62,8 +62,9 @@ export const scan: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
+    // Decimal digits only (no 0x, 1e0, signs), as every numeric option (hardening's option-values.ts).
+    if (opts.scale !== undefined && !/^[1-8]$/.test(opts.scale)) throw usageError(`--scale must be 1-8 (got '${opts.scale}')`, "e.g. --scale 2");
     const scale = opts.scale === undefined ? 2 : Number(opts.scale);
-    if (!Number.isInteger(scale) || scale < 1 || scale > 8) throw usageError(`--scale must be 1-8 (got '${opts.scale}')`, "e.g. --scale 2");
     const r = await withDevice(opts, async (d) => {
       const stamp = new Date().toISOString().replace(/[:.]/g, "-").replace(/Z$/, "");
       const png = opts.png ?? `tapkit-scan-${d.hello.board}-${stamp}.png`;
