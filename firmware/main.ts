@@ -89,7 +89,7 @@ export function tk_nfc_field(on: i32): void {
 }
 
 export function tk_nfc_apdu(len: i32): i32 {
-  return handleApdu(mailbox(), clampToMailbox(len));
+  return handleApdu(mailbox(), clampToMailbox(len), true);
 }
 
 export function tk_nfc_t2t(len: i32): i32 {

@@ -1,10 +1,12 @@
 // App-channel ops of group device (host-tools/src/ops/catalogue.ts): `status` (what the
 // device is and its lifecycle state), `device.lock` (provisioned -> locked) and `device.wipe`
 // (any -> blank; on a locked device only with the confirmation phrase, so no host wipes a
-// field device by accident). Which states may ask is the op table's job (dispatch.ts).
+// field device by accident); `keys`, which key slots hold a key. Which states may ask is
+// the op table's job (dispatch.ts).
 import { MODE_CARD, boardNameLen, boardNamePtr } from "../board";
 import { KIND_TEXT, argKind, argLen, argPtr, findArg } from "../codec/cbor/cbor-reader";
-import { encodeBool, encodeMap, encodeText, encodeTextBytes } from "../codec/cbor/cbor-writer";
+import { encodeArray, encodeBool, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../codec/cbor/cbor-writer";
+import { ks_info } from "../hal/keystore";
 import { BAD_ARG, INTERNAL, OK, UNSUPPORTED, fail } from "../link/status";
 import { requestReset } from "../shell/reset-request";
 import { STATE_LOCKED, demoActive, lifecycleLock, lifecycleName, lifecycleState, LIFECYCLE_REFUSED } from "./device-mode";
@@ -49,5 +51,19 @@ export function wipeOp(): i32 {
   encodeMap(1);
   encodeText("state");
   encodeText("blank");
+  return OK;
+}
+
+// Keystore slots probed by `keys`: ks_info answers E_RANGE past the board's last slot.
+const MAX_SLOTS: i32 = 16;
+
+/** `keys`: the algorithm id in each key slot (0 empty), never key material. */
+export function keysOp(): i32 {
+  let n = 0;
+  while (n < MAX_SLOTS && ks_info(n) >= 0) n++;
+  encodeMap(1);
+  encodeText("slots");
+  encodeArray(n);
+  for (let i = 0; i < n; i++) encodeUint(<u64>ks_info(i));
   return OK;
 }

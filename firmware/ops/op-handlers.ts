@@ -5,11 +5,13 @@ import {
   helloOp as op_hello, infoOp as op_info, pingOp as op_ping, sinkOp as op_sink, fbOp as op_fb,
   resetOp as op_reset,
 } from "../shell/shell-ops";
-import { levelOp as op_level } from "../log/log-ops";
+import { levelOp as op_level, recentOp as op_recent } from "../log/log-ops";
 import {
   apduOp as op_apdu, t2tOp as op_t2t, fieldOp as op_field, personalityOp as op_personality,
 } from "../nfc/nfc-test-ops";
-import { statusOp as op_status, lockOp as op_device_lock, wipeOp as op_device_wipe } from "../app/device-ops";
+import {
+  statusOp as op_status, lockOp as op_device_lock, wipeOp as op_device_wipe, keysOp as op_keys,
+} from "../app/device-ops";
 import {
   putOp as op_store_put, getOp as op_store_get, delOp as op_store_del, ctrOp as op_store_ctr,
   txOp as op_store_tx, statsOp as op_store_stats, compactOp as op_store_compact,
@@ -47,44 +49,46 @@ export function runOp(index: i32): i32 {
     case 6: return op_status();
     case 7: return op_device_lock();
     case 8: return op_device_wipe();
-    case 9: return op_store_put();
-    case 10: return op_store_get();
-    case 11: return op_store_del();
-    case 12: return op_store_ctr();
-    case 13: return op_store_tx();
-    case 14: return op_store_stats();
-    case 15: return op_store_compact();
-    case 16: return op_tag_get();
-    case 17: return op_tag_set();
-    case 18: return op_ndef_build();
-    case 19: return op_ndef_parse();
-    case 20: return op_ndef_lint();
-    case 21: if (MODE_CARD) break; else return op_qr_encode();
-    case 22: if (MODE_CARD) break; else return op_qr_grid();
-    case 23: if (MODE_CARD) break; else return op_qr_show();
-    case 24: if (MODE_CARD) break; else return op_merchant_set();
-    case 25: if (MODE_CARD) break; else return op_merchant_get();
-    case 26: if (MODE_CARD) break; else return op_emv_build();
-    case 27: if (MODE_CARD) break; else return op_qr_amount();
-    case 28: if (MODE_CARD) break; else return op_qr_static();
-    case 29: if (MODE_CARD) return op_wallet_info(); else break;
-    case 30: if (MODE_CARD) return op_wallet_provision(); else break;
-    case 31: if (MODE_CARD) break; else return op_acceptor_setup();
-    case 32: if (MODE_CARD) break; else return op_acceptor_challenge();
-    case 33: if (MODE_CARD) break; else return op_acceptor_submit();
-    case 34: if (MODE_CARD) break; else return op_acceptor_payword();
-    case 35: if (MODE_CARD) break; else return op_acceptor_list();
-    case 36: if (MODE_CARD) break; else return op_acceptor_export();
-    case 37: if (MODE_CARD) break; else return op_acceptor_clear();
-    case 38: return op_identity_get();
-    case 39: return op_identity_keygen();
-    case 40: return op_identity_set();
-    case 41: return op_key_unwrap();
-    case 42: return op_level();
-    case 43: return op_apdu();
-    case 44: return op_t2t();
-    case 45: return op_field();
-    case 46: return op_personality();
+    case 9: return op_keys();
+    case 10: return op_store_put();
+    case 11: return op_store_get();
+    case 12: return op_store_del();
+    case 13: return op_store_ctr();
+    case 14: return op_store_tx();
+    case 15: return op_store_stats();
+    case 16: return op_store_compact();
+    case 17: return op_tag_get();
+    case 18: return op_tag_set();
+    case 19: return op_ndef_build();
+    case 20: return op_ndef_parse();
+    case 21: return op_ndef_lint();
+    case 22: if (MODE_CARD) break; else return op_qr_encode();
+    case 23: if (MODE_CARD) break; else return op_qr_grid();
+    case 24: if (MODE_CARD) break; else return op_qr_show();
+    case 25: if (MODE_CARD) break; else return op_merchant_set();
+    case 26: if (MODE_CARD) break; else return op_merchant_get();
+    case 27: if (MODE_CARD) break; else return op_emv_build();
+    case 28: if (MODE_CARD) break; else return op_qr_amount();
+    case 29: if (MODE_CARD) break; else return op_qr_static();
+    case 30: if (MODE_CARD) return op_wallet_info(); else break;
+    case 31: if (MODE_CARD) return op_wallet_provision(); else break;
+    case 32: if (MODE_CARD) break; else return op_acceptor_setup();
+    case 33: if (MODE_CARD) break; else return op_acceptor_challenge();
+    case 34: if (MODE_CARD) break; else return op_acceptor_submit();
+    case 35: if (MODE_CARD) break; else return op_acceptor_payword();
+    case 36: if (MODE_CARD) break; else return op_acceptor_list();
+    case 37: if (MODE_CARD) break; else return op_acceptor_export();
+    case 38: if (MODE_CARD) break; else return op_acceptor_clear();
+    case 39: return op_identity_get();
+    case 40: return op_identity_keygen();
+    case 41: return op_identity_set();
+    case 42: return op_key_unwrap();
+    case 43: return op_level();
+    case 44: return op_recent();
+    case 45: return op_apdu();
+    case 46: return op_t2t();
+    case 47: return op_field();
+    case 48: return op_personality();
   }
   return -1;
 }

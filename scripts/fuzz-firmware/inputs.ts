@@ -310,11 +310,13 @@ export function opSeeds(): OpSeed[] {
     seed("fb", [{ off: 0 }, { off: 1000 }, { off: 5000 }]),
     seed("reset", []),
     seed("level", [{ level: 3 }, { level: 0 }]),
+    seed("recent", [{}]),
     seed("status", [{}]),
     seed("device.lock", [{}]),
     // Listed, never sent (like reset): a wipe erases the set-up the rest of the chunk fuzzes;
     // tests/ops/capability-table.test.ts covers it, power cuts included.
     seed("device.wipe", []),
+    seed("keys", [{}]),
     seed("qr.encode", [{ text: "HELLO WORLD" }, { text: new Uint8Array(40).fill(0x31), ecl: 2, min: 1, max: 6, mask: 3, mode: 1, boost: true }]),
     seed("qr.grid", [{ off: 0 }, {}]),
     seed("qr.show", [{ caption: "12.34", scale: 2, quiet: 4, partial: true }, {}]),

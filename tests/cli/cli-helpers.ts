@@ -92,7 +92,14 @@ export async function tapkitInProcess(args: string[]): Promise<{ code: number; j
 
 export interface BackgroundSim {
   child: ChildProcess;
-  ready: { pty: string | null; tcp: number | null; board: string; demo: boolean; pcsc: string | null };
+  ready: {
+    pty: string | null;
+    tcp: number | null;
+    board: string;
+    demo: boolean;
+    pcsc: string | null;
+    demoWallet?: { installed: boolean; currency: string; balance: number; pin: string; root: string } | null;
+  };
   port: string;
   lines: string[];
   stop(signal?: NodeJS.Signals): Promise<number>;

@@ -6,7 +6,7 @@
 // survives reboots; a wipe without the phrase leaves a locked card untouched.
 import assert from "node:assert/strict";
 import { test } from "vitest";
-import { OPS, type LifecycleState } from "../../host-tools/src/ops/index.ts";
+import type { OPS, LifecycleState } from "../../host-tools/src/ops/index.ts";
 import { statesOn } from "../../host-tools/src/ops/schema.ts";
 import { servedBy } from "../../host-tools/src/build/op-table.ts";
 import { StoreLink } from "../../host-tools/src/torture/store-link.ts";

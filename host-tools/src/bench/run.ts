@@ -49,7 +49,9 @@ export interface BenchResults {
 
 export const THROUGHPUT_TARGETS: Record<number, number> = { 115200: 90, 921600: 85 };
 
-export async function runBench(opts: { out?: string; throughput?: boolean; tapBackend?: boolean; cli?: string; log?: (s: string) => void } = {}): Promise<BenchResults> {
+export async function runBench(
+  opts: { out?: string; throughput?: boolean; tapBackend?: boolean; cli?: string; log?: (s: string) => void } = {},
+): Promise<BenchResults> {
   const log = opts.log ?? (() => {});
   const notes: string[] = [];
   const firmware: FirmwareFacts[] = [];
@@ -94,7 +96,7 @@ export async function runBench(opts: { out?: string; throughput?: boolean; tapBa
       update.push({ ...r, target, met: r.percentOfBaud >= target });
     }
   }
-    let tapBackend: TapBackendCosts | undefined;
+  let tapBackend: TapBackendCosts | undefined;
   if (opts.tapBackend !== false) {
     // spawns `tapkit serve verify` processes: the CLI this bench runs in (dist/tapkit.mjs)
     const { measureTapBackend } = await import("./tap-backend-costs.ts");

@@ -188,14 +188,17 @@ export function checkTapUrl(url: string, keys: TagKeys[], hooks: TapCheckHooks):
 }
 
 /** The highest epoch the file replay store has accepted for any tag of `entry`. */
-function storeMaxEpoch(replay: ReplayStore, entry: TagKeys | undefined, name: string): number {
+function storeMaxEpoch(replay: ReplayGuard, entry: TagKeys | undefined, name: string): number {
   const limit = entry?.counterLimit ?? 0x1000000;
   let maxEpoch = 0;
   for (const [id, seq] of replay.snapshot()) if (id.startsWith(`${name}:`)) maxEpoch = Math.max(maxEpoch, Math.floor(seq / limit));
   return maxEpoch;
 }
 
-export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore): TapVerdict {
+/** What verifyTapUrl needs of a replay store: the on-disk ReplayStore, or an in-memory one (tap checks in a browser). */
+export type ReplayGuard = Pick<ReplayStore, "snapshot" | "accept">;
+
+export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayGuard): TapVerdict {
   const { verdict, replayId } = checkTapUrl(url, keys, {
     maxEpoch: (name) =>
       storeMaxEpoch(

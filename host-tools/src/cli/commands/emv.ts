@@ -5,6 +5,7 @@ import { JSON_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
 import { integerOption, optionalInteger } from "../option-values.ts";
 import { buildPayload, parsePayload, type MerchantAccount, type MerchantProfile } from "../../emv/mpm.ts";
+import { accountsFromText } from "../../emv/account-objects.ts";
 
 /** The largest --ref: exact as a number, and "TK" plus its 16 digits fits 62/05's 25 characters. */
 const MAX_REFERENCE = Number.MAX_SAFE_INTEGER;
@@ -31,7 +32,9 @@ export function profileFromOptions(opts: Record<string, any>): MerchantProfile {
     }
     checkProfileShape(base, opts.profile);
   }
-  const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : base.accounts;
+  // Files from tapkit before 0.2 kept the accounts as EMV text (what merchant.get answers).
+  const fileAccounts = typeof base.accounts === "string" ? accountsFromText(base.accounts) : base.accounts;
+  const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : fileAccounts;
   const p = { ...base, ...pick(opts, ["name", "city", "country", "currency", "mcc", "postal"]), accounts: accounts ?? [] } as MerchantProfile;
   for (const k of ["name", "city", "country", "currency", "mcc"] as const) {
     if (p[k] === undefined)

@@ -20,6 +20,7 @@ import { FLASH_COMMANDS } from "./flash.ts";
 import { PROVISION_COMMANDS } from "./provision.ts";
 import { AUDIT_COMMANDS } from "./audit.ts";
 import { SERVE_COMMANDS } from "./serve.ts";
+import { FIELD_COMMANDS } from "./field.ts";
 
 export const COMMANDS: Command[] = [
   demo,
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   boards,
   sim,
   info,
+  ...FIELD_COMMANDS,
   monitor,
   nfcApdu,
   display,
