@@ -39,3 +39,14 @@ export const EMV_MPM = read<{
   handProfile: { source: string; profile: unknown; static: string; dynamic: string };
   negative: { source: string; cases: { name: string; payload: string; field: string }[] };
 }>("emv-mpm");
+
+export interface SchemeVector {
+  name: string;
+  profile: string;
+  source: string;
+  payload: string;
+}
+export const EMV_SCHEMES = read<{
+  valid: (SchemeVector & { emvcoErrors: string[] })[];
+  schemeBreaches: (SchemeVector & { fields: string[] })[];
+}>("emv-schemes");

@@ -3,6 +3,7 @@
 // checks first (same rules, clearer errors), then the typed op client (client.ops).
 import type { DeviceClient } from "../device/client.ts";
 import type { OpResult } from "../ops/index.ts";
+import { currencyNumeric } from "../emv/currency.ts";
 import { accountsText, checkAmountForBuild, checkProfile, type MerchantProfile } from "../emv/mpm.ts";
 
 export interface ShownCode {
@@ -23,10 +24,11 @@ export async function setMerchantProfile(client: DeviceClient, p: MerchantProfil
     name: p.name,
     city: p.city,
     country: p.country,
-    currency: p.currency,
+    currency: currencyNumeric(p.currency),
     mcc: p.mcc,
     accounts: accountsText(p.accounts),
     postal: p.postal || undefined,
+    ref: p.reference || undefined,
   });
   return r.len;
 }
