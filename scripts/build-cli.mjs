@@ -23,3 +23,27 @@ await build({
   logLevel: "warning",
 });
 chmodSync("dist/tapkit.mjs", 0o755);
+
+// The technician's page (`tapkit web`): the browser half, bundled with the host library it
+// shares (link, ops, EMV, NDEF). Node-only modules the shared code imports but the page never
+// calls (node:net for TCP, serialport for serial lines) resolve to empty modules.
+await build({
+  entryPoints: ["host-tools/src/web/page/main.ts"],
+  outfile: "dist/web/page.js",
+  bundle: true,
+  platform: "browser",
+  format: "iife",
+  target: "chrome110",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+  plugins: [
+    {
+      name: "node-builtins-empty",
+      setup(b) {
+        b.onResolve({ filter: /^(node:.*|serialport)$/ }, (a) => ({ path: a.path, namespace: "node-empty" }));
+        b.onLoad({ filter: /.*/, namespace: "node-empty" }, () => ({ contents: "export default {};", loader: "js" }));
+      },
+    },
+  ],
+});

@@ -16,6 +16,7 @@ import { PAYMENT_COMMANDS } from "./payment.ts";
 import { NDEF_COMMANDS } from "./ndef.ts";
 import { VERIFY_COMMANDS } from "./verify.ts";
 import { IMAGE_COMMANDS } from "./image.ts";
+import { web } from "./web.ts";
 
 export const COMMANDS: Command[] = [
   demo,
@@ -35,4 +36,5 @@ export const COMMANDS: Command[] = [
   ...NDEF_COMMANDS,
   ...VERIFY_COMMANDS,
   ...IMAGE_COMMANDS,
+  web,
 ];
