@@ -7,7 +7,7 @@ import { encode as cborgEncode } from "cborg";
 import { buildTapTemplate } from "../../host-tools/src/ndef/tap-template.ts";
 import { buildSyncToken, certifyDevice, COSE_ALG_EDDSA, encodeVoucherPayload, signerFromSecret, signSign1 } from "../../host-tools/src/wallet/index.ts";
 import { opChannel, type OpName } from "../../host-tools/src/ops/index.ts";
-import { Rand, mutateBytes } from "./random.ts";
+import { type Rand, mutateBytes } from "./random.ts";
 import { ENVELOPE, MERCHANT, PAYEE, PIN, fuzzIssuer } from "./rig.ts";
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));

@@ -1,20 +1,13 @@
 // Seeded randomness for the fuzzing campaign: mulberry32 (small, fast, reproducible), and the
 // helpers the generators use. The same seed gives the same inputs on any machine.
+import { mulberry32 } from "../../host-tools/src/sim/seeded-random.ts";
 
 export class Rand {
-  private a: number;
+  /** uniform in [0, 1) */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-
-  /** uniform in [0, 1) */
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
 
   /** integer in [0, n) */

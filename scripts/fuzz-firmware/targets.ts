@@ -11,7 +11,7 @@ import { decode as cborgDecode } from "cborg";
 import zlib from "node:zlib";
 import { checkApdu, checkFrame, checkT2t, cobsDecode, swOf, type DeviceFrame } from "./oracle.ts";
 import { ENVELOPE, MERCHANT, PAYEE, encodeBody, rawFrame, wire, type BoardName, type Measured, type Rig } from "./rig.ts";
-import { Rand, mutateBytes } from "./random.ts";
+import { type Rand, mutateBytes } from "./random.ts";
 import {
   T2T_CORPUS,
   T4T_CORPUS,

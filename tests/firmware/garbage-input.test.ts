@@ -5,18 +5,12 @@
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { Device, IO_CAPACITY, SIM_PLAQUE } from "./firmware-harness.ts";
+import { mulberry32 } from "../../host-tools/src/sim/seeded-random.ts";
 
-/** xorshift32: a fixed seed makes every run feed the same bytes. */
+/** A fixed seed makes every run feed the same bytes (u32 draws). */
 function prng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
+  const next = mulberry32(seed);
+  return () => Math.floor(next() * 0x1_0000_0000);
 }
 
 test("10,000 garbage chunks: no trap, still answering, memory high-water flat after 100", async () => {

@@ -18,13 +18,10 @@ export interface Tag {
   close(): Promise<void>;
 }
 
-export function hex(s: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
-}
+// Hex has one home (host-tools/src/bytes/hex.ts); the tests spell it `hex` / `toHex`.
+import { parseHex as hex, toHex } from "../../host-tools/src/bytes/hex.ts";
 
-export function toHex(b: Uint8Array): string {
-  return Buffer.from(b).toString("hex").toUpperCase();
-}
+export { hex, toHex };
 
 export async function bootTag(board: "sim-plaque" | "sim-card" = "sim-plaque", opts: { seed?: number; blank?: boolean } = {}): Promise<Tag> {
   const device = await SimDevice.create({ board: loadBoard(board), wasm: firmwarePath(board), tickMs: 0, seed: opts.seed ?? 1, blank: opts.blank });

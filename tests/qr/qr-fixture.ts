@@ -6,6 +6,7 @@ import { buildFirmware } from "../../host-tools/src/build/index.ts";
 import { DeviceClient } from "../../host-tools/src/device/client.ts";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { SimDevice } from "../../host-tools/src/sim/device.ts";
+import { mulberry32 } from "../../host-tools/src/sim/seeded-random.ts";
 import { inProcessTransport } from "../../host-tools/src/sim/in-process-transport.ts";
 import type { EccLevel, EncodeOptions } from "../../host-tools/src/qr/device-qr.ts";
 
@@ -23,17 +24,8 @@ export async function plaque(
   return { device, client };
 }
 
-/** mulberry32: small, seedable, good enough to spread test inputs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded test inputs (mulberry32, from the one home for seeded randomness). */
+export const rng = mulberry32;
 
 const ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 

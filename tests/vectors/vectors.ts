@@ -1,5 +1,5 @@
 // Reads the shared test vectors in tests/vectors/*.json: one file per format that both the
-// host and the firmware implement (COBS, CRC, CBOR, NDEF lint, EMV MPM), each vector set with its
+// host and the firmware implement (COBS, CRC, CBOR, COSE_Sign1, NDEF lint, EMV MPM), each vector set with its
 // source. Host tests feed them to the host module, firmware tests to the built firmware.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,9 +8,9 @@ function read<T>(name: string): T {
   return JSON.parse(readFileSync(join(import.meta.dirname, `${name}.json`), "utf8")) as T;
 }
 
-export function fromHex(h: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(h, "hex"));
-}
+import { parseHex as fromHex } from "../../host-tools/src/bytes/hex.ts";
+
+export { fromHex };
 
 /** JSON value -> the value the codecs take: {"$bytes": hex} becomes a Uint8Array. */
 export function reviveBytes(v: unknown): unknown {
@@ -50,3 +50,25 @@ export const EMV_SCHEMES = read<{
   valid: (SchemeVector & { emvcoErrors: string[] })[];
   schemeBreaches: (SchemeVector & { fields: string[] })[];
 }>("emv-schemes");
+
+interface CosePass {
+  file: string;
+  title: string;
+  alg: number;
+  pub: string;
+  external: string;
+  tbs: string;
+  cbor: string;
+}
+
+interface CoseFail {
+  file: string;
+  title: string;
+  alg: number;
+  pub: string;
+  failure: Record<string, unknown>;
+  cbor: string;
+}
+
+/** COSE_Sign1 examples of the COSE Working Group (pass: verify; fail: must be refused). */
+export const COSE_SIGN1 = read<{ source: string; pass: CosePass[]; fail: CoseFail[] }>("cose-sign1");

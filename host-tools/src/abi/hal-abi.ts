@@ -99,7 +99,7 @@ export const HAL_IMPORT_SIGNATURES: Readonly<Record<string, { params: readonly A
 );
 
 /** Canonical text of a signature, e.g. `(i32, i32) -> i32`; used in messages and build.json. */
-export function signatureText(params: readonly string[], results: readonly string[]): string {
+function signatureText(params: readonly string[], results: readonly string[]): string {
   const res = results.length === 0 ? "void" : results.length === 1 ? results[0] : `(${results.join(", ")})`;
   return `(${params.join(", ")}) -> ${res}`;
 }

@@ -8,6 +8,7 @@ import type { Board } from "../boards/board.ts";
 import { SimDevice } from "../sim/device.ts";
 import { inProcessTransport } from "../sim/in-process-transport.ts";
 import { DeviceClient } from "../device/client.ts";
+import { parseHex } from "../bytes/hex.ts";
 import { buildTapTemplate, setTag, encodeMessage, uriRecord } from "../ndef/index.ts";
 import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
 
@@ -59,8 +60,8 @@ export async function measureNfcCosts(board: Board, wasmPath: string): Promise<N
     };
     const tap = async (mode: TapCost["mode"]): Promise<TapCost> => {
       device.field(false);
-      const steps = STEPS.map(([s, h]) => measure(s, Uint8Array.from(Buffer.from(h, "hex"))));
-      const nlen = device.nfcApdu(Uint8Array.from(Buffer.from("00B0000002", "hex")));
+      const steps = STEPS.map(([s, h]) => measure(s, parseHex(h)));
+      const nlen = device.nfcApdu(parseHex("00B0000002"));
       const len = Math.min(255, (nlen[0] << 8) | nlen[1]);
       steps.push(measure("READ body", Uint8Array.from([0x00, 0xb0, 0x00, 0x02, len])));
       const keystoreCalls: Record<string, number> = {};

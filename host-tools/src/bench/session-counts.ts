@@ -8,6 +8,7 @@ import { SimDevice } from "../sim/device.ts";
 import { FrameReceiver } from "../link/index.ts";
 import { opRequestFrame, type OpArgsParam, type OpName } from "../ops/index.ts";
 import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
+import { parseHex } from "../bytes/hex.ts";
 
 export interface OpCost {
   op: string;
@@ -41,8 +42,8 @@ function script(board: Board): Step[] {
     request("ping 64 B", 3, "ping", { data: new Uint8Array(64).fill(0xa5) }),
     request("sink 990 B", 4, "sink", { data: new Uint8Array(990).fill(0x3c) }),
     request("app status", 5, "status"),
-    request("nfc-test apdu (SELECT)", 6, "apdu", { c: Uint8Array.from(Buffer.from("00A4040007D276000085010100", "hex")) }),
-    { op: "NFC SELECT (direct)", run: (d) => void d.nfcApdu(Uint8Array.from(Buffer.from("00A4040007D276000085010100", "hex"))) },
+    request("nfc-test apdu (SELECT)", 6, "apdu", { c: parseHex("00A4040007D276000085010100") }),
+    { op: "NFC SELECT (direct)", run: (d) => void d.nfcApdu(parseHex("00A4040007D276000085010100")) },
     { op: "tick", run: (d) => d.tickNow() },
   ];
   if (board.display) steps.push(request("fb chunk", 7, "fb", { off: 0 }));

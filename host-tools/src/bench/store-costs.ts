@@ -84,7 +84,7 @@ export async function measureStoreCosts(board: Board, wasmPath: string): Promise
  * in steady state, count erases over a long run of increments on one counter, and scale
  * the rated cycles of the whole region by increments per erase.
  */
-export async function measureEndurance(board: Board, wasmPath: string, measured = MEASURED_INCREMENTS): Promise<EnduranceFigure> {
+async function measureEndurance(board: Board, wasmPath: string, measured = MEASURED_INCREMENTS): Promise<EnduranceFigure> {
   const device = await SimDevice.create({ board, wasm: wasmPath, tickMs: 0, seed: 1, blank: true, now: stepClock() });
   try {
     const link = new StoreLink(device);

@@ -10,7 +10,7 @@ export function usageError(message: string, hint: string): TapkitError {
 }
 
 /** Anything thrown, as the code/message/hint/details/exit status the user sees. */
-export function describeError(err: unknown): { code: string; message: string; hint: string; details: ErrorDetails; exitCode: number } {
+function describeError(err: unknown): { code: string; message: string; hint: string; details: ErrorDetails; exitCode: number } {
   const e = asTapkitError(err);
   return { code: e.code, message: e.message, hint: e.hint, details: e.details, exitCode: e.exitCode };
 }
@@ -42,7 +42,7 @@ export function makeOutput(json: boolean): Output {
 }
 
 /** Bytes become hex and bigints numbers so that results stay plain JSON. */
-export function jsonReplacer(_key: string, value: unknown): unknown {
+function jsonReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
   if (typeof value === "bigint") return Number(value);
   return value;

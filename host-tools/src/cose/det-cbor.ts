@@ -59,7 +59,7 @@ export function decodeDet(bytes: Uint8Array, what: string): unknown {
   } catch (e) {
     throw new TapkitError(
       "CBOR_MALFORMED",
-      `${what} is not valid CBOR for a wallet structure: ${(e as Error).message}`,
+      `${what} is not valid CBOR for a signed structure: ${(e as Error).message}`,
       "the file may be truncated or not a tapkit wallet file",
     );
   }

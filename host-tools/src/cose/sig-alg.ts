@@ -12,10 +12,6 @@ export const COSE_ALG_EDDSA = -8;
 export const COSE_ALG_ES256 = -7;
 export type CoseAlg = typeof COSE_ALG_EDDSA | typeof COSE_ALG_ES256;
 
-/** Keystore (HAL) algorithm ids, docs/hal-abi.md. */
-export const KS_ALG_ED25519 = 1;
-export const KS_ALG_P256 = 2;
-
 export function algName(alg: number): string {
   return alg === COSE_ALG_EDDSA ? "EdDSA (Ed25519)" : alg === COSE_ALG_ES256 ? "ES256 (P-256)" : `unknown (${alg})`;
 }

@@ -20,7 +20,7 @@ export interface KeygenResult {
 }
 
 /** signing.pem -> signing.pub.pem; anything else gets .pub.pem appended. */
-export function defaultPublicKeyPath(keyFile: string): string {
+function defaultPublicKeyPath(keyFile: string): string {
   return keyFile.endsWith(".pem") ? `${keyFile.slice(0, -4)}.pub.pem` : `${keyFile}.pub.pem`;
 }
 

@@ -39,7 +39,7 @@ export const versionText = (v: FirmwareVersion): string => v.join(".");
 const isU32 = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= U32_MAX;
 
 /** The problems with a set of fields (empty when they can be signed and booted). */
-export function fieldProblems(f: ManifestFields): string[] {
+function fieldProblems(f: ManifestFields): string[] {
   const p: string[] = [];
   if (typeof f.board !== "string" || !BOARD_NAME_RULE.test(f.board)) p.push(`board ${JSON.stringify(f.board)} is not a board name (2..32 of a-z 0-9 -)`);
   if (!Array.isArray(f.version) || f.version.length !== 3 || !f.version.every(isU32)) p.push("version must be [major, minor, patch], unsigned 32-bit integers");
@@ -99,7 +99,7 @@ export function decodeManifestPayload(payload: Uint8Array): ManifestFields {
 }
 
 /** The bytes the manifest signature covers: Sig_structure with the image header as external_aad. */
-export function manifestToBeSigned(protectedBytes: Uint8Array, payload: Uint8Array, header: Uint8Array): Uint8Array {
+function manifestToBeSigned(protectedBytes: Uint8Array, payload: Uint8Array, header: Uint8Array): Uint8Array {
   return sigStructure(protectedBytes, payload, header);
 }
 

@@ -29,7 +29,7 @@ export async function signBuild(build: BuildResult, board: Board, key: Signer, s
  * board's module has that board's constants compiled in, so signing it for another board
  * would make an image the other board boots and then misbehaves on.
  */
-export function builtForBoard(wasmPath: string, module: Uint8Array): string | null {
+function builtForBoard(wasmPath: string, module: Uint8Array): string | null {
   const record = join(dirname(wasmPath), "build.json");
   if (!existsSync(record)) return null;
   try {

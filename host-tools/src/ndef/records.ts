@@ -3,6 +3,7 @@
 import { bestUriCode, URI_PREFIXES } from "./uri-prefixes.ts";
 import { decodeMessage, encodeMessage, type NdefRecord, TNF } from "./record.ts";
 import { TapkitError } from "../errors/index.ts";
+import { toHex } from "../bytes/hex.ts";
 
 const utf8 = new TextEncoder();
 const ascii = (s: string) => utf8.encode(s);
@@ -45,7 +46,6 @@ export type RecordView =
   | { kind: "other"; tnf: number; type: string; hex: string };
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
 
 export function describeRecord(r: NdefRecord): RecordView {
   const type = text(r.type);
@@ -67,6 +67,6 @@ export function describeRecord(r: NdefRecord): RecordView {
   }
   if (r.tnf === TNF.WELL_KNOWN && type === "Sp") return { kind: "smart-poster", records: decodeMessage(r.payload).map(describeRecord) };
   if (r.tnf === TNF.EXTERNAL && type === AAR_TYPE) return { kind: "aar", package: text(r.payload) };
-  if (r.tnf === TNF.EXTERNAL) return { kind: "external", type, hex: hex(r.payload) };
-  return { kind: "other", tnf: r.tnf, type, hex: hex(r.payload) };
+  if (r.tnf === TNF.EXTERNAL) return { kind: "external", type, hex: toHex(r.payload) };
+  return { kind: "other", tnf: r.tnf, type, hex: toHex(r.payload) };
 }

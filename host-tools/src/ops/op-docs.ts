@@ -53,7 +53,7 @@ function opRow(op: OpSpec, withStates: boolean): string {
 }
 
 /** The generated block, markers included. */
-export function opTablesMarkdown(ops: readonly OpSpec[] = OPS, groups: Record<string, GroupSpec> = GROUPS): string {
+function opTablesMarkdown(ops: readonly OpSpec[] = OPS, groups: Record<string, GroupSpec> = GROUPS): string {
   const withStates = ops.some((o) => o.states.length !== LIFECYCLE_STATES.length);
   const out: string[] = [
     DOC_BEGIN,

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export async function qmpCommand(socketPath: string, execute: string, args: Record<string, unknown> = {}): Promise<unknown> {
+async function qmpCommand(socketPath: string, execute: string, args: Record<string, unknown> = {}): Promise<unknown> {
   const socket = net.connect(socketPath);
   const lines: string[] = [];
   let buffered = "";

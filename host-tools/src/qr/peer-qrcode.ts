@@ -25,12 +25,3 @@ export function peerEncode(segments: Segment[], ecl: EccLevel, version: number, 
   const m = qr.modules as unknown as { size: number; data: Uint8Array };
   return { version: qr.version, mask: qr.maskPattern as unknown as number, side: m.size, modules: Uint8Array.from(m.data, (b) => (b ? 1 : 0)) };
 }
-
-/** qrcode's own choice of version for the text (its optimal segmentation, Dijkstra). */
-export function peerAutoVersion(text: Uint8Array, ecl: EccLevel): number {
-  // qrcode segments strings only; bytes >= 0x80 are passed as one byte segment of UTF-8.
-  const s = Buffer.from(text).toString("utf8");
-  const ascii = [...text].every((b) => b < 0x80);
-  const qr = ascii ? QRCode.create(s, { errorCorrectionLevel: ecl }) : QRCode.create([{ data: text, mode: "byte" }] as any, { errorCorrectionLevel: ecl });
-  return qr.version;
-}

@@ -38,23 +38,6 @@ export function bitmapToPng(bm: Bitmap, scale = 1): Buffer {
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
 }
 
-/** Decodes a PNG back to a bitmap (dark pixels = 1), e.g. to check what was written. */
-export function pngToBitmap(bytes: Uint8Array, scale = 1): Bitmap {
-  const png = PNG.sync.read(Buffer.from(bytes));
-  const width = Math.floor(png.width / scale);
-  const height = Math.floor(png.height / scale);
-  const stride = (width + 7) >> 3;
-  const data = new Uint8Array(stride * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * scale * png.width + x * scale) * 4;
-      const lum = (png.data[i] + png.data[i + 1] + png.data[i + 2]) / 3;
-      if (lum < 128) data[y * stride + (x >> 3)] |= 0x80 >> (x & 7);
-    }
-  }
-  return { width, height, data };
-}
-
 /** True when any pixel of the step x step cell at (x, y) is black, so thin lines survive. */
 function cellInk(bm: Bitmap, x: number, y: number, step: number): boolean {
   for (let dy = 0; dy < step && y + dy < bm.height; dy++) for (let dx = 0; dx < step && x + dx < bm.width; dx++) if (pixel(bm, x + dx, y + dy)) return true;

@@ -1,6 +1,8 @@
 // Deterministic pseudo-random numbers for the fault model and reproducible runs: the same
 // seed tears the same bits, so a failing power-cut case can be replayed exactly.
 // (sfc32 seeded through splitmix32; not for keys — the keystore uses the system CSPRNG.)
+// The one home for seeded randomness: the fault model, the torture and cut campaigns, the
+// fuzzing campaign and the tests' input generators all draw from here.
 
 export class SeededRandom {
   private a: number;
@@ -43,4 +45,17 @@ export class SeededRandom {
     for (let i = 0; i < out.length; i++) out[i] = this.nextU32() & 0xff;
     return out;
   }
+}
+
+/** mulberry32: a one-word generator, uniform in [0, 1). The fuzzing campaign and the tests'
+ * input spreaders use it; its sequences are the ones their recorded seeds refer to. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

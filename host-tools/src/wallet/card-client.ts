@@ -3,7 +3,6 @@
 // transport (the nfc-test channel of a DeviceClient, or a PC/SC reader).
 import { randomBytes } from "node:crypto";
 import { decode } from "cborg";
-import { toHex } from "../bytes/hex.ts";
 import { TapkitError } from "../errors/index.ts";
 
 export const WALLET_AID = Uint8Array.from([0xf0, 0x74, 0x61, 0x70, 0x6b, 0x57, 0x31]);
@@ -37,7 +36,7 @@ export const REFUSAL: Record<number, [string, string]> = {
 };
 
 /** The card said 63Cx: a wrong PIN, x tries left (`details.triesLeft`). */
-export function pinWrong(what: string, triesLeft: number): TapkitError {
+function pinWrong(what: string, triesLeft: number): TapkitError {
   const tries = triesLeft === 1 ? "try" : "tries";
   return new TapkitError(
     "PIN_WRONG",
@@ -262,8 +261,4 @@ export function parseLogEntry(b: Uint8Array): LogEntry {
     kind: kinds[b[17]] ?? "unknown",
     payee: new TextDecoder().decode(b.subarray(20, 28)).replace(/\0+$/, ""),
   };
-}
-
-export function hexKid(kid: Uint8Array): string {
-  return toHex(kid);
 }

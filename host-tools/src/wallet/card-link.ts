@@ -2,7 +2,7 @@
 // identity and chain through the app op `wallet.info`, and issuer provisioning through the
 // provisioning-only op `wallet.provision`.
 import type { DeviceClient } from "../device/client.ts";
-import { CHANNEL, LinkError } from "../link/index.ts";
+import { LinkError } from "../link/index.ts";
 import type { Envelope } from "./certificate.ts";
 import { WalletCard, type CardInfo } from "./card-client.ts";
 import { certifyDevice, type IssuerFiles } from "./issuer.ts";
@@ -20,7 +20,7 @@ export interface LinkWalletInfo {
 /** `slot` picks the key to report while the wallet is still blank (provisioning). */
 export async function readWalletInfo(client: DeviceClient, slot = 0): Promise<LinkWalletInfo> {
   try {
-    const r = (await client.session.request(CHANNEL.APP, "wallet.info", slot ? { slot } : {})) as unknown as LinkWalletInfo;
+    const r = await client.ops.wallet.info(slot ? { slot } : {});
     return { info: r.info, chain: r.chain };
   } catch (e) {
     if (e instanceof LinkError && e.details.deviceCode === "unknown-op") {
@@ -58,11 +58,11 @@ export async function provisionOverLink(client: DeviceClient, issuer: IssuerFile
   return provisionWithPublicKey(client, issuer, pub, opts);
 }
 
-export async function provisionWithPublicKey(client: DeviceClient, issuer: IssuerFiles, pub: Uint8Array, opts: ProvisionOptions): Promise<Uint8Array[]> {
+async function provisionWithPublicKey(client: DeviceClient, issuer: IssuerFiles, pub: Uint8Array, opts: ProvisionOptions): Promise<Uint8Array[]> {
   if (!pub || pub.length === 0)
     throw new TapkitError("NO_DEVICE_KEY", "the card reports no device key", "the keystore slot is empty; run the demo set-up or generate a key");
   const chain = certifyDevice(issuer, pub, opts.currency, opts.limits, opts.label);
-  await client.session.request(CHANNEL.APP, "wallet.provision", {
+  await client.ops.wallet.provision({
     chain,
     slot: opts.slot ?? 0,
     cur: opts.currency,

@@ -31,7 +31,7 @@ export interface CertPayload {
   label?: string;
 }
 
-export function encodeCertPayload(c: CertPayload): Uint8Array {
+function encodeCertPayload(c: CertPayload): Uint8Array {
   const m = new Map<number, unknown>([
     [CK.version, CERT_VERSION],
     [CK.role, c.role],

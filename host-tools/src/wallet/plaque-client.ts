@@ -3,7 +3,8 @@
 // export of held vouchers as settlement bundles, and clearing after upload. The plaque
 // answers refusals with a bare code; reasons and hints for people live here.
 import type { DeviceClient } from "../device/client.ts";
-import { CHANNEL, LinkError } from "../link/index.ts";
+import { LinkError } from "../link/index.ts";
+import type { OpName, OpsClient } from "../ops/index.ts";
 import { encodeBundle, type VoucherBundle } from "./bundle.ts";
 import { TapkitError } from "../errors/index.ts";
 
@@ -62,9 +63,10 @@ export interface AcceptorStatus {
 export class PlaqueAcceptor {
   constructor(readonly client: DeviceClient) {}
 
-  private async op<T>(op: string, args: Record<string, unknown>, what: string): Promise<T> {
+  /** Runs one acceptor op through the typed client, turning the plaque's refusals into TapkitErrors. */
+  private async op<T>(op: OpName, what: string, call: (ops: OpsClient["acceptor"]) => Promise<T>): Promise<T> {
     try {
-      return (await this.client.session.request(CHANNEL.APP, op, args)) as unknown as T;
+      return await call(this.client.ops.acceptor);
     } catch (e) {
       if (!(e instanceof LinkError)) throw e;
       const { deviceCode, deviceMsg } = e.details;
@@ -79,30 +81,30 @@ export class PlaqueAcceptor {
   }
 
   async setup(root: Uint8Array, payee: string, currency: string): Promise<void> {
-    await this.op("acceptor.setup", { root, payee, cur: currency }, "plaque setup");
+    await this.op("acceptor.setup", "plaque setup", (a) => a.setup({ root, payee, cur: currency }));
   }
 
   /** A fresh challenge for one payment; with `unit`, for a PayWord commitment of amount = unit x length. */
   async challenge(amount: number, unit?: number): Promise<AcceptorChallenge> {
-    return this.op("acceptor.challenge", unit ? { amount, unit } : { amount }, "challenge");
+    return this.op("acceptor.challenge", "challenge", (a) => a.challenge(unit ? { amount, unit } : { amount }));
   }
 
   async submit(voucher: Uint8Array, chain: Uint8Array[]): Promise<AcceptedVoucher> {
-    return this.op("acceptor.submit", { voucher, chain }, "submit voucher");
+    return this.op("acceptor.submit", "submit voucher", (a) => a.submit({ voucher, chain }));
   }
 
   async payword(slot: number, word: Uint8Array): Promise<{ slot: number; units: number; value: number }> {
-    return this.op("acceptor.payword", { slot, word }, "payword");
+    return this.op("acceptor.payword", "payword", (a) => a.payword({ slot, word }));
   }
 
   async status(): Promise<AcceptorStatus> {
-    return this.op("acceptor.list", {}, "acceptor list");
+    return this.op("acceptor.list", "acceptor list", (a) => a.list());
   }
 
   async exportOne(slot: number): Promise<VoucherBundle> {
-    const r = await this.op<{ voucher: Uint8Array; chain: Uint8Array[]; payword?: [number, Uint8Array] }>("acceptor.export", { slot }, "export");
+    const r = await this.op("acceptor.export", "export", (a) => a.export({ slot }));
     const b: VoucherBundle = { voucher: r.voucher, chain: r.chain };
-    if (r.payword) b.payword = { index: r.payword[0], word: r.payword[1] };
+    if (r.payword) b.payword = { index: r.payword[0] as number, word: r.payword[1] as Uint8Array };
     return b;
   }
 
@@ -115,6 +117,6 @@ export class PlaqueAcceptor {
   }
 
   async clear(): Promise<number> {
-    return (await this.op<{ cleared: number }>("acceptor.clear", {}, "clear")).cleared;
+    return (await this.op("acceptor.clear", "clear", (a) => a.clear())).cleared;
   }
 }

@@ -29,7 +29,7 @@ export interface SyncTerms {
 
 const U32 = (v: number) => Number.isSafeInteger(v) && v >= 0 && v <= 0xffffffff;
 
-export function encodeSyncPayload(t: SyncTerms): Uint8Array {
+function encodeSyncPayload(t: SyncTerms): Uint8Array {
   if (t.deviceId.length !== 8)
     throw new TapkitError("SYNC_TERMS", `device id of ${t.deviceId.length} bytes, expected 8`, "use the kid the card reports (GET DATA info)");
   const env = t.envelope ? [t.envelope.maxBalance, t.envelope.perPayment, t.envelope.cumulative, t.envelope.maxCount] : [];

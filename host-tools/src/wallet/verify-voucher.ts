@@ -81,7 +81,7 @@ export function verifyVoucher(bundle: VoucherBundle, root: Uint8Array, expect: V
 }
 
 /** w_i hashed i times must give the root w_0; returns i (units spent). */
-export function checkPayword(root: Uint8Array, index: number, word: Uint8Array, length: number): number {
+function checkPayword(root: Uint8Array, index: number, word: Uint8Array, length: number): number {
   if (index < 0 || index > length) throw new TapkitError("PAYWORD_INDEX", `payword index ${index} outside 0..${length}`, "the chain is shorter than claimed");
   let w = word;
   for (let i = 0; i < index; i++) w = sha256(w);

@@ -5,7 +5,7 @@ import { nfcTestPath, type NfcPath } from "../../device/nfc-path.ts";
 import { pcscPath } from "../../pcsc/index.ts";
 import { usageError } from "../output.ts";
 
-export function resolvePort(opts: { port?: string }): string {
+function resolvePort(opts: { port?: string }): string {
   const port = opts.port ?? process.env.TAPKIT_PORT;
   if (!port) {
     throw usageError("no device port given", "pass --port /dev/ttyUSB0 (or the pty/tcp address 'tapkit sim' prints), or set TAPKIT_PORT");
