@@ -4,7 +4,7 @@
 // (schemes.ts): EMVCo's base rules, relaxed or tightened by a national scheme's documented
 // differences. parsePayload (mpm.ts) is the strict form: the first error under EMVCo, thrown.
 import { crcHex } from "./crc16.ts";
-import type { DataObject } from "./tlv.ts";
+import { splitObjects, type DataObject } from "./tlv.ts";
 import { applyScheme, detectScheme, SCHEMES, type SchemeId } from "./schemes.ts";
 import { inspectUpiUri } from "./upi-uri.ts";
 
@@ -36,27 +36,7 @@ export interface Inspection {
 }
 
 const chars = (s: string) => Array.from(s).length;
-export const isTemplate = (id: number) => (id >= 26 && id <= 51) || id === 62 || id === 64 || id >= 80;
-
-/** Splits as far as the text is well-formed; the error names where it stopped. */
-export function splitObjects(text: string, where = "payload"): { objects: DataObject[]; error?: { field: string; rule: string } } {
-  const cs = Array.from(text);
-  const objects: DataObject[] = [];
-  const at0 = (w: string) => (w === "payload" ? "" : `${w}/`);
-  let at = 0;
-  while (at < cs.length) {
-    if (cs.length - at < 4) return { objects, error: { field: where, rule: `truncated object header at character ${at}` } };
-    const id = cs.slice(at, at + 2).join("");
-    const len = cs.slice(at + 2, at + 4).join("");
-    if (!/^\d\d$/.test(id)) return { objects, error: { field: where, rule: `object ID "${id}" at character ${at} is not two digits` } };
-    if (!/^\d\d$/.test(len)) return { objects, error: { field: `${at0(where)}${id}`, rule: `length "${len}" is not two digits` } };
-    const n = Number(len);
-    if (at + 4 + n > cs.length) return { objects, error: { field: `${at0(where)}${id}`, rule: `length ${n} runs past the end of the ${where}` } };
-    objects.push({ id, value: cs.slice(at + 4, at + 4 + n).join("") });
-    at += 4 + n;
-  }
-  return { objects };
-}
+const isTemplate = (id: number) => (id >= 26 && id <= 51) || id === 62 || id === 64 || id >= 80;
 
 /** Collects findings; `error` ones may be downgraded or dropped by the scheme afterwards. */
 export class FindingList {

@@ -4,7 +4,8 @@
 // `tapkit emv check --profile <id>` and the web page name the rules they applied.
 // Rules marked [recall] in `rulesApplied` were not re-read in the primary document.
 import { describeCurrency } from "./currency.ts";
-import { FindingList, splitObjects, type Finding, type PayloadView } from "./inspect.ts";
+import { FindingList, type Finding, type PayloadView } from "./inspect.ts";
+import { splitObjects } from "./tlv.ts";
 
 export const SCHEME_IDS = ["emvco", "pix", "promptpay", "paynow", "sgqr", "vietqr", "duitnow", "qris", "upi"] as const;
 export type SchemeId = (typeof SCHEME_IDS)[number];

@@ -16,7 +16,7 @@ import { ROOT } from "../paths.ts";
 import { acceptWebSocket, type WebSocketPeer } from "./websocket.ts";
 import { renderPage, type PageConfig } from "./page-html.ts";
 
-export const PAGE_BUNDLE = join(ROOT, "dist", "web", "page.js");
+const PAGE_BUNDLE = join(ROOT, "dist", "web", "page.js");
 
 export interface WebServerOptions {
   /** the device port the bridge opens (serial path or tcp:HOST:PORT); none = Web Serial only */
