@@ -79,13 +79,16 @@ export function merchantGetOp(): i32 {
   const p = profilePtr();
   let accountsLen = 0;
   while (accountsLen < plen && tlvIdAt(p, accountsLen) <= 51) accountsLen += tlvSizeAt(p, accountsLen);
-  encodeMap(7);
+  // Keys in deterministic CBOR order (shorter first); postal and ref are "" when none is
+  // kept, so `merchant get --json` feeds `merchant set --profile` back with nothing lost.
+  encodeMap(8);
+  encodeField("mcc", 52);
   encodeText("ref");
   if (profileField(62) && tlvFind(tlvFoundPtr(), tlvFoundLen(), 5)) encodeTextBytes(tlvFoundPtr(), tlvFoundLen());
   else encodeText("");
-  encodeField("mcc", 52);
   encodeField("city", 60);
   encodeField("name", 59);
+  encodeField("postal", 61);
   encodeField("country", 58);
   encodeText("accounts");
   encodeTextBytes(p, accountsLen);

@@ -6,10 +6,11 @@ import {
   resetOp as op_reset,
 } from "../shell/shell-ops";
 import { levelOp as op_level } from "../log/log-ops";
+import { recentOp as op_recent } from "../log/refusal-log";
 import {
   apduOp as op_apdu, t2tOp as op_t2t, fieldOp as op_field, personalityOp as op_personality,
 } from "../nfc/nfc-test-ops";
-import { statusOp as op_status } from "../app/device-ops";
+import { statusOp as op_status, keysOp as op_keys } from "../app/device-ops";
 import {
   putOp as op_store_put, getOp as op_store_get, delOp as op_store_del, ctrOp as op_store_ctr,
   txOp as op_store_tx, statsOp as op_store_stats, compactOp as op_store_compact,
@@ -41,40 +42,42 @@ export function runOp(index: i32): i32 {
     case 4: return op_fb();
     case 5: return op_reset();
     case 6: return op_status();
-    case 7: return op_store_put();
-    case 8: return op_store_get();
-    case 9: return op_store_del();
-    case 10: return op_store_ctr();
-    case 11: return op_store_tx();
-    case 12: return op_store_stats();
-    case 13: return op_store_compact();
-    case 14: return op_tag_get();
-    case 15: return op_tag_set();
-    case 16: return op_ndef_build();
-    case 17: return op_ndef_parse();
-    case 18: return op_ndef_lint();
-    case 19: if (MODE_CARD) break; else return op_qr_encode();
-    case 20: if (MODE_CARD) break; else return op_qr_grid();
-    case 21: if (MODE_CARD) break; else return op_qr_show();
-    case 22: if (MODE_CARD) break; else return op_merchant_set();
-    case 23: if (MODE_CARD) break; else return op_merchant_get();
-    case 24: if (MODE_CARD) break; else return op_emv_build();
-    case 25: if (MODE_CARD) break; else return op_qr_amount();
-    case 26: if (MODE_CARD) break; else return op_qr_static();
-    case 27: if (MODE_CARD) return op_wallet_info(); else break;
-    case 28: if (MODE_CARD) return op_wallet_provision(); else break;
-    case 29: if (MODE_CARD) break; else return op_acceptor_setup();
-    case 30: if (MODE_CARD) break; else return op_acceptor_challenge();
-    case 31: if (MODE_CARD) break; else return op_acceptor_submit();
-    case 32: if (MODE_CARD) break; else return op_acceptor_payword();
-    case 33: if (MODE_CARD) break; else return op_acceptor_list();
-    case 34: if (MODE_CARD) break; else return op_acceptor_export();
-    case 35: if (MODE_CARD) break; else return op_acceptor_clear();
-    case 36: return op_level();
-    case 37: return op_apdu();
-    case 38: return op_t2t();
-    case 39: return op_field();
-    case 40: return op_personality();
+    case 7: return op_keys();
+    case 8: return op_store_put();
+    case 9: return op_store_get();
+    case 10: return op_store_del();
+    case 11: return op_store_ctr();
+    case 12: return op_store_tx();
+    case 13: return op_store_stats();
+    case 14: return op_store_compact();
+    case 15: return op_tag_get();
+    case 16: return op_tag_set();
+    case 17: return op_ndef_build();
+    case 18: return op_ndef_parse();
+    case 19: return op_ndef_lint();
+    case 20: if (MODE_CARD) break; else return op_qr_encode();
+    case 21: if (MODE_CARD) break; else return op_qr_grid();
+    case 22: if (MODE_CARD) break; else return op_qr_show();
+    case 23: if (MODE_CARD) break; else return op_merchant_set();
+    case 24: if (MODE_CARD) break; else return op_merchant_get();
+    case 25: if (MODE_CARD) break; else return op_emv_build();
+    case 26: if (MODE_CARD) break; else return op_qr_amount();
+    case 27: if (MODE_CARD) break; else return op_qr_static();
+    case 28: if (MODE_CARD) return op_wallet_info(); else break;
+    case 29: if (MODE_CARD) return op_wallet_provision(); else break;
+    case 30: if (MODE_CARD) break; else return op_acceptor_setup();
+    case 31: if (MODE_CARD) break; else return op_acceptor_challenge();
+    case 32: if (MODE_CARD) break; else return op_acceptor_submit();
+    case 33: if (MODE_CARD) break; else return op_acceptor_payword();
+    case 34: if (MODE_CARD) break; else return op_acceptor_list();
+    case 35: if (MODE_CARD) break; else return op_acceptor_export();
+    case 36: if (MODE_CARD) break; else return op_acceptor_clear();
+    case 37: return op_level();
+    case 38: return op_recent();
+    case 39: return op_apdu();
+    case 40: return op_t2t();
+    case 41: return op_field();
+    case 42: return op_personality();
   }
   return -1;
 }

@@ -62,7 +62,14 @@ export function tapkit(args: string[], opts: { cwd?: string; timeoutMs?: number;
 
 export interface BackgroundSim {
   child: ChildProcess;
-  ready: { pty: string | null; tcp: number | null; board: string; demo: boolean; pcsc: string | null };
+  ready: {
+    pty: string | null;
+    tcp: number | null;
+    board: string;
+    demo: boolean;
+    pcsc: string | null;
+    demoWallet?: { installed: boolean; currency: string; balance: number; pin: string; root: string } | null;
+  };
   port: string;
   lines: string[];
   stop(signal?: NodeJS.Signals): Promise<number>;

@@ -88,7 +88,8 @@ test("tapkit wallet pay, issuer sync, wallet status and nfc apdu --reader: a pay
 }, async (t) => {
   ensureCli();
   const pcscd = await ensurePcscd();
-  const sim = await startSim(["--board", "sim-card", "--no-pty", "--pcsc"]);
+  // --blank-wallet: this test certifies the card with its own issuer (a fresh sim card has the DEMO one)
+  const sim = await startSim(["--board", "sim-card", "--no-pty", "--pcsc", "--blank-wallet"]);
   try {
     await settle();
     const dir = tempDir(t);

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import type { Command } from "./command.ts";
 import { makeOutput, reportError, usageError } from "./output.ts";
+import { argumentError } from "./arg-errors.ts";
 import { EXIT } from "../errors/index.ts";
 import { COMMANDS } from "./commands/index.ts";
 
@@ -35,6 +36,26 @@ function mainHelp(): string {
   ].join("\n");
 }
 
+/** The commands whose first word is `group` ("nfc" -> nfc apdu), for `tapkit nfc --help`. */
+function groupCommands(group: string): Command[] {
+  return COMMANDS.filter((c) => c.name.includes(" ") && c.name.split(" ")[0] === group);
+}
+
+function groupHelp(group: string, cmds: Command[]): string {
+  const width = Math.max(...cmds.map((c) => c.name.length));
+  return [
+    `tapkit ${group} — ${cmds.length} command(s)`,
+    "",
+    `usage: tapkit ${group} <command> [options]   (tapkit ${group} <command> --help for details)`,
+    "",
+    "commands:",
+    ...cmds.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "examples:",
+    ...cmds.map((c) => `  ${c.examples[0] ?? c.usage}`),
+  ].join("\n");
+}
+
 /** Longest command name that prefixes argv ("nfc apdu" before "nfc"). */
 function findCommand(argv: string[]): { cmd?: Command; rest: string[] } {
   const sorted = [...COMMANDS].sort((a, b) => b.name.split(" ").length - a.name.split(" ").length);
@@ -58,6 +79,18 @@ export async function main(argv: string[]): Promise<number> {
   const { cmd, rest } = findCommand(argv);
   try {
     if (!cmd) {
+      const group = groupCommands(argv[0]);
+      if (group.length) {
+        const sub = argv.slice(1).find((a) => !a.startsWith("-"));
+        if (!sub && (argv.includes("--help") || argv.includes("-h"))) {
+          process.stdout.write(groupHelp(argv[0], group) + "\n");
+          return EXIT.ok;
+        }
+        throw usageError(
+          sub ? `unknown command 'tapkit ${argv[0]} ${sub}'` : `'tapkit ${argv[0]}' needs a command: ${group.map((c) => c.name.split(" ")[1]).join(", ")}`,
+          `e.g. ${group[0].examples[0] ?? group[0].usage}; 'tapkit ${argv[0]} --help' lists them`,
+        );
+      }
       const near = COMMANDS.filter((c) => c.name.startsWith(argv[0])).map((c) => c.name);
       throw usageError(
         `unknown command '${argv.slice(0, 2).join(" ")}'`,
@@ -81,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       );
       parsed = parseArgs({ args: rest, options: options as any, allowPositionals: true, strict: true });
     } catch (e) {
-      throw usageError((e as Error).message, `see 'tapkit ${cmd.name} --help'`);
+      throw argumentError(cmd, e);
     }
     const [min, max] = cmd.positionals ?? [0, 0];
     if (parsed.positionals.length < min || parsed.positionals.length > max) {

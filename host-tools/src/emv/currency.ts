@@ -2,7 +2,7 @@
 // type the alphabetic one ("BRL"). Every command or profile that asks for a currency takes
 // either and normalises with these functions, so "156", "CNY" and "cny" mean the same thing.
 // The table holds the currencies in active use that our schemes and customers meet (ISO 4217
-// list one, amendment 179); an unknown alphabetic code is refused with a hint, an unknown
+// list one, amendment 179, plus XTS and XXX, the codes for testing and for no currency); an unknown alphabetic code is refused with a hint, an unknown
 // three-digit code is passed through (the list grows, the EMV rule is only "three digits").
 import { TapkitError } from "../errors/index.ts";
 
@@ -75,6 +75,7 @@ const TABLE: [string, string, number][] = [
   ["XAF", "950", 0],
   ["XOF", "952", 0],
   ["ZAR", "710", 2],
+  ["XTS", "963", 0],
   ["XXX", "999", 0],
 ];
 

@@ -26,6 +26,13 @@ export function splitObjects(text: string, where = "payload"): { objects: DataOb
   return { objects };
 }
 
+/** splitObjects that throws EMV_INVALID where the text stops being well-formed. */
+export function parseObjects(text: string, where = "payload"): DataObject[] {
+  const { objects, error } = splitObjects(text, where);
+  if (error) throw emvError(error.field, error.rule, "each object is ID(2) + length(2) + value; the length counts characters");
+  return objects;
+}
+
 function prefix(where: string): string {
   return where === "payload" ? "" : `${where}/`;
 }

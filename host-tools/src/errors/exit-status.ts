@@ -61,6 +61,8 @@ export const EXIT_FOR_CODE: Readonly<Record<string, ExitName>> = Object.freeze({
   NOT_TAPKIT: "notTapkit",
   UNSUPPORTED_VERSION: "notTapkit",
   DEVICE_ERROR: "deviceError",
+  // a tag or card answered an APDU with a status word other than 9000 (tapkit nfc apdu)
+  APDU_STATUS: "deviceError",
   BUILD_CONFIG: "buildFailed",
   BUILD_COMPILE: "buildFailed",
   BUILD_NOT_WASM: "buildFailed",

@@ -181,6 +181,20 @@ export const OPS = [
     changesState: false,
     summary: "Sets which device log events reach the host.",
   },
+  {
+    name: "recent",
+    group: "log",
+    id: 1,
+    handler: { module: "log/refusal-log", export: "recentOp" },
+    args: {},
+    result: { total: "uint", recent: [{ t: "uint", msg: "text" }] },
+    resultDoc:
+      "`total`: refusals since boot; `recent`: the last 8, oldest first, each `t` (ms since boot) and `msg` (an op answered with an error: `<op> <code>: <message>`; a tap answered with a status word other than 9000: `tap refused: INS .. P1 .. answered SW ....`)",
+    boards: BOTH,
+    states: ALL_STATES,
+    changesState: false,
+    summary: "Why the device said no lately (`tapkit doctor`); refused taps are also sent as warn events.",
+  },
   // ---- nfc-test channel ----
   {
     name: "apdu",
@@ -246,6 +260,19 @@ export const OPS = [
     states: ALL_STATES,
     changesState: false,
     summary: "What the device is.",
+  },
+  {
+    name: "keys",
+    group: "device",
+    id: 1,
+    handler: { module: "app/device-ops", export: "keysOp" },
+    args: {},
+    result: { slots: ["uint"] },
+    resultDoc: "`slots`: per key slot from 0, the keystore's algorithm id (0 empty, 1 Ed25519, 2 P-256, 3 AES-128, 4 HMAC-SHA-256); never key material",
+    boards: BOTH,
+    states: ALL_STATES,
+    changesState: false,
+    summary: "Which key slots hold a key (`tapkit doctor`).",
   },
   {
     name: "store.put",
@@ -532,8 +559,9 @@ export const OPS = [
     id: 1,
     handler: { module: "emv/payment-ops", export: "merchantGetOp" },
     args: {},
-    result: { mcc: "text", city: "text", name: "text", country: "text", accounts: "text", currency: "text", ref: "text" },
-    resultDoc: "`name`, `city`, `country`, `currency`, `mcc`, `accounts`, `ref` (62/05 of static codes, empty if none); `bad-arg` when none is set",
+    result: { mcc: "text", ref: "text", city: "text", name: "text", postal: "text", country: "text", accounts: "text", currency: "text" },
+    resultDoc:
+      "`name`, `city`, `country`, `currency`, `mcc`, `postal` (empty when none), `ref` (62/05 of static codes, empty when none), `accounts` (the objects 02-51 as EMV text); `bad-arg` when none is set",
     boards: PLAQUE,
     states: ALL_STATES,
     changesState: false,

@@ -4,4 +4,4 @@ export { decryptFileData, decryptPiccData, epochKey, macEquals, sdmMac, verifySu
 export { checkSignature, signedFields, verifySignedUrl, type SignedAlg, type SignedTap } from "./signed.ts";
 export { parseReplayStore, ReplayStore } from "./replay-store.ts";
 export { shapeFromTemplate, shapeFromUrl, type TapShape } from "./tap-shape.ts";
-export { loadKeysFile, verifyTapUrl, type TagKeys, type TapVerdict } from "./tap-url.ts";
+export { loadKeysFile, verifyTapUrl, type ReplayGuard, type TagKeys, type TapVerdict } from "./tap-url.ts";

@@ -98,7 +98,10 @@ function findTag(url: string, keys: TagKeys[]): { entry: TagKeys; match: TapMatc
   throw new TapkitError("UNKNOWN_TAG", `no tag in the keys file serves ${url.split("?")[0]}`, "add the tag's template and keys to the keys file");
 }
 
-export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayStore): TapVerdict {
+/** What verifyTapUrl needs of a replay store: the on-disk ReplayStore, or an in-memory one (tap checks in a browser). */
+export type ReplayGuard = Pick<ReplayStore, "snapshot" | "accept">;
+
+export function verifyTapUrl(url: string, keys: TagKeys[], replay: ReplayGuard): TapVerdict {
   const { entry, match } = findTag(url, keys);
   const v = match.values;
   const hex = (s: string) => Uint8Array.from(Buffer.from(s, "hex"));

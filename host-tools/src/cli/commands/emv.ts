@@ -7,6 +7,7 @@ import { buildPayload, type MerchantAccount, type MerchantProfile } from "../../
 import { inspectPayload, type Inspection } from "../../emv/inspect.ts";
 import { isSchemeId, SCHEME_IDS, SCHEMES, type SchemeId } from "../../emv/schemes.ts";
 import { EXIT } from "../../errors/index.ts";
+import { accountsFromText } from "../../emv/account-objects.ts";
 
 export const PROFILE_OPTIONS = {
   profile: { type: "string" as const, help: "merchant profile JSON file ({name, city, country, currency, mcc, postal?, accounts:[{id, gui, fields}]})" },
@@ -30,7 +31,9 @@ export function profileFromOptions(opts: Record<string, any>): MerchantProfile {
       throw usageError(`cannot read profile ${opts.profile}: ${(e as Error).message}`, "pass a JSON file with name, city, country, currency, mcc, accounts");
     }
   }
-  const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : base.accounts;
+  // Files from tapkit before 0.2 kept the accounts as EMV text (what merchant.get answers).
+  const fileAccounts = typeof base.accounts === "string" ? accountsFromText(base.accounts) : base.accounts;
+  const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : fileAccounts;
   const ref = opts["static-ref"] === undefined ? {} : { reference: opts["static-ref"] as string };
   const p = { ...base, ...pick(opts, ["name", "city", "country", "currency", "mcc", "postal"]), ...ref, accounts: accounts ?? [] } as MerchantProfile;
   for (const k of ["name", "city", "country", "currency", "mcc"] as const) {

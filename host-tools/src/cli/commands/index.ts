@@ -17,6 +17,7 @@ import { NDEF_COMMANDS } from "./ndef.ts";
 import { VERIFY_COMMANDS } from "./verify.ts";
 import { IMAGE_COMMANDS } from "./image.ts";
 import { web } from "./web.ts";
+import { FIELD_COMMANDS } from "./field.ts";
 
 export const COMMANDS: Command[] = [
   demo,
@@ -24,6 +25,7 @@ export const COMMANDS: Command[] = [
   boards,
   sim,
   info,
+  ...FIELD_COMMANDS,
   monitor,
   nfcApdu,
   display,

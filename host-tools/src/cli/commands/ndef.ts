@@ -85,12 +85,22 @@ export const ndefBuild: Command = {
     const message = config ? config.m : encodeMessage(records);
     const lint = lintMessage(message);
     let stored: { errors: string[]; warnings: string[] } | null = null;
-    if (opts.port) {
-      stored = await withDevice(opts, (d) => setTag(d, config ?? { m: message, mode: 0, writable: Boolean(opts.writable) }));
+    // $TAPKIT_PORT is the default port of every device command, this one included (its help says so).
+    const port = opts.port ?? process.env.TAPKIT_PORT;
+    if (port) {
+      stored = await withDevice({ ...opts, port }, (d) => setTag(d, config ?? { m: message, mode: 0, writable: Boolean(opts.writable) }));
     }
     const { m: _m, ...mirror } = config ?? { m: null };
     out.result(
-      { message: toHex(message), bytes: message.length, records: records.map(describeRecord), lint, mirror: config ? mirror : null, stored: stored !== null },
+      {
+        message: toHex(message),
+        bytes: message.length,
+        records: records.map(describeRecord),
+        lint,
+        mirror: config ? mirror : null,
+        stored: stored !== null,
+        port: port ?? null,
+      },
       (r) => {
         out.line(r.message);
         out.line(`${r.bytes} bytes, ${r.records.length} record(s)`);
@@ -100,7 +110,7 @@ export const ndefBuild: Command = {
           );
         for (const e of lint.errors) out.line(`lint error: ${e}`);
         for (const w of lint.warnings) out.line(`lint warning: ${w}`);
-        if (r.stored) out.line("stored on the device's tag");
+        if (r.stored) out.line(`stored on the device's tag at ${port}${opts.port ? "" : " ($TAPKIT_PORT)"}`);
       },
     );
   },

@@ -1,14 +1,17 @@
 // tapkit nfc apdu: send one command APDU to the tag (nfc-test channel or a PC/SC reader) and
-// print the answer.
+// print the answer with its status word explained (ISO/IEC 7816-4). Anything but 9000 exits
+// with APDU_STATUS (exit 7, the device reported an error), the answer in the error's details.
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
 import { withNfcPath } from "./connect.ts";
 import { parseHex, toHex } from "../../bytes/hex.ts";
+import { statusOf } from "../../iso7816/status-words.ts";
+import { TapkitError } from "../../errors/index.ts";
 
 export const nfcApdu: Command = {
   name: "nfc apdu",
-  summary: "send one APDU to the device's NFC tag over the nfc-test channel or a PC/SC reader",
+  summary: "send one APDU to the device's NFC tag over the nfc-test channel or a PC/SC reader (exit 7 unless SW 9000)",
   usage: "tapkit nfc apdu (--port PORT | --reader NAME) <hex> [--json]",
   examples: [
     "tapkit nfc apdu --port /dev/ttyUSB0 00A4040007D276000085010100   # SELECT NDEF application",
@@ -26,10 +29,21 @@ export const nfcApdu: Command = {
     }
     if (apdu.length < 4) throw usageError(`an APDU has at least 4 bytes (CLA INS P1 P2), got ${apdu.length}`, "e.g. 00A4040007D276000085010100");
     const response = await withNfcPath(opts, (nfc) => nfc.apdu(apdu));
-    const sw = response.length >= 2 ? toHex(response.subarray(response.length - 2)) : "";
+    const status = statusOf(response);
+    const sw = status?.sw ?? "";
     const data = toHex(response.subarray(0, Math.max(0, response.length - 2)));
-    out.result({ command: toHex(apdu), response: toHex(response), data, sw }, (r) => {
+    const result = { command: toHex(apdu), response: toHex(response), data, sw, meaning: status?.meaning ?? "no status word (answer shorter than 2 bytes)" };
+    if (sw !== "9000") {
+      throw new TapkitError(
+        "APDU_STATUS",
+        `the tag answered ${sw || "without a status word"}: ${result.meaning}${data ? ` (data ${data})` : ""}`,
+        status?.hint || "see ISO/IEC 7816-4 section 5.6",
+        result,
+      );
+    }
+    out.result(result, (r) => {
       out.line(r.data ? `${r.data} ${r.sw}` : r.sw);
+      out.status(`${r.sw}: ${r.meaning}`);
     });
   },
 };

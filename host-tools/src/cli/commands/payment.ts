@@ -3,7 +3,7 @@
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
-import { getMerchantProfile, requestAmount, setMerchantProfile, showStaticCode, type ShownCode } from "../../qr/payment-client.ts";
+import { getMerchantProfile, requestAmount, setMerchantProfile, showStaticCode, type ShownCode, type StoredProfile } from "../../qr/payment-client.ts";
 import { PROFILE_OPTIONS, profileFromOptions } from "./emv.ts";
 import { withDevice } from "./connect.ts";
 
@@ -25,15 +25,25 @@ export const merchantSet: Command = {
 
 export const merchantGet: Command = {
   name: "merchant get",
-  summary: "read the merchant profile stored on the plaque",
+  summary: "read the merchant profile stored on the plaque (--json feeds merchant set --profile)",
   usage: "tapkit merchant get --port PORT [--json]",
-  examples: ["tapkit merchant get --port /dev/ttyUSB0 --json"],
+  examples: [
+    "tapkit merchant get --port /dev/ttyUSB0",
+    "tapkit merchant get --port /dev/ttyUSB0 --json > merchant.json   # back up; 'merchant set --profile merchant.json' restores or clones it",
+  ],
   options: { ...PORT_OPTION, ...JSON_OPTION },
   async run(opts, _pos, out) {
     const p = await withDevice(opts, (d) => getMerchantProfile(d));
-    out.result(p, (r) => {
-      out.line(`${r.name}, ${r.city} ${r.country}  currency ${r.currency}  MCC ${r.mcc}`);
-      out.line(`accounts ${r.accounts}`);
+    out.result(p, (r: StoredProfile) => {
+      out.line(`${r.name}, ${r.city} ${r.country}${r.postal ? ` ${r.postal}` : ""}  currency ${r.currency}  MCC ${r.mcc}`);
+      for (const a of r.accounts) {
+        const id = String(a.id).padStart(2, "0");
+        if (a.value !== undefined) out.line(`account ${id}  ${a.value}`);
+        else {
+          out.line(`account ${id}  GUID ${a.gui ?? "(none)"}`);
+          for (const [sub, v] of Object.entries(a.fields ?? {})) out.line(`   ${id}/${sub}  ${v}`);
+        }
+      }
     });
   },
 };

@@ -13,21 +13,28 @@ import { firmwareElfPath, firmwarePath } from "../../paths.ts";
 import { startQemuBoard } from "../../qemu/qemu-board.ts";
 import { parseBaud } from "./connect.ts";
 import { servePcsc } from "../../sim/serve-pcsc.ts";
+import { DeviceClient } from "../../device/client.ts";
+import { installDemoWallet, type DemoWallet } from "../../wallet/demo-issuer.ts";
 
 export const sim: Command = {
   name: "sim",
   summary: "run the simulated board: firmware + virtual UART, NFC, flash, keystore, display",
-  usage: "tapkit sim [--board NAME] [--state DIR] [--blank] [--pty PATH] [--tcp PORT] [--baud N] [--json]",
+  usage: "tapkit sim [--board NAME] [--state DIR] [--blank | --blank-wallet] [--pty PATH] [--tcp PORT] [--baud N] [--json]",
   examples: [
     "tapkit sim                                   # sim-plaque, demo set-up, state in memory",
-    "tapkit sim --board sim-card --state ./card1  # keeps flash and keys in ./card1",
+    "tapkit sim --board sim-card --state ./card1  # keeps flash and keys in ./card1; a DEMO wallet (10000 XTS, PIN 1234)",
+    "tapkit sim --board sim-card --blank-wallet   # demo keys, wallet left blank for tapkit issuer certify",
     "tapkit sim --pty /tmp/plaque --tcp 7300 --json",
     "tapkit sim --board qemu-m4 --pcsc --verbose      # the C shell on an emulated Cortex-M4 (QEMU)",
   ],
   options: {
     board: { type: "string", short: "b", help: "board to simulate (default sim-plaque)" },
     state: { type: "string", help: "directory that keeps flash and keystore across restarts (default: in memory)" },
-    blank: { type: "boolean", help: "start without the demo set-up (no demo keys or merchant profile)" },
+    blank: { type: "boolean", help: "start without the demo set-up (no demo keys, merchant profile or demo wallet)" },
+    "blank-wallet": {
+      type: "boolean",
+      help: "card boards: keep the demo keys but leave the wallet blank, for your own issuer (tapkit issuer certify)",
+    },
     pty: { type: "string", help: "path of the pseudo-terminal link to create (default /tmp/tapkit-BOARD-PID)" },
     "no-pty": { type: "boolean", help: "serve TCP only (no socat needed)" },
     tcp: { type: "string", help: "TCP port on 127.0.0.1 (default: any free port)" },
@@ -78,6 +85,21 @@ export const sim: Command = {
           baud: parseBaud(opts.baud) ?? board.link.baud,
           verbose: Boolean(opts.verbose),
         });
+    // The card's demo set-up includes a wallet certified by the DEMO issuer (wallet/demo-issuer.ts).
+    let demoWallet: DemoWallet | null = null;
+    if (board.mode === "card" && !emulated && !opts.blank && !opts["blank-wallet"] && "device" in sim) {
+      try {
+        const client = await DeviceClient.connect(`tcp:127.0.0.1:${sim.ports.tcp}`);
+        try {
+          demoWallet = await installDemoWallet(client);
+        } finally {
+          await client.close();
+        }
+      } catch (e) {
+        await sim.stop();
+        throw e;
+      }
+    }
     const pcsc = opts.pcsc
       ? await servePcsc("device" in sim ? sim.device : sim.chips.nfc).catch(async (e) => {
           await sim.stop();
@@ -94,6 +116,7 @@ export const sim: Command = {
       demo: !opts.blank,
       pid: process.pid,
       pcsc: pcsc ? "Virtual PCD 00 00" : null,
+      demoWallet,
     };
     if (out.json) process.stdout.write(JSON.stringify(ready) + "\n");
     else {
@@ -102,8 +125,12 @@ export const sim: Command = {
       out.line(`  tcp:          ${ready.tcp ?? "none (the link is on the pty)"}`);
       out.line(`  baud:         ${ready.baud}`);
       out.line(`  state:        ${ready.state ?? "in memory (use --state DIR to keep it)"}`);
+      if (demoWallet)
+        out.line(
+          `  demo wallet:  ${demoWallet.balance} ${demoWallet.currency} (ISO 4217 test currency), PIN ${demoWallet.pin}, DEMO issuer root ${demoWallet.root}${demoWallet.installed ? "" : " (card already certified: left as it was)"}`,
+        );
       if (ready.pcsc) out.line(`  pc/sc reader: ${ready.pcsc} (try: opensc-tool -r 0 -s 00A4040007D276000085010100)`);
-      out.line(`try: tapkit info --port ${ready.pty ?? ready.tcp}    (Ctrl-C stops the simulator)`);
+      out.line(`try: tapkit info --port ${ready.pty ?? `tcp:127.0.0.1:${ready.tcp}`}    (Ctrl-C stops the simulator)`);
     }
     // An emulated board can also end by itself (a CPU lockup stops QEMU).
     const died = await Promise.race([stopRequested.then(() => null), "exited" in sim ? sim.exited : new Promise<never>(() => {})]);

@@ -1,7 +1,11 @@
 // The few Buffer calls the shared host modules make (NDEF records, hex helpers), for the
-// browser, which has no Buffer: from(bytes|array|string[, "hex"]), concat, byteLength and
+// browser, which has no Buffer: from(bytes|array|string[, "hex"]), concat, byteLength, equals and
 // toString("hex" | "latin1" | "utf8"). Installed before anything else runs in the page.
 class PageBuffer extends Uint8Array {
+  equals(other: Uint8Array): boolean {
+    return this.length === other.length && this.every((b, i) => b === other[i]);
+  }
+
   override toString(enc = "utf8"): string {
     if (enc === "hex") return Array.from(this, (b) => b.toString(16).padStart(2, "0")).join("");
     if (enc === "latin1") return String.fromCharCode(...this);

@@ -12,7 +12,8 @@ import { inspectPayload, type Inspection } from "../../emv/inspect.ts";
 import { buildPayload, type MerchantProfile } from "../../emv/mpm.ts";
 import { PRESETS, presetFor, type SchemePreset } from "../../emv/scheme-presets.ts";
 import { SCHEMES } from "../../emv/schemes.ts";
-import { decodeMessage, describeRecord, encodeMessage, MODE_IDS, readNdefType4, setTag, uriRecord } from "../../ndef/index.ts";
+import { encodeMessage, MODE_IDS, setTag, uriRecord } from "../../ndef/index.ts";
+import { checkTap, scanFramebuffer, type PanelDecoder, type PanelScan } from "../../field/index.ts";
 import { requestAmount, setMerchantProfile } from "../../qr/payment-client.ts";
 import { hasWebSerial, openBridge, openWebSerial } from "./browser-transports.ts";
 import type { PageConfig } from "../page-html.ts";
@@ -156,26 +157,30 @@ function drawPanel(fb: Framebuffer): ImageData {
   return img;
 }
 
-interface PanelScan {
-  payload?: string;
-  inspection?: Inspection;
+/** jsQR on the panel as drawn in the page: the browser's decoder for the field library's scan. */
+function pageJsqr(img: ImageData): PanelDecoder {
+  return {
+    name: "jsQR",
+    decode: () => {
+      const code = jsQR(img.data, img.width, img.height);
+      return { available: true, bytes: code ? Uint8Array.from(code.binaryData) : null };
+    },
+  };
 }
 
-/** Reads the panel, shows it, and decodes it as a phone would (jsQR). */
-async function refreshPanel(): Promise<PanelScan> {
-  const c = client!;
-  const fb = await c.framebuffer();
+/** Reads the panel, shows it, and checks it as a customer's phone would (field/panel-scan.ts). */
+async function refreshPanel(): Promise<{ scan: PanelScan; inspection?: Inspection }> {
+  const fb = await client!.framebuffer();
   const img = drawPanel(fb);
-  const code = jsQR(img.data, img.width, img.height);
-  const scan = $("scan");
-  if (!code) {
-    scan.innerHTML = `<span class="warn">no QR code on the panel</span>`;
-    return {};
+  const scan = await scanFramebuffer(fb, [pageJsqr(img)]);
+  const box = $("scan");
+  if (!scan.payload) {
+    box.innerHTML = `<span class="warn">${esc(scan.reason)}</span>`;
+    return { scan };
   }
-  const payload = new TextDecoder().decode(Uint8Array.from(code.binaryData));
-  const inspection = inspectPayload(payload, currentScheme());
-  scan.innerHTML = `decoded (jsQR): <code>${esc(payload)}</code><br>${verdictLine(inspection)}`;
-  return { payload, inspection };
+  const inspection = inspectPayload(scan.payload, currentScheme());
+  box.innerHTML = `decoded (jsQR): <code>${esc(scan.payload)}</code><br>${verdictLine(inspection)}`;
+  return { scan, inspection };
 }
 
 function verdictLine(r: Inspection): string {
@@ -261,30 +266,24 @@ async function showAmount(): Promise<void> {
   await refreshPanel();
 }
 
-/** Reads the tag twice as a phone does and checks the panel code; one verdict in words. */
+/** Reads the tag twice as a phone does (field/tap-check.ts) and checks the panel code; one verdict in words. */
 async function tapCheck(): Promise<void> {
-  const c = client!;
-  const nfc = nfcTestPath(c);
-  const urls: string[] = [];
-  for (let i = 0; i < 2; i++) {
-    await nfc.newTap();
-    const read = await readNdefType4((a) => nfc.apdu(a));
-    const first = read.message.length ? decodeMessage(read.message).map(describeRecord)[0] : undefined;
-    urls.push(first?.kind === "uri" ? first.uri : "");
-  }
+  const nfc = nfcTestPath(client!);
+  const taps = [await checkTap(nfc), await checkTap(nfc)];
+  const urls = taps.map((t) => t.url ?? "");
   const panel = await refreshPanel();
   const problems: string[] = [];
   const good: string[] = [];
   if (!urls[0]) problems.push("the tag holds no URL: a phone shows nothing when it taps (enter the tap URL in the profile and save)");
-  else good.push(`a phone reads ${urls[0].length > 70 ? urls[0].slice(0, 70) + "..." : urls[0]}`);
+  else good.push(`a phone reads ${urls[0].length > 70 ? `${urls[0].slice(0, 70)}...` : urls[0]} (${taps[0].apdus} APDUs)`);
   if (urls[0] && urls[0] !== urls[1]) good.push("the URL changes on every tap (dynamic SUN/signed URL)");
   else if (urls[0]) good.push("the URL is the same on every tap (static URL: no SUN keys on this plaque)");
-  if (!panel.payload) problems.push("the panel shows no readable QR code");
-  else if (panel.inspection!.errors)
-    problems.push(
-      `the panel code breaks ${panel.inspection!.errors} ${SCHEMES[panel.inspection!.profile].name} rule(s): ${panel.inspection!.findings.find((f) => f.level === "error")!.rule}`,
-    );
-  else good.push(`the panel code decodes and passes the ${SCHEMES[panel.inspection!.profile].name} rules`);
+  const inspection = panel.inspection;
+  if (!inspection) problems.push(`the panel: ${panel.scan.reason}`);
+  else if (inspection.errors) {
+    const first = inspection.findings.find((f) => f.level === "error")!;
+    problems.push(`the panel code breaks ${inspection.errors} ${SCHEMES[inspection.profile].name} rule(s): ${first.field}: ${first.rule}`);
+  } else good.push(`the panel code decodes and passes the ${SCHEMES[inspection.profile].name} rules`);
   const ok = problems.length === 0;
   $("verdict").innerHTML = `<p class="${ok ? "ok" : "bad"}" id="verdict-line">${ok ? "PASS: ready for the merchant" : "FAIL: not ready"}</p><ul>${[
     ...problems.map((p) => `<li class="bad">${esc(p)}</li>`),
