@@ -23,3 +23,31 @@ await build({
   logLevel: "warning",
 });
 chmodSync("dist/tapkit.mjs", 0o755);
+
+// The technician's page (`tapkit web`): the browser half, bundled with the host library it
+// shares (link, ops, EMV, NDEF). Node-only modules the shared code imports but the page never
+// calls (node:net for TCP, serialport for serial lines, node:fs for replay stores) resolve to stubs.
+await build({
+  entryPoints: ["host-tools/src/web/page/main.ts"],
+  outfile: "dist/web/page.js",
+  bundle: true,
+  platform: "browser",
+  format: "iife",
+  target: "chrome110",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+  plugins: [
+    {
+      name: "node-builtins-empty",
+      setup(b) {
+        b.onResolve({ filter: /^(node:.*|serialport)$/ }, (a) => ({ path: a.path, namespace: "node-empty" }));
+        // CommonJS, so any named import resolves; calling one in the page says why it fails.
+        b.onLoad({ filter: /.*/, namespace: "node-empty" }, (a) => ({
+          contents: `module.exports = new Proxy({}, { get: (_, k) => k === "__esModule" ? false : () => { throw new Error(${JSON.stringify(a.path)} + " is not available in the browser"); } });`,
+          loader: "js",
+        }));
+      },
+    },
+  ],
+});

@@ -1,6 +1,6 @@
 // The merchant profile: the root data objects every payload of this plaque repeats
 // (merchant account templates 02-51, MCC 52, currency 53, country 58, name 59, city 60,
-// postal code 61), validated once when set and kept in the store as that very TLV text,
+// postal code 61, and 62/05 when static codes carry a reference label), validated once when set and kept in the store as that very TLV text,
 // ascending by ID, so building a payload is copying. The demo set-up installs a profile
 // that is clearly not payable (name "TAPKIT DEMO", country XX and currency 999, the
 // user-assigned / "no currency" codes, account GUID dev.tapkit.demo).
@@ -66,8 +66,10 @@ export function checkAccounts(ptr: usize, len: i32): i32 {
 }
 
 // The fields of the profile being set, checked by checkField but not yet stored, in ID order
-// (52 mcc, 53 currency, 58 country, 59 name, 60 city, 61 postal): value pointer and length.
-const FIELDS = memory.data(6 * 8);
+// (52 mcc, 53 currency, 58 country, 59 name, 60 city, 61 postal, 62 the reference label
+// static codes carry in 62/05, e.g. Pix's "***"): value pointer and length.
+const FIELD_COUNT = 7;
+const FIELDS = memory.data(FIELD_COUNT * 8);
 
 /**
  * Checks one field (length min-max, characters of class `cls`; len < 0 = not text) and keeps
@@ -85,18 +87,23 @@ export function checkField(id: i32, ptr: usize, len: i32, min: i32, max: i32, cl
 }
 
 /**
- * Checks the account objects and stores the profile: them, then the six fields checkField
- * kept (an empty postal code is left out). OK or a failure naming the field and rule.
+ * Checks the account objects and stores the profile: them, then the fields checkField kept
+ * (an empty postal code or reference is left out; the reference as template 62, sub-object 05). OK or a failure naming the field and rule.
  */
 export function setProfile(accounts: usize, accountsLen: i32): i32 {
   const ok = checkAccounts(accounts, accountsLen);
   if (ok != OK) return ok;
   tlvWriterStart(PROFILE, PROFILE_CAP);
   tlvRaw(accounts, accountsLen);
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < FIELD_COUNT; i++) {
     const slot = FIELDS + <usize>(i << 3);
     const len = load<i32>(slot + 4);
-    if (len > 0) tlvBytes(i < 2 ? 52 + i : 56 + i, load<usize>(slot), len);
+    if (len <= 0) continue;
+    if (i == FIELD_COUNT - 1) {
+      const t = tlvOpen(62);
+      tlvBytes(5, load<usize>(slot), len);
+      tlvClose(t);
+    } else tlvBytes(i < 2 ? 52 + i : 56 + i, load<usize>(slot), len);
   }
   if (tlvWriterOverflow()) {
     profileLen = -1;

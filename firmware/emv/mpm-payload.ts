@@ -1,7 +1,8 @@
 // Builds EMV merchant-presented payloads (EMVCo MPM) from the stored profile: 00 "01" first,
 // 01 "11" static / "12" dynamic, the profile's objects in ID order with the amount (54)
 // between currency (53) and country (58), for dynamic codes an additional data template (62)
-// with bill number (01) and reference label (05), and last the CRC object: "6304" then
+// with bill number (01) and reference label (05) (static codes: the profile's 62, if any),
+// and last the CRC object: "6304" then
 // CRC-16/CCITT-FALSE over everything before it, "6304" included, as 4 upper-case hex digits.
 import { BAD_ARG, OK, fail } from "../link/status";
 import { writeDecimal } from "../lib/bytes";
@@ -77,8 +78,10 @@ export function buildPayload(amount: usize, amountLen: i32, bill: usize, billLen
   // Profile objects below 54 (accounts, MCC, currency), then the amount, then the rest.
   const at = copyProfileBelow(0, 54);
   if (dynamic) tlvBytes(54, amount, amountLen);
-  copyProfileBelow(at, 62);
-  if (billLen > 0 || ref > 0) {
+  const at62 = copyProfileBelow(at, 62);
+  // A static code carries the profile's own 62 (its reference label, e.g. Pix's "***").
+  if (billLen == 0 && ref <= 0) copyProfileBelow(at62, 63);
+  else {
     const t = tlvOpen(62);
     if (billLen > 0) tlvBytes(1, bill, billLen);
     if (ref > 0) {

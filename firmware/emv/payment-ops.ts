@@ -10,7 +10,8 @@ import { qrVersion } from "../qr/qr-encoder";
 import { renderScale } from "../display/qr-render";
 import { lastDynamicReference, showDynamicCode, showStaticCode, currentScreen, SCREEN_DYNAMIC } from "../display/payment-screen";
 import { CAPITALS, DIGITS, PRINTABLE, checkField, profileField, profileLength, profilePtr, setProfile } from "./merchant-profile";
-import { tlvFoundLen, tlvFoundPtr, tlvIdAt, tlvSizeAt } from "../codec/tlv/emv-tlv";
+import { tlvFind, tlvFoundLen, tlvFoundPtr, tlvIdAt, tlvSizeAt } from "../codec/tlv/emv-tlv";
+import { numericCurrency } from "./currency-codes";
 import { buildPayload, checkAmount, payloadLength, payloadPtr } from "./mpm-payload";
 
 const DEFAULT_TIMEOUT_S: i64 = 120;
@@ -37,13 +38,24 @@ function profileArg(key: string, id: i32, min: i32, max: i32, cls: i32, rule: st
   return checkField(id, tp, kind < 0 ? -1 : tl, min, max, cls, rule);
 }
 
+/** Currency (53): three digits, or an alphabetic code numericCurrency knows ("BRL" -> "986"). */
+function currencyArg(): bool {
+  const kind = textArg("currency");
+  if (kind > 0 && tl == 3) {
+    const numeric = numericCurrency(tp);
+    if (numeric != 0) tp = numeric;
+  }
+  return checkField(53, tp, kind < 0 ? -1 : tl, 3, 3, DIGITS, "currency (53): ISO 4217, three digits or a code such as BRL");
+}
+
 export function merchantSetOp(): i32 {
   if (!profileArg("name", 59, 1, 25, PRINTABLE, "name (59): 1-25 printable ASCII characters")
     || !profileArg("city", 60, 1, 15, PRINTABLE, "city (60): 1-15 printable ASCII characters")
     || !profileArg("country", 58, 2, 2, CAPITALS, "country (58): ISO 3166-1 alpha-2, two capital letters")
-    || !profileArg("currency", 53, 3, 3, DIGITS, "currency (53): ISO 4217 numeric, three digits")
+    || !currencyArg()
     || !profileArg("mcc", 52, 4, 4, DIGITS, "mcc (52): ISO 18245, four digits")
-    || !profileArg("postal", 61, 0, 10, PRINTABLE, "postal (61): up to 10 printable ASCII characters")) return BAD_ARG;
+    || !profileArg("postal", 61, 0, 10, PRINTABLE, "postal (61): up to 10 printable ASCII characters")
+    || !profileArg("ref", 62, 0, 25, PRINTABLE, "ref (62/05): up to 25 printable ASCII characters")) return BAD_ARG;
   if (textArg("accounts") < 1) return fail(BAD_ARG, "accounts (02-51): text required");
   const r = setProfile(tp, tl);
   if (r != OK) return r;
@@ -67,10 +79,13 @@ export function merchantGetOp(): i32 {
   const p = profilePtr();
   let accountsLen = 0;
   while (accountsLen < plen && tlvIdAt(p, accountsLen) <= 51) accountsLen += tlvSizeAt(p, accountsLen);
-  // Keys in deterministic CBOR order (shorter first); postal is "" when none is kept, so
-  // `merchant get --json` feeds `merchant set --profile` back with nothing lost.
-  encodeMap(7);
+  // Keys in deterministic CBOR order (shorter first); postal and ref are "" when none is
+  // kept, so `merchant get --json` feeds `merchant set --profile` back with nothing lost.
+  encodeMap(8);
   encodeField("mcc", 52);
+  encodeText("ref");
+  if (profileField(62) && tlvFind(tlvFoundPtr(), tlvFoundLen(), 5)) encodeTextBytes(tlvFoundPtr(), tlvFoundLen());
+  else encodeText("");
   encodeField("city", 60);
   encodeField("name", 59);
   encodeField("postal", 61);

@@ -76,7 +76,8 @@ test("firmware rejects malformed profiles and amounts, naming the field", async 
   await reject("merchant.set", { ...ok, name: "N".repeat(26) }, "name (59)");
   await reject("merchant.set", { ...ok, city: "C".repeat(16) }, "city (60)");
   await reject("merchant.set", { ...ok, country: "br" }, "country (58)");
-  await reject("merchant.set", { ...ok, currency: "EUR" }, "currency (53)");
+  await reject("merchant.set", { ...ok, currency: "ZZZ" }, "currency (53)");
+  await reject("merchant.set", { ...ok, currency: "eur" }, "currency (53)");
   await reject("merchant.set", { ...ok, mcc: "581" }, "mcc (52)");
   await reject("merchant.set", { ...ok, accounts: "" }, "accounts (02-51)");
   await reject("merchant.set", { ...ok, accounts: "26080104ABCD" }, "must start with 00 GUID");

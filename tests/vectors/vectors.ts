@@ -40,6 +40,17 @@ export const EMV_MPM = read<{
   negative: { source: string; cases: { name: string; payload: string; field: string }[] };
 }>("emv-mpm");
 
+export interface SchemeVector {
+  name: string;
+  profile: string;
+  source: string;
+  payload: string;
+}
+export const EMV_SCHEMES = read<{
+  valid: (SchemeVector & { emvcoErrors: string[] })[];
+  schemeBreaches: (SchemeVector & { fields: string[] })[];
+}>("emv-schemes");
+
 interface CosePass {
   file: string;
   title: string;

@@ -7,24 +7,30 @@ export interface DataObject {
   value: string;
 }
 
-/** Splits text into objects; `where` names the enclosing template in errors. */
-export function parseObjects(text: string, where = "payload"): DataObject[] {
-  const chars = Array.from(text);
-  const out: DataObject[] = [];
+/** Splits text into objects as far as it is well-formed; the error names where it stopped (`where`: the enclosing template). */
+export function splitObjects(text: string, where = "payload"): { objects: DataObject[]; error?: { field: string; rule: string } } {
+  const cs = Array.from(text);
+  const objects: DataObject[] = [];
   let at = 0;
-  while (at < chars.length) {
-    if (chars.length - at < 4) throw emvError(where, `truncated object header at character ${at}`, "each object is ID(2) + length(2) + value");
-    const id = chars.slice(at, at + 2).join("");
-    const len = chars.slice(at + 2, at + 4).join("");
-    if (!/^\d\d$/.test(id)) throw emvError(where, `object ID "${id}" at character ${at} is not two digits`, "IDs are 00-99");
-    if (!/^\d\d$/.test(len)) throw emvError(`${prefix(where)}${id}`, `length "${len}" is not two digits`, "lengths are 00-99 characters");
+  while (at < cs.length) {
+    if (cs.length - at < 4) return { objects, error: { field: where, rule: `truncated object header at character ${at}` } };
+    const id = cs.slice(at, at + 2).join("");
+    const len = cs.slice(at + 2, at + 4).join("");
+    if (!/^\d\d$/.test(id)) return { objects, error: { field: where, rule: `object ID "${id}" at character ${at} is not two digits` } };
+    if (!/^\d\d$/.test(len)) return { objects, error: { field: `${prefix(where)}${id}`, rule: `length "${len}" is not two digits` } };
     const n = Number(len);
-    if (at + 4 + n > chars.length)
-      throw emvError(`${prefix(where)}${id}`, `length ${n} runs past the end of the ${where}`, "the length counts characters of the value");
-    out.push({ id, value: chars.slice(at + 4, at + 4 + n).join("") });
+    if (at + 4 + n > cs.length) return { objects, error: { field: `${prefix(where)}${id}`, rule: `length ${n} runs past the end of the ${where}` } };
+    objects.push({ id, value: cs.slice(at + 4, at + 4 + n).join("") });
     at += 4 + n;
   }
-  return out;
+  return { objects };
+}
+
+/** splitObjects that throws EMV_INVALID where the text stops being well-formed. */
+export function parseObjects(text: string, where = "payload"): DataObject[] {
+  const { objects, error } = splitObjects(text, where);
+  if (error) throw emvError(error.field, error.rule, "each object is ID(2) + length(2) + value; the length counts characters");
+  return objects;
 }
 
 function prefix(where: string): string {

@@ -1,10 +1,12 @@
 // The panel checked the way a customer's phone sees it, in one call: the device's
 // framebuffer decoded by independent QR decoders (the caller passes them: jsQR and zbarimg
 // from panel-decoders.ts on a PC, jsQR alone in a browser), the decoders compared, and the
-// payload parsed and checked as an EMV merchant-presented code with each field named.
+// payload parsed and checked as an EMV merchant-presented code (under its scheme's profile)
+// with each field named.
 // Used by `tapkit scan` and the technician's web page; no file or process access here.
 import type { DeviceClient, Framebuffer } from "../device/client.ts";
-import { parsePayload } from "../emv/mpm.ts";
+import { inspectPayload } from "../emv/inspect.ts";
+import { SCHEMES } from "../emv/schemes.ts";
 import { parseObjects } from "../emv/tlv.ts";
 import { objectName, subObjectName } from "../emv/object-names.ts";
 import { asTapkitError, TapkitError } from "../errors/index.ts";
@@ -43,6 +45,8 @@ export interface PanelScan {
     /** the payload passed every EMV MPM check */
     valid: boolean;
     initiation: string | null;
+    /** the scheme profile whose rules were applied (EMVCo when the code names none) */
+    scheme: string;
     fields: EmvField[];
     /** the rule it broke, when not valid */
     problem: { field: string; message: string; hint: string } | null;
@@ -78,20 +82,17 @@ function namedFields(payload: string): EmvField[] {
 
 function checkEmv(payload: string): NonNullable<PanelScan["emv"]> {
   const fields = namedFields(payload);
-  try {
-    const parsed = parsePayload(payload);
-    return { valid: true, initiation: parsed.initiation, fields, problem: null };
-  } catch (e) {
-    const err = asTapkitError(e);
-    if (err.code === "INTERNAL") throw e;
-    const initiation = fields.find((f) => f.id === "01")?.value;
-    return {
-      valid: false,
-      initiation: initiation === "11" ? "static" : initiation === "12" ? "dynamic" : null,
-      fields,
-      problem: { field: String(err.details.field ?? ""), message: err.message, hint: err.hint },
-    };
-  }
+  // Under the scheme the code's own templates name (emv/schemes.ts): a PromptPay code without
+  // 59/60 is what PromptPay allows, a Pix code without 62/05 is not.
+  const r = inspectPayload(payload, "auto");
+  const first = r.findings.find((f) => f.level === "error");
+  return {
+    valid: !first,
+    initiation: r.initiation === "unspecified" ? null : r.initiation,
+    scheme: SCHEMES[r.profile].name,
+    fields,
+    problem: first ? { field: first.field, message: `${first.field}: ${first.rule}`, hint: first.hint } : null,
+  };
 }
 
 /** Decodes and checks one panel image. */
@@ -121,10 +122,10 @@ export async function scanFramebuffer(fb: Framebuffer, decoders: PanelDecoder[])
   else if (!payload) reason = `no QR code found on the ${fb.width}x${fb.height} panel by ${names}`;
   else if (!agree)
     reason = `the decoders disagree: ${used.map((r) => `${r.name} ${r.payload === null ? "read nothing" : `read ${JSON.stringify(r.payload.slice(0, 40))}`}`).join(", ")}`;
-  else if (!emv!.valid) reason = `decoded by ${names}, but not a valid EMV code: ${emv!.problem!.message}`;
+  else if (!emv!.valid) reason = `decoded by ${names}, but not a valid ${emv!.scheme} code: ${emv!.problem!.message}`;
   else {
     verdict = "ok";
-    reason = `${emv!.initiation} EMV code decoded alike by ${names}, every check passed`;
+    reason = `${emv!.initiation} EMV code decoded alike by ${names}, every check passed${emv!.scheme === "EMVCo" ? "" : ` (${emv!.scheme} rules)`}`;
   }
   return {
     width: fb.width,

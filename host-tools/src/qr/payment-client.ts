@@ -4,6 +4,7 @@
 // without a payment app (a card) is told so in words, not as the link's unknown-op.
 import type { DeviceClient } from "../device/client.ts";
 import type { OpResult } from "../ops/index.ts";
+import { currencyNumeric } from "../emv/currency.ts";
 import { LinkError } from "../link/index.ts";
 import { TapkitError } from "../errors/index.ts";
 import { accountsText, checkAmountForBuild, checkProfile, type MerchantProfile } from "../emv/mpm.ts";
@@ -48,10 +49,11 @@ export async function setMerchantProfile(client: DeviceClient, p: MerchantProfil
       name: p.name,
       city: p.city,
       country: p.country,
-      currency: p.currency,
+      currency: currencyNumeric(p.currency),
       mcc: p.mcc,
       accounts: accountsText(p.accounts),
       postal: p.postal || undefined,
+      ref: p.reference || undefined,
     }),
   );
   return r.len;
@@ -62,6 +64,7 @@ export async function getMerchantProfile(client: DeviceClient): Promise<StoredPr
   const r = await paymentOp(client, "merchant get", () => client.ops.merchant.get());
   const p: StoredProfile = { name: r.name, city: r.city, country: r.country, currency: r.currency, mcc: r.mcc, accounts: accountsFromText(r.accounts) };
   if (r.postal) p.postal = r.postal;
+  if (r.ref) p.reference = r.ref;
   return p;
 }
 

@@ -4,7 +4,10 @@ import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
 import { integerOption, optionalInteger } from "../option-values.ts";
-import { buildPayload, parsePayload, type MerchantAccount, type MerchantProfile } from "../../emv/mpm.ts";
+import { buildPayload, type MerchantAccount, type MerchantProfile } from "../../emv/mpm.ts";
+import { inspectPayload, type Inspection } from "../../emv/inspect.ts";
+import { isSchemeId, SCHEME_IDS, SCHEMES, type SchemeId } from "../../emv/schemes.ts";
+import { EXIT } from "../../errors/index.ts";
 import { accountsFromText } from "../../emv/account-objects.ts";
 
 /** The largest --ref: exact as a number, and "TK" plus its 16 digits fits 62/05's 25 characters. */
@@ -15,9 +18,10 @@ export const PROFILE_OPTIONS = {
   name: { type: "string" as const, help: "merchant name (59), at most 25 characters" },
   city: { type: "string" as const, help: "merchant city (60), at most 15 characters" },
   country: { type: "string" as const, help: "ISO 3166-1 alpha-2 country (58), e.g. BR" },
-  currency: { type: "string" as const, help: "ISO 4217 numeric currency (53), e.g. 986" },
+  currency: { type: "string" as const, help: "ISO 4217 currency (53), numeric or alphabetic: 986 or BRL" },
   mcc: { type: "string" as const, help: "merchant category code (52), e.g. 5812" },
   postal: { type: "string" as const, help: "postal code (61)" },
+  "static-ref": { type: "string" as const, help: "reference label (62/05) the static code carries, e.g. '***' for Pix" },
   account: { type: "string" as const, multiple: true, help: "ID:GUID[:SUB=VALUE,...] merchant account template, repeatable (several schemes in one code)" },
 };
 
@@ -35,7 +39,8 @@ export function profileFromOptions(opts: Record<string, any>): MerchantProfile {
   // Files from tapkit before 0.2 kept the accounts as EMV text (what merchant.get answers).
   const fileAccounts = typeof base.accounts === "string" ? accountsFromText(base.accounts) : base.accounts;
   const accounts = opts.account ? (opts.account as string[]).map(parseAccount) : fileAccounts;
-  const p = { ...base, ...pick(opts, ["name", "city", "country", "currency", "mcc", "postal"]), accounts: accounts ?? [] } as MerchantProfile;
+  const ref = opts["static-ref"] === undefined ? {} : { reference: opts["static-ref"] as string };
+  const p = { ...base, ...pick(opts, ["name", "city", "country", "currency", "mcc", "postal"]), ...ref, accounts: accounts ?? [] } as MerchantProfile;
   for (const k of ["name", "city", "country", "currency", "mcc"] as const) {
     if (p[k] === undefined)
       throw usageError(
@@ -88,7 +93,7 @@ export const emvBuild: Command = {
   name: "emv build",
   summary: "build an EMV MPM payload (static, or dynamic with --amount)",
   usage:
-    "tapkit emv build (--profile FILE | --name N --city C --country CC --currency NNN --mcc NNNN --account ID:GUID[:01=V]...) [--amount 12.34] [--bill B] [--ref N] [--json]",
+    "tapkit emv build (--profile FILE | --name N --city C --country CC --currency NNN|AAA --mcc NNNN --account ID:GUID[:01=V]...) [--amount 12.34] [--bill B] [--ref N] [--json]",
   examples: [
     "tapkit emv build --name 'CAFE' --city 'LISBOA' --country PT --currency 978 --mcc 5812 --account 26:PT.EXAMPLE.PAY:01=123 --account 29:A000000677010111:01=0066812345678",
     "tapkit emv build --profile merchant.json --amount 12.34 --bill INV-7",
@@ -108,37 +113,84 @@ export const emvBuild: Command = {
   },
 };
 
+const SCHEME_OPTION = {
+  profile: {
+    type: "string" as const,
+    help: `rules to apply: auto (default: the scheme the code's templates name, else emvco), ${SCHEME_IDS.join(", ")}`,
+  },
+};
+
+function schemeOption(v: unknown): SchemeId | "auto" {
+  const s = String(v ?? "auto").toLowerCase();
+  if (s === "auto" || isSchemeId(s)) return s;
+  throw usageError(`--profile '${v}' is not a scheme profile`, `one of auto, ${SCHEME_IDS.join(", ")}`);
+}
+
+/** The verdict line both commands end with. */
+function verdict(r: Inspection): string {
+  const under = `${SCHEMES[r.profile].name}${r.detected ? " (detected)" : ""}`;
+  const counts = `${r.errors} error${r.errors === 1 ? "" : "s"}, ${r.warnings} warning${r.warnings === 1 ? "" : "s"}`;
+  return `${r.errors ? "INVALID" : "OK"} under ${under}: ${r.initiation} code${r.crc ? `, CRC ${r.crc}` : ""}, ${counts}`;
+}
+
+function printFindings(out: Parameters<Command["run"]>[2], r: Inspection): void {
+  // On stderr, like every tapkit error, so the listing on stdout stays clean for scripts.
+  for (const x of r.findings) out.status(`${x.level}: ${x.field}: ${x.rule}\n  hint: ${x.hint}`);
+}
+
+function printRules(out: Parameters<Command["run"]>[2], r: Inspection): void {
+  out.line("rules applied:");
+  for (const l of r.rulesApplied) out.line(`  - ${l}`);
+}
+
 export const emvParse: Command = {
   name: "emv parse",
-  summary: "split an EMV MPM payload into its data objects (and check it)",
-  usage: "tapkit emv parse PAYLOAD [--json]",
-  examples: ["tapkit emv parse '000201010211...6304ABCD' --json"],
+  summary: "show every data object of an EMV MPM payload (or upi:// URI), with rule breaches as warnings",
+  usage: "tapkit emv parse PAYLOAD [--profile auto|emvco|pix|promptpay|paynow|sgqr|vietqr|duitnow|qris|upi] [--json]",
+  examples: ["tapkit emv parse '000201010211...6304ABCD' --json", 'tapkit emv parse "$(zbarimg -q --raw sticker.png)" --profile promptpay'],
   positionals: [1, 1],
-  options: { ...JSON_OPTION },
-  async run(_opts, [payload], out) {
-    const p = parsePayload(payload);
-    out.result(p, (r) => {
+  options: { ...SCHEME_OPTION, ...JSON_OPTION },
+  async run(opts, [payload], out) {
+    const r = inspectPayload(payload, schemeOption(opts.profile));
+    out.result({ ok: r.errors === 0, ...r }, () => {
       for (const o of r.objects) {
         out.line(`${o.id} ${String(Array.from(o.value).length).padStart(2, "0")} ${o.value}`);
         for (const s of r.templates[o.id] ?? []) out.line(`   ${s.id} ${String(Array.from(s.value).length).padStart(2, "0")} ${s.value}`);
       }
-      out.line(`${r.initiation} code, CRC ${r.crc} ok`);
+      printFindings(out, r);
+      out.line(verdict(r));
     });
+    return r.errors ? EXIT.failure : EXIT.ok;
   },
 };
 
 export const emvCheck: Command = {
   name: "emv check",
-  summary: "check an EMV MPM payload against the format rules; exits non-zero if it breaks one",
-  usage: "tapkit emv check PAYLOAD [--json]",
-  examples: ['tapkit emv check "$(cat payload.txt)"'],
+  summary: "check an EMV MPM payload against EMVCo or a national scheme's rules; exits 1 if it breaks one",
+  usage: "tapkit emv check PAYLOAD [--profile auto|emvco|pix|promptpay|paynow|sgqr|vietqr|duitnow|qris|upi] [--json]",
+  examples: ['tapkit emv check "$(cat payload.txt)"', "tapkit emv check --profile pix '00020126580014br.gov.bcb.pix...'"],
   positionals: [1, 1],
-  options: { ...JSON_OPTION },
-  async run(_opts, [payload], out) {
-    const p = parsePayload(payload);
-    out.result({ ok: true, initiation: p.initiation, crc: p.crc, objects: p.objects.length }, (r) =>
-      out.line(`ok: ${r.initiation} code, ${r.objects} objects, CRC ${r.crc}`),
+  options: { ...SCHEME_OPTION, ...JSON_OPTION },
+  async run(opts, [payload], out) {
+    const r = inspectPayload(payload, schemeOption(opts.profile));
+    out.result(
+      {
+        ok: r.errors === 0,
+        profile: r.profile,
+        detected: r.detected,
+        rulesApplied: r.rulesApplied,
+        initiation: r.initiation,
+        crc: r.crc,
+        objects: r.objects.length,
+        findings: r.findings,
+      },
+      () => {
+        printFindings(out, r);
+        printRules(out, r);
+        out.line(verdict(r));
+      },
     );
+    return r.errors ? EXIT.failure : EXIT.ok;
   },
 };
 

@@ -20,6 +20,7 @@ import { FLASH_COMMANDS } from "./flash.ts";
 import { PROVISION_COMMANDS } from "./provision.ts";
 import { AUDIT_COMMANDS } from "./audit.ts";
 import { SERVE_COMMANDS } from "./serve.ts";
+import { web } from "./web.ts";
 import { FIELD_COMMANDS } from "./field.ts";
 
 export const COMMANDS: Command[] = [
@@ -47,4 +48,5 @@ export const COMMANDS: Command[] = [
   ...PROVISION_COMMANDS,
   ...AUDIT_COMMANDS,
   ...SERVE_COMMANDS,
+  web,
 ];

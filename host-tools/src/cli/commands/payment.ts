@@ -11,7 +11,7 @@ import { withDevice } from "./connect.ts";
 export const merchantSet: Command = {
   name: "merchant set",
   summary: "store the merchant profile on the plaque (it then shows the static code)",
-  usage: "tapkit merchant set --port PORT (--profile FILE | --name N --city C --country CC --currency NNN --mcc NNNN --account ID:GUID[:01=V]...) [--json]",
+  usage: "tapkit merchant set --port PORT (--profile FILE | --name N --city C --country CC --currency NNN|AAA --mcc NNNN --account ID:GUID[:01=V]...) [--json]",
   examples: [
     "tapkit merchant set --port /dev/ttyUSB0 --profile merchant.json",
     "tapkit merchant set -p tcp:127.0.0.1:7300 --name CAFE --city LISBOA --country PT --currency 978 --mcc 5812 --account 26:PT.EXAMPLE.PAY:01=123",

@@ -3,6 +3,7 @@
 // `wallet accept` (relay card -> plaque), `wallet export` (held vouchers to files for
 // settlement). The flows are the wallet library's (accept-flow.ts, plaque-client.ts,
 // voucher-files.ts); these commands parse and print.
+import { walletCurrencyOption } from "../../currency-option.ts";
 import type { Command } from "../../command.ts";
 import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../../command.ts";
 import { usageError } from "../../output.ts";
@@ -39,7 +40,7 @@ export const walletPay: Command = {
     ...PORT_OPTION,
     ...READER_OPTION,
     amount: { type: "string", help: "amount in minor units (250 = 2.50)" },
-    currency: { type: "string", help: "ISO 4217 code the card is certified for" },
+    currency: { type: "string", help: "ISO 4217 code the card is certified for: EUR or 978" },
     payee: { type: "string", help: "payee id (1..32 characters)" },
     sub: { type: "string", help: "sub-wallet (default 0, the main wallet)" },
     challenge: { type: "string", help: "payee challenge in hex (default: 16 random bytes)" },
@@ -53,12 +54,11 @@ export const walletPay: Command = {
   async run(opts, _pos, out) {
     if (opts.force && !opts.out) throw usageError("--force only applies with --out", "e.g. --out v1.voucher --force");
     const amount = amountOption(opts.amount, "amount", undefined, 1);
-    if (!opts.currency || !/^[A-Z]{3}$/.test(opts.currency))
-      throw usageError("--currency must be an ISO 4217 code such as EUR", "see `tapkit info --json` for the card's currency");
+    const currency = walletCurrencyOption(opts.currency);
     if (!opts.payee) throw usageError("--payee is required", "e.g. --payee shop-42");
     const request = {
       amount,
-      currency: opts.currency,
+      currency,
       payee: opts.payee,
       subWallet: subOpt(opts.sub, MAIN_WALLET, MAIN_WALLET),
       challenge: hexOption(opts.challenge, "challenge", { bytes: [16, 32] }),
@@ -114,17 +114,16 @@ export const plaqueSetup: Command = {
     plaque: { type: "string", help: "the plaque's link port" },
     root: { type: "string", help: "issuer root public key (hex or root.pub)" },
     payee: { type: "string", help: "this plaque's payee id (1..32 characters)" },
-    currency: { type: "string", help: "ISO 4217 code it accepts" },
+    currency: { type: "string", help: "ISO 4217 code it accepts: EUR or 978" },
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
     if (!opts.root || !opts.payee || !opts.currency)
       throw usageError("--root, --payee and --currency are required", "e.g. --root issuer/root.pub --payee shop-42 --currency EUR");
     const root = readRootKey(opts.root);
-    await withDevice({ port: opts.plaque }, (d) => new PlaqueAcceptor(d).setup(root, opts.payee, opts.currency));
-    out.result({ payee: opts.payee, currency: opts.currency, root: toHex(root) }, (r) =>
-      out.line(`plaque accepts ${r.currency} for ${r.payee} under root ${r.root}`),
-    );
+    const currency = walletCurrencyOption(opts.currency);
+    await withDevice({ port: opts.plaque }, (d) => new PlaqueAcceptor(d).setup(root, opts.payee, currency));
+    out.result({ payee: opts.payee, currency, root: toHex(root) }, (r) => out.line(`plaque accepts ${r.currency} for ${r.payee} under root ${r.root}`));
   },
 };
 

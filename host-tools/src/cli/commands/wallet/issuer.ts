@@ -2,6 +2,7 @@
 // becomes a wallet: chain, envelope, opening balance, PIN) and `issuer sync` (next epoch,
 // top-up, new envelope). The flows are the wallet library's (issuer.ts, card-link.ts,
 // sync-token.ts); these commands parse and print.
+import { walletCurrencyOption } from "../../currency-option.ts";
 import type { Command } from "../../command.ts";
 import { JSON_OPTION, PORT_OPTION, READER_OPTION } from "../../command.ts";
 import { usageError } from "../../output.ts";
@@ -48,7 +49,7 @@ export const issuerCertify: Command = {
   async run(opts, _pos, out) {
     if (!opts.issuer) throw usageError("--issuer is required", "create one with `tapkit issuer init DIR`");
     if (!opts.pin) throw usageError("--pin is required", "4..8 digits");
-    if (!opts.currency) throw usageError("--currency is required", "e.g. EUR");
+    const currency = walletCurrencyOption(opts.currency);
     const limits = {
       perPayment: amountOption(opts.per, "per", 2000),
       cumulative: amountOption(opts.cumulative, "cumulative", 5000),
@@ -58,9 +59,9 @@ export const issuerCertify: Command = {
     const balance = amountOption(opts.balance, "balance");
     const slot = integerOption(opts.slot, "slot", { min: 0, max: 1, what: "a key slot", hint: "0 Ed25519 (default), 1 P-256" }, 0);
     const issuer = loadIssuer(opts.issuer);
-    const chain = await withDevice(opts, (d) => provisionOverLink(d, issuer, { pin: opts.pin, balance, currency: opts.currency, limits, slot }));
-    out.result({ chain: chain.map(toHex), balance, currency: opts.currency, limits }, () =>
-      out.line(`card provisioned: ${balance} ${opts.currency}, envelope ${JSON.stringify(limits)}`),
+    const chain = await withDevice(opts, (d) => provisionOverLink(d, issuer, { pin: opts.pin, balance, currency, limits, slot }));
+    out.result({ chain: chain.map(toHex), balance, currency, limits }, () =>
+      out.line(`card provisioned: ${balance} ${currency}, envelope ${JSON.stringify(limits)}`),
     );
   },
 };
