@@ -68,7 +68,7 @@ test("an unknown option names the option, the command's usage and the nearest op
   for (const scale of ["1e0", "0x2", "9", "+2"]) {
     const bad = await tapkit(["scan", "--port", "tcp:127.0.0.1:1", "--scale", scale, "--json"]);
     assert.equal(bad.code, 2, `--scale ${scale} is refused before any device is reached`);
-    assert.match(bad.json.error.message, /--scale must be 1-8/);
+    assert.match(bad.json.error.message, /--scale must be/);
   }
 });
 

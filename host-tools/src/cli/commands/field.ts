@@ -1,6 +1,7 @@
 // tapkit tap | scan | doctor: the technician's three checks, one command each, over the field
 // library (host-tools/src/field). Each prints a verdict line last and exits 0 when the check
 // passed, 1 when it found a fault (--json: the whole report, the verdict inside).
+import { integerOption } from "../option-values.ts";
 import { writeFileSync } from "node:fs";
 import type { Command } from "../command.ts";
 import type { Output } from "../output.ts";
@@ -63,8 +64,7 @@ export const scan: Command = {
   },
   async run(opts, _pos, out) {
     // Decimal digits only (no 0x, 1e0, signs), as every numeric option (hardening's option-values.ts).
-    if (opts.scale !== undefined && !/^[1-8]$/.test(opts.scale)) throw usageError(`--scale must be 1-8 (got '${opts.scale}')`, "e.g. --scale 2");
-    const scale = opts.scale === undefined ? 2 : Number(opts.scale);
+    const scale = integerOption(opts.scale, "scale", { min: 1, max: 8, what: "pixels per panel pixel", hint: "e.g. --scale 2" }, 2);
     const r = await withDevice(opts, async (d) => {
       const stamp = new Date().toISOString().replace(/[:.]/g, "-").replace(/Z$/, "");
       const png = opts.png ?? `tapkit-scan-${d.hello.board}-${stamp}.png`;

@@ -2,6 +2,7 @@
 // through the board shell's boot channel (library: host-tools/src/update, rules:
 // docs/boot.md). A refusal names the device's reason code (IMAGE_* or BOOT_*) and what to
 // do, exit 1; a lost link exits 3/5 and the next `tapkit flash` of the same file resumes.
+import { optionalInteger } from "../option-values.ts";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { table, type Output } from "../output.ts";
@@ -58,7 +59,7 @@ export const flash: Command = {
   },
   async run(opts, [file], out) {
     const bytes = readBinaryFile(file, "firmware image");
-    const window = opts.window === undefined ? undefined : Number(opts.window);
+    const window = optionalInteger(opts.window, "window", { min: 1, max: 64, what: "chunks in flight", hint: "e.g. --window 8" });
     const report = await withBoot(opts, (c) =>
       flashImage(c, bytes, { confirm: Boolean(opts.confirm), window, onProgress: progressPrinter(out), onStep: (s) => out.status(s) }),
     );
@@ -135,7 +136,7 @@ const imageRevert: Command = {
     const r = await withBoot(opts, async (c) => {
       const answer = await c.revert();
       await c.rehello();
-      return { slot: Number(answer.slot), after: await c.slots() };
+      return { slot: answer.slot as number, after: await c.slots() };
     });
     out.result(r, () => {
       out.line(`slot ${r.slot} rejected; the device reset`);

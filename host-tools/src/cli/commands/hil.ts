@@ -19,20 +19,15 @@ import { signReport, verifyReport } from "../../../../hil-tests/reporters/signed
 import { loadPublicKey, loadSigningKey } from "../../image/signing-key.ts";
 import { withDevice } from "./connect.ts";
 import { pcscPath } from "../../pcsc/index.ts";
+import { optionalInteger } from "../option-values.ts";
 
 function parseSeed(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^(0|[1-9][0-9]{0,9})$/.test(v) || Number(v) > 0xffffffff)
-    throw usageError(`--seed must be an integer 0..4294967295 (got '${v}')`, "reuse the seed a report shows, e.g. --seed 1234");
-  return Number(v);
+  return optionalInteger(v, "seed", { min: 0, max: 0xffffffff, what: "a seed", hint: "reuse the seed a report shows, e.g. --seed 1234" });
 }
 
 /** --timeout: the link's per-attempt timeout in ms (a loaded bench or a slow board needs more). */
 function parseTimeout(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^[1-9][0-9]{0,5}$/.test(v) || Number(v) < 100)
-    throw usageError(`--timeout must be milliseconds 100..999999 (got '${v}')`, "e.g. --timeout 3000 on a loaded machine");
-  return Number(v);
+  return optionalInteger(v, "timeout", { min: 100, max: 999999, what: "milliseconds", hint: "e.g. --timeout 3000 on a loaded machine" });
 }
 
 function readBytes(path: string, what: string): Uint8Array {

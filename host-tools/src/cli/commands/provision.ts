@@ -2,6 +2,7 @@
 // field): parse, open the records, run the provisioning library, print a line per step.
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { integerOption } from "../option-values.ts";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
@@ -69,9 +70,12 @@ export const provision: Command = {
     if (!opts.manifest) throw usageError("--manifest is required", "the batch manifest (docs/provisioning.md has an example)");
     let reprovision: number | undefined;
     if (opts.reprovision !== undefined) {
-      reprovision = Number(opts.reprovision);
-      if (!/^\d+$/.test(opts.reprovision) || !Number.isSafeInteger(reprovision))
-        throw usageError(`--reprovision takes the device's serial number (got '${opts.reprovision}')`, "read it with tapkit info");
+      reprovision = integerOption(opts.reprovision, "reprovision", {
+        min: 0,
+        max: Number.MAX_SAFE_INTEGER,
+        what: "the device's serial number",
+        hint: "read it with tapkit info",
+      });
     }
     const manifest = loadManifest(opts.manifest);
     printResult(out, await run(() => manifest, opts, out, reprovision));

@@ -1,15 +1,14 @@
 // tapkit serve verify|revoke|rekey: run the tap backend (an HTTP service verifying SUN and
 // signed tap URLs, replay state in the records database), and revoke or re-key one tag in
 // that database. The database packages load when a command runs.
+import { integerOption } from "../option-values.ts";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
 import { DB_OPTION } from "./audit.ts";
 
 function wholeNumber(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(value)) throw usageError(`--${name} must be a whole number, got ${JSON.stringify(value)}`, `e.g. --${name} ${fallback}`);
-  return Number(value);
+  return integerOption(value, name, { min: 0, max: 999_999_999, hint: `e.g. --${name} ${Math.max(fallback, 1)}` }, fallback);
 }
 
 /** the spelling verdicts use: entry name as given, a UID upper-case, a signed tag's public key lower-case */

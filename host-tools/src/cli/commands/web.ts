@@ -1,4 +1,5 @@
 // tapkit web: serve the technician's page on 127.0.0.1 and bridge it to a device port.
+import { integerOption, optionalInteger } from "../option-values.ts";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
@@ -19,12 +20,8 @@ export const web: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    const listen = opts.listen === undefined ? 0 : Number(opts.listen);
-    if (!Number.isInteger(listen) || listen < 0 || listen > 65535)
-      throw usageError(`--listen must be a port number (got '${opts.listen}')`, "e.g. --listen 8080");
-    const baud = opts.baud === undefined ? undefined : Number(opts.baud);
-    if (baud !== undefined && (!Number.isInteger(baud) || baud <= 0))
-      throw usageError(`--baud must be a positive integer (got '${opts.baud}')`, "e.g. --baud 115200");
+    const listen = integerOption(opts.listen, "listen", { min: 0, max: 65535, what: "a port number", hint: "e.g. --listen 8080" }, 0);
+    const baud = optionalInteger(opts.baud, "baud", { min: 1, max: 10_000_000, what: "a baud rate", hint: "e.g. --baud 115200" });
     const devicePort: string | undefined = opts.port ?? process.env.TAPKIT_PORT;
     const server = await startWebServer({ devicePort, baud, listenPort: listen, onEvent: (t) => out.status(t) });
     if (out.json) process.stdout.write(JSON.stringify({ event: "ready", url: server.url, port: server.port, device: devicePort ?? null }) + "\n");
