@@ -306,7 +306,7 @@ export const OPS = [
   {
     name: "keys",
     group: "device",
-    id: 1,
+    id: 3,
     handler: { module: "app/device-ops", export: "keysOp" },
     args: {},
     result: { slots: ["uint"] },
