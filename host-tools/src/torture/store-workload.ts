@@ -11,10 +11,9 @@ import type { SeededRandom } from "../sim/seeded-random.ts";
 import type { StoreModel, Part } from "./store-model.ts";
 
 export const RANDOM_KEYS = 20;
-// The workload keeps to keys no firmware part owns (docs/store.md: 0x1000 up is unassigned):
-// random values in the system range would be read as a lifecycle state (a "locked" device
-// refuses the store ops) or as a device identity.
-const FIRST_KEY = 0x1000;
+// Key 1 is the lifecycle record (docs/store.md): writing it would change which ops the
+// device serves (a random value reads as locked), so the workload starts at key 2.
+const FIRST_KEY = 2;
 const COLD_FIRST = FIRST_KEY + RANDOM_KEYS;
 /** Cold records: sizes like the wallet's provisioning (keys, certificate, limits). */
 const COLD_SIZES = [36, 28, 147, 170, 32, 1, 300, 480];
