@@ -4,6 +4,8 @@
 // status word from the documented table (and at most 256 data bytes); every Type 2 command
 // with an ACK/NAK byte or whole pages. Used by NFC-FUZZ-001, tests/nfc and scripts/soak-nfc.mjs.
 
+import { mulberry32 } from "../../host-tools/src/sim/seeded-random.ts";
+
 export const DEFINED_SW = new Set([0x9000, 0x6700, 0x6982, 0x6986, 0x6a80, 0x6a82, 0x6a86, 0x6b00, 0x6d00, 0x6e00, 0x6581]);
 
 export interface FuzzTarget {
@@ -19,18 +21,6 @@ export interface FuzzStats {
   bySw: Record<string, number>;
   /** first few offending command/response pairs, hex */
   failures: string[];
-}
-
-/** mulberry32: small, seedable, good enough to spread inputs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CORPUS: number[][] = [
@@ -76,7 +66,7 @@ export function nextCommand(rand: () => number, corpus: number[][]): Uint8Array 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 export async function fuzzTag(target: FuzzTarget, opts: { count: number; seed: number; t2tShare?: number }): Promise<FuzzStats> {
-  const rand = seededRandom(opts.seed);
+  const rand = mulberry32(opts.seed);
   const stats: FuzzStats = { apdus: 0, t2t: 0, bySw: {}, failures: [] };
   const fail = (what: string) => {
     if (stats.failures.length < 10) stats.failures.push(what);

@@ -5,7 +5,15 @@
 import ndef from "ndef";
 import { encode as cborgEncode } from "cborg";
 import { buildTapTemplate } from "../../host-tools/src/ndef/tap-template.ts";
-import { buildSyncToken, certifyDevice, COSE_ALG_EDDSA, encodeVoucherPayload, signerFromSecret, signSign1 } from "../../host-tools/src/wallet/index.ts";
+import {
+  buildSyncToken,
+  certifyDevice,
+  COSE_ALG_EDDSA,
+  walletProvisionArgs,
+  encodeVoucherPayload,
+  signerFromSecret,
+  signSign1,
+} from "../../host-tools/src/wallet/index.ts";
 import { opChannel, type OpName } from "../../host-tools/src/ops/index.ts";
 import { type Rand, mutateBytes } from "./random.ts";
 import { ENVELOPE, MERCHANT, PAYEE, PIN, fuzzIssuer } from "./rig.ts";
@@ -330,19 +338,7 @@ export function opSeeds(): OpSeed[] {
     seed("ndef.parse", [{ m: ndefA }, { m: ndefB }]),
     seed("ndef.lint", [{ m: ndefA }]),
     seed("wallet.info", [{ slot: 0 }, {}]),
-    seed("wallet.provision", [
-      {
-        chain,
-        slot: 0,
-        cur: "EUR",
-        max: ENVELOPE.maxBalance,
-        per: ENVELOPE.perPayment,
-        cum: ENVELOPE.cumulative,
-        count: ENVELOPE.maxCount,
-        bal: 1000,
-        pin: PIN,
-      },
-    ]),
+    seed("wallet.provision", [walletProvisionArgs(chain, { pin: PIN, balance: 1000, currency: "EUR", limits: ENVELOPE })]),
     seed("acceptor.setup", [{ root: issuer.root.publicKey, payee: PAYEE, cur: "EUR" }]),
     seed("acceptor.challenge", [{ amount: 250 }, { amount: 500, unit: 5 }]),
     seed("acceptor.submit", [{ voucher, chain }]),

@@ -15,7 +15,15 @@ import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { SimDevice, type ResetReason } from "../../host-tools/src/sim/device.ts";
 import { ALG_AES128, ALG_ED25519, ALG_P256 } from "../../host-tools/src/sim/keystore.ts";
 import { accountsText } from "../../host-tools/src/emv/mpm.ts";
-import { certifyDevice, COSE_ALG_EDDSA, issueCertificate, ROLE_BATCH, signerFromSecret, type IssuerFiles } from "../../host-tools/src/wallet/index.ts";
+import {
+  certifyDevice,
+  COSE_ALG_EDDSA,
+  issueCertificate,
+  ROLE_BATCH,
+  signerFromSecret,
+  walletProvisionArgs,
+  type IssuerFiles,
+} from "../../host-tools/src/wallet/index.ts";
 import { parseDeviceFrame, type DeviceFrame } from "./oracle.ts";
 
 export type BoardName = "sim-plaque" | "sim-card";
@@ -132,17 +140,7 @@ export class Rig {
     if (this.card) {
       const info = this.call(1, "wallet.info", { slot: 0 });
       const chain = certifyDevice(issuer, (info.body.info as { pub: Uint8Array }).pub, "EUR", ENVELOPE);
-      this.call(1, "wallet.provision", {
-        chain,
-        slot: 0,
-        cur: "EUR",
-        max: ENVELOPE.maxBalance,
-        per: ENVELOPE.perPayment,
-        cum: ENVELOPE.cumulative,
-        count: ENVELOPE.maxCount,
-        bal: 20_000,
-        pin: PIN,
-      });
+      this.call(1, "wallet.provision", walletProvisionArgs(chain, { pin: PIN, balance: 20_000, currency: "EUR", limits: ENVELOPE }));
     } else {
       this.call(1, "merchant.set", MERCHANT);
       this.call(1, "acceptor.setup", { root: issuer.root.publicKey, payee: PAYEE, cur: "EUR" });

@@ -3,6 +3,7 @@
 // provisioning-only op `wallet.provision`.
 import type { DeviceClient } from "../device/client.ts";
 import { LinkError } from "../link/index.ts";
+import type { OpArgs } from "../ops/index.ts";
 import type { Envelope } from "./certificate.ts";
 import { WalletCard, type CardInfo } from "./card-client.ts";
 import { certifyDevice, type IssuerFiles } from "./issuer.ts";
@@ -62,7 +63,13 @@ async function provisionWithPublicKey(client: DeviceClient, issuer: IssuerFiles,
   if (!pub || pub.length === 0)
     throw new TapkitError("NO_DEVICE_KEY", "the card reports no device key", "the keystore slot is empty; run the demo set-up or generate a key");
   const chain = certifyDevice(issuer, pub, opts.currency, opts.limits, opts.label);
-  await client.ops.wallet.provision({
+  await client.ops.wallet.provision(walletProvisionArgs(chain, opts));
+  return chain;
+}
+
+/** The `wallet.provision` op's arguments (docs/wallet-apdu.md) for a certified chain. */
+export function walletProvisionArgs(chain: Uint8Array[], opts: ProvisionOptions): OpArgs<"wallet.provision"> {
+  return {
     chain,
     slot: opts.slot ?? 0,
     cur: opts.currency,
@@ -72,6 +79,5 @@ async function provisionWithPublicKey(client: DeviceClient, issuer: IssuerFiles,
     count: opts.limits.maxCount,
     bal: opts.balance,
     pin: opts.pin,
-  });
-  return chain;
+  };
 }
