@@ -23,6 +23,7 @@ import { bootPaymentScreen, paymentScreenTick } from "./display/payment-screen";
 import { storeMount } from "./store/store";
 import { initWallet } from "./wallet/wallet-applet";
 import { MODE_CARD } from "./board";
+import { selfTestAndConfirm } from "./app/self-test";
 
 const ABI_VERSION: i32 = 1;
 const FLAG_DEMO: i32 = 1;
@@ -56,9 +57,13 @@ export function tk_init(flags: i32): i32 {
   if (wipeStatus < 0) logLine(LEVEL_WARN, "interrupted wipe did not finish; it is retried at the next boot");
   initNfcTag(demoActive());
   if (MODE_CARD) initWallet();
-  if (configureNfc() < 0) logLine(LEVEL_WARN, "nfc personality refused by the shell");
-  if (showSplash(demoActive()) < 0) logLine(LEVEL_WARN, "display refused the splash");
+  const nfcStatus = configureNfc();
+  if (nfcStatus < 0) logLine(LEVEL_WARN, "nfc personality refused by the shell");
+  const panelStatus = showSplash(demoActive());
+  if (panelStatus < 0) logLine(LEVEL_WARN, "display refused the splash");
   bootPaymentScreen(demoActive());
+  // Last: an image on trial is confirmed only once everything above came up (docs/boot.md).
+  selfTestAndConfirm(storeStatus, nfcStatus, panelStatus);
   return 0;
 }
 

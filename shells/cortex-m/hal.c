@@ -115,6 +115,14 @@ u32 Z_halZ_shell_version(struct Z_hal_instance_t *h, u32 ptr, u32 cap) {
   return n;
 }
 
+/* This shell is not a bootloader (docs/boot.md, "A C shell on a real MCU"): it runs the one
+ * module linked into it, so there is no trial image to confirm. E_UNSUPPORTED is the
+ * documented "not applicable" answer (docs/hal-abi.md, boot_confirm). */
+u32 Z_halZ_boot_confirm(struct Z_hal_instance_t *h) {
+  (void)h;
+  return (u32)E_UNSUPPORTED;
+}
+
 /* ---- flash: the NOR chip ---- */
 
 u32 Z_halZ_flash_geometry(struct Z_hal_instance_t *h, u32 region, u32 out) {

@@ -30,7 +30,8 @@ test("a device without a trust anchor runs the development module and refuses up
 
 test("a flashed image boots on trial and reverts at the next reset unless confirmed; confirmed, it stays and records its counter", async () => {
   const v1 = await image([1, 0, 0], 0);
-  const v2 = await image([2, 0, 0], 1);
+  // its self-test fails, so only the host can keep it (self-confirm: self-confirm.test.ts)
+  const v2 = await image([2, 0, 0], 1, releaseKey, "sim-card", "fails");
   const device = await deviceRunning(v1);
   assert.equal(device.state, "running");
   assert.equal(running(device)?.mode, "confirmed");
@@ -66,6 +67,7 @@ test("a flashed image boots on trial and reverts at the next reset unless confir
 
   const again = await flashImage(c, v2, { confirm: true });
   assert.equal(again.state, "confirmed");
+  assert.equal(again.confirmedBy, "host");
   listing = await c.slots();
   assert.equal(listing.counter, 1);
   assert.equal(listing.slots[1].sha && Buffer.from(listing.slots[1].sha).toString("hex"), sha(v2));

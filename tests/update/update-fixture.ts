@@ -9,6 +9,7 @@ import { signImage } from "../../host-tools/src/image/index.ts";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { COSE_ALG_EDDSA, signerFromSecret, type Signer } from "../../host-tools/src/cose/sig-alg.ts";
 import { builtModule } from "../image/image-fixture.ts";
+import { selfTestFailingModule } from "../../host-tools/src/torture/update-images.ts";
 
 export const BOARD = "sim-card";
 export const board = loadBoard(BOARD);
@@ -18,12 +19,23 @@ export const otherKey: Signer = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(
 
 const cache = new Map<string, Uint8Array>();
 
-/** The built module signed as version `version` with security counter `sc` (cached per test file). */
-export async function image(version: [number, number, number], sc = 0, key: Signer = releaseKey, boardName = BOARD): Promise<Uint8Array> {
-  const id = `${version.join(".")}/${sc}/${Buffer.from(key.publicKey).toString("hex")}/${boardName}`;
+/**
+ * The built module signed as version `version` with security counter `sc` (cached per test
+ * file). With selfTest "fails" its firmware never confirms itself: it stays on trial for the host.
+ */
+export async function image(
+  version: [number, number, number],
+  sc = 0,
+  key: Signer = releaseKey,
+  boardName = BOARD,
+  selfTest: "passes" | "fails" = "passes",
+): Promise<Uint8Array> {
+  const id = `${version.join(".")}/${sc}/${Buffer.from(key.publicKey).toString("hex")}/${boardName}/${selfTest}`;
   const hit = cache.get(id);
   if (hit) return hit;
-  const signed = await signImage({ module: await builtModule(boardName), board: loadBoard(boardName), key, version, securityCounter: sc });
+  const built = await builtModule(boardName);
+  const module = selfTest === "fails" ? selfTestFailingModule(built) : built;
+  const signed = await signImage({ module, board: loadBoard(boardName), key, version, securityCounter: sc });
   cache.set(id, signed.image);
   return signed.image;
 }

@@ -36,6 +36,7 @@ export const HAL_IMPORTS: readonly HalImport[] = [
   { device: "random", name: "random", params: i32("ptr", "len"), results: ["i32"] },
   { device: "system", name: "reset", params: i32("reason"), results: [] },
   { device: "system", name: "shell_version", params: i32("ptr", "cap"), results: ["i32"] },
+  { device: "system", name: "boot_confirm", params: [], results: ["i32"] },
   // "Flash (NOR)"
   { device: "flash", name: "flash_geometry", params: i32("region", "out"), results: ["i32"] },
   { device: "flash", name: "flash_read", params: i32("region", "offset", "ptr", "len"), results: ["i32"] },

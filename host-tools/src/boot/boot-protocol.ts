@@ -32,6 +32,8 @@ export interface SlotReport {
   state: SlotState;
   /** the running image is on trial (reverts at the next reset unless confirmed) */
   trial?: boolean;
+  /** the running image's firmware confirmed it after its self-test at this boot (docs/boot.md) */
+  self?: boolean;
   version?: string;
   sc?: number;
   sha?: Uint8Array;

@@ -49,6 +49,8 @@ export class BootService {
   readonly chunk: number;
   /** uploads that continued from bytes the device already held */
   resumes = 0;
+  /** the firmware confirmed the running image after its self-test at this boot (RAM only) */
+  private selfConfirmed = false;
 
   constructor(
     private readonly trailers: SlotTrailers,
@@ -64,6 +66,25 @@ export class BootService {
   /** The shell's RAM is gone (power cut, reset): an upload continues only through a new upload.begin. */
   powerLoss(): void {
     this.upload = null;
+    this.selfConfirmed = false;
+  }
+
+  /**
+   * hal.boot_confirm, called by the firmware once its self-test passed (docs/boot.md, C1-C2):
+   * 0 when it confirmed the trial image now, 1 when nothing runs on trial.
+   */
+  firmwareConfirm(): number {
+    const running = this.host.running();
+    if (!running || running === "development" || running.mode !== "trial") return 1;
+    this.confirmRunning(running);
+    this.selfConfirmed = true;
+    return 0;
+  }
+
+  private confirmRunning(running: RunningImage): void {
+    this.trailers.setFlag(running.slot, "confirmed");
+    this.store.raiseCounter(running.fields.securityCounter);
+    running.mode = "confirmed";
   }
 
   handle(op: string, args: Body): Body {
@@ -125,6 +146,7 @@ export class BootService {
     if (isRunning) {
       r.state = "active";
       r.trial = running.mode === "trial";
+      if (this.selfConfirmed) r.self = true;
     } else if (t.flags.rejected) r.state = "rejected";
     else if (t.flags.confirmed) r.state = "confirmed";
     else if (t.flags.pending) r.state = "pending";
@@ -303,12 +325,10 @@ export class BootService {
       throw new BootRefused("BOOT_NOTHING_TO_CONFIRM", "no slot image is running", "flash an image first: tapkit flash --port P FILE.tki");
     }
     if (running.mode === "trial") {
-      this.trailers.setFlag(running.slot, "confirmed");
-      this.store.raiseCounter(running.fields.securityCounter);
-      running.mode = "confirmed";
+      this.confirmRunning(running);
       return { slot: running.slot, confirmed: true };
     }
-    return { slot: running.slot, confirmed: true, already: true };
+    return this.selfConfirmed ? { slot: running.slot, confirmed: true, already: true, self: true } : { slot: running.slot, confirmed: true, already: true };
   }
 
   private revert(): Body {

@@ -119,6 +119,8 @@ export class SimDevice extends EventEmitter {
   readonly bootloader: { trailers: SlotTrailers; store: BootStore; service: BootService; link: BootLink } | null;
   /** what the bootloader started: a slot image, the development module, or nothing (recovery) */
   running: RunningImage | "development" | null = null;
+  /** power cuts that hit the firmware's own confirmation (hal.boot_confirm; the update torture counts them) */
+  selfConfirmCuts = 0;
   /** the last boot decision (tests, torture) */
   lastBootDecision: BootDecision | null = null;
   private readonly compiled = new Map<string, WebAssembly.Module>();
@@ -340,6 +342,7 @@ export class SimDevice extends EventEmitter {
           nfcConfigure: (p, uid) => this.nfcConfigure(p, uid),
           shellVersion: SHELL_VERSION,
           firmwareRegions: this.bootloader ? 1 : undefined,
+          bootConfirm: this.bootloader ? () => this.firmwareConfirm() : undefined,
         },
         this.importCalls,
       );
@@ -415,6 +418,16 @@ export class SimDevice extends EventEmitter {
     this.module = this.compiled.get(toHexLower(choice.image.fields.moduleSha256))!;
     this.running = { slot: choice.slot, mode: choice.mode, sha256: choice.sha256, fields: choice.image.fields };
     return true;
+  }
+
+  /** hal.boot_confirm: the shell marks the trial image confirmed (docs/boot.md C1-C2). */
+  private firmwareConfirm(): number {
+    try {
+      return this.bootloader!.service.firmwareConfirm();
+    } catch (e) {
+      if (e instanceof PowerCut) this.selfConfirmCuts++;
+      throw e;
+    }
   }
 
   /** Compiles a verified module (cached by its signed SHA-256); a message when the runtime would refuse it. */

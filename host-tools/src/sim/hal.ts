@@ -29,6 +29,8 @@ export interface HalContext {
   shellVersion: string;
   /** flash regions below this number are the firmware's; the others (image slots) belong to the bootloader (docs/boot.md). Default: all. */
   firmwareRegions?: number;
+  /** a bootloader shell's answer to boot_confirm (docs/boot.md); without one the import answers E_UNSUPPORTED */
+  bootConfirm?: () => number;
 }
 
 type ImportFn = (...args: number[]) => number | bigint | void;
@@ -88,6 +90,10 @@ export function buildHalImports(ctx: HalContext, callCounts: Map<string, number>
       if (cap < text.length) throw new HalFault(E_SPACE, `shell version needs ${text.length} bytes`);
       target.set(text);
       return text.length;
+    },
+    boot_confirm: () => {
+      if (!ctx.bootConfirm) throw new HalFault(E_UNSUPPORTED, "this shell is not a bootloader: nothing to confirm");
+      return ctx.bootConfirm();
     },
 
     flash_geometry: (region, outPtr) => {

@@ -1,11 +1,12 @@
 // `tapkit torture update`: power cuts at random flash operations of every update step —
 // upload (erase, chunks, marks), verification and marking pending, trial boot, confirm,
-// revert, reset — on an in-process simulated board whose shell is the bootloader. After
+// revert, reset, and the firmware's own confirmation after its self-test — on an in-process simulated board whose shell is the bootloader. After
 // every cut the device boots by itself and is checked against a host model that shares no
 // code with the boot rules: it must run a well-signed image whenever one was ever
 // confirmed (bricks), never an image that is not one of the well-signed ones (unverified
 // boots), never one below the highest counter confirmed (downgrades), and never the same
-// unconfirmed trial across two boots (unconfirmed not reverted). Uploads cut part-way
+// unconfirmed trial across two boots (unconfirmed not reverted), and never an image whose
+// self-test passes left on trial after its boot (self-confirms missed). Uploads cut part-way
 // resume from what the device holds. Every `epochEvery` cuts the device is wiped (fresh
 // flash and protected store) so the security counters do not freeze the workload.
 import { createHash } from "node:crypto";
@@ -22,6 +23,8 @@ export interface UpdateTortureImage {
   bytes: Uint8Array;
   /** signed by the trusted key, untouched */
   good: boolean;
+  /** its firmware's self-test passes, so it confirms itself at its trial boot */
+  selfConfirms: boolean;
   securityCounter: number;
   label: string;
 }
@@ -52,12 +55,16 @@ export interface UpdateTortureReport {
   downgrades: number;
   /** the same unconfirmed trial image running across two boots */
   unconfirmedNotReverted: number;
+  /** an image whose self-test passes still on trial after its boot finished */
+  selfConfirmMissed: number;
+  /** cuts that landed inside the firmware's own confirmation (hal.boot_confirm), a share of the trial-boot, reset and revert cuts */
+  selfConfirmCuts: number;
   /** uploads that continued from bytes the device held */
   uploadsResumed: number;
   /** cuts by the step they hit */
   cutsBy: Record<string, number>;
   phases: Record<CutPhase, number>;
-  images: { flashed: number; confirmed: number; reverted: number; refused: number };
+  images: { flashed: number; confirmed: number; selfConfirmed: number; reverted: number; refused: number };
   epochs: number;
   flashOperations: number;
   norViolations: number;
@@ -65,7 +72,7 @@ export interface UpdateTortureReport {
 }
 
 export function updateTortureFailures(r: UpdateTortureReport): number {
-  return r.bricks + r.unverifiedBooted + r.downgrades + r.unconfirmedNotReverted + r.norViolations;
+  return r.bricks + r.unverifiedBooted + r.downgrades + r.unconfirmedNotReverted + r.selfConfirmMissed + r.norViolations;
 }
 
 export function updateTortureFailedError(r: UpdateTortureReport): TapkitError {
@@ -93,16 +100,18 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
     unverifiedBooted: 0,
     downgrades: 0,
     unconfirmedNotReverted: 0,
+    selfConfirmMissed: 0,
+    selfConfirmCuts: 0,
     uploadsResumed: 0,
     cutsBy: { upload: 0, finish: 0, "trial-boot": 0, confirm: 0, revert: 0, reset: 0 },
     phases: { before: 0, during: 0, after: 0 },
-    images: { flashed: 0, confirmed: 0, reverted: 0, refused: 0 },
+    images: { flashed: 0, confirmed: 0, selfConfirmed: 0, reverted: 0, refused: 0 },
     epochs: 0,
     flashOperations: 0,
     norViolations: 0,
     failures: [],
   };
-  const fail = (kind: keyof UpdateTortureReport & ("bricks" | "unverifiedBooted" | "downgrades" | "unconfirmedNotReverted"), text: string) => {
+  const fail = (kind: keyof UpdateTortureReport & ("bricks" | "unverifiedBooted" | "downgrades" | "unconfirmedNotReverted" | "selfConfirmMissed"), text: string) => {
     report[kind]++;
     if (report.failures.length < 10) report.failures.push(`cut ${report.cuts}: ${text}`);
   };
@@ -162,6 +171,7 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
         fail("downgrades", `after ${after}: runs ${img.label} (counter ${img.securityCounter}) below ${maxConfirmedCounter}`);
       const key = runningKey()!;
       if (r.mode === "trial") {
+        if (img.selfConfirms) fail("selfConfirmMissed", `after ${after}: ${key} (${img.label}) passed its self-test but runs on trial`);
         const seenAt = trialSeen.get(key);
         if (seenAt !== undefined && seenAt !== device.boots)
           fail(
@@ -170,6 +180,11 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
           );
         trialSeen.set(key, device.boots);
       } else {
+        if (!confirmedKeys.has(key) && img.selfConfirms) {
+          // its firmware confirmed it at its trial boot (docs/boot.md C4)
+          confirmedKeys.add(key);
+          report.images.selfConfirmed++;
+        }
         if (!confirmedKeys.has(key)) fail("unconfirmedNotReverted", `after ${after}: ${key} (${img.label}) runs confirmed but was never confirmed`);
         everConfirmed = true;
         maxConfirmedCounter = Math.max(maxConfirmedCounter, img.securityCounter);
@@ -281,6 +296,7 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
     }
     report.flashOperations += device.flash.operations;
     report.norViolations += device.flash.norViolations;
+    report.selfConfirmCuts += device.selfConfirmCuts;
     device.close();
   }
   return report;

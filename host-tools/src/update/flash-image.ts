@@ -1,7 +1,8 @@
 // `tapkit flash` as a library: upload a signed image into the slot that is not running,
 // resuming from what the device already holds of the same image (keyed by its SHA-256),
 // with several chunks in flight; let the device hash and verify it and mark it pending;
-// reset into it on trial; and, when asked, confirm it once its firmware answers (docs/boot.md).
+// reset into it on trial; and, when asked, confirm it once its firmware answers, unless the
+// firmware already confirmed itself after its self-test (docs/boot.md C4).
 import { createHash } from "node:crypto";
 import { CHANNEL } from "../link/index.ts";
 import { TapkitError } from "../errors/index.ts";
@@ -49,6 +50,8 @@ export interface FlashReport {
   bytesPerSecond: number;
   /** what runs at the end: the new image on trial, confirmed, or it was already running */
   state: "trial" | "confirmed" | "already-installed";
+  /** who confirmed it (state "confirmed"): the firmware's self-test at its trial boot, or this host */
+  confirmedBy?: "firmware" | "host";
 }
 
 export async function flashImage(client: BootClient, bytes: Uint8Array, opts: FlashOptions = {}): Promise<FlashReport> {
@@ -73,6 +76,7 @@ export async function flashImage(client: BootClient, bytes: Uint8Array, opts: Fl
     if (opts.confirm && listing.running === "trial") {
       await client.confirm();
       state = "confirmed";
+      return { ...base, slot: begun.slot, resumedFrom: bytes.length, uploadedBytes: 0, uploadSeconds: 0, bytesPerSecond: 0, restarts: 0, state, confirmedBy: "host" };
     }
     return { ...base, slot: begun.slot, resumedFrom: bytes.length, uploadedBytes: 0, uploadSeconds: 0, bytesPerSecond: 0, restarts: 0, state };
   }
@@ -112,13 +116,19 @@ export async function flashImage(client: BootClient, bytes: Uint8Array, opts: Fl
   await client.rehello();
   const listing = await client.slots();
   const now = listing.slots[finished.slot];
-  if (!(now?.state === "active" && now.trial)) throw trialFailed(listing, finished.slot);
+  if (!(now?.state === "active" && (now.trial || now.self))) throw trialFailed(listing, finished.slot);
   let state: FlashReport["state"] = "trial";
-  if (opts.confirm) {
+  let confirmedBy: FlashReport["confirmedBy"];
+  if (now.self) {
+    step(`slot ${finished.slot} confirmed by the firmware's self-test`);
+    state = "confirmed";
+    confirmedBy = "firmware";
+  } else if (opts.confirm) {
     // The firmware answering its own hello is the host's self-test before it confirms.
     await client.session.request(CHANNEL.SHELL, "hello", { v: [VERSION], n: Math.floor(Math.random() * 0x1_0000_0000) });
     await client.confirm();
     state = "confirmed";
+    confirmedBy = "host";
   }
   return {
     ...base,
@@ -129,6 +139,7 @@ export async function flashImage(client: BootClient, bytes: Uint8Array, opts: Fl
     restarts,
     bytesPerSecond: uploadSeconds > 0 ? uploadedBytes / uploadSeconds : 0,
     state,
+    ...(confirmedBy ? { confirmedBy } : {}),
   };
 }
 

@@ -47,13 +47,16 @@ export const flash: Command = {
   usage: "tapkit flash --port PORT FILE.tki [--confirm] [--window N] [--json]",
   examples: [
     "tapkit flash --port /dev/ttyUSB0 build/sim-plaque/firmware.tki --confirm",
-    "tapkit flash --port tcp:127.0.0.1:7300 fw.tki          # boots on trial; tapkit image confirm keeps it",
+    "tapkit flash --port tcp:127.0.0.1:7300 fw.tki          # boots on trial; confirmed by its self-test or by tapkit image confirm",
     "tapkit flash --port /tmp/plaque fw.tki --json          # a cut cable? run it again: it resumes",
   ],
   positionals: [1, 1],
   options: {
     ...PORT_OPTION,
-    confirm: { type: "boolean", help: "confirm the new image once its firmware answers (otherwise it reverts at the next reset)" },
+    confirm: {
+      type: "boolean",
+      help: "confirm the new image once its firmware answers, if its own self-test did not already (otherwise it reverts at the next reset)",
+    },
     window: { type: "string", help: "chunks in flight at once (default 8)" },
     ...JSON_OPTION,
   },
@@ -75,7 +78,7 @@ export const flash: Command = {
               ? `${r.uploadedBytes} B in ${r.uploadSeconds.toFixed(1)} s (${Math.round(r.bytesPerSecond)} B/s)${r.resumedFrom ? `, resumed at ${r.resumedFrom}` : ""}`
               : "nothing to send",
           ],
-          ["state", r.state],
+          ["state", r.confirmedBy === "firmware" ? "confirmed by the firmware's self-test" : r.confirmedBy === "host" ? "confirmed by this host" : r.state],
         ]),
       );
       if (r.state === "trial") out.line(`running on trial: keep it with tapkit image confirm --port ${r.port}, or it reverts at the next reset`);
@@ -86,7 +89,7 @@ export const flash: Command = {
 function listingRows(l: SlotListing): string[][] {
   const rows = [["slot", "state", "version", "sc", "bytes", "sha256"]];
   for (const s of l.slots) {
-    const state = s.state === "active" ? (s.trial ? "active (trial)" : "active") : s.state === "partial" ? `partial (${s.held} B held)` : s.state;
+    const state = s.state === "active" ? (s.trial ? "active (trial)" : s.self ? "active (confirmed by its self-test)" : "active") : s.state === "partial" ? `partial (${s.held} B held)` : s.state;
     rows.push([
       `${s.slot} ${s.name}`,
       state,

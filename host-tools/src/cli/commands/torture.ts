@@ -95,6 +95,8 @@ export const tortureUpdateCommand: Command = {
           ["unverified images booted", String(r.unverifiedBooted)],
           ["downgrades", String(r.downgrades)],
           ["unconfirmed not reverted", String(r.unconfirmedNotReverted)],
+          ["self-confirms missed", String(r.selfConfirmMissed)],
+          ["cuts during the firmware's self-confirm", String(r.selfConfirmCuts)],
           ["uploads resumed", String(r.uploadsResumed)],
           [
             "cuts by step",
@@ -103,7 +105,10 @@ export const tortureUpdateCommand: Command = {
               .join(", "),
           ],
           ["cuts before/during/after", `${r.phases.before}/${r.phases.during}/${r.phases.after}`],
-          ["images flashed/confirmed/reverted/refused", `${r.images.flashed}/${r.images.confirmed}/${r.images.reverted}/${r.images.refused}`],
+          [
+            "images flashed/confirmed by host/by self-test/reverted/refused",
+            `${r.images.flashed}/${r.images.confirmed}/${r.images.selfConfirmed}/${r.images.reverted}/${r.images.refused}`,
+          ],
           ["device lifetimes", String(r.epochs)],
           ["flash operations", String(r.flashOperations)],
         ]),
