@@ -1,13 +1,16 @@
 // The maker's path with the real CLI over the simulator's serial port: a simulator with
 // --state (its shell is the bootloader), keygen, sign, trust, flash (plain progress lines
 // when not on a terminal), list, confirm, a restart that keeps the confirmed image, and a
-// refused image that exits 1 with the device's reason code and changes nothing.
+// refused image that exits 1 with the device's reason code and changes nothing. The first
+// image's self-test fails (so the host confirms it); the second confirms itself.
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { longTests } from "../support/long-tests.ts";
 import { haveSocat, startSim, tapkit, tempDir } from "../cli/cli-helpers.ts";
+import { writeFileSync, readFileSync } from "node:fs";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
+import { selfTestFailingModule } from "../../host-tools/src/torture/update-images.ts";
 
 longTests();
 
@@ -23,7 +26,11 @@ test("keygen, sign, trust, flash, list, confirm, restart, and a refused image, t
   await ok(["image", "keygen", join(dir, "release.pem")]);
   await ok(["image", "keygen", join(dir, "other.pem")]);
   const fw = join(dir, "fw.tki");
-  await ok(["image", "sign", firmwarePath("sim-card"), "--key", join(dir, "release.pem"), "--board", "sim-card", "--version", "1.2.3", "--out", fw]);
+  const failing = join(dir, "self-test-fails.wasm");
+  writeFileSync(failing, selfTestFailingModule(readFileSync(firmwarePath("sim-card"))));
+  await ok(["image", "sign", failing, "--key", join(dir, "release.pem"), "--board", "sim-card", "--version", "1.2.3", "--out", fw]);
+  const selfConfirming = join(dir, "fw2.tki");
+  await ok(["image", "sign", firmwarePath("sim-card"), "--key", join(dir, "release.pem"), "--board", "sim-card", "--version", "1.3.0", "--out", selfConfirming]);
   const stranger = join(dir, "stranger.tki");
   await ok(["image", "sign", firmwarePath("sim-card"), "--key", join(dir, "other.pem"), "--board", "sim-card", "--version", "9.0.0", "--out", stranger]);
 
@@ -51,6 +58,17 @@ test("keygen, sign, trust, flash, list, confirm, restart, and a refused image, t
   );
   await ok(["image", "confirm", "--port", port]);
 
+  const self = await ok(["flash", "--port", port, selfConfirming]);
+  assert.match(self.stdout, /confirmed by the firmware's self-test/);
+  list = JSON.parse((await ok(["image", "list", "--port", port, "--json"])).stdout);
+  assert.deepEqual(
+    list.slots.map((s: any) => [s.state, s.version ?? null, s.trial ?? false, s.self ?? false]),
+    [
+      ["confirmed", "1.2.3", false, false],
+      ["active", "1.3.0", false, true],
+    ],
+  );
+
   const refused = await tapkit(["flash", "--port", port, stranger, "--json"]);
   assert.equal(refused.code, 1, refused.stderr);
   const err = JSON.parse(refused.stdout).error;
@@ -61,7 +79,7 @@ test("keygen, sign, trust, flash, list, confirm, restart, and a refused image, t
   sim = await startSim(["--board", "sim-card", "--state", state, ...ptyArgs]);
   list = JSON.parse((await ok(["image", "list", "--port", sim.port, "--json"])).stdout);
   assert.equal(list.running, "confirmed", "the confirmed image runs after a restart, from the slot");
-  assert.equal(list.slots[0].version, "1.2.3");
+  assert.equal(list.slots[1].version, "1.3.0");
   const info = JSON.parse((await ok(["info", "--port", sim.port, "--json"])).stdout);
   assert.equal(info.board, "sim-card");
   assert.equal(await sim.stop(), 0);

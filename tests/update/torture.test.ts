@@ -1,6 +1,6 @@
 // The update torture in the suite: 1,000 power cuts across uploads, verification, marking,
-// trial boots, confirm, revert and resets, every figure that means a broken device at 0,
-// and uploads resumed after cuts. docs/boot.md records the 10,000-cut soak.
+// trial boots, the firmware's self-confirm, confirm, revert and resets, every figure that
+// means a broken device at 0, and uploads resumed after cuts. docs/boot.md records the 10,000-cut soak.
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { cpuHeavyTests } from "../support/long-tests.ts";
@@ -22,12 +22,15 @@ test("1,000 power cuts during updates: no brick, no unverified boot, no downgrad
       unverifiedBooted: r.unverifiedBooted,
       downgrades: r.downgrades,
       unconfirmedNotReverted: r.unconfirmedNotReverted,
+      selfConfirmMissed: r.selfConfirmMissed,
       nor: r.norViolations,
     },
-    { bricks: 0, unverifiedBooted: 0, downgrades: 0, unconfirmedNotReverted: 0, nor: 0 },
+    { bricks: 0, unverifiedBooted: 0, downgrades: 0, unconfirmedNotReverted: 0, selfConfirmMissed: 0, nor: 0 },
     r.failures.join("\n"),
   );
   for (const step of ["upload", "finish", "trial-boot", "confirm", "revert", "reset"]) assert.ok(r.cutsBy[step]! > 0, `cuts landed during ${step}`);
   assert.ok(r.uploadsResumed > 50, `uploads resumed after cuts: ${r.uploadsResumed}`);
   assert.ok(r.images.refused > 0 && r.images.confirmed > 0 && r.images.reverted > 0);
+  assert.ok(r.images.selfConfirmed > 0, "images confirmed by their own self-test");
+  assert.ok(r.selfConfirmCuts > 0, `cuts landed inside the firmware's self-confirm: ${r.selfConfirmCuts}`);
 });

@@ -22,6 +22,7 @@ import { AUDIT_COMMANDS } from "./audit.ts";
 import { SERVE_COMMANDS } from "./serve.ts";
 import { web } from "./web.ts";
 import { FIELD_COMMANDS } from "./field.ts";
+import { DEVICE_COMMANDS } from "./device.ts";
 
 export const COMMANDS: Command[] = [
   demo,
@@ -29,6 +30,7 @@ export const COMMANDS: Command[] = [
   boards,
   sim,
   info,
+  ...DEVICE_COMMANDS,
   ...FIELD_COMMANDS,
   monitor,
   nfcApdu,
