@@ -7,6 +7,7 @@
 // provisioning), provisioned -> locked (device.lock, irreversible), any -> blank (a wipe,
 // device-wipe.ts). A wipe in progress is recorded first, so a cut mid-wipe is finished at boot.
 import { storeGet, txAbort, txBegin, txCommit, txPut } from "../store/store";
+import { KEY_LIFECYCLE } from "../store/system-keys";
 
 // Lifecycle states, numbered as the op table's state bits (host-tools/src/ops/schema.ts).
 export const STATE_BLANK: i32 = 0;
@@ -16,8 +17,6 @@ export const STATE_LOCKED: i32 = 3;
 /** Only in the record: a wipe began and must be finished before anything else runs. */
 export const STATE_WIPING: i32 = 4;
 
-/** docs/store.md: system keys 0x0001-0x00FF. */
-export const KEY_LIFECYCLE: u16 = 0x0001;
 const RECORD_BYTES: i32 = 4;
 const RECORD = memory.data(RECORD_BYTES);
 

@@ -8,7 +8,8 @@ import { KS_SLOTS } from "../board";
 import { ks_generate, ks_info } from "../hal/keystore";
 import { storeDelete } from "../store/store";
 import { keyAt, keyCount } from "../store/key-index";
-import { KEY_LIFECYCLE, STATE_BLANK, STATE_WIPING, lifecycleWrite } from "./device-mode";
+import { STATE_BLANK, STATE_WIPING, lifecycleWrite } from "./device-mode";
+import { KEY_LIFECYCLE } from "../store/system-keys";
 
 /** Begins and finishes a wipe; 0, or a store or keystore error (< 0). */
 export function wipeDevice(): i32 {

@@ -5,7 +5,7 @@ import { encodeArray, encodeMap, encodeNull, encodeText, encodeUint, reserveByte
 import {
   KIND_ARRAY, KIND_BYTES, KIND_NULL, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem,
 } from "../codec/cbor/cbor-reader";
-import { BAD_ARG, INTERNAL, OK, TOO_LARGE, fail } from "../link/status";
+import { BAD_ARG, INTERNAL, OK, TOO_LARGE, UNSUPPORTED, fail } from "../link/status";
 import { encodeStoreStats } from "./stats-map";
 import {
   E_STORE_ARG, E_STORE_EXHAUSTED, E_STORE_FULL, E_STORE_NOT_FOUND, E_STORE_TOO_LARGE, E_STORE_TX, E_STORE_UNMOUNTED,
@@ -14,6 +14,8 @@ import {
   STORE_MAX_TX_RECORDS, counterNext, counterRead, storeCompact, storeDelete, storeGet, storePut,
   txAbort, txBegin, txCommit, txCounterNext, txDelete, txPut,
 } from "./store";
+
+import { KEY_LIFECYCLE } from "./system-keys";
 
 const TX_CTR_VALUES = memory.data(STORE_MAX_TX_RECORDS * 4, 4);
 
@@ -33,9 +35,15 @@ function keyArg(): i32 {
   return <i32>argUint();
 }
 
+/** The lifecycle record moves only through device.lock, device.wipe and provisioning. */
+function refuseSystemKey(): i32 {
+  return fail(UNSUPPORTED, "k: 0x0001 is the lifecycle record; only device.lock, device.wipe and provisioning change it");
+}
+
 export function putOp(): i32 {
   const key = keyArg();
   if (key < 0) return fail(BAD_ARG, "k: uint 1..65534 required");
+  if (key == KEY_LIFECYCLE) return refuseSystemKey();
   if (!findArg("v") || argKind() != KIND_BYTES) return fail(BAD_ARG, "v: bytes required");
   const r = storePut(<u16>key, argPtr(), argLen());
   if (r < 0) return failStore(r);
@@ -66,6 +74,7 @@ export function getOp(): i32 {
 export function delOp(): i32 {
   const key = keyArg();
   if (key < 0) return fail(BAD_ARG, "k: uint 1..65534 required");
+  if (key == KEY_LIFECYCLE) return refuseSystemKey();
   const r = storeDelete(<u16>key);
   if (r < 0) return failStore(r);
   encodeMap(0);
@@ -102,6 +111,10 @@ export function txOp(): i32 {
         return fail(BAD_ARG, "w: keys are uint 1..65534");
       }
       const key = <u16>argUint();
+      if (key == KEY_LIFECYCLE) {
+        txAbort();
+        return refuseSystemKey();
+      }
       nextItem();
       if (argKind() == KIND_NULL) r = txDelete(key);
       else if (argKind() == KIND_BYTES) r = txPut(key, argPtr(), argLen());

@@ -92,6 +92,20 @@ const broken: { what: string; stem: string; edit: (b: any) => void; pointer: str
     pointer: "/flash/partitions/2/pages",
     rule: /must equal slot-a's 32 pages/,
   },
+  {
+    what: "image slots that hold only the boot trailer",
+    stem: "trailer-only",
+    edit: (b) => (b.flash.partitions[1].pages = b.flash.partitions[2].pages = 2),
+    pointer: "/flash/partitions/1/pages",
+    rule: /slots of 8192 bytes, which cannot hold the 8192-byte boot trailer and an image of at least 1024 bytes \(raise slot-a and slot-b to at least 3 pages\)/,
+  },
+  {
+    what: "image slots larger than the trailer's chunk marks cover",
+    stem: "marks-short",
+    edit: (b) => (b.flash.partitions[1].pages = b.flash.partitions[2].pages = 64),
+    pointer: "/flash/partitions/1/pages",
+    rule: /largest image of 253952 bytes, 265 upload chunks of 960 bytes, more than the 248 chunk marks/,
+  },
   { what: "mailbox under the ABI minimum", stem: "tiny-frame", edit: (b) => (b.link.maxFrame = 100), pointer: "/link/maxFrame", rule: /at least 512/ },
 ];
 

@@ -6,6 +6,11 @@ import wabtInit from "wabt";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { checkFirmwareModule, HAL_EXPORTS, type GateFailure } from "../../host-tools/src/build/index.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkSlotFit } from "../../host-tools/src/build/slot-gate.ts";
+import { BOARDS_DIR, firmwarePath } from "../../host-tools/src/paths.ts";
 
 const wabt = await wabtInit();
 const card = loadBoard("sim-card"); // memory.maxPages = 1
@@ -140,4 +145,23 @@ test("several broken rules are all reported in one error", async () => {
 
 test("bytes that are not Wasm are refused as such", async () => {
   await assert.rejects(checkFirmwareModule(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]), card), (e: any) => e.code === "BUILD_NOT_WASM");
+});
+
+test("the slot gate: tapkit build refuses a module that, signed, would not fit the board's image slots minus the boot trailer", async () => {
+  const moduleBytes = readFileSync(firmwarePath("sim-card")).length;
+  assert.equal(checkSlotFit(moduleBytes, loadBoard("sim-card")), null, "the shipped board holds its firmware");
+  // a board the board rules accept (room for the trailer and a small image) but too small for this module
+  const b = JSON.parse(readFileSync(join(BOARDS_DIR, "sim-card.json"), "utf8"));
+  b.name = "small-slots";
+  b.flash.partitions[1].pages = b.flash.partitions[2].pages = 4;
+  const dir = mkdtempSync(join(tmpdir(), "tapkit-slot-gate-"));
+  writeFileSync(join(dir, "small-slots.json"), JSON.stringify(b));
+  const failure = checkSlotFit(moduleBytes, loadBoard(join(dir, "small-slots.json")));
+  assert.equal(failure?.code, "BUILD_GATE_SLOT");
+  assert.match(failure!.problems[0], new RegExp(`the module is ${moduleBytes} bytes; .* slots take at most 8192 \\(16384 bytes minus the 8192-byte boot trailer\\)`));
+  assert.match(failure!.hint, /at least \d+ pages each in boards\/small-slots\.json/);
+  // the exact edge: a module that fills the largest image to the byte fits, one byte more does not
+  const edge = 8192 - 544;
+  assert.equal(checkSlotFit(edge, loadBoard(join(dir, "small-slots.json"))), null);
+  assert.equal(checkSlotFit(edge + 1, loadBoard(join(dir, "small-slots.json")))?.code, "BUILD_GATE_SLOT");
 });

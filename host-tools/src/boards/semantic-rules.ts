@@ -2,6 +2,10 @@
 // file name, or to the HAL ABI's minimums). Run only on documents that passed the schema.
 import type { BoardProblem } from "./board-error.ts";
 import { type Board, MIN_IO_CAPACITY, WASM_PAGE_BYTES, framebufferBytes, ioCapacity, qemuShell } from "./board.ts";
+import { chunkSizeFor, slotBudget } from "./slot-budget.ts";
+
+/** The smallest image worth a slot: the 32-byte header, a manifest (at most 512 B) and a minimal module, 1 KiB in all. */
+const MIN_IMAGE_BYTES = 1024;
 
 export function checkBoardSemantics(board: Board, fileStem: string): BoardProblem[] {
   const problems: BoardProblem[] = [];
@@ -37,12 +41,31 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
     problems.push({ pointer: "/flash/partitions/1/pages", rule: `makes a slot of ${slotBytes} bytes; HAL flash offsets are i32` });
   }
 
+  // An A/B slot holds one image and, in its last pages, the boot trailer (docs/boot.md), whose
+  // chunk marks must cover the largest image an upload can bring.
+  const budget = slotBudget(board);
+  if (budget.maxImageBytes < MIN_IMAGE_BYTES) {
+    problems.push({
+      pointer: "/flash/partitions/1/pages",
+      rule: `gives slots of ${budget.slotBytes} bytes, which cannot hold the ${budget.trailerBytes}-byte boot trailer and an image of at least ${MIN_IMAGE_BYTES} bytes (raise slot-a and slot-b to at least ${Math.ceil((budget.trailerBytes + MIN_IMAGE_BYTES) / board.flash.pageSize)} pages)`,
+    });
+  } else {
+    const chunk = chunkSizeFor(board.link.maxFrame);
+    const chunks = Math.ceil(budget.maxImageBytes / chunk);
+    if (chunks > budget.maxChunks) {
+      problems.push({
+        pointer: "/flash/partitions/1/pages",
+        rule: `gives a largest image of ${budget.maxImageBytes} bytes, ${chunks} upload chunks of ${chunk} bytes, more than the ${budget.maxChunks} chunk marks the boot trailer holds (at most ${Math.floor((budget.maxChunks * chunk + budget.trailerBytes) / board.flash.pageSize)} pages per slot, or a larger link.maxFrame)`,
+      });
+    }
+  }
+
   const needed = io + framebufferBytes(board);
-  const budget = board.memory.maxPages * WASM_PAGE_BYTES;
-  if (needed > budget) {
+  const memoryBudget = board.memory.maxPages * WASM_PAGE_BYTES;
+  if (needed > memoryBudget) {
     problems.push({
       pointer: "/memory/maxPages",
-      rule: `gives ${budget} bytes of linear memory, less than the ${needed} bytes the mailbox and framebuffer alone need`,
+      rule: `gives ${memoryBudget} bytes of linear memory, less than the ${needed} bytes the mailbox and framebuffer alone need`,
     });
   }
   const native = qemuShell(board);
@@ -52,8 +75,8 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
       rule: native ? `must be "wasm2c" for a board with a C shell (got "${board.runtime}")` : `"wasm2c" needs a C board shell: set /shell/kind to "qemu"`,
     });
   }
-  if (native && native.linearBytes > budget) {
-    problems.push({ pointer: "/shell/linearBytes", rule: `must not exceed the ${budget} bytes of /memory/maxPages (got ${native.linearBytes})` });
+  if (native && native.linearBytes > memoryBudget) {
+    problems.push({ pointer: "/shell/linearBytes", rule: `must not exceed the ${memoryBudget} bytes of /memory/maxPages (got ${native.linearBytes})` });
   }
   return problems;
 }

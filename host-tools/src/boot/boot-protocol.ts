@@ -8,16 +8,6 @@ export const BOOT_CHANNEL = CHANNEL.BOOT;
 export const BOOT_OPS = ["hello", "slots", "trust", "upload.begin", "upload.chunk", "upload.finish", "confirm", "revert", "reset"] as const;
 export type BootOp = (typeof BOOT_OPS)[number];
 
-/** upload.chunk body around its data: {data: bstr(n), off: u32, op: "upload.chunk", sid: u32}. */
-export const CHUNK_BODY_OVERHEAD = 48;
-/** header + CRC of a raw frame */
-const FRAME_OVERHEAD = 8;
-const CHUNK_ALIGN = 16;
-
-/** The chunk size a device with this maxFrame uses: the most payload a frame carries, in 16-byte steps. */
-export function chunkSizeFor(maxFrame: number): number {
-  return Math.floor((maxFrame - FRAME_OVERHEAD - CHUNK_BODY_OVERHEAD) / CHUNK_ALIGN) * CHUNK_ALIGN;
-}
 
 /** How long an upload holds the slot against another host's upload.begin after its last request. */
 export const UPLOAD_HOLD_MS = 3000;

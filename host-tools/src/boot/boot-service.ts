@@ -13,7 +13,8 @@ import { readHeader, HEADER_BYTES } from "../image/layout.ts";
 import { decodeManifestPayload, parseManifest, versionText, type ManifestFields } from "../image/manifest.ts";
 import { isImageError } from "../image/image-error.ts";
 import { BootRefused } from "./boot-error.ts";
-import { chunkSizeFor, SLOT_REPORT_NAMES, UPLOAD_HOLD_MS, type SlotReport } from "./boot-protocol.ts";
+import { SLOT_REPORT_NAMES, UPLOAD_HOLD_MS, type SlotReport } from "./boot-protocol.ts";
+import { chunkSizeFor } from "../boards/slot-budget.ts";
 import type { BootStore } from "./boot-store.ts";
 import type { SlotIndex, SlotTrailer, SlotTrailers, TrailerRecord } from "./trailer.ts";
 

@@ -6,7 +6,7 @@
 // boot rules can decide: a word with any bit cleared counts as written.
 import { crc32 } from "../link/crc32.ts";
 import type { Board } from "../boards/board.ts";
-import { slotBudget } from "../image/slot-budget.ts";
+import { slotBudget, TRAILER_MARKS_AT, TRAILER_WORD_BYTES } from "../boards/slot-budget.ts";
 import type { NorFlash } from "../sim/flash.ts";
 
 export const SLOT_NAMES = ["slot-a", "slot-b"] as const;
@@ -17,9 +17,9 @@ const RECORD_MAGIC = 0x54424b54;
 const RECORD_FORMAT = 1;
 export const RECORD_BYTES = 64;
 /** One mark or flag per word of the largest write unit the board schema allows. */
-export const WORD_BYTES = 16;
+export const WORD_BYTES = TRAILER_WORD_BYTES;
 const FLAGS_AT = RECORD_BYTES;
-const MARKS_AT = 128;
+const MARKS_AT = TRAILER_MARKS_AT;
 
 export const FLAG = { pending: 0, trial: 1, confirmed: 2, rejected: 3 } as const;
 export type FlagName = keyof typeof FLAG;
@@ -46,6 +46,8 @@ export class SlotTrailers {
   readonly trailerAt: number;
   readonly copyBytes: number;
   readonly maxImageBytes: number;
+  /** The most chunks one upload may have: one mark word each after the record and the flags. */
+  readonly maxChunks: number;
   readonly pageSize: number;
   readonly writeUnit: number;
   private readonly regions: [number, number];
@@ -59,6 +61,7 @@ export class SlotTrailers {
     this.trailerAt = budget.slotBytes - budget.trailerBytes;
     this.copyBytes = budget.trailerBytes / 2;
     this.maxImageBytes = budget.maxImageBytes;
+    this.maxChunks = budget.maxChunks;
     this.pageSize = budget.pageSize;
     this.writeUnit = board.flash.writeUnit;
     this.regions = SLOT_NAMES.map((name) => {
@@ -68,10 +71,6 @@ export class SlotTrailers {
     }) as [number, number];
   }
 
-  /** The most chunks one upload may have: one mark word each after the record and the flags. */
-  get maxChunks(): number {
-    return Math.floor((this.copyBytes - MARKS_AT) / WORD_BYTES);
-  }
 
   region(slot: SlotIndex): number {
     return this.regions[slot];

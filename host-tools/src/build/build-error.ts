@@ -11,6 +11,7 @@ export const BUILD_ERROR_CODES = [
   "BUILD_GATE_EXPORTS", // an ABI export missing or with the wrong signature
   "BUILD_GATE_FEATURES", // uses a post-MVP feature the device runtimes lack
   "BUILD_GATE_MEMORY", // declared maximum memory missing or over the board budget
+  "BUILD_GATE_SLOT", // the signed image would not fit the board's image slots
   "BUILD_NATIVE_TOOLS", // wasm2c, arm-none-eabi-gcc or newlib missing for a board with a C shell
   "BUILD_NATIVE", // wasm2c or the C compiler/linker failed on the board shell
 ] as const;

@@ -6,8 +6,9 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type Board, qemuShell } from "../boards/index.ts";
 import { BUILD_DIR, FIRMWARE_DIR, ROOT } from "../paths.ts";
-import { buildError, isBuildError } from "./build-error.ts";
+import { buildError, gateFailuresError, isBuildError } from "./build-error.ts";
 import { checkFirmwareModule } from "./check-module.ts";
+import { checkSlotFit } from "./slot-gate.ts";
 import { abortFunction, type AscOptions, type AsConfig, boardAscConfig, boardConstants, boardOptions, configError, readAsconfig } from "./compile-flags.ts";
 import { ascModulePath, entrySource } from "./entry-source.ts";
 import type { FeatureReport } from "./feature-gate.ts";
@@ -141,6 +142,8 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
 
   const bytes = new Uint8Array(readFileSync(wasmPath));
   const check = await checkFirmwareModule(bytes, board, wasmPath);
+  const slot = checkSlotFit(bytes.length, board);
+  if (slot) throw gateFailuresError(board.name, [slot]);
   const mem = check.iface.memory!; // the memory gate has ensured a defined memory with a maximum
   const result: BuildResult = {
     board: board.name,

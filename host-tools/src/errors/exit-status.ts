@@ -79,6 +79,7 @@ export const EXIT_FOR_CODE: Readonly<Record<string, ExitName>> = Object.freeze({
   BUILD_GATE_EXPORTS: "buildFailed",
   BUILD_GATE_FEATURES: "buildFailed",
   BUILD_GATE_MEMORY: "buildFailed",
+  BUILD_GATE_SLOT: "buildFailed",
   BUILD_NATIVE_TOOLS: "buildFailed",
   BUILD_NATIVE: "buildFailed",
   BOARD_NOT_FOUND: "boardInvalid",

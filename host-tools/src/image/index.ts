@@ -3,7 +3,7 @@
 // and, next, the board shell's boot check and the flasher build on this.
 export { imageError, isImageError, IMAGE_ERROR_CODES, type ImageErrorCode } from "./image-error.ts";
 export * from "./layout.ts";
-export * from "./slot-budget.ts";
+export * from "../boards/slot-budget.ts";
 export * from "./manifest.ts";
 export * from "./signing-key.ts";
 export { checkWritable, writeNewFile } from "./key-file-write.ts";

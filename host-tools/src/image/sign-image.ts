@@ -11,7 +11,7 @@ import { imageError } from "./image-error.ts";
 import { encodeHeader, joinImage, splitImage } from "./layout.ts";
 import { type FirmwareVersion, type ManifestFields, encodeManifestPayload, manifestLength, signManifest } from "./manifest.ts";
 import { keyAlgName } from "./signing-key.ts";
-import { slotBudget, slotDescription } from "./slot-budget.ts";
+import { slotBudget, slotDescription } from "../boards/slot-budget.ts";
 
 export interface SignRequest {
   module: Uint8Array;

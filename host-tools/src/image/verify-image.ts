@@ -12,7 +12,7 @@ import { imageError } from "./image-error.ts";
 import { type ImageParts, splitImage } from "./layout.ts";
 import { type ManifestFields, decodeManifestPayload, manifestSignatureValid, parseManifest, versionText } from "./manifest.ts";
 import type { PublicKeyInfo } from "./signing-key.ts";
-import { slotBudget, slotDescription } from "./slot-budget.ts";
+import { slotBudget, slotDescription } from "../boards/slot-budget.ts";
 
 export interface VerifyOptions {
   /** the trust anchors: public keys whose images are accepted */

@@ -25,7 +25,9 @@ export class StoreModel {
   private readonly history = new Map<number, Set<string>>();
 
   constructor(
-    readonly keySpace: number,
+    /** the workload's keys: firstKey..lastKey */
+    readonly firstKey: number,
+    readonly lastKey: number,
     readonly counterIds: number[],
   ) {
     for (const id of counterIds) this.counters.set(id, 0);

@@ -13,7 +13,7 @@ import { SimDevice } from "../sim/device.ts";
 import { SeededRandom } from "../sim/seeded-random.ts";
 import { StoreLink } from "./store-link.ts";
 import { StoreModel, sameValue, type InFlight, type Value } from "./store-model.ts";
-import { COUNTER_IDS, KEY_SPACE, nextOperation, provisioning, type StoreOperation } from "./store-workload.ts";
+import { COUNTER_IDS, FIRST_KEY, LAST_KEY, nextOperation, provisioning, type StoreOperation } from "./store-workload.ts";
 import { TapkitError } from "../errors/index.ts";
 
 export interface TortureOptions {
@@ -92,7 +92,7 @@ export async function tortureStore(opts: TortureOptions): Promise<TortureReport>
     if (l.text.includes("store did not mount")) mountFailed = true;
   });
   const link = new StoreLink(device);
-  const model = new StoreModel(KEY_SPACE, COUNTER_IDS);
+  const model = new StoreModel(FIRST_KEY, LAST_KEY, COUNTER_IDS);
   const report: TortureReport = {
     board: opts.board.name,
     seed: opts.seed,
@@ -242,7 +242,7 @@ function verify(link: StoreLink, model: StoreModel, inFlight: InFlight, report: 
   }
   let sawOld = false;
   let sawNew = false;
-  for (let key = 1; key <= model.keySpace; key++) {
+  for (let key = model.firstKey; key <= model.lastKey; key++) {
     const a = link.call("store.get", { k: key });
     if (a.kind !== "ok") {
       report.bootFailures++;

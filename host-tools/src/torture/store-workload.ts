@@ -1,6 +1,6 @@
 // The operations `tapkit torture store` throws at the store between power cuts. Two kinds
 // of traffic share one key space:
-//  - random: puts, deletes, small transactions and counter increments over keys 2..21,
+//  - random: puts, deletes, small transactions and counter increments over 20 keys from 0x1000,
 //    values of 0..512 bytes, so pages fill unevenly;
 //  - wallet-shaped: cold records provisioned once at the start and never rewritten (they
 //    ride the ring and must be copied by every lap of compaction), and a steady stream of
@@ -11,9 +11,10 @@ import type { SeededRandom } from "../sim/seeded-random.ts";
 import type { StoreModel, Part } from "./store-model.ts";
 
 export const RANDOM_KEYS = 20;
-// Key 1 is the lifecycle record (docs/store.md): writing it would change which ops the
-// device serves (a random value reads as locked), so the workload starts at key 2.
-const FIRST_KEY = 2;
+// The workload keeps to keys no firmware part owns (docs/store.md: 0x1000 up is unassigned):
+// in the system range a random value would be read as a lifecycle state (the store ops
+// refuse key 1 anyway) or as a device identity (0x10-0x12).
+export const FIRST_KEY = 0x1000;
 const COLD_FIRST = FIRST_KEY + RANDOM_KEYS;
 /** Cold records: sizes like the wallet's provisioning (keys, certificate, limits). */
 const COLD_SIZES = [36, 28, 147, 170, 32, 1, 300, 480];
@@ -22,8 +23,8 @@ const HOT_STATE = HOT_BALANCE + 1;
 const HOT_TOTALS = HOT_BALANCE + 2;
 const RING_FIRST = HOT_BALANCE + 3;
 const RING_KEYS = 8;
-/** Keys the workload may touch: 1..KEY_SPACE (the verifier reads all of them back). */
-export const KEY_SPACE = RING_FIRST + RING_KEYS - 1;
+/** Keys the workload may touch: FIRST_KEY..LAST_KEY (the verifier reads all of them back). */
+export const LAST_KEY = RING_FIRST + RING_KEYS - 1;
 export const COUNTER_IDS = [0, 1, 2, 3];
 const PAYMENT_COUNTER = 1;
 
