@@ -64,7 +64,7 @@ test("a transaction that forces compaction lands whole or not at all, whatever o
   const newC = bytes(200, 4);
   const total = await everyCut(
     (s) => {
-      s.link.must("store.put", { k: 1, v: oldA });
+      s.link.must("store.put", { k: 9, v: oldA });
       s.link.must("store.put", { k: 2, v: oldB });
       s.link.must("store.ctr", { id: 5 });
       // Fill the ring up to the point where the next page needs a compaction first.
@@ -82,13 +82,13 @@ test("a transaction that forces compaction lands whole or not at all, whatever o
       assert.ok(tailFree() >= 100 && tailFree() <= 600);
     },
     (s) => {
-      const a = s.link.call("store.tx", { w: [1, newA, 2, null, 3, newC], c: [5] });
+      const a = s.link.call("store.tx", { w: [9, newA, 2, null, 3, newC], c: [5] });
       if (a.kind === "ok") {
         assert.deepEqual(a.body.c, [2]);
       }
     },
     (s, cut) => {
-      const [a, b, c, n] = [get(s.link, 1), get(s.link, 2), get(s.link, 3), counter(s.link, 5)];
+      const [a, b, c, n] = [get(s.link, 9), get(s.link, 2), get(s.link, 3), counter(s.link, 5)];
       const same = (x: Uint8Array | null, y: Uint8Array | null) => (x === null || y === null ? x === y : Buffer.from(x).equals(Buffer.from(y)));
       const untouched = same(a, oldA) && same(b, oldB) && same(c, null) && n === 1;
       const landed = same(a, newA) && same(b, null) && same(c, newC) && n === 2;
@@ -126,7 +126,7 @@ test("a torn write at the tail is covered with padding and the next writes land 
   for (let seed = 1; seed <= 20; seed++) {
     const s = await openStore({ seed });
     try {
-      s.link.must("store.put", { k: 1, v: bytes(30, 1) });
+      s.link.must("store.put", { k: 9, v: bytes(30, 1) });
       s.device.flash.cutPowerAt({ op: 1, phase: "during" });
       assert.equal(s.link.call("store.put", { k: 2, v: bytes(200, seed) }).kind, "lost");
       const torn = get(s.link, 2);
@@ -134,7 +134,7 @@ test("a torn write at the tail is covered with padding and the next writes land 
       s.link.must("store.put", { k: 3, v: bytes(50, 3) });
       s.device.power("off");
       s.device.power("on");
-      assert.deepEqual(get(s.link, 1), bytes(30, 1));
+      assert.deepEqual(get(s.link, 9), bytes(30, 1));
       assert.deepEqual(get(s.link, 3), bytes(50, 3));
       assert.equal(s.device.flash.norViolations, 0);
     } finally {
@@ -147,7 +147,7 @@ test("a page left partly erased by a cut is erased again before use and nothing 
   for (let seed = 1; seed <= 10; seed++) {
     const s = await openStore({ seed });
     try {
-      s.link.must("store.put", { k: 1, v: bytes(100, seed) });
+      s.link.must("store.put", { k: 9, v: bytes(100, seed) });
       // Write until the next page open: cut its erase halfway.
       let cutAt = 0;
       s.device.flash.onOperation((op) => {
@@ -162,12 +162,12 @@ test("a page left partly erased by a cut is erased again before use and nothing 
       }
       assert.ok(cutAt > 0);
       const erasesAfterCut = s.device.flash.eraseCount(0, 1);
-      assert.deepEqual(get(s.link, 1), bytes(100, seed));
+      assert.deepEqual(get(s.link, 9), bytes(100, seed));
       for (let i = 0; i < 12; i++) s.link.must("store.put", { k: 5, v: bytes(400, i) });
       assert.equal(s.device.flash.eraseCount(0, 1), erasesAfterCut + 1, "the slot is erased once more before it is used");
       s.device.power("off");
       s.device.power("on");
-      assert.deepEqual(get(s.link, 1), bytes(100, seed));
+      assert.deepEqual(get(s.link, 9), bytes(100, seed));
       assert.deepEqual(get(s.link, 5), bytes(400, 11));
       assert.equal(s.device.flash.norViolations, 0);
     } finally {

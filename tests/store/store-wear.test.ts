@@ -15,15 +15,15 @@ test("counter increments and record churn level wear across the whole region wit
   const { device, link } = await openStore();
   try {
     const lifetimeBefore = link.must("store.stats").remaining as number;
-    for (let k = 1; k <= 6; k++) link.must("store.put", { k, v: bytes(64, k) });
+    for (let k = 2; k <= 7; k++) link.must("store.put", { k, v: bytes(64, k) });
     for (let i = 0; i < 60_000; i++) {
       link.must("store.ctr", { id: i % 3 });
-      if (i % 50 === 0) link.must("store.put", { k: 7 + (i % 5), v: bytes(200, i) });
+      if (i % 50 === 0) link.must("store.put", { k: 8 + (i % 5), v: bytes(200, i) });
     }
     const counts = eraseCounts(device);
     assert.ok(Math.min(...counts) >= 3, `every page was reused: ${counts}`);
     assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `erase counts ${counts}`);
-    for (let k = 1; k <= 6; k++) assert.deepEqual(get(link, k), bytes(64, k));
+    for (let k = 2; k <= 7; k++) assert.deepEqual(get(link, k), bytes(64, k));
     assert.deepEqual([counter(link, 0), counter(link, 1), counter(link, 2)], [20_000, 20_000, 20_000]);
     const stats = link.must("store.stats");
     assert.equal(
@@ -42,20 +42,20 @@ test("counter increments and record churn level wear across the whole region wit
 test("an explicit compaction keeps exactly the live records and drops dead ones", async () => {
   const { device, link } = await openStore();
   try {
-    for (let i = 0; i < 60; i++) link.must("store.put", { k: 1 + (i % 5), v: bytes(40, i) });
-    link.must("store.del", { k: 5 });
+    for (let i = 0; i < 60; i++) link.must("store.put", { k: 2 + (i % 5), v: bytes(40, i) });
+    link.must("store.del", { k: 6 });
     const live = link.must("store.stats").live;
     // Open a few more pages so the head page can be compacted.
     for (let i = 0; i < 30; i++) link.must("store.put", { k: 100, v: bytes(500, i) });
     link.must("store.compact");
     link.must("store.compact");
-    for (let k = 1; k <= 4; k++) assert.deepEqual(get(link, k), bytes(40, 55 + k - 1));
-    assert.equal(get(link, 5), null);
+    for (let k = 2; k <= 5; k++) assert.deepEqual(get(link, k), bytes(40, 55 + k - 2));
+    assert.equal(get(link, 6), null);
     assert.equal(link.must("store.stats").live, (live as number) + 508);
     device.power("off");
     device.power("on");
-    for (let k = 1; k <= 4; k++) assert.deepEqual(get(link, k), bytes(40, 55 + k - 1));
-    assert.equal(get(link, 5), null);
+    for (let k = 2; k <= 5; k++) assert.deepEqual(get(link, k), bytes(40, 55 + k - 2));
+    assert.equal(get(link, 6), null);
     assert.deepEqual(get(link, 100), bytes(500, 29));
   } finally {
     device.close();
@@ -66,7 +66,7 @@ test("after a restart the erase figures are the flash's own, with pages the ring
   const { device, link } = await openStore();
   try {
     // Two pages opened (two erases), the rest of the region never touched.
-    for (let i = 0; link.must("store.stats").erases !== 2; i++) link.must("store.put", { k: 1 + (i % 3), v: bytes(500, i) });
+    for (let i = 0; link.must("store.stats").erases !== 2; i++) link.must("store.put", { k: 2 + (i % 3), v: bytes(500, i) });
     const counts = eraseCounts(device);
     assert.equal(
       counts.reduce((a, b) => a + b, 0),
