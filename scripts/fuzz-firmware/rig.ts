@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { encode as cborgEncode } from "cborg";
 import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
+import { certifyIdentity } from "../../host-tools/src/provision/device-identity.ts";
 import { SimDevice, type ResetReason } from "../../host-tools/src/sim/device.ts";
 import { ALG_AES128, ALG_ED25519, ALG_P256 } from "../../host-tools/src/sim/keystore.ts";
 import { accountsText } from "../../host-tools/src/emv/mpm.ts";
@@ -144,9 +145,12 @@ export class Rig {
     } else {
       this.call(1, "merchant.set", MERCHANT);
       this.call(1, "acceptor.setup", { root: issuer.root.publicKey, payee: PAYEE, cur: "EUR" });
-      // Stands in for device provisioning (issue 10), which ends in this record: blank ->
-      // provisioned, written while the bench's store ops are still served, then a reboot.
-      this.call(1, "store.put", { k: 0x0001, v: Uint8Array.of(2, 0, 0, 0) });
+      // Device provisioning as tapkit provision does it (issue 10): keys made in the keystore,
+      // then serial, UID and chain in one transaction, which moves blank -> provisioned.
+      const keys = this.call(1, "identity.keygen").body as { pub: Uint8Array };
+      const uid = Uint8Array.of(0x04, 0xf0, 0x22, 0x33, 0x44, 0x55, 0x66);
+      const chain = certifyIdentity(issuer, keys.pub, { batch: "fuzz", serial: 1, uid: "04F02233445566" }, { currency: "EUR", limits: ENVELOPE });
+      this.call(1, "identity.set", { serial: 1, uid, chain });
       this.device.power("off");
       this.device.power("on");
     }

@@ -95,7 +95,7 @@ async function measureEndurance(board: Board, wasmPath: string, measured = MEASU
       return n;
     };
     // A little live data besides the counter, as a device would have.
-    for (let k = 1; k <= 8; k++) link.must("store.put", { k, v: new Uint8Array(64).fill(k) });
+    for (let k = 0x1000; k < 0x1008; k++) link.must("store.put", { k, v: new Uint8Array(64).fill(k & 0xff) });
     for (let i = 0; i < WARMUP_INCREMENTS; i++) link.must("store.ctr", { id: 0 });
     const before = totalErases();
     const opsBefore = device.flash.operations;
