@@ -82,9 +82,9 @@ test("sign refuses a key the board cannot verify, and an image larger than the b
 
 test("slot budget: two trailer copies of at least 4 KiB each, in whole pages", (t) => {
   const dir = tempDir(t);
-  assert.deepEqual(slotBudget(plaque), { pageSize: 4096, slotBytes: 131072, trailerPages: 2, trailerBytes: 8192, maxImageBytes: 122880 });
+  assert.deepEqual(slotBudget(plaque), { pageSize: 4096, slotBytes: 131072, trailerPages: 2, trailerBytes: 8192, maxImageBytes: 122880, maxChunks: 248 });
   const small = boardFile(dir, "small-pages", (b) => ((b.flash.pageSize = 256), (b.flash.partitions[1].pages = 512), (b.flash.partitions[2].pages = 512)));
-  assert.deepEqual(slotBudget(small), { pageSize: 256, slotBytes: 131072, trailerPages: 32, trailerBytes: 8192, maxImageBytes: 122880 });
+  assert.deepEqual(slotBudget(small), { pageSize: 256, slotBytes: 131072, trailerPages: 32, trailerBytes: 8192, maxImageBytes: 122880, maxChunks: 248 });
   const big = boardFile(dir, "big-pages", (b) => ((b.flash.pageSize = 8192), (b.flash.partitions[1].pages = 16), (b.flash.partitions[2].pages = 16)));
-  assert.deepEqual(slotBudget(big), { pageSize: 8192, slotBytes: 131072, trailerPages: 2, trailerBytes: 16384, maxImageBytes: 114688 });
+  assert.deepEqual(slotBudget(big), { pageSize: 8192, slotBytes: 131072, trailerPages: 2, trailerBytes: 16384, maxImageBytes: 114688, maxChunks: 504 });
 });
