@@ -48,6 +48,22 @@ test("tapkit provision over the pty: progress per step, JSON result, tapkit info
   assert.equal(again.json.error.code, "DEVICE_PROVISIONED");
   assert.match(again.json.error.hint, /--reprovision/);
 
+  // Re-provisioning: the root key holder signs a grant for this serial and UID; the station wipes and redoes it.
+  const uid = info.json.identity.uid;
+  const noGrant = await tapkit(["provision", ...common, "--reprovision", "1000", "--json"]);
+  assert.equal(noGrant.json.error.code, "REPROVISION_UNAUTHORISED");
+  const grantFile = join(line.dir, "grant.json");
+  const authorise = ["provision", "authorise", "--issuer", join(line.dir, "issuer"), "--batch", line.manifest.batch, "--serial", "1000"];
+  const granted = await tapkit([...authorise, "--uid", uid, "--reason", "RMA 1", "--out", grantFile, "--json"]);
+  assert.equal(granted.code, 0, granted.stderr);
+  assert.equal(granted.json.serial, 1000);
+  const badUid = await tapkit([...authorise, "--uid", "nonsense"]);
+  assert.equal(badUid.code, 2, "a malformed UID is a usage error");
+  const redo = await tapkit(["provision", ...common, "--reprovision", "1000", "--grant", grantFile]);
+  assert.equal(redo.code, 0, redo.stderr);
+  assert.match(redo.stdout, /wiped serial 1000 \(UID 04[0-9A-F]{12}\); its record is kept, marked reprovisioned/);
+  assert.match(redo.stdout, /serial 1001 \(UID 04[0-9A-F]{12}, key [0-9A-F]{16}\) provisioned and locked/);
+
   const audit = await tapkit(["audit", "verify", "--db", `sqlite:${line.dbPath}`, "--json"]);
   assert.equal(audit.code, 0, audit.stdout);
   assert.equal(audit.json.ok, true);
@@ -55,7 +71,8 @@ test("tapkit provision over the pty: progress per step, JSON result, tapkit info
     encoding: "utf8",
   });
   if (sqlite.status === 0) {
-    assert.match(sqlite.stdout, /^1000\|provisioned\|locked$/m);
+    assert.match(sqlite.stdout, /^1000\|provisioned\|reprovisioned$/m);
+    assert.match(sqlite.stdout, /^1001\|provisioned\|locked$/m);
     assert.match(sqlite.stdout, /^sun-file\|sun-file-2026\|[0-9A-F]{6}$/m);
   }
 });
