@@ -64,6 +64,7 @@ test("a manifest image is flashed (signer trusted once), confirmed, then the dev
   assert.equal(firmware.sha256, line.sha);
   assert.equal(firmware.uploadedBytes, line.manifest.image!.bytes.length);
   assert.equal(result.state, "locked");
+  assert.equal(result.firmware?.sha256, line.sha, "the result names the image");
   const running = station.device.running;
   assert.ok(typeof running === "object" && running !== null, "a slot image runs");
   assert.equal(toHexLower(running.sha256), line.sha);
@@ -99,6 +100,15 @@ test("without the flash step, or with a shell trusting another signer, provision
   await assert.rejects(provisionDevice(station.client, batch, records), (e: unknown) => {
     return e instanceof TapkitError && e.code === "FIRMWARE_MISMATCH" && /flashes the manifest's image first/.test(e.hint);
   });
+  // A card's shell answering to a plaque manifest: refused before anything is written.
+  const card = await blankStation(t, "sim-card", { seed: 33, bootFromSlots: true });
+  const cb = await boot(card);
+  await assert.rejects(
+    installBatchImage(cb, batch, records),
+    (e: unknown) => e instanceof TapkitError && e.code === "DEVICE_WRONG_BOARD" && e.hint.length > 20,
+  );
+  assert.equal((await cb.slots()).anchor, null, "the card's shell was not given a trust anchor");
+  await cb.close();
   const b = await boot(station);
   await b.trust(otherKey.publicKey);
   await assert.rejects(
@@ -115,7 +125,7 @@ test("without the flash step, or with a shell trusting another signer, provision
   const refused = await records.db.query<{ step: string }>("SELECT step FROM audit WHERE result = 'refused' ORDER BY seq");
   assert.deepEqual(
     refused.map((r) => r.step),
-    ["check", "firmware"],
+    ["check", "firmware", "firmware"],
   );
 });
 
@@ -191,4 +201,46 @@ test("a power cut or a cut cable during the flash step: the run fails with no de
   assert.ok(outcomes.includes("cable:failed->resumed"), `the cut cable's upload resumed (${outcomes.join(", ")})`);
   const chain = await verifyAudit(records.db);
   assert.equal(chain.ok, true, JSON.stringify(chain.problems));
+});
+
+test("a manifest image that is altered, signed by another key, built for another board, or not the pinned hash or version is refused before any device is touched", async (t) => {
+  const good = await image([1, 4, 0], 0, releaseKey, BOARD);
+  const sha = createHash("sha256").update(good).digest("hex");
+  const pem = publicKeyPem(releaseKey.alg, releaseKey.publicKey);
+  const altered = good.slice();
+  altered[altered.length - 100] ^= 0x01;
+  const cases: [string, Uint8Array, Partial<{ sha256: string; version: string; signer: string }>, RegExp][] = [
+    ["altered module byte", altered, {}, /\/firmware\/image: .*module's SHA-256/],
+    ["signed by another key", await image([1, 4, 0], 0, otherKey, BOARD), {}, /\/firmware\/image: .*not a trusted key/],
+    ["built for the card", await image([1, 4, 0], 0, releaseKey, "sim-card"), {}, /\/firmware\/image: .*for board sim-card/],
+    ["another pinned hash", good, { sha256: "00".repeat(32) }, /\/firmware\/sha256: .* pins 0000/],
+    ["another version", good, { version: "1.5.0" }, /\/firmware\/version: the image is version 1\.4\.0/],
+    ["no signer", good, { signer: undefined }, /\/firmware\/signer: an image needs the public key/],
+  ];
+  for (const [what, bytes, edit, problem] of cases) {
+    assert.throws(
+      () =>
+        makeLine(
+          t,
+          BOARD,
+          (m) => {
+            m.firmware = { version: "1.4.0", image: "fw.tki", sha256: sha, signer: "release.pub.pem", ...edit };
+            if ("signer" in edit && edit.signer === undefined) delete m.firmware.signer;
+            if (!("sha256" in edit)) m.firmware.sha256 = createHash("sha256").update(bytes).digest("hex");
+          },
+          { "fw.tki": bytes, "release.pub.pem": pem },
+        ),
+      (e: unknown) => {
+        assert.ok(e instanceof TapkitError, `${what}: ${String(e)}`);
+        assert.equal(e.code, "MANIFEST_INVALID", `${what}: ${e.message}`);
+        assert.match(e.hint, /docs\/provisioning\.md/);
+        assert.ok(
+          (e.details.problems as string[]).some((p) => problem.test(p)),
+          `${what}: ${JSON.stringify(e.details.problems)}`,
+        );
+        return true;
+      },
+      what,
+    );
+  }
 });

@@ -49,6 +49,8 @@ export interface ProvisionResult {
   kid: string;
   /** "fresh", or "resumed" (an earlier run was cut; this one finished it) */
   run: "fresh" | "resumed";
+  /** the flash step's outcome, when the manifest names an image */
+  firmware?: FirmwareFacts;
   /** the identity a re-provisioning run wiped (serial, UID, public key) */
   replaced?: { serial: number; uid: string; publicKey: string; grant: string };
   keys: { id: string; slot: number; kcv: string; diversified: boolean }[];
@@ -408,6 +410,7 @@ export async function provisionDevice(
     publicKey: pubHex,
     kid: check.kid,
     run,
+    ...(opts.firmware ? { firmware: opts.firmware } : {}),
     ...(replaced ? { replaced } : {}),
     keys: delivered,
     check,
