@@ -10,7 +10,7 @@ import { TapkitError } from "../errors/index.ts";
 import { appendAudit, type ProvisioningRecords } from "../records/index.ts";
 import type { BootClient } from "../update/boot-client.ts";
 import { flashImage, type FlashProgress } from "../update/flash-image.ts";
-import type { BatchContext } from "./provision-device.ts";
+import { auditResultOf, type BatchContext } from "./provision-device.ts";
 
 export interface FirmwareFacts {
   /** SHA-256 of the image the device runs confirmed, lower-case hex */
@@ -31,8 +31,6 @@ export interface FirmwareStepOptions {
   autoResume?: number;
 }
 
-const REFUSALS_NOT_FAILURES = new Set(["LINK_CLOSED", "TIMEOUT", "DEVICE_ERROR", "INTERNAL", "BOOT_NO_UPLOAD", "BOOT_INCOMPLETE"]);
-
 /** Makes the device run the batch image, confirmed; throws a refusal with a hint otherwise. */
 export async function installBatchImage(
   boot: BootClient,
@@ -52,7 +50,7 @@ export async function installBatchImage(
   } catch (e) {
     const code = e instanceof TapkitError ? e.code : "INTERNAL";
     // The database may be what failed: the device's refusal still reaches the operator.
-    await audit(REFUSALS_NOT_FAILURES.has(code) ? "failed" : "refused", { code, error: (e as Error).message, sha256: image.sha256 }).catch(() => {});
+    await audit(auditResultOf(e), { code, error: (e as Error).message, sha256: image.sha256 }).catch(() => {});
     throw e;
   }
 }

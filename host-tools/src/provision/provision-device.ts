@@ -115,6 +115,14 @@ async function knownHardware(records: ProvisioningRecords, batch: string, hardwa
   return rows.length > 0;
 }
 
+/** Codes of a run that broke off (link, device, a cut upload) rather than a refusal with a reason. */
+const FAILURE_CODES = new Set(["LINK_CLOSED", "TIMEOUT", "DEVICE_ERROR", "INTERNAL", "BOOT_NO_UPLOAD", "BOOT_INCOMPLETE"]);
+
+/** How an error is recorded in the audit trail: "refused" (a reason, nothing to retry blindly) or "failed". */
+export function auditResultOf(e: unknown): "refused" | "failed" {
+  return e instanceof TapkitError && !FAILURE_CODES.has(e.code) ? "refused" : "failed";
+}
+
 async function refuseFullBatch(records: ProvisioningRecords, batch: string): Promise<void> {
   const b = await records.batch(batch);
   if (b && b.nextSerial > b.serialLast)
@@ -158,9 +166,8 @@ export async function provisionDevice(
       r = await run();
     } catch (e) {
       const err = e as Error;
-      const refused = e instanceof TapkitError && !["LINK_CLOSED", "TIMEOUT", "DEVICE_ERROR", "INTERNAL"].includes(e.code);
       // The database may be what failed: the refusal itself must still reach the operator.
-      await audit(name, refused ? "refused" : "failed", { code: e instanceof TapkitError ? e.code : "INTERNAL", error: err.message }).catch(() => {});
+      await audit(name, auditResultOf(e), { code: e instanceof TapkitError ? e.code : "INTERNAL", error: err.message }).catch(() => {});
       throw e;
     }
     const text = detail(r);
