@@ -90,6 +90,24 @@ test("a manifest image is flashed (signer trusted once), confirmed, then the dev
     ],
   );
   assert.equal((await verifyAudit(records.db)).ok, true);
+
+  // A newer batch image does not reach a device that batch would refuse: nothing is flashed.
+  const newer = await imageLine(t, [1, 5, 0]);
+  const newerBatch = loadBatch(newer.manifest);
+  const newerRecords = await lineRecords(t, newer);
+  const id = await (await station.reconnect()).ops.identity.get();
+  const nb = await boot(station);
+  await assert.rejects(
+    installBatchImage(nb, newerBatch, newerRecords, { found: { state: id.state, serial: id.serial } }),
+    (e: unknown) => e instanceof TapkitError && e.code === "DEVICE_PROVISIONED" && /--grant/.test(e.hint),
+  );
+  const after = await nb.slots();
+  await nb.close();
+  assert.deepEqual(
+    after.slots.map((s) => [s.state, s.sha ? toHexLower(s.sha) : null]),
+    listing.slots.map((s) => [s.state, s.sha ? toHexLower(s.sha) : null]),
+    "the slots are as they were",
+  );
 });
 
 test("without the flash step, or with a shell trusting another signer, provisioning refuses with a hint and writes no device record", async (t) => {

@@ -25,6 +25,10 @@ export interface FirmwareFacts {
 }
 
 export interface FirmwareStepOptions {
+  /** the lifecycle state the running firmware reported (identity.get) before this step, if one answered */
+  found?: { state: string; serial?: number };
+  /** the run is an authorised re-provisioning: a provisioned device may be flashed */
+  reprovision?: boolean;
   onProgress?: (p: FlashProgress) => void;
   onStep?: (text: string) => void;
   /** upload restarts inside this run after a device reset (flashImage's autoResume) */
@@ -73,6 +77,24 @@ async function install(boot: BootClient, batch: BatchContext, opts: FirmwareStep
     opts.onStep?.(`slot ${active.slot} already runs ${image.version} (${image.sha256.slice(0, 16)})${listing.running === "trial" ? ", confirmed now" : ""}`);
     return { ...base, action: "kept" };
   }
+  // Flashing changes the device: a device this run is going to refuse is left as it is.
+  const found = opts.found;
+  if (found?.state === "demo")
+    throw new TapkitError(
+      "DEVICE_NOT_BLANK",
+      "the device runs the demo set-up, not blank",
+      "start from a blank device (tapkit sim --blank, or a wiped device)",
+      {
+        state: found.state,
+      },
+    );
+  if ((found?.state === "locked" || found?.state === "provisioned") && !opts.reprovision)
+    throw new TapkitError(
+      "DEVICE_PROVISIONED",
+      `the device is already provisioned (serial ${found.serial ?? "?"}, ${found.state}); its firmware is not replaced by a provisioning run`,
+      "a device is provisioned once; to redo it, get a grant signed by the root (tapkit provision authorise) and pass --reprovision SERIAL --grant FILE; to update it, tapkit flash",
+      { serial: found.serial ?? null, state: found.state },
+    );
   let trustSet = false;
   if (listing.anchor === null) {
     // A factory-fresh shell trusts no signer yet: the manifest's is set once, for good.

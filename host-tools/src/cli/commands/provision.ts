@@ -6,10 +6,9 @@ import { integerOption } from "../option-values.ts";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { usageError } from "../output.ts";
-import { parseBaud, resolvePort, withDevice } from "./connect.ts";
+import { connect, parseBaud, resolvePort, withDevice } from "./connect.ts";
 import { flashProgressPrinter } from "./flash.ts";
 import { BootClient } from "../../update/boot-client.ts";
-import type { DeviceClient } from "../../device/client.ts";
 import { LinkError } from "../../link/index.ts";
 import { installBatchImage, type FirmwareFacts } from "../../provision/firmware-step.ts";
 import { fieldManifest } from "../../provision/field-kit.ts";
@@ -50,46 +49,65 @@ async function run(source: ManifestSource, opts: Record<string, any>, out: Outpu
     let firmware: FirmwareFacts | undefined;
     if (prepared && flashing) {
       await openBatchRecords(records, prepared.manifest);
+      // What the running firmware says it is, so a provisioned device is refused before it is flashed.
+      const found = await probeLifecycle(opts);
       const progress = flashProgressPrinter(out);
-      const boot = await BootClient.connect(resolvePort(opts), { baud: parseBaud(opts.baud) });
+      const boot = await openAgain(found !== undefined, () => BootClient.connect(resolvePort(opts), { baud: parseBaud(opts.baud) }));
       try {
-        firmware = await installBatchImage(boot, prepared.batch, records, { onProgress: progress, onStep: (s) => out.status(`      ${s}`) });
+        firmware = await installBatchImage(boot, prepared.batch, records, {
+          found,
+          reprovision: reprovision !== undefined,
+          onProgress: progress,
+          onStep: (s) => out.status(`      ${s}`),
+        });
       } finally {
         await boot.close();
       }
       status(1, "firmware", `${firmware.version} ${firmware.sha256.slice(0, 16)} ${firmware.action}`);
     }
-    return await withDeviceAfter(flashing, opts, async (device) => {
+    const device = await openAgain(flashing, () => connect(opts));
+    try {
       const manifest = prepared?.manifest ?? (source as (board: string) => LoadedManifest)(device.hello.board);
       const batch = prepared?.batch ?? loadBatch(manifest);
       await openBatchRecords(records, manifest);
-      return provisionDevice(device, batch, records, {
+      return await provisionDevice(device, batch, records, {
         reprovision,
         firmware,
         onStep: (step, i, detail) => status(i + (flashing ? 1 : 0), step, detail),
       });
-    });
+    } finally {
+      await device.close();
+    }
   } finally {
     await records.close();
   }
 }
 
 /**
- * withDevice, and after the flash step a few tries more while the port is missing: a pty
- * (socat, tapkit sim) disappears for a moment when the boot session closes it.
+ * Opens the port; after another session on it closed, a few tries more while it is missing:
+ * a pty (socat, tapkit sim) disappears for a moment when a session closes it.
  */
-async function withDeviceAfter<T>(flashed: boolean, opts: Record<string, any>, fn: (d: DeviceClient) => Promise<T>): Promise<T> {
+async function openAgain<T>(reopened: boolean, open: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    let started = false;
     try {
-      return await withDevice(opts, (d) => {
-        started = true;
-        return fn(d);
-      });
+      return await open();
     } catch (e) {
-      if (!flashed || started || attempt >= 20 || !(e instanceof LinkError && e.code === "PORT_MISSING")) throw e;
+      if (!reopened || attempt >= 20 || !(e instanceof LinkError && e.code === "PORT_MISSING")) throw e;
       await new Promise((r) => setTimeout(r, 250));
     }
+  }
+}
+
+/** The lifecycle state and serial the running firmware reports, or undefined when none answers (a shell in recovery). */
+async function probeLifecycle(opts: Record<string, any>): Promise<{ state: string; serial?: number } | undefined> {
+  try {
+    return await withDevice({ ...opts, timeoutMs: 1000 }, async (d) => {
+      const id = await d.ops.identity.get();
+      return { state: id.state, serial: id.serial };
+    });
+  } catch (e) {
+    if (e instanceof LinkError && e.code === "PORT_MISSING") throw e;
+    return undefined;
   }
 }
 
