@@ -84,15 +84,16 @@ async function run(source: ManifestSource, opts: Record<string, any>, out: Outpu
 }
 
 /**
- * Opens the port; after another session on it closed, a few tries more while it is missing:
- * a pty (socat, tapkit sim) disappears for a moment when a session closes it.
+ * Opens the port; after another session on it closed, a few tries more while it is missing
+ * or failing: a pty (socat, tapkit sim) is re-created for a moment when a session closes it.
  */
 async function openAgain<T>(reopened: boolean, open: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await open();
     } catch (e) {
-      if (!reopened || attempt >= 20 || !(e instanceof LinkError && e.code === "PORT_MISSING")) throw e;
+      // Missing, or still the closing pty (EIO on the first write): try the path again.
+      if (!reopened || attempt >= 20 || !(e instanceof LinkError && (e.code === "PORT_MISSING" || e.code === "PORT_ERROR"))) throw e;
       await new Promise((r) => setTimeout(r, 250));
     }
   }
