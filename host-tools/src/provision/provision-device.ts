@@ -6,6 +6,7 @@
 // by the next one; every step is an audit record (records/), and a resumed run says so. Key bytes appear only here in host memory: the device gets them
 // sealed to its own key, the records get key ids and check values.
 import { sha256 } from "@noble/hashes/sha2.js";
+import { WIPE_LOCKED_PHRASE } from "../device/lifecycle.ts";
 import { toHex } from "../bytes/hex.ts";
 import { setMerchantProfile } from "../qr/payment-client.ts";
 import type { DeviceClient } from "../device/client.ts";
@@ -425,8 +426,6 @@ export async function provisionDevice(
   };
 }
 
-/** The confirmation device.wipe needs on a locked device (docs/security.md). */
-const WIPE_PHRASE = "wipe locked device";
 const WIPE_REBOOT_MS = 5000;
 
 /**
@@ -461,7 +460,7 @@ async function wipeForReprovision(
     result: "wiping",
     data: { grant: gid, reason: grant.reason, oldSerial: old.serial, oldUid: old.uid, oldPub: old.publicKey, stateFound: id.state },
   });
-  await client.ops.device.wipe({ confirm: WIPE_PHRASE });
+  await client.ops.device.wipe({ confirm: WIPE_LOCKED_PHRASE });
   // The device answers, then reboots on its next tick: wait until it reports blank.
   const until = Date.now() + WIPE_REBOOT_MS;
   for (;;) {
