@@ -158,7 +158,10 @@ test("the slot gate: tapkit build refuses a module that, signed, would not fit t
   writeFileSync(join(dir, "small-slots.json"), JSON.stringify(b));
   const failure = checkSlotFit(moduleBytes, loadBoard(join(dir, "small-slots.json")));
   assert.equal(failure?.code, "BUILD_GATE_SLOT");
-  assert.match(failure!.problems[0], new RegExp(`the module is ${moduleBytes} bytes; .* slots take at most 8192 \\(16384 bytes minus the 8192-byte boot trailer\\)`));
+  assert.match(
+    failure!.problems[0],
+    new RegExp(`the module is ${moduleBytes} bytes; .* slots take at most 8192 \\(16384 bytes minus the 8192-byte boot trailer\\)`),
+  );
   assert.match(failure!.hint, /at least \d+ pages each in boards\/small-slots\.json/);
   // the exact edge: a module that fills the largest image to the byte fits, one byte more does not
   const edge = 8192 - 544;

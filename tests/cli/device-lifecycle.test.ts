@@ -34,7 +34,19 @@ test("device lock and wipe: --help with examples, refusals without --yes or the 
   assert.equal(await state(), "blank", "a refused lock changes nothing");
 
   const key = join(line.dir, "station.key");
-  const prov = await tapkit(["provision", "--port", sim.port, "--manifest", line.manifestPath, "--db", `sqlite:${line.dbPath}`, "--station", "st1", "--station-key", key]);
+  const prov = await tapkit([
+    "provision",
+    "--port",
+    sim.port,
+    "--manifest",
+    line.manifestPath,
+    "--db",
+    `sqlite:${line.dbPath}`,
+    "--station",
+    "st1",
+    "--station-key",
+    key,
+  ]);
   assert.equal(prov.code, 0, prov.stderr);
   assert.equal(await state(), "locked");
   const again = await tapkit(["device", "lock", "--port", sim.port, "--yes", "--json"]);

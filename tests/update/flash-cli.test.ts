@@ -30,7 +30,19 @@ test("keygen, sign, trust, flash, list, confirm, restart, and a refused image, t
   writeFileSync(failing, selfTestFailingModule(readFileSync(firmwarePath("sim-card"))));
   await ok(["image", "sign", failing, "--key", join(dir, "release.pem"), "--board", "sim-card", "--version", "1.2.3", "--out", fw]);
   const selfConfirming = join(dir, "fw2.tki");
-  await ok(["image", "sign", firmwarePath("sim-card"), "--key", join(dir, "release.pem"), "--board", "sim-card", "--version", "1.3.0", "--out", selfConfirming]);
+  await ok([
+    "image",
+    "sign",
+    firmwarePath("sim-card"),
+    "--key",
+    join(dir, "release.pem"),
+    "--board",
+    "sim-card",
+    "--version",
+    "1.3.0",
+    "--out",
+    selfConfirming,
+  ]);
   const stranger = join(dir, "stranger.tki");
   await ok(["image", "sign", firmwarePath("sim-card"), "--key", join(dir, "other.pem"), "--board", "sim-card", "--version", "9.0.0", "--out", stranger]);
 

@@ -8,7 +8,6 @@ export const BOOT_CHANNEL = CHANNEL.BOOT;
 export const BOOT_OPS = ["hello", "slots", "trust", "upload.begin", "upload.chunk", "upload.finish", "confirm", "revert", "reset"] as const;
 export type BootOp = (typeof BOOT_OPS)[number];
 
-
 /** How long an upload holds the slot against another host's upload.begin after its last request. */
 export const UPLOAD_HOLD_MS = 3000;
 

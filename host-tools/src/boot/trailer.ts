@@ -71,7 +71,6 @@ export class SlotTrailers {
     }) as [number, number];
   }
 
-
   region(slot: SlotIndex): number {
     return this.regions[slot];
   }

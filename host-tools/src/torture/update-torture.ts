@@ -111,7 +111,10 @@ export async function tortureUpdate(opts: UpdateTortureOptions): Promise<UpdateT
     norViolations: 0,
     failures: [],
   };
-  const fail = (kind: keyof UpdateTortureReport & ("bricks" | "unverifiedBooted" | "downgrades" | "unconfirmedNotReverted" | "selfConfirmMissed"), text: string) => {
+  const fail = (
+    kind: keyof UpdateTortureReport & ("bricks" | "unverifiedBooted" | "downgrades" | "unconfirmedNotReverted" | "selfConfirmMissed"),
+    text: string,
+  ) => {
     report[kind]++;
     if (report.failures.length < 10) report.failures.push(`cut ${report.cuts}: ${text}`);
   };

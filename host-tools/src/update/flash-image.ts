@@ -76,7 +76,17 @@ export async function flashImage(client: BootClient, bytes: Uint8Array, opts: Fl
     if (opts.confirm && listing.running === "trial") {
       await client.confirm();
       state = "confirmed";
-      return { ...base, slot: begun.slot, resumedFrom: bytes.length, uploadedBytes: 0, uploadSeconds: 0, bytesPerSecond: 0, restarts: 0, state, confirmedBy: "host" };
+      return {
+        ...base,
+        slot: begun.slot,
+        resumedFrom: bytes.length,
+        uploadedBytes: 0,
+        uploadSeconds: 0,
+        bytesPerSecond: 0,
+        restarts: 0,
+        state,
+        confirmedBy: "host",
+      };
     }
     return { ...base, slot: begun.slot, resumedFrom: bytes.length, uploadedBytes: 0, uploadSeconds: 0, bytesPerSecond: 0, restarts: 0, state };
   }

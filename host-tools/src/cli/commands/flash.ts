@@ -89,7 +89,16 @@ export const flash: Command = {
 function listingRows(l: SlotListing): string[][] {
   const rows = [["slot", "state", "version", "sc", "bytes", "sha256"]];
   for (const s of l.slots) {
-    const state = s.state === "active" ? (s.trial ? "active (trial)" : s.self ? "active (confirmed by its self-test)" : "active") : s.state === "partial" ? `partial (${s.held} B held)` : s.state;
+    const state =
+      s.state === "active"
+        ? s.trial
+          ? "active (trial)"
+          : s.self
+            ? "active (confirmed by its self-test)"
+            : "active"
+        : s.state === "partial"
+          ? `partial (${s.held} B held)`
+          : s.state;
     rows.push([
       `${s.slot} ${s.name}`,
       state,
