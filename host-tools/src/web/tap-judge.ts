@@ -25,7 +25,7 @@ const MESSAGE_MAX_HEX = 2 * 1024;
 export function judgePostedTap(body: unknown, keys: TagKeys[], replay: ReplayGuard): PageTapVerdict {
   const b = body as { message?: unknown; apdus?: unknown; path?: unknown } | null;
   const hex = b?.message;
-  if (typeof hex !== "string" || hex.length === 0 || hex.length > MESSAGE_MAX_HEX)
+  if (typeof hex !== "string" || hex.length > MESSAGE_MAX_HEX || !/^(?:[0-9a-fA-F]{2})+$/.test(hex))
     throw new TapkitError("USAGE", "the page sent no NDEF message to check (hex, at most 1 KiB)", "reload the page and run the tap check again");
   const message = parseHex(hex);
   const apdus = Number.isInteger(b?.apdus) ? (b?.apdus as number) : 0;
