@@ -6,7 +6,7 @@
 // the 50,000-request load of issue 15, with racing replays and older counters, and reports
 // the replays, stale counters and genuine taps refused it saw (all must be 0).
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TapState } from "../backend/index.ts";
@@ -41,20 +41,26 @@ function minter(tags: number): (t: number, c: number) => string {
 const pct = (sorted: number[], p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 100) / 100;
 
 /**
- * Starts `tapkit serve verify` (rate limits off) as a child process and resolves with the URL
- * it listens on. The access log is dropped; anything else on stderr is kept for the error.
+ * Starts `tapkit serve verify` (rate limits off unless `args` sets them) as a child process
+ * and resolves with the URL it listens on. Its stderr (the access log, one JSON line per
+ * request) goes to `logPath` when given (written by the kernel, not read line by line here:
+ * under load a reader in this process competes with the load it makes), else is read and
+ * dropped; anything but access-log lines is kept for the error if it exits.
  */
-export function spawnTapService(cli: string, keysPath: string, db: string, children: ChildProcess[]): Promise<string> {
+export function spawnTapService(cli: string, keysPath: string, db: string, children: ChildProcess[], options: { logPath?: string; args?: string[] } = {}): Promise<string> {
+  const log = options.logPath === undefined ? undefined : openSync(options.logPath, "a");
   const child = spawn(
     process.execPath,
-    [cli, "serve", "verify", "--keys", keysPath, "--db", db, "--port", "0", "--ip-rate", "0", "--tag-rate", "0", "--json"],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    [cli, "serve", "verify", "--keys", keysPath, "--db", db, "--port", "0", "--ip-rate", "0", "--tag-rate", "0", ...(options.args ?? []), "--json"],
+    { stdio: ["ignore", "pipe", log ?? "pipe"] },
   );
+  if (log !== undefined) closeSync(log);
   children.push(child);
   let errors = "";
-  child.stderr!.on("data", (d) => {
-    for (const line of String(d).split("\n")) if (line && !line.startsWith('{"t"')) errors = `${errors}${line}\n`.slice(-2000);
-  });
+  const keep = (text: string) => {
+    for (const line of text.split("\n")) if (line && !line.startsWith('{"t"')) errors = `${errors}${line}\n`.slice(-2000);
+  };
+  child.stderr?.on("data", (d) => keep(String(d)));
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d) => {
@@ -65,7 +71,10 @@ export function spawnTapService(cli: string, keysPath: string, db: string, child
         // not the whole document yet
       }
     });
-    child.on("exit", (code, signal) => reject(new Error(`tapkit serve verify exited ${code ?? signal}: ${errors}`)));
+    child.on("exit", (code, signal) => {
+      if (options.logPath !== undefined) keep(readFileSync(options.logPath, "utf8").slice(-100_000));
+      reject(new Error(`tapkit serve verify exited ${code ?? signal}: ${errors}`));
+    });
   });
 }
 
