@@ -18,7 +18,7 @@ import type { AddressInfo } from "node:net";
 import type { Database } from "../db/index.ts";
 import { isTapkitError, TapkitError } from "../errors/index.ts";
 import { checkTapUrl, type TapVerdict } from "../verify/index.ts";
-import { RateLimiter } from "./rate-limit.ts";
+import { SharedRateLimiter } from "./rate-limit.ts";
 import { type BackendTagKeys, tagFileKey } from "./tap-keys.ts";
 import { type TapRefusal, TapState } from "./tap-state.ts";
 
@@ -109,7 +109,7 @@ function reasonOf(e: unknown): Reason {
 export class TapVerifier {
   private readonly state: TapState;
   private readonly epochs = new Map<string, { epoch: number; at: number }>();
-  private readonly tagLimiter: RateLimiter;
+  private readonly tagLimiter: SharedRateLimiter;
 
   constructor(
     readonly keys: BackendTagKeys[],
@@ -117,7 +117,7 @@ export class TapVerifier {
     options: { tagRate?: number; tagBurst?: number } = {},
   ) {
     this.state = new TapState(db);
-    this.tagLimiter = new RateLimiter(options.tagRate ?? 5, options.tagBurst ?? 20);
+    this.tagLimiter = new SharedRateLimiter(db, "tag:", options.tagRate ?? 5, options.tagBurst ?? 20);
   }
 
   private async refreshEpochs(): Promise<void> {
@@ -137,7 +137,7 @@ export class TapVerifier {
       maxEpoch: (name) => this.epochs.get(name)?.epoch ?? 0,
       fileKeyFor: (entry, uid) => tagFileKey(entry as BackendTagKeys, uid),
     });
-    if (!this.tagLimiter.take(replayId)) throw refused("rate-limited", "too many taps of this tag", replayId);
+    if (!(await this.tagLimiter.take(replayId))) throw refused("rate-limited", "too many taps of this tag", replayId);
     const taken = await this.state.accept(replayId, verdict.tag, verdict.sequence, verdict.uid);
     if (!taken.taken) throw refused(taken.refusal, REFUSAL_TEXT[taken.refusal], replayId);
     const known = this.epochs.get(verdict.tag);
@@ -209,7 +209,7 @@ export interface RunningTapService {
 /** Starts the service; resolves once it listens. */
 export async function startTapService(options: TapServiceOptions): Promise<RunningTapService> {
   const verifier = new TapVerifier(options.keys, options.db, { tagRate: options.tagRate, tagBurst: options.tagBurst });
-  const ipLimiter = new RateLimiter(options.ipRate ?? 50, options.ipBurst ?? 100);
+  const ipLimiter = new SharedRateLimiter(options.db, "ip:", options.ipRate ?? 50, options.ipBurst ?? 100);
   const accessLog = options.log ? undefined : new BatchedLines((text) => process.stderr.write(text));
   const log = options.log ?? ((e: Record<string, unknown>) => accessLog!.push(JSON.stringify(e)));
   // the origin each template's path is served under, to rebuild the URL the phone opened
@@ -240,7 +240,11 @@ export async function startTapService(options: TapServiceOptions): Promise<Runni
     };
     const raw = req.url ?? "/";
     if (raw.length > MAX_URL_CHARS) return refuse(refused("too-long", `request URL longer than ${MAX_URL_CHARS} characters`));
-    if (!ipLimiter.take(req.socket.remoteAddress ?? "?")) return refuse(refused("rate-limited", "too many requests from this address"));
+    try {
+      if (!(await ipLimiter.take(req.socket.remoteAddress ?? "?"))) return refuse(refused("rate-limited", "too many requests from this address"));
+    } catch (e) {
+      return refuse(e);
+    }
     const path = raw.split("?")[0];
     if (path === "/health") {
       if (req.method !== "GET") return { status: send(405, { error: "GET only" }, { allow: "GET" }) };

@@ -41,7 +41,7 @@ function minter(tags: number): (t: number, c: number) => string {
 const pct = (sorted: number[], p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 100) / 100;
 
 /**
- * Starts `tapkit serve verify` (rate limits off unless `args` sets them) as a child process
+ * Starts `tapkit serve verify` (rate limits off unless `args` replaces that) as a child process
  * and resolves with the URL it listens on. Its stderr (the access log, one JSON line per
  * request) goes to `logPath` when given (written by the kernel, not read line by line here:
  * under load a reader in this process competes with the load it makes), else is read and
@@ -51,7 +51,7 @@ export function spawnTapService(cli: string, keysPath: string, db: string, child
   const log = options.logPath === undefined ? undefined : openSync(options.logPath, "a");
   const child = spawn(
     process.execPath,
-    [cli, "serve", "verify", "--keys", keysPath, "--db", db, "--port", "0", "--ip-rate", "0", "--tag-rate", "0", ...(options.args ?? []), "--json"],
+    [cli, "serve", "verify", "--keys", keysPath, "--db", db, "--port", "0", ...(options.args ?? ["--ip-rate", "0", "--tag-rate", "0"]), "--json"],
     { stdio: ["ignore", "pipe", log ?? "pipe"] },
   );
   if (log !== undefined) closeSync(log);
