@@ -62,7 +62,9 @@ describe.skipIf(!postgres.bin)("four service processes, one PostgreSQL, one set 
     const keysPath = join(tmp, "keys.json");
     writeFileSync(
       keysPath,
-      JSON.stringify({ tags: [{ name: "city", template: `${BASE}?p={picc}&c={mac}`, mode: "sun", metaKey: META.toString("hex"), masterFileKey: MASTER.toString("hex") }] }),
+      JSON.stringify({
+        tags: [{ name: "city", template: `${BASE}?p={picc}&c={mac}`, mode: "sun", metaKey: META.toString("hex"), masterFileKey: MASTER.toString("hex") }],
+      }),
     );
     chmodSync(keysPath, 0o600);
     ensureCli();

@@ -259,7 +259,14 @@ describe("slow and cut-off clients (service with 1 s header / 2 s request timeou
 
   it("100 slowloris connections trickling headers are all cut off with 408 while others are served", async () => {
     const before = await rows();
-    const loris = Array.from({ length: 100 }, (_, i) => trickle(quick.port, "GET /t?p=", [..."0123456789ABCDEF0123456789ABCDEF"].map((ch) => ch + (i % 10)), 150));
+    const loris = Array.from({ length: 100 }, (_, i) =>
+      trickle(
+        quick.port,
+        "GET /t?p=",
+        [..."0123456789ABCDEF0123456789ABCDEF"].map((ch) => ch + (i % 10)),
+        150,
+      ),
+    );
     for (let c = 1; c <= 10; c++) expect((await ask(mint(72, c))).status).toBe(200);
     expect((await get("/health")).status).toBe(200);
     const cut = await Promise.all(loris);

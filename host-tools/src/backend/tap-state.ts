@@ -20,7 +20,12 @@ export class TapState {
    * Takes `sequence` for `tag`: the serial the records know for `uid` when taken, else why not.
    * The serial comes back from the same statement (one round trip per genuine tap).
    */
-  async accept(tag: string, family: string, sequence: number, uid?: string): Promise<{ taken: true; serial: number | null } | { taken: false; refusal: TapRefusal }> {
+  async accept(
+    tag: string,
+    family: string,
+    sequence: number,
+    uid?: string,
+  ): Promise<{ taken: true; serial: number | null } | { taken: false; refusal: TapRefusal }> {
     const now = new Date().toISOString();
     const taken = await this.db.query<{ serial: number | null }>(
       `INSERT INTO tap_state (tag, family, sequence, updated_at) VALUES ($1, $2, $3, $4)

@@ -77,7 +77,7 @@ export class SunTagMinter {
     private readonly base: string,
     metaKey: Buffer,
     fileKey: Buffer,
-    private readonly uid: Buffer,
+    uid: Buffer,
   ) {
     this.meta = ecbCipher(metaKey);
     this.file = ecbCipher(fileKey);
