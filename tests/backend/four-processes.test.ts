@@ -7,12 +7,12 @@
 // per URL) and sent as a phone opens them, over keep-alive connections, 32 phones at once; the
 // services reach PostgreSQL over its Unix socket; their access logs go to files.
 import type { ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTapLoad } from "../../host-tools/src/bench/tap-load.ts";
-import { spawnTapService } from "../../host-tools/src/bench/tap-backend-costs.ts";
+import { spawnTapServices, writeSunKeys } from "../../host-tools/src/bench/tap-backend-costs.ts";
 import { openDatabase } from "../../host-tools/src/db/index.ts";
 import { CLI, ensureCli } from "../cli/cli-helpers.ts";
 import { longTests } from "../support/long-tests.ts";
@@ -42,15 +42,9 @@ describe.skipIf(!pgBin)("four service processes, one PostgreSQL", () => {
   it("0 replays accepted, 0 stale counters accepted, 0 genuine taps refused", async () => {
     const db = postgres.server().socketUrl(postgres.server().createDatabase("taps"));
     const keysPath = join(tmp, "keys.json");
-    writeFileSync(
-      keysPath,
-      JSON.stringify({
-        tags: [{ name: "city", template: `${BASE}?p={picc}&c={mac}`, mode: "sun", metaKey: META.toString("hex"), masterFileKey: MASTER.toString("hex") }],
-      }),
-    );
-    chmodSync(keysPath, 0o600);
+    writeSunKeys(keysPath, BASE, META, MASTER);
     ensureCli();
-    const targets = await Promise.all([0, 1, 2, 3].map((i) => spawnTapService(CLI, keysPath, db, services, { logPath: join(tmp, `access-${i}.log`) })));
+    const targets = await spawnTapServices(4, CLI, keysPath, db, services, { logDir: tmp });
     const result = await runTapLoad({
       targets,
       tags: TAGS,

@@ -4,12 +4,12 @@
 // shared by two limiters (two processes' worth) hold the limit exactly, refill with time,
 // and a process whose clock lags does not refill a bucket twice.
 import type { ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SharedRateLimiter, TapState } from "../../host-tools/src/backend/index.ts";
-import { spawnTapService } from "../../host-tools/src/bench/tap-backend-costs.ts";
+import { spawnTapServices, writeSunKeys } from "../../host-tools/src/bench/tap-backend-costs.ts";
 import { an10922, SunTagMinter } from "../../host-tools/src/bench/sun-minter.ts";
 import { openDatabase } from "../../host-tools/src/db/index.ts";
 import { CLI, ensureCli } from "../cli/cli-helpers.ts";
@@ -60,19 +60,9 @@ describe.skipIf(!postgres.bin)("four service processes, one PostgreSQL, one set 
   beforeAll(async () => {
     db = postgres.server().createDatabase("taps");
     const keysPath = join(tmp, "keys.json");
-    writeFileSync(
-      keysPath,
-      JSON.stringify({
-        tags: [{ name: "city", template: `${BASE}?p={picc}&c={mac}`, mode: "sun", metaKey: META.toString("hex"), masterFileKey: MASTER.toString("hex") }],
-      }),
-    );
-    chmodSync(keysPath, 0o600);
+    writeSunKeys(keysPath, BASE, META, MASTER);
     ensureCli();
-    targets = await Promise.all(
-      [0, 1, 2, 3].map((i) =>
-        spawnTapService(CLI, keysPath, db, services, { logPath: join(tmp, `access-${i}.log`), args: ["--ip-rate", "5", "--tag-rate", "1"] }),
-      ),
-    );
+    targets = await spawnTapServices(4, CLI, keysPath, db, services, { logDir: tmp, args: ["--ip-rate", "5", "--tag-rate", "1"] });
   });
 
   /** Fires `n` requests round-robin over the four processes, `atOnce` at a time; statuses and seconds taken. */

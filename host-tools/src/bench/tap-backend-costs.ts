@@ -92,6 +92,29 @@ export function spawnTapService(
   });
 }
 
+/** An owner-only keys file with one SUN entry "city" (template `<base>?p={picc}&c={mac}`, per-tag keys from `master`). */
+export function writeSunKeys(path: string, base: string, metaKey: Buffer, master: Buffer): void {
+  const tags = [{ name: "city", template: `${base}?p={picc}&c={mac}`, mode: "sun", metaKey: metaKey.toString("hex"), masterFileKey: master.toString("hex") }];
+  writeFileSync(path, JSON.stringify({ tags }), { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+/** `count` services on one database (spawnTapService), access logs to `<logDir>/access-<i>.log`; their URLs. */
+export function spawnTapServices(
+  count: number,
+  cli: string,
+  keysPath: string,
+  db: string,
+  children: ChildProcess[],
+  options: { logDir: string; args?: string[] },
+): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      spawnTapService(cli, keysPath, db, children, { logPath: join(options.logDir, `access-${i}.log`), args: options.args }),
+    ),
+  );
+}
+
 async function dbShare(url: string, engine: string, n: number): Promise<{ engine: string; p50ms: number; p99ms: number }> {
   const db = await openDatabase(url);
   const state = new TapState(db);
@@ -114,8 +137,7 @@ export async function measureTapBackend(cli: string, options: { requests?: numbe
   const children: ChildProcess[] = [];
   try {
     const keysPath = join(dir, "keys.json");
-    writeFileSync(keysPath, JSON.stringify({ tags: KEYS }), { mode: 0o600 });
-    chmodSync(keysPath, 0o600);
+    writeSunKeys(keysPath, BASE, META, MASTER);
 
     log("tap backend: the CLI's file replay store ...");
     const fileTaps = 1000;
@@ -157,9 +179,7 @@ export async function measureTapBackend(cli: string, options: { requests?: numbe
         const run = async (name: string, args: string[] | undefined, uidBase: number) => {
           log(`tap backend: 4 processes on PostgreSQL${name} ...`);
           const mine: ChildProcess[] = [];
-          const targets = await Promise.all(
-            [0, 1, 2, 3].map((i) => spawnTapService(cli, keysPath, url, mine, { logPath: join(dir, `access-${uidBase}-${i}.log`), args })),
-          );
+          const targets = await spawnTapServices(4, cli, keysPath, url, mine, { logDir: mkdtempSync(join(dir, "logs-")), args });
           children.push(...mine);
           try {
             return await runTapLoad({ targets, tags, countersPerTag, concurrency: 64, via: "tap", mint: minter(tags, uidBase) });
