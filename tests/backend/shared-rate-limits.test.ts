@@ -107,4 +107,23 @@ describe.skipIf(!postgres.bin)("four service processes, one PostgreSQL, one set 
       await check.close();
     }
   });
+
+  it("with the database gone, a request is answered 503 (not 500: the address bucket is asked first); back again, served", async () => {
+    // the address budget refills first
+    await new Promise((r) => setTimeout(r, 2500));
+    postgres.server().pause();
+    try {
+      const down = await fetch(`${targets[1]}/health`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ valid: false, reason: "database" });
+    } finally {
+      postgres.server().resume();
+    }
+    let status = 0;
+    for (let i = 0; i < 20 && status !== 200; i++) {
+      status = (await fetch(`${targets[1]}/health`)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe(200);
+  });
 });
