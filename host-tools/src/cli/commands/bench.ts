@@ -158,6 +158,7 @@ export const bench: Command = {
             ],
             load("serve verify, 1 process, SQLite", tb.sqlite1),
             ...(tb.postgres4 ? [load("serve verify, 4 processes, PostgreSQL", tb.postgres4)] : []),
+            ...(tb.postgres4Limited ? [load("  the same with shared rate limits", tb.postgres4Limited)] : []),
           ]),
         );
         out.line(`  database's share (replay statement alone): ${tb.dbShare.map((d) => `${d.engine} p50 ${d.p50ms} ms, p99 ${d.p99ms} ms`).join("; ")}`);
