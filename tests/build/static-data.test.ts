@@ -90,7 +90,7 @@ test("the pass merges segments up to 16 B apart and exports the static end as im
   const x = dump("-x", path);
   assert.match(x, /global\[1\] i32 mutable=0 <__data_end> - init i32=102/);
   assert.match(x, /global\[2\] i32 mutable=0 <__heap_base> - init i32=112/);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm));
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>));
   assert.equal((instance.exports.f as () => number)(), 7, "the code still reads its own global");
   assert.equal((instance.exports.__heap_base as WebAssembly.Global).value, 112);
 });
