@@ -203,7 +203,7 @@ export class BootService {
         "confirm it (tapkit image confirm --port P) or revert it (tapkit image revert --port P) first",
       );
     }
-    const slot = this.targetSlot(running);
+    const slot = this.targetSlot(running, sha);
     const t = this.trailers.read(slot);
     const sid = randomInt(1, 0x7fffffff);
     const record: TrailerRecord = { seq: 0, imageBytes: len as number, chunk: this.chunk, sha256: sha.slice() };
@@ -227,10 +227,16 @@ export class BootService {
     return { sid, slot, off: 0, chunk: this.chunk, resumed: false };
   }
 
-  /** The slot an upload goes to: never the running one; else the one without a confirmed image, else the older. */
-  private targetSlot(running: ReturnType<BootServiceHost["running"]>): SlotIndex {
+  /**
+   * The slot an upload goes to: never the running one; else the one already holding part of
+   * this image (a cut upload on a device with nothing else to run resumes, not restarts);
+   * else the one without a confirmed image, else the older.
+   */
+  private targetSlot(running: ReturnType<BootServiceHost["running"]>, sha: Uint8Array): SlotIndex {
     if (running && running !== "development") return (1 - running.slot) as SlotIndex;
     const [a, b] = [this.trailers.read(0), this.trailers.read(1)];
+    const same = (t: SlotTrailer) => Boolean(t.record && !t.flags.rejected && !t.flags.confirmed && hex(t.record.sha256) === hex(sha));
+    if (same(a) !== same(b)) return same(a) ? 0 : 1;
     const keeps = (t: SlotTrailer) => Boolean(t.record && t.flags.confirmed && !t.flags.rejected);
     if (keeps(a) !== keeps(b)) return keeps(a) ? 1 : 0;
     return (a.record?.seq ?? 0) <= (b.record?.seq ?? 0) ? 0 : 1;
