@@ -14,6 +14,8 @@ import { ascModulePath, entrySource } from "./entry-source.ts";
 import type { FeatureReport } from "./feature-gate.ts";
 import { buildNativeShell, type NativeBuild } from "./native-shell.ts";
 import { syncOpTable } from "./op-table.ts";
+import { checkLiteralReaders, type MemoryMap, recordMemoryMap } from "./memory-map.ts";
+import { finishStaticData, type PassReport, withStackPointerFirst } from "./static-data-pass.ts";
 import type { OpSpec } from "../ops/schema.ts";
 
 export interface BuildOptions {
@@ -49,6 +51,8 @@ export interface BuildResult {
   constants: Record<string, number>;
   /** exports outside HAL ABI v1 (allowed) */
   extraExports: string[];
+  /** the static data: where it ends and what lies in it (also build/<board>/memory-map.json) */
+  staticData: MemoryMap & { dataSegments: PassReport };
   /** boards with a C shell: the ELF (build/<board>/firmware.elf) and its sizes, or why it was not built */
   native?: NativeBuild | { skipped: string };
 }
@@ -65,6 +69,8 @@ interface Compiled {
   wasmPath: string;
   watPath: string;
   constants: Record<string, number>;
+  /** the static regions asc laid out */
+  map: MemoryMap;
 }
 
 /**
@@ -96,7 +102,10 @@ async function compileFirmware(board: Board, opts: BuildOptions, extraArgs: stri
   checkOptionNames(ascOptions, board, asconfig);
   const stdout = asc.createMemoryStream();
   const stderr = asc.createMemoryStream();
-  const { error } = await asc.main(["--config", configPath, "--baseDir", ROOT, ...extraArgs], { stdout, stderr });
+  const {
+    result: { error },
+    map,
+  } = await recordMemoryMap(() => asc.main(["--config", configPath, "--baseDir", ROOT, ...extraArgs], { stdout, stderr }));
   const diagnostics = stderr.toString().trim();
   if (error) {
     throw buildError(
@@ -106,7 +115,7 @@ async function compileFirmware(board: Board, opts: BuildOptions, extraArgs: stri
     );
   }
   if (diagnostics && !opts.quiet) process.stderr.write(`${diagnostics}\n`);
-  return { dir, entryPath, wasmPath, watPath, constants };
+  return { dir, entryPath, wasmPath, watPath, constants, map };
 }
 
 /**
@@ -138,9 +147,21 @@ function checkOptionNames(known: object, board: Board, config: AsConfig): void {
 }
 
 export async function buildFirmware(board: Board, opts: BuildOptions = {}): Promise<BuildResult> {
-  const { dir, entryPath, wasmPath, watPath, constants } = await compileFirmware(board, opts, []);
+  const { dir, entryPath, wasmPath, watPath, constants, map } = await compileFirmware(board, opts, []);
+  const readers = checkLiteralReaders(readFileSync(watPath, "utf8"));
+  if (readers.length) {
+    throw buildError(
+      "BUILD_COMPILE",
+      `board ${board.name}: the firmware calls ${readers.join(", ")}, which reads UTF-16, but string literals are ASCII bytes on the device`,
+      "Read a literal's characters with textByte(s, i) from firmware/lib/text.ts (s.length is still its length).",
+    );
+  }
+  const finished = finishStaticData(await withStackPointerFirst(new Uint8Array(readFileSync(wasmPath)), map.heapBase), map);
+  const bytes = finished.wasm;
+  writeFileSync(wasmPath, bytes);
+  const staticData = { ...map, dataSegments: finished.report };
+  writeFileSync(join(dir, "memory-map.json"), `${JSON.stringify(staticData, null, 1)}\n`);
 
-  const bytes = new Uint8Array(readFileSync(wasmPath));
   const check = await checkFirmwareModule(bytes, board, wasmPath);
   const slot = checkSlotFit(bytes.length, board);
   if (slot) throw gateFailuresError(board.name, [slot]);
@@ -158,6 +179,7 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
     features: check.features,
     constants,
     extraExports: check.extraExports,
+    staticData,
   };
   const shell = qemuShell(board);
   if (shell) result.native = await buildNative(board, shell, wasmPath, dir, opts);

@@ -2,8 +2,9 @@
 // board shares (-Oz, no asserts, stub runtime, abort routed to the firmware's panic, MVP-only
 // Wasm, one initial page) and one target per board (its memory pages); the board file adds
 // its constants as --use globals the firmware reads (firmware/board.ts). `tapkit build`
-// writes the merged result to build/<board>/asconfig.json and compiles exactly that, so a
-// build can be repeated by hand: npx asc --config build/<board>/asconfig.json
+// writes the merged result to build/<board>/asconfig.json and compiles exactly that (then lays
+// the data out, memory-map.ts and static-data-pass.ts), so the code can be rebuilt by hand:
+// npx asc --config build/<board>/asconfig.json
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Board, ioCapacity } from "../boards/index.ts";
@@ -39,6 +40,8 @@ export function boardConstants(board: Board, version: string = packageVersion())
     BOARD_NFC_T4T: board.nfc.personalities.includes("type4") ? 1 : 0,
     BOARD_NFC_T2T: board.nfc.personalities.includes("type2") ? 1 : 0,
     BOARD_KS_SLOTS: board.keystore.slots,
+    // the pages `info` reports: memory.size would make the module look growable to WAMR (docs/porting.md)
+    BOARD_MEM_PAGES: board.memory.maxPages,
     BOARD_MODE_CARD: board.mode === "card" ? 1 : 0,
     // The 7-byte NFC UID in three parts (24 + 16 + 16 bits), each a positive i32 for asc.
     BOARD_UID_0_2: Number.parseInt(board.nfc.uid.slice(0, 6), 16),
