@@ -203,7 +203,7 @@ function run(cmd: string, args: string[], cwd: string, what: string): Promise<st
 }
 
 /** Section sizes of an ELF, by the names our linker scripts use. */
-function elfSections(elfPath: string): NativeSections {
+export function elfSections(elfPath: string): NativeSections {
   const r = spawnSync(ARM_SIZE, ["-A", elfPath], { encoding: "utf8" });
   if (r.status !== 0) throw buildError("BUILD_NATIVE", `${ARM_SIZE} -A ${elfPath} failed: ${r.stderr}`, NATIVE_TOOLS_HINT);
   const size: Record<string, number> = {};

@@ -16,6 +16,8 @@ import { TapkitError } from "../errors/index.ts";
 import { QEMU_ARM, elfSymbols } from "./qemu-tools.ts";
 import { readGuestMemory } from "./qmp.ts";
 
+/** 2^8 virtual ns per guest instruction: enough for the shell's timer to give exact counts (perf.c). */
+export const COUNT_SHIFT = 8;
 /** The painted stack word (shells/cortex-m/startup.c). */
 const STACK_PAINT = 0x5afe57ac;
 const READY = /^\[tapkit\] firmware ready/;
@@ -34,8 +36,11 @@ export interface StartQemuBoardOptions {
   onConsole?: (line: string) => void;
   /** default 60 s */
   readyTimeoutMs?: number;
-  /** run under -icount shift=0: one guest instruction per virtual ns, deterministic counts (slower) */
-  icount?: boolean;
+  /**
+   * count the firmware's Cortex-M instructions per export call (shells/cortex-m/perf.c): QEMU
+   * runs under -icount shift=COUNT_SHIFT and the shell keeps exact counts (perf-counters.ts)
+   */
+  countInstructions?: boolean;
 }
 
 export interface RunningQemuBoard extends EventEmitter {
@@ -119,8 +124,8 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
       "-chardev",
       `socket,id=console,path=${join(work, "console.sock")}`,
       "-semihosting-config",
-      `enable=on,target=native,chardev=console,arg=tapkit${options.blank ? "" : ",arg=demo"}`,
-      ...(options.icount ? ["-icount", "shift=0"] : []),
+      `enable=on,target=native,chardev=console,arg=tapkit${options.blank ? "" : ",arg=demo"}${options.countInstructions ? `,arg=count=${COUNT_SHIFT}` : ""}`,
+      ...(options.countInstructions ? ["-icount", `shift=${COUNT_SHIFT}`] : []),
       "-kernel",
       options.elfPath,
     ];
