@@ -47,6 +47,8 @@ export interface CortexMCosts {
   notMeasured: string[];
 }
 
+/** 2026-01-01T00:00:00Z: trusted time for both targets */
+const UNIX_TIME = 1_767_225_600;
 const SELECT_APP = "00A4040007D276000085010100";
 const TAP: string[] = [SELECT_APP, "00A4000C02E103", "00B000000F", "00A4000C02E104", "00B0000002"];
 const SUN_URL = "https://pay.example.com/t?p={picc}&c={mac}";
@@ -115,7 +117,8 @@ async function runScript(board: Board, target: Target, boot: number): Promise<[s
   await target.request("tag.set", buildTapTemplate({ url: SUN_URL, aar: "com.example.pay" }));
   await tap(); // the first tap allocates the store's counter block; measure a steady one
   await measure("full SUN tap (3 SELECT + 3 READ)", tap);
-  if (board.display) await measure("v10-M QR encode + render (qr.show)", () => target.request("qr.show", { text: V10M_TEXT, ecl: 1, min: 10, max: 10, scale: 3 }));
+  if (board.display)
+    await measure("v10-M QR encode + render (qr.show)", () => target.request("qr.show", { text: V10M_TEXT, ecl: 1, min: 10, max: 10, scale: 3 }));
   await target.request("store.ctr", { id: 1 }); // the first increment allocates the counter
   await measure("store counter increment (store.ctr)", () => target.request("store.ctr", { id: 1 }));
   return steps;
@@ -146,7 +149,14 @@ async function wasmSteps(board: Board, wasmPath: string): Promise<[string, numbe
 
 /** One run of the script on the ELF in QEMU with the shell's counters on. */
 export async function armSteps(board: Board, elfPath: string): Promise<{ steps: [string, number][]; counters: PerfCounters; stackHighWater: number }> {
-  const running = await startQemuBoard({ board, elfPath, countInstructions: true, pty: `/tmp/tapkit-bench-${board.name}-${process.pid}` });
+  // the simulator's seed and a frozen clock on the secure element: the chips answer the same in every run
+  const running = await startQemuBoard({
+    board,
+    elfPath,
+    countInstructions: true,
+    chips: { seed: 1, unixTime: UNIX_TIME },
+    pty: `/tmp/tapkit-bench-${board.name}-${process.pid}`,
+  });
   let transport: Transport | null = null;
   try {
     transport = await openTransport(running.ports.pty, { baud: board.link.baud });

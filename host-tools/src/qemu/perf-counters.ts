@@ -35,10 +35,9 @@ export async function readPerfCounters(board: RunningQemuBoard, elfPath: string,
     if (v.getUint32(4, true) === 0) throw new Error("the shell is not counting: start the board with countInstructions");
     if (v.getUint32(16, true) === 0) {
       const per = (at: number, size: 4 | 8) =>
-        Object.fromEntries(COUNTED_EXPORTS.map((name, i) => [name, size === 8 ? Number(v.getBigUint64(at + i * 8, true)) : v.getUint32(at + i * 4, true)])) as Record<
-          CountedExport,
-          number
-        >;
+        Object.fromEntries(
+          COUNTED_EXPORTS.map((name, i) => [name, size === 8 ? Number(v.getBigUint64(at + i * 8, true)) : v.getUint32(at + i * 4, true)]),
+        ) as Record<CountedExport, number>;
       return {
         shift: v.getUint32(4, true),
         overhead: v.getUint32(8, true),

@@ -11,7 +11,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { qemuShell, type Board } from "../boards/index.ts";
-import { BoardChips } from "../sim/peripherals/board-chips.ts";
+import { BoardChips, type BoardChipsOptions } from "../sim/peripherals/board-chips.ts";
 import { TapkitError } from "../errors/index.ts";
 import { QEMU_ARM, elfSymbols } from "./qemu-tools.ts";
 import { readGuestMemory } from "./qmp.ts";
@@ -41,6 +41,8 @@ export interface StartQemuBoardOptions {
    * runs under -icount shift=COUNT_SHIFT and the shell keeps exact counts (perf-counters.ts)
    */
   countInstructions?: boolean;
+  /** chip settings beyond the state directory and blank (a seeded TRNG, frozen trusted time) */
+  chips?: Pick<BoardChipsOptions, "seed" | "unixTime" | "trustedTime">;
 }
 
 export interface RunningQemuBoard extends EventEmitter {
@@ -64,7 +66,7 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
   const shell = qemuShell(board);
   if (!shell) throw new TapkitError("SIM_NOT_EMULATED", `board ${board.name} has no QEMU shell`, "run it with tapkit sim (the Node simulator)");
   const work = mkdtempSync(join(tmpdir(), `tapkit-${board.name}-`));
-  const chips = new BoardChips(board, { stateDir: options.stateDir, blank: options.blank });
+  const chips = new BoardChips(board, { ...options.chips, stateDir: options.stateDir, blank: options.blank });
   const linkPath = options.pty === undefined || options.pty === true ? `/tmp/tapkit-${board.name}-${process.pid}` : options.pty;
   const events = new EventEmitter();
   const lines: string[] = [];
