@@ -11,7 +11,7 @@ const wabt = await wabtInit();
 const card = loadBoard("sim-card"); // memory.maxPages = 1
 
 /** A module exporting every ABI function; parts can be swapped to break one rule at a time. */
-function firmwareWat(p: { imports?: string; memory?: string; extra?: string; tickParam?: string } = {}): string {
+function firmwareWat(p: { imports?: string; memory?: string; extra?: string; tickParam?: string; staticEnd?: string } = {}): string {
   const bodies: Record<string, string> = {
     tk_abi_version: "(result i32) i32.const 1",
     tk_init: "(param i32) (result i32) i32.const 0",
@@ -29,6 +29,7 @@ function firmwareWat(p: { imports?: string; memory?: string; extra?: string; tic
     ${p.imports ?? ""}
     (memory (export "memory") ${p.memory ?? "1 1"})
     ${HAL_EXPORTS.map((f) => `(func (export "${f.name}") ${bodies[f.name]})`).join("\n    ")}
+    ${p.staticEnd ?? `(global (export "__data_end") i32 (i32.const 3328)) (global (export "__heap_base") i32 (i32.const 3328))`}
     ${p.extra ?? ""})`;
 }
 
@@ -109,6 +110,15 @@ for (const [feature, body] of [
     assert.equal(hasBinary, installed);
   });
 }
+
+test("a module without the __data_end/__heap_base constants fails the export gate", async () => {
+  const missing = await gateError(firmwareWat({ staticEnd: `(global (export "__data_end") i32 (i32.const 3328))` }));
+  assert.match(missing.message, /export __heap_base \(immutable i32 global\) is missing/);
+  const mutable = await gateError(
+    firmwareWat({ staticEnd: `(global (export "__data_end") i32 (i32.const 1)) (global (export "__heap_base") (mut i32) (i32.const 16))` }),
+  );
+  assert.match(mutable.message, /export __heap_base is a global mut i32, not an immutable i32 global/);
+});
 
 test("an exported mutable global fails the feature gate", async () => {
   // wabt 1.0.x validators accept this even with mutable globals disabled; our own check must not.

@@ -22,6 +22,8 @@ test("exports exactly the HAL ABI v1 set and imports only from hal", async () =>
   const d = await Device.boot();
   const exported = Object.keys(d.exports).sort();
   assert.deepEqual(exported, [
+    "__data_end",
+    "__heap_base",
     "memory",
     "tk_abi_version",
     "tk_init",
@@ -35,6 +37,15 @@ test("exports exactly the HAL ABI v1 set and imports only from hal", async () =>
   ]);
   assert.equal(d.exports.tk_abi_version(), 1);
   assert.equal(d.exports.tk_io_capacity(), 2304);
+  // the end of the static data, as constants a runtime can read before instantiating
+  for (const name of ["__data_end", "__heap_base"]) {
+    const g = d.exports[name] as unknown as WebAssembly.Global;
+    assert.ok(g instanceof WebAssembly.Global, `${name} is a global`);
+    assert.throws(() => (g.value = 0), `${name} is immutable`);
+  }
+  const heapBase = (d.exports.__heap_base as unknown as WebAssembly.Global).value as number;
+  assert.equal(heapBase % 16, 0);
+  assert.ok(heapBase >= ((d.exports.__data_end as unknown as WebAssembly.Global).value as number));
   assert.ok(
     d.imports.every((i) => i.startsWith("hal.")),
     d.imports.join(),

@@ -77,6 +77,13 @@ export const HAL_EXPORTS: readonly AbiFunction[] = [
 
 export const HAL_MEMORY_EXPORT = "memory";
 
+/**
+ * Immutable i32 globals the build exports (host-tools/src/build/static-data-pass.ts): the end
+ * of the static data. Linear memory from __heap_base up is never touched, so a shell backs only
+ * [0, __heap_base) and WAMR can shrink the instance to it (docs/porting.md).
+ */
+export const HAL_GLOBAL_EXPORTS = ["__data_end", "__heap_base"] as const;
+
 /** Return codes shared by every import (docs/hal-abi.md; firmware/hal/codes.ts). */
 export const HAL_ERRORS = {
   E_ARG: -1,

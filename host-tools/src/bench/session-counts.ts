@@ -1,6 +1,10 @@
 // Deterministic per-operation costs of a firmware build: Wasm instructions executed (via the
-// instrumented copy, see docs/instruction-counting.md), HAL calls made, and the linear-memory
-// high-water mark after a scripted session. Runs the simulator in-process with no line pacing,
+// instrumented copy, see docs/instruction-counting.md), HAL calls made, and the linear memory
+// the session needed: the static data up to the exported __heap_base (every static buffer
+// counts in full, written or not) plus any byte written above it. To see writes above it, even
+// of zeros, the memory from __heap_base up is filled with a canary after boot and checked after
+// the session; the firmware has no allocator and the engine's stack is outside linear memory,
+// so a correct build writes nothing there. Runs the simulator in-process with no line pacing,
 // so the numbers depend only on the module and the inputs, never on the machine.
 import { readFileSync } from "node:fs";
 import type { Board } from "../boards/board.ts";
@@ -20,11 +24,18 @@ export interface SessionCounts {
   board: string;
   bootInstructions: number;
   ops: OpCost[];
-  /** Highest non-zero byte right after boot: the end of the static data (no heap in use). */
-  memoryAtBoot: number;
+  /** The module's exported __heap_base: the end of its static data, 16-aligned. */
+  heapBase: number;
+  /** Bytes above __heap_base the session wrote (heap or stack in linear memory; 0 for a correct build). */
+  writtenAboveHeapBase: number;
+  /** Linear memory the session needed: heapBase + writtenAboveHeapBase. A device must back this much. */
   memoryHighWater: number;
+  /** Linear memory the module declares (whole pages). */
   memoryBytes: number;
 }
+
+/** Fills linear memory above __heap_base; any other byte found there afterwards was written. */
+const CANARY = 0xa5;
 
 /** One scripted operation: either link bytes (a request frame) or a direct NFC exchange. */
 type Step = { op: string; run: (d: SimDevice) => void; expectFrame?: boolean };
@@ -56,7 +67,10 @@ export async function measureSession(board: Board, wasmPath: string): Promise<Se
   try {
     const counter = device.firmware?.[COUNTER_EXPORT] as WebAssembly.Global;
     const bootInstructions = Number(counter.value as bigint);
-    const memoryAtBoot = device.memoryHighWater();
+    const memory = device.firmware!.memory as WebAssembly.Memory;
+    const heapBase = (device.firmware!.__heap_base as WebAssembly.Global | undefined)?.value as number | undefined;
+    if (heapBase === undefined) throw new Error(`bench: ${wasmPath} exports no __heap_base (built before the static-data pass?)`);
+    new Uint8Array(memory.buffer).fill(CANARY, heapBase);
     const receiver = new FrameReceiver({ maxFrame: board.link.maxFrame });
     let frames = 0;
     device.on("uart", (b: Uint8Array) => (frames += receiver.push(b).length));
@@ -75,8 +89,19 @@ export async function measureSession(board: Board, wasmPath: string): Promise<Se
       }
       ops.push({ op: step.op, instructions, halCalls });
     }
-    const memoryBytes = (device.firmware!.memory as WebAssembly.Memory).buffer.byteLength;
-    return { board: board.name, bootInstructions, ops, memoryAtBoot, memoryHighWater: device.memoryHighWater(), memoryBytes };
+    const mem = new Uint8Array(memory.buffer);
+    let top = mem.length;
+    while (top > heapBase && mem[top - 1] === CANARY) top--;
+    const writtenAboveHeapBase = top - heapBase;
+    return {
+      board: board.name,
+      bootInstructions,
+      ops,
+      heapBase,
+      writtenAboveHeapBase,
+      memoryHighWater: heapBase + writtenAboveHeapBase,
+      memoryBytes: mem.length,
+    };
   } finally {
     device.close();
   }

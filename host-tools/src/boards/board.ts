@@ -50,7 +50,12 @@ export interface Board {
   mode: BoardMode;
   runtime: BoardRuntime;
   shell?: BoardShell;
-  memory: { /** budget for the module's declared maximum linear memory, 64 KiB pages */ maxPages: number };
+  memory: {
+    /** budget for the module's declared maximum linear memory, 64 KiB pages */
+    maxPages: number;
+    /** linear memory the firmware may actually use (static data + writes above __heap_base), bytes */
+    budgetBytes?: number;
+  };
   link: { baud: LinkBaud /** largest raw link frame, bytes */; maxFrame: number };
   display: BoardDisplay | null;
   nfc: { personalities: NfcPersonality[] /** 14 upper-case hex digits */; uid: string; maxApdu: number };

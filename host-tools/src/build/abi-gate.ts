@@ -3,7 +3,7 @@
 // Why exact: a WAMR/wasm3 port registers natives by name and signature and fails to link
 // (on the device, in the field) on anything else.
 import type { GateFailure } from "./build-error.ts";
-import { HAL_EXPORTS, HAL_IMPORTS, HAL_IMPORT_MODULE, HAL_MEMORY_EXPORT, abiSignatureText } from "../abi/hal-abi.ts";
+import { HAL_EXPORTS, HAL_GLOBAL_EXPORTS, HAL_IMPORTS, HAL_IMPORT_MODULE, HAL_MEMORY_EXPORT, abiSignatureText } from "../abi/hal-abi.ts";
 import type { WasmInterface } from "./wasm-interface.ts";
 
 const importsByName = new Map(HAL_IMPORTS.map((f) => [f.name, f]));
@@ -47,6 +47,11 @@ export function checkExports(iface: WasmInterface): GateFailure | null {
   const mem = byName.get(HAL_MEMORY_EXPORT);
   if (!mem) problems.push(`export "memory" is missing; the shell reads and writes buffers through it`);
   else if (mem.kind !== "memory") problems.push(`export "memory" is a ${mem.kind}, not a memory`);
+  for (const name of HAL_GLOBAL_EXPORTS) {
+    const got = byName.get(name);
+    if (!got) problems.push(`export ${name} (immutable i32 global) is missing; the shell sizes linear memory from it`);
+    else if (got.signature !== "global i32") problems.push(`export ${name} is a ${got.signature}, not an immutable i32 global`);
+  }
   if (!problems.length) return null;
   return {
     code: "BUILD_GATE_EXPORTS",
@@ -57,6 +62,6 @@ export function checkExports(iface: WasmInterface): GateFailure | null {
 
 /** Exports beyond the ABI do no harm to the shell but grow the image; reported, not fatal. */
 export function extraExports(iface: WasmInterface): string[] {
-  const known = new Set([...HAL_EXPORTS.map((f) => f.name), HAL_MEMORY_EXPORT]);
+  const known = new Set<string>([...HAL_EXPORTS.map((f) => f.name), HAL_MEMORY_EXPORT, ...HAL_GLOBAL_EXPORTS]);
   return iface.exports.filter((e) => !known.has(e.name)).map((e) => e.name);
 }

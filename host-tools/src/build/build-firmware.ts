@@ -13,6 +13,8 @@ import { ascModulePath, entrySource } from "./entry-source.ts";
 import type { FeatureReport } from "./feature-gate.ts";
 import { buildNativeShell, type NativeBuild } from "./native-shell.ts";
 import { syncOpTable } from "./op-table.ts";
+import { type MemoryMap, recordMemoryMap } from "./memory-map.ts";
+import { finishStaticData, type PassReport } from "./static-data-pass.ts";
 import type { OpSpec } from "../ops/schema.ts";
 
 export interface BuildOptions {
@@ -48,6 +50,8 @@ export interface BuildResult {
   constants: Record<string, number>;
   /** exports outside HAL ABI v1 (allowed) */
   extraExports: string[];
+  /** the static data: where it ends and what lies in it (also build/<board>/memory-map.json) */
+  staticData: MemoryMap & { dataSegments: PassReport };
   /** boards with a C shell: the ELF (build/<board>/firmware.elf) and its sizes, or why it was not built */
   native?: NativeBuild | { skipped: string };
 }
@@ -64,6 +68,8 @@ interface Compiled {
   wasmPath: string;
   watPath: string;
   constants: Record<string, number>;
+  /** the static regions asc laid out */
+  map: MemoryMap;
 }
 
 /**
@@ -95,7 +101,10 @@ async function compileFirmware(board: Board, opts: BuildOptions, extraArgs: stri
   checkOptionNames(ascOptions, board, asconfig);
   const stdout = asc.createMemoryStream();
   const stderr = asc.createMemoryStream();
-  const { error } = await asc.main(["--config", configPath, "--baseDir", ROOT, ...extraArgs], { stdout, stderr });
+  const {
+    result: { error },
+    map,
+  } = await recordMemoryMap(() => asc.main(["--config", configPath, "--baseDir", ROOT, ...extraArgs], { stdout, stderr }));
   const diagnostics = stderr.toString().trim();
   if (error) {
     throw buildError(
@@ -105,7 +114,7 @@ async function compileFirmware(board: Board, opts: BuildOptions, extraArgs: stri
     );
   }
   if (diagnostics && !opts.quiet) process.stderr.write(`${diagnostics}\n`);
-  return { dir, entryPath, wasmPath, watPath, constants };
+  return { dir, entryPath, wasmPath, watPath, constants, map };
 }
 
 /**
@@ -137,9 +146,13 @@ function checkOptionNames(known: object, board: Board, config: AsConfig): void {
 }
 
 export async function buildFirmware(board: Board, opts: BuildOptions = {}): Promise<BuildResult> {
-  const { dir, entryPath, wasmPath, watPath, constants } = await compileFirmware(board, opts, []);
+  const { dir, entryPath, wasmPath, watPath, constants, map } = await compileFirmware(board, opts, []);
+  const finished = finishStaticData(new Uint8Array(readFileSync(wasmPath)), map);
+  const bytes = finished.wasm;
+  writeFileSync(wasmPath, bytes);
+  const staticData = { ...map, dataSegments: finished.report };
+  writeFileSync(join(dir, "memory-map.json"), `${JSON.stringify(staticData, null, 1)}\n`);
 
-  const bytes = new Uint8Array(readFileSync(wasmPath));
   const check = await checkFirmwareModule(bytes, board, wasmPath);
   const mem = check.iface.memory!; // the memory gate has ensured a defined memory with a maximum
   const result: BuildResult = {
@@ -155,6 +168,7 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
     features: check.features,
     constants,
     extraExports: check.extraExports,
+    staticData,
   };
   const shell = qemuShell(board);
   if (shell) result.native = await buildNative(board, shell, wasmPath, dir, opts);

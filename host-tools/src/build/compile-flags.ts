@@ -2,8 +2,9 @@
 // board shares (-Oz, no asserts, stub runtime, abort routed to the firmware's panic, MVP-only
 // Wasm, one initial page) and one target per board (its memory pages); the board file adds
 // its constants as --use globals the firmware reads (firmware/board.ts). `tapkit build`
-// writes the merged result to build/<board>/asconfig.json and compiles exactly that, so a
-// build can be repeated by hand: npx asc --config build/<board>/asconfig.json
+// writes the merged result to build/<board>/asconfig.json and compiles exactly that (then lays
+// the data out, memory-map.ts and static-data-pass.ts), so the code can be rebuilt by hand:
+// npx asc --config build/<board>/asconfig.json
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Board, ioCapacity } from "../boards/index.ts";

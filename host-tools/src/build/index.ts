@@ -7,3 +7,4 @@ export { entrySource } from "./entry-source.ts";
 export { readWasmInterface, type WasmInterface, type WasmImport, type WasmExport } from "./wasm-interface.ts";
 export { HAL_ABI_VERSION, HAL_EXPORTS, HAL_IMPORTS, HAL_IMPORT_MODULE, type AbiFunction, abiSignatureText } from "../abi/hal-abi.ts";
 export type { FeatureReport, ValidatorVerdict } from "./feature-gate.ts";
+export { summariseMemoryMap, type MemoryMap, type MemoryRegion, type MapSummaryLine } from "./memory-map.ts";

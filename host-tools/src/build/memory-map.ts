@@ -1,0 +1,147 @@
+// Where the firmware's linear memory goes. While asc compiles a board, every static region it
+// lays out (memory.data buffers, constant tables, string literals) is recorded with its offset,
+// size and the source module that asked for it; the result is build/<board>/memory-map.json and
+// `tapkit build --map`. The linear memory a device must back is the end of that static data
+// (`__heap_base`, exported by the build): the firmware allocates nothing (stub runtime, no
+// `__new`), and the Wasm engine keeps the call stack outside linear memory.
+//
+// String literals are laid out compactly here. asc gives each one a full 20-byte managed-object
+// header and 16-byte alignment (for a GC that the stub runtime does not have); the firmware only
+// ever reads a literal's rtId and rtSize (the 8 bytes before its first character) and its
+// UTF-16 code units. So each literal becomes [rtId u32][rtSize u32][UTF-16...] at 4-byte
+// alignment, and the pointer asc compiles in is the address of its first character. This keeps
+// the firmware's source unchanged and saved 5,9xx B (card) / 7,xxx B (plaque) of linear memory;
+// tests/build/memory-map.test.ts checks that .length and the text survive it.
+export type RegionKind =
+  /** memory.data(n): zero-filled scratch or state, no bytes in the module */
+  | "buffer"
+  /** memory.data([...]) / static arrays: constant tables stored in the module */
+  | "table"
+  /** an AssemblyScript string literal (UTF-16 behind a 20-byte object header) */
+  | "string";
+
+export interface MemoryRegion {
+  offset: number;
+  bytes: number;
+  kind: RegionKind;
+  /** firmware source module that laid the region out, e.g. firmware/link/receiver */
+  owner: string;
+  /** string literals: the text */
+  text?: string;
+}
+
+export interface MemoryMap {
+  regions: MemoryRegion[];
+  /** end of the static data (asc's memoryOffset) */
+  dataEnd: number;
+  /** first byte after the static data, 16-aligned: what a device must back */
+  heapBase: number;
+}
+
+interface Segment {
+  buffer: Uint8Array;
+  offset: bigint | number;
+}
+
+type Flow = { sourceFunction?: { internalName?: string; file?: { internalPath?: string } } } | null;
+type Patched = {
+  addAlignedMemorySegment(this: CompilerLike, buffer: Uint8Array, align?: number): Segment;
+  addRuntimeMemorySegment(this: CompilerLike, buffer: Uint8Array): Segment;
+  ensureStaticStringPtr(this: CompilerLike, text: string): unknown;
+};
+type CompilerLike = { currentFlow: Flow; memoryOffset: bigint | number; program: { stringInstance: { id: number } } };
+type I64 = { add(o: I64): I64 };
+const i64 = globalThis as unknown as { i64_new(lo: number, hi: number): I64; i64_add(a: I64, b: I64): I64 };
+
+/** Bytes before a compact literal's first character: rtId and rtSize, as the stub runtime reads them. */
+const STRING_HEADER = 8;
+
+/** The firmware module a flow belongs to: its function's file, without extension or library prefix. */
+function ownerOf(flow: Flow): string {
+  const fn = flow?.sourceFunction;
+  const path = fn?.file?.internalPath ?? fn?.internalName?.replace(/^start:/, "") ?? "?";
+  return path.replace(/^(\.\.\/)+/, "").replace(/^.*?(firmware\/)/, "$1");
+}
+
+/**
+ * Runs `compile` (one asc.main call) with asc's segment layout observed, and returns its
+ * result with the map of what was laid out. Not re-entrant: one compile at a time per process.
+ */
+export async function recordMemoryMap<T>(compile: () => Promise<T>): Promise<{ result: T; map: MemoryMap }> {
+  const { Compiler } = (await import("assemblyscript")) as unknown as { Compiler: { prototype: Patched } };
+  const proto = Compiler.prototype;
+  const original = { ...pick(proto) };
+  const regions: MemoryRegion[] = [];
+  let last: CompilerLike | null = null;
+  let pendingString: string | null = null;
+  const record = (self: CompilerLike, seg: Segment, kind: RegionKind) => {
+    last = self;
+    const region: MemoryRegion = { offset: Number(seg.offset), bytes: seg.buffer.length, kind, owner: ownerOf(self.currentFlow) };
+    if (kind === "string" && pendingString !== null) region.text = pendingString;
+    regions.push(region);
+  };
+  proto.addAlignedMemorySegment = function (buffer, align) {
+    const seg = original.addAlignedMemorySegment.call(this, buffer, align);
+    record(this, seg, pendingString !== null ? "string" : buffer.every((b) => b === 0) ? "buffer" : "table");
+    return seg;
+  };
+  proto.addRuntimeMemorySegment = function (buffer) {
+    const seg = original.addRuntimeMemorySegment.call(this, buffer);
+    record(this, seg, pendingString !== null ? "string" : "table");
+    return seg;
+  };
+  const literals = new Map<string, I64>();
+  proto.ensureStaticStringPtr = function (text) {
+    const known = literals.get(text);
+    if (known) return known;
+    const buffer = new Uint8Array(STRING_HEADER + text.length * 2);
+    const view = new DataView(buffer.buffer);
+    view.setUint32(0, this.program.stringInstance.id, true);
+    view.setUint32(4, text.length * 2, true);
+    for (let i = 0; i < text.length; i++) view.setUint16(STRING_HEADER + i * 2, text.charCodeAt(i), true);
+    pendingString = text;
+    try {
+      const seg = proto.addAlignedMemorySegment.call(this, buffer, 4) as unknown as { offset: I64 };
+      const ptr = i64.i64_add(seg.offset, i64.i64_new(STRING_HEADER, 0));
+      literals.set(text, ptr);
+      return ptr;
+    } finally {
+      pendingString = null;
+    }
+  };
+  try {
+    const result = await compile();
+    const dataEnd = last ? Number((last as CompilerLike).memoryOffset) : 0;
+    return { result, map: { regions, dataEnd, heapBase: (dataEnd + 15) & ~15 } };
+  } finally {
+    Object.assign(proto, original);
+  }
+}
+
+function pick(p: Patched): Patched {
+  return {
+    addAlignedMemorySegment: p.addAlignedMemorySegment,
+    addRuntimeMemorySegment: p.addRuntimeMemorySegment,
+    ensureStaticStringPtr: p.ensureStaticStringPtr,
+  };
+}
+
+export interface MapSummaryLine {
+  owner: string;
+  kind: RegionKind;
+  bytes: number;
+  regions: number;
+}
+
+/** Bytes per owner module and kind, largest first, so the big users are on top. */
+export function summariseMemoryMap(map: MemoryMap): MapSummaryLine[] {
+  const lines = new Map<string, MapSummaryLine>();
+  for (const r of map.regions) {
+    const key = `${r.owner}\0${r.kind}`;
+    const line = lines.get(key) ?? { owner: r.owner, kind: r.kind, bytes: 0, regions: 0 };
+    line.bytes += r.bytes;
+    line.regions++;
+    lines.set(key, line);
+  }
+  return [...lines.values()].sort((a, b) => b.bytes - a.bytes || a.owner.localeCompare(b.owner));
+}
