@@ -49,5 +49,5 @@ test("Cortex-M instructions per operation: the same in two runs, beside the Wasm
   assert.ok(costs.stackHighWater > 256 && costs.stackHighWater < shell.stackBytes / 2, `stack high-water ${costs.stackHighWater} B`);
   assert.equal(costs.flash, costs.sections.text + costs.sections.rodata + costs.sections.data);
   assert.equal(costs.ramUsed, costs.sections.data + costs.sections.bss + costs.sections.linear + costs.stackHighWater + costs.sections.noinit);
-  assert.equal(costs.sections.linear, shell.linearBytes);
+  assert.ok(costs.sections.linear < 65536, `linear memory backed: ${costs.sections.linear} B, not the whole page`);
 });

@@ -52,7 +52,7 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
       rule: native ? `must be "wasm2c" for a board with a C shell (got "${board.runtime}")` : `"wasm2c" needs a C board shell: set /shell/kind to "qemu"`,
     });
   }
-  if (native && native.linearBytes > budget) {
+  if (native?.linearBytes !== undefined && native.linearBytes > budget) {
     problems.push({ pointer: "/shell/linearBytes", rule: `must not exceed the ${budget} bytes of /memory/maxPages (got ${native.linearBytes})` });
   }
   return problems;
