@@ -7,7 +7,10 @@
 import { beforeAll, test } from "vitest";
 import assert from "node:assert/strict";
 import { qemuShell, type Board } from "../../host-tools/src/boards/index.ts";
-import { armSteps, measureCortexM } from "../../host-tools/src/bench/cortex-m-costs.ts";
+import { loadBoard } from "../../host-tools/src/boards/index.ts";
+import { armBuildOf, armSteps, measureCortexM } from "../../host-tools/src/bench/cortex-m-costs.ts";
+import { buildFirmware } from "../../host-tools/src/build/index.ts";
+import { existsSync } from "node:fs";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { longTests } from "../support/long-tests.ts";
 import { qemuBoardElf, qemuMissing } from "./qemu-fixture.ts";
@@ -50,4 +53,22 @@ test("Cortex-M instructions per operation: the same in two runs, beside the Wasm
   assert.equal(costs.flash, costs.sections.text + costs.sections.rodata + costs.sections.data);
   assert.equal(costs.ramUsed, costs.sections.data + costs.sections.bss + costs.sections.linear + costs.stackHighWater + costs.sections.noinit);
   assert.ok(costs.sections.linear < 65536, `linear memory backed: ${costs.sections.linear} B, not the whole page`);
+});
+
+test("the card's module through the same shell: a payment voucher (BEGIN + SIGN) counted the same in two runs, beside its Wasm count", { skip }, async () => {
+  const card = loadBoard("sim-card");
+  if (!existsSync(firmwarePath(card.name))) await buildFirmware(card, { quiet: true });
+  const arm = await armBuildOf(card);
+  assert.equal(arm.board.mode, "card");
+  const costs = await measureCortexM(arm.board, firmwarePath(card.name), arm.elfPath);
+  const again = await armSteps(arm.board, arm.elfPath);
+  assert.deepEqual(
+    again.steps,
+    costs.ops.map((o) => [o.op, o.arm]),
+    "a second run counts every operation the same",
+  );
+  const pay = costs.ops.find((o) => o.op.startsWith("payment voucher"));
+  assert.ok(pay && pay.wasm > 5000 && pay.ratio >= 1 && pay.ratio <= 3.5, JSON.stringify(pay));
+  assert.ok(!costs.ops.some((o) => /SUN|QR/.test(o.op)), "no plaque operations on the card");
+  assert.ok(costs.sections.linear < loadBoard("qemu-m4").memory.maxPages * 65536, `the card backs ${costs.sections.linear} B of linear memory`);
 });

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { listBoards, loadBoard } from "../boards/index.ts";
 import { qemuShell } from "../boards/index.ts";
-import { firmwareElfPath, firmwarePath } from "../paths.ts";
+import { firmwarePath } from "../paths.ts";
 import { qemuBoardToolsMissing } from "../qemu/qemu-tools.ts";
 import type { CortexMCosts } from "./cortex-m-costs.ts";
 import { measureSession, type SessionCounts } from "./session-counts.ts";
@@ -128,16 +128,20 @@ export async function runBench(
   return results;
 }
 
-/** The Cortex-M figures of a board with a C shell, or a note saying why they are missing. */
+/**
+ * The Cortex-M figures of a board with a C shell, and of the card (its module through the same
+ * shell), or a note saying why they are missing.
+ */
 async function measureCortexMIfBuilt(name: string, wasmPath: string, notes: string[], log: (s: string) => void): Promise<CortexMCosts | undefined> {
   const board = loadBoard(name);
-  if (!qemuShell(board)) return undefined;
+  if (!qemuShell(board) && board.mode !== "card") return undefined;
   const missing = qemuBoardToolsMissing();
   if (missing) {
     notes.push(`${name}: no Cortex-M figures (${missing}; apt-get install them, see .ci/run)`);
     return undefined;
   }
-  log(`counting Cortex-M instructions on ${name} (QEMU -icount) ...`);
-  const { measureCortexM } = await import("./cortex-m-costs.ts");
-  return measureCortexM(board, wasmPath, firmwareElfPath(name));
+  log(`counting Cortex-M instructions of ${name} (QEMU -icount) ...`);
+  const { armBuildOf, measureCortexM } = await import("./cortex-m-costs.ts");
+  const arm = await armBuildOf(board);
+  return measureCortexM(arm.board, wasmPath, arm.elfPath);
 }
