@@ -13,6 +13,8 @@
 // setBoardName() before anything else runs. Everything else reads the constants from here
 // so the flag names appear in one file only.
 
+import { textBytes } from "./lib/text";
+
 export const MAX_FRAME: i32 = BOARD_MAX_FRAME;
 export const IO_CAPACITY: i32 = BOARD_IO_CAPACITY;
 export const DISPLAY_W: i32 = BOARD_DISPLAY_W;
@@ -30,44 +32,15 @@ export const FW_MAJOR: i32 = FW_VERSION_MAJOR;
 export const FW_MINOR: i32 = FW_VERSION_MINOR;
 export const FW_PATCH: i32 = FW_VERSION_PATCH;
 
-// Board names are short ([a-z0-9-]{2,32} in the schema); 64 bytes leaves room for UTF-8.
+// Board names are short ([a-z0-9-]{2,32} in the schema): ASCII, like every literal on the device.
 const NAME_CAP: i32 = 64;
 const NAME = memory.data(NAME_CAP);
 let nameLen: i32 = 0;
 
-/** Called once at module start by the generated entry; stores the name as UTF-8. */
+/** Called once at module start by the generated entry; keeps the name's bytes. */
 export function setBoardName(name: string): void {
-  let n = 0;
-  for (let i = 0; i < name.length; i++) {
-    let c = <u32>name.charCodeAt(i);
-    // Join surrogate pairs so the stored bytes are valid UTF-8.
-    if (c >= 0xd800 && c < 0xdc00 && i + 1 < name.length) {
-      const d = <u32>name.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d < 0xe000) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
-      }
-    }
-    if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
-    const need = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-    if (n + need > NAME_CAP) break;
-    if (need == 1) {
-      store<u8>(NAME + n, <u8>c);
-    } else if (need == 2) {
-      store<u8>(NAME + n, <u8>(0xc0 | (c >> 6)));
-      store<u8>(NAME + n + 1, <u8>(0x80 | (c & 0x3f)));
-    } else if (need == 3) {
-      store<u8>(NAME + n, <u8>(0xe0 | (c >> 12)));
-      store<u8>(NAME + n + 1, <u8>(0x80 | ((c >> 6) & 0x3f)));
-      store<u8>(NAME + n + 2, <u8>(0x80 | (c & 0x3f)));
-    } else {
-      store<u8>(NAME + n, <u8>(0xf0 | (c >> 18)));
-      store<u8>(NAME + n + 1, <u8>(0x80 | ((c >> 12) & 0x3f)));
-      store<u8>(NAME + n + 2, <u8>(0x80 | ((c >> 6) & 0x3f)));
-      store<u8>(NAME + n + 3, <u8>(0x80 | (c & 0x3f)));
-    }
-    n += need;
-  }
+  const n = name.length < NAME_CAP ? name.length : NAME_CAP;
+  memory.copy(NAME, textBytes(name), n);
   nameLen = n;
 }
 

@@ -3,6 +3,7 @@
 // (amounts, merchant names, references) and the splash. Each glyph is 7 rows; the low 5
 // bits of a row are its pixels, bit 4 leftmost.
 import { fillRect } from "./framebuffer";
+import { textByte } from "../lib/text";
 
 const FIRST: i32 = 0x20;
 const LAST: i32 = 0x5a;
@@ -100,7 +101,7 @@ function drawGlyph(x: i32, y: i32, scale: i32, c: i32): void {
 }
 
 export function drawText(x: i32, y: i32, scale: i32, s: string): void {
-  for (let n = 0; n < s.length; n++) drawGlyph(x + n * ADVANCE * scale, y, scale, s.charCodeAt(n));
+  for (let n = 0; n < s.length; n++) drawGlyph(x + n * ADVANCE * scale, y, scale, textByte(s, n));
 }
 
 /** Draws `len` ASCII bytes at `ptr` (bytes outside the font stay blank). */

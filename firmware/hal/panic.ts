@@ -2,6 +2,7 @@
 // "msg at file:line:col" as UTF-8 in a static buffer and hands it to hal.panic, so a crash
 // reaches the shell with a reason instead of an `env.abort` import the device lacks.
 import { panic } from "./system";
+import { textByte } from "../lib/text";
 
 const CAP: i32 = 256;
 const BUF = memory.data(CAP);
@@ -21,9 +22,7 @@ function putString(s: string | null): void {
   }
   const text = changetype<string>(s);
   for (let i = 0; i < text.length; i++) {
-    const c = <u32>text.charCodeAt(i);
-    // Reasons are diagnostics: anything outside ASCII is shown as '?' rather than encoded.
-    putByte(c < 0x80 ? c : 0x3f);
+    putByte(<u32>textByte(text, i));
   }
 }
 

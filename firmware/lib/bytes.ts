@@ -1,5 +1,6 @@
 // Byte-range primitives over raw memory: copy, fill, compare, ASCII and decimal text, u32 LE.
 // Nothing here allocates; callers pass pointers into static buffers.
+import { textByte } from "./text";
 
 export function copyBytes(dst: usize, src: usize, len: i32): void {
   // memory.copy lowers to a memmove loop because bulk-memory is disabled for MVP engines.
@@ -19,7 +20,7 @@ export function bytesEqual(a: usize, b: usize, len: i32): bool {
 
 /** Writes `s` (ASCII) at `dst`; returns bytes written. */
 export function writeAscii(dst: usize, s: string): i32 {
-  for (let i = 0; i < s.length; i++) store<u8>(dst + i, <u8>s.charCodeAt(i));
+  for (let i = 0; i < s.length; i++) store<u8>(dst + i, textByte(s, i));
   return s.length;
 }
 

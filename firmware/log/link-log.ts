@@ -10,6 +10,7 @@ import {
 } from "../codec/cbor/cbor-writer";
 import { frameBegin, frameFinish, frameSend } from "../link/frame-writer";
 import { CH_LOG, FLAG_EVENT } from "../link/protocol";
+import { textByte } from "../lib/text";
 
 export const LEVEL_ERROR: i32 = 0;
 export const LEVEL_WARN: i32 = 1;
@@ -60,7 +61,7 @@ export function logBytes(ptr: usize, len: i32): void {
 
 export function logText(s: string): void {
   for (let i = 0; i < s.length && textLen < textCap; i++) {
-    store<u8>(textStart + textLen, <u8>s.charCodeAt(i));
+    store<u8>(textStart + textLen, textByte(s, i));
     textLen++;
   }
 }

@@ -8,6 +8,7 @@ import { clock_ms } from "../hal/clock";
 import { encodeArray, encodeMap, encodeText, encodeTextBytes, encodeUint } from "../codec/cbor/cbor-writer";
 import { statusCode } from "../link/status";
 import { LEVEL_WARN, logBegin, logBytes, logEnd } from "./link-log";
+import { textByte } from "../lib/text";
 
 const ENTRIES: i32 = 8;
 const STRIDE: i32 = 64;
@@ -35,7 +36,7 @@ function putByte(b: u8): void {
 }
 
 function putText(s: string): void {
-  for (let i = 0; i < s.length; i++) putByte(<u8>s.charCodeAt(i));
+  for (let i = 0; i < s.length; i++) putByte(textByte(s, i));
 }
 
 function putHex(v: u32, digits: i32): void {

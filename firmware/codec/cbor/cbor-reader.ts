@@ -36,6 +36,7 @@ let bodyStart: usize = 0;
 let bodyEnd: usize = 0;
 
 // The argument found by findArg / nextItem.
+import { textByte } from "../../lib/text";
 let argKindValue: i32 = -1;
 let argValueU64: u64 = 0;
 let argPtrValue: usize = 0;
@@ -218,7 +219,7 @@ export function findArg(key: string): bool {
     readTextKey();
     let same = argLenValue == key.length;
     for (let k = 0; same && k < argLenValue; k++) {
-      if (<i32>load<u8>(argPtrValue + k) != key.charCodeAt(k)) same = false;
+      if (<i32>load<u8>(argPtrValue + k) != textByte(key, k)) same = false;
     }
     if (same) {
       loadItem();

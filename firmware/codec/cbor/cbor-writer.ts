@@ -3,6 +3,7 @@
 // then bytewise (e.g. "v", "fw", "abi", "max", "board").
 // Writes into a caller's buffer; running out of room sets a sticky overflow flag instead of
 // writing past the end, so a handler can encode freely and the receiver answers too-large.
+import { textBytes } from "../../lib/text";
 
 let pos: usize = 0;
 let end: usize = 0;
@@ -127,16 +128,10 @@ export function encodeTextHead(len: i32): void {
   head(3, <u64>len);
 }
 
-/** A text string from an ASCII literal (keys, codes, messages). */
-/** `s` as text, ASCII (others become `?`), cut to its first `limit` bytes. */
+/** A literal (keys, codes, messages; ASCII bytes on the device, lib/text.ts) as text, cut to its first `limit` bytes. */
 export function encodeText(s: string, limit: i32 = 0x7fffffff): void {
   const len = s.length < limit ? s.length : limit > 0 ? limit : 0;
   head(3, <u64>len);
   const at = encoderReserve(len);
-  if (at) {
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
-      store<u8>(at + i, <u8>(c < 0x80 ? c : 0x3f));
-    }
-  }
+  if (at) memory.copy(at, textBytes(s), len);
 }

@@ -6,6 +6,7 @@
 import { PARSE_OK, recFlags, recIdLen, recNext, recPayloadLen, recPayloadPtr, recTnf, recTypeLen, recTypePtr, recordAt } from "./ndef-parse";
 import { URI_CODE_COUNT } from "./uri-prefixes";
 import { aarType } from "./ndef-build";
+import { textByte } from "../../lib/text";
 
 export const LINT_EMPTY: u32 = 1 << 0;
 export const LINT_MALFORMED: u32 = 1 << 1;
@@ -42,7 +43,7 @@ export function lintName(bit: i32): string {
 
 function isWellKnown(type: string): bool {
   if (recTnf != 1 || recTypeLen != type.length) return false;
-  for (let i = 0; i < recTypeLen; i++) if (<i32>load<u8>(recTypePtr + <usize>i) != type.charCodeAt(i)) return false;
+  for (let i = 0; i < recTypeLen; i++) if (<i32>load<u8>(recTypePtr + <usize>i) != textByte(type, i)) return false;
   return true;
 }
 

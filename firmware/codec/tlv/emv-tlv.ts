@@ -1,6 +1,7 @@
 // EMV MPM data objects in firmware: ID (2 digits) + length (2 digits) + value, written into
 // and read from byte buffers. Firmware values are printable ASCII ("ans"), so characters are
 // bytes here; non-ASCII text (template 64) is the host library's job.
+import { textByte } from "../../lib/text";
 
 let wp: usize = 0;
 let wEnd: usize = 0;
@@ -52,7 +53,7 @@ export function tlvAscii(id: i32, s: string): void {
   put2(s.length);
   for (let i = 0; i < s.length; i++) {
     if (wp >= wEnd) { wOverflow = true; return; }
-    store<u8>(wp++, <u8>s.charCodeAt(i));
+    store<u8>(wp++, textByte(s, i));
   }
 }
 

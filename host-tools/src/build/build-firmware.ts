@@ -13,7 +13,7 @@ import { ascModulePath, entrySource } from "./entry-source.ts";
 import type { FeatureReport } from "./feature-gate.ts";
 import { buildNativeShell, type NativeBuild } from "./native-shell.ts";
 import { syncOpTable } from "./op-table.ts";
-import { type MemoryMap, recordMemoryMap } from "./memory-map.ts";
+import { checkLiteralReaders, type MemoryMap, recordMemoryMap } from "./memory-map.ts";
 import { finishStaticData, type PassReport } from "./static-data-pass.ts";
 import type { OpSpec } from "../ops/schema.ts";
 
@@ -147,6 +147,14 @@ function checkOptionNames(known: object, board: Board, config: AsConfig): void {
 
 export async function buildFirmware(board: Board, opts: BuildOptions = {}): Promise<BuildResult> {
   const { dir, entryPath, wasmPath, watPath, constants, map } = await compileFirmware(board, opts, []);
+  const readers = checkLiteralReaders(readFileSync(watPath, "utf8"));
+  if (readers.length) {
+    throw buildError(
+      "BUILD_COMPILE",
+      `board ${board.name}: the firmware calls ${readers.join(", ")}, which reads UTF-16, but string literals are ASCII bytes on the device`,
+      "Read a literal's characters with textByte(s, i) from firmware/lib/text.ts (s.length is still its length).",
+    );
+  }
   const finished = finishStaticData(new Uint8Array(readFileSync(wasmPath)), map);
   const bytes = finished.wasm;
   writeFileSync(wasmPath, bytes);

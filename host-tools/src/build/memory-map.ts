@@ -5,13 +5,14 @@
 // (`__heap_base`, exported by the build): the firmware allocates nothing (stub runtime, no
 // `__new`), and the Wasm engine keeps the call stack outside linear memory.
 //
-// String literals are laid out compactly here. asc gives each one a full 20-byte managed-object
-// header and 16-byte alignment (for a GC that the stub runtime does not have); the firmware only
-// ever reads a literal's rtId and rtSize (the 8 bytes before its first character) and its
-// UTF-16 code units. So each literal becomes [rtId u32][rtSize u32][UTF-16...] at 4-byte
-// alignment, and the pointer asc compiles in is the address of its first character. This keeps
-// the firmware's source unchanged and saved 5,9xx B (card) / 7,xxx B (plaque) of linear memory;
-// tests/build/memory-map.test.ts checks that .length and the text survive it.
+// String literals are laid out as bytes here. asc gives each one a 20-byte managed-object header,
+// 16-byte alignment (for a GC the stub runtime does not have) and UTF-16 text. The firmware reads
+// only a literal's length (rtSize, the 4 bytes before it) and its characters, all ASCII (messages,
+// keys, codes). So each literal becomes [rtId u32][rtSize u32 = 2 x length][ASCII bytes] at 4-byte
+// alignment: `s.length` keeps working, and firmware/lib/text.ts reads the bytes. A literal with a
+// character outside ASCII fails the build, and so does a module that still calls
+// String#charCodeAt (checkLiteralReaders). Strings took 17,296 B of the card's linear memory
+// with asc's layout, 5,7xx B with this one.
 export type RegionKind =
   /** memory.data(n): zero-filled scratch or state, no bytes in the module */
   | "buffer"
@@ -53,7 +54,21 @@ type CompilerLike = { currentFlow: Flow; memoryOffset: bigint | number; program:
 type I64 = { add(o: I64): I64 };
 const i64 = globalThis as unknown as { i64_new(lo: number, hi: number): I64; i64_add(a: I64, b: I64): I64 };
 
-/** Bytes before a compact literal's first character: rtId and rtSize, as the stub runtime reads them. */
+/** A literal the device cannot store as ASCII bytes. */
+export class LiteralError extends Error {}
+
+/**
+ * The std functions that read a string's UTF-16 units; with literals stored as bytes a call to
+ * one of them reads garbage, so the build refuses a module whose text (build/<board>/firmware.wat)
+ * still calls one.
+ */
+export function checkLiteralReaders(wat: string): string[] {
+  const found = new Set<string>();
+  for (const m of wat.matchAll(/call \$(~lib\/string\/String[#.][\w:]+)/g)) if (m[1] !== "~lib/string/String#get:length") found.add(m[1]);
+  return [...found].sort();
+}
+
+/** Bytes before a literal's first character: rtId and rtSize, as the stub runtime reads them. */
 const STRING_HEADER = 8;
 
 /** The firmware module a flow belongs to: its function's file, without extension or library prefix. */
@@ -94,11 +109,13 @@ export async function recordMemoryMap<T>(compile: () => Promise<T>): Promise<{ r
   proto.ensureStaticStringPtr = function (text) {
     const known = literals.get(text);
     if (known) return known;
-    const buffer = new Uint8Array(STRING_HEADER + text.length * 2);
+    const bad = /[^\x00-\x7f]/.exec(text);
+    if (bad) throw new LiteralError(`string literal "${text}" in ${ownerOf(this.currentFlow)} has the non-ASCII character "${bad[0]}"`);
+    const buffer = new Uint8Array(STRING_HEADER + text.length);
     const view = new DataView(buffer.buffer);
     view.setUint32(0, this.program.stringInstance.id, true);
     view.setUint32(4, text.length * 2, true);
-    for (let i = 0; i < text.length; i++) view.setUint16(STRING_HEADER + i * 2, text.charCodeAt(i), true);
+    for (let i = 0; i < text.length; i++) buffer[STRING_HEADER + i] = text.charCodeAt(i);
     pendingString = text;
     try {
       const seg = proto.addAlignedMemorySegment.call(this, buffer, 4) as unknown as { offset: I64 };
