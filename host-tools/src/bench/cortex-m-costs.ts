@@ -23,7 +23,8 @@ import { COUNT_SHIFT, startQemuBoard } from "../qemu/qemu-board.ts";
 import { readPerfCounters, type PerfCounters } from "../qemu/perf-counters.ts";
 import { SimDevice } from "../sim/device.ts";
 import { DeviceClient } from "../device/client.ts";
-import { COSE_ALG_EDDSA, issueCertificate, provisionOverLink, ROLE_BATCH, signerFromSecret, WalletCard } from "../wallet/index.ts";
+import { WalletCard } from "../wallet/index.ts";
+import { provisionBenchCard } from "./wallet-costs.ts";
 import { inProcessTransport } from "../sim/in-process-transport.ts";
 import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
 
@@ -152,16 +153,7 @@ async function commonSteps(board: Board, target: Target, request: ReturnType<typ
 async function paymentStep(transport: Transport, target: Target, steps: [string, number][]): Promise<void> {
   const client = await DeviceClient.over(transport);
   try {
-    const root = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(1));
-    const batch = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(2));
-    const issuer = { root, batch, batchCert: issueCertificate(root, { role: ROLE_BATCH, publicKey: batch.publicKey }) };
-    await provisionOverLink(client, issuer, {
-      pin: "1234",
-      balance: 100_000,
-      currency: "EUR",
-      limits: { maxBalance: 100_000, perPayment: 1_000, cumulative: 100_000, maxCount: 100 },
-      slot: 0,
-    });
+    await provisionBenchCard(client, 0);
   } finally {
     await client.close();
   }
