@@ -27,6 +27,13 @@ uint64_t clock_cycles(void) {
   return now * CYCLES_PER_TICK + (CYCLES_PER_TICK - 1u - down);
 }
 
-uint64_t clock_now_ms(void) { return clock_cycles() / (CPU_HZ / 1000u); }
+/* While counting, the reading is not the MCU's work to count: its value depends on when the
+ * host did things, and the 64-bit division's length (a library routine) on the value. */
+uint64_t clock_now_ms(void) {
+  perf_pause();
+  uint64_t ms = clock_cycles() / (CPU_HZ / 1000u);
+  perf_resume();
+  return ms;
+}
 
 void systick_isr(void) { ticks++; }
