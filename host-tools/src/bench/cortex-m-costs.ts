@@ -168,7 +168,9 @@ async function paymentStep(transport: Transport, target: Target, steps: [string,
 }
 
 async function wasmSteps(board: Board, wasmPath: string): Promise<[string, number][]> {
-  const device = await SimDevice.create({ board, wasm: instrumentForCounting(readFileSync(wasmPath)), tickMs: 0, seed: 1 });
+  // a clock that moves 1 ms per reading, as in session-counts.ts: the counts do not depend on when the bench runs
+  let ms = 0;
+  const device = await SimDevice.create({ board, wasm: instrumentForCounting(readFileSync(wasmPath)), tickMs: 0, seed: 1, now: () => (ms += 1) });
   try {
     const counter = device.firmware?.[COUNTER_EXPORT] as WebAssembly.Global;
     const boot = Number(counter.value as bigint);
