@@ -214,6 +214,93 @@ describe("bad input: 4xx, nothing stored, still serving", () => {
   });
 });
 
+/** Sends `head`, then `trickle` one piece every `everyMs` until the server answers or closes; resolves with what it said and when. */
+function trickle(port: number, head: string, pieces: string[], everyMs: number): Promise<{ answer: string; ms: number }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const sock = connect(port, "127.0.0.1");
+    let answer = "";
+    let timer: NodeJS.Timeout | undefined;
+    sock.on("data", (d) => (answer += d));
+    sock.on("error", () => undefined);
+    sock.on("close", () => {
+      clearInterval(timer);
+      resolve({ answer, ms: performance.now() - started });
+    });
+    sock.write(head);
+    let i = 0;
+    timer = setInterval(() => {
+      if (i < pieces.length && !sock.destroyed) sock.write(pieces[i++]);
+    }, everyMs);
+  });
+}
+
+describe("slow and cut-off clients (service with 1 s header / 2 s request timeouts)", () => {
+  let quick: RunningTapService;
+  beforeAll(async () => {
+    quick = await startTapService({ keys: KEYS, db, ipRate: 0, tagRate: 0, headersTimeoutMs: 1000, requestTimeoutMs: 2000, log: () => undefined });
+  });
+  afterAll(() => quick?.close());
+  const ask = (url: string) => fetch(`${quick.url}/api/verify?url=${encodeURIComponent(url)}`).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const stateOf = (i: number) => new TapState(db).state(`city:${uidOf(i).toString("hex").toUpperCase()}`);
+
+  it("a body trickled a byte at a time is cut off with 408 and its tap is not taken; genuine taps are served meanwhile", async () => {
+    const body = JSON.stringify({ url: mint(70, 1) });
+    const head = `POST /api/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const slow = trickle(quick.port, head, [...body], 100);
+    // while it trickles, other phones are answered at once
+    for (let c = 1; c <= 5; c++) expect((await ask(mint(71, c))).status).toBe(200);
+    const { answer, ms } = await slow;
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(ms).toBeLessThan(body.length * 100); // cut before the body was complete
+    expect(await stateOf(70)).toBeUndefined();
+    expect((await stateOf(71))?.sequence).toBe(5);
+  });
+
+  it("100 slowloris connections trickling headers are all cut off with 408 while others are served", async () => {
+    const before = await rows();
+    const loris = Array.from({ length: 100 }, (_, i) =>
+      trickle(
+        quick.port,
+        "GET /t?p=",
+        [..."0123456789ABCDEF0123456789ABCDEF"].map((ch) => ch + (i % 10)),
+        150,
+      ),
+    );
+    for (let c = 1; c <= 10; c++) expect((await ask(mint(72, c))).status).toBe(200);
+    expect((await get("/health")).status).toBe(200);
+    const cut = await Promise.all(loris);
+    expect(cut.filter((r) => /^HTTP\/1\.1 408/.test(r.answer))).toHaveLength(100);
+    expect(Math.max(...cut.map((r) => r.ms))).toBeLessThan(4000); // 1 s header timeout, checked every second
+    expect(await rows()).toBe(before + 1);
+  });
+
+  it("a client that cuts the connection half-way through its body stores nothing; the next request is served", async () => {
+    const body = JSON.stringify({ url: mint(73, 1) });
+    await new Promise<void>((resolve) => {
+      const sock = connect(quick.port, "127.0.0.1", () => {
+        sock.write(`POST /api/verify HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 40)}`);
+        setTimeout(() => sock.destroy(), 100);
+      });
+      sock.on("close", () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await stateOf(73)).toBeUndefined();
+    expect((await ask(mint(73, 2))).status).toBe(200);
+  });
+
+  it("a chunked body without a length is refused 413 past 4 KiB, headers over 16 KiB 431; nothing stored", async () => {
+    const before = await rows();
+    const chunk = `${"x".repeat(1024).length.toString(16)}\r\n${"x".repeat(1024)}\r\n`;
+    const chunked = await trickle(quick.port, "POST /api/verify HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", Array(8).fill(chunk), 10);
+    expect(chunked.answer).toMatch(/^HTTP\/1\.1 413/);
+    const bigHeader = await trickle(quick.port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(20_000)}\r\n\r\n`, [], 1000);
+    expect(bigHeader.answer).toMatch(/^HTTP\/1\.1 431/);
+    expect(await rows()).toBe(before);
+    expect((await get("/health")).status).toBe(200);
+  });
+});
+
 describe("rate limits", () => {
   it("answer 429 past the per-address and per-tag budgets, before any counter is taken", async () => {
     const limited = await startTapService({ keys: KEYS, db, ipRate: 1, ipBurst: 3, tagRate: 0.001, tagBurst: 1, log: () => undefined });

@@ -12,5 +12,5 @@ export {
 } from "./tap-service.ts";
 export { TapState, type TapRefusal } from "./tap-state.ts";
 export { loadBackendKeys, tagFileKey, diversificationInput, KEYS_ENV, type BackendTagKeys } from "./tap-keys.ts";
-export { RateLimiter } from "./rate-limit.ts";
+export { LocalBuckets, SharedRateLimiter } from "./rate-limit.ts";
 export { ingestVouchers, type IngestReport } from "./settlement-ingest.ts";

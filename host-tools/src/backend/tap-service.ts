@@ -18,7 +18,7 @@ import type { AddressInfo } from "node:net";
 import type { Database } from "../db/index.ts";
 import { isTapkitError, TapkitError } from "../errors/index.ts";
 import { checkTapUrl, type TapVerdict } from "../verify/index.ts";
-import { RateLimiter } from "./rate-limit.ts";
+import { SharedRateLimiter } from "./rate-limit.ts";
 import { type BackendTagKeys, tagFileKey } from "./tap-keys.ts";
 import { type TapRefusal, TapState } from "./tap-state.ts";
 
@@ -40,6 +40,10 @@ export interface TapServiceOptions {
   tagBurst?: number;
   /** one JSON object per request */
   log?: (entry: Record<string, unknown>) => void;
+  /** slow clients: the headers must arrive within this (default 5 s), ... */
+  headersTimeoutMs?: number;
+  /** ... and the whole request, body included, within this (default 10 s); else 408 */
+  requestTimeoutMs?: number;
 }
 
 export type Reason =
@@ -105,7 +109,7 @@ function reasonOf(e: unknown): Reason {
 export class TapVerifier {
   private readonly state: TapState;
   private readonly epochs = new Map<string, { epoch: number; at: number }>();
-  private readonly tagLimiter: RateLimiter;
+  private readonly tagLimiter: SharedRateLimiter;
 
   constructor(
     readonly keys: BackendTagKeys[],
@@ -113,7 +117,7 @@ export class TapVerifier {
     options: { tagRate?: number; tagBurst?: number } = {},
   ) {
     this.state = new TapState(db);
-    this.tagLimiter = new RateLimiter(options.tagRate ?? 5, options.tagBurst ?? 20);
+    this.tagLimiter = new SharedRateLimiter(db, "tag:", options.tagRate ?? 5, options.tagBurst ?? 20);
   }
 
   private async refreshEpochs(): Promise<void> {
@@ -133,21 +137,16 @@ export class TapVerifier {
       maxEpoch: (name) => this.epochs.get(name)?.epoch ?? 0,
       fileKeyFor: (entry, uid) => tagFileKey(entry as BackendTagKeys, uid),
     });
-    if (!this.tagLimiter.take(replayId)) throw refused("rate-limited", "too many taps of this tag", replayId);
-    const refusal = await this.state.accept(replayId, verdict.tag, verdict.sequence);
-    if (refusal) throw refused(refusal, REFUSAL_TEXT[refusal], replayId);
+    if (!(await this.tagLimiter.take(replayId))) throw refused("rate-limited", "too many taps of this tag", replayId);
+    const taken = await this.state.accept(replayId, verdict.tag, verdict.sequence, verdict.uid);
+    if (!taken.taken) throw refused(taken.refusal, REFUSAL_TEXT[taken.refusal], replayId);
     const known = this.epochs.get(verdict.tag);
     if (known && verdict.epoch > known.epoch) known.epoch = verdict.epoch;
-    return this.describe(verdict, replayId);
+    return this.describe(verdict, replayId, taken.serial);
   }
 
-  private async describe(v: TapVerdict, replayId: string): Promise<Verdict> {
+  private describe(v: TapVerdict, replayId: string, serial: number | null): Verdict {
     const entry = this.keys.find((k) => k.name === v.tag);
-    let serial: number | null = null;
-    if (v.uid) {
-      const [row] = await this.db.query<{ serial: number }>("SELECT serial FROM devices WHERE uid = $1 LIMIT 1", [v.uid]);
-      serial = row ? Number(row.serial) : null;
-    }
     return { valid: true, tag: replayId, uid: v.uid, counter: v.counter, epoch: v.epoch, serial, merchant: entry?.merchant ?? v.merchant ?? null };
   }
 
@@ -170,14 +169,34 @@ function readBody(req: IncomingMessage): Promise<string> {
     let size = 0;
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(refused("too-large", `body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-      } else chunks.push(c);
+      // past the limit (a chunked body gives no length up front): answered 413 on a closing
+      // connection (see refuse); destroying the request here would cut the answer off too
+      if (size > MAX_BODY_BYTES) reject(refused("too-large", `body over ${MAX_BODY_BYTES} bytes`));
+      else chunks.push(c);
     });
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/**
+ * Access-log lines written once per event-loop turn rather than one write(2) each: under load
+ * a turn answers several requests, and stderr to a file or pipe is a synchronous write. A line
+ * waits at most until the loop's next check phase, so a crash loses at most that turn's lines.
+ */
+class BatchedLines {
+  private lines: string[] = [];
+  constructor(private readonly write: (text: string) => void) {}
+  push(line: string): void {
+    if (this.lines.length === 0) setImmediate(() => this.flush());
+    this.lines.push(line);
+  }
+  flush(): void {
+    if (this.lines.length === 0) return;
+    const text = `${this.lines.join("\n")}\n`;
+    this.lines = [];
+    this.write(text);
+  }
 }
 
 export interface RunningTapService {
@@ -190,8 +209,9 @@ export interface RunningTapService {
 /** Starts the service; resolves once it listens. */
 export async function startTapService(options: TapServiceOptions): Promise<RunningTapService> {
   const verifier = new TapVerifier(options.keys, options.db, { tagRate: options.tagRate, tagBurst: options.tagBurst });
-  const ipLimiter = new RateLimiter(options.ipRate ?? 50, options.ipBurst ?? 100);
-  const log = options.log ?? ((e) => process.stderr.write(`${JSON.stringify(e)}\n`));
+  const ipLimiter = new SharedRateLimiter(options.db, "ip:", options.ipRate ?? 50, options.ipBurst ?? 100);
+  const accessLog = options.log ? undefined : new BatchedLines((text) => process.stderr.write(text));
+  const log = options.log ?? ((e: Record<string, unknown>) => accessLog!.push(JSON.stringify(e)));
   // the origin each template's path is served under, to rebuild the URL the phone opened
   const origins = new Map<string, string>();
   for (const k of options.keys) {
@@ -214,12 +234,17 @@ export async function startTapService(options: TapServiceOptions): Promise<Runni
     const refuse = (e: unknown) => {
       const reason = reasonOf(e);
       const message = reason === "internal" ? "internal error" : e instanceof Error ? e.message : String(e);
-      const status = send(STATUS[reason], { valid: false, reason, message } satisfies Verdict);
+      // a body too large is not read to its end: the connection closes after the answer
+      const status = send(STATUS[reason], { valid: false, reason, message } satisfies Verdict, reason === "too-large" ? { connection: "close" } : {});
       return { status, reason, tag: isTapkitError(e, "TAP_REFUSED") ? (e.details.tag as string | undefined) : undefined };
     };
     const raw = req.url ?? "/";
     if (raw.length > MAX_URL_CHARS) return refuse(refused("too-long", `request URL longer than ${MAX_URL_CHARS} characters`));
-    if (!ipLimiter.take(req.socket.remoteAddress ?? "?")) return refuse(refused("rate-limited", "too many requests from this address"));
+    try {
+      if (!(await ipLimiter.take(req.socket.remoteAddress ?? "?"))) return refuse(refused("rate-limited", "too many requests from this address"));
+    } catch (e) {
+      return refuse(e);
+    }
     const path = raw.split("?")[0];
     if (path === "/health") {
       if (req.method !== "GET") return { status: send(405, { error: "GET only" }, { allow: "GET" }) };
@@ -291,8 +316,8 @@ export async function startTapService(options: TapServiceOptions): Promise<Runni
       );
   });
   // slow clients: headers within 5 s, the whole request within 10 s, idle keep-alive 5 s
-  server.headersTimeout = 5000;
-  server.requestTimeout = 10_000;
+  server.headersTimeout = options.headersTimeoutMs ?? 5000;
+  server.requestTimeout = options.requestTimeoutMs ?? 10_000;
   server.keepAliveTimeout = 5000;
   server.maxHeadersCount = 50;
   await new Promise<void>((resolve, reject) => {
@@ -307,7 +332,10 @@ export async function startTapService(options: TapServiceOptions): Promise<Runni
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          accessLog?.flush();
+          resolve();
+        });
       }),
   };
 }

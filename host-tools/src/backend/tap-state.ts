@@ -6,7 +6,9 @@
 // so a counter is taken at most once per tag and never below the highest taken, however
 // many processes race: PostgreSQL locks the row and re-checks the WHERE against the newest
 // version; SQLite runs the statement under the file's write lock. Nothing is read first in
-// JavaScript. Only a refusal reads the row back, to say why (replay, backwards, revoked).
+// JavaScript. Only a refusal reads the row back, to say why (replay, backwards, revoked). The
+// statement also returns the tap's serial from the records (devices.uid, indexed), so a
+// genuine tap costs one round trip.
 import type { Database } from "../db/index.ts";
 
 export type TapRefusal = "replay" | "counter-backwards" | "revoked";
@@ -14,20 +16,28 @@ export type TapRefusal = "replay" | "counter-backwards" | "revoked";
 export class TapState {
   constructor(readonly db: Database) {}
 
-  /** Takes `sequence` for `tag`; null when taken, else why not. */
-  async accept(tag: string, family: string, sequence: number): Promise<TapRefusal | null> {
+  /**
+   * Takes `sequence` for `tag`: the serial the records know for `uid` when taken, else why not.
+   * The serial comes back from the same statement (one round trip per genuine tap).
+   */
+  async accept(
+    tag: string,
+    family: string,
+    sequence: number,
+    uid?: string,
+  ): Promise<{ taken: true; serial: number | null } | { taken: false; refusal: TapRefusal }> {
     const now = new Date().toISOString();
-    const taken = await this.db.query(
+    const taken = await this.db.query<{ serial: number | null }>(
       `INSERT INTO tap_state (tag, family, sequence, updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tag) DO UPDATE SET sequence = excluded.sequence, updated_at = excluded.updated_at
        WHERE tap_state.sequence < excluded.sequence AND tap_state.revoked_at IS NULL
-       RETURNING sequence`,
-      [tag, family, sequence, now],
+       RETURNING (SELECT serial FROM devices WHERE uid = $5 LIMIT 1) AS serial`,
+      [tag, family, sequence, now, uid ?? null],
     );
-    if (taken.length === 1) return null;
+    if (taken.length === 1) return { taken: true, serial: taken[0].serial === null ? null : Number(taken[0].serial) };
     const [row] = await this.db.query<{ sequence: number; revoked_at: string | null }>("SELECT sequence, revoked_at FROM tap_state WHERE tag = $1", [tag]);
-    if (row?.revoked_at) return "revoked";
-    return Number(row?.sequence) === sequence ? "replay" : "counter-backwards";
+    if (row?.revoked_at) return { taken: false, refusal: "revoked" };
+    return { taken: false, refusal: Number(row?.sequence) === sequence ? "replay" : "counter-backwards" };
   }
 
   /** The highest epoch accepted for any tag of a keys entry. */

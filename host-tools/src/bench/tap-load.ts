@@ -17,6 +17,11 @@ export interface TapLoadOptions {
   staleShare?: number;
   /** tags tapping at once */
   concurrency?: number;
+  /**
+   * "tap": GET the tap URL's own path and query, as a phone opens it (cheapest for both
+   * sides); "api" (default): GET /api/verify?url=<tap URL>.
+   */
+  via?: "tap" | "api";
 }
 
 export interface TapLoadResult {
@@ -53,10 +58,13 @@ export async function runTapLoad(o: TapLoadOptions): Promise<TapLoadResult> {
     return seed / 0x7fffffff;
   };
 
+  const address = (target: string, tapUrl: string) =>
+    o.via === "tap" ? target + tapUrl.slice(tapUrl.indexOf("/", tapUrl.indexOf("//") + 2)) : `${target}/api/verify?url=${encodeURIComponent(tapUrl)}`;
+
   const send = (target: string, tapUrl: string): Promise<{ status: number; reason?: string }> =>
     new Promise((resolve, reject) => {
       const started = performance.now();
-      const req = request(`${target}/api/verify?url=${encodeURIComponent(tapUrl)}`, { agent }, (res) => {
+      const req = request(address(target, tapUrl), { agent }, (res) => {
         let body = "";
         res.on("data", (d) => (body += d));
         res.on("end", () => {

@@ -120,6 +120,21 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: "tap backend: shared rate limits, serial lookup by UID",
+    statements: [
+      // one token bucket per limited key ("ip:<address>", "tag:<tag id>"), shared by every
+      // backend process: tokens left and when they were last counted (ms since 1970)
+      `CREATE TABLE rate_buckets (
+        key TEXT PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        at_ms BIGINT NOT NULL
+      )`,
+      // the backend names a tap's serial in the same statement that takes its counter
+      "CREATE INDEX devices_uid ON devices (uid)",
+    ],
+  },
 ];
 
 async function ensureTable(tx: Queryable): Promise<void> {

@@ -13,6 +13,20 @@ const MAX_ATTEMPTS = 50;
 
 type Client = pg.Pool | pg.PoolClient;
 
+// Statements with parameters run as named prepared statements: PostgreSQL parses and plans
+// each once per connection instead of once per call (the tap backend runs one statement per
+// request). pg prepares a name on a connection the first time it sees it there.
+const statementNames = new Map<string, string>();
+function prepared(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
+  if (params.length === 0) return { text: sql };
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `tapkit_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return { name, text: sql, values: params as unknown[] };
+}
+
 class PgQueryable implements Queryable {
   readonly kind = "postgres" as const;
   constructor(
@@ -21,14 +35,14 @@ class PgQueryable implements Queryable {
   ) {}
   async query<T extends object = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     try {
-      return (await this.client.query(sql, params as unknown[])).rows as T[];
+      return (await this.client.query(prepared(sql, params))).rows as T[];
     } catch (e) {
       throw isRetryable(e) || isUniqueViolation(e) ? e : dbError(this.where, e);
     }
   }
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     try {
-      return (await this.client.query(sql, params as unknown[])).rowCount ?? 0;
+      return (await this.client.query(prepared(sql, params))).rowCount ?? 0;
     } catch (e) {
       throw isRetryable(e) || isUniqueViolation(e) ? e : dbError(this.where, e);
     }

@@ -69,7 +69,20 @@ const key16 = (hex: string | undefined, what: string, tag: string) => {
 
 const DEFAULT_PARAMS: Record<Placeholder, string> = { picc: "p", mac: "c", enc: "e", uid: "u", ctr: "n", sig: "s", time: "t" };
 
+// An entry's shape is built once (the tap backend checks every request against every entry);
+// keyed by the entry object, so an edited keys list gets new shapes.
+const shapes = new WeakMap<TagKeys, TapShape>();
+
 function shapeOf(entry: TagKeys): TapShape {
+  let shape = shapes.get(entry);
+  if (!shape) {
+    shape = buildShape(entry);
+    shapes.set(entry, shape);
+  }
+  return shape;
+}
+
+function buildShape(entry: TagKeys): TapShape {
   if (entry.mode !== "sun" && entry.mode !== "sun-plain" && entry.mode !== "signed") {
     throw new TapkitError("BAD_KEYS_FILE", `tag ${entry.name}: mode must be sun, sun-plain or signed`, "the mode the tag was built with");
   }
@@ -81,13 +94,13 @@ function shapeOf(entry: TagKeys): TapShape {
 
 /** The entry whose shape the URL has exactly; BAD_URL for a near miss of one, UNKNOWN_TAG otherwise. */
 function findTag(url: string, keys: TagKeys[]): { entry: TagKeys; match: TapMatch } {
-  const shapes = keys.map((entry) => ({ entry, shape: shapeOf(entry) }));
-  const exact = shapes
+  const candidates = keys.map((entry) => ({ entry, shape: shapeOf(entry) }));
+  const exact = candidates
     .map((s) => ({ ...s, match: s.shape.match(url) }))
     .filter((s) => s.match)
     .sort((a, b) => b.shape.literalLength - a.shape.literalLength);
   if (exact.length > 0) return { entry: exact[0].entry, match: exact[0].match! };
-  const near = shapes.filter((s) => url.startsWith(s.shape.base)).sort((a, b) => b.shape.base.length - a.shape.base.length)[0];
+  const near = candidates.filter((s) => url.startsWith(s.shape.base)).sort((a, b) => b.shape.base.length - a.shape.base.length)[0];
   if (near) {
     throw new TapkitError(
       "BAD_URL",

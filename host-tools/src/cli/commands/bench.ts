@@ -170,6 +170,7 @@ export const bench: Command = {
             ],
             load("serve verify, 1 process, SQLite", tb.sqlite1),
             ...(tb.postgres4 ? [load("serve verify, 4 processes, PostgreSQL", tb.postgres4)] : []),
+            ...(tb.postgres4Limited ? [load("  the same with shared rate limits", tb.postgres4Limited)] : []),
           ]),
         );
         out.line(`  database's share (replay statement alone): ${tb.dbShare.map((d) => `${d.engine} p50 ${d.p50ms} ms, p99 ${d.p99ms} ms`).join("; ")}`);
@@ -189,10 +190,9 @@ export const bench: Command = {
             ]),
           ]),
         );
-        const b = res.provisioning.batch;
-        if (b)
+        for (const b of res.provisioning.batches)
           out.line(
-            `batch: ${b.devices} devices over ${b.stations} station processes (${b.database}) in ${b.seconds.toFixed(0)} s: ${b.devicesPerHour.toFixed(0)}/h, ${b.devicesPerHourPerStation.toFixed(0)}/h per station; serials issued twice ${b.duplicateSerials}, UIDs twice ${b.duplicateUids}`,
+            `batch on ${b.database}: ${b.devices} devices over ${b.stations} station processes in ${b.seconds.toFixed(0)} s: ${b.devicesPerHour.toFixed(0)}/h in all; per station ${b.perStation.map((p) => `${p.devicesPerHour.toFixed(0)}/h`).join(", ")}; serials issued twice ${b.duplicateSerials}, UIDs twice ${b.duplicateUids}; audit ${b.auditRecords} records, ${b.auditOk ? "chain verifies" : "CHAIN BROKEN"}`,
           );
       }
       for (const n of res.notes) out.line(`note: ${n}`);

@@ -33,8 +33,11 @@ export const serveVerifyCommand: Command = {
     ...DB_OPTION,
     port: { type: "string", help: "TCP port (default 8080; 0 = any free port, printed)" },
     host: { type: "string", help: "address to listen on (default 127.0.0.1; 0.0.0.0 behind a proxy)" },
-    "ip-rate": { type: "string", help: "requests per second per client address, burst twice that (default 50; 0 = off)" },
-    "tag-rate": { type: "string", help: "taps per second per tag, burst 4x (default 5; 0 = off)" },
+    "ip-rate": {
+      type: "string",
+      help: "requests per second per client address, burst twice that, shared by every process on the same --db (default 50; 0 = off)",
+    },
+    "tag-rate": { type: "string", help: "taps per second per tag, burst 4x, shared like --ip-rate (default 5; 0 = off)" },
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
