@@ -1,8 +1,9 @@
 // The nfc-test channel (group nfc-test, host-tools/src/ops/catalogue.ts): lets a bench
 // without a reader inject what the shell would deliver from RF (apdu, t2t, field) and see the
-// firmware's answer. Commands run in a scratch buffer, not the mailbox, because the mailbox
-// may still hold unprocessed link bytes.
+// firmware's answer. Commands run in the ops' scratch arena (ops/op-scratch.ts), not the
+// mailbox, because the mailbox may still hold unprocessed link bytes.
 import { copyBytes } from "../lib/bytes";
+import { OP_SCRATCH, OP_SCRATCH_BYTES } from "../ops/op-scratch";
 import { encodeBytes, encodeMap, encodeText } from "../codec/cbor/cbor-writer";
 import { KIND_BYTES, KIND_FALSE, KIND_TRUE, KIND_UINT, argKind, argLen, argPtr, argUint, findArg } from "../codec/cbor/cbor-reader";
 import { BAD_ARG, OK, TOO_LARGE, UNSUPPORTED, fail } from "../link/status";
@@ -12,8 +13,8 @@ import { setField } from "./field";
 import { switchPersonality } from "./personality";
 
 // A short APDU is at most 261 bytes; responses here are no longer than their commands.
-const SCRATCH_CAP: i32 = 512;
-const SCRATCH = memory.data(SCRATCH_CAP);
+const SCRATCH_CAP: i32 = OP_SCRATCH_BYTES;
+const SCRATCH = OP_SCRATCH;
 
 function commandIntoScratch(): i32 {
   if (!findArg("c") || argKind() != KIND_BYTES) return -fail(BAD_ARG, "c: bytes required");

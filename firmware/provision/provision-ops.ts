@@ -7,6 +7,7 @@ import { encodeArray, encodeBool, encodeBytes, encodeMap, encodeText, encodeUint
 import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
 import { hmac_sha256, ks_aes, ks_generate, ks_info, ks_public_key, ks_unwrap } from "../hal/keystore";
 import { storeGet } from "../store/store";
+import { OP_SCRATCH } from "../ops/op-scratch";
 import { KS_ED25519, KS_P256 } from "../wallet/device-key";
 import { STATE_LOCKED, lifecycleName, lifecycleState } from "../app/device-mode";
 import {
@@ -21,7 +22,8 @@ const KS_AES128: i32 = 3;
 const KS_HMAC: i32 = 4;
 const PUB = memory.data(65);
 const KX = memory.data(65);
-const CERT = memory.data(MAX_ID_CERT);
+// The chain is read into the ops' scratch arena (ops/op-scratch.ts), this op's own while it runs.
+const CERT = OP_SCRATCH;
 const BLOCK = memory.data(32);
 
 function encodePublicKey(slot: i32, want: i32, out: usize): void {

@@ -2,7 +2,7 @@
 // info, ping, sink, fb (framebuffer readout) and reset. Result maps list keys in
 // deterministic order: shorter first, then bytewise.
 import { clock_ms } from "../hal/clock";
-import { MAX_FRAME, boardNameLen, boardNamePtr } from "../board";
+import { MAX_FRAME, MEM_PAGES, boardNameLen, boardNamePtr } from "../board";
 import { fwVersionLen, fwVersionPtr, shellVersionLen, shellVersionPtr } from "../identity";
 import { mailboxCapacity } from "../mailbox";
 import { FB_BYTES, FB_H, FB_W, framebuffer } from "../display/framebuffer";
@@ -83,7 +83,7 @@ export function infoOp(): i32 {
   encodeText("io");
   encodeUint(<u64>mailboxCapacity());
   encodeText("pages");
-  encodeUint(<u64>memory.size());
+  encodeUint(<u64>MEM_PAGES); // not memory.size: with it WAMR would not shrink the memory
   encodeText("link");
   encodeMap(10);
   counterPair("rx", C_RX);

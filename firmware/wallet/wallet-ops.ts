@@ -7,16 +7,18 @@ import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
 import { storeGet } from "../store/store";
 import { fillBytes } from "../lib/bytes";
 import { KEY_CERT_BATCH, KEY_CERT_DEVICE, MAX_CERT } from "./wallet-layout";
+import { OP_SCRATCH, OP_SCRATCH_BYTES } from "../ops/op-scratch";
 import { encodeWalletInfo } from "./wallet-applet";
 import { PROV_ALREADY, PROV_CERT, PROV_NO_KEY, PROV_OK, provision } from "./wallet-provision";
 import { CERT_B, walletActive } from "./wallet-state";
 
-const SCRATCH = memory.data(512);
-const CERT_D = memory.data(MAX_CERT);
+const SCRATCH = OP_SCRATCH; // ops/op-scratch.ts: this op's own while it runs
+// wallet.provision keeps the currency and PIN at SCRATCH[0..32) and the device certificate here.
+const CERT_D = OP_SCRATCH + 256; // MAX_CERT (255) fits in the arena's second half
 
 export function walletInfoOp(): i32 {
   const slot = uintArg("slot", 0);
-  const n = encodeWalletInfo(SCRATCH, 512, slot > 0 && slot < 8 ? <i32>slot : 0);
+  const n = encodeWalletInfo(SCRATCH, OP_SCRATCH_BYTES, slot > 0 && slot < 8 ? <i32>slot : 0);
   if (n < 0) return fail(INTERNAL, "wallet info too large");
   const active = walletActive();
   encodeMap(2);

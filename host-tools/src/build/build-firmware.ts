@@ -14,7 +14,7 @@ import type { FeatureReport } from "./feature-gate.ts";
 import { buildNativeShell, type NativeBuild } from "./native-shell.ts";
 import { syncOpTable } from "./op-table.ts";
 import { checkLiteralReaders, type MemoryMap, recordMemoryMap } from "./memory-map.ts";
-import { finishStaticData, type PassReport } from "./static-data-pass.ts";
+import { finishStaticData, type PassReport, withStackPointerFirst } from "./static-data-pass.ts";
 import type { OpSpec } from "../ops/schema.ts";
 
 export interface BuildOptions {
@@ -155,7 +155,7 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
       "Read a literal's characters with textByte(s, i) from firmware/lib/text.ts (s.length is still its length).",
     );
   }
-  const finished = finishStaticData(new Uint8Array(readFileSync(wasmPath)), map);
+  const finished = finishStaticData(await withStackPointerFirst(new Uint8Array(readFileSync(wasmPath)), map.heapBase), map);
   const bytes = finished.wasm;
   writeFileSync(wasmPath, bytes);
   const staticData = { ...map, dataSegments: finished.report };

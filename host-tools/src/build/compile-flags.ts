@@ -40,6 +40,8 @@ export function boardConstants(board: Board, version: string = packageVersion())
     BOARD_NFC_T4T: board.nfc.personalities.includes("type4") ? 1 : 0,
     BOARD_NFC_T2T: board.nfc.personalities.includes("type2") ? 1 : 0,
     BOARD_KS_SLOTS: board.keystore.slots,
+    // the pages `info` reports: memory.size would make the module look growable to WAMR (docs/porting.md)
+    BOARD_MEM_PAGES: board.memory.maxPages,
     BOARD_MODE_CARD: board.mode === "card" ? 1 : 0,
     // The 7-byte NFC UID in three parts (24 + 16 + 16 bits), each a positive i32 for asc.
     BOARD_UID_0_2: Number.parseInt(board.nfc.uid.slice(0, 6), 16),

@@ -109,8 +109,8 @@ export async function recordMemoryMap<T>(compile: () => Promise<T>): Promise<{ r
   proto.ensureStaticStringPtr = function (text) {
     const known = literals.get(text);
     if (known) return known;
-    const bad = /[^\x00-\x7f]/.exec(text);
-    if (bad) throw new LiteralError(`string literal "${text}" in ${ownerOf(this.currentFlow)} has the non-ASCII character "${bad[0]}"`);
+    const bad = [...text].find((c) => c.charCodeAt(0) > 0x7f);
+    if (bad) throw new LiteralError(`string literal "${text}" in ${ownerOf(this.currentFlow)} has the non-ASCII character "${bad}"`);
     const buffer = new Uint8Array(STRING_HEADER + text.length);
     const view = new DataView(buffer.buffer);
     view.setUint32(0, this.program.stringInstance.id, true);

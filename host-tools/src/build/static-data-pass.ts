@@ -5,6 +5,12 @@
 // 2. the end of the static data is exported as two immutable i32 globals, `__data_end` and
 //    `__heap_base`, so a shell knows how many bytes of linear memory the module needs
 //    (the C shell backs only those; WAMR shrinks its instance to them, docs/porting.md).
+// 3. a mutable i32 global `__stack_pointer` = __heap_base becomes global 0, never read or
+//    written. WAMR (core/iwasm/interpreter/wasm_loader.c, load_from_sections) takes as its
+//    auxiliary stack pointer the FIRST mutable i32 global whose constant init is <= __heap_base,
+//    and checks every global.set on it against the stack bounds; without the decoy that would be
+//    an ordinary firmware variable (asc's globals start at 0) and the first write to it would
+//    trap as an aux stack underflow. Binaryen renumbers the globals (the only step not done here).
 // asc's own __heap_base is a mutable global set by its start function, which a runtime cannot
 // read before instantiating, so it is not the one exported.
 
@@ -174,6 +180,26 @@ function withExportedConstants(list: Section[], constants: Record<string, number
   out.splice(at < 0 ? out.length : at, 0, { id: SECTION_GLOBAL, body: concat(globalBody) }, { id: SECTION_EXPORT, body: concat(exportBody) });
   return out;
 }
+
+/** Puts a never-used mutable i32 global at index 0 (see 3. above); binaryen renumbers the others. */
+export async function withStackPointerFirst(wasm: Uint8Array, value: number): Promise<Uint8Array> {
+  const { default: binaryen } = await import("binaryen");
+  const mod = binaryen.readBinary(wasm);
+  try {
+    mod.setFeatures(binaryen.Features.MVP);
+    const globals = Array.from({ length: mod.getNumGlobals() }, (_, i) => binaryen.getGlobalInfo(mod.getGlobalByIndex(i)));
+    for (const g of globals) mod.removeGlobal(g.name);
+    mod.addGlobal(STACK_POINTER, binaryen.i32, true, mod.i32.const(value));
+    for (const g of globals) mod.addGlobal(g.name, g.type, g.mutable, g.init);
+    if (!mod.validate()) throw new Error("static-data pass: the module no longer validates after the globals were renumbered");
+    return mod.emitBinary();
+  } finally {
+    mod.dispose();
+  }
+}
+
+/** The decoy WAMR takes as its auxiliary stack pointer. */
+export const STACK_POINTER = "__stack_pointer";
 
 /** Rewrites `wasm`: data segments merged, `__data_end` and `__heap_base` exported as constants. */
 export function finishStaticData(wasm: Uint8Array, layout: { dataEnd: number; heapBase: number }): { wasm: Uint8Array; report: PassReport } {
