@@ -9,6 +9,7 @@
 #include "cmsdk-uart.h"
 #include "console.h"
 #include "mps2-an386.h"
+#include "perf.h"
 #include "shell.h"
 
 #define ABI_VERSION 1u
@@ -65,11 +66,15 @@ static void boot_firmware(uint32_t flags) {
   }
   for (;;) {
     uint64_t t0 = clock_cycles();
+    perf_call_begin();
     Z_fw_instantiate(&fw, &hal_instance);
+    perf_call_end(PERF_INSTANTIATE);
     uint64_t t1 = clock_cycles(), waited = chip_wait_cycles;
     uint32_t abi = Z_fwZ_tk_abi_version(&fw);
     if (abi != ABI_VERSION) halt("the firmware speaks another HAL ABI version than 1");
+    perf_call_begin();
     int32_t rc = (int32_t)Z_fwZ_tk_init(&fw, flags);
+    perf_call_end(PERF_INIT);
     if (rc >= 0) {
       uint32_t io = Z_fwZ_tk_io_buffer(&fw);
       mailbox_cap = Z_fwZ_tk_io_capacity(&fw);
@@ -97,17 +102,34 @@ static void boot_firmware(uint32_t flags) {
   }
 }
 
+/* Any split of the link bytes is fine for the firmware, but the count of a request must not
+ * depend on how the pty happened to split it: while counting, bytes are held in the mailbox
+ * until a frame's delimiter (00) or a full mailbox, and handed over in one call. */
 static void link_service(void) {
-  uint32_t n = 0;
-  int c;
-  while (n < mailbox_cap && (c = uart_getc(UART_LINK)) >= 0) mailbox[n++] = (uint8_t)c;
-  if (n) Z_fwZ_tk_link_rx(&fw, n);
+  static uint32_t held;
+  uint32_t n = held;
+  int c = -1;
+  bool any_split = !perf_counting();
+  while (n < mailbox_cap && (c = uart_getc(UART_LINK)) >= 0) {
+    mailbox[n++] = (uint8_t)c;
+    if (c == 0 && !any_split) break;
+  }
+  if (!n || (!any_split && c != 0 && n < mailbox_cap)) {
+    held = n;
+    return;
+  }
+  held = 0;
+  perf_call_begin();
+  Z_fwZ_tk_link_rx(&fw, n);
+  perf_call_end(PERF_LINK_RX);
 }
 
 static void set_field(bool on) {
   if (field_on == on) return;
   field_on = on;
+  perf_call_begin();
   Z_fwZ_tk_nfc_field(&fw, on);
+  perf_call_end(PERF_NFC_FIELD);
 }
 
 /* One tag command from the front-end: the response goes back with ANSWER. A response length
@@ -115,7 +137,9 @@ static void set_field(bool on) {
 static void nfc_exchange(uint32_t event, uint32_t len) {
   set_field(true);
   uint32_t min = event == NFC_EVENT_APDU ? 2 : 1;
+  perf_call_begin();
   uint32_t r = event == NFC_EVENT_APDU ? Z_fwZ_tk_nfc_apdu(&fw, len) : Z_fwZ_tk_nfc_t2t(&fw, len);
+  perf_call_end(event == NFC_EVENT_APDU ? PERF_NFC_APDU : PERF_NFC_T2T);
   if (r < min || r > mailbox_cap) r = 0;
   const chip_arg answer[] = {ARG_IN(mailbox, r)};
   chip_call(&chip_nfc, OP_NFC_ANSWER, answer, 1, NULL);
@@ -148,6 +172,7 @@ int main(void) {
   chip_hello(&chip_nfc);
   if (TK_HAS_DISPLAY) chip_hello(&chip_epd);
   field_on = false;
+  perf_init(console_cmdline());
   boot_firmware(demo_requested() ? INIT_FLAG_DEMO : 0);
 
   uint64_t next_tick = clock_now_ms();
@@ -156,7 +181,9 @@ int main(void) {
     bool more_nfc = nfc_service();
     uint64_t now = clock_now_ms();
     if (now >= next_tick) {
+      perf_call_begin();
       Z_fwZ_tk_tick(&fw, now);
+      perf_call_end(PERF_TICK);
       next_tick = now + TICK_MS;
     }
     uint32_t mask = irq_save();

@@ -1,5 +1,6 @@
 /* The parts of QEMU's mps2-an386 (Arm AN386: Cortex-M4 on the MPS2 FPGA board) this shell
- * touches: CMSDK APB UARTs, SysTick, NVIC and the reset register. Addresses and interrupt
+ * touches: CMSDK APB UARTs, CMSDK timer 0 (instruction counts), SysTick, NVIC and the reset
+ * register. Addresses and interrupt
  * numbers are QEMU's hw/arm/mps2.c (they follow AN386); a port to another part replaces this
  * file and cmsdk-uart.c. */
 #ifndef TK_MPS2_AN386_H
@@ -39,6 +40,12 @@ typedef struct {
 #define UART2_RX_IRQ 4
 #define UART3_RX_IRQ 18
 #define UART4_RX_IRQ 20
+
+/* CMSDK APB timer 0: a 32-bit down-counter on SYSCLK, used only to count instructions (perf.c). */
+#define TIMER0_CTRL (*(volatile uint32_t *)0x40000000u)
+#define TIMER0_VALUE (*(volatile uint32_t *)0x40000004u)
+#define TIMER0_RELOAD (*(volatile uint32_t *)0x40000008u)
+#define TIMER_CTRL_EN 1u
 
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)

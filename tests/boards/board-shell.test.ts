@@ -40,7 +40,6 @@ test("qemu-m4 runs in QEMU with its C shell; the simulated boards run in Node", 
     source: "shells/cortex-m",
     machine: "mps2-an386",
     cpu: "cortex-m4",
-    linearBytes: 65536,
     stackBytes: 16384,
     callDepth: 200,
   });

@@ -40,7 +40,7 @@ test("the build makes build/qemu-m4/firmware.elf: the firmware compiled in, line
   const native = build.native;
   assert.ok(native && !native.skipped, `build.json records the ELF: ${JSON.stringify(native)}`);
   const shell = qemuShell(board)!;
-  assert.equal(native.sections.linear, shell.linearBytes);
+  assert.equal(native.sections.linear, build.staticData.heapBase, "linear memory backed up to the module's __heap_base");
   assert.equal(native.sections.stack, shell.stackBytes);
   assert.ok(native.sections.text > 50_000, `text ${native.sections.text} holds the compiled firmware`);
   assert.equal(native.flash, native.sections.text + native.sections.rodata + native.sections.data);
@@ -56,10 +56,12 @@ test("explicit bounds checks: backing fewer bytes of linear memory than the firm
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-short-"));
   try {
-    const shell = { ...qemuShell(board)!, linearBytes: 32768 }; // the plaque's static data ends near 56 KB
+    const build = JSON.parse(readFileSync(join(firmwarePath(board.name), "..", "build.json"), "utf8"));
+    const half = (build.staticData.heapBase >> 4) << 3; // half the static data, 8-aligned
+    const shell = { ...qemuShell(board)!, linearBytes: half };
     const short = { ...board, shell };
     const built = await buildNativeShell(short, shell, firmwarePath(board.name), dir);
-    assert.equal(built.sections.linear, 32768);
+    assert.equal(built.sections.linear, half);
     const console: string[] = [];
     await assert.rejects(
       startQemuBoard({ board: short, elfPath: built.elfPath, onConsole: (l) => console.push(l) }),

@@ -3,7 +3,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { listBoards, loadBoard } from "../boards/index.ts";
+import { qemuShell } from "../boards/index.ts";
 import { firmwarePath } from "../paths.ts";
+import { qemuBoardToolsMissing } from "../qemu/qemu-tools.ts";
+import type { CortexMCosts } from "./cortex-m-costs.ts";
 import { measureSession, type SessionCounts } from "./session-counts.ts";
 import { measureWalletPayment, type WalletPaymentCost } from "./wallet-costs.ts";
 import { measureAcceptorCosts, measurePaywordRelease, type AcceptorCosts, type PaywordReleaseCost } from "./acceptor-costs.ts";
@@ -31,6 +34,8 @@ export interface FirmwareFacts {
   qr?: QrCosts;
   /** NFC tag: instructions per SELECT, READ and full SUN/signed/static tap, keystore calls */
   nfc?: NfcCosts;
+  /** boards with a C shell (qemu-m4): ELF flash and RAM, stack high-water, Cortex-M vs Wasm instructions per operation */
+  cortexM?: CortexMCosts;
 }
 
 export interface BenchResults {
@@ -73,6 +78,7 @@ export async function runBench(
       acceptor: board.mode === "plaque" ? await measureAcceptorCosts(board, path) : undefined,
       qr: await measureQrCosts(board, path, path.replace(/\.wasm$/, ".wat")),
       nfc: await measureNfcCosts(board, path),
+      cortexM: await measureCortexMIfBuilt(name, path, notes, log),
     });
   }
   const throughput: BenchResults["throughput"] = [];
@@ -121,4 +127,22 @@ export async function runBench(
     writeFileSync(opts.out, JSON.stringify(results, null, 2) + "\n");
   }
   return results;
+}
+
+/**
+ * The Cortex-M figures of a board with a C shell, and of the card (its module through the same
+ * shell), or a note saying why they are missing.
+ */
+async function measureCortexMIfBuilt(name: string, wasmPath: string, notes: string[], log: (s: string) => void): Promise<CortexMCosts | undefined> {
+  const board = loadBoard(name);
+  if (!qemuShell(board) && board.mode !== "card") return undefined;
+  const missing = qemuBoardToolsMissing();
+  if (missing) {
+    notes.push(`${name}: no Cortex-M figures (${missing}; apt-get install them, see .ci/run)`);
+    return undefined;
+  }
+  log(`counting Cortex-M instructions of ${name} (QEMU -icount) ...`);
+  const { armBuildOf, measureCortexM } = await import("./cortex-m-costs.ts");
+  const arm = await armBuildOf(board);
+  return measureCortexM(arm.board, wasmPath, arm.elfPath);
 }

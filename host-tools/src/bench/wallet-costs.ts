@@ -45,6 +45,24 @@ function halDelta(device: SimDevice, before: Map<string, number>): Record<string
 }
 
 // Instrumenting with Binaryen takes seconds; both key slots measure the same module.
+/**
+ * Provisions a card for the payment benches (here and cortex-m-costs.ts): fixed issuer keys,
+ * PIN 1234, 1,000.00 EUR, wide limits. Returns the issuer (its batch key signs SYNC tokens).
+ */
+export async function provisionBenchCard(client: DeviceClient, slot: number) {
+  const root = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(1));
+  const batch = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(2));
+  const issuer = { root, batch, batchCert: issueCertificate(root, { role: ROLE_BATCH, publicKey: batch.publicKey }) };
+  await provisionOverLink(client, issuer, {
+    pin: "1234",
+    balance: 100_000,
+    currency: "EUR",
+    limits: { maxBalance: 100_000, perPayment: 1_000, cumulative: 100_000, maxCount: 100 },
+    slot,
+  });
+  return issuer;
+}
+
 const instrumented = new Map<string, Uint8Array>();
 
 function countingModule(wasmPath: string): Uint8Array {
@@ -59,16 +77,7 @@ export async function measureWalletPayment(board: Board, wasmPath: string, slot 
   try {
     const counter = device.firmware?.[COUNTER_EXPORT] as WebAssembly.Global;
     const client = await DeviceClient.over(inProcessTransport(device));
-    const root = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(1));
-    const batch = signerFromSecret(COSE_ALG_EDDSA, new Uint8Array(32).fill(2));
-    const issuer = { root, batch, batchCert: issueCertificate(root, { role: ROLE_BATCH, publicKey: batch.publicKey }) };
-    await provisionOverLink(client, issuer, {
-      pin: "1234",
-      balance: 100_000,
-      currency: "EUR",
-      limits: { maxBalance: 100_000, perPayment: 1_000, cumulative: 100_000, maxCount: 100 },
-      slot,
-    });
+    const { batch } = await provisionBenchCard(client, slot);
     await client.close();
     const card = new WalletCard(async (a) => device.nfcApdu(a));
     await card.select();

@@ -27,8 +27,11 @@ export interface QemuShell {
   source: string;
   machine: "mps2-an386";
   cpu: "cortex-m4";
-  /** bytes of linear memory the shell backs (accesses above trap) */
-  linearBytes: number;
+  /**
+   * bytes of linear memory the shell backs (accesses above trap); when omitted, the module's
+   * exported `__heap_base`: exactly its static data, since the firmware allocates nothing
+   */
+  linearBytes?: number;
   /** native stack for the shell and the compiled firmware */
   stackBytes: number;
   /** Wasm call depth at which the compiled firmware traps */

@@ -75,7 +75,7 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
       rule: native ? `must be "wasm2c" for a board with a C shell (got "${board.runtime}")` : `"wasm2c" needs a C board shell: set /shell/kind to "qemu"`,
     });
   }
-  if (native && native.linearBytes > memoryBudget) {
+  if (native?.linearBytes !== undefined && native.linearBytes > memoryBudget) {
     problems.push({ pointer: "/shell/linearBytes", rule: `must not exceed the ${memoryBudget} bytes of /memory/maxPages (got ${native.linearBytes})` });
   }
   return problems;

@@ -11,6 +11,7 @@ import { join, relative } from "node:path";
 import type { Board, QemuShell } from "../boards/index.ts";
 import { BUILD_DIR, ROOT } from "../paths.ts";
 import { buildError } from "./build-error.ts";
+import { exportedI32Constant } from "./module-constants.ts";
 import { packageVersion } from "./compile-flags.ts";
 import { ARM_GCC, ARM_SIZE, NATIVE_TOOLS_HINT, nativeToolsMissing, wasm2cPath, wasmRtHeader } from "./native-toolchain.ts";
 
@@ -21,7 +22,7 @@ export interface NativeSections {
   /** initialised data: in RAM, and its initial values in flash */
   data: number;
   bss: number;
-  /** the firmware's linear memory backing (shell.linearBytes) */
+  /** the firmware's linear memory backing (shell.linearBytes, or the module's __heap_base) */
   linear: number;
   stack: number;
   noinit: number;
@@ -37,7 +38,8 @@ export interface NativeBuild {
   flash: number;
   /** data + bss + linear + stack + noinit: RAM the image reserves */
   ram: number;
-  settings: { linearBytes: number; stackBytes: number; callDepth: number };
+  /** linearFrom: where linearBytes came from (the board file, or the module's exported __heap_base) */
+  settings: { linearBytes: number; linearFrom: "board" | "__heap_base"; stackBytes: number; callDepth: number };
 }
 
 /** Builds the ELF, or throws a BUILD_NATIVE... error (BUILD_NATIVE_TOOLS when the toolchain is missing). */
@@ -63,7 +65,7 @@ export async function buildNativeShell(
       `the board file's shell.source must name a folder like shells/cortex-m`,
     );
   }
-  const settings = { linearBytes: shell.linearBytes, stackBytes: shell.stackBytes, callDepth: shell.callDepth };
+  const settings = { ...linearBacking(board, shell, wasmPath), stackBytes: shell.stackBytes, callDepth: shell.callDepth };
   const objects = await compileCached(board, shell, wasmPath, shellDir, sources, opts);
 
   // Linking is cheap and carries the sizes a maker tunes (stack, linear memory backing).
@@ -78,7 +80,7 @@ export async function buildNativeShell(
     "-Wl,--gc-sections",
     `-Wl,-T,${linkerScript}`,
     `-Wl,--defsym=__stack_bytes=${shell.stackBytes}`,
-    `-Wl,--defsym=__linear_bytes=${shell.linearBytes}`,
+    `-Wl,--defsym=__linear_bytes=${settings.linearBytes}`,
     `-Wl,-Map=${join(boardDir, "firmware.map")}`,
   ];
   const linkKey = createHash("sha256").update(objects.key).update(JSON.stringify(ldflags)).update(readFileSync(linkerScript)).digest("hex");
@@ -93,6 +95,24 @@ export async function buildNativeShell(
   rmSync(view, { recursive: true, force: true });
   symlinkSync(relative(boardDir, objects.dir), view);
   return summarise(elfPath, false, t0, settings);
+}
+
+/**
+ * Bytes of linear memory to back: the board file's shell.linearBytes, or else exactly the
+ * module's exported `__heap_base` (static data; the firmware allocates nothing and keeps its
+ * call stack on the native stack), so every access above it traps in wasm2c's bounds checks.
+ */
+function linearBacking(board: Board, shell: QemuShell, wasmPath: string): { linearBytes: number; linearFrom: "board" | "__heap_base" } {
+  if (shell.linearBytes !== undefined) return { linearBytes: shell.linearBytes, linearFrom: "board" };
+  const heapBase = exportedI32Constant(readFileSync(wasmPath), "__heap_base");
+  if (heapBase === null || heapBase <= 0) {
+    throw buildError(
+      "BUILD_NATIVE",
+      `board ${board.name}: ${wasmPath} exports no constant __heap_base, so the shell cannot tell how much linear memory to back`,
+      "build the module with tapkit build (it exports __heap_base), or set shell.linearBytes in the board file",
+    );
+  }
+  return { linearBytes: heapBase, linearFrom: "__heap_base" };
 }
 
 /**
@@ -203,7 +223,7 @@ function run(cmd: string, args: string[], cwd: string, what: string): Promise<st
 }
 
 /** Section sizes of an ELF, by the names our linker scripts use. */
-function elfSections(elfPath: string): NativeSections {
+export function elfSections(elfPath: string): NativeSections {
   const r = spawnSync(ARM_SIZE, ["-A", elfPath], { encoding: "utf8" });
   if (r.status !== 0) throw buildError("BUILD_NATIVE", `${ARM_SIZE} -A ${elfPath} failed: ${r.stderr}`, NATIVE_TOOLS_HINT);
   const size: Record<string, number> = {};

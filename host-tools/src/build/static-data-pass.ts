@@ -37,7 +37,7 @@ const I32_CONST = 0x41;
 const END = 0x0b;
 const EXPORT_GLOBAL = 0x03;
 
-function readU32(b: Uint8Array, at: number): [number, number] {
+export function readU32(b: Uint8Array, at: number): [number, number] {
   let v = 0;
   let shift = 0;
   for (;;) {
@@ -48,7 +48,7 @@ function readU32(b: Uint8Array, at: number): [number, number] {
   }
 }
 
-function readI32(b: Uint8Array, at: number): [number, number] {
+export function readI32(b: Uint8Array, at: number): [number, number] {
   let v = 0;
   let shift = 0;
   let byte: number;
@@ -90,7 +90,7 @@ interface Section {
   body: Uint8Array;
 }
 
-function sections(wasm: Uint8Array): Section[] {
+export function sections(wasm: Uint8Array): Section[] {
   const out: Section[] = [];
   let at = 8;
   while (at < wasm.length) {

@@ -11,11 +11,13 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { qemuShell, type Board } from "../boards/index.ts";
-import { BoardChips } from "../sim/peripherals/board-chips.ts";
+import { BoardChips, type BoardChipsOptions } from "../sim/peripherals/board-chips.ts";
 import { TapkitError } from "../errors/index.ts";
 import { QEMU_ARM, elfSymbols } from "./qemu-tools.ts";
 import { readGuestMemory } from "./qmp.ts";
 
+/** 2^8 virtual ns per guest instruction: enough for the shell's timer to give exact counts (perf.c). */
+export const COUNT_SHIFT = 8;
 /** The painted stack word (shells/cortex-m/startup.c). */
 const STACK_PAINT = 0x5afe57ac;
 const READY = /^\[tapkit\] firmware ready/;
@@ -34,8 +36,13 @@ export interface StartQemuBoardOptions {
   onConsole?: (line: string) => void;
   /** default 60 s */
   readyTimeoutMs?: number;
-  /** run under -icount shift=0: one guest instruction per virtual ns, deterministic counts (slower) */
-  icount?: boolean;
+  /**
+   * count the firmware's Cortex-M instructions per export call (shells/cortex-m/perf.c): QEMU
+   * runs under -icount shift=COUNT_SHIFT and the shell keeps exact counts (perf-counters.ts)
+   */
+  countInstructions?: boolean;
+  /** chip settings beyond the state directory and blank (a seeded TRNG, frozen trusted time) */
+  chips?: Pick<BoardChipsOptions, "seed" | "unixTime" | "trustedTime">;
 }
 
 export interface RunningQemuBoard extends EventEmitter {
@@ -59,7 +66,7 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
   const shell = qemuShell(board);
   if (!shell) throw new TapkitError("SIM_NOT_EMULATED", `board ${board.name} has no QEMU shell`, "run it with tapkit sim (the Node simulator)");
   const work = mkdtempSync(join(tmpdir(), `tapkit-${board.name}-`));
-  const chips = new BoardChips(board, { stateDir: options.stateDir, blank: options.blank });
+  const chips = new BoardChips(board, { ...options.chips, stateDir: options.stateDir, blank: options.blank });
   const linkPath = options.pty === undefined || options.pty === true ? `/tmp/tapkit-${board.name}-${process.pid}` : options.pty;
   const events = new EventEmitter();
   const lines: string[] = [];
@@ -119,8 +126,8 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
       "-chardev",
       `socket,id=console,path=${join(work, "console.sock")}`,
       "-semihosting-config",
-      `enable=on,target=native,chardev=console,arg=tapkit${options.blank ? "" : ",arg=demo"}`,
-      ...(options.icount ? ["-icount", "shift=0"] : []),
+      `enable=on,target=native,chardev=console,arg=tapkit${options.blank ? "" : ",arg=demo"}${options.countInstructions ? `,arg=count=${COUNT_SHIFT}` : ""}`,
+      ...(options.countInstructions ? ["-icount", `shift=${COUNT_SHIFT}`] : []),
       "-kernel",
       options.elfPath,
     ];

@@ -89,6 +89,18 @@ export const bench: Command = {
             `  acceptor: voucher verify and store ${a.submit} instructions (${a.submitHalCalls.ks_verify ?? 0} ks_verify), PayWord word check ${a.paywordCheck}, voucher list ${a.listOp}`,
           );
         }
+        if (f.cortexM) {
+          const c = f.cortexM;
+          const s = c.sections;
+          out.line(
+            `  Cortex-M (${c.board} ELF): flash ${c.flash} B (text ${s.text} + rodata ${s.rodata} + data ${s.data}); RAM ${c.ramUsed} B = data ${s.data} + bss ${s.bss} + linear memory backed ${s.linear} + stack high-water ${c.stackHighWater} (of ${s.stack} reserved) + noinit ${s.noinit}`,
+          );
+          out.line(`  Cortex-M instructions per operation (exact, QEMU -icount shift=${c.shift}; chip answers and UART left out) beside Wasm instructions`);
+          out.line(
+            table([["  operation", "Wasm", "Cortex-M", "ARM/Wasm"], ...c.ops.map((o) => [`  ${o.op}`, String(o.wasm), String(o.arm), o.ratio.toFixed(2)])]),
+          );
+          for (const n of c.notMeasured) out.line(`  not measured: ${n}`);
+        }
         if (f.qr) {
           const q = f.qr;
           out.line(

@@ -5,6 +5,7 @@
 // so every command means exactly what the HAL call means in `tapkit sim`: the command's
 // buffers are laid out in a scratch memory and the call runs against it.
 import { randomFillSync } from "node:crypto";
+import { SeededRandom } from "../seeded-random.ts";
 import type { Board } from "../../boards/board.ts";
 import { Panel } from "../display.ts";
 import { NorFlash } from "../flash.ts";
@@ -22,6 +23,10 @@ export interface BoardChipsOptions {
   blank?: boolean;
   /** the secure element reports no trusted time when false (default true) */
   trustedTime?: boolean;
+  /** a deterministic TRNG (the simulator's seeded hal.random), for runs that must repeat exactly */
+  seed?: number;
+  /** trusted time frozen at this Unix time (seconds), for runs that must repeat exactly */
+  unixTime?: number;
   /** how long the NFC front-end waits for the MCU's answer to a tag command */
   nfcAnswerTimeoutMs?: number;
 }
@@ -35,6 +40,7 @@ export class BoardChips {
   /** HAL calls the chips ran, by import name (shows what crossed to the secure element) */
   readonly halCalls = new Map<string, number>();
   private scratch = new Uint8Array(0);
+  private readonly unixNow: () => number;
   private readonly hal: Record<string, (...args: number[]) => number | bigint | void>;
 
   constructor(
@@ -47,6 +53,8 @@ export class BoardChips {
     this.panel = board.display ? new Panel(board.display) : null;
     this.nfc = new NfcFrontend(board, options.nfcAnswerTimeoutMs);
     const trustedTime = options.trustedTime ?? true;
+    this.unixNow = () => options.unixTime ?? Date.now() / 1000;
+    const seeded = options.seed === undefined ? null : new SeededRandom(options.seed ^ 0x5eed);
     this.hal = buildHalImports(
       {
         memory: () => this.scratch,
@@ -54,8 +62,8 @@ export class BoardChips {
         keystore: this.keystore,
         panel: this.panel,
         clockMs: () => performance.now(),
-        clockUnix: () => (trustedTime ? Date.now() / 1000 : 0),
-        random: (out) => void randomFillSync(out),
+        clockUnix: () => (trustedTime ? this.unixNow() : 0),
+        random: seeded ? (out) => void seeded.fill(out) : (out) => void randomFillSync(out),
         uartWrite: () => 0,
         log: () => {},
         nfcConfigure: (p, uid) => this.nfc.configure(p, uid),
@@ -141,7 +149,7 @@ export class BoardChips {
 
   private trustedTime(trusted: boolean): ChipAnswer {
     const data = new Uint8Array(8);
-    new DataView(data.buffer).setBigUint64(0, BigInt(trusted ? Math.floor(Date.now() / 1000) : 0), true);
+    new DataView(data.buffer).setBigUint64(0, BigInt(trusted ? Math.floor(this.unixNow()) : 0), true);
     return { result: 8, data };
   }
 
