@@ -57,9 +57,19 @@ export function reedSolomonRemainder(data: usize, len: i32, logDivisor: usize, d
     const factor = <i32>load<u8>(at);
     if (factor == 0) continue; // zero times the divisor: nothing to subtract (and no log)
     const exp = EXP + <usize>load<u8>(LOG + <usize>factor);
+    // Four coefficients per step (four logs in one read, one 32-bit xor), then the rest.
     let p = at + 1;
+    let g = logDivisor;
     const stop = p + <usize>degree;
-    for (let g = logDivisor; p < stop; p++, g++) store<u8>(p, load<u8>(p) ^ load<u8>(exp + <usize>load<u8>(g)));
+    for (; p + 4 <= stop; p += 4, g += 4) {
+      const logs = load<u32>(g);
+      const product = <u32>load<u8>(exp + <usize>(logs & 0xff))
+        | (<u32>load<u8>(exp + <usize>((logs >> 8) & 0xff)) << 8)
+        | (<u32>load<u8>(exp + <usize>((logs >> 16) & 0xff)) << 16)
+        | (<u32>load<u8>(exp + <usize>(logs >> 24)) << 24);
+      store<u32>(p, load<u32>(p) ^ product);
+    }
+    for (; p < stop; p++, g++) store<u8>(p, load<u8>(p) ^ load<u8>(exp + <usize>load<u8>(g)));
   }
   return end;
 }

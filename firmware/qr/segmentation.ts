@@ -24,7 +24,8 @@ const ALNUM_SYMBOLS = memory.data<u8>([0x20, 0x24, 0x25, 0x2a, 0x2b, 0x2d, 0x2e,
 /** Segmentation plans: 0 = optimal, or force one mode for the whole text. */
 export const PLAN_OPTIMAL: i32 = 0;
 
-function stateMode(s: i32): i32 {
+// @ts-ignore: decorator
+@inline function stateMode(s: i32): i32 {
   return s == 0 ? MODE_ALPHANUMERIC : s == 1 ? MODE_NUMERIC : MODE_BYTE;
 }
 
@@ -32,6 +33,7 @@ function stateMode(s: i32): i32 {
 export function alphanumericValue(c: i32): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x41 && c <= 0x5a) return c - 0x41 + 10;
+  if (c < 0x20 || c > 0x3a) return -1;
   for (let k = 0; k < 9; k++) if (c == <i32>load<u8>(ALNUM_SYMBOLS + <usize>k)) return 36 + k;
   return -1;
 }
@@ -50,7 +52,8 @@ export function textFitsMode(text: usize, len: i32, mode: i32): bool {
 }
 
 /** The mode planned for character i (after planSegments). */
-export function plannedMode(i: i32): i32 {
+// @ts-ignore: decorator
+@inline export function plannedMode(i: i32): i32 {
   return stateMode(<i32>load<u8>(PLAN + <usize>i) >> 6);
 }
 
@@ -124,17 +127,19 @@ let outPtr: usize = 0;
 let outBits: i32 = 0;
 let writing = false; // false: only count the bits
 
+/** Appends the n <= 16 low bits of value, as many at a time as the current byte takes. */
 function appendBits(value: i32, n: i32): void {
   if (!writing) {
     outBits += n;
     return;
   }
-  for (let i = n - 1; i >= 0; i--) {
-    if (((value >> i) & 1) != 0) {
-      const at = outPtr + <usize>(outBits >> 3);
-      store<u8>(at, load<u8>(at) | (<u8>0x80 >> <u8>(outBits & 7)));
-    }
-    outBits++;
+  while (n > 0) {
+    const room = 8 - (outBits & 7);
+    const take = n < room ? n : room;
+    n -= take;
+    const at = outPtr + <usize>(outBits >> 3);
+    store<u8>(at, <u8>(<i32>load<u8>(at) | (((value >> n) & ((1 << take) - 1)) << (room - take))));
+    outBits += take;
   }
 }
 
