@@ -27,18 +27,6 @@ const N4: i32 = 10;
 
 let side: i32 = 0;
 
-/** The lane `cur` seen k >= 1 modules ahead (module x + k at bit x); `next` is the row's following lane. */
-// @ts-ignore: decorator
-@inline function ahead(cur: u64, next: u64, k: u64): u64 {
-  return (cur >>> k) | (next << (64 - k));
-}
-
-/** The lane `cur` seen k >= 1 modules behind; `prev` is the row's preceding lane. */
-// @ts-ignore: decorator
-@inline function behind(cur: u64, prev: u64, k: u64): u64 {
-  return (cur << k) | (prev >>> (64 - k));
-}
-
 export function penaltyScore(): i32 {
   side = gridSide();
   const stride = <usize>(gridRowWords() << 2);
@@ -85,7 +73,7 @@ export function penaltyScore(): i32 {
         const five = ~((r0 ^ r1) | (r1 ^ r2) | (r2 ^ r3) | (r3 ^ r4)) & cols;
         result += <i32>(popcnt(five) + 2 * popcnt(five & (y == 0 ? cols : m1 ^ r0)));
       }
-      // N3 (see finderLike), with the rows above and below as the lanes behind and ahead.
+      // N3 (as in rowLanePenalty), with the rows above and below as the lanes behind and ahead.
       const core = r0 & ~r1 & r2 & r3 & r4 & ~r5 & r6 & ~m1 & ~r7;
       if (core != 0) result += N3 * <i32>(popcnt(core & ~(m1 | m2 | m3 | m4)) + popcnt(core & ~(r7 | r8 | r9 | r10)));
       let runs = r0 & r1 & r2 & r3 & r4 & r5 & ~m1 & ~m2 & ((~r6 & m3 & m4 & ~r7 & r8 & r9 & ~r10) | (r6 & r7 & r8 & ~m3));
@@ -110,17 +98,19 @@ export function penaltyScore(): i32 {
  * lanes before and after it (`prev`, `next`: 0 where there is none), the same two lanes of
  * the row below for N2, and where a run of five and a 2x2 block fit (`five`, `pair`).
  */
+// In a row, a<k> is the lane seen k modules ahead (module x + k at bit x: (cur >>> k) | (next
+// << (64 - k))) and b<k> the lane seen k modules behind.
 function rowLanePenalty(y: i32, x0: i32, cur: u64, prev: u64, next: u64, below: u64, belowNext: u64, five: u64, pair: u64): i32 {
-  const a1 = ahead(cur, next, 1), a2 = ahead(cur, next, 2), a3 = ahead(cur, next, 3), a4 = ahead(cur, next, 4);
-  const a5 = ahead(cur, next, 5), a6 = ahead(cur, next, 6), a7 = ahead(cur, next, 7), a8 = ahead(cur, next, 8);
-  const a9 = ahead(cur, next, 9), a10 = ahead(cur, next, 10);
-  const b1 = behind(cur, prev, 1), b2 = behind(cur, prev, 2), b3 = behind(cur, prev, 3), b4 = behind(cur, prev, 4);
+  const a1 = (cur >>> 1) | (next << 63), a2 = (cur >>> 2) | (next << 62), a3 = (cur >>> 3) | (next << 61), a4 = (cur >>> 4) | (next << 60);
+  const a5 = (cur >>> 5) | (next << 59), a6 = (cur >>> 6) | (next << 58), a7 = (cur >>> 7) | (next << 57), a8 = (cur >>> 8) | (next << 56);
+  const a9 = (cur >>> 9) | (next << 55), a10 = (cur >>> 10) | (next << 54);
+  const b1 = (cur << 1) | (prev >>> 63), b2 = (cur << 2) | (prev >>> 62), b3 = (cur << 3) | (prev >>> 61), b4 = (cur << 4) | (prev >>> 60);
   // N1 as down the columns; column 0 always starts a run.
   const runs5 = ~((cur ^ a1) | (a1 ^ a2) | (a2 ^ a3) | (a3 ^ a4)) & five;
   let result = <i32>(popcnt(runs5) + 2 * popcnt(runs5 & (x0 == 0 ? (b1 ^ cur) | 1 : b1 ^ cur)));
   // N2: x and x + 1 agree along this row and each agrees with the row below.
   const agree = ~(cur ^ below);
-  result += N2 * <i32>popcnt(agree & ahead(agree, ~(next ^ belowNext), 1) & ~(cur ^ a1) & pair);
+  result += N2 * <i32>popcnt(agree & ((agree >>> 1) | (~(next ^ belowNext) << 63)) & ~(cur ^ a1) & pair);
   // N3, unit 1: dark, light, dark x3, light, dark from here, light just outside (-1 and +7);
   // then 4 light before it or 4 light after it, each side counted on its own.
   const core = cur & ~a1 & a2 & a3 & a4 & ~a5 & a6 & ~b1 & ~a7;

@@ -24,8 +24,7 @@ const ALNUM_SYMBOLS = memory.data<u8>([0x20, 0x24, 0x25, 0x2a, 0x2b, 0x2d, 0x2e,
 /** Segmentation plans: 0 = optimal, or force one mode for the whole text. */
 export const PLAN_OPTIMAL: i32 = 0;
 
-// @ts-ignore: decorator
-@inline function stateMode(s: i32): i32 {
+function stateMode(s: i32): i32 {
   return s == 0 ? MODE_ALPHANUMERIC : s == 1 ? MODE_NUMERIC : MODE_BYTE;
 }
 
@@ -52,8 +51,7 @@ export function textFitsMode(text: usize, len: i32, mode: i32): bool {
 }
 
 /** The mode planned for character i (after planSegments). */
-// @ts-ignore: decorator
-@inline export function plannedMode(i: i32): i32 {
+export function plannedMode(i: i32): i32 {
   return stateMode(<i32>load<u8>(PLAN + <usize>i) >> 6);
 }
 
