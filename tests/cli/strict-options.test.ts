@@ -137,6 +137,12 @@ const TABLE: NumericOption[] = [
   })),
   { argv: ["ndef", "build", "--tap", "https://pay.example.com/t?p={picc}&c={mac}"], option: "counter-limit", outOfRange: ["0", "16777217"] },
   { argv: ["image", "verify", "x.tki", "--key", "00"], option: "hal-abi", outOfRange: ["0", "65536"] },
+  { argv: ["provision", "--port", P, "--manifest", "x.json"], option: "reprovision", outOfRange: ["9007199254740992"] },
+  ...(["serial", "hours"] as const).map((option) => ({
+    argv: ["provision", "authorise", "--issuer", "ISSUER", "--batch", "B1", "--serial", "1", "--uid", "04A1B2C3D4E5F6", "--out", "/nonexistent/grant.json"],
+    option,
+    outOfRange: option === "serial" ? ["9007199254740992"] : ["0", "8761"],
+  })),
 ];
 
 for (const row of TABLE) {

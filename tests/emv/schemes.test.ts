@@ -69,6 +69,20 @@ test("scheme rules catch what the scheme forbids, naming the object", () => {
   for (const v of EMV_SCHEMES.schemeBreaches) {
     const fields = errorFields(v.payload, v.profile as never);
     for (const want of v.fields) assert.ok(fields.includes(want), `${v.name}: ${want} not in ${fields.join("; ")}`);
+    // a rule without a published source is a warning, never an error (schemes.ts UNSOURCED)
+    const warnings = inspectPayload(v.payload, v.profile as never).findings.filter((f) => f.level === "warning");
+    for (const want of v.warningFields ?? []) {
+      assert.ok(!fields.includes(want), `${v.name}: ${want} must not be an error`);
+      assert.ok(
+        warnings.some((w) => w.field === want && /no published source found/.test(w.rule)),
+        `${v.name}: ${want} is a warning that says why`,
+      );
+    }
+  }
+  // each scheme names its document, and no rule is left on recall
+  for (const s of Object.values(SCHEMES)) {
+    assert.ok(s.source.length > 20, s.id);
+    assert.ok(!s.rulesApplied.join(" ").includes("[recall]"), s.id);
   }
   // and targeted breaches of each scheme's sub-object formats
   const promptpay = EMV_SCHEMES.valid.find((v) => v.name === "promptpay-mobile-static")!.payload;

@@ -12,6 +12,7 @@ import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { issuerInit } from "../../host-tools/src/wallet/issuer.ts";
 import { loadBatch, provisionDevice } from "../../host-tools/src/provision/provision-device.ts";
 import { loadManifest } from "../../host-tools/src/provision/manifest.ts";
+import { verifyAudit } from "../../host-tools/src/records/index.ts";
 import { SimDevice } from "../../host-tools/src/sim/device.ts";
 import { inProcessTransport } from "../../host-tools/src/sim/in-process-transport.ts";
 import { DeviceClient } from "../../host-tools/src/device/client.ts";
@@ -150,6 +151,7 @@ test.skipIf(!pgBin)(
     const records = await lineRecords(t, line, "st-pg", url);
     const station = await blankStation(t, "sim-card", { seed: 11 });
     const before = await provisionDevice((await blankStation(t, "sim-card", { seed: 12 })).client, batch, records);
+
     let paused = false;
     const err = await provisionDevice(station.client, batch, records, {
       onStep: (step) => {
@@ -178,5 +180,15 @@ test.skipIf(!pgBin)(
         [r.serial, "provisioned"],
       ],
     );
+    const chain = await verifyAudit(again.db);
+    assert.equal(chain.ok, true, `no audit record lost or half-written: ${JSON.stringify(chain.problems)}`);
+
+    // Unreachable before a run: refused at its first record, the next device untouched.
+    const next = await blankStation(t, "sim-card", { seed: 13 });
+    pg!.pause();
+    const down = await provisionDevice(next.client, batch, again).catch((e: unknown) => e);
+    pg!.resume();
+    assert.ok(down instanceof TapkitError && /^DB_/.test(down.code) && down.hint.length > 10, String(down));
+    assert.equal((await next.client.ops.identity.get()).pub.length, 0, "no key was generated while the database was away");
   },
 );

@@ -5,10 +5,12 @@
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { haveSocat, startSim, tapkit } from "../cli/cli-helpers.ts";
 import { longTests } from "../support/long-tests.ts";
+import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { MERCHANT, makeLine } from "./provision-fixture.ts";
 
 longTests();
@@ -46,6 +48,22 @@ test("tapkit provision over the pty: progress per step, JSON result, tapkit info
   assert.equal(again.json.error.code, "DEVICE_PROVISIONED");
   assert.match(again.json.error.hint, /--reprovision/);
 
+  // Re-provisioning: the root key holder signs a grant for this serial and UID; the station wipes and redoes it.
+  const uid = info.json.identity.uid;
+  const noGrant = await tapkit(["provision", ...common, "--reprovision", "1000", "--json"]);
+  assert.equal(noGrant.json.error.code, "REPROVISION_UNAUTHORISED");
+  const grantFile = join(line.dir, "grant.json");
+  const authorise = ["provision", "authorise", "--issuer", join(line.dir, "issuer"), "--batch", line.manifest.batch, "--serial", "1000"];
+  const granted = await tapkit([...authorise, "--uid", uid, "--reason", "RMA 1", "--out", grantFile, "--json"]);
+  assert.equal(granted.code, 0, granted.stderr);
+  assert.equal(granted.json.serial, 1000);
+  const badUid = await tapkit([...authorise, "--uid", "nonsense"]);
+  assert.equal(badUid.code, 2, "a malformed UID is a usage error");
+  const redo = await tapkit(["provision", ...common, "--reprovision", "1000", "--grant", grantFile]);
+  assert.equal(redo.code, 0, redo.stderr);
+  assert.match(redo.stdout, /wiped serial 1000 \(UID 04[0-9A-F]{12}\); its record is kept, marked reprovisioned/);
+  assert.match(redo.stdout, /serial 1001 \(UID 04[0-9A-F]{12}, key [0-9A-F]{16}\) provisioned and locked/);
+
   const audit = await tapkit(["audit", "verify", "--db", `sqlite:${line.dbPath}`, "--json"]);
   assert.equal(audit.code, 0, audit.stdout);
   assert.equal(audit.json.ok, true);
@@ -53,7 +71,8 @@ test("tapkit provision over the pty: progress per step, JSON result, tapkit info
     encoding: "utf8",
   });
   if (sqlite.status === 0) {
-    assert.match(sqlite.stdout, /^1000\|provisioned\|locked$/m);
+    assert.match(sqlite.stdout, /^1000\|provisioned\|reprovisioned$/m);
+    assert.match(sqlite.stdout, /^1001\|provisioned\|locked$/m);
     assert.match(sqlite.stdout, /^sun-file\|sun-file-2026\|[0-9A-F]{6}$/m);
   }
 });
@@ -95,4 +114,73 @@ test("tapkit setup plaque: a technician's field kit, defaults, a line per step, 
   const missing = await tapkit(["setup", "plaque", "--port", sim.port, "--keys", kit, "--json"]);
   assert.equal(missing.code, 2);
   assert.equal(missing.json.error.code, "USAGE");
+});
+
+test("tapkit provision with a signed image in the manifest: a fresh shell trusts its signer, the image is flashed with progress and confirmed, then the device provisioned; export has its SHA-256", {
+  skip,
+}, async (t) => {
+  const signed = makeLine(t, "sim-plaque");
+  const dir = signed.dir;
+  const ok = async (args: string[]) => {
+    const r = await tapkit(args);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    return r;
+  };
+  await ok(["image", "keygen", join(dir, "release.pem")]);
+  await ok([
+    "image",
+    "sign",
+    firmwarePath("sim-plaque"),
+    "--key",
+    join(dir, "release.pem"),
+    "--board",
+    "sim-plaque",
+    "--version",
+    "2.1.0",
+    "--out",
+    join(dir, "fw.tki"),
+  ]);
+  const sha = createHash("sha256")
+    .update(readFileSync(join(dir, "fw.tki")))
+    .digest("hex");
+  const manifest = JSON.parse(readFileSync(signed.manifestPath, "utf8"));
+  manifest.firmware = { version: "2.1.0", image: "fw.tki", sha256: sha, signer: "release.pub.pem" };
+  writeFileSync(signed.manifestPath, JSON.stringify(manifest));
+
+  const sim = await startSim(["--board", "sim-plaque", "--blank", "--state", join(dir, "state"), "--pty", join(dir, "pty")]);
+  t.onTestFinished(async () => void (await sim.stop("SIGKILL")));
+  const db = `sqlite:${signed.dbPath}`;
+  const common = ["--port", sim.port, "--manifest", signed.manifestPath, "--db", db, "--station", "line1-st2", "--station-key", join(dir, "st.key")];
+  const r = await ok(["provision", ...common]);
+  const steps = r.stderr.split("\n").filter((l) => /^\[\d+\/10\] /.test(l));
+  assert.deepEqual(
+    steps.map((l) => l.split(":")[0]),
+    [
+      "[1/10] firmware",
+      "[2/10] check",
+      "[3/10] keys",
+      "[4/10] serial",
+      "[5/10] certificate",
+      "[6/10] symmetric-keys",
+      "[7/10] tag",
+      "[8/10] profile",
+      "[9/10] verify",
+      "[10/10] lock",
+    ],
+  );
+  assert.match(steps[0], new RegExp(`2\\.1\\.0 ${sha.slice(0, 16)} flashed`));
+  assert.ok(r.stderr.split("\n").filter((l) => / % [\d.]+\/[\d.]+ KiB/.test(l)).length >= 3, `progress lines while flashing: ${r.stderr}`);
+  assert.match(r.stderr, /now trusts [0-9a-f]{16}/);
+
+  const list = await ok(["image", "list", "--port", sim.port, "--json"]);
+  assert.equal(list.json.running, "confirmed");
+  assert.deepEqual(
+    list.json.slots.filter((s: any) => s.state === "active").map((s: any) => s.version),
+    ["2.1.0"],
+  );
+  const csv = await ok(["audit", "export", "--db", db, "--format", "csv"]);
+  const [header, row] = csv.stdout.trim().split(/\r?\n/);
+  const column = header.split(",").indexOf("firmwareHash");
+  assert.ok(column >= 0, header);
+  assert.equal(row.split(",")[column].toLowerCase(), sha);
 });

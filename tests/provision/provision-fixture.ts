@@ -38,8 +38,13 @@ export interface Line {
   dbPath: string;
 }
 
-/** Issuer, key files and manifest for `board` in a fresh directory. */
-export function makeLine(t: Finisher, board: "sim-plaque" | "sim-card", edit: (m: Manifest) => void = () => {}): Line {
+/** Issuer, key files, `files` (name -> content) and manifest for `board` in a fresh directory. */
+export function makeLine(
+  t: Finisher,
+  board: "sim-plaque" | "sim-card",
+  edit: (m: Manifest) => void = () => {},
+  files: Record<string, string | Uint8Array> = {},
+): Line {
   const dir = mkdtempSync(join(tmpdir(), "tapkit-prov-"));
   t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   issuerInit(join(dir, "issuer"));
@@ -58,6 +63,7 @@ export function makeLine(t: Finisher, board: "sim-plaque" | "sim-card", edit: (m
     ...(board === "sim-plaque" ? { merchant: MERCHANT } : { wallet: WALLET }),
   };
   edit(m);
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   const manifestPath = join(dir, "batch.json");
   writeFileSync(manifestPath, JSON.stringify(m, null, 2));
   return { dir, manifestPath, manifest: loadManifest(manifestPath), masters, dbPath: join(dir, "records.sqlite") };
@@ -93,9 +99,16 @@ function capturing(inner: Transport, capture: Uint8Array[]): Transport {
 export async function blankStation(
   t: Finisher,
   board: "sim-plaque" | "sim-card",
-  opts: { seed?: number; timeoutMs?: number; retries?: number } = {},
+  opts: { seed?: number; timeoutMs?: number; retries?: number; bootFromSlots?: boolean; tickMs?: number } = {},
 ): Promise<Station> {
-  const device = await SimDevice.create({ board: loadBoard(board), wasm: firmwarePath(board), tickMs: 0, seed: opts.seed ?? 1, blank: true });
+  const device = await SimDevice.create({
+    board: loadBoard(board),
+    wasm: firmwarePath(board),
+    tickMs: opts.tickMs ?? 0,
+    seed: opts.seed ?? 1,
+    blank: true,
+    bootFromSlots: opts.bootFromSlots,
+  });
   const capture: Uint8Array[] = [];
   const logs: string[] = [];
   const open = async () => {

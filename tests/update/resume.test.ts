@@ -5,7 +5,7 @@ import { test } from "vitest";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { flashImage } from "../../host-tools/src/update/flash-image.ts";
-import { bootClient, deviceRunning, image, running } from "./update-fixture.ts";
+import { bootClient, bootDevice, deviceRunning, image, releaseKey, running } from "./update-fixture.ts";
 
 const sha = (b: Uint8Array) => new Uint8Array(createHash("sha256").update(b).digest());
 
@@ -29,6 +29,27 @@ test("after a host crash half-way, the next flash of the same image resumes wher
   assert.equal(r.uploadedBytes, v2.length - half * b.chunk);
   assert.equal(r.state, "confirmed");
   assert.equal(device.bootloader!.service.resumes, 1);
+  await c.close();
+  device.close();
+});
+
+test("on a device that runs no slot image yet (development), a cut first upload resumes in the same slot", async () => {
+  const device = await bootDevice();
+  const v1 = await image([1, 0, 0]);
+  let c = await bootClient(device);
+  await c.trust(releaseKey.publicKey);
+  const moduleOff = new DataView(v1.buffer, v1.byteOffset).getUint32(12, true);
+  const b = await c.begin(sha(v1), v1.length, v1.subarray(0, moduleOff));
+  const part = 12;
+  const items = Array.from({ length: part }, (_, i) => ({ sid: b.sid!, off: i * b.chunk, data: v1.slice(i * b.chunk, (i + 1) * b.chunk) }));
+  assert.equal(await c.chunks(items, 8, () => {}), part * b.chunk);
+  await c.close(); // the cable is cut here
+
+  c = await bootClient(device);
+  const r = await flashImage(c, v1, { confirm: true });
+  assert.equal(r.slot, b.slot, "the same slot as the cut upload");
+  assert.equal(r.resumedFrom, part * b.chunk, "continued from the bytes the device held");
+  assert.equal(r.state, "confirmed");
   await c.close();
   device.close();
 });

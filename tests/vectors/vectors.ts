@@ -47,8 +47,8 @@ export interface SchemeVector {
   payload: string;
 }
 export const EMV_SCHEMES = read<{
-  valid: (SchemeVector & { emvcoErrors: string[] })[];
-  schemeBreaches: (SchemeVector & { fields: string[] })[];
+  valid: (SchemeVector & { emvcoErrors: string[]; firmware?: boolean })[];
+  schemeBreaches: (SchemeVector & { fields: string[]; warningFields?: string[] })[];
 }>("emv-schemes");
 
 interface CosePass {

@@ -7,78 +7,12 @@
 // words. Skips loudly when /usr/bin/chromium is missing (.ci/run installs it).
 import { test } from "vitest";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { CLI, ensureCli, startSim, type BackgroundSim } from "../cli/cli-helpers.ts";
-import { ROOT } from "../../host-tools/src/paths.ts";
+import { startSim, type BackgroundSim } from "../cli/cli-helpers.ts";
 import { inspectPayload } from "../../host-tools/src/emv/inspect.ts";
 import { longTests } from "../support/long-tests.ts";
+import { ARTIFACTS, browser, haveChromium, shot, startWeb } from "./web-harness.ts";
 
 longTests();
-
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`SKIPPED tests/web: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
-
-const ARTIFACTS = process.env.TAPKIT_ARTIFACTS ? join(process.env.TAPKIT_ARTIFACTS, "web") : join(tmpdir(), `tapkit-web-artifacts-${process.pid}`);
-
-async function startWeb(port: string, t: { onTestFinished(fn: () => void | Promise<void>): void }): Promise<{ url: string; origin: string }> {
-  ensureCli();
-  const child = spawn(process.execPath, [CLI, "web", "--port", port, "--json"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  t.onTestFinished(() => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-  });
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
-  const ready = await new Promise<any>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tapkit web did not start: ${stderr}`)), 60_000);
-    createInterface({ input: child.stdout! }).on("line", (l) => {
-      const ev = JSON.parse(l);
-      if (ev.event === "ready") {
-        clearTimeout(timer);
-        resolve(ev);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`tapkit web exited with ${code}: ${stderr}`)));
-  });
-  assert.match(ready.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}$/, "bound to 127.0.0.1 with a per-run token");
-  return { url: ready.url, origin: new URL(ready.url).origin };
-}
-
-async function browser(t: { onTestFinished(fn: () => void | Promise<void>): void }): Promise<BrowserContext> {
-  const profile = mkdtempSync(join(tmpdir(), "tapkit-chromium-"));
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 1000 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  t.onTestFinished(async () => {
-    await ctx.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
-  return ctx;
-}
-
-async function shot(page: Page, name: string): Promise<string> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const file = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
-}
 
 let sim: BackgroundSim | undefined;
 
@@ -102,7 +36,13 @@ test.skipIf(!haveChromium)("a technician sets up a blank plaque for a merchant a
   // the page connects by itself (the CLI named the device) and shows the device card
   await page.waitForSelector("#device-card dd:has-text('sim-plaque')");
   assert.match((await page.textContent("#device-card")) ?? "", /merchant\s*none set/);
-  assert.match((await page.textContent("#update")) ?? "", /not available/);
+  assert.match(
+    (await page.textContent("#device-card")) ?? "",
+    /firmware image\s*this device's shell serves no boot channel/,
+    "a simulator without --state cannot be updated, said in words",
+  );
+  assert.equal(await page.isDisabled("#install"), true);
+  assert.match((await page.textContent("#tap-keys-note")) ?? "", /needs the keys: start tapkit web with --keys FILE/);
   await shot(page, "1-connected-blank");
 
   // typing: the profile is validated live under the scheme's rules, Save waits until it passes
@@ -164,8 +104,12 @@ test.skipIf(!haveChromium)("only the page with the token reaches the device: oth
   assert.equal((await fetch(`${origin}/?token=${"0".repeat(32)}`)).status, 403);
   const page = await fetch(url);
   assert.equal(page.status, 200);
-  assert.match(page.headers.get("content-security-policy")!, /connect-src ws:\/\/127\.0\.0\.1/);
+  assert.match(page.headers.get("content-security-policy")!, /connect-src http:\/\/127\.0\.0\.1:\d+ ws:\/\/127\.0\.0\.1:\d+$/);
   const token = new URL(url).searchParams.get("token");
+  // the tap verifier answers only the page's own origin, and this run holds no keys or images
+  assert.equal((await fetch(`${origin}/tap?token=${token}`, { method: "POST", body: "{}" })).status, 403);
+  assert.equal((await fetch(`${origin}/tap?token=${token}`, { method: "POST", body: "{}", headers: { origin } })).status, 404);
+  assert.equal((await fetch(`${origin}/image/0?token=${token}`)).status, 404);
   // a refusal from the device itself is shown in its words: a blank plaque has no profile yet
   const ctx0 = await browser(t);
   const tech = await ctx0.newPage();

@@ -1,9 +1,10 @@
 // Provisioning throughput for `npm run bench` (issue 10 item 7): devices per hour per station
 // on blank simulated plaques whose UART is paced at 115200 and 921600 baud (every step of
 // `tapkit provision`, the phone-style verification and the lock included; the device swap is
-// not), and a batch of 200 devices over 4 concurrent stations on one records database
-// (PostgreSQL when TAPKIT_BENCH_DB names one, else a shared SQLite file), each station its
-// own process, checked for serials and UIDs issued twice.
+// not), and a batch of 200 devices over 4 concurrent stations on one records database, each
+// station its own process, run on a shared SQLite file and on PostgreSQL (a private server
+// the bench starts, or the one TAPKIT_BENCH_DB names), checked for serials and UIDs issued
+// twice and for an audit chain that verifies.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -15,10 +16,11 @@ import { DeviceClient } from "../device/client.ts";
 import { firmwarePath } from "../paths.ts";
 import { loadManifest, MANIFEST_FORMAT, type Manifest } from "../provision/manifest.ts";
 import { loadBatch, openBatchRecords, provisionDevice, type BatchContext } from "../provision/provision-device.ts";
-import { ProvisioningRecords, stationFromSecret } from "../records/index.ts";
+import { ProvisioningRecords, stationFromSecret, verifyAudit } from "../records/index.ts";
 import { SimDevice } from "../sim/device.ts";
 import { inProcessTransport } from "../sim/in-process-transport.ts";
 import { issuerInit } from "../wallet/issuer.ts";
+import { findPostgresBin, startPostgres } from "../db/private-postgres.ts";
 
 export interface ProvisionRate {
   board: string;
@@ -41,6 +43,11 @@ export interface ProvisionBatchRun {
   devicesPerHourPerStation: number;
   duplicateSerials: number;
   duplicateUids: number;
+  /** each station process: devices, its own seconds, devices per hour */
+  perStation: { station: number; devices: number; seconds: number; devicesPerHour: number }[];
+  auditRecords: number;
+  /** the whole trail verifies (hash chain, station signatures, device rows) */
+  auditOk: boolean;
 }
 
 /** Issue 10's target at 921600 baud; 115200 is reported beside it. */
@@ -141,26 +148,27 @@ export interface StationWorkerSpec {
  * sessions, simulators and database connection, as a line's station PC has. SQLite's locks
  * block the whole process while they wait, so stations must be processes, not promises.
  */
-export async function runStationWorker(spec: StationWorkerSpec): Promise<{ devices: number }> {
+export async function runStationWorker(spec: StationWorkerSpec): Promise<{ devices: number; seconds: number }> {
   const board = loadBoard(spec.board);
   const batch = loadBatch(loadManifest(join(spec.dir, "batch.json")));
   const records = await openRecords(spec.url, `bench-st${spec.station}-${process.pid}`, batch);
   try {
+    const t0 = performance.now();
     for (let i = 0; i < spec.count; i++) await oneDevice(board, firmwarePath(board.name), spec.baud, batch, records, 1000 + spec.station * 10_000 + i);
-    return { devices: spec.count };
+    return { devices: spec.count, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await records.close();
   }
 }
 
-/** 200 devices over 4 station processes on one database; `cli` is the tapkit entry the stations run. */
+/** 200 devices over 4 station processes on one database (`dbUrl`, default a fresh SQLite file); `cli` is the tapkit entry the stations run. */
 export async function measureProvisionBatch(
   cli: string,
   boardName: string,
   baud: number,
+  dbUrl?: string,
   stations = 4,
   devices = 200,
-  dbUrl = process.env.TAPKIT_BENCH_DB,
 ): Promise<ProvisionBatchRun> {
   const board = loadBoard(boardName);
   const dir = mkdtempSync(join(tmpdir(), "tapkit-bench-batch-"));
@@ -171,15 +179,21 @@ export async function measureProvisionBatch(
     const setup = await openRecords(url, `bench-setup-${process.pid}`, batch);
     try {
       const t0 = performance.now();
-      await Promise.all(
+      const perStation = await Promise.all(
         Array.from({ length: stations }, (_, s) => {
           const count = Math.floor(devices / stations) + (s < devices % stations ? 1 : 0);
           const spec: StationWorkerSpec = { dir, url, board: boardName, baud, station: s + 1, count };
-          return new Promise<void>((resolve, reject) => {
-            const child = spawn(process.execPath, [cli, "bench", "--station-worker", JSON.stringify(spec)], { stdio: ["ignore", "ignore", "pipe"] });
+          return new Promise<ProvisionBatchRun["perStation"][number]>((resolve, reject) => {
+            const child = spawn(process.execPath, [cli, "bench", "--station-worker", JSON.stringify(spec), "--json"], { stdio: ["ignore", "pipe", "pipe"] });
             let err = "";
+            let answer = "";
+            child.stdout.on("data", (d) => (answer += d));
             child.stderr.on("data", (d) => (err += d));
-            child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`bench station ${s + 1} exited ${code}: ${err}`))));
+            child.on("exit", (code) => {
+              if (code !== 0) return reject(new Error(`bench station ${s + 1} exited ${code}: ${err}`));
+              const r = JSON.parse(answer) as { devices: number; seconds: number };
+              resolve({ station: s + 1, devices: r.devices, seconds: r.seconds, devicesPerHour: (3600 * r.devices) / r.seconds });
+            });
           });
         }),
       );
@@ -187,6 +201,7 @@ export async function measureProvisionBatch(
       const rows = await setup.devices(batchId);
       const dup = (xs: unknown[]) => xs.length - new Set(xs).size;
       if (rows.length !== devices) throw new Error(`bench: ${rows.length} device records for ${devices} devices`);
+      const audit = await verifyAudit(setup.db);
       return {
         board: boardName,
         baud,
@@ -198,6 +213,9 @@ export async function measureProvisionBatch(
         devicesPerHourPerStation: (3600 * devices) / seconds / stations,
         duplicateSerials: dup(rows.map((r) => r.serial)),
         duplicateUids: dup(rows.map((r) => r.uid)),
+        perStation,
+        auditRecords: audit.records,
+        auditOk: audit.ok,
       };
     } finally {
       await setup.close();
@@ -205,4 +223,35 @@ export async function measureProvisionBatch(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The 200-device / 4-station batch on a shared SQLite file, then on PostgreSQL: the server
+ * TAPKIT_BENCH_DB names, else a private one started here (skipped with a note when Debian's
+ * postgresql is not installed).
+ */
+export async function measureProvisionBatches(cli: string, log: (s: string) => void): Promise<{ batches: ProvisionBatchRun[]; notes: string[] }> {
+  const batches: ProvisionBatchRun[] = [];
+  const notes: string[] = [];
+  log("provisioning 200 plaques over 4 station processes on SQLite ...");
+  batches.push(await measureProvisionBatch(cli, "sim-plaque", 921600));
+  const named = process.env.TAPKIT_BENCH_DB;
+  if (named) {
+    log("provisioning 200 plaques over 4 station processes on TAPKIT_BENCH_DB ...");
+    batches.push(await measureProvisionBatch(cli, "sim-plaque", 921600, named));
+    return { batches, notes };
+  }
+  const bin = findPostgresBin();
+  if (!bin) {
+    notes.push("provisioning batch on PostgreSQL skipped: Debian's postgresql (initdb, pg_ctl) is not installed; .ci/run installs it");
+    return { batches, notes };
+  }
+  const pg = await startPostgres(bin);
+  try {
+    log("provisioning 200 plaques over 4 station processes on a private PostgreSQL ...");
+    batches.push(await measureProvisionBatch(cli, "sim-plaque", 921600, pg.createDatabase("bench_provision")));
+  } finally {
+    pg.stop();
+  }
+  return { batches, notes };
 }

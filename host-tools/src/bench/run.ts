@@ -13,7 +13,7 @@ import { measureNfcCosts, type NfcCosts } from "./nfc-costs.ts";
 import { measureThroughput, haveSocat, type ThroughputResult } from "./throughput.ts";
 import { measureUpdateRate, type UpdateRateResult } from "./update-rate.ts";
 import type { TapBackendCosts } from "./tap-backend-costs.ts";
-import { measureProvisionBatch, measureProvisionRate, type ProvisionBatchRun, type ProvisionRate } from "./provision-rate.ts";
+import { measureProvisionBatches, measureProvisionRate, type ProvisionBatchRun, type ProvisionRate } from "./provision-rate.ts";
 
 export interface FirmwareFacts {
   board: string;
@@ -42,8 +42,8 @@ export interface BenchResults {
   update: (UpdateRateResult & { target: number; met: boolean })[];
   /** the tap backend (issue 15): taps/s and latency, file store vs SQLite vs PostgreSQL */
   tapBackend?: TapBackendCosts;
-  /** devices per hour per station (issue 10: >= 600 at 921600) and the 4-station batch */
-  provisioning: { rates: ProvisionRate[]; batch: ProvisionBatchRun | null };
+  /** devices per hour per station (issue 10: >= 600 at 921600) and the 4-station batch on SQLite and PostgreSQL */
+  provisioning: { rates: ProvisionRate[]; batches: ProvisionBatchRun[] };
   notes: string[];
 }
 
@@ -103,15 +103,16 @@ export async function runBench(
     tapBackend = await measureTapBackend(process.argv[1], { log });
     notes.push(...tapBackend.notes);
   }
-  const provisioning: BenchResults["provisioning"] = { rates: [], batch: null };
+  const provisioning: BenchResults["provisioning"] = { rates: [], batches: [] };
   if (opts.throughput !== false) {
     for (const baud of [115200, 921600]) {
       log(`provisioning rate at ${baud} baud ...`);
       provisioning.rates.push(await measureProvisionRate("sim-plaque", baud));
     }
     if (opts.cli) {
-      log("provisioning 200 plaques over 4 station processes ...");
-      provisioning.batch = await measureProvisionBatch(opts.cli, "sim-plaque", 921600);
+      const { batches, notes: batchNotes } = await measureProvisionBatches(opts.cli, log);
+      provisioning.batches = batches;
+      notes.push(...batchNotes);
     }
   }
   const results: BenchResults = { date: new Date().toISOString(), node: process.version, firmware, throughput, update, provisioning, tapBackend, notes };

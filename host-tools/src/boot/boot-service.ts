@@ -203,7 +203,7 @@ export class BootService {
         "confirm it (tapkit image confirm --port P) or revert it (tapkit image revert --port P) first",
       );
     }
-    const slot = this.targetSlot(running);
+    const slot = this.slotHolding(sha, len as number, running) ?? this.targetSlot(running);
     const t = this.trailers.read(slot);
     const sid = randomInt(1, 0x7fffffff);
     const record: TrailerRecord = { seq: 0, imageBytes: len as number, chunk: this.chunk, sha256: sha.slice() };
@@ -225,6 +225,19 @@ export class BootService {
     this.trailers.startUpload(slot, record);
     this.upload = { sid, slot, record, held: new Array(Math.ceil(record.imageBytes / this.chunk)).fill(false), contiguous: 0, lastActivity: now };
     return { sid, slot, off: 0, chunk: this.chunk, resumed: false };
+  }
+
+  /**
+   * A slot (never the running one) that already holds part or all of this image, so a cut
+   * upload resumes there. Without it a device with no slot image running (development) would
+   * send the second try to the other slot, since the cut one now has the newer sequence.
+   */
+  private slotHolding(sha: Uint8Array, len: number, running: ReturnType<BootServiceHost["running"]>): SlotIndex | undefined {
+    const candidates: SlotIndex[] = running && running !== "development" ? [(1 - running.slot) as SlotIndex] : [0, 1];
+    return candidates.find((slot) => {
+      const t = this.trailers.read(slot);
+      return t.record && hex(t.record.sha256) === hex(sha) && t.record.imageBytes === len && t.record.chunk === this.chunk && !t.flags.rejected;
+    });
   }
 
   /** The slot an upload goes to: never the running one; else the one without a confirmed image, else the older. */

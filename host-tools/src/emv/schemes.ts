@@ -2,7 +2,11 @@
 // (which account template and GUID, fixed currency and country, objects it makes optional,
 // its sub-object formats), each with the document it comes from. inspect.ts applies one;
 // `tapkit emv check --profile <id>` and the web page name the rules they applied.
-// Rules marked [recall] in `rulesApplied` were not re-read in the primary document.
+// Sources: each scheme's `source` names its published document (URL and section where one
+// could be reached; docs/ and the search notes of 2026-12-04). A rule whose published source
+// could not be found says so in its comment and in `rulesApplied` (UNSOURCED) and is checked
+// as a warning, never an error: a real code the scheme's own apps accept must not be refused
+// on our memory of a rule.
 import { describeCurrency } from "./currency.ts";
 import { FindingList, type Finding, type PayloadView } from "./inspect.ts";
 import { splitObjects } from "./tlv.ts";
@@ -29,6 +33,8 @@ export interface Scheme {
 }
 
 const EMVCO_LINE = "EMVCo QR Code Specification for Payment Systems, Merchant-Presented Mode v1.1: data objects, lengths, CRC-16/CCITT-FALSE";
+/** Said of a rule whose scheme document could not be found: it is checked as a warning only. */
+const UNSOURCED = "no published source found: checked as a warning, not an error";
 
 /** One account template with `gui`; its ID or undefined (finding added). */
 function requireAccount(v: PayloadView, f: FindingList, gui: string, ids: string[] | undefined, scheme: string, hint: string): string | undefined {
@@ -37,7 +43,7 @@ function requireAccount(v: PayloadView, f: FindingList, gui: string, ids: string
   return found[0];
 }
 
-function fixed(v: PayloadView, f: FindingList, s: Pick<Scheme, "name" | "country" | "currency">): void {
+function fixed(v: PayloadView, f: FindingList, s: Pick<Scheme, "name" | "country" | "currency">, level: "error" | "warning" = "error"): void {
   if (s.currency && v.byId.has("53"))
     f.need(
       v.byId.get("53") === s.currency,
@@ -45,9 +51,10 @@ function fixed(v: PayloadView, f: FindingList, s: Pick<Scheme, "name" | "country
       "53 currency",
       `must be ${describeCurrency(s.currency)} under ${s.name}`,
       `write 5303${s.currency}`,
+      level,
     );
   if (s.country && v.byId.has("58"))
-    f.need(v.byId.get("58") === s.country, `${s.name}:58`, "58 country", `must be ${s.country} under ${s.name}`, `write 5802${s.country}`);
+    f.need(v.byId.get("58") === s.country, `${s.name}:58`, "58 country", `must be ${s.country} under ${s.name}`, `write 5802${s.country}`, level);
 }
 
 const sub = (v: PayloadView, id: string | undefined, s: string) => (id ? v.sub(id, s) : undefined);
@@ -56,7 +63,7 @@ export const SCHEMES: Record<SchemeId, Scheme> = {
   emvco: {
     id: "emvco",
     name: "EMVCo",
-    source: "EMVCo MPM v1.1",
+    source: "EMVCo, QR Code Specification for Payment Systems (EMV QRCPS), Merchant-Presented Mode v1.1",
     relaxed: [],
     check() {},
     detect: () => true,
@@ -65,7 +72,13 @@ export const SCHEMES: Record<SchemeId, Scheme> = {
   pix: {
     id: "pix",
     name: "Pix",
-    source: "Banco Central do Brasil, Manual de Padrões para Iniciação do Pix (BR Code), section on the QR code",
+    // Banco Central do Brasil, Manual de Padrões para Iniciação do Pix (Regulamento Pix, annex II;
+    // v2.3.0: https://www.bcb.gov.br/content/estabilidadefinanceira/pix/Regulamento_Pix/II_ManualdePadroesparaIniciacaodoPix_versao2-3-0.pdf,
+    // the QR Code chapter: the BR Code layout, template 26 GUI br.gov.bcb.pix with 01 chave / 02
+    // info / 25 URL, 62/05 txid "***"), on top of the BR Code manual
+    // (https://www.bcb.gov.br/content/estabilidadefinanceira/spb_docs/ManualBRCode.pdf) for the EMVCo base.
+    source:
+      "Banco Central do Brasil, Manual de Padrões para Iniciação do Pix, QR Code chapter (https://www.bcb.gov.br/content/estabilidadefinanceira/pix/Regulamento_Pix/II_ManualdePadroesparaIniciacaodoPix_versao2-3-0.pdf)",
     country: "BR",
     currency: "986",
     relaxed: [],
@@ -98,6 +111,12 @@ export const SCHEMES: Record<SchemeId, Scheme> = {
   promptpay: {
     id: "promptpay",
     name: "PromptPay",
+    // Bank of Thailand / Thai Bankers' Association, Thai QR Code Payment Standard (tag 29 PromptPay
+    // credit transfer, AID A000000677010111, sub-tags 01 mobile 0066+9 digits / 02 national or tax
+    // ID 13 / 03 e-wallet 15; tag 30 bill payment, AID A000000677010112, 01 biller ID 15). The BOT
+    // document itself was not reachable from here; the sub-tag table is cross-read against
+    // https://thai-qr-payment.js.org/reference/spec/ ("PromptPay merchant template (under tag 29)"),
+    // which follows the BOT/TBA supplement, and dtinth/promptpay-qr's vectors (tests/vectors).
     source: "Bank of Thailand, Thai QR Code Payment Standard (PromptPay credit transfer tag 29, bill payment tag 30)",
     country: "TH",
     currency: "764",
@@ -148,6 +167,10 @@ export const SCHEMES: Record<SchemeId, Scheme> = {
   paynow: {
     id: "paynow",
     name: "PayNow",
+    // The Association of Banks in Singapore, PayNow QR specification (template GUID SG.PAYNOW: 01 proxy
+    // type, 02 proxy value, 03 amount editable, 04 expiry). The SGQR specification's sample code
+    // (tests/vectors/emv-schemes.json sgqr-spec-sample) carries the same template: 0009SG.PAYNOW,
+    // 01 "0", 02 "+65...", 03 "0", 04 YYYYMMDD.
     source: "The Association of Banks in Singapore, PayNow QR code specification (on SGQR / EMVCo MPM)",
     country: "SG",
     currency: "702",
@@ -187,7 +210,14 @@ export const SCHEMES: Record<SchemeId, Scheme> = {
   sgqr: {
     id: "sgqr",
     name: "SGQR",
-    source: "MAS / IMDA, SGQR specification v1.7 (root template 51 'SGQR ID') [recall for the sub-object list]",
+    // MAS / IMDA, SGQR specification: root template 51 "SGQR ID". The MAS/IMDA document itself could
+    // not be found; its sample code (merchant FOOD XYZ PTE LTD, CRC 317F) is reproduced in full at
+    // https://victor.medium.com/a-quick-guide-into-how-sgqr-code-works-126e20bad640 and kept in
+    // tests/vectors/emv-schemes.json: 51 = 00 SG.SGQR, 01 "180307510317" (12 characters), 02 version
+    // "01.0000", 03 postal "081006" (6 digits), 04 level, 05 unit, 06 misc, 07 date. One sample shows
+    // the GUID and template (an error when missing) but not the length rules: 01 and 03 are warnings.
+    source:
+      "MAS / IMDA, SGQR specification (root template 51 'SGQR ID'); document not reachable, its sample code reproduced at https://victor.medium.com/a-quick-guide-into-how-sgqr-code-works-126e20bad640",
     country: "SG",
     currency: "702",
     relaxed: [],
@@ -199,20 +229,30 @@ export const SCHEMES: Record<SchemeId, Scheme> = {
           /^.{12}$/.test(v.sub(id, "01") ?? ""),
           "sgqr:id",
           "51/01 SGQR ID",
-          "mandatory, 12 characters",
+          `12 characters, as in the specification's sample (${UNSOURCED})`,
           "the ID the SGQR centralised repository assigned",
+          "warning",
         );
         const postal = v.sub(id, "03");
-        if (postal !== undefined) f.need(/^\d{6}$/.test(postal), "sgqr:postal", "51/03 postal code", "6 digits", "a Singapore postal code");
+        if (postal !== undefined)
+          f.need(/^\d{6}$/.test(postal), "sgqr:postal", "51/03 postal code", `6 digits (${UNSOURCED})`, "a Singapore postal code", "warning");
       }
       fixed(v, f, this);
     },
-    rulesApplied: [EMVCO_LINE, "SGQR v1.7 [recall]: template 51 with GUID SG.SGQR, 01 SGQR ID (12 characters), 03 postal code 6 digits; 53 = 702, 58 = SG"],
+    rulesApplied: [
+      EMVCO_LINE,
+      `SGQR (the specification's sample code): template 51 with GUID SG.SGQR; 53 = 702, 58 = SG; 01 SGQR ID 12 characters and 03 postal code 6 digits are warnings (${UNSOURCED})`,
+    ],
   },
   vietqr: {
     id: "vietqr",
     name: "VietQR",
-    source: "NAPAS, VietQR / IBFT QR specification (template 38, GUID A000000727)",
+    // NAPAS, Technical Specifications on NAPAS QR Switching, Part IV: QR Code Format, v1.5.2 (January
+    // 2021), section 5.2.3.2 "Merchant Account Information Template (ID 26-51)": template 38, GUID
+    // A000000727, 01 beneficiary organisation (00 acquirer BIN, 01 merchant/consumer account), 02
+    // service code (QRPUSH, QRIBFTTA to account, QRIBFTTC to card); section 5.2.4-5.2.5 for 52/53.
+    // Published copy: https://www.scribd.com/document/739763909 (NAPAS247 VietQR format, English).
+    source: "NAPAS, Technical Specifications on NAPAS QR Switching, Part IV: QR Code Format v1.5.2, section 5.2.3.2 (template 38, GUID A000000727)",
     country: "VN",
     currency: "704",
     relaxed: ["mandatory:52", "mandatory:59", "mandatory:60"],
@@ -250,7 +290,13 @@ export const SCHEMES: Record<SchemeId, Scheme> = {
   duitnow: {
     id: "duitnow",
     name: "DuitNow",
-    source: "PayNet, DuitNow QR specification (merchant account GUID A0000006150001)",
+    // PayNet, DuitNow National QR Code Standard, Merchant Presented Mode V1.5,
+    // https://docs.developer.paynet.my/docs/duitNow-QR/integration/QR-generation-specification/merchant-presented-mode/qr-data-object
+    // ("DuitNow QR Data Object": 26 merchant account information mandatory, 27 RFU; 53 = 458) and its
+    // page "Merchant Account Information (IDs 26-27)" (GUID A0000006150001, 01 acquirer ID, 02
+    // merchant account).
+    source:
+      "PayNet, DuitNow QR Merchant Presented Mode V1.5, QR Data Object (https://docs.developer.paynet.my/docs/duitNow-QR/integration/QR-generation-specification/merchant-presented-mode/qr-data-object)",
     country: "MY",
     currency: "458",
     relaxed: [],
@@ -274,7 +320,11 @@ export const SCHEMES: Record<SchemeId, Scheme> = {
   qris: {
     id: "qris",
     name: "QRIS",
-    source: "Bank Indonesia / ASPI, QRIS (QR Code Indonesian Standard) MPM specification",
+    // Bank Indonesia, Regulation of the Board of Governors 21/18/PADG/2019 on the national QR code
+    // standard (QRIS), which adopts ASPI's QRIS technical standard (template 51 GUID ID.CO.QRIS.WWW,
+    // 02 NMID, 03 merchant criteria). ASPI's technical document is not published openly; that 61
+    // postal code is mandatory could not be confirmed in any published source, so it is a warning.
+    source: "Bank Indonesia PADG 21/18/PADG/2019 (QRIS national standard) adopting ASPI's QRIS MPM technical standard",
     country: "ID",
     currency: "360",
     relaxed: [],
@@ -297,28 +347,32 @@ export const SCHEMES: Record<SchemeId, Scheme> = {
           "the merchant's size class",
         );
       }
-      f.need(v.byId.has("61"), "qris:postal", "61 postal code", "mandatory under QRIS [recall]", "the merchant's 5-digit postal code");
+      f.need(v.byId.has("61"), "qris:postal", "61 postal code", `expected under QRIS (${UNSOURCED})`, "the merchant's 5-digit postal code", "warning");
       fixed(v, f, this);
     },
     rulesApplied: [
       EMVCO_LINE,
-      "QRIS (BI/ASPI): template 51 with GUID ID.CO.QRIS.WWW: 02 NMID (ID + digits), 03 criteria UMI/UKE/UME/UBE/URE; acquirer templates 26-45 keep their own GUIDs; 61 postal code mandatory [recall]; 53 = 360, 58 = ID",
+      `QRIS (BI/ASPI): template 51 with GUID ID.CO.QRIS.WWW: 02 NMID (ID + digits), 03 criteria UMI/UKE/UME/UBE/URE; acquirer templates 26-45 keep their own GUIDs; 53 = 360, 58 = ID; 61 postal code a warning (${UNSOURCED})`,
     ],
   },
   upi: {
     id: "upi",
     name: "UPI",
-    source: "NPCI, UPI Linking Specifications v1.6 (upi://pay URI); EMV form: 53 = 356, 58 = IN [recall]",
+    // NPCI, UPI Linking Specifications v1.6 (November 2017), section 1.2 "Link Specification and
+    // Parameters" (pa, pn, mc, tr, tn, am, cu) and 2.2 "QR Code"; published copy:
+    // https://studylib.net/doc/27265723/upi.linking.specs-ver.1.6. The EMV form (BharatQR) is
+    // NPCI's with Visa, Mastercard and RuPay and not published openly: its 53/58 checks are warnings.
+    source: "NPCI, UPI Linking Specifications v1.6, sections 1.2 and 2.2 (upi://pay URI); EMV form (BharatQR): no published source found",
     country: "IN",
     currency: "356",
     relaxed: [],
     detect: (v) => /^upi:\/\//i.test(v.text) || (v.byId.get("58") === "IN" && v.byId.get("53") === "356"),
     check(v, f) {
-      fixed(v, f, this);
+      fixed(v, f, this, "warning");
     },
     rulesApplied: [
       "UPI (NPCI UPI Linking Specifications v1.6): upi://pay URI, pa (VPA name@handle) and pn mandatory, am decimal with up to 2 decimals, cu = INR, mc 4 digits, tn up to 50 characters, values percent-encoded",
-      "UPI in EMV form (BharatQR) [recall]: EMVCo rules with 53 = 356, 58 = IN",
+      `UPI in EMV form (BharatQR): EMVCo rules; 53 = 356, 58 = IN are warnings (${UNSOURCED})`,
     ],
   },
 };

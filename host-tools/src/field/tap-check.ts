@@ -6,7 +6,7 @@
 // Used by `tapkit tap` and the technician's web page; no file or process access here.
 import type { NfcPath } from "../device/nfc-path.ts";
 import { decodeMessage, describeRecord, readNdefType4, type RecordView } from "../ndef/index.ts";
-import { verifyTapUrl, type ReplayGuard, type TagKeys, type TapVerdict } from "../verify/index.ts";
+import { replayRefusal, verifyTapUrl, type ReplayGuard, type TagKeys, type TapVerdict } from "../verify/index.ts";
 import { TapkitError } from "../errors/index.ts";
 import { toHex } from "../bytes/hex.ts";
 
@@ -55,12 +55,14 @@ export function firstUri(records: RecordView[]): string | null {
   return null;
 }
 
-/** A replay guard that lives as long as one check (no store given). */
+/** A replay guard in memory: one check's (no store given), or a `tapkit web` run's. */
 export function memoryReplay(): ReplayGuard {
   const seen = new Map<string, number>();
   return {
     snapshot: () => new Map(seen),
     accept(id, sequence) {
+      const prev = seen.get(id);
+      if (prev !== undefined && sequence <= prev) throw replayRefusal(id, sequence, prev);
       seen.set(id, sequence);
     },
   };
@@ -81,12 +83,29 @@ function plainMirror(url: string): { uid: string | null; counter: number | null 
   }
 }
 
-export async function checkTap(nfc: NfcPath, opts: TapCheckOptions = {}): Promise<TapCheck> {
+/** The bytes a phone's read returned: where, how many APDUs, the NDEF message. */
+export interface TapRead {
+  path: string;
+  apdus: number;
+  message: Uint8Array;
+}
+
+/** The Type 4 read alone (the web page reads in the browser and asks the CLI to judge). */
+export async function readTap(nfc: NfcPath, opts: Pick<TapCheckOptions, "newTap"> = {}): Promise<TapRead> {
   if (opts.newTap ?? true) await nfc.newTap();
   const read = await readNdefType4((a) => nfc.apdu(a));
+  return { path: nfc.description, apdus: read.apdus, message: read.message };
+}
+
+export async function checkTap(nfc: NfcPath, opts: TapCheckOptions = {}): Promise<TapCheck> {
+  return judgeTap(await readTap(nfc, opts), opts);
+}
+
+/** The records, the URL and the verdict of one read (verified only with keys). */
+export function judgeTap(read: TapRead, opts: Omit<TapCheckOptions, "newTap"> = {}): TapCheck {
   const records = decodeMessage(read.message).map(describeRecord);
   const url = firstUri(records);
-  const base = { path: nfc.description, apdus: read.apdus, message: toHex(read.message), records, url };
+  const base = { path: read.path, apdus: read.apdus, message: toHex(read.message), records, url };
   if (!url) {
     return {
       ...base,

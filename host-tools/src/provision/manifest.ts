@@ -9,6 +9,7 @@ import { parseHex } from "../bytes/hex.ts";
 import { TapkitError } from "../errors/index.ts";
 import { BOARDS_DIR } from "../paths.ts";
 import { checkProfile, type MerchantProfile } from "../emv/mpm.ts";
+import { readBatchImage, type BatchImage } from "./batch-image.ts";
 
 export const MANIFEST_FORMAT = "tapkit-manifest/1";
 
@@ -37,7 +38,12 @@ export const MANIFEST_SCHEMA = {
     firmware: {
       type: "object",
       additionalProperties: false,
-      properties: { version: { type: "string", pattern: "^\\d+\\.\\d+\\.\\d+$" }, image: { type: "string" } },
+      properties: {
+        version: { type: "string", pattern: "^\\d+\\.\\d+\\.\\d+$", description: "the version the device must run (the image's, when /image is given)" },
+        image: { type: "string", minLength: 1, description: "signed image (.tki) the device must run; flashed first when its active slot holds another" },
+        sha256: { type: "string", pattern: "^[0-9A-Fa-f]{64}$", description: "pins the image file's SHA-256" },
+        signer: { type: "string", minLength: 1, description: "public key the image is signed with; the trust anchor a device without one receives" },
+      },
     },
     issuer: { type: "string", minLength: 1, description: "issuer directory (tapkit issuer init): root and batch keys, batch certificate" },
     root: { type: "string", minLength: 1, description: "pinned root public key file (hex) the chain is checked against (default: ISSUER/root.pub)" },
@@ -112,7 +118,7 @@ export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   board: string;
   batch: string;
-  firmware?: { version?: string; image?: string };
+  firmware?: { version?: string; image?: string; sha256?: string; signer?: string };
   issuer: string;
   root?: string;
   serials: { first: number; last: number };
@@ -126,6 +132,8 @@ export interface Manifest {
 export interface LoadedManifest extends Manifest {
   path: string;
   dir: string;
+  /** the signed image /firmware names, checked against its signer and board */
+  image?: BatchImage;
   resolve(file: string): string;
 }
 
@@ -178,12 +186,14 @@ export function checkManifest(doc: unknown, path: string, dir: string): LoadedMa
     if (!existsSync(f)) problems.push(`/keys/${which}/file: ${f} does not exist`);
   }
   if (!existsSync(join(resolve(m.issuer), "batch.key.json"))) problems.push(`/issuer: ${resolve(m.issuer)} holds no batch.key.json (tapkit issuer init DIR)`);
+  const { image, problems: imageProblems } = readBatchImage(m, resolve);
+  problems.push(...imageProblems);
   if (problems.length) {
     if (problems.length === 1 && problems[0].startsWith("/board: unknown"))
       throw new TapkitError("BOARD_NOT_FOUND", `${path}: ${problems[0]}`, "use one of the boards in boards/ (`tapkit boards` lists them)", { problems });
     throw invalid(path, problems);
   }
-  return { ...m, path, dir, resolve };
+  return { ...m, path, dir, resolve, image };
 }
 
 /** A 16-byte master key from its file (hex, whitespace ignored). */

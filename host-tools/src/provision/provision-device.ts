@@ -19,6 +19,8 @@ import { keyCheckValue, KS_ALG_AES128, sealKeyForDevice } from "./key-wrap.ts";
 import { readMasterKey, type KeyRef, type LoadedManifest } from "./manifest.ts";
 import { appendAudit, type ProvisioningRecords } from "../records/index.ts";
 import { verifyAsUser, type UserCheck } from "./user-check.ts";
+import type { FirmwareFacts } from "./firmware-step.ts";
+import { checkGrant, grantId, type ReprovisionGrant } from "./reprovision-grant.ts";
 
 export const SUN_META_SLOT = 2;
 export const SUN_FILE_SLOT = 3;
@@ -27,8 +29,14 @@ export type StepName = "check" | "keys" | "serial" | "certificate" | "symmetric-
 export const STEPS: StepName[] = ["check", "keys", "serial", "certificate", "symmetric-keys", "tag", "profile", "verify", "lock"];
 
 export interface ProvisionOptions {
-  /** a provisioned or locked device is refused unless this names its serial */
-  reprovisionSerial?: number;
+  /**
+   * Re-provisioning (docs/provisioning.md): a provisioned or locked device is refused unless
+   * this names its serial and carries a grant signed by the batch's root for it; the device
+   * is then wiped and provisioned as a new identity, the old one kept in the records.
+   */
+  reprovision?: { serial: number; grant?: ReprovisionGrant };
+  /** what installBatchImage found or did: required when the manifest names an image */
+  firmware?: FirmwareFacts;
   onStep?: (step: StepName, index: number, detail: string) => void;
 }
 
@@ -41,6 +49,10 @@ export interface ProvisionResult {
   kid: string;
   /** "fresh", or "resumed" (an earlier run was cut; this one finished it) */
   run: "fresh" | "resumed";
+  /** the flash step's outcome, when the manifest names an image */
+  firmware?: FirmwareFacts;
+  /** the identity a re-provisioning run wiped (serial, UID, public key) */
+  replaced?: { serial: number; uid: string; publicKey: string; grant: string };
   keys: { id: string; slot: number; kcv: string; diversified: boolean }[];
   check: UserCheck;
   state: string;
@@ -83,7 +95,7 @@ export function loadBatch(manifest: LoadedManifest): BatchContext {
 
 /** The batch in the records: created from the manifest, or the same one again (BATCH_CONFLICT if it differs). */
 export async function openBatchRecords(records: ProvisioningRecords, manifest: LoadedManifest): Promise<void> {
-  const { path: _path, dir: _dir, resolve: _resolve, ...doc } = manifest;
+  const { path: _path, dir: _dir, resolve: _resolve, image: _image, ...doc } = manifest;
   await records.createBatch({
     id: manifest.batch,
     board: manifest.board,
@@ -101,6 +113,25 @@ async function unfinishedHardware(records: ProvisioningRecords, batch: string, h
 async function knownHardware(records: ProvisioningRecords, batch: string, hardwareId: string): Promise<boolean> {
   const rows = await records.db.query("SELECT serial FROM devices WHERE batch_id = $1 AND hardware_id = $2", [batch, hardwareId]);
   return rows.length > 0;
+}
+
+/** Codes of a run that broke off (link, device, a cut upload) rather than a refusal with a reason. */
+const FAILURE_CODES = new Set(["LINK_CLOSED", "TIMEOUT", "DEVICE_ERROR", "INTERNAL", "BOOT_NO_UPLOAD", "BOOT_INCOMPLETE"]);
+
+/** How an error is recorded in the audit trail: "refused" (a reason, nothing to retry blindly) or "failed". */
+export function auditResultOf(e: unknown): "refused" | "failed" {
+  return e instanceof TapkitError && !FAILURE_CODES.has(e.code) ? "refused" : "failed";
+}
+
+async function refuseFullBatch(records: ProvisioningRecords, batch: string): Promise<void> {
+  const b = await records.batch(batch);
+  if (b && b.nextSerial > b.serialLast)
+    throw new TapkitError(
+      "BATCH_EXHAUSTED",
+      `batch ${batch}: serial range ${b.serialFirst}-${b.serialLast} is used up`,
+      "start a new batch with a fresh serial range in its manifest",
+      { batch, serialLast: b.serialLast },
+    );
 }
 
 /** AN10922 input M: UID || application id || system identifier. */
@@ -122,6 +153,7 @@ export async function provisionDevice(
 ): Promise<ProvisionResult> {
   const m = batch.manifest;
   let serial: number | null = null;
+  let replaced: ProvisionResult["replaced"];
   let stepIndex = 0;
   const audit = (step: string, result: string, data: Record<string, string | number | boolean | null>) =>
     serial === null
@@ -134,9 +166,8 @@ export async function provisionDevice(
       r = await run();
     } catch (e) {
       const err = e as Error;
-      const refused = e instanceof TapkitError && !["LINK_CLOSED", "TIMEOUT", "DEVICE_ERROR", "INTERNAL"].includes(e.code);
       // The database may be what failed: the refusal itself must still reach the operator.
-      await audit(name, refused ? "refused" : "failed", { code: e instanceof TapkitError ? e.code : "INTERNAL", error: err.message }).catch(() => {});
+      await audit(name, auditResultOf(e), { code: e instanceof TapkitError ? e.code : "INTERNAL", error: err.message }).catch(() => {});
       throw e;
     }
     const text = detail(r);
@@ -158,11 +189,19 @@ export async function provisionDevice(
           "connect a device of the manifest's board, or use the manifest of this board",
           { board: hello.board, expected: m.board },
         );
-      if (m.firmware?.version && hello.fw !== m.firmware.version)
+      if (m.image && opts.firmware?.sha256 !== m.image.sha256)
+        throw new TapkitError(
+          "FIRMWARE_MISMATCH",
+          `the manifest names image ${m.image.sha256.slice(0, 16)} (${m.image.version}); ${opts.firmware ? `the device runs ${opts.firmware.sha256.slice(0, 16)}` : "its slot was not checked"}`,
+          "tapkit provision flashes the manifest's image first (library callers: installBatchImage before provisionDevice)",
+          { expected: m.image.sha256 },
+        );
+      // The signed image's version is the one that counts; the firmware's own text is its build's.
+      if (!m.image && m.firmware?.version && hello.fw !== m.firmware.version)
         throw new TapkitError(
           "FIRMWARE_MISMATCH",
           `the device runs firmware ${hello.fw}, the manifest asks for ${m.firmware.version}`,
-          "flash the manifest's image first (tapkit flash is not on main yet: flashing is not part of this run), or correct /firmware/version",
+          "name the signed image in /firmware/image (tapkit provision then flashes it first), flash it with tapkit flash, or correct /firmware/version",
           { fw: hello.fw, expected: m.firmware.version },
         );
       const id = await client.ops.identity.get();
@@ -175,28 +214,25 @@ export async function provisionDevice(
             state: id.state,
           },
         );
-      if ((id.state === "locked" || id.state === "provisioned") && id.serial !== undefined) {
-        if (opts.reprovisionSerial !== undefined && opts.reprovisionSerial !== id.serial)
+      if ((id.state === "locked" || id.state === "provisioned") && id.serial !== undefined && opts.reprovision) {
+        if (opts.reprovision.serial !== id.serial)
           throw new TapkitError(
             "REPROVISION_REFUSED",
-            `--reprovision names serial ${opts.reprovisionSerial}, the device is serial ${id.serial}`,
-            "name the serial of the device in front of you",
+            `--reprovision names serial ${opts.reprovision.serial}, the device is serial ${id.serial}`,
+            "name the serial of the device in front of you (tapkit info shows it)",
           );
+        await refuseFullBatch(records, m.batch);
+        replaced = await wipeForReprovision(client, batch, records, id as typeof id & { serial: number }, opts.reprovision.grant);
+        return client.ops.identity.get();
       }
       // Locked by a run that was cut before its records said so: this run finishes the records.
-      if (id.state === "locked" && opts.reprovisionSerial === undefined && (await unfinishedHardware(records, m.batch, toHex(id.pub)))) return id;
-      if (id.state === "locked" && opts.reprovisionSerial === undefined)
+      if (id.state === "locked" && (await unfinishedHardware(records, m.batch, toHex(id.pub)))) return id;
+      if (id.state === "locked")
         throw new TapkitError(
           "DEVICE_PROVISIONED",
           `the device is already provisioned and locked (serial ${id.serial}, UID ${id.uid ? toHex(id.uid) : "?"})`,
-          "a device is provisioned once; to redo it, authorise it explicitly with --reprovision SERIAL",
+          "a device is provisioned once; to redo it, get a grant signed by the root (tapkit provision authorise) and pass --reprovision SERIAL --grant FILE",
           { serial: id.serial, state: id.state },
-        );
-      if (id.state === "locked")
-        throw new TapkitError(
-          "REPROVISION_UNSUPPORTED",
-          `serial ${id.serial} is locked; re-provisioning needs the device wiped first (device.wipe, confirm "wipe locked device"); tapkit provision does not wipe by itself`,
-          "wipe it on purpose (device.wipe, docs/security.md), then run tapkit provision again on the blank device",
         );
       if (id.state === "provisioned" && !(await knownHardware(records, m.batch, toHex(id.pub))))
         throw new TapkitError(
@@ -206,14 +242,7 @@ export async function provisionDevice(
           { serial: id.serial },
         );
       // A full batch is refused before the device is touched (a device it already knows may finish).
-      const b = await records.batch(m.batch);
-      if (b && b.nextSerial > b.serialLast && !(id.pub.length > 0 && (await knownHardware(records, m.batch, toHex(id.pub)))))
-        throw new TapkitError(
-          "BATCH_EXHAUSTED",
-          `batch ${m.batch}: serial range ${b.serialFirst}-${b.serialLast} is used up`,
-          "start a new batch with a fresh serial range in its manifest",
-          { batch: m.batch, serialLast: b.serialLast },
-        );
+      if (!(id.pub.length > 0 && (await knownHardware(records, m.batch, toHex(id.pub))))) await refuseFullBatch(records, m.batch);
       return id;
     },
   );
@@ -255,6 +284,8 @@ export async function provisionDevice(
       data: { stateFound: id0.state, generatedNow: keys.fresh, lastStep: rec.step },
     });
 
+  if (replaced) await recordReplacement(records, m.batch, replaced, rec);
+
   // A device a cut run already locked: only the records are left to finish (and the checks a locked device still allows).
   const locked = id0.state === "locked";
 
@@ -281,7 +312,13 @@ export async function provisionDevice(
           pin: m.wallet.pin,
         });
       await client.ops.identity.set({ serial: rec.serial, uid, chain: c });
-      await records.recordStep(rec.serial, { step: "identity", state: "provisioning", publicKey: keys.pub, certificate: c[1] });
+      await records.recordStep(rec.serial, {
+        step: "identity",
+        state: "provisioning",
+        publicKey: keys.pub,
+        certificate: c[1],
+        ...(opts.firmware ? { firmwareHash: opts.firmware.sha256 } : {}),
+      });
       return c;
     },
   );
@@ -380,8 +417,82 @@ export async function provisionDevice(
     publicKey: pubHex,
     kid: check.kid,
     run,
+    ...(opts.firmware ? { firmware: opts.firmware } : {}),
+    ...(replaced ? { replaced } : {}),
     keys: delivered,
     check,
     state: final,
   };
+}
+
+/** The confirmation device.wipe needs on a locked device (docs/security.md). */
+const WIPE_PHRASE = "wipe locked device";
+const WIPE_REBOOT_MS = 5000;
+
+/**
+ * Re-provisioning's first half: the grant is checked (signed by the batch's root, for this
+ * device's serial and UID into this batch, not expired), the old identity
+ * goes into the audit trail, then device.wipe (the device reboots blank). Nothing in the
+ * records is deleted; the device's old record keeps its serial and gains the link to the new.
+ */
+async function wipeForReprovision(
+  client: DeviceClient,
+  batch: BatchContext,
+  records: ProvisioningRecords,
+  id: { serial: number; uid?: Uint8Array; pub: Uint8Array; state: string },
+  grant: ReprovisionGrant | undefined,
+): Promise<NonNullable<ProvisionResult["replaced"]>> {
+  const m = batch.manifest;
+  const old = { serial: id.serial, uid: id.uid ? toHex(id.uid) : "", publicKey: toHex(id.pub) };
+  if (!grant)
+    throw new TapkitError(
+      "REPROVISION_UNAUTHORISED",
+      `re-provisioning serial ${id.serial} needs a grant signed by the batch's root`,
+      "ask the root key holder: tapkit provision authorise --issuer DIR --batch ID --serial N --uid UID --out grant.json, then --grant grant.json",
+    );
+  checkGrant(grant, batch.root, { batch: m.batch, serial: old.serial, uid: old.uid });
+  // Used once by nature: the grant names the identity the wipe removes.
+  const gid = grantId(grant);
+  // Written before the wipe: a cut after it still leaves the old identity's fate on record.
+  await appendAudit(records.db, records.station, {
+    batch: m.batch,
+    serial: old.serial,
+    step: "reprovision",
+    result: "wiping",
+    data: { grant: gid, reason: grant.reason, oldSerial: old.serial, oldUid: old.uid, oldPub: old.publicKey, stateFound: id.state },
+  });
+  await client.ops.device.wipe({ confirm: WIPE_PHRASE });
+  // The device answers, then reboots on its next tick: wait until it reports blank.
+  const until = Date.now() + WIPE_REBOOT_MS;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 50));
+    const state = await client.ops.identity
+      .get()
+      .then((x) => x.state)
+      .catch(() => "rebooting");
+    if (state === "blank") break;
+    if (Date.now() > until)
+      throw new TapkitError(
+        "WIPE_FAILED",
+        `serial ${old.serial} reports '${state}' ${WIPE_REBOOT_MS} ms after device.wipe, not blank`,
+        "power the device off and on, then run tapkit provision again (a wiped device is provisioned as a blank one)",
+      );
+  }
+  return { ...old, grant: gid };
+}
+
+/** Re-provisioning's record: the new device says whom it replaced; the old record stays, marked. */
+async function recordReplacement(
+  records: ProvisioningRecords,
+  batch: string,
+  old: NonNullable<ProvisionResult["replaced"]>,
+  now: { serial: number; uid: string },
+) {
+  await records.recordStep(now.serial, {
+    step: "reprovisioned",
+    result: "reprovisioned",
+    data: { oldSerial: old.serial, oldUid: old.uid, oldPub: old.publicKey, grant: old.grant },
+  });
+  const [known] = await records.db.query<{ serial: number }>("SELECT serial FROM devices WHERE serial = $1", [old.serial]);
+  if (known) await records.recordStep(old.serial, { step: "reprovisioned", result: "reprovisioned", data: { newSerial: now.serial, newUid: now.uid, batch } });
 }

@@ -63,6 +63,14 @@ export class BootClient {
     }
   }
 
+  /**
+   * The boot channel on a session that is already open (the web page's one link to the
+   * device); say rehello() before the first upload call. close() would end that session too.
+   */
+  static onSession(session: LinkSession, port: string): BootClient {
+    return new BootClient(session, port);
+  }
+
   get board(): string {
     return this.session.device.board;
   }

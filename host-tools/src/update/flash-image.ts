@@ -2,7 +2,9 @@
 // resuming from what the device already holds of the same image (keyed by its SHA-256),
 // with several chunks in flight; let the device hash and verify it and mark it pending;
 // reset into it on trial; and, when asked, confirm it once its firmware answers (docs/boot.md).
-import { createHash } from "node:crypto";
+// No Node-only module here: the technician's page (web/page) runs this same upload in the browser.
+import { sha256 } from "@noble/hashes/sha2.js";
+import { toHexLower } from "../bytes/hex.ts";
 import { CHANNEL } from "../link/index.ts";
 import { TapkitError } from "../errors/index.ts";
 import { splitImage, HEADER_BYTES } from "../image/layout.ts";
@@ -55,14 +57,14 @@ export async function flashImage(client: BootClient, bytes: Uint8Array, opts: Fl
   const step = opts.onStep ?? (() => {});
   const parts = splitImage(bytes);
   const fields = decodeManifestPayload(parseManifest(bytes.subarray(HEADER_BYTES, HEADER_BYTES + parts.header.manifestBytes)).payload);
-  const sha = createHash("sha256").update(bytes).digest();
+  const sha = sha256(bytes);
   const head = bytes.subarray(0, parts.header.moduleOffset);
   const base = {
     port: client.port,
     board: client.board,
     version: versionText(fields.version),
     securityCounter: fields.securityCounter,
-    sha256: sha.toString("hex"),
+    sha256: toHexLower(sha),
     imageBytes: bytes.length,
   };
   let begun = await client.begin(sha, bytes.length, head);

@@ -2,6 +2,6 @@
 // the on-disk replay store.
 export { decryptFileData, decryptPiccData, epochKey, macEquals, sdmMac, verifySun, type SunInput, type SunResult } from "./sun.ts";
 export { checkSignature, signedFields, verifySignedUrl, type SignedAlg, type SignedTap } from "./signed.ts";
-export { parseReplayStore, ReplayStore } from "./replay-store.ts";
+export { parseReplayStore, replayRefusal, ReplayStore } from "./replay-store.ts";
 export { shapeFromTemplate, shapeFromUrl, type TapShape } from "./tap-shape.ts";
 export { checkTapUrl, loadKeysFile, verifyTapUrl, type ReplayGuard, type TagKeys, type TapCheckHooks, type TapVerdict } from "./tap-url.ts";

@@ -75,6 +75,15 @@ export function parseReplayStore(text: string, path: string): Map<string, number
   return map;
 }
 
+/** The refusal of a counter not above the last accepted one (this store and in-memory guards). */
+export function replayRefusal(tagId: string, sequence: number, prev: number): TapkitError {
+  return new TapkitError(
+    "REPLAY",
+    `counter ${sequence} for tag ${tagId} is not above the last accepted ${prev}`,
+    "a copied or replayed tap URL; tap the genuine tag again",
+  );
+}
+
 export class ReplayStore {
   readonly lockPath: string;
 
@@ -105,13 +114,7 @@ export class ReplayStore {
     try {
       const map = this.snapshot();
       const prev = map.get(tagId);
-      if (prev !== undefined && sequence <= prev) {
-        throw new TapkitError(
-          "REPLAY",
-          `counter ${sequence} for tag ${tagId} is not above the last accepted ${prev}`,
-          "a copied or replayed tap URL; tap the genuine tag again",
-        );
-      }
+      if (prev !== undefined && sequence <= prev) throw replayRefusal(tagId, sequence, prev);
       map.set(tagId, sequence);
       this.writeAtomically(map, owner);
     } finally {

@@ -5,8 +5,10 @@ export interface PageConfig {
   token: string;
   /** the device port behind the bridge, or null when the CLI opened none (Web Serial only) */
   bridgePort: string | null;
-  /** firmware updates available in this build */
-  updates: boolean;
+  /** the signed images `tapkit web --image` offers (bytes at /image/ID) */
+  images: { id: number; name: string; bytes: number }[];
+  /** the CLI holds the tags' keys (--keys): POST /tap verifies a read */
+  tapKeys: boolean;
 }
 
 const STYLE = `
@@ -53,8 +55,15 @@ const BODY = `
 <section id="amount-box"><h2>Amount and check</h2>
 <label for="amount">Amount</label><input id="amount" placeholder="12.34">
 <button id="show-amount" disabled>Show amount code</button><button id="tap-check" disabled>Run tap check</button>
-<div id="verdict"></div></section>
-<section id="update-box"><h2>Firmware update</h2><div id="update"></div><progress id="update-progress" max="100" value="0" hidden></progress></section>
+<div id="verdict"></div><p id="tap-keys-note" class="small"></p>
+<label for="check-url">Check a tap URL (one a phone opened)</label><input id="check-url" placeholder="https://...">
+<button id="verify-url" disabled>Verify URL</button><div id="url-verdict"></div></section>
+<section id="update-box"><h2>Firmware update</h2>
+<label for="image-pick">Image offered by tapkit web</label><select id="image-pick"></select>
+<label for="image-file">or a signed image file (.tki)</label><input type="file" id="image-file" accept=".tki">
+<dl id="image-manifest"></dl><div id="image-check" class="small"></div>
+<button id="install" disabled>Install</button>
+<progress id="update-progress" max="100" value="0" hidden></progress><div id="update-status" class="small"></div></section>
 <section id="log-box"><h2>Log</h2><div id="log"></div></section>
 </main>`;
 

@@ -5,16 +5,23 @@
 // are the raw link bytes of the device port the CLI opened (the simulator's tcp:..., or a
 // serial device). A per-run token in the URL guards every route, and the bridge also checks
 // the Origin header, so another page open in the same browser cannot drive the device.
+// Two more routes serve what the page must not hold itself: GET /image/N, the signed images
+// named with --image (the page shows their manifests and uploads them over its link), and
+// POST /tap, where this process verifies a tap the page read with the keys of --keys
+// (tap-judge.ts); the keys never reach the page.
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { openTransport, type Transport } from "../link/index.ts";
-import { TapkitError } from "../errors/index.ts";
+import { asTapkitError, TapkitError } from "../errors/index.ts";
 import { ROOT } from "../paths.ts";
 import { acceptWebSocket, type WebSocketPeer } from "./websocket.ts";
 import { renderPage, type PageConfig } from "./page-html.ts";
+import { judgePostedTap } from "./tap-judge.ts";
+import { memoryReplay } from "../field/index.ts";
+import type { ReplayGuard, TagKeys } from "../verify/index.ts";
 
 const PAGE_BUNDLE = join(ROOT, "dist", "web", "page.js");
 
@@ -24,6 +31,12 @@ export interface WebServerOptions {
   baud?: number;
   /** TCP port to listen on, 127.0.0.1 only (0 = any free port) */
   listenPort?: number;
+  /** signed images (.tki) the page offers for a firmware update */
+  images?: { name: string; bytes: Uint8Array }[];
+  /** the tags' keys: the page's tap check is then verified here (SUN MAC / signature) */
+  keys?: TagKeys[];
+  /** where verified counters are kept (default: in memory for this run) */
+  replay?: ReplayGuard;
   /** told about bridge connections and failures, for the CLI's log */
   onEvent?: (text: string) => void;
 }
@@ -47,25 +60,51 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const log = opts.onEvent ?? (() => {});
   let bridge: { peer: WebSocketPeer; transport?: Transport } | undefined;
   let origin = "";
+  const images = opts.images ?? [];
+  const replay = opts.replay ?? memoryReplay();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", origin);
-    const send = (status: number, type: string, body: string) => {
+    const send = (status: number, type: string, body: string | Uint8Array) => {
       res.writeHead(status, {
         "content-type": type,
         "cache-control": "no-store",
         "x-content-type-options": "nosniff",
-        "content-security-policy": `default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; connect-src ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        "content-security-policy": `default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; connect-src ${origin} ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
         "referrer-policy": "no-referrer",
       });
       res.end(body);
     };
     if (!tokenOk(url.searchParams.get("token"), token)) return send(403, "text/plain", "tapkit web: this address needs the token printed by `tapkit web`\n");
+    if (url.pathname === "/tap" && req.method === "POST") {
+      // only the page itself posts here (a form elsewhere cannot set this Origin)
+      if (req.headers.origin !== origin) return send(403, "text/plain", "tapkit web: wrong origin\n");
+      if (!opts.keys) return send(404, "text/plain", "tapkit web runs without --keys: taps are not verified here\n");
+      return void readJson(req, 8192).then(
+        (body) => {
+          try {
+            send(200, "application/json", JSON.stringify(judgePostedTap(body, opts.keys!, replay)));
+          } catch (e) {
+            const err = asTapkitError(e);
+            log(`tap check: ${err.message}`);
+            send(err.code === "USAGE" ? 400 : 500, "application/json", JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint } }));
+          }
+        },
+        () => send(400, "text/plain", "a JSON body of at most 8 KiB\n"),
+      );
+    }
     if (req.method !== "GET") return send(405, "text/plain", "GET only\n");
     if (url.pathname === "/") {
-      const config: PageConfig = { token, bridgePort: opts.devicePort ?? null, updates: false };
+      const config: PageConfig = {
+        token,
+        bridgePort: opts.devicePort ?? null,
+        images: images.map((im, id) => ({ id, name: im.name, bytes: im.bytes.length })),
+        tapKeys: Boolean(opts.keys),
+      };
       return send(200, "text/html; charset=utf-8", renderPage(config, script));
     }
+    const image = /^\/image\/(\d{1,3})$/.exec(url.pathname);
+    if (image && images[Number(image[1])]) return send(200, "application/octet-stream", images[Number(image[1])].bytes);
     return send(404, "text/plain", "not found\n");
   });
 
@@ -134,4 +173,27 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A request's JSON body, refused past `max` bytes. */
+function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on("data", (d: Buffer) => {
+      size += d.length;
+      if (size > max) {
+        reject(new Error("too large"));
+        req.destroy();
+      } else parts.push(d);
+    });
+    req.on("end", () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(parts).toString("utf8")));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    req.on("error", reject);
+  });
 }

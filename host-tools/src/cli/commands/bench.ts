@@ -177,10 +177,9 @@ export const bench: Command = {
             ]),
           ]),
         );
-        const b = res.provisioning.batch;
-        if (b)
+        for (const b of res.provisioning.batches)
           out.line(
-            `batch: ${b.devices} devices over ${b.stations} station processes (${b.database}) in ${b.seconds.toFixed(0)} s: ${b.devicesPerHour.toFixed(0)}/h, ${b.devicesPerHourPerStation.toFixed(0)}/h per station; serials issued twice ${b.duplicateSerials}, UIDs twice ${b.duplicateUids}`,
+            `batch on ${b.database}: ${b.devices} devices over ${b.stations} station processes in ${b.seconds.toFixed(0)} s: ${b.devicesPerHour.toFixed(0)}/h in all; per station ${b.perStation.map((p) => `${p.devicesPerHour.toFixed(0)}/h`).join(", ")}; serials issued twice ${b.duplicateSerials}, UIDs twice ${b.duplicateUids}; audit ${b.auditRecords} records, ${b.auditOk ? "chain verifies" : "CHAIN BROKEN"}`,
           );
       }
       for (const n of res.notes) out.line(`note: ${n}`);

@@ -22,7 +22,7 @@ async function withBoot<T>(opts: { port?: string; baud?: string }, fn: (c: BootC
 }
 
 /** A bar redrawn in place on a terminal; a plain line per 10 % otherwise (logs, CI). */
-function progressPrinter(out: Output): (p: FlashProgress) => void {
+export function flashProgressPrinter(out: Output): (p: FlashProgress) => void {
   if (out.json) return () => {};
   const tty = Boolean(process.stderr.isTTY);
   let lastTenth = -1;
@@ -61,7 +61,7 @@ export const flash: Command = {
     const bytes = readBinaryFile(file, "firmware image");
     const window = optionalInteger(opts.window, "window", { min: 1, max: 64, what: "chunks in flight", hint: "e.g. --window 8" });
     const report = await withBoot(opts, (c) =>
-      flashImage(c, bytes, { confirm: Boolean(opts.confirm), window, onProgress: progressPrinter(out), onStep: (s) => out.status(s) }),
+      flashImage(c, bytes, { confirm: Boolean(opts.confirm), window, onProgress: flashProgressPrinter(out), onStep: (s) => out.status(s) }),
     );
     out.result(report, (r) => {
       out.line(

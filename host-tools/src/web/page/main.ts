@@ -1,6 +1,7 @@
 // The technician's page (served by `tapkit web`): connect, see the device, edit and check the
 // merchant profile live under its scheme's rules, store it, watch the panel (decoded in the
-// page with jsQR), ask for an amount, run a tap check, read the log. Everything talks to the
+// page with jsQR), ask for an amount, run a tap check (verified by the CLI when it holds the
+// keys), install a signed firmware image (firmware-update.ts), read the log. Everything talks to the
 // device through the same DeviceClient and library functions as the CLI; only the byte pipe
 // differs (browser-transports.ts).
 import "./buffer-shim.ts";
@@ -13,43 +14,30 @@ import { buildPayload, type MerchantProfile } from "../../emv/mpm.ts";
 import { PRESETS, presetFor, type SchemePreset } from "../../emv/scheme-presets.ts";
 import { SCHEMES } from "../../emv/schemes.ts";
 import { encodeMessage, MODE_IDS, setTag, uriRecord } from "../../ndef/index.ts";
-import { checkTap, scanFramebuffer, type PanelDecoder, type PanelScan } from "../../field/index.ts";
+import { judgeTap, readTap, scanFramebuffer, type PanelDecoder, type PanelScan } from "../../field/index.ts";
 import { requestAmount, setMerchantProfile } from "../../qr/payment-client.ts";
 import { hasWebSerial, openBridge, openWebSerial } from "./browser-transports.ts";
 import type { PageConfig } from "../page-html.ts";
+import { $, button, clearError, esc, input, log, rowsHtml, showError } from "./page-dom.ts";
+import { FirmwareUpdate } from "./firmware-update.ts";
+import { verdictText, verifyRead, WITH_KEYS, WITHOUT_KEYS } from "./keyed-tap.ts";
+import type { PageTapVerdict } from "../tap-judge.ts";
 
 type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { binaryData: number[] } | null;
 // jsqr is CommonJS; bundled, the function may sit on .default (as in qr/decoders.ts).
 const jsQR: JsQr = ((jsqrModule as any).default ?? jsqrModule) as JsQr;
 
 const config = JSON.parse(document.getElementById("config")!.textContent!) as PageConfig;
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const input = (id: string) => $<HTMLInputElement>(id);
 let client: DeviceClient | undefined;
 let lastInspection: Inspection | undefined;
-
-function esc(s: unknown): string {
-  return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-}
-
-function log(text: string): void {
-  const el = $("log");
-  el.textContent += `${new Date().toISOString().slice(11, 19)} ${text}\n`;
-  el.scrollTop = el.scrollHeight;
-}
-
-/** Errors in words: what went wrong and what to do, never a stack. */
-function showError(err: unknown): void {
-  const e = asTapkitError(err);
-  const box = $("error");
-  box.innerHTML = `<b>${esc(e.message)}</b><br>What to do: ${esc(e.hint)}`;
-  box.style.display = "block";
-  log(`error: ${e.message}`);
-}
-
-function clearError(): void {
-  $("error").style.display = "none";
-}
+const update = new FirmwareUpdate(config, {
+  client: () => client,
+  run: (name, fn) => action(name, fn),
+  afterInstall: async () => {
+    await refreshDevice();
+    await refreshPanel();
+  },
+});
 
 /** Runs one technician action: buttons off meanwhile, errors shown in words. */
 async function action(name: string, fn: () => Promise<void>): Promise<void> {
@@ -77,6 +65,8 @@ function refreshButtons(): void {
   $<HTMLButtonElement>("tap-check").disabled = !connected;
   $<HTMLButtonElement>("connect-bridge").disabled = connected || !config.bridgePort;
   $<HTMLButtonElement>("connect-serial").disabled = connected;
+  button("install").disabled = !update.installable;
+  button("verify-url").disabled = !config.tapKeys;
 }
 
 // ---- connection and device card ----
@@ -93,6 +83,7 @@ async function connected(c: DeviceClient): Promise<void> {
 function disconnected(why: string): void {
   if (!client) return;
   client = undefined;
+  update.disconnected();
   $("conn").textContent = `not connected (${why})`;
   showError(new TapkitError("LINK_CLOSED", `device disconnected: ${why}`, "check the cable or the simulator (is it still running?), then press Connect"));
   refreshButtons();
@@ -129,8 +120,9 @@ async function refreshDevice(): Promise<void> {
     ["merchant", merchant],
     ["store", `${info.store.capacity - info.store.free} of ${info.store.capacity} bytes used, ${info.store.erases} page erases`],
     ["uptime", `${Math.round(info.uptime / 1000)} s`],
+    ["firmware image", await update.connected(c)],
   ];
-  $("device-card").innerHTML = rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("");
+  $("device-card").innerHTML = rowsHtml(rows);
 }
 
 // ---- panel ----
@@ -266,11 +258,14 @@ async function showAmount(): Promise<void> {
   await refreshPanel();
 }
 
-/** Reads the tag twice as a phone does (field/tap-check.ts) and checks the panel code; one verdict in words. */
+/** Reads the tag twice as a phone does (field/tap-check.ts), verified by tapkit web when it holds the keys, and checks the panel code; one verdict in words. */
 async function tapCheck(): Promise<void> {
   const nfc = nfcTestPath(client!);
-  const taps = [await checkTap(nfc), await checkTap(nfc)];
+  const reads = [await readTap(nfc), await readTap(nfc)];
+  const taps = reads.map((r) => judgeTap(r));
   const urls = taps.map((t) => t.url ?? "");
+  const verified: PageTapVerdict[] = [];
+  if (config.tapKeys && urls[0]) for (const r of reads) verified.push(await verifyRead(config.token, r));
   const panel = await refreshPanel();
   const problems: string[] = [];
   const good: string[] = [];
@@ -278,6 +273,12 @@ async function tapCheck(): Promise<void> {
   else good.push(`a phone reads ${urls[0].length > 70 ? `${urls[0].slice(0, 70)}...` : urls[0]} (${taps[0].apdus} APDUs)`);
   if (urls[0] && urls[0] !== urls[1]) good.push("the URL changes on every tap (dynamic SUN/signed URL)");
   else if (urls[0]) good.push("the URL is the same on every tap (static URL: no SUN keys on this plaque)");
+  verified.forEach((v, i) => (v.verdict === "verified" ? good : problems).push(`tap ${i + 1} ${v.url ?? ""}: ${verdictText(v)}`));
+  if (verified.length === 2 && verified.every((v) => v.verdict === "verified")) {
+    const [a, b] = verified.map((v) => v.counter ?? -1);
+    if (b > a) good.push(`the tap counter rises: ${a} -> ${b}`);
+    else problems.push(`the tap counter did not rise (${a} -> ${b}): a phone's second tap would be taken for a replay`);
+  }
   const inspection = panel.inspection;
   if (!inspection) problems.push(`the panel: ${panel.scan.reason}`);
   else if (inspection.errors) {
@@ -293,6 +294,14 @@ async function tapCheck(): Promise<void> {
   await refreshDevice();
 }
 
+/** A URL a phone opened (a customer's complaint, a screenshot), verified by tapkit web as one more tap. */
+async function verifyUrl(): Promise<void> {
+  const url = input("check-url").value.trim();
+  const v = await verifyRead(config.token, { path: "a pasted URL", apdus: 0, message: encodeMessage([uriRecord(url)]) });
+  $("url-verdict").innerHTML = `<p class="${v.verdict === "verified" ? "ok" : "bad"}" id="url-verdict-line">${esc(verdictText(v))}</p>`;
+  log(`URL check: ${v.reason}`);
+}
+
 // ---- start ----
 
 function start(): void {
@@ -302,9 +311,7 @@ function start(): void {
     if ((ev.target as HTMLElement).closest("#profile")) validate();
   });
   renderSchemeFields();
-  $("update").textContent = config.updates
-    ? "Firmware updates are available."
-    : "Firmware updates are not available in this build of tapkit: the signed A/B image update is not part of it yet. The device keeps its current firmware.";
+  $("tap-keys-note").textContent = config.tapKeys ? WITH_KEYS : WITHOUT_KEYS;
   const connectBridge = () =>
     action("connecting through tapkit web's bridge", async () => {
       const url = `ws://${location.host}/bridge?token=${config.token}`;
@@ -324,6 +331,7 @@ function start(): void {
   $("save").addEventListener("click", () => action("saving the merchant profile", save));
   $("show-amount").addEventListener("click", () => action("showing the amount code", showAmount));
   $("tap-check").addEventListener("click", () => action("running the tap check", tapCheck));
+  $("verify-url").addEventListener("click", () => action("verifying a tap URL", verifyUrl));
   refreshButtons();
   log("page ready");
   // The CLI named a device: connect at once, the technician has nothing to decide here.
