@@ -6,7 +6,7 @@
 // does not fit is an error, never a clipped symbol.
 import { FB_BYTES, FB_H, FB_ROW_BYTES, FB_W, framebuffer } from "./framebuffer";
 import { GLYPH_H, charsWidth, drawBytes } from "./font5x7";
-import { gridRow, gridSide } from "../qr/qr-grid";
+import { gridRow, gridSide, laneBelow } from "../qr/qr-grid";
 
 export const E_RENDER_FIT: i32 = -30;
 
@@ -78,27 +78,31 @@ function blankFrame(): void {
 }
 
 /**
- * Module rows become pixel rows. The packed grid row (bit x = column x) is read a module at a
- * time into an accumulator of `scale` pixel bits per module (scale <= 16: 7 pending bits +
- * 16 new ones fit a u32), written out a byte at a time, MSB = leftmost pixel; the first byte
- * starts with the x0 & 7 blank pixels left of the symbol. The other scale - 1 pixel rows of a
- * module row are copies of the first. Only the symbol's own bytes are written or copied: the
- * rest of the frame was blanked.
+ * Module rows become pixel rows. The packed grid row (bit x = column x) is held in two 64-bit
+ * lanes and shifted out a module at a time into an accumulator of `scale` pixel bits per
+ * module (scale <= 16: 7 pending bits + 16 new ones fit a u32), written out a byte at a time,
+ * MSB = leftmost pixel; the first byte starts with the x0 & 7 blank pixels left of the symbol.
+ * The other scale - 1 pixel rows of a module row are copies of the first, four bytes at a
+ * time. Only the symbol's own bytes are written or copied: the rest of the frame was blanked.
  */
 function drawModules(x0: i32, y0: i32, side: i32, scale: i32): void {
   const fb = framebuffer();
   const run: u32 = (<u32>1 << <u32>scale) - 1; // one dark module: `scale` 1 bits
   const firstByte = x0 >> 3;
   const spanBytes = ((x0 + side * scale + 7) >> 3) - firstByte;
+  const cols0 = laneBelow(0, side), cols1 = laneBelow(1, side);
   for (let my = 0; my < side; my++) {
     const row = fb + <usize>((y0 + my * scale) * FB_ROW_BYTES + firstByte);
     const cells = gridRow(my);
+    let lane = load<u64>(cells) & cols0;
+    const lane1 = cols1 != 0 ? load<u64>(cells + 8) & cols1 : 0;
     let out = row;
     let acc: u32 = 0;
     let bits: u32 = <u32>(x0 & 7);
     for (let mx = 0; mx < side; mx++) {
-      const dark = (load<u32>(cells + <usize>((mx >> 5) << 2)) >>> <u32>(mx & 31)) & 1;
-      acc = (acc << <u32>scale) | (run & (0 - dark));
+      if (mx == 64) lane = lane1;
+      acc = (acc << <u32>scale) | (run & (0 - <u32>(lane & 1)));
+      lane >>= 1;
       bits += <u32>scale;
       while (bits >= 8) {
         bits -= 8;
@@ -106,6 +110,11 @@ function drawModules(x0: i32, y0: i32, side: i32, scale: i32): void {
       }
     }
     if (bits > 0) store<u8>(out, <u8>(acc << (8 - bits)));
-    for (let k = 1; k < scale; k++) memory.copy(row + <usize>(k * FB_ROW_BYTES), row, <usize>spanBytes);
+    for (let k = 1; k < scale; k++) {
+      const to = row + <usize>(k * FB_ROW_BYTES);
+      let i = 0;
+      for (; i + 4 <= spanBytes; i += 4) store<u32>(to + <usize>i, load<u32>(row + <usize>i));
+      for (; i < spanBytes; i++) store<u8>(to + <usize>i, load<u8>(row + <usize>i));
+    }
   }
 }

@@ -5,107 +5,88 @@
 // counts as light, and a pattern with light on both sides counts twice); N4 = 10 per 5% the
 // dark share strays from 50% (k with (45-5k)% <= dark <= (55+5k)%).
 //
-// The grid is packed (qr-grid.ts: bit x of a row is column x), so every rule is counted 64
-// modules at a time. Both directions go through one window of lanes (see WINDOW): along a
-// row, "the module k to the right" is the row shifted down by k bits (k < 0: up), which
-// brings in 0 = light, exactly the border the rules assume outside the symbol; down the
-// columns nothing needs shifting, offset k is simply the row k below. Each rule becomes "AND
-// the lanes that must be dark, AND NOT those that must be light, count the 1 bits", so
-// linePenalty serves rows and columns alike.
-import { gridRow, gridRowWords, gridSide, isDark } from "./qr-grid";
+// The grid is packed (qr-grid.ts: bit x of a row is column x) and every rule is counted 64
+// modules at a time, as "AND the lanes that must be dark, AND NOT those that must be light,
+// count the 1 bits":
+// - along the rows, "the module k to the right" is the row's lane shifted down by k bits (k <
+//   0: up), which brings in 0 = light, exactly the border the rules assume outside the
+//   symbol (from the row's other lane where it has two);
+// - down the columns nothing needs shifting: a lane of one row holds 64 columns, and offset
+//   k is the same lane of the row k below. The rows y - 4 .. y + 10 the rules look at ride in
+//   locals, one new row loaded per step.
+// All of it runs in registers, with no calls in the loops but for the rare cases below.
+import { gridRow, gridRowWords, gridSide, isDark, laneBelow } from "./qr-grid";
 import { QR_MAX_SIDE } from "./qr-limits";
 
-// Lines are held as 64-bit lanes: a row as two lanes (modules 0-63, 64-127), a column
-// position as the lane of 64 columns in one row.
+// A row is at most two 64-bit lanes.
 if (QR_MAX_SIDE > 128) ERROR("penalty.ts scores lines of at most 128 modules (version 27); add a lane");
 
 const N2: i32 = 3;
 const N3: i32 = 40;
 const N4: i32 = 10;
 
-// The window the rules look through, one lane per offset k = -4 .. 10 from the modules being
-// scored: along a row, the row shifted by k; down the columns, the row k below. It is a ring
-// of 16 slots so that stepping down a column loads one new row instead of moving 15.
-const WINDOW = memory.data(16 * 8);
-const W_FIRST: i32 = -4;
-const W_LAST: i32 = 10;
-let head: i32 = 0; // slot of offset 0
-// The row in the window (row mode): its outer offsets are shifted in only when needed.
-let rowLo: u64 = 0, rowHi: u64 = 0, rowLane: i32 = 0;
-
 let side: i32 = 0;
-let words: i32 = 0;
-
-function slot(k: i32): usize {
-  return WINDOW + <usize>(((head + k) & 15) << 3);
-}
-
-function win(k: i32): u64 {
-  return load<u64>(slot(k));
-}
-
-/** Lane (0 or 1) of row y: 64 modules from x = 64 * lane; 0 (light) outside the symbol. */
-function lane(y: i32, l: i32): u64 {
-  if (y < 0 || y >= side) return 0;
-  const left = words - 2 * l; // row words from this lane on
-  const at = gridRow(y) + <usize>(l << 3);
-  return left >= 2 ? load<u64>(at) : left == 1 ? <u64>load<u32>(at) : 0;
-}
-
-/**
- * Lane l of the 128-bit line (lo, hi) seen k modules ahead (module x + k at bit x; k < 0:
- * behind). Shifting brings in 0 = light, the border the rules assume outside the symbol.
- */
-function shifted(lo: u64, hi: u64, l: i32, k: i32): u64 {
-  if (k == 0) return l == 0 ? lo : hi;
-  if (k > 0) return l == 0 ? (lo >>> <u64>k) | (hi << <u64>(64 - k)) : hi >>> <u64>k;
-  const b = <u64>-k;
-  return l == 0 ? lo << b : (hi << b) | (lo >>> (64 - b));
-}
-
-/** Bits 0 .. n-1 of lane l set. */
-function laneBits(l: i32, n: i32): u64 {
-  const left = n - (l << 6);
-  return left >= 64 ? <u64>-1 : left <= 0 ? 0 : (<u64>1 << <u64>left) - 1;
-}
 
 export function penaltyScore(): i32 {
   side = gridSide();
-  words = gridRowWords();
-  const lanes = side > 64 ? 2 : 1;
-  const colsLo = laneBits(0, side), colsHi = laneBits(1, side);
+  const stride = <usize>(gridRowWords() << 2);
+  const cols0 = laneBelow(0, side), cols1 = laneBelow(1, side);
+  // Where a run of 5 (N1) and a 2x2 block (N2) starting at that column still fit.
+  const five0 = laneBelow(0, side - 4), five1 = laneBelow(1, side - 4);
+  const pair0 = laneBelow(0, side - 1), pair1 = laneBelow(1, side - 1);
   let result = 0;
   let dark = 0;
+
   // Along the rows, with N2 for the blocks whose top half is on the row.
+  let row = gridRow(0);
+  let lo = load<u64>(row) & cols0, hi = cols1 != 0 ? load<u64>(row + 8) & cols1 : 0;
   for (let y = 0; y < side; y++) {
-    const lo = lane(y, 0), hi = lane(y, 1);
+    const last = y + 1 == side;
+    row += stride;
+    const loBelow = last ? 0 : load<u64>(row) & cols0;
+    const hiBelow = last || cols1 == 0 ? 0 : load<u64>(row + 8) & cols1;
     dark += <i32>(popcnt(lo) + popcnt(hi));
-    const agreeLo = ~(lo ^ lane(y + 1, 0)), agreeHi = ~(hi ^ lane(y + 1, 1));
-    for (let l = 0; l < lanes; l++) {
-      // Offsets -2 .. 7 serve every rule; the rest only a unit-1 finder-like core.
-      for (let k = -2; k <= 7; k++) store<u64>(slot(k), shifted(lo, hi, l, k));
-      rowLo = lo; rowHi = hi; rowLane = l;
-      const in0 = l == 0 ? colsLo : colsHi;
-      result += linePenalty(true, y, l, shifted(colsLo, colsHi, l, -1), in0, shifted(colsLo, colsHi, l, 4));
-      // N2: x and x + 1 agree along this row (same colour, both inside) and with the row below.
-      if (y + 1 < side) {
-        const same = ~(win(0) ^ win(1)) & shifted(colsLo, colsHi, l, 1);
-        result += N2 * <i32>popcnt(same & shifted(agreeLo, agreeHi, l, 0) & shifted(agreeLo, agreeHi, l, 1));
-      }
-    }
+    result += rowLanePenalty(y, 0, lo, 0, hi, loBelow, hiBelow, five0, last ? 0 : pair0);
+    if (cols1 != 0) result += rowLanePenalty(y, 64, hi, lo, 0, hiBelow, 0, five1, last ? 0 : pair1);
+    lo = loBelow;
+    hi = hiBelow;
   }
-  // Down the columns: 64 at a time, the window rolling one row per step.
-  for (let l = 0; l < lanes; l++) {
-    const cols = l == 0 ? colsLo : colsHi;
-    head = 0;
-    for (let k = W_FIRST; k < W_LAST; k++) store<u64>(slot(k), lane(k, l));
+
+  // Down the columns, 64 at a time.
+  for (let l = 0; l < 2; l++) {
+    const cols = l == 0 ? cols0 : cols1;
+    if (cols == 0) break;
+    let at = gridRow(0) + <usize>(l << 3);
+    // Rows y - 4 .. y - 1 (outside the symbol at first: light) and y .. y + 10; a symbol has
+    // at least 21 rows.
+    let m4: u64 = 0, m3: u64 = 0, m2: u64 = 0, m1: u64 = 0;
+    const r0s = load<u64>(at) & cols;
+    let r0 = r0s, r1 = load<u64>((at += stride)) & cols, r2 = load<u64>((at += stride)) & cols;
+    let r3 = load<u64>((at += stride)) & cols, r4 = load<u64>((at += stride)) & cols, r5 = load<u64>((at += stride)) & cols;
+    let r6 = load<u64>((at += stride)) & cols, r7 = load<u64>((at += stride)) & cols, r8 = load<u64>((at += stride)) & cols;
+    let r9 = load<u64>((at += stride)) & cols, r10 = load<u64>((at += stride)) & cols;
     for (let y = 0; y < side; y++) {
-      // Offset 0 is row y: the ring turns one slot and row y + 10 comes in.
-      head = y;
-      store<u64>(slot(W_LAST), lane(y + W_LAST, l));
-      result += linePenalty(false, y, l, y > 0 ? cols : 0, cols, y + 4 < side ? cols : 0);
+      // N1: five of one colour from row y down, inside the symbol; a run of n >= 5 holds
+      // n - 4 such windows, and its first one (row 0, or the row above differs) adds the
+      // other 2 of 3 + (n - 5).
+      if (y + 4 < side) {
+        const five = ~((r0 ^ r1) | (r1 ^ r2) | (r2 ^ r3) | (r3 ^ r4)) & cols;
+        result += <i32>(popcnt(five) + 2 * popcnt(five & (y == 0 ? cols : m1 ^ r0)));
+      }
+      // N3 (as in rowLanePenalty), with the rows above and below as the lanes behind and ahead.
+      const core = r0 & ~r1 & r2 & r3 & r4 & ~r5 & r6 & ~m1 & ~r7;
+      if (core != 0) result += N3 * <i32>(popcnt(core & ~(m1 | m2 | m3 | m4)) + popcnt(core & ~(r7 | r8 | r9 | r10)));
+      let runs = r0 & r1 & r2 & r3 & r4 & r5 & ~m1 & ~m2 & ((~r6 & m3 & m4 & ~r7 & r8 & r9 & ~r10) | (r6 & r7 & r8 & ~m3));
+      while (runs != 0) {
+        result += N3 * scaledFinderLike(false, (l << 6) + <i32>ctz(runs), y);
+        runs &= runs - 1;
+      }
+      m4 = m3; m3 = m2; m2 = m1; m1 = r0;
+      r0 = r1; r1 = r2; r2 = r3; r3 = r4; r4 = r5; r5 = r6; r6 = r7; r7 = r8; r8 = r9; r9 = r10;
+      r10 = y + 11 < side ? load<u64>((at += stride)) & cols : 0;
     }
   }
+
   const total = side * side;
   const diff = dark * 20 - total * 10;
   const k = ((diff < 0 ? -diff : diff) + total - 1) / total - 1;
@@ -113,35 +94,34 @@ export function penaltyScore(): i32 {
 }
 
 /**
- * N1 and N3 for the modules of the window's lane (offset 0), as rows (`alongRow`, line = y)
- * or columns (pos = y); inM1, in0, in4 mark which of them have offsets -1, 0, 4 inside.
+ * N1, N2 and N3 along row y for the 64 modules of lane `cur` (from column x0), with the row's
+ * lanes before and after it (`prev`, `next`: 0 where there is none), the same two lanes of
+ * the row below for N2, and where a run of five and a 2x2 block fit (`five`, `pair`).
  */
-function linePenalty(alongRow: bool, pos: i32, l: i32, inM1: u64, in0: u64, in4: u64): i32 {
-  const w0 = win(0), w1 = win(1), w2 = win(2), w3 = win(3), w4 = win(4), w5 = win(5), wm1 = win(-1);
-  // N1: five of one colour from here: all dark, or all light and inside. A run of n >= 5
-  // holds n - 4 such windows, and its first one (the module behind differs or is outside)
-  // adds the other 2 of 3 + (n - 5).
-  const five = (w0 & w1 & w2 & w3 & w4) | (~(w0 | w1 | w2 | w3 | w4) & in0 & in4);
-  let result = <i32>(popcnt(five) + 2 * popcnt(five & ((wm1 ^ w0) | ~inM1)));
+// In a row, a<k> is the lane seen k modules ahead (module x + k at bit x: (cur >>> k) | (next
+// << (64 - k))) and b<k> the lane seen k modules behind.
+function rowLanePenalty(y: i32, x0: i32, cur: u64, prev: u64, next: u64, below: u64, belowNext: u64, five: u64, pair: u64): i32 {
+  const a1 = (cur >>> 1) | (next << 63), a2 = (cur >>> 2) | (next << 62), a3 = (cur >>> 3) | (next << 61), a4 = (cur >>> 4) | (next << 60);
+  const a5 = (cur >>> 5) | (next << 59), a6 = (cur >>> 6) | (next << 58), a7 = (cur >>> 7) | (next << 57), a8 = (cur >>> 8) | (next << 56);
+  const a9 = (cur >>> 9) | (next << 55), a10 = (cur >>> 10) | (next << 54);
+  const b1 = (cur << 1) | (prev >>> 63), b2 = (cur << 2) | (prev >>> 62), b3 = (cur << 3) | (prev >>> 61), b4 = (cur << 4) | (prev >>> 60);
+  // N1 as down the columns; column 0 always starts a run.
+  const runs5 = ~((cur ^ a1) | (a1 ^ a2) | (a2 ^ a3) | (a3 ^ a4)) & five;
+  let result = <i32>(popcnt(runs5) + 2 * popcnt(runs5 & (x0 == 0 ? (b1 ^ cur) | 1 : b1 ^ cur)));
+  // N2: x and x + 1 agree along this row and each agrees with the row below.
+  const agree = ~(cur ^ below);
+  result += N2 * <i32>popcnt(agree & ((agree >>> 1) | (~(next ^ belowNext) << 63)) & ~(cur ^ a1) & pair);
   // N3, unit 1: dark, light, dark x3, light, dark from here, light just outside (-1 and +7);
   // then 4 light before it or 4 light after it, each side counted on its own.
-  const core = w0 & ~w1 & w2 & w3 & w4 & ~w5 & win(6);
-  if (core != 0) {
-    if (alongRow) {
-      for (let k = W_FIRST; k < -2; k++) store<u64>(slot(k), shifted(rowLo, rowHi, rowLane, k));
-      for (let k = 8; k <= W_LAST; k++) store<u64>(slot(k), shifted(rowLo, rowHi, rowLane, k));
-    }
-    const framed = core & ~wm1 & ~win(7);
-    const clearBefore = ~(wm1 | win(-2) | win(-3) | win(-4));
-    const clearAfter = ~(win(7) | win(8) | win(9) | win(10));
-    result += N3 * <i32>(popcnt(framed & clearBefore) + popcnt(framed & clearAfter));
-  }
+  const core = cur & ~a1 & a2 & a3 & a4 & ~a5 & a6 & ~b1 & ~a7;
+  if (core != 0) result += N3 * <i32>(popcnt(core & ~(b1 | b2 | b3 | b4)) + popcnt(core & ~(a7 | a8 | a9 | a10)));
   // N3, larger units n >= 2: the middle run is 3n >= 6 dark modules after at least 2 light
-  // ones, rare enough to check one by one from the start of each such run.
-  let runs = w0 & w1 & w2 & w3 & w4 & w5 & ~wm1 & ~win(-2);
+  // ones, checked one by one from the start of each such run. Only runs that can still be
+  // one get there: unit 2 (a run of exactly 6 with 2 light, 2 dark on each side, as far as the
+  // offsets reach) or unit 3 and up (9 or more dark after at least 3 light).
+  let runs = cur & a1 & a2 & a3 & a4 & a5 & ~b1 & ~b2 & ((~a6 & b3 & b4 & ~a7 & a8 & a9 & ~a10) | (a6 & a7 & a8 & ~b3));
   while (runs != 0) {
-    const x = (l << 6) + <i32>ctz(runs);
-    result += N3 * (alongRow ? scaledFinderLike(true, pos, x) : scaledFinderLike(false, x, pos));
+    result += N3 * scaledFinderLike(true, y, x0 + <i32>ctz(runs));
     runs &= runs - 1;
   }
   return result;

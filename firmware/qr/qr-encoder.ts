@@ -11,7 +11,7 @@ import {
 } from "./qr-tables";
 import { planSegments, textFitsMode, writeDataCodewords } from "./segmentation";
 import { reedSolomonDivisor, reedSolomonRemainder } from "./reed-solomon";
-import { applyMask, drawCodewords, drawFormatBits, drawFunctionPatterns, gridPtr } from "./qr-grid";
+import { changeMask, drawCodewords, drawFormatBits, drawFunctionPatterns, functionMapPtr, gridPtr } from "./qr-grid";
 import { penaltyScore } from "./penalty";
 
 /** The text needs a larger version than allowed (or than this board's buffers hold). */
@@ -23,6 +23,7 @@ export const MASK_AUTO: i32 = -1;
 
 const CODEWORDS = memory.data(QR_CODEWORDS_MAX > 0 ? QR_CODEWORDS_MAX : 1);
 const DIVISOR = memory.data(30);
+let divisorDegree: i32 = 0; // the degree DIVISOR holds (0: none yet)
 
 let lastVersion: i32 = 0;
 let lastEcl: i32 = 0;
@@ -60,8 +61,8 @@ export function qrEncode(text: usize, len: i32, ecl: i32, minVersion: i32, maxVe
     for (let e = ecl + 1; e <= ECC_H; e++) if (bits <= numDataCodewords(version, e) * 8) ecl = e;
   }
 
-  // The data codewords (and each block's ECC while it is computed) live in the grid's memory:
-  // the grid is drawn only after interleaving into CODEWORDS.
+  // The data codewords live in the grid's memory (and each block's ECC is computed in the
+  // function map's): both are drawn only after interleaving into CODEWORDS.
   const DATA = gridPtr();
   const dataLen = numDataCodewords(version, ecl);
   writeDataCodewords(text, len, version, DATA, dataLen);
@@ -70,21 +71,22 @@ export function qrEncode(text: usize, len: i32, ecl: i32, minVersion: i32, maxVe
   drawFunctionPatterns(version);
   drawCodewords(CODEWORDS, numRawDataModules(version) >> 3);
   if (mask == MASK_AUTO) {
-    // Score each mask in place: on the packed grid a mask is one xor per word, so applying
-    // it again to undo it is cheaper than keeping a copy of the unmasked symbol.
+    // Score each mask in turn on the packed grid: going from one mask to the next is one xor
+    // per word, cheaper than keeping a copy of the unmasked symbol.
     let best = 0x7fffffff;
     for (let m = 0; m < 8; m++) {
-      applyMask(m);
+      changeMask(m - 1, m);
       drawFormatBits(ecl, m);
       const p = penaltyScore();
       if (p < best) {
         best = p;
         mask = m;
       }
-      applyMask(m); // xor again: back to unmasked
     }
+    changeMask(7, mask);
+  } else {
+    changeMask(-1, mask);
   }
-  applyMask(mask);
   drawFormatBits(ecl, mask);
   lastVersion = version;
   lastEcl = ecl;
@@ -105,14 +107,18 @@ function addEccAndInterleave(version: i32, ecl: i32, data: usize, out: usize): v
   const dataLen = numDataCodewords(version, ecl);
   const numShortBlocks = numBlocks - rawCodewords % numBlocks;
   const shortBlockDataLen = rawCodewords / numBlocks - blockEccLen;
-  reedSolomonDivisor(blockEccLen, DIVISOR);
+  // The divisor depends on the ECC length only; a plaque redraws the same version over and over.
+  if (blockEccLen != divisorDegree) {
+    reedSolomonDivisor(blockEccLen, DIVISOR);
+    divisorDegree = blockEccLen;
+  }
+  // Each block is divided in the function map's memory, not drawn yet (a block with its ECC
+  // is never longer than the symbol's codewords).
+  const work = functionMapPtr();
   let dat = data;
   for (let i = 0; i < numBlocks; i++) {
     const datLen = shortBlockDataLen + (i < numShortBlocks ? 0 : 1);
-    // Each block's ECC goes to scratch space after the data (the buffer holds a whole
-    // symbol's codewords), then to its interleaved slots.
-    const ecc = data + <usize>dataLen;
-    reedSolomonRemainder(dat, datLen, DIVISOR, blockEccLen, ecc);
+    const ecc = reedSolomonRemainder(dat, datLen, DIVISOR, blockEccLen, work);
     for (let j = 0, k = i; j < datLen; j++, k += numBlocks) {
       if (j == shortBlockDataLen) k -= numShortBlocks; // long blocks' last codewords go at the end
       store<u8>(out + <usize>k, load<u8>(dat + <usize>j));

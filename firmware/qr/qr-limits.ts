@@ -7,6 +7,14 @@
 // 2 px/module with modules ~0.28 mm, below what phones resolve at plaque distance, and payment
 // payloads need at most v13 even at ECC H with optimal segmentation (notes/qr.md section 7).
 // Boards without a panel get version 0: no QR buffers, and the QR ops answer "unsupported".
+//
+// QR RAM (static, linear memory) at version 15, the sim-plaque figure: grid and function map
+// 2 x 928 B (bit-packed, 77 rows x 12 B + one spare word; RS blocks are divided in the function
+// map before it is drawn), interleaved codewords 655 B, segment plan 1,024 B (one link frame
+// of text), GF(256) log/antilog 768 B, ECC block tables 328 B, mask rows 96 B, divisor 30 B,
+// alignment positions 8 B, finder/alignment rows and the alphanumeric symbols 19 B: 4,784 B
+// in all. The penalty scorer keeps its windows in locals (no buffer); the stack use is a
+// few dozen locals deep.
 import { DISPLAY_H, DISPLAY_W, HAS_DISPLAY, MAX_FRAME } from "../board";
 
 const SHORT_SIDE: i32 = DISPLAY_W < DISPLAY_H ? DISPLAY_W : DISPLAY_H;

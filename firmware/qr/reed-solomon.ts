@@ -20,11 +20,6 @@ function buildTables(): void {
   tablesReady = true;
 }
 
-export function gfMultiply(a: i32, b: i32): i32 {
-  if (a == 0 || b == 0) return 0;
-  return <i32>load<u8>(EXP + <usize>(<i32>load<u8>(LOG + <usize>a) + <i32>load<u8>(LOG + <usize>b)));
-}
-
 /**
  * Writes prod(x - 2^i, i < degree), highest power first and the leading 1 dropped, into
  * out[0 .. degree) as discrete logarithms: the remainder loop only ever multiplies by these
@@ -33,34 +28,48 @@ export function gfMultiply(a: i32, b: i32): i32 {
  */
 export function reedSolomonDivisor(degree: i32, out: usize): void {
   if (!tablesReady) buildTables();
-  memory.fill(out, 0, <usize>degree);
+  for (let j = 0; j < degree - 1; j++) store<u8>(out + <usize>j, 0);
   store<u8>(out + <usize>(degree - 1), 1); // start with the monomial x^0
   for (let i = 0; i < degree; i++) {
-    // Multiply the current product by (x - 2^i); in GF(2^8) minus is xor.
+    // Multiply the current product by (x - 2^i); in GF(2^8) minus is xor, and 2^i has log i.
     for (let j = 0; j < degree; j++) {
       const at = out + <usize>j;
-      store<u8>(at, <u8>(gfMultiply(<i32>load<u8>(at), <i32>load<u8>(EXP + <usize>i)) ^ (j + 1 < degree ? <i32>load<u8>(at + 1) : 0)));
+      const c = <i32>load<u8>(at);
+      const product = c == 0 ? 0 : <i32>load<u8>(EXP + <usize>(<i32>load<u8>(LOG + <usize>c) + i));
+      store<u8>(at, <u8>(product ^ (j + 1 < degree ? <i32>load<u8>(at + 1) : 0)));
     }
   }
   for (let at = out; at < out + <usize>degree; at++) store<u8>(at, load<u8>(LOG + <usize>load<u8>(at)));
 }
 
 /**
- * The ECC codewords: remainder of data(x) * x^degree divided by the divisor (given as logs
- * by reedSolomonDivisor), into out.
+ * The ECC codewords of one block: the remainder of data(x) * x^degree divided by the divisor
+ * (as logs, from reedSolomonDivisor). The block is copied to `work` (len + degree bytes) and
+ * divided there in place, synthetic division: coefficient i, once final, subtracts (xor)
+ * itself times the divisor from the degree coefficients after it, so nothing shifts. Returns
+ * where the remainder is: work + len.
  */
-export function reedSolomonRemainder(data: usize, len: i32, logDivisor: usize, degree: i32, out: usize): void {
-  memory.fill(out, 0, <usize>degree);
-  for (let i = 0; i < len; i++) {
-    // Polynomial long division, one data byte at a time: the top coefficient shifts out and
-    // factor * divisor is subtracted (xor) from what shifts up, in one pass. A zero factor
-    // (no logarithm) only shifts.
-    const factor = <i32>load<u8>(data + <usize>i) ^ <i32>load<u8>(out);
+export function reedSolomonRemainder(data: usize, len: i32, logDivisor: usize, degree: i32, work: usize): usize {
+  for (let i = 0; i < len; i++) store<u8>(work + <usize>i, load<u8>(data + <usize>i));
+  for (let j = 0; j < degree; j++) store<u8>(work + <usize>(len + j), 0);
+  const end = work + <usize>len;
+  for (let at = work; at < end; at++) {
+    const factor = <i32>load<u8>(at);
+    if (factor == 0) continue; // zero times the divisor: nothing to subtract (and no log)
     const exp = EXP + <usize>load<u8>(LOG + <usize>factor);
-    for (let j = 0; j < degree; j++) {
-      const at = out + <usize>j;
-      const next = j + 1 < degree ? <i32>load<u8>(at + 1) : 0;
-      store<u8>(at, <u8>(factor != 0 ? next ^ <i32>load<u8>(exp + <usize>load<u8>(logDivisor + <usize>j)) : next));
+    // Four coefficients per step (four logs in one read, one 32-bit xor), then the rest.
+    let p = at + 1;
+    let g = logDivisor;
+    const stop = p + <usize>degree;
+    for (; p + 4 <= stop; p += 4, g += 4) {
+      const logs = load<u32>(g);
+      const product = <u32>load<u8>(exp + <usize>(logs & 0xff))
+        | (<u32>load<u8>(exp + <usize>((logs >> 8) & 0xff)) << 8)
+        | (<u32>load<u8>(exp + <usize>((logs >> 16) & 0xff)) << 16)
+        | (<u32>load<u8>(exp + <usize>(logs >> 24)) << 24);
+      store<u32>(p, load<u32>(p) ^ product);
     }
+    for (; p < stop; p++, g++) store<u8>(p, load<u8>(p) ^ load<u8>(exp + <usize>load<u8>(g)));
   }
+  return end;
 }

@@ -32,6 +32,7 @@ function stateMode(s: i32): i32 {
 export function alphanumericValue(c: i32): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x41 && c <= 0x5a) return c - 0x41 + 10;
+  if (c < 0x20 || c > 0x3a) return -1;
   for (let k = 0; k < 9; k++) if (c == <i32>load<u8>(ALNUM_SYMBOLS + <usize>k)) return 36 + k;
   return -1;
 }
@@ -124,17 +125,19 @@ let outPtr: usize = 0;
 let outBits: i32 = 0;
 let writing = false; // false: only count the bits
 
+/** Appends the n <= 16 low bits of value, as many at a time as the current byte takes. */
 function appendBits(value: i32, n: i32): void {
   if (!writing) {
     outBits += n;
     return;
   }
-  for (let i = n - 1; i >= 0; i--) {
-    if (((value >> i) & 1) != 0) {
-      const at = outPtr + <usize>(outBits >> 3);
-      store<u8>(at, load<u8>(at) | (<u8>0x80 >> <u8>(outBits & 7)));
-    }
-    outBits++;
+  while (n > 0) {
+    const room = 8 - (outBits & 7);
+    const take = n < room ? n : room;
+    n -= take;
+    const at = outPtr + <usize>(outBits >> 3);
+    store<u8>(at, <u8>(<i32>load<u8>(at) | (((value >> n) & ((1 << take) - 1)) << (room - take))));
+    outBits += take;
   }
 }
 

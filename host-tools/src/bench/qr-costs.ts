@@ -8,9 +8,9 @@ import binaryen from "binaryen";
 import QRCode from "qrcode";
 import qrcodeGenerator from "qrcode-generator";
 import encodeQR from "qr";
-import qrcodegen from "nayuki-qr-code-generator";
 import type { Board } from "../boards/board.ts";
 import { SimDevice } from "../sim/device.ts";
+import { nayuki } from "../qr/peer-nayuki.ts";
 import { FrameReceiver } from "../link/index.ts";
 import { opRequestFrame, type OpArgsParam, type OpName } from "../ops/index.ts";
 import { COUNTER_EXPORT, instrumentForCounting } from "./instrument.ts";
@@ -30,16 +30,22 @@ export interface QrCosts {
 
 export interface EncoderSpeed {
   inputs: number;
-  /** mean microseconds per symbol: our firmware (link frame in, answer out), v10-M auto mask */
+  /** timed passes over the inputs per encoder, interleaved (each pass runs every encoder once in turn) */
+  rounds: number;
+  /** microseconds per symbol in each encoder's fastest pass: our firmware (link frame in, answer out), v10-M auto mask */
   wasmUs: number;
+  /** of wasmUs, the link alone: the same frames' round trip for a trivial op (`status`) */
+  linkUs: number;
   qrcodeUs: number;
   qrcodeGeneratorUs: number;
   /** `qr` (paulmillr): word-parallel mask penalty scoring over packed mask planes */
   qrUs: number;
   /** Nayuki's TypeScript QR Code generator (npm nayuki-qr-code-generator) */
   nayukiUs: number;
-  /** fastest peer time / ours: > 1 means ours is faster */
+  /** fastest peer time / ours, from the fastest passes: > 1 means ours is faster */
   ratio: number;
+  /** the same ratio per round (neighbouring passes), median over the rounds: what a loaded machine shows */
+  medianRoundRatio: number;
   /** the peer that was fastest */
   fastestPeer: string;
 }
@@ -70,7 +76,9 @@ export interface QrInstructionCounts {
   v10mEncodeRender: number;
 }
 
-export const V10M_TARGET = 2_000_000;
+// Was 2,000,000 while the encoder scored masks a module at a time (1,839,488); the packed encoder
+// takes about 0.85 M, so the budget follows it down with some room.
+export const V10M_TARGET = 1_000_000;
 
 export async function measureQrCosts(board: Board, wasmPath: string, watPath: string): Promise<QrCosts | undefined> {
   if (!board.display) return undefined;
@@ -110,51 +118,72 @@ export async function countQrInstructions(board: Board, wasm: Uint8Array): Promi
   }
 }
 
-/** Same inputs, same process: uninstrumented firmware over an in-process frame vs the peers. */
+/**
+ * Same inputs, same process: uninstrumented firmware over an in-process frame vs the peers.
+ * The encoders take turns, one pass over the inputs each per round, and each keeps its fastest
+ * pass: on a shared machine a pass is only ever slowed down, so the fastest is the nearest to
+ * the encoder's own cost, and turns in one round see the same load.
+ */
 async function measureSpeed(board: Board, wasm: Uint8Array): Promise<EncoderSpeed> {
   const inputs = Array.from({ length: 40 }, (_, i) => `HTTPS://EXAMPLE.COM/PAY/${i}/`.padEnd(150, String(i * 7919)));
   const device = await SimDevice.create({ board, wasm, tickMs: 0, seed: 1 });
-  const rounds = 10;
-  const time = (fn: () => void) => {
-    fn(); // warm up the JIT
-    const t0 = process.hrtime.bigint();
-    for (let r = 0; r < rounds; r++) fn();
-    return Number(process.hrtime.bigint() - t0) / 1000 / rounds / inputs.length;
-  };
+  const { QrCode, QrSegment } = nayuki;
+  // Distinct sequence numbers per request so the response cache never answers for the encoder.
+  let seq = 0;
+  const encoders: [string, () => void][] = [
+    ["wasm", () => inputs.forEach((t) => device.receive(opRequestFrame("qr.encode", { text: t, ecl: 1, min: 10, max: 10 }, seq++ & 0xffff)))],
+    ["link", () => inputs.forEach(() => device.receive(opRequestFrame("status", {}, seq++ & 0xffff)))],
+    ["qrcode", () => inputs.forEach((t) => QRCode.create(t, { errorCorrectionLevel: "M", version: 10 }))],
+    [
+      "qrcode-generator",
+      () =>
+        inputs.forEach((t) => {
+          const q = qrcodeGenerator(10, "M");
+          q.addData(t, "Alphanumeric");
+          q.make();
+        }),
+    ],
+    ["qr", () => inputs.forEach((t) => encodeQR(t, "raw", { ecc: "medium", version: 10, encoding: "alphanumeric" }))],
+    ["nayuki-qr-code-generator", () => inputs.forEach((t) => QrCode.encodeSegments([QrSegment.makeAlphanumeric(t)], QrCode.Ecc.MEDIUM, 10, 10, -1, false))],
+  ];
+  const warmup = 5;
+  const rounds = 60;
+  const best = new Map<string, number>();
+  const roundRatios: number[] = [];
   try {
-    // Distinct sequence numbers per round so the response cache never answers for the encoder.
-    let round = 0;
-    const wasmUs = time(() => {
-      round++;
-      for (let i = 0; i < inputs.length; i++) {
-        device.receive(opRequestFrame("qr.encode", { text: inputs[i], ecl: 1, min: 10, max: 10 }, (round * 64 + i) & 0xffff));
+    for (let r = 0; r < warmup + rounds; r++) {
+      const pass = new Map<string, number>();
+      for (const [name, run] of encoders) {
+        const t0 = process.hrtime.bigint();
+        run();
+        pass.set(name, Number(process.hrtime.bigint() - t0) / 1000 / inputs.length);
       }
-    });
-    const qrcodeUs = time(() => inputs.forEach((t) => QRCode.create(t, { errorCorrectionLevel: "M", version: 10 })));
-    const qrcodeGeneratorUs = time(() =>
-      inputs.forEach((t) => {
-        const q = qrcodeGenerator(10, "M");
-        q.addData(t, "Alphanumeric");
-        q.make();
-      }),
-    );
-    const qrUs = time(() => inputs.forEach((t) => encodeQR(t, "raw", { ecc: "medium", version: 10, encoding: "alphanumeric" })));
-    // The package is ESM without "type": "module": Node and esbuild give its namespace as the
-    // default export, TypeScript types that default as the module record.
-    const { QrCode, QrSegment } = qrcodegen as unknown as typeof qrcodegen.default;
-    const nayukiUs = time(() => inputs.forEach((t) => QrCode.encodeSegments([QrSegment.makeAlphanumeric(t)], QrCode.Ecc.MEDIUM, 10, 10, -1, false)));
-    const peers: [string, number][] = [
-      ["qrcode", qrcodeUs],
-      ["qrcode-generator", qrcodeGeneratorUs],
-      ["qr", qrUs],
-      ["nayuki-qr-code-generator", nayukiUs],
-    ];
-    const [fastestPeer, fastestUs] = peers.reduce((a, b) => (b[1] < a[1] ? b : a));
-    return { inputs: inputs.length, wasmUs, qrcodeUs, qrcodeGeneratorUs, qrUs, nayukiUs, ratio: fastestUs / wasmUs, fastestPeer };
+      if (r < warmup) continue; // JIT tiers settle
+      for (const [name, us] of pass) best.set(name, Math.min(best.get(name) ?? Number.POSITIVE_INFINITY, us));
+      roundRatios.push(Math.min(...PEERS.map((p) => pass.get(p)!)) / pass.get("wasm")!);
+    }
   } finally {
     device.close();
   }
+  const us = (name: string) => best.get(name)!;
+  const fastestPeer = PEERS.reduce((a, b) => (us(b) < us(a) ? b : a));
+  roundRatios.sort((a, b) => a - b);
+  return {
+    inputs: inputs.length,
+    rounds,
+    wasmUs: us("wasm"),
+    linkUs: us("link"),
+    qrcodeUs: us("qrcode"),
+    qrcodeGeneratorUs: us("qrcode-generator"),
+    qrUs: us("qr"),
+    nayukiUs: us("nayuki-qr-code-generator"),
+    ratio: us(fastestPeer) / us("wasm"),
+    medianRoundRatio: roundRatios[roundRatios.length >> 1],
+    fastestPeer,
+  };
 }
+
+const PEERS = ["qrcode", "qrcode-generator", "qr", "nayuki-qr-code-generator"];
 
 /**
  * Code bytes of the QR, EMV and rendering functions. The device .wasm carries no names and

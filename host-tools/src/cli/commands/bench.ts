@@ -107,7 +107,7 @@ export const bench: Command = {
             `  qr: amount request -> frame ${q.amountToFrame}, v10-M auto-mask encode+render ${q.v10mEncodeRender} (target ${q.v10mTarget}) instructions (link share ~${q.linkBaseline})`,
           );
           out.line(
-            `  qr: Wasm encoder ${q.speed.wasmUs.toFixed(0)} us vs qrcode ${q.speed.qrcodeUs.toFixed(0)} us, qrcode-generator ${q.speed.qrcodeGeneratorUs.toFixed(0)} us, qr ${q.speed.qrUs.toFixed(0)} us, Nayuki ${q.speed.nayukiUs.toFixed(0)} us per v10-M symbol (fastest peer ${q.speed.fastestPeer} / ours = ${q.speed.ratio.toFixed(2)}); QR+EMV+render ${q.moduleBytes.total} B (target ${q.moduleBytes.target}; of it link-op glue ${q.moduleBytes.linkOps} B)`,
+            `  qr: Wasm encoder ${q.speed.wasmUs.toFixed(0)} us vs qrcode ${q.speed.qrcodeUs.toFixed(0)} us, qrcode-generator ${q.speed.qrcodeGeneratorUs.toFixed(0)} us, qr ${q.speed.qrUs.toFixed(0)} us, Nayuki ${q.speed.nayukiUs.toFixed(0)} us per v10-M symbol (fastest of ${q.speed.rounds} interleaved passes; link ${q.speed.linkUs.toFixed(0)} us of ours; fastest peer ${q.speed.fastestPeer} / ours = ${q.speed.ratio.toFixed(2)}, median per pass ${q.speed.medianRoundRatio.toFixed(2)}); QR+EMV+render ${q.moduleBytes.total} B (target ${q.moduleBytes.target}; of it link-op glue ${q.moduleBytes.linkOps} B)`,
           );
         }
       }
