@@ -130,7 +130,8 @@ export const WALLET_LIMIT_CASES: ConformanceCase[] = [
     ref: `${REF}; docs/wallet-apdu.md (SET LIMITS, FUND, CLOSE SUB-WALLET)`,
     tags: ["limits", "sub-wallet", "owner"],
     roles: ["card"],
-    changes: "funds sub-wallet 1 with 10 from sub-wallet 0, sets its caps, spends 5 from it, closes it (the rest returns)",
+    changes:
+      "funds sub-wallet 1 with 10 from sub-wallet 0, sets its caps (3 per payment, 5 in all, 10 payments; they stay), spends 5 from it, closes it (the rest returns)",
     title: "owner caps: SET LIMITS above the envelope refused 6985 22; sub-wallet 1 capped at 3 per payment and 5 in all refuses 4 (07) and the 6th unit (08)",
     async run(ctx) {
       const card = await readyCard(ctx);
