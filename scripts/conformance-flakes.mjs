@@ -6,7 +6,7 @@
 // verdicts" is what is tested. Not part of npm test (minutes per run); docs/conformance.md
 // describes the output file (format tapkit-conformance-flakes/1) and has the last result.
 // Usage: npm run conformance:flakes -- [--runs N] [--parallel P] [--board sim-plaque|sim-card|both]
-//   [--seed S] [--baud N] [--timeout MS] [--out FILE] [--stop-at HH:MM|ISO] [--keep-reports DIR]
+//   [--seed S] [--baud N] [--timeout MS] [--out FILE] [--stop-at HH:MM|ISO] [--keep-reports DIR] [--only SEL]...
 // --timeout: tapkit hil's per-attempt link timeout, default 5000 ms: on a shared, loaded machine
 //   the simulator can take over 2 s to verify a voucher chain, which the default 534 ms x 4
 //   attempts reported as a bench-fault error.
@@ -15,6 +15,8 @@
 // --out: rewritten (temp + rename) after every run, so a hunt cut short still leaves a file a
 //   lab can file, marked "complete": false with the runs that finished.
 // --stop-at: start no run after this time (UTC HH:MM, or an ISO date); runs under way finish.
+// --only SEL (repeatable): passed to tapkit hil, e.g. --only 'WALLET-*' to hunt one family
+//   many more times than the whole catalogue fits; the default is the whole catalogue.
 // --keep-reports DIR: keep there the JSON report of each board's first run and of every run
 //   that had a case not pass or n/a (to read the messages of a flake).
 import { spawn, spawnSync } from "node:child_process";
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     "stop-at": { type: "string" },
     "keep-reports": { type: "string" },
+    only: { type: "string", multiple: true, default: [] },
   },
 });
 
@@ -98,7 +101,7 @@ function hil(port, junit) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [CLI, "hil", "--port", port, "--baud", values.baud, "--timeout", values.timeout, "--allow-destructive", "--seed", seed, "--junit", junit, "--json"],
+      [CLI, "hil", "--port", port, "--baud", values.baud, "--timeout", values.timeout, "--allow-destructive", "--seed", seed, "--junit", junit, "--json", ...values.only.flatMap((o) => ["--only", o])],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
@@ -114,9 +117,7 @@ const keepDir = values["keep-reports"];
 if (keepDir) mkdirSync(keepDir, { recursive: true });
 const started = new Date().toISOString();
 /** per board: firmware SHA-256 -> { facts, per-case verdict counts, runs } */
-const state = Object.fromEntries(
-  boards.map((b) => [b, { firmware: new Map(), times: [], runsWithoutReport: [], done: 0, messages: [], launched: 0 }]),
-);
+const state = Object.fromEntries(boards.map((b) => [b, { firmware: new Map(), times: [], runsWithoutReport: [], done: 0, messages: [], launched: 0 }]));
 
 /** One run: a fresh simulator, the whole catalogue over its pty, the verdicts tallied. */
 async function oneRun(board, i) {
@@ -186,6 +187,7 @@ function summary(complete) {
     baud: Number(values.baud),
     timeoutMs: Number(values.timeout),
     stopAt: stopAt ? stopAt.toISOString() : null,
+    only: values.only.length ? values.only : "the whole catalogue",
     started,
     ended: new Date().toISOString(),
     boards: {},
@@ -261,7 +263,9 @@ try {
 const text = writeOut(!stoppedEarly);
 const result = summary(!stoppedEarly);
 for (const [board, b] of Object.entries(result.boards)) {
-  console.error(`${board}: ${b.runsCompleted} runs, ${b.flakyCases} flaky cases, ${b.notPassingCases} cases not pass/n-a, ${b.runsWithoutReport.length} runs without a report`);
+  console.error(
+    `${board}: ${b.runsCompleted} runs, ${b.flakyCases} flaky cases, ${b.notPassingCases} cases not pass/n-a, ${b.runsWithoutReport.length} runs without a report`,
+  );
 }
 process.stdout.write(values.out ? "" : text);
 const bad = Object.values(result.boards).some((b) => b.flakyCases || b.notPassingCases || b.runsWithoutReport.length);
