@@ -7,7 +7,7 @@
 import assert from "../check.ts";
 import type { ConformanceCase } from "../case.ts";
 import { readyCard, LAB_LIMITS } from "./wallet.ts";
-import { BEGIN, CLOSE_SUB, expectSw, FUND, labSync, refusedUnchanged, requireLabIssuer, SET_LIMITS, SIGN, verifyLabPin } from "./wallet-probe.ts";
+import { BEGIN, CLOSE_SUB, expectSw, FUND, labProfileCard, labSync, paid, refusedUnchanged, SET_LIMITS, SIGN, verifyLabPin } from "./wallet-probe.ts";
 
 const area = "wallet";
 const REF = "docs/wallet-apdu.md §Payment (step 2), §Refusals";
@@ -82,22 +82,17 @@ export const WALLET_LIMIT_CASES: ConformanceCase[] = [
     changes: "syncs twice (epoch +2: an envelope of 2 payments, then the lab envelope) and spends 3 units",
     title: "per-sync payment count: with an envelope of 2 payments the third SIGN is refused 6985 09, nothing moves; the next sync starts a fresh count",
     async run(ctx) {
-      const card = await readyCard(ctx);
-      await requireLabIssuer(ctx, card);
+      const card = await labProfileCard(ctx);
       const cur = (await card.info()).cur ?? "EUR";
       await labSync(card, { ...LAB_LIMITS, maxCount: 2 });
-      for (let i = 0; i < 2; i++) {
-        await expectSw(ctx, BEGIN(), "9000");
-        await expectSw(ctx, SIGN(1, cur), "9000", undefined, `payment ${i + 1} of 2`);
-      }
+      for (let i = 0; i < 2; i++) await paid(ctx, 1, cur, `payment ${i + 1} of 2`);
       const used = await card.limits();
       assert.deepEqual([used.maxCount, used.count, used.spent], [2, 2, 2], "GET DATA 04: count 2 of 2 since the sync");
       await refusedUnchanged(ctx, card, [BEGIN()], SIGN(1, cur), "6985", "09", "third payment of 2");
       await labSync(card);
       const fresh = await card.limits();
       assert.deepEqual([fresh.maxCount, fresh.count, fresh.spent], [LAB_LIMITS.maxCount, 0, 0], "the sync reset count and spent");
-      await expectSw(ctx, BEGIN(), "9000");
-      await expectSw(ctx, SIGN(1, cur), "9000", undefined, "a payment after the sync");
+      await paid(ctx, 1, cur, "a payment after the sync");
     },
   },
   {
@@ -109,15 +104,12 @@ export const WALLET_LIMIT_CASES: ConformanceCase[] = [
     changes: "syncs twice (epoch +2: a cumulative cap of 5, then the lab envelope) and spends 5 units",
     title: "per-sync cumulative cap 5: 3 accepted, 3 refused 6985 08, 2 accepted (exactly the cap), 1 refused 08; nothing moves on a refusal",
     async run(ctx) {
-      const card = await readyCard(ctx);
-      await requireLabIssuer(ctx, card);
+      const card = await labProfileCard(ctx);
       const cur = (await card.info()).cur ?? "EUR";
       await labSync(card, { ...LAB_LIMITS, cumulative: 5 });
-      await expectSw(ctx, BEGIN(), "9000");
-      await expectSw(ctx, SIGN(3, cur), "9000", undefined, "3 of 5");
+      await paid(ctx, 3, cur, "3 of 5");
       await refusedUnchanged(ctx, card, [BEGIN()], SIGN(3, cur), "6985", "08", "3 more would make 6 of 5");
-      await expectSw(ctx, BEGIN(), "9000");
-      await expectSw(ctx, SIGN(2, cur), "9000", undefined, "2 more make exactly 5 of 5");
+      await paid(ctx, 2, cur, "2 more make exactly 5 of 5");
       await refusedUnchanged(ctx, card, [BEGIN()], SIGN(1, cur), "6985", "08", "1 more would make 6 of 5");
       assert.equal((await card.limits()).spent, 5, "GET DATA 04: spent 5 since the sync");
       await labSync(card);
@@ -144,11 +136,9 @@ export const WALLET_LIMIT_CASES: ConformanceCase[] = [
       await refusedUnchanged(ctx, card, [], SET_LIMITS(1, env.perPayment + 1, 5, 10), "6985", "22", "sub-wallet cap above the card's envelope");
       await expectSw(ctx, SET_LIMITS(1, 3, 5, 10), "9000", undefined, "SET LIMITS sub-wallet 1: 3 per payment, 5 in all");
       await refusedUnchanged(ctx, card, [BEGIN()], SIGN(4, cur, 1), "6985", "07", "4 from sub-wallet 1 (cap 3)");
-      await expectSw(ctx, BEGIN(), "9000");
-      await expectSw(ctx, SIGN(3, cur, 1), "9000", undefined, "3 from sub-wallet 1");
+      await paid(ctx, 3, cur, "3 from sub-wallet 1", 1);
       await refusedUnchanged(ctx, card, [BEGIN()], SIGN(3, cur, 1), "6985", "08", "3 more from sub-wallet 1 would make 6 of 5");
-      await expectSw(ctx, BEGIN(), "9000");
-      await expectSw(ctx, SIGN(2, cur, 1), "9000", undefined, "2 more from sub-wallet 1: exactly 5");
+      await paid(ctx, 2, cur, "2 more from sub-wallet 1: exactly 5", 1);
       const mid = await card.balances();
       assert.equal(mid[1].balance, 5, "sub-wallet 1 holds 10 - 5");
       const before0 = mid[0].balance;

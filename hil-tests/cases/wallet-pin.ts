@@ -9,7 +9,7 @@ import assert from "../check.ts";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import type { WalletCard } from "../../host-tools/src/wallet/index.ts";
 import { LAB_PIN, readyCard } from "./wallet.ts";
-import { BEGIN, CHANGE_PIN, command, expectSw, SET_LIMITS, SIGN, send, triesAtLeast, VERIFY, verifyLabPin } from "./wallet-probe.ts";
+import { CHANGE_PIN, command, expectSw, paid, SET_LIMITS, send, triesAtLeast, VERIFY, verifyLabPin } from "./wallet-probe.ts";
 
 const area = "wallet";
 const REF = "docs/wallet-apdu.md §PIN; ISO/IEC 7816-4:2020 §11.5.6";
@@ -139,8 +139,7 @@ export const WALLET_PIN_BLOCK_CASES: ConformanceCase[] = [
       await expectSw(ctx, command(0x2c, 0x00, 0x80, [0x31, 0x32, 0x33, 0x34]), "6D00", "", "RESET RETRY COUNTER with data");
       await dropVerification(ctx, card);
       assert.equal((await card.info()).pin, 0, "a new tap does not restore tries");
-      await expectSw(ctx, BEGIN(), "9000");
-      await expectSw(ctx, SIGN(1, (await card.info()).cur ?? "EUR"), "9000", undefined, "a payment with the PIN blocked");
+      await paid(ctx, 1, (await card.info()).cur ?? "EUR", "a payment with the PIN blocked");
     },
   },
 ];

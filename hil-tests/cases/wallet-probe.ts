@@ -4,9 +4,8 @@
 // a refusal must leave as it was (balances, counter, epoch, use since sync, log head, PIN tries).
 import { assert } from "../check.ts";
 import type { CaseContext } from "../case.ts";
-import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import { buildSyncToken, type Envelope, type WalletCard } from "../../host-tools/src/wallet/index.ts";
-import { certifiedByLab, LAB_LIMITS, LAB_PIN, labIssuer } from "./wallet.ts";
+import { certifiedByLab, LAB_LIMITS, LAB_PIN, labIssuer, readyCard } from "./wallet.ts";
 
 /** One short command APDU, CLA 00: header, then Lc and data when there is data (ISO/IEC 7816-4 §5.1). */
 export function command(ins: number, p1: number, p2: number, data: ArrayLike<number> = []): Uint8Array {
@@ -69,9 +68,17 @@ export async function refusedUnchanged(ctx: CaseContext, card: WalletCard, setup
 }
 
 /** Cases that sign sync tokens need the lab issuer's batch key: only a lab-profile card qualifies. */
-export async function requireLabIssuer(ctx: CaseContext, card: WalletCard): Promise<void> {
+export async function labProfileCard(ctx: CaseContext): Promise<WalletCard> {
+  const card = await readyCard(ctx);
   if (!(await certifiedByLab(card)))
     ctx.precondition("the issuer's batch key (the card was not certified by the lab issuer, and only its issuer can sign a sync)");
+  return card;
+}
+
+/** BEGIN then SIGN of `amount`, both answered 9000 (a payment the case expects to go through). */
+export async function paid(ctx: CaseContext, amount: number, currency: string, what: string, sub = 0): Promise<void> {
+  await expectSw(ctx, BEGIN(), "9000", undefined, `${what} (BEGIN)`);
+  await expectSw(ctx, SIGN(amount, currency, sub), "9000", undefined, what);
 }
 
 /** Applies a lab-signed sync for the card's next epoch with `envelope` (no top-up); returns the new epoch. */
@@ -100,15 +107,4 @@ export async function triesAtLeast(ctx: CaseContext, card: WalletCard, need: num
   const left = (await card.info()).pin ?? 0;
   if (left < need) ctx.precondition(`at least ${need} PIN tries left (the card has ${left}): the case would block the PIN`);
   return left;
-}
-
-/** A refusal's TapkitError code, or "accepted". */
-export async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TapkitError) return e.code;
-    throw e;
-  }
-  return "accepted";
 }

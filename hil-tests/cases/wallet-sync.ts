@@ -5,10 +5,10 @@
 // use since sync as they were; then what an accepted sync does. Tokens are signed with the
 // published lab issuer's batch key, so these cases need a lab-profile card.
 import assert from "../check.ts";
-import type { CaseContext, ConformanceCase } from "../case.ts";
+import type { ConformanceCase } from "../case.ts";
 import { buildSyncToken, encodeDet, signSign1, type SyncTerms, type WalletCard } from "../../host-tools/src/wallet/index.ts";
-import { labIssuer, readyCard } from "./wallet.ts";
-import { command, refusedUnchanged, requireLabIssuer, send, SYNC } from "./wallet-probe.ts";
+import { labIssuer } from "./wallet.ts";
+import { command, labProfileCard, refusedUnchanged, send, SYNC } from "./wallet-probe.ts";
 
 const area = "wallet";
 const REF = "docs/wallet-apdu.md §Sync, §Refusals; docs/vouchers.md §Sync token";
@@ -130,12 +130,6 @@ const ROWS: Row[] = [
   },
 ];
 
-async function labCard(ctx: CaseContext): Promise<WalletCard> {
-  const card = await readyCard(ctx);
-  await requireLabIssuer(ctx, card);
-  return card;
-}
-
 export const WALLET_SYNC_CASES: ConformanceCase[] = [
   ...ROWS.map(
     (row): ConformanceCase => ({
@@ -147,7 +141,7 @@ export const WALLET_SYNC_CASES: ConformanceCase[] = [
       changes: "none on a conforming card (one that wrongly accepts moves its epoch)",
       title: `SYNC refuses ${row.title}: 6985 ${row.reason}, epoch, balances and use since sync unchanged`,
       async run(ctx) {
-        const card = await labCard(ctx);
+        const card = await labProfileCard(ctx);
         const token = row.token(await cardNow(card));
         await refusedUnchanged(ctx, card, [], SYNC(token), "6985", row.reason, `SYNC with ${row.title}`);
       },
@@ -163,7 +157,7 @@ export const WALLET_SYNC_CASES: ConformanceCase[] = [
     title:
       "an accepted SYNC: answer = epoch + 1 and balance + top-up (as GET DATA shows), use since sync 0, envelope kept, log entry kind 6; the same token again 6985 11",
     async run(ctx) {
-      const card = await labCard(ctx);
+      const card = await labProfileCard(ctx);
       const c = await cardNow(card);
       const before = await card.limits();
       if (c.bal + 5 > c.maxBalance) ctx.precondition(`room for a top-up of 5 below the maximum balance ${c.maxBalance} (balance ${c.bal})`);
