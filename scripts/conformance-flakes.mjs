@@ -101,7 +101,23 @@ function hil(port, junit) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [CLI, "hil", "--port", port, "--baud", values.baud, "--timeout", values.timeout, "--allow-destructive", "--seed", seed, "--junit", junit, "--json", ...values.only.flatMap((o) => ["--only", o])],
+      [
+        CLI,
+        "hil",
+        "--port",
+        port,
+        "--baud",
+        values.baud,
+        "--timeout",
+        values.timeout,
+        "--allow-destructive",
+        "--seed",
+        seed,
+        "--junit",
+        junit,
+        "--json",
+        ...values.only.flatMap((o) => ["--only", o]),
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
