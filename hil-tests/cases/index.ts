@@ -3,7 +3,10 @@
 import type { ConformanceCase } from "../case.ts";
 import { LINK_CASES } from "./link.ts";
 import { WALLET_CASES } from "./wallet.ts";
-import { WALLET_ACCEPTOR_CASES } from "./wallet-acceptor.ts";
+import { ACCEPTOR_REFUSAL_CASES, WALLET_ACCEPTOR_CASES } from "./wallet-acceptor.ts";
+import { WALLET_LIMIT_CASES } from "./wallet-limits.ts";
+import { WALLET_PIN_BLOCK_CASES, WALLET_PIN_CASES } from "./wallet-pin.ts";
+import { WALLET_SYNC_CASES } from "./wallet-sync.ts";
 import { QR_CASES } from "./qr.ts";
 import { NFC_CASES } from "./nfc.ts";
 import { T4T_COMMAND_CASES } from "./families/t4t-commands.ts";
@@ -21,8 +24,14 @@ export const ALL_CASES: ConformanceCase[] = [
   ...LINK_CASES,
   ...LINK_TABLE_CASES,
   ...STORE_CASES,
+  // The limit, PIN and sync families need an unblocked PIN: before WALLET-005 blocks it.
+  ...WALLET_LIMIT_CASES,
+  ...WALLET_PIN_CASES,
+  ...WALLET_SYNC_CASES,
   ...WALLET_CASES,
+  ...WALLET_PIN_BLOCK_CASES,
   ...WALLET_ACCEPTOR_CASES,
+  ...ACCEPTOR_REFUSAL_CASES,
   ...QR_CASES,
   ...QR_MATRIX_CASES,
   ...EMV_CASES,

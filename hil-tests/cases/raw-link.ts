@@ -13,11 +13,14 @@ export function freshSeq(): number {
 
 /**
  * Sends raw wire bytes and collects every frame that answers `seq` for `waitMs`
- * (or until `expect` answers have arrived).
+ * (or until `expect` answers have arrived). A case that expects answers waits as long as the
+ * session would for a request (--timeout x attempts): a fixed 1.5 s window turned a starved
+ * simulator into a device failure (LINK-OP-006 "one answer 0 !== 1", 1 of 26 card runs of the
+ * flake hunt at load average 35). A window that proves an absence stays as the case gives it.
  */
 export async function sendAndCollect(device: DeviceClient, wire: Uint8Array, seq: number, opts: { waitMs?: number; expect?: number } = {}): Promise<Frame[]> {
   const got: Frame[] = [];
-  const waitMs = opts.waitMs ?? 1500;
+  const waitMs = opts.waitMs ?? (opts.expect !== undefined ? device.session.answerBudgetMs(wire.length) : 1500);
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   const off = device.session.onFrame((f) => {

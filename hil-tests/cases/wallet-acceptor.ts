@@ -19,8 +19,10 @@ import {
   signerFromSecret,
   signSign1,
   verifyVoucher,
+  type Signer,
+  type VoucherPayload,
 } from "../../host-tools/src/wallet/index.ts";
-import { labIssuer, readyCard } from "./wallet.ts";
+import { LAB_LIMITS, labIssuer, readyCard } from "./wallet.ts";
 
 const area = "wallet";
 const PAYEE = "conformance";
@@ -33,17 +35,26 @@ async function readyPlaque(ctx: CaseContext): Promise<{ plaque: PlaqueAcceptor; 
   return { plaque, heldBefore: s.held };
 }
 
-function labCard() {
+/** A host-side card key certified by the lab issuer (EUR, the lab envelope; `currency` for the certificate only). */
+function labCard(currency = "EUR") {
   const key = signerFromSecret(COSE_ALG_EDDSA, sha256(new TextEncoder().encode("tapkit lab test card")));
-  return { key, chain: certifyDevice(labIssuer(), key.publicKey, "EUR", { maxBalance: 100_000, perPayment: 2_000, cumulative: 50_000, maxCount: 1_000 }) };
+  return { key, chain: certifyDevice(labIssuer(), key.publicKey, currency, LAB_LIMITS) };
 }
 
-function voucherFor(card: ReturnType<typeof labCard>, counter: number, amount: number, challenge: Uint8Array): Uint8Array {
+/** A voucher of the lab card; `over` changes payload fields, `signer` signs with another key. */
+function voucherFor(
+  card: ReturnType<typeof labCard>,
+  counter: number,
+  amount: number,
+  challenge: Uint8Array,
+  over: Partial<VoucherPayload> = {},
+  signer: Signer = card.key,
+): Uint8Array {
   return signSign1(
-    card.key,
+    signer,
     encodeVoucherPayload({
       version: 1,
-      deviceId: card.key.kid,
+      deviceId: signer.kid,
       counter,
       amount,
       currency: "EUR",
@@ -52,6 +63,7 @@ function voucherFor(card: ReturnType<typeof labCard>, counter: number, amount: n
       subWallet: 0,
       balanceAfter: 1_000,
       epoch: 0,
+      ...over,
     }),
   );
 }
@@ -191,6 +203,153 @@ export const WALLET_ACCEPTOR_CASES: ConformanceCase[] = [
       const b = decodeBundle((await plaque.exportAll())[slot]);
       assert.equal(verifyVoucher(b, labIssuer().root.publicKey).paywordUnits, 2);
       if (heldBefore === 0) await plaque.clear();
+    },
+  },
+];
+
+/** One rule of the acceptor's submit check order, broken alone. */
+interface RefusalRow {
+  n: string;
+  code: string;
+  title: string;
+  /** the amount (and PayWord unit) the plaque asks for */
+  ask: { amount: number; unit?: number };
+  /** the voucher and chain sent for that challenge */
+  build(challenge: Uint8Array, counter: number): { voucher: Uint8Array; chain: Uint8Array[] };
+}
+
+const stranger = () => signerFromSecret(COSE_ALG_EDDSA, sha256(new TextEncoder().encode("tapkit conformance stranger")));
+const PAYWORD_ROOT = sha256(new TextEncoder().encode("conformance chain"));
+
+const REFUSALS: RefusalRow[] = [
+  {
+    n: "010",
+    code: "PAYEE_MISMATCH",
+    title: "a voucher for another payee",
+    ask: { amount: 9 },
+    build: (ch, ctr) => ({ voucher: voucherFor(labCard(), ctr, 9, ch, { payee: "someone-else" }), chain: labCard().chain }),
+  },
+  {
+    n: "011",
+    code: "CURRENCY",
+    title: "a voucher in another currency than the plaque's",
+    ask: { amount: 9 },
+    build: (ch, ctr) => ({ voucher: voucherFor(labCard(), ctr, 9, ch, { currency: "USD" }), chain: labCard().chain }),
+  },
+  {
+    n: "012",
+    code: "CURRENCY",
+    title: "a card certified for another currency (voucher in the plaque's)",
+    ask: { amount: 9 },
+    build: (ch, ctr) => ({ voucher: voucherFor(labCard("USD"), ctr, 9, ch), chain: labCard("USD").chain }),
+  },
+  {
+    n: "013",
+    code: "AMOUNT_MISMATCH",
+    title: "a voucher for another amount than asked (8 for 9)",
+    ask: { amount: 9 },
+    build: (ch, ctr) => ({ voucher: voucherFor(labCard(), ctr, 8, ch), chain: labCard().chain }),
+  },
+  {
+    n: "014",
+    code: "ENVELOPE",
+    title: "an amount one above the certificate's per-payment cap (asked so)",
+    ask: { amount: LAB_LIMITS.perPayment + 1 },
+    build: (ch, ctr) => ({ voucher: voucherFor(labCard(), ctr, LAB_LIMITS.perPayment + 1, ch), chain: labCard().chain }),
+  },
+  {
+    n: "015",
+    code: "ENVELOPE",
+    title: "a balance after one above the certificate's maximum balance",
+    ask: { amount: 9 },
+    build: (ch, ctr) => ({ voucher: voucherFor(labCard(), ctr, 9, ch, { balanceAfter: LAB_LIMITS.maxBalance + 1 }), chain: labCard().chain }),
+  },
+  {
+    n: "016",
+    code: "VOUCHER_KID",
+    title: "a voucher signed by a key other than the certified card key",
+    ask: { amount: 9 },
+    build: (ch, ctr) => ({ voucher: voucherFor(labCard(), ctr, 9, ch, {}, stranger()), chain: labCard().chain }),
+  },
+  {
+    n: "017",
+    code: "CHAIN_LINK",
+    title: "a device certificate not signed by the batch key (the lab batch certificate with a stranger's device certificate)",
+    ask: { amount: 9 },
+    build: (ch, ctr) => ({
+      voucher: voucherFor(labCard(), ctr, 9, ch),
+      chain: certifyDevice({ ...labIssuer(), batch: stranger() }, labCard().key.publicKey, "EUR", LAB_LIMITS),
+    }),
+  },
+  {
+    n: "018",
+    code: "CHAIN_TERMS",
+    title: "PayWord terms in a voucher when no unit was asked",
+    ask: { amount: 10 },
+    build: (ch, ctr) => ({ voucher: voucherFor(labCard(), ctr, 10, ch, { chain: { root: PAYWORD_ROOT, unit: 2, length: 5 } }), chain: labCard().chain }),
+  },
+  {
+    n: "019",
+    code: "CHAIN_TERMS",
+    title: "a plain voucher when a PayWord unit was asked",
+    ask: { amount: 10, unit: 2 },
+    build: (ch, ctr) => ({ voucher: voucherFor(labCard(), ctr, 10, ch), chain: labCard().chain }),
+  },
+  {
+    n: "020",
+    code: "CHAIN_TERMS",
+    title: "PayWord terms whose unit x length is not the amount (2 x 4 for 10)",
+    ask: { amount: 10, unit: 2 },
+    build: (ch, ctr) => ({ voucher: voucherFor(labCard(), ctr, 10, ch, { chain: { root: PAYWORD_ROOT, unit: 2, length: 4 } }), chain: labCard().chain }),
+  },
+];
+
+export const ACCEPTOR_REFUSAL_CASES: ConformanceCase[] = [
+  ...REFUSALS.map(
+    (row): ConformanceCase => ({
+      id: `ACCEPTOR-${row.n}`,
+      area,
+      ref: "docs/vouchers.md §The plaque as offline acceptor (checks on submit)",
+      tags: ["acceptor", "refusals"],
+      roles: ["plaque"],
+      changes: "configures the acceptor root when unconfigured; stores nothing on a conforming plaque",
+      title: `plaque acceptor refuses ${row.title} (${row.code}); nothing is stored and the challenge is spent`,
+      async run(ctx) {
+        const { plaque } = await readyPlaque(ctx);
+        const held = (await plaque.status()).held;
+        const counter = Math.floor(Date.now() / 1000) + 10;
+        const { challenge } = await plaque.challenge(row.ask.amount, row.ask.unit);
+        const { voucher, chain } = row.build(challenge, counter);
+        assert.equal(await refusal(plaque.submit(voucher, chain)), row.code);
+        assert.equal((await plaque.status()).held, held, "no voucher stored");
+        // Each challenge takes one attempt: the well-formed voucher for it is now refused too.
+        const good = voucherFor(labCard(), counter, 9, challenge);
+        assert.equal(await refusal(plaque.submit(good, labCard().chain)), "NO_CHALLENGE", "the challenge was spent by the refused attempt");
+      },
+    }),
+  ),
+  {
+    id: "ACCEPTOR-021",
+    area,
+    ref: "docs/vouchers.md §The plaque as offline acceptor (store: freshness entries survive clears)",
+    tags: ["acceptor", "replay"],
+    roles: ["plaque"],
+    changes: "configures the acceptor root when unconfigured; stores and clears two vouchers; the lab card's freshness entry rises",
+    title:
+      "after a clear the plaque still knows the card's highest counter: a new voucher with that counter is refused (COUNTER_REUSED), the next one accepted",
+    async run(ctx) {
+      const { plaque, heldBefore } = await readyPlaque(ctx);
+      if (heldBefore > 0) ctx.precondition(`an acceptor holding no vouchers (it holds ${heldBefore}: export and clear them first)`);
+      const card = labCard();
+      const counter = Math.floor(Date.now() / 1000) + 20;
+      const a = await plaque.challenge(5);
+      assert.equal(await refusal(plaque.submit(voucherFor(card, counter, 5, a.challenge), card.chain)), "accepted");
+      assert.equal(await plaque.clear(), 1, "one voucher cleared");
+      const b = await plaque.challenge(5);
+      assert.equal(await refusal(plaque.submit(voucherFor(card, counter, 5, b.challenge), card.chain)), "COUNTER_REUSED");
+      const c = await plaque.challenge(5);
+      assert.equal(await refusal(plaque.submit(voucherFor(card, counter + 1, 5, c.challenge), card.chain)), "accepted");
+      assert.equal(await plaque.clear(), 1);
     },
   },
 ];

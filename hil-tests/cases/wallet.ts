@@ -8,6 +8,7 @@ import type { CaseContext, ConformanceCase } from "../case.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
 import {
   buildSyncToken,
+  checkSign1,
   COSE_ALG_EDDSA,
   decodeBundle,
   decodeCertPayload,
@@ -33,7 +34,9 @@ export function labIssuer(): IssuerFiles {
   return { root, batch, batchCert: issueCertificate(root, { role: ROLE_BATCH, publicKey: batch.publicKey }) };
 }
 
-const LAB_LIMITS = { maxBalance: 100_000, perPayment: 2_000, cumulative: 50_000, maxCount: 1_000 };
+/** The envelope and PIN of a wallet the suite provisions with the lab issuer: the lab profile. */
+export const LAB_LIMITS = { maxBalance: 100_000, perPayment: 2_000, cumulative: 50_000, maxCount: 1_000 };
+export const LAB_PIN = "1234";
 
 /**
  * Selects the wallet. A blank card is provisioned with the lab issuer only when the run
@@ -49,8 +52,8 @@ export async function readyCard(ctx: CaseContext) {
         ctx.precondition(
           "the wallet is not provisioned: provision it (tapkit wallet provision) or run with --allow-destructive to provision it with the lab issuer",
         );
-      await provisionOverLink(ctx.device, labIssuer(), { pin: "1234", balance: 50_000, currency: "EUR", limits: LAB_LIMITS });
-      ctx.stateChange("provisioned the blank wallet with the lab test issuer (PIN 1234, balance 50000 EUR)");
+      await provisionOverLink(ctx.device, labIssuer(), { pin: LAB_PIN, balance: 50_000, currency: "EUR", limits: LAB_LIMITS });
+      ctx.stateChange(`provisioned the blank wallet with the lab test issuer (PIN ${LAB_PIN}, balance 50000 EUR)`);
       await card.select();
     }
   } catch (e) {
@@ -130,6 +133,14 @@ export const WALLET_CASES: ConformanceCase[] = [
       const challenge = crypto.getRandomValues(new Uint8Array(16));
       const { voucher } = await card.pay({ amount: 1, currency: (await card.info()).cur ?? "EUR", payee: "conformance", challenge });
       const chain = await card.chain();
+      // Whoever issued the card: the voucher is signed by the card's own key and pays what was asked.
+      const info = await card.info();
+      const sign1 = decodeSign1(voucher, "voucher");
+      assert.deepEqual(new Uint8Array(sign1.kid), new Uint8Array(info.kid), "voucher kid = the card's kid");
+      checkSign1(sign1, info.pub, info.alg, "voucher");
+      const payload = decodeVoucherPayload(sign1.payload);
+      assert.deepEqual([payload.counter, payload.amount, payload.payee], [before + 1, 1, "conformance"]);
+      assert.deepEqual(new Uint8Array(payload.challenge), challenge);
       const bundle = decodeBundle(encodeBundle({ voucher, chain }));
       const labRoot = labIssuer().root.publicKey;
       const batch = decodeSign1(chain[0], "batch");
@@ -137,7 +148,7 @@ export const WALLET_CASES: ConformanceCase[] = [
         const v = verifyVoucher(bundle, labRoot, { challenge, payee: "conformance", amount: 1 });
         assert.equal(v.voucher.counter, before + 1);
       } else {
-        ctx.note("root", "not the lab issuer: chain checked by the issuer's own verifier");
+        ctx.note("root", "not the lab issuer: the chain up to the issuer's root is for the issuer's verifier");
       }
       ctx.note("voucherBytes", voucher.length);
     },
@@ -171,6 +182,8 @@ export const WALLET_CASES: ConformanceCase[] = [
     title: "PIN: owner ops need it; on simulated boards wrong PINs count down and lock (63C2, 63C1, 6983)",
     async run(ctx) {
       const card = await readyCard(ctx);
+      await ctx.nfc.newTap(); // a card fresh in the field: no PIN verified by an earlier case
+      await card.select();
       await assert.rejects(card.fund(1, 1), (e: unknown) => e instanceof TapkitError && e.code === "PIN_REQUIRED");
       if (!ctx.board.startsWith("sim-")) ctx.skip("lockout is only exercised on simulated boards (it would lock a real card)");
       const left = (await card.info()).pin ?? 0;

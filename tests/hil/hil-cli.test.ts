@@ -86,6 +86,11 @@ test("a lab run over the pty: seed, firmware hash, signed report verified offlin
   assert.equal(run.json.facts.firmware.source, "--firmware");
   assert.equal(run.json.facts.firmware.sha256.length, 64);
   assert.equal(run.json.facts.path.link, sim.port);
+  assert.deepEqual(
+    [run.json.facts.path.nfcKind, run.json.facts.path.nfc],
+    ["nfc-test", `${sim.port} (nfc-test channel)`],
+    "the report names the path: the simulator's pty, tag APDUs over the link's nfc-test channel",
+  );
   const sunc = run.json.cases.find((c: any) => c.id === "NFC-SUNC-002");
   assert.equal(sunc.verdict, "skipped", "state-changing case skipped by default");
   assert.deepEqual(run.json.stateChanges, []);

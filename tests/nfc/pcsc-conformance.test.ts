@@ -75,6 +75,9 @@ test("tapkit hil --reader: a lab's run over PC/SC against `tapkit sim --pcsc`, r
     assert.equal(run.json.failed, 0);
     assert.equal(run.json.skipped, 0);
     assert.equal(run.json.nfc.kind, "pcsc");
+    assert.equal(run.json.facts.path.link, sim.port);
+    assert.equal(run.json.facts.path.nfcKind, "pcsc");
+    assert.ok(run.json.facts.path.nfc.includes(VPCD_READER), `the report names the PC/SC reader: ${run.json.facts.path.nfc}`);
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(readFileSync(junit, "utf8"));
     const props = [[xml.testsuites.testsuite].flat()[0].properties.property].flat();
     assert.ok(

@@ -146,6 +146,7 @@ test("tapkit sim --board qemu-m4: the simulator's ready line; info and a conform
   );
   assert.equal(hil.json.passed, selectCases(ALL_CASES, { only }).length - na.length);
   assert.equal(hil.json.facts.path.link, sim.port, "the report names the pty path");
+  assert.deepEqual([hil.json.facts.board, hil.json.facts.path.nfcKind], ["qemu-m4", "nfc-test"], "the qemu-m4 board, tag APDUs over its link");
   assert.equal(hil.json.device.shell.startsWith("tapkit-cortex-m/"), true);
 
   const code = await sim.stop("SIGTERM");

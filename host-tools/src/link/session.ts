@@ -203,6 +203,15 @@ export class LinkSession {
     return BASE_TIMEOUT_MS + 2 * (lineMs(wireBytes, this.baud) + lineMs(maxWireLength(this.peerMax), this.baud));
   }
 
+  /**
+   * How long a request may take in all, every attempt included: what a caller that sends raw
+   * bytes and expects an answer should wait before calling it missing (the conformance cases),
+   * so that a slow or loaded bench is judged by the same --timeout as every other request.
+   */
+  answerBudgetMs(wireBytes: number): number {
+    return (this.timeoutMs ?? this.attemptTimeoutMs(wireBytes)) * (this.retries + 1);
+  }
+
   /** Sends `{op, ...args}` on `channel` and resolves with the device's result map. */
   async request(channel: number, op: string, args: Body = {}, opts: RequestOptions = {}): Promise<Body> {
     if (this.closed) throw new LinkError("LINK_CLOSED", `${this.transport.description} session is closed`);
