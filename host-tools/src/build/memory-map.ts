@@ -13,6 +13,8 @@
 // character outside ASCII fails the build, and so does a module that still calls
 // String#charCodeAt (checkLiteralReaders). Strings took 17,296 B of the card's linear memory
 // with asc's layout, 5,7xx B with this one.
+import { buildError } from "./build-error.ts";
+
 export type RegionKind =
   /** memory.data(n): zero-filled scratch or state, no bytes in the module */
   | "buffer"
@@ -53,9 +55,6 @@ type Patched = {
 type CompilerLike = { currentFlow: Flow; memoryOffset: bigint | number; program: { stringInstance: { id: number } } };
 type I64 = { add(o: I64): I64 };
 const i64 = globalThis as unknown as { i64_new(lo: number, hi: number): I64; i64_add(a: I64, b: I64): I64 };
-
-/** A literal the device cannot store as ASCII bytes. */
-export class LiteralError extends Error {}
 
 /**
  * The std functions that read a string's UTF-16 units; with literals stored as bytes a call to
@@ -110,7 +109,12 @@ export async function recordMemoryMap<T>(compile: () => Promise<T>): Promise<{ r
     const known = literals.get(text);
     if (known) return known;
     const bad = [...text].find((c) => c.charCodeAt(0) > 0x7f);
-    if (bad) throw new LiteralError(`string literal "${text}" in ${ownerOf(this.currentFlow)} has the non-ASCII character "${bad}"`);
+    if (bad)
+      throw buildError(
+        "BUILD_COMPILE",
+        `string literal "${text}" in ${ownerOf(this.currentFlow)} has the non-ASCII character "${bad}"`,
+        "the device stores string literals as ASCII bytes (docs/hal-abi.md): write the text as bytes (memory.data<u8>) or keep it ASCII",
+      );
     const buffer = new Uint8Array(STRING_HEADER + text.length);
     const view = new DataView(buffer.buffer);
     view.setUint32(0, this.program.stringInstance.id, true);
