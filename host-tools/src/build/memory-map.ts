@@ -105,21 +105,22 @@ export async function recordMemoryMap<T>(compile: () => Promise<T>): Promise<{ r
     return seg;
   };
   const literals = new Map<string, I64>();
+  const nonAscii: string[] = [];
   proto.ensureStaticStringPtr = function (text) {
     const known = literals.get(text);
     if (known) return known;
+    // Thrown from inside asc this would crash the compiler (it exits the process), so a bad
+    // literal is laid out with "?" for its non-ASCII units and reported once the compile is over.
     const bad = [...text].find((c) => c.charCodeAt(0) > 0x7f);
-    if (bad)
-      throw buildError(
-        "BUILD_COMPILE",
-        `string literal "${text}" in ${ownerOf(this.currentFlow)} has the non-ASCII character "${bad}"`,
-        "the device stores string literals as ASCII bytes (docs/hal-abi.md): write the text as bytes (memory.data<u8>) or keep it ASCII",
-      );
+    if (bad) nonAscii.push(`string literal "${text}" in ${ownerOf(this.currentFlow)} has the non-ASCII character "${bad}"`);
     const buffer = new Uint8Array(STRING_HEADER + text.length);
     const view = new DataView(buffer.buffer);
     view.setUint32(0, this.program.stringInstance.id, true);
     view.setUint32(4, text.length * 2, true);
-    for (let i = 0; i < text.length; i++) buffer[STRING_HEADER + i] = text.charCodeAt(i);
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i);
+      buffer[STRING_HEADER + i] = unit > 0x7f ? 0x3f : unit;
+    }
     pendingString = text;
     try {
       const seg = proto.addAlignedMemorySegment.call(this, buffer, 4) as unknown as { offset: I64 };
@@ -132,6 +133,12 @@ export async function recordMemoryMap<T>(compile: () => Promise<T>): Promise<{ r
   };
   try {
     const result = await compile();
+    if (nonAscii.length)
+      throw buildError(
+        "BUILD_COMPILE",
+        nonAscii.join("\n"),
+        "the device stores string literals as ASCII bytes (docs/hal-abi.md): keep the text ASCII, or write it as bytes (memory.data<u8>)",
+      );
     const dataEnd = last ? Number((last as CompilerLike).memoryOffset) : 0;
     return { result, map: { regions, dataEnd, heapBase: (dataEnd + 15) & ~15 } };
   } finally {
