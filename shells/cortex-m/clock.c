@@ -29,11 +29,17 @@ uint64_t clock_cycles(void) {
 
 /* While counting, the reading is not the MCU's work to count: its value depends on when the
  * host did things, and the 64-bit division's length (a library routine) on the value. */
+/* While counting, the clock also starts at COUNTING_EPOCH_MS: the firmware writes timestamps
+ * into its link log as CBOR integers, whose length (and the instructions to encode them) steps
+ * at 24, 256 and 65,536. From 65,536 ms up every reading has the same length, so a boot that
+ * the host's pace makes 200 or 300 ms long counts the same (it differed by 3 instructions). */
+#define COUNTING_EPOCH_MS 65536u
+
 uint64_t clock_now_ms(void) {
   perf_pause();
   uint64_t ms = clock_cycles() / (CPU_HZ / 1000u);
   perf_resume();
-  return ms;
+  return perf_counting() ? ms + COUNTING_EPOCH_MS : ms;
 }
 
 void systick_isr(void) { ticks++; }
