@@ -92,8 +92,10 @@ async function openAgain<T>(reopened: boolean, open: () => Promise<T>): Promise<
     try {
       return await open();
     } catch (e) {
-      // Missing, or still the closing pty (EIO on the first write): try the path again.
-      if (!reopened || attempt >= 20 || !(e instanceof LinkError && (e.code === "PORT_MISSING" || e.code === "PORT_ERROR"))) throw e;
+      // Missing, still the closing pty (EIO on the first write), or closed under the first hello
+      // while the simulator re-creates it (seen under load): try the path again.
+      const transient = e instanceof LinkError && (e.code === "PORT_MISSING" || e.code === "PORT_ERROR" || e.code === "LINK_CLOSED");
+      if (!reopened || attempt >= 20 || !transient) throw e;
       await new Promise((r) => setTimeout(r, 250));
     }
   }
