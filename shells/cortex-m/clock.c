@@ -27,19 +27,25 @@ uint64_t clock_cycles(void) {
   return now * CYCLES_PER_TICK + (CYCLES_PER_TICK - 1u - down);
 }
 
-/* While counting, the reading is not the MCU's work to count: its value depends on when the
- * host did things, and the 64-bit division's length (a library routine) on the value. */
-/* While counting, the clock also starts at COUNTING_EPOCH_MS: the firmware writes timestamps
- * into its link log as CBOR integers, whose length (and the instructions to encode them) steps
- * at 24, 256 and 65,536. From 65,536 ms up every reading has the same length, so a boot that
- * the host's pace makes 200 or 300 ms long counts the same (it differed by 3 instructions). */
-#define COUNTING_EPOCH_MS 65536u
-
+/* Not the MCU's work to count: its value depends on when the host did things, and the 64-bit
+ * division's length (a library routine) on the value. Only the shell reads it inside a call,
+ * while a chip call has the count paused already. */
 uint64_t clock_now_ms(void) {
   perf_pause();
   uint64_t ms = clock_cycles() / (CPU_HZ / 1000u);
   perf_resume();
-  return perf_counting() ? ms + COUNTING_EPOCH_MS : ms;
+  return ms;
+}
+
+/* While counting, the firmware's clock is its own work: the instructions counted so far (one
+ * a cycle at CPU_HZ), with no time passing while it waits for the outside. With the real clock
+ * the values the firmware gets, and so its work, depended on the host's pace: a link-log
+ * timestamp (or status uptime) whose CBOR bytes hold one 00 more or less takes COBS another
+ * path, and a boot the host made last over 256 ms instead of 110 counted 3 instructions fewer. The
+ * work clock gives every run the same readings, so its arithmetic is counted like any other. */
+uint64_t clock_firmware_ms(void) {
+  if (!perf_counting()) return clock_now_ms();
+  return perf_work() / (CPU_HZ / 1000u);
 }
 
 void systick_isr(void) { ticks++; }

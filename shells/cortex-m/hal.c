@@ -9,7 +9,6 @@
 #include "clock.h"
 #include "cmsdk-uart.h"
 #include "console.h"
-#include "perf.h"
 #include "shell.h"
 
 #define E_ARG (-1)
@@ -67,7 +66,7 @@ void Z_halZ_panic(struct Z_hal_instance_t *h, u32 ptr, u32 len) {
 
 u64 Z_halZ_clock_ms(struct Z_hal_instance_t *h) {
   (void)h;
-  return clock_now_ms();
+  return clock_firmware_ms();
 }
 
 /* The secure element's clock is read once and then counted forward with clock_ms; a failed
@@ -76,7 +75,7 @@ u64 Z_halZ_clock_unix(struct Z_hal_instance_t *h) {
   (void)h;
   static uint64_t base_unix, base_ms, last_try_ms;
   static bool tried;
-  uint64_t now = clock_now_ms();
+  uint64_t now = clock_firmware_ms();
   if (!base_unix && (!tried || now - last_try_ms >= 1000)) {
     uint8_t t[8] = {0};
     tried = true;
@@ -86,10 +85,8 @@ u64 Z_halZ_clock_unix(struct Z_hal_instance_t *h) {
       base_ms = now;
     }
   }
-  perf_pause(); /* a 64-bit division whose length depends on the time: not counted (perf.c) */
-  uint64_t unix = base_unix ? base_unix + (now - base_ms) / 1000u : 0;
-  perf_resume();
-  return unix;
+  /* counted: while counting, `now` is the work clock, the same in every run (clock.c) */
+  return base_unix ? base_unix + (now - base_ms) / 1000u : 0;
 }
 
 u32 Z_halZ_random(struct Z_hal_instance_t *h, u32 ptr, u32 len) {

@@ -66,15 +66,15 @@ static void boot_firmware(uint32_t flags) {
   }
   for (;;) {
     uint64_t t0 = clock_cycles();
-    perf_call_begin();
+    perf_call_begin(PERF_INSTANTIATE);
     Z_fw_instantiate(&fw, &hal_instance);
-    perf_call_end(PERF_INSTANTIATE);
+    perf_call_end();
     uint64_t t1 = clock_cycles(), waited = chip_wait_cycles;
     uint32_t abi = Z_fwZ_tk_abi_version(&fw);
     if (abi != ABI_VERSION) halt("the firmware speaks another HAL ABI version than 1");
-    perf_call_begin();
+    perf_call_begin(PERF_INIT);
     int32_t rc = (int32_t)Z_fwZ_tk_init(&fw, flags);
-    perf_call_end(PERF_INIT);
+    perf_call_end();
     if (rc >= 0) {
       uint32_t io = Z_fwZ_tk_io_buffer(&fw);
       mailbox_cap = Z_fwZ_tk_io_capacity(&fw);
@@ -119,17 +119,17 @@ static void link_service(void) {
     return;
   }
   held = 0;
-  perf_call_begin();
+  perf_call_begin(PERF_LINK_RX);
   Z_fwZ_tk_link_rx(&fw, n);
-  perf_call_end(PERF_LINK_RX);
+  perf_call_end();
 }
 
 static void set_field(bool on) {
   if (field_on == on) return;
   field_on = on;
-  perf_call_begin();
+  perf_call_begin(PERF_NFC_FIELD);
   Z_fwZ_tk_nfc_field(&fw, on);
-  perf_call_end(PERF_NFC_FIELD);
+  perf_call_end();
 }
 
 /* One tag command from the front-end: the response goes back with ANSWER. A response length
@@ -137,9 +137,9 @@ static void set_field(bool on) {
 static void nfc_exchange(uint32_t event, uint32_t len) {
   set_field(true);
   uint32_t min = event == NFC_EVENT_APDU ? 2 : 1;
-  perf_call_begin();
+  perf_call_begin(event == NFC_EVENT_APDU ? PERF_NFC_APDU : PERF_NFC_T2T);
   uint32_t r = event == NFC_EVENT_APDU ? Z_fwZ_tk_nfc_apdu(&fw, len) : Z_fwZ_tk_nfc_t2t(&fw, len);
-  perf_call_end(event == NFC_EVENT_APDU ? PERF_NFC_APDU : PERF_NFC_T2T);
+  perf_call_end();
   if (r < min || r > mailbox_cap) r = 0;
   const chip_arg answer[] = {ARG_IN(mailbox, r)};
   chip_call(&chip_nfc, OP_NFC_ANSWER, answer, 1, NULL);
@@ -181,9 +181,10 @@ int main(void) {
     bool more_nfc = nfc_service();
     uint64_t now = clock_now_ms();
     if (now >= next_tick) {
-      perf_call_begin();
-      Z_fwZ_tk_tick(&fw, now);
-      perf_call_end(PERF_TICK);
+      uint64_t firmware_now = clock_firmware_ms();
+      perf_call_begin(PERF_TICK);
+      Z_fwZ_tk_tick(&fw, firmware_now);
+      perf_call_end();
       next_tick = now + TICK_MS;
     }
     uint32_t mask = irq_save();

@@ -12,7 +12,9 @@
  * and queueing link bytes (cmsdk-uart.c). A count is therefore the MCU's own instructions for
  * the call: the wasm2c-compiled firmware, wasm-rt, hal.c's checks and the shell glue, without
  * the chip drivers and the UART. Each segment is rounded on its own, and the counter's own
- * instructions (calibrated at start) are taken off each segment. */
+ * instructions (calibrated at start) are taken off each segment. While counting, the
+ * firmware's clock is this count too (perf_work, clock.c), so no value it is given depends on
+ * the host's pace either. */
 #include "perf.h"
 #include <string.h>
 #include "mps2-an386.h"
@@ -39,6 +41,8 @@ struct tk_perf {
 static uint32_t shift;
 static uint32_t seg_start; /* timer value at the start of the current segment */
 static uint32_t call_count;
+static enum perf_export current; /* the export of the call running */
+static uint64_t work;            /* counted instructions of the ended calls but tk_tick's */
 static uint32_t paused; /* pause depth; a call is counted only at depth 0 */
 static uint32_t saved_mask;
 static int in_call;
@@ -96,9 +100,10 @@ uint64_t perf_cycles(void) {
   return ((uint64_t)high << 32) | v;
 }
 
-void perf_call_begin(void) {
+void perf_call_begin(enum perf_export which) {
   if (!shift) return;
   saved_mask = irq_save();
+  current = which;
   in_call = 1;
   tk_perf.busy = 1;
   paused = 0;
@@ -106,14 +111,15 @@ void perf_call_begin(void) {
   seg_start = timer_now();
 }
 
-void perf_call_end(enum perf_export which) {
+void perf_call_end(void) {
   if (!shift) return;
   uint32_t now = timer_now();
   if (!paused) call_count += segment(seg_start, now);
   in_call = 0;
-  tk_perf.calls[which]++;
-  tk_perf.last[which] = call_count;
-  tk_perf.total[which] += call_count;
+  tk_perf.calls[current]++;
+  tk_perf.last[current] = call_count;
+  tk_perf.total[current] += call_count;
+  if (current != PERF_TICK) work += call_count;
   tk_perf.busy = 0;
   irq_restore(saved_mask);
 }
@@ -132,4 +138,13 @@ void perf_resume(void) {
     irq_save();
     seg_start = timer_now();
   }
+}
+
+/* tk_tick runs every TICK_MS of the host's time, so how many of them ran is the host's pace:
+ * their instructions are left out, and the value depends only on the script's calls. */
+uint64_t perf_work(void) {
+  perf_pause(); /* ends the current segment: the value holds the call's work up to here */
+  uint64_t n = work + (in_call && current != PERF_TICK ? call_count : 0);
+  perf_resume();
+  return n;
 }

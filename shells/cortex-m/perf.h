@@ -12,8 +12,8 @@ enum perf_export { PERF_INSTANTIATE, PERF_INIT, PERF_LINK_RX, PERF_TICK, PERF_NF
 /* Reads `count=S` from the command line; with it, starts the timer and calibrates. */
 void perf_init(const char *cmdline);
 /* Around one export call (main loop only; calls do not nest). */
-void perf_call_begin(void);
-void perf_call_end(enum perf_export which);
+void perf_call_begin(enum perf_export which);
+void perf_call_end(void);
 /* Around work that is not the MCU's own and whose length the host decides (a chip's answer,
  * the link UART draining): not counted, interrupts served meanwhile. Nests. */
 void perf_pause(void);
@@ -21,5 +21,8 @@ void perf_resume(void);
 int perf_counting(void);
 /* Processor cycles from the counting timer (only while counting). */
 uint64_t perf_cycles(void);
+/* Instructions counted so far in the calls other than tk_tick, up to this point of the current
+ * one: the firmware's clock while counting (clock.c). */
+uint64_t perf_work(void);
 
 #endif

@@ -189,14 +189,21 @@ async function wasmSteps(board: Board, wasmPath: string): Promise<[string, numbe
   }
 }
 
-/** One run of the script on the ELF in QEMU with the shell's counters on. */
-export async function armSteps(board: Board, elfPath: string): Promise<{ steps: [string, number][]; counters: PerfCounters; stackHighWater: number }> {
+/**
+ * One run of the script on the ELF in QEMU with the shell's counters on. `answerDelayMs` makes
+ * every chip answer that much later: a host at another pace, which must change no count.
+ */
+export async function armSteps(
+  board: Board,
+  elfPath: string,
+  { answerDelayMs = 0 }: { answerDelayMs?: number } = {},
+): Promise<{ steps: [string, number][]; counters: PerfCounters; stackHighWater: number }> {
   // the simulator's seed and a frozen clock on the secure element: the chips answer the same in every run
   const running = await startQemuBoard({
     board,
     elfPath,
     countInstructions: true,
-    chips: { seed: 1, unixTime: UNIX_TIME },
+    chips: { seed: 1, unixTime: UNIX_TIME, answerDelayMs },
     pty: `/tmp/tapkit-bench-${board.name}-${process.pid}`,
   });
   try {

@@ -42,7 +42,7 @@ export interface StartQemuBoardOptions {
    */
   countInstructions?: boolean;
   /** chip settings beyond the state directory and blank (a seeded TRNG, frozen trusted time) */
-  chips?: Pick<BoardChipsOptions, "seed" | "unixTime" | "trustedTime">;
+  chips?: Pick<BoardChipsOptions, "seed" | "unixTime" | "trustedTime" | "answerDelayMs">;
 }
 
 export interface RunningQemuBoard extends EventEmitter {

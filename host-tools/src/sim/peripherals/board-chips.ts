@@ -29,6 +29,8 @@ export interface BoardChipsOptions {
   unixTime?: number;
   /** how long the NFC front-end waits for the MCU's answer to a tag command */
   nfcAnswerTimeoutMs?: number;
+  /** every chip answers this long after a command: a host at another pace, for counts that must not notice */
+  answerDelayMs?: number;
 }
 
 export class BoardChips {
@@ -102,6 +104,7 @@ export class BoardChips {
         ),
       ),
     };
+    for (const port of Object.values(this.ports)) port.answerDelayMs = options.answerDelayMs ?? 0;
     this.nfc.onAttention(() => this.ports.nfc.attention());
   }
 

@@ -44,6 +44,8 @@ export class ChipPort extends EventEmitter {
   private server: net.Server | null = null;
   private last: { seq: number; crc: number; answer: Uint8Array } | null = null;
   private readonly ops: Map<number, ChipOp>;
+  /** every answer goes out this long after its command (a slow bus or a busy chip) */
+  answerDelayMs = 0;
 
   constructor(
     readonly chip: ChipName,
@@ -118,7 +120,8 @@ export class ChipPort extends EventEmitter {
     }
     const answer = encodeChipFrame(frame.op | OP_RESPONSE, frame.seq, this.execute(frame));
     this.last = { seq: frame.seq, crc, answer };
-    this.write(answer);
+    if (this.answerDelayMs > 0) setTimeout(() => this.write(answer), this.answerDelayMs);
+    else this.write(answer);
   }
 
   private execute(frame: ChipFrame): Uint8Array {
