@@ -3,6 +3,7 @@
 import type { BoardProblem } from "./board-error.ts";
 import { type Board, MIN_IO_CAPACITY, WASM_PAGE_BYTES, framebufferBytes, ioCapacity, qemuShell } from "./board.ts";
 import { chunkSizeFor, slotBudget } from "./slot-budget.ts";
+import { checkStoreGeometry } from "./store-geometry.ts";
 
 /** The smallest image worth a slot: the 32-byte header, a manifest (at most 512 B) and a minimal module, 1 KiB in all. */
 const MIN_IMAGE_BYTES = 1024;
@@ -28,6 +29,8 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
       rule: `gives a mailbox of ${io} bytes; HAL ABI v1 requires at least ${MIN_IO_CAPACITY} (raise maxFrame to at least ${Math.ceil((MIN_IO_CAPACITY - 256) / 2)})`,
     });
   }
+
+  problems.push(...checkStoreGeometry(board));
 
   const [, slotA, slotB] = board.flash.partitions;
   if (slotA.pages !== slotB.pages) {
