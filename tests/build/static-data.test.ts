@@ -3,7 +3,7 @@
 // immutable exported __data_end/__heap_base, global 0 a mutable i32 <= __heap_base (the
 // decoy WAMR takes as its aux stack pointer), few data segments, none past __heap_base; and
 // the map's regions lie inside [0, __data_end) without overlapping. String literals keep their
-// text (ASCII behind rtId and rtSize); the merge and export pass is checked on a tiny module.
+// text (ASCII behind their rtSize, packed); the merge and export pass is checked on a tiny module.
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
 import { finishStaticData, mergeSegments, readDataSegments } from "../../host-tools/src/build/static-data-pass.ts";
-import type { MemoryMap } from "../../host-tools/src/build/memory-map.ts";
+import { type MemoryMap, STRING_HEADER } from "../../host-tools/src/build/memory-map.ts";
 
 const objdump = spawnSync("wasm-objdump", ["--version"]).error ? null : "wasm-objdump";
 if (!objdump) console.warn("\n*** wasm-objdump (Debian package wabt) is missing: the static-data checks are SKIPPED ***\n");
@@ -51,7 +51,8 @@ for (const board of ["sim-plaque", "sim-card"]) {
     for (const s of readDataSegments(new Uint8Array(readFileSync(wasm)))) image.set(s.data, s.offset);
     const literal = regions.find((r) => r.kind === "string" && r.text === board);
     assert.ok(literal, `the board name "${board}" is a literal in the map`);
-    const ptr = literal.offset + 8;
+    const ptr = literal.offset + STRING_HEADER;
+    assert.equal(STRING_HEADER, 4);
     assert.equal(new DataView(image.buffer).getUint32(ptr - 4, true), board.length * 2);
     assert.equal(new TextDecoder().decode(image.subarray(ptr, ptr + board.length)), board);
   });
