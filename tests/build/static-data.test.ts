@@ -10,6 +10,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
+import { loadBoard } from "../../host-tools/src/boards/index.ts";
+import { servedBy } from "../../host-tools/src/build/op-table.ts";
+import { OPS } from "../../host-tools/src/ops/catalogue.ts";
 import { finishStaticData, mergeSegments, readDataSegments } from "../../host-tools/src/build/static-data-pass.ts";
 import { type MemoryMap, STRING_HEADER } from "../../host-tools/src/build/memory-map.ts";
 
@@ -55,6 +58,24 @@ for (const board of ["sim-plaque", "sim-card"]) {
     assert.equal(STRING_HEADER, 4);
     assert.equal(new DataView(image.buffer).getUint32(ptr - 4, true), board.length * 2);
     assert.equal(new TextDecoder().decode(image.subarray(ptr, ptr + board.length)), board);
+  });
+}
+
+for (const board of ["sim-plaque", "sim-card"] as const) {
+  test(`${board}: only its own mode's op-name and op-state tables are laid out`, () => {
+    const map = JSON.parse(readFileSync(join(firmwarePath(board), "..", "memory-map.json"), "utf8")) as MemoryMap;
+    const mode = loadBoard(board).mode;
+    const tables = (fn: string) => map.regions.filter((r) => r.kind === "table" && r.owner === `firmware/link/op-names/${fn}`);
+    // [length, name, index] per op and a 0 closing each of the 4 channels
+    const namesBytes = servedBy(mode).reduce((n, op) => n + op.name.length + 2, 0) + 4;
+    assert.deepEqual(
+      tables("opNames").map((r) => r.bytes),
+      [namesBytes],
+    );
+    assert.deepEqual(
+      tables("opStates").map((r) => r.bytes),
+      [OPS.length],
+    );
   });
 }
 
