@@ -14,6 +14,7 @@ import { loadBoard } from "../../host-tools/src/boards/index.ts";
 import { servedBy } from "../../host-tools/src/build/op-table.ts";
 import { OPS } from "../../host-tools/src/ops/catalogue.ts";
 import { finishStaticData, mergeSegments, readDataSegments } from "../../host-tools/src/build/static-data-pass.ts";
+import { exportedI32Constant } from "../../host-tools/src/build/module-constants.ts";
 import { type MemoryMap, STRING_HEADER } from "../../host-tools/src/build/memory-map.ts";
 
 const objdump = spawnSync("wasm-objdump", ["--version"]).error ? null : "wasm-objdump";
@@ -115,4 +116,11 @@ test("the pass merges segments up to 16 B apart and exports the static end as im
   const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>));
   assert.equal((instance.exports.f as () => number)(), 7, "the code still reads its own global");
   assert.equal((instance.exports.__heap_base as WebAssembly.Global).value, 112);
+  // the reader the C shell's build uses agrees with wasm-objdump and the engine
+  assert.equal(exportedI32Constant(wasm, "__heap_base"), 112);
+  assert.equal(exportedI32Constant(wasm, "__data_end"), 102);
+  assert.equal(exportedI32Constant(wasm, "f"), null, "a function is not a constant");
+  assert.equal(exportedI32Constant(wasm, "missing"), null);
+  const big = finishStaticData(buffer, { dataEnd: 40000, heapBase: 40000 }).wasm;
+  assert.equal(exportedI32Constant(big, "__heap_base"), 40000, "a three-byte LEB128 constant");
 });
