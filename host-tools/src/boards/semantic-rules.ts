@@ -30,8 +30,6 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
     });
   }
 
-  problems.push(...checkStoreGeometry(board));
-
   const [, slotA, slotB] = board.flash.partitions;
   if (slotA.pages !== slotB.pages) {
     problems.push({
@@ -81,5 +79,6 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
   if (native?.linearBytes !== undefined && native.linearBytes > memoryBudget) {
     problems.push({ pointer: "/shell/linearBytes", rule: `must not exceed the ${memoryBudget} bytes of /memory/maxPages (got ${native.linearBytes})` });
   }
+  problems.push(...checkStoreGeometry(board));
   return problems;
 }
