@@ -32,8 +32,9 @@ export const MAX_WRITE: i32 = 1536;
 export const MAX_RECORD: i32 = 8 + 512;
 const MAX_TX_RECORDS: i32 = 8;
 
-const GEOM = memory.data(16, 4);
 const HEADER = memory.data(PAGE_HEADER, 4);
+// Mount reads the geometry (4 words) before the first page header, into the same 16 bytes.
+const GEOM = HEADER;
 const REC = memory.data(MAX_RECORD, 4);
 // Chunked reads (tick words, the tail's erased check) and the zeros that cover a torn write
 // share REC: they never overlap a record REC must keep. The only user inside a record's life
@@ -73,6 +74,11 @@ export function logEraseCycles(): i32 { return eraseCycles; }
 export function logLiveBytes(): i32 { return liveBytes; }
 export function logCompactions(): u32 { return compactions; }
 export function slotErases(slot: i32): u32 { return load<u32>(SLOT_ERASES + (<usize>slot << 2)); }
+/**
+ * REC holds nothing between store calls, so a caller may borrow its MAX_RECORD bytes until its
+ * next store call (the stats map fills and encodes the StoreStats there).
+ */
+export function logScratch(): usize { return REC; }
 
 /** Live data the store accepts: what compaction can always move with RESERVE_SLOTS free. */
 export function logCapacity(): i32 {
