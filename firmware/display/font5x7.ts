@@ -2,7 +2,7 @@
 // lower-case letters print as capitals, anything else as a blank. Enough for captions
 // (amounts, merchant names, references) and the splash. Each glyph is 7 rows; the low 5
 // bits of a row are its pixels, bit 4 leftmost.
-import { fillRect } from "./framebuffer";
+import { bandMeets, fillRect } from "./band";
 import { textByte } from "../lib/text";
 
 const FIRST: i32 = 0x20;
@@ -91,7 +91,7 @@ export function textWidth(s: string, scale: i32): i32 {
 
 function drawGlyph(x: i32, y: i32, scale: i32, c: i32): void {
   const g = glyphIndex(c);
-  if (g < 0) return;
+  if (g < 0 || !bandMeets(y, GLYPH_H * scale)) return;
   for (let row = 0; row < GLYPH_H; row++) {
     const bits = <i32>load<u8>(GLYPHS + <usize>(g * GLYPH_H + row));
     for (let col = 0; col < GLYPH_W; col++) {

@@ -13,11 +13,13 @@
 // 32-bit word offsets: where a row has an odd number of words the lane's upper half is the
 // next row's first word, which every reader masks off and every writer leaves as it was. Both
 // bitmaps carry one spare word after the last row so the last row's lanes stay in the buffer.
-import { QR_GRID_BYTES } from "./qr-limits";
 import { alignmentPositions, eclFormatBits, sideForVersion } from "./qr-tables";
+import { FUNC_AT, GRID_AT, QR_SCRATCH } from "./qr-scratch";
 
-const GRID = memory.data(QR_GRID_BYTES > 0 ? QR_GRID_BYTES + 4 : 4);
-const FUNC = memory.data(QR_GRID_BYTES > 0 ? QR_GRID_BYTES + 4 : 4);
+// Both bitmaps live in the encoder's scratch (qr-scratch.ts): the grid for good, the function
+// map only while a symbol is drawn and masked.
+const GRID = QR_SCRATCH + <usize>GRID_AT;
+const FUNC = QR_SCRATCH + <usize>FUNC_AT;
 const ALIGN = memory.data(8);
 // The data masks of ISO 18004 Table 10 (i = row, j = column), as 6-bit row patterns: every
 // condition repeats with the column mod 6 and the row mod 12, so mask m is 12 bytes, byte
@@ -42,18 +44,6 @@ const ALIGN_ROWS = memory.data<u8>([0x1f, 0x11, 0x15, 0x11, 0x1f]);
 let side: i32 = 0;
 let rowWords: i32 = 0;
 let rowBytes: i32 = 0;
-
-export function gridPtr(): usize {
-  return GRID;
-}
-
-/**
- * The function-module map's memory, free scratch space until drawFunctionPatterns: at least
- * as many bytes as the largest symbol has codewords.
- */
-export function functionMapPtr(): usize {
-  return FUNC;
-}
 
 export function gridSide(): i32 {
   return side;
