@@ -33,7 +33,10 @@ test("fb readback equals the panel's image, before and after encodes that are no
   assert.equal(new TextDecoder().decode(decodeBitmapWithJsqr({ width: 200, height: 200, data: withCaption })!), payload);
   // The caption's rows are drawn: ink below the symbol.
   const captionRows = withCaption.subarray(bottom * 25);
-  assert.ok(captionRows.some((b) => b !== 0), "caption ink below the symbol");
+  assert.ok(
+    captionRows.some((b) => b !== 0),
+    "caption ink below the symbol",
+  );
 
   // An encode that is not shown replaces the grid the encoder keeps, not the panel's symbol.
   await client.ops.qr.encode({ text: text("SOMETHING ELSE ENTIRELY 0123456789") });
