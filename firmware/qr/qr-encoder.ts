@@ -63,8 +63,8 @@ export function qrEncode(text: usize, len: i32, ecl: i32, minVersion: i32, maxVe
     for (let e = ecl + 1; e <= ECC_H; e++) if (bits <= numDataCodewords(version, e) * 8) ecl = e;
   }
 
-  // The data codewords live in the grid's memory (and each block's ECC is computed in the
-  // function map's): both are drawn only after interleaving into CODEWORDS.
+  // The data codewords live in the grid's memory (and each block's ECC is computed past
+  // them, qr-scratch.ts phase B): the grid is drawn only after interleaving into CODEWORDS.
   const DATA = QR_SCRATCH + <usize>GRID_AT;
   const dataLen = numDataCodewords(version, ecl);
   writeDataCodewords(text, len, version, DATA, dataLen);
@@ -115,7 +115,7 @@ function addEccAndInterleave(version: i32, ecl: i32, data: usize, out: usize): v
     reedSolomonDivisor(blockEccLen, DIVISOR);
     divisorDegree = blockEccLen;
   }
-  // Each block is divided in the function map's memory, after the tables (qr-scratch.ts).
+  // Each block is divided after the tables (qr-scratch.ts).
   const work = QR_SCRATCH + <usize>RS_BLOCK_AT;
   let dat = data;
   for (let i = 0; i < numBlocks; i++) {

@@ -27,8 +27,8 @@ const CAP_VERSION: i32 = 15;
 
 export const QR_MAX_VERSION: i32 = HAS_DISPLAY ? (FIT_VERSION < CAP_VERSION ? FIT_VERSION : CAP_VERSION) : 0;
 export const QR_MAX_SIDE: i32 = QR_MAX_VERSION > 0 ? QR_MAX_VERSION * 4 + 17 : 0;
-/** The packed grid of the largest symbol (qr-grid.ts): whole 32-bit words per row. */
-export const QR_GRID_BYTES: i32 = QR_MAX_SIDE * (((QR_MAX_SIDE + 31) >> 5) << 2);
+/** The packed grid of the largest symbol (qr-grid.ts): whole bytes per row. */
+export const QR_GRID_BYTES: i32 = QR_MAX_SIDE * ((QR_MAX_SIDE + 7) >> 3);
 // Modules for data and ECC in the largest symbol (qr-tables numRawDataModules, spelled out
 // here because a static buffer's size must be a compile-time constant).
 const MAX_ALIGN: i32 = QR_MAX_VERSION / 7 + 2;
