@@ -24,7 +24,7 @@ export const MASK_AUTO: i32 = -1;
 
 const CODEWORDS = QR_SCRATCH + <usize>CW_AT;
 // Kept between encodes (30 B): a plaque redraws the same version over and over.
-const DIVISOR = memory.data(QR_MAX_VERSION > 0 ? 30 : 1);
+const DIVISOR = memory.data(30);
 let divisorDegree: i32 = 0; // the degree DIVISOR holds (0: none yet)
 
 let lastVersion: i32 = 0;

@@ -16,13 +16,12 @@
 // last row's lanes stay in the buffer.
 import { alignmentPositions, eclFormatBits, sideForVersion } from "./qr-tables";
 import { FUNC_AT, GRID_AT, QR_SCRATCH } from "./qr-scratch";
-import { QR_MAX_VERSION } from "./qr-limits";
 
 // Both bitmaps live in the encoder's scratch (qr-scratch.ts): the grid for good, the function
 // map only while a symbol is drawn and masked.
 const GRID = QR_SCRATCH + <usize>GRID_AT;
 const FUNC = QR_SCRATCH + <usize>FUNC_AT;
-const ALIGN = memory.data(QR_MAX_VERSION > 0 ? 8 : 1);
+const ALIGN = memory.data(8);
 // The data masks of ISO 18004 Table 10 (i = row, j = column), as 6-bit row patterns: every
 // condition repeats with the column mod 6 and the row mod 12, so mask m is 12 bytes, byte
 // [m * 12 + y mod 12] holding bit x set where the mask is 1 at column x (x < 6) of row y.
