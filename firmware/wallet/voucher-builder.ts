@@ -10,17 +10,25 @@ import { Voucher, encodeVoucherPayload } from "../codec/voucher/voucher-payload"
 import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
 
 const PAYLOAD_CAP: i32 = 200;
-const PAYLOAD = memory.data(PAYLOAD_CAP);
-const PROTECTED = memory.data(16);
+function payloadBuffer(): usize {
+  return memory.data(PAYLOAD_CAP);
+}
+function protectedHeader(): usize {
+  return memory.data(16);
+}
 const SIG_STRUCT_CAP: i32 = 240;
-const SIG_STRUCT = memory.data(SIG_STRUCT_CAP);
-const SIGNATURE = memory.data(64);
+function sigStructure(): usize {
+  return memory.data(SIG_STRUCT_CAP);
+}
+function signatureBuffer(): usize {
+  return memory.data(64);
+}
 
 let payloadLen: i32 = 0;
 
 /** Encodes the payload of `f` (the one voucher layout); returns its length or -1. */
 export function buildPayload(f: Voucher): i32 {
-  borrowEncoder(PAYLOAD, PAYLOAD_CAP);
+  borrowEncoder(payloadBuffer(), PAYLOAD_CAP);
   encodeVoucherPayload(f);
   payloadLen = returnEncoder();
   return payloadLen;
@@ -29,16 +37,16 @@ export function buildPayload(f: Voucher): i32 {
 /** Signs the built payload with the keystore slot; writes the COSE_Sign1 at `out`, returns its length or < 0. */
 export function signVoucher(slot: i32, alg: i32, kid: usize, out: usize, cap: i32): i32 {
   if (payloadLen < 0) return -1;
-  borrowEncoder(PROTECTED, 16);
+  borrowEncoder(protectedHeader(), 16);
   encodeProtectedHeader(alg, kid);
   const protectedLen = returnEncoder();
-  borrowEncoder(SIG_STRUCT, SIG_STRUCT_CAP);
-  encodeSigStructure(PROTECTED, protectedLen, PAYLOAD, payloadLen);
+  borrowEncoder(sigStructure(), SIG_STRUCT_CAP);
+  encodeSigStructure(protectedHeader(), protectedLen, payloadBuffer(), payloadLen);
   const sigStructLen = returnEncoder();
   if (sigStructLen < 0) return -1;
-  const s = ks_sign(slot, SIG_STRUCT, sigStructLen, SIGNATURE, 64);
+  const s = ks_sign(slot, sigStructure(), sigStructLen, signatureBuffer(), 64);
   if (s != 64) return s < 0 ? s : -1;
   borrowEncoder(out, cap);
-  encodeSign1(PROTECTED, protectedLen, PAYLOAD, payloadLen, SIGNATURE);
+  encodeSign1(protectedHeader(), protectedLen, payloadBuffer(), payloadLen, signatureBuffer());
   return returnEncoder();
 }
