@@ -8,20 +8,25 @@ import { encodeProtectedHeader, encodeSigStructure, encodeSign1 } from "../codec
 // biome-ignore lint/style/useImportType: AssemblyScript has no type-only imports
 import { Voucher, encodeVoucherPayload } from "../codec/voucher/voucher-payload";
 import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
+import {
+  VOUCHER_PAYLOAD_AT, VOUCHER_PAYLOAD_CAP, VOUCHER_PROTECTED_AT, VOUCHER_PROTECTED_CAP, VOUCHER_SIGNATURE_AT, VOUCHER_SIG_STRUCT_AT,
+  VOUCHER_SIG_STRUCT_CAP, walletScratch,
+} from "./wallet-scratch";
 
-const PAYLOAD_CAP: i32 = 200;
+// In the wallet's per-call scratch (wallet-scratch.ts): built and signed within one SIGN APDU.
+const PAYLOAD_CAP: i32 = VOUCHER_PAYLOAD_CAP;
+const SIG_STRUCT_CAP: i32 = VOUCHER_SIG_STRUCT_CAP;
 function payloadBuffer(): usize {
-  return memory.data(PAYLOAD_CAP);
+  return walletScratch() + <usize>VOUCHER_PAYLOAD_AT;
 }
 function protectedHeader(): usize {
-  return memory.data(16);
+  return walletScratch() + <usize>VOUCHER_PROTECTED_AT;
 }
-const SIG_STRUCT_CAP: i32 = 240;
 function sigStructure(): usize {
-  return memory.data(SIG_STRUCT_CAP);
+  return walletScratch() + <usize>VOUCHER_SIG_STRUCT_AT;
 }
 function signatureBuffer(): usize {
-  return memory.data(64);
+  return walletScratch() + <usize>VOUCHER_SIGNATURE_AT;
 }
 
 let payloadLen: i32 = 0;
@@ -37,7 +42,7 @@ export function buildPayload(f: Voucher): i32 {
 /** Signs the built payload with the keystore slot; writes the COSE_Sign1 at `out`, returns its length or < 0. */
 export function signVoucher(slot: i32, alg: i32, kid: usize, out: usize, cap: i32): i32 {
   if (payloadLen < 0) return -1;
-  borrowEncoder(protectedHeader(), 16);
+  borrowEncoder(protectedHeader(), VOUCHER_PROTECTED_CAP);
   encodeProtectedHeader(alg, kid);
   const protectedLen = returnEncoder();
   borrowEncoder(sigStructure(), SIG_STRUCT_CAP);

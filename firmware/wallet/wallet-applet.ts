@@ -14,6 +14,7 @@ import { PIN_BLOCKED, PIN_OK, pinForget, pinSet, pinTriesLeft, pinVerified, pinV
 import { OWNER_ABOVE_ENVELOPE, OWNER_BALANCE, OWNER_BAD_SUB, OWNER_OK, closeSub, fundSub, setLimits } from "./wallet-owner";
 import { CHAIN_NONE, CHAIN_STORE, chainClose, chainOpenOn, chainRefund, chainRelease } from "./wallet-payword";
 import { syncStoreError, walletSync } from "./wallet-sync";
+import { claimWalletScratch, releaseWalletScratch } from "./wallet-scratch";
 
 // F0 = proprietary, unregistered RID; "tapkW1".
 function walletAid(): usize {
@@ -202,6 +203,14 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
     store<u8>(buf + 1, walletActive() ? 1 : 0);
     return sw(buf, 2, SW_OK);
   }
+  // The per-call scratch (wallet-scratch.ts) is this APDU's until it answers.
+  if (!claimWalletScratch()) return sw(buf, 0, SW_INTERNAL);
+  const n = walletCommand(buf, len);
+  releaseWalletScratch();
+  return n;
+}
+
+function walletCommand(buf: usize, len: i32): i32 {
   const ins = load<u8>(buf + 1);
   const p1 = load<u8>(buf + 2);
   const p2 = load<u8>(buf + 3);

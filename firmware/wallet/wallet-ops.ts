@@ -3,7 +3,7 @@
 // `wallet.provision` (provisioning-only: refused once the wallet is active).
 import { KIND_ARRAY, KIND_BYTES, KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem } from "../codec/cbor/cbor-reader";
 import { encodeArray, encodeBytes, encodeMap, encodeText, encoderReserve } from "../codec/cbor/cbor-writer";
-import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
+import { BAD_ARG, BUSY, INTERNAL, OK, fail } from "../link/status";
 import { storeGet } from "../store/store";
 import { fillBytes } from "../lib/bytes";
 import { KEY_CERT_BATCH, KEY_CERT_DEVICE, MAX_CERT } from "./wallet-layout";
@@ -11,6 +11,7 @@ import { OP_SCRATCH, OP_SCRATCH_BYTES } from "../ops/op-scratch";
 import { encodeWalletInfo } from "./wallet-applet";
 import { PROV_ALREADY, PROV_CERT, PROV_NO_KEY, PROV_OK, provision } from "./wallet-provision";
 import { batchCert, walletActive } from "./wallet-state";
+import { claimWalletScratch, releaseWalletScratch } from "./wallet-scratch";
 
 const SCRATCH = OP_SCRATCH; // ops/op-scratch.ts: this op's own while it runs
 // wallet.provision keeps the currency and PIN at SCRATCH[0..32) and the device certificate here.
@@ -45,6 +46,15 @@ function uintArg(key: string, dflt: i64): i64 {
 }
 
 export function walletProvisionOp(): i32 {
+  // The batch certificate and the PIN check use the wallet's per-call scratch (wallet-scratch.ts),
+  // which a reader writing the NDEF tag holds until the write ends.
+  if (!claimWalletScratch()) return fail(BUSY, "a reader is writing the tag; retry after the tap");
+  const r = provisionFromArgs();
+  releaseWalletScratch();
+  return r;
+}
+
+function provisionFromArgs(): i32 {
   if (!findArg("chain") || argKind() != KIND_ARRAY || argUint() != 2) return fail(BAD_ARG, "chain: [batch cert, device cert] required");
   enterArray();
   nextItem();

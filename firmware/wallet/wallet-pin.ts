@@ -12,6 +12,7 @@ import { random } from "../hal/random";
 import { bytesEqual, fillBytes } from "../lib/bytes";
 import { storeGet, storePut, txPut } from "../store/store";
 import { KEY_PIN, PIN_RECORD_SIZE, PIN_SALT, PIN_SALT_SIZE, PIN_TRIES } from "./wallet-layout";
+import { PIN_COMPUTED_AT, PIN_C_AT, PIN_FROM_KEYSTORE_AT, PIN_MESSAGE_AT, PIN_NONCE_AT, PIN_PAD_AT, walletScratch } from "./wallet-scratch";
 
 export const PIN_KEY_SLOT: i32 = 6;
 export const PIN_VERIFIER_SLOT: i32 = 7;
@@ -23,25 +24,27 @@ export const PIN_MAX: i32 = 8;
 function pinRecord(): usize {
   return memory.data(PIN_RECORD_SIZE);
 }
+// The check's blocks are in the wallet's per-call scratch (wallet-scratch.ts): VERIFY and
+// CHANGE PIN use them within one APDU, provisioning within the wallet.provision op.
 // salt || PIN, then the candidate's C
 function pinMessage(): usize {
-  return memory.data(PIN_SALT_SIZE + PIN_MAX);
+  return walletScratch() + <usize>PIN_MESSAGE_AT;
 }
 function pinC(): usize {
-  return memory.data(32);
+  return walletScratch() + <usize>PIN_C_AT;
 }
 function pinNonce(): usize {
-  return memory.data(16);
+  return walletScratch() + <usize>PIN_NONCE_AT;
 }
 function keystoreC(): usize {
-  return memory.data(32);
+  return walletScratch() + <usize>PIN_FROM_KEYSTORE_AT;
 }
 function computedMac(): usize {
-  return memory.data(32);
+  return walletScratch() + <usize>PIN_COMPUTED_AT;
 }
 // HMAC(C, nonce) by hand: a 64-byte pad block followed by the inner message or digest.
 function hmacPad(): usize {
-  return memory.data(64 + 32);
+  return walletScratch() + <usize>PIN_PAD_AT;
 }
 
 let verified = false;

@@ -3,7 +3,8 @@
 // reloads, so RAM never runs ahead of flash.
 import { readU32LE, writeU32LE } from "../lib/bytes";
 import { storeGet, txPut } from "../store/store";
-import { CFG_SIZE, CFG_STATE, KEY_CONFIG, KEY_LOG_FIRST, KEY_LOG_HEAD, KEY_SUB_FIRST, LOG_SEQ, LOG_SIZE, LOG_SLOTS, MAX_CERT, SUB_SIZE, SUB_WALLETS } from "./wallet-layout";
+import { CFG_SIZE, CFG_STATE, KEY_CONFIG, KEY_LOG_FIRST, KEY_LOG_HEAD, KEY_SUB_FIRST, LOG_SEQ, LOG_SIZE, LOG_SLOTS, SUB_SIZE, SUB_WALLETS } from "./wallet-layout";
+import { BATCH_CERT_AT, walletScratch } from "./wallet-scratch";
 
 export function walletConfig(): usize {
   return memory.data(CFG_SIZE);
@@ -17,9 +18,12 @@ function logHead(): usize {
 export function logEntry(): usize {
   return memory.data(LOG_SIZE);
 }
-/** The batch certificate while provisioning (wallet-ops) or SYNC (wallet-sync) checks it. */
+/**
+ * The batch certificate while provisioning (wallet-ops) or SYNC (wallet-sync) checks it, in
+ * the wallet's per-call scratch (wallet-scratch.ts).
+ */
 export function batchCert(): usize {
-  return memory.data(MAX_CERT);
+  return walletScratch() + <usize>BATCH_CERT_AT;
 }
 
 let loaded = false;
