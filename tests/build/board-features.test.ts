@@ -23,7 +23,7 @@ const PLACEHOLDERS = new Set(["firmware/qr/qr-scratch buffer 1 B"]);
 
 /** Source folders a board must carry nothing from: owners of groups it serves no op of, and the panel without a display. */
 function unreachableFolders(mode: "plaque" | "card", hasDisplay: boolean): string[] {
-  const folders = Object.entries(GROUPS)
+  const folders: string[] = Object.entries(GROUPS)
     .filter(([name]) => OPS.filter((o) => o.group === name).every((o) => !(o.boards as readonly string[]).includes(mode)))
     .map(([, g]) => g.owner);
   if (!hasDisplay) folders.push("firmware/display");
