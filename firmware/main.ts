@@ -22,7 +22,7 @@ import { showSplash } from "./display/panel";
 import { bootPaymentScreen, paymentScreenTick } from "./display/payment-screen";
 import { storeMount } from "./store/store";
 import { initWallet } from "./wallet/wallet-applet";
-import { MODE_CARD } from "./board";
+import { HAS_DISPLAY, MODE_CARD } from "./board";
 import { selfTestAndConfirm } from "./app/self-test";
 
 const ABI_VERSION: i32 = 1;
@@ -84,7 +84,7 @@ export function tk_link_rx(len: i32): void {
 }
 
 export function tk_tick(now_ms: i64): void {
-  paymentScreenTick(now_ms);
+  if (HAS_DISPLAY) paymentScreenTick(now_ms);
   txFlush();
   if (resetPending() && txPending() == 0) reset(RESET_REQUESTED);
 }

@@ -27,11 +27,15 @@ let lastForced = false;
 // words = column x (the grid's bit order, so rows read as 64-bit lanes), and 8 spare bytes for
 // the last row's second lane.
 const SYMBOL_STRIDE: i32 = (QR_MAX_SIDE + 7) >> 3;
-const SYMBOL = memory.data(QR_MAX_SIDE > 0 ? QR_MAX_SIDE * SYMBOL_STRIDE + 8 : 1);
+function symbolRows(): usize {
+  return memory.data(QR_MAX_SIDE > 0 ? QR_MAX_SIDE * SYMBOL_STRIDE + 8 : 1);
+}
 let symbolSide: i32 = 0;
 // The caption on screen: as many characters as a panel row can show at scale 1.
 const CAPTION_MAX: i32 = (PANEL_W + 1) / 6;
-const CAPTION = memory.data(CAPTION_MAX > 0 ? CAPTION_MAX : 1);
+function captionBytes(): usize {
+  return memory.data(CAPTION_MAX > 0 ? CAPTION_MAX : 1);
+}
 let captionLen: i32 = 0, captionX: i32 = 0, captionY: i32 = 0, captionScale: i32 = 0;
 
 export function renderX(): i32 { return lastX; }
@@ -76,7 +80,7 @@ export function renderQr(caption: usize, len: i32, scale: i32, quiet: i32): i32 
   lastY = (areaH - px) / 2;
   lastScale = scale; lastQuiet = quiet; lastForced = forced;
   copySymbol(side);
-  for (let i = 0; i < len; i++) store<u8>(CAPTION + <usize>i, load<u8>(caption + <usize>i));
+  for (let i = 0; i < len; i++) store<u8>(captionBytes() + <usize>i, load<u8>(caption + <usize>i));
   captionLen = len;
   captionX = (PANEL_W - charsWidth(len, cs)) / 2;
   captionY = areaH + CAPTION_PAD;
@@ -85,14 +89,14 @@ export function renderQr(caption: usize, len: i32, scale: i32, quiet: i32): i32 
 }
 
 /**
- * The grid's rows into SYMBOL, 8 bytes at a time: a row's last word may carry up to 7 bytes
+ * The grid's rows into symbolRows(), 8 bytes at a time: a row's last word may carry up to 7 bytes
  * past its stride, which the next row overwrites (or the spare bytes take) and the drawing
  * masks off; on the grid's side the reads stay inside its row, spare word and scratch.
  */
 function copySymbol(side: i32): void {
   const stride = (side + 7) >> 3;
   for (let y = 0; y < side; y++) {
-    const from = gridRow(y), to = SYMBOL + <usize>(y * SYMBOL_STRIDE);
+    const from = gridRow(y), to = symbolRows() + <usize>(y * SYMBOL_STRIDE);
     for (let i = 0; i < stride; i += 8) store<u64>(to + <usize>i, load<u64>(from + <usize>i));
   }
   symbolSide = side;
@@ -101,7 +105,7 @@ function copySymbol(side: i32): void {
 /** Draws the laid-out symbol and caption into the current band (band.ts). */
 export function drawSymbol(): void {
   drawModules(lastX, lastY, symbolSide, lastScale);
-  if (captionLen > 0) drawBytes(captionX, captionY, captionScale, CAPTION, captionLen);
+  if (captionLen > 0) drawBytes(captionX, captionY, captionScale, captionBytes(), captionLen);
 }
 
 /**
@@ -129,7 +133,7 @@ function drawModules(x0: i32, y0: i32, side: i32, scale: i32): void {
     if (py < top) py = top;
     if (pyEnd > end) pyEnd = end;
     const row = band + <usize>((py - top) * PANEL_ROW_BYTES + firstByte);
-    const cells = SYMBOL + <usize>(my * SYMBOL_STRIDE);
+    const cells = symbolRows() + <usize>(my * SYMBOL_STRIDE);
     let lane = load<u64>(cells) & cols0;
     const lane1 = cols1 != 0 ? load<u64>(cells + 8) & cols1 : 0;
     let out = row;

@@ -24,8 +24,10 @@ export const MASK_AUTO: i32 = -1;
 
 const CODEWORDS = QR_SCRATCH + <usize>CW_AT;
 // Kept between encodes (30 B): a plaque redraws the same version over and over.
-const DIVISOR = memory.data(30);
-let divisorDegree: i32 = 0; // the degree DIVISOR holds (0: none yet)
+function divisorLogs(): usize {
+  return memory.data(30);
+}
+let divisorDegree: i32 = 0; // the degree divisorLogs() holds (0: none yet)
 
 let lastVersion: i32 = 0;
 let lastEcl: i32 = 0;
@@ -112,7 +114,7 @@ function addEccAndInterleave(version: i32, ecl: i32, data: usize, out: usize): v
   // The divisor depends on the ECC length only, so it is kept; the tables are not.
   reedSolomonTables();
   if (blockEccLen != divisorDegree) {
-    reedSolomonDivisor(blockEccLen, DIVISOR);
+    reedSolomonDivisor(blockEccLen, divisorLogs());
     divisorDegree = blockEccLen;
   }
   // Each block is divided after the tables (qr-scratch.ts).
@@ -120,7 +122,7 @@ function addEccAndInterleave(version: i32, ecl: i32, data: usize, out: usize): v
   let dat = data;
   for (let i = 0; i < numBlocks; i++) {
     const datLen = shortBlockDataLen + (i < numShortBlocks ? 0 : 1);
-    const ecc = reedSolomonRemainder(dat, datLen, DIVISOR, blockEccLen, work);
+    const ecc = reedSolomonRemainder(dat, datLen, divisorLogs(), blockEccLen, work);
     for (let j = 0, k = i; j < datLen; j++, k += numBlocks) {
       if (j == shortBlockDataLen) k -= numShortBlocks; // long blocks' last codewords go at the end
       store<u8>(out + <usize>k, load<u8>(dat + <usize>j));

@@ -21,27 +21,35 @@ import { FUNC_AT, GRID_AT, QR_SCRATCH } from "./qr-scratch";
 // map only while a symbol is drawn and masked.
 const GRID = QR_SCRATCH + <usize>GRID_AT;
 const FUNC = QR_SCRATCH + <usize>FUNC_AT;
-const ALIGN = memory.data(8);
+function alignPositions(): usize {
+  return memory.data(8);
+}
 // The data masks of ISO 18004 Table 10 (i = row, j = column), as 6-bit row patterns: every
 // condition repeats with the column mod 6 and the row mod 12, so mask m is 12 bytes, byte
 // [m * 12 + y mod 12] holding bit x set where the mask is 1 at column x (x < 6) of row y.
 // Multiplying such a pattern by LANE_SPREAD (bits 0, 6, .., 60) repeats it across a lane.
-const MASK_ROWS = memory.data<u8>([
-  0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, // 0: (i + j) mod 2 = 0
-  0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, // 1: i mod 2 = 0
-  0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, // 2: j mod 3 = 0
-  0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, // 3: (i + j) mod 3 = 0
-  0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, // 4: (i div 2 + j div 3) mod 2 = 0
-  0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, 0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, // 5: (i j) mod 2 + (i j) mod 3 = 0
-  0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, 0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, // 6: ((i j) mod 2 + (i j) mod 3) mod 2 = 0
-  0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, 0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, // 7: ((i + j) mod 2 + (i j) mod 3) mod 2 = 0
-]);
+function maskRows(): usize {
+  return memory.data<u8>([
+    0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, // 0: (i + j) mod 2 = 0
+    0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, // 1: i mod 2 = 0
+    0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, // 2: j mod 3 = 0
+    0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, // 3: (i + j) mod 3 = 0
+    0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, // 4: (i div 2 + j div 3) mod 2 = 0
+    0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, 0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, // 5: (i j) mod 2 + (i j) mod 3 = 0
+    0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, 0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, // 6: ((i j) mod 2 + (i j) mod 3) mod 2 = 0
+    0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, 0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, // 7: ((i + j) mod 2 + (i j) mod 3) mod 2 = 0
+  ]);
+}
 const LANE_SPREAD: u64 = 0x1041041041041041;
 // The finder pattern with its separator, as 9-module rows by distance from the centre row:
 // rings at Chebyshev distance 0-1 and 3 dark, 2 and 4 (the separator) light.
-const FINDER_ROWS = memory.data<u8>([0xba, 0xba, 0x82, 0xfe, 0x00]);
+function finderRows(): usize {
+  return memory.data<u8>([0xba, 0xba, 0x82, 0xfe, 0x00]);
+}
 // The alignment pattern's 5 rows: dark centre, light ring, dark ring.
-const ALIGN_ROWS = memory.data<u8>([0x1f, 0x11, 0x15, 0x11, 0x1f]);
+function alignRows(): usize {
+  return memory.data<u8>([0x1f, 0x11, 0x15, 0x11, 0x1f]);
+}
 let side: i32 = 0;
 let rowBytes: i32 = 0;
 
@@ -108,19 +116,19 @@ export function drawFunctionPatterns(version: i32): void {
   // Finder patterns with their separators, cut off by the symbol's edges: 9 x 9 around each
   // centre.
   for (let dy = -4; dy <= 4; dy++) {
-    const bits = <u32>load<u8>(FINDER_ROWS + <usize>(dy < 0 ? -dy : dy));
+    const bits = <u32>load<u8>(finderRows() + <usize>(dy < 0 ? -dy : dy));
     putModules(-1, 3 + dy, 9, bits);
     putModules(side - 8, 3 + dy, 9, bits);
     putModules(-1, side - 4 + dy, 9, bits);
   }
   // Alignment patterns on the grid of centre positions, except the three whose centre falls
   // in a finder.
-  const n = alignmentPositions(version, ALIGN);
+  const n = alignmentPositions(version, alignPositions());
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const cx = <i32>load<u8>(ALIGN + <usize>i), cy = <i32>load<u8>(ALIGN + <usize>j);
+      const cx = <i32>load<u8>(alignPositions() + <usize>i), cy = <i32>load<u8>(alignPositions() + <usize>j);
       if (isFunction(cx, cy)) continue;
-      for (let k = 0; k < 5; k++) putModules(cx - 2, cy - 2 + k, 5, <u32>load<u8>(ALIGN_ROWS + <usize>k));
+      for (let k = 0; k < 5; k++) putModules(cx - 2, cy - 2 + k, 5, <u32>load<u8>(alignRows() + <usize>k));
     }
   }
   // Timing patterns between the separators: row 6 and column 6, dark on even indexes. Where
@@ -253,5 +261,5 @@ export function changeMask(from: i32, to: i32): void {
 
 /** Row r (0-11) of mask m's table; 0 for no mask (-1). */
 function maskRow(m: i32, r: i32): u32 {
-  return m < 0 ? 0 : <u32>load<u8>(MASK_ROWS + <usize>(m * 12 + r));
+  return m < 0 ? 0 : <u32>load<u8>(maskRows() + <usize>(m * 12 + r));
 }

@@ -21,7 +21,9 @@ const PLAN = QR_SCRATCH + <usize>PLAN_AT;
 const NONE: i32 = 3;
 const INF: i32 = 0x3fffffff;
 // The alphanumeric set's nine symbols after 0-9 and A-Z (values 36-44).
-const ALNUM_SYMBOLS = memory.data<u8>([0x20, 0x24, 0x25, 0x2a, 0x2b, 0x2d, 0x2e, 0x2f, 0x3a]); // " $%*+-./:"
+function alnumSymbols(): usize {
+  return memory.data<u8>([0x20, 0x24, 0x25, 0x2a, 0x2b, 0x2d, 0x2e, 0x2f, 0x3a]); // " $%*+-./:"
+}
 
 /** Segmentation plans: 0 = optimal, or force one mode for the whole text. */
 export const PLAN_OPTIMAL: i32 = 0;
@@ -35,7 +37,7 @@ export function alphanumericValue(c: i32): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x41 && c <= 0x5a) return c - 0x41 + 10;
   if (c < 0x20 || c > 0x3a) return -1;
-  for (let k = 0; k < 9; k++) if (c == <i32>load<u8>(ALNUM_SYMBOLS + <usize>k)) return 36 + k;
+  for (let k = 0; k < 9; k++) if (c == <i32>load<u8>(alnumSymbols() + <usize>k)) return 36 + k;
   return -1;
 }
 
