@@ -12,9 +12,9 @@ import { validateBody, findArg, argKind, argPtr, argLen, KIND_TEXT } from "../co
 import {
   C_BODY, C_CHANNEL, C_COBS, C_CRC, C_OVERSIZE, C_RETRY, C_RX, C_SHORT, C_VERSION, countUp,
 } from "./counters";
-import { frameBegin, frameFinish, frameSend, sendLimit } from "./frame-writer";
+import { frameBegin, frameFinish, frameSendHeld, sendLimit, txHolds } from "./frame-writer";
 import { CH_LOG, CHANNELS, CRC_LEN, FLAG_ERR, FLAG_RESP, HEADER_LEN, LINK_VERSION } from "./protocol";
-import { SCRATCH_SLOT, slotBuffer, slotLookup, slotStore } from "./response-cache";
+import { SCRATCH_SLOT, slotBuffer, slotCapacity, slotLookup, slotStore } from "./response-cache";
 import { findOp } from "./op-lookup";
 import { BAD_ARG, BAD_BODY, OK, TOO_LARGE, UNKNOWN_CHANNEL, fail, failureMessage, statusCode } from "./status";
 
@@ -62,6 +62,16 @@ export function receiveBytes(ptr: usize, len: i32): void {
   }
 }
 
+/**
+ * Bytes of the stream were lost (a shell handed over more than the mailbox holds): the frame
+ * they belonged to is dropped whole, up to the next 00, and counted as oversize.
+ */
+export function receiveLost(): void {
+  countUp(C_OVERSIZE);
+  rxLen = 0;
+  discarding = true;
+}
+
 function handleFrame(encodedLen: i32): void {
   const len = cobsDecodeInPlace(RX, encodedLen);
   if (len < 0) {
@@ -98,6 +108,10 @@ function handleFrame(encodedLen: i32): void {
     countUp(C_RX);
     return;
   }
+  // The slot this frame's answer is built in still feeds the UART (a slow line, requests
+  // pipelined on one channel): the frame is not acted on, and the host's retry is, once the
+  // earlier answer has left. A retry of that earlier request is still answered below.
+  if ((channel >= CHANNELS || channel == CH_LOG) && txHolds(slotBuffer(SCRATCH_SLOT))) return;
   if (channel >= CHANNELS) {
     countUp(C_CHANNEL);
     answerFailure(SCRATCH_SLOT, channel, seq, fail(UNKNOWN_CHANNEL, "no such channel"));
@@ -119,9 +133,10 @@ function handleFrame(encodedLen: i32): void {
   if (cached > 0) {
     countUp(C_RX);
     countUp(C_RETRY);
-    frameSend(slotBuffer(channel), cached);
+    frameSendHeld(slotBuffer(channel), cached);
     return;
   }
+  if (txHolds(slotBuffer(channel))) return;
   if (!validateBody(body, bodyLen)) {
     countUp(C_BODY);
     answerFailure(channel, channel, seq, fail(BAD_BODY, "body must be one deterministic CBOR map with text keys"));
@@ -133,7 +148,7 @@ function handleFrame(encodedLen: i32): void {
 
 function runRequest(slot: i32, channel: i32, seq: i32): void {
   const buf = slotBuffer(slot);
-  frameBegin(buf, channel, FLAG_RESP, seq);
+  frameBegin(buf, channel, FLAG_RESP, seq, slotCapacity(slot));
   let status: i32;
   if (!findArg("op") || argKind() != KIND_TEXT) {
     status = fail(BAD_ARG, "op: text required");
@@ -147,7 +162,7 @@ function runRequest(slot: i32, channel: i32, seq: i32): void {
     return;
   }
   slotStore(slot, seq, requestCheck, len);
-  frameSend(buf, len);
+  frameSendHeld(buf, len);
 }
 
 // Body bytes of an error answer besides the message text: map head, "msg" key, the
@@ -157,10 +172,11 @@ const ERROR_OVERHEAD: i32 = 1 + 4 + 2 + 5 + 16;
 /** Answers `RESP|ERR {code, msg}`; under a host's small max frame the message is cut, never the answer. */
 function answerFailure(slot: i32, channel: i32, seq: i32, status: i32): void {
   const buf = slotBuffer(slot);
-  frameBegin(buf, channel, FLAG_RESP | FLAG_ERR, seq);
+  const cap = slotCapacity(slot) < sendLimit() ? slotCapacity(slot) : sendLimit();
+  frameBegin(buf, channel, FLAG_RESP | FLAG_ERR, seq, cap);
   encodeMap(2);
   encodeText("msg");
-  encodeText(failureMessage(), sendLimit() - HEADER_LEN - CRC_LEN - ERROR_OVERHEAD);
+  encodeText(failureMessage(), cap - HEADER_LEN - CRC_LEN - ERROR_OVERHEAD);
   encodeText("code");
   encodeText(statusCode(status));
   const len = frameFinish(buf);
@@ -170,5 +186,5 @@ function answerFailure(slot: i32, channel: i32, seq: i32, status: i32): void {
     return;
   }
   slotStore(slot, seq, requestCheck, len);
-  frameSend(buf, len);
+  frameSendHeld(buf, len);
 }
