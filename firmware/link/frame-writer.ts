@@ -4,7 +4,7 @@
 // them, through a small staging buffer (codec/cobs/cobs-stream.ts), so no whole encoded copy
 // is kept. Two kinds of frame:
 // - held (frameSendHeld): answers in their response-cache slot, which stays unchanged until
-//   the frame has left (the receiver asks txHolds() before it builds into a slot again);
+//   the frame has left (response-cache.ts asks txHoldsWithin() before it moves or reuses one);
 // - copied (frameSend): log events, whose buffer is reused at once; their raw bytes wait in a
 //   small FIFO of their own.
 // A frame that finds no room is dropped whole (the host retries requests; events are lost).
@@ -99,10 +99,11 @@ export function frameSendHeld(buf: usize, len: i32): bool {
   return true;
 }
 
-/** True while a queued frame still reads from `buf`: the buffer must not change yet. */
-export function txHolds(buf: usize): bool {
+/** True while a queued frame still reads from the `len` bytes at `start`: they must not change yet. */
+export function txHoldsWithin(start: usize, len: i32): bool {
   for (let i = 0; i < qCount; i++) {
-    if (load<usize>(Q_SRC + (<usize>((qHead + i) % QUEUE_CAP) << 2)) == buf) return true;
+    const src = load<usize>(Q_SRC + (<usize>((qHead + i) % QUEUE_CAP) << 2));
+    if (src >= start && src < start + <usize>len) return true;
   }
   return false;
 }

@@ -93,21 +93,23 @@ test("answers leave a slow UART byte for byte as the paper's COBS encodes them, 
   }
 });
 
-test("a request on a channel whose answer is still leaving is not run; its retry runs exactly once after the line drains", async () => {
+test("a request finding no room while answers are still leaving is not run; its retry runs exactly once after the line drains", async () => {
   const d = await Device.boot();
   const value = Uint8Array.from({ length: 500 }, (_, i) => i & 0xff);
   assert.deepEqual(d.call(1, 19, { op: "store.put", k: 9, v: value }).body, {});
   d.frames();
   d.uartAccept = 0; // the line takes nothing for now
-  // An answer longer than the TX staging: the rest is read from its cache slot later.
+  // An answer longer than the TX staging: the rest is read from the cache arena later.
   const first = request(1, 20, { op: "store.get", k: 9 });
   d.feed(first);
-  // Pipelined on the same channel: its answer would overwrite the slot the TX still reads.
+  // The next app request may need a whole frame, and the arena's free end has less.
   d.feed(request(1, 21, { op: "store.ctr", id: 5 }));
   // A retry of the first is answered from the cache (queued again), not run again.
   d.feed(first);
-  // Another channel has its own slot: answered behind.
+  // A shell request may need a whole frame too: not run either.
   d.feed(request(0, 22, { op: "ping", data: Uint8Array.of(7) }));
+  // nfc-test answers are at most 526 bytes: that fits behind, and is answered.
+  d.feed(request(3, 23, { op: "field", on: false }));
   assert.deepEqual(d.frames(), [], "nothing has left yet");
   d.uartAccept = 3;
   for (let i = 0; i < 2000; i++) d.tick();
@@ -117,18 +119,43 @@ test("a request on a channel whose answer is still leaving is not run; its retry
     [
       [1, 20],
       [1, 20],
-      [0, 22],
+      [3, 23],
     ],
   );
   assert.deepEqual(got[0].body, { v: value });
   assert.deepEqual(got[1].bodyBytes, got[0].bodyBytes);
   d.uartAccept = Infinity;
-  // The host's retry of the unanswered request (same seq and bytes) now runs: the counter moves once.
+  // The host's retries (same seq and bytes) now run: the counter moves once.
   assert.deepEqual(d.call(1, 21, { op: "store.ctr", id: 5 }).body, { v: 1 });
   assert.deepEqual(d.call(1, 21, { op: "store.ctr", id: 5 }).body, { v: 1 }, "and its own retry is replayed");
-  assert.deepEqual(d.call(1, 23, { op: "store.ctr", id: 5, read: true }).body, { v: 1 });
-  const c = counters(d, 24);
+  assert.deepEqual(d.call(1, 24, { op: "store.ctr", id: 5, read: true }).body, { v: 1 });
+  assert.deepEqual(d.call(0, 22, { op: "ping", data: Uint8Array.of(7) }).body, { data: Uint8Array.of(7) });
+  const c = counters(d, 25);
   assert.equal(c.retry, 2);
+});
+
+test("an answer evicted for a larger one is never replaced by a second run: its retry is answered busy, the same way each time", async () => {
+  const d = await Device.boot();
+  const ctr = d.call(1, 30, { op: "store.ctr", id: 6 });
+  assert.deepEqual(ctr.body, { v: 1 });
+  const data = new Uint8Array(900).fill(0x5a);
+  assert.deepEqual(d.call(0, 31, { op: "ping", data }).body, { data });
+  // nfc-test needs room for a 526-byte answer: the arena (a frame + 384) keeps 942 bytes of
+  // answers, so the oldest give way, the counter's first.
+  const field = d.call(3, 32, { op: "field", on: false });
+  assert.deepEqual(field.body, {});
+  const retried = d.call(1, 30, { op: "store.ctr", id: 6 });
+  assert.equal(retried.flags, RESP | 2);
+  assert.equal(retried.seq, 30);
+  assert.equal(retried.body.code, "busy");
+  assert.match(retried.body.msg, /ran; its answer was evicted/);
+  assert.deepEqual(d.call(1, 30, { op: "store.ctr", id: 6 }).bodyBytes, retried.bodyBytes, "the busy answer is now the cached one");
+  assert.deepEqual(d.call(1, 33, { op: "store.ctr", id: 6, read: true }).body, { v: 1 }, "the counter moved once");
+  assert.equal(d.call(0, 31, { op: "ping", data }).body.code, "busy", "the ping's answer went too");
+  // The newest answer was kept: replayed byte for byte.
+  assert.deepEqual(d.call(3, 32, { op: "field", on: false }).bodyBytes, field.bodyBytes);
+  const c = counters(d, 34);
+  assert.equal(c.retry, 4);
 });
 
 test("log events queued among held answers keep their order and bytes; events that find no room are dropped whole", async () => {
