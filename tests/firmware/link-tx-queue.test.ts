@@ -48,7 +48,10 @@ test("a shell handing over more than the mailbox holds is refused: no answer, ov
   d.exports.tk_link_rx(req.length);
   // The rest of the same frame follows in legal pieces: it belongs to the refused frame.
   d.feed(req.subarray(IO_CAPACITY));
-  assert.deepEqual(d.frames().filter((f) => f.flags & RESP), []);
+  assert.deepEqual(
+    d.frames().filter((f) => f.flags & RESP),
+    [],
+  );
   assert.ok(
     d.consoleLines.some((l) => l.level === 1 && /over the mailbox capacity/.test(l.text)),
     JSON.stringify(d.consoleLines),
