@@ -18,7 +18,7 @@ import { initNfcTag } from "./nfc/tag-init";
 import { handleApdu } from "./nfc/type4";
 import { handleT2t } from "./nfc/type2";
 import { setField } from "./nfc/field";
-import { showSplash } from "./display/splash";
+import { showSplash } from "./display/panel";
 import { bootPaymentScreen, paymentScreenTick } from "./display/payment-screen";
 import { storeMount } from "./store/store";
 import { initWallet } from "./wallet/wallet-applet";

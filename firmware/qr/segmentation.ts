@@ -11,11 +11,13 @@
 // byte segment with its bytes intact.
 import { MODE_ALPHANUMERIC, MODE_BYTE, MODE_NUMERIC, charCountBits } from "./qr-tables";
 import { QR_TEXT_MAX } from "./qr-limits";
+import { PLAN_AT, QR_SCRATCH } from "./qr-scratch";
 
 // Per character, 2 bits per state (state 0 alnum, 1 numeric, 2 byte; 3 = unreachable) saying
 // which mode the character itself is in when the segment after it is in that state; after
-// the backtrack, bits 6-7 hold the mode chosen for the character.
-const PLAN = memory.data(QR_TEXT_MAX > 0 ? QR_TEXT_MAX : 1);
+// the backtrack, bits 6-7 hold the mode chosen for the character. It lives in the encoder's
+// scratch (qr-scratch.ts, phase A) and is gone once the symbol is drawn: plan again to read it.
+const PLAN = QR_SCRATCH + <usize>PLAN_AT;
 const NONE: i32 = 3;
 const INF: i32 = 0x3fffffff;
 // The alphanumeric set's nine symbols after 0-9 and A-Z (values 36-44).

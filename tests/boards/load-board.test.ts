@@ -44,6 +44,27 @@ test("a board loads by path as well as by name", () => {
 const broken: { what: string; stem: string; edit: (b: any) => void; pointer: string; rule: RegExp }[] = [
   { what: "missing field", stem: "no-uid", edit: (b) => delete b.nfc.uid, pointer: "/nfc/uid", rule: /is required/ },
   {
+    what: "a store larger than its RAM index addresses",
+    stem: "big-store",
+    edit: (b) => (b.flash.partitions[0].pages = 65),
+    pointer: "/flash/partitions/0/pages",
+    rule: /store of 266240 bytes; its RAM index addresses at most 262144 \(u16 word addresses\), so at most 64 pages of 4096 bytes/,
+  },
+  {
+    what: "a store too small to compact",
+    stem: "tiny-store",
+    edit: (b) => (b.flash.partitions[0].pages = 3),
+    pointer: "/flash/partitions/0/pages",
+    rule: /must be at least 4 \(got 3\)/,
+  },
+  {
+    what: "pages too small for the store's largest write",
+    stem: "small-pages",
+    edit: (b) => (b.flash.pageSize = 2048),
+    pointer: "/flash/pageSize",
+    rule: /must be at least 2072 bytes for the store \(got 2048\)/,
+  },
+  {
     what: "wrong type",
     stem: "bad-type",
     edit: (b) => (b.link.maxFrame = "1024"),

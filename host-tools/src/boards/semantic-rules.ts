@@ -3,6 +3,7 @@
 import type { BoardProblem } from "./board-error.ts";
 import { type Board, WASM_PAGE_BYTES, framebufferBytes, ioCapacity, qemuShell } from "./board.ts";
 import { chunkSizeFor, slotBudget } from "./slot-budget.ts";
+import { checkStoreGeometry } from "./store-geometry.ts";
 
 /** The smallest image worth a slot: the 32-byte header, a manifest (at most 512 B) and a minimal module, 1 KiB in all. */
 const MIN_IMAGE_BYTES = 1024;
@@ -67,5 +68,6 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
   if (native?.linearBytes !== undefined && native.linearBytes > memoryBudget) {
     problems.push({ pointer: "/shell/linearBytes", rule: `must not exceed the ${memoryBudget} bytes of /memory/maxPages (got ${native.linearBytes})` });
   }
+  problems.push(...checkStoreGeometry(board));
   return problems;
 }
