@@ -5,6 +5,7 @@
 //   --use BOARD_DISPLAY_W=200 --use BOARD_DISPLAY_H=200      (0 and 0 without a panel)
 //   --use BOARD_NFC_T4T=1 --use BOARD_NFC_T2T=1 --use BOARD_KS_SLOTS=8 --use BOARD_MODE_CARD=0
 //   --use BOARD_MEM_PAGES=1 (memory.maxPages)
+//   --use BOARD_STORE_PAGES=20 --use BOARD_STORE_KEYS=128 (store partition; keys it indexes)
 //   --use BOARD_UID_0_2=0x04A1B2 --use BOARD_UID_3_4=0xC3D4 --use BOARD_UID_5_6=0xE5F6 (nfc.uid)
 //   --use FW_VERSION_MAJOR=0 --use FW_VERSION_MINOR=1 --use FW_VERSION_PATCH=0
 // The options every board shares (-Oz, stub runtime, MVP-only features, abort, memory) are in
@@ -24,6 +25,9 @@ export const HAS_DISPLAY: bool = BOARD_DISPLAY_W > 0 && BOARD_DISPLAY_H > 0;
 export const NFC_T4T: bool = BOARD_NFC_T4T != 0;
 export const NFC_T2T: bool = BOARD_NFC_T2T != 0;
 export const KS_SLOTS: i32 = BOARD_KS_SLOTS;
+/** Pages of the store partition (flash region 0) and the keys its RAM index holds (host-tools/src/boards/store-geometry.ts). */
+export const STORE_PAGES: i32 = BOARD_STORE_PAGES;
+export const STORE_KEYS: i32 = BOARD_STORE_KEYS;
 /** Linear memory pages (the board's memory.maxPages); constant, because the module never grows. */
 export const MEM_PAGES: i32 = BOARD_MEM_PAGES;
 export const MODE_CARD: bool = BOARD_MODE_CARD != 0;

@@ -5,7 +5,7 @@ import { reset } from "./hal/system";
 import { boardNameLen, boardNamePtr } from "./board";
 import { mailbox, mailboxCapacity } from "./mailbox";
 import { fwVersionLen, fwVersionPtr, loadIdentity } from "./identity";
-import { receiveBytes, setRequestHandler } from "./link/receiver";
+import { receiveBytes, receiveLost, setRequestHandler } from "./link/receiver";
 import { sendDelimiter, txFlush, txPending } from "./link/frame-writer";
 import { dispatchRequest } from "./ops/dispatch";
 import { resetPending } from "./shell/reset-request";
@@ -18,11 +18,11 @@ import { initNfcTag } from "./nfc/tag-init";
 import { handleApdu } from "./nfc/type4";
 import { handleT2t } from "./nfc/type2";
 import { setField } from "./nfc/field";
-import { showSplash } from "./display/splash";
+import { showSplash } from "./display/panel";
 import { bootPaymentScreen, paymentScreenTick } from "./display/payment-screen";
 import { storeMount } from "./store/store";
 import { initWallet } from "./wallet/wallet-applet";
-import { MODE_CARD } from "./board";
+import { HAS_DISPLAY, MODE_CARD } from "./board";
 import { selfTestAndConfirm } from "./app/self-test";
 
 const ABI_VERSION: i32 = 1;
@@ -77,14 +77,21 @@ export function tk_io_capacity(): i32 {
 
 export function tk_link_rx(len: i32): void {
   if (len <= 0) return;
-  const n = len < mailboxCapacity() ? len : mailboxCapacity();
-  receiveBytes(mailbox(), n);
   // The wire bytes may carry a secret (a provisioning PIN): none outlives its delivery.
-  memory.fill(mailbox(), 0, <usize>n);
+  if (len > mailboxCapacity()) {
+    // A shell bug (docs/hal-abi.md: pieces of at most tk_io_capacity): what lay past the
+    // mailbox was never ours to read, so the whole piece and the frame it belonged to go.
+    memory.fill(mailbox(), 0, <usize>mailboxCapacity());
+    receiveLost();
+    logLine(LEVEL_WARN, "tk_link_rx over the mailbox capacity: piece refused, frame dropped");
+    return;
+  }
+  receiveBytes(mailbox(), len);
+  memory.fill(mailbox(), 0, <usize>len);
 }
 
 export function tk_tick(now_ms: i64): void {
-  paymentScreenTick(now_ms);
+  if (HAS_DISPLAY) paymentScreenTick(now_ms);
   txFlush();
   if (resetPending() && txPending() == 0) reset(RESET_REQUESTED);
 }

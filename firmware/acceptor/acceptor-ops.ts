@@ -8,10 +8,10 @@ import { encodeArray, encodeBytes, encodeMap, encodeText, encodeTextBytes, encod
 import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
 import { storeGet } from "../store/store";
 import { CFG_CURRENCY, CFG_PAYEE, CFG_PAYEE_LEN, KEY_BATCH_FIRST, KEY_DEVICE_FIRST, KEY_VOUCHER_FIRST, SLOTS } from "./acceptor-layout";
-import { CONFIG, acceptorConfigured, cardCount, cardOfSlot, vouchersHeld } from "./acceptor-state";
+import { acceptorConfig, acceptorConfigured, cardCount, cardOfSlot, vouchersHeld } from "./acceptor-state";
 import {
   A_BAD_SIGNATURE, A_CARDS_FULL, A_CHAIN_FORMAT, A_CHAIN_LINK, A_CHAIN_ROOT, A_CHAIN_TERMS, A_CHALLENGE, A_COUNTER, A_CURRENCY, A_ENVELOPE, A_FULL, A_HELD, A_AMOUNT,
-  A_NOT_SET_UP, A_NO_CHAIN, A_NO_CHALLENGE, A_OK, A_PAYEE, A_PAYWORD_BAD, A_PAYWORD_END, A_VOUCHER_FORMAT, A_VOUCHER_KID, CHALLENGE, CHALLENGE_LEN,
+  A_NOT_SET_UP, A_NO_CHAIN, A_NO_CHALLENGE, A_OK, A_PAYEE, A_PAYWORD_BAD, A_PAYWORD_END, A_VOUCHER_FORMAT, A_VOUCHER_KID, challengeBytes, CHALLENGE_LEN,
   acceptedSlot, acceptorChallenge, acceptorClear, acceptorPayword, acceptorSetup, acceptorSubmit, paywordBuffer, paywordRecord,
 } from "./acceptor";
 import { VOUCHER } from "../codec/voucher/voucher-payload";
@@ -72,17 +72,17 @@ export function challengeOp(): i32 {
   if (r != A_OK) return refuse(r);
   encodeMap(unit > 0 ? 5 : 4);
   encodeText("cur");
-  encodeTextBytes(CONFIG + CFG_CURRENCY, 3);
+  encodeTextBytes(acceptorConfig() + CFG_CURRENCY, 3);
   if (unit > 0) {
     encodeText("unit");
     encodeUint(<u64>unit);
   }
   encodeText("payee");
-  encodeTextBytes(CONFIG + CFG_PAYEE, <i32>load<u8>(CONFIG + CFG_PAYEE_LEN));
+  encodeTextBytes(acceptorConfig() + CFG_PAYEE, <i32>load<u8>(acceptorConfig() + CFG_PAYEE_LEN));
   encodeText("amount");
   encodeUint(<u64>amount);
   encodeText("challenge");
-  encodeBytes(CHALLENGE, CHALLENGE_LEN);
+  encodeBytes(challengeBytes(), CHALLENGE_LEN);
   return OK;
 }
 
@@ -130,7 +130,7 @@ export function listOp(): i32 {
   encodeMap(on ? 6 : 4);
   if (on) {
     encodeText("cur");
-    encodeTextBytes(CONFIG + CFG_CURRENCY, 3);
+    encodeTextBytes(acceptorConfig() + CFG_CURRENCY, 3);
   }
   encodeText("held");
   encodeUint(<u64>vouchersHeld());
@@ -138,7 +138,7 @@ export function listOp(): i32 {
   encodeUint(<u64>cardCount());
   if (on) {
     encodeText("payee");
-    encodeTextBytes(CONFIG + CFG_PAYEE, <i32>load<u8>(CONFIG + CFG_PAYEE_LEN));
+    encodeTextBytes(acceptorConfig() + CFG_PAYEE, <i32>load<u8>(acceptorConfig() + CFG_PAYEE_LEN));
   }
   encodeText("capacity");
   encodeUint(<u64>SLOTS);

@@ -8,7 +8,7 @@ import { random } from "../hal/random";
 import { bytesEqual, readU32LE, writeU32LE } from "../lib/bytes";
 import { storeDelete, storeGet, storePut, txAbort, txBegin, txCommit, txDelete, txPut } from "../store/store";
 import { CARDS, CARDS_SIZE, CFG_ALG, CFG_CURRENCY, CFG_PAYEE, CFG_PAYEE_LEN, CFG_ROOT, CFG_ROOT_LEN, CFG_SIZE, HEAD_SIZE, KEY_BATCH_FIRST, KEY_CARDS, KEY_CONFIG, KEY_DEVICE_FIRST, KEY_HEAD, KEY_PAYWORD_FIRST, KEY_VOUCHER_FIRST, MAX_COSE, PAYWORD_SIZE, SLOTS } from "./acceptor-layout";
-import { CARD_TABLE, CONFIG, HEAD, acceptorConfigured, acceptorLoad, cardCount, cardEntry, findCard, vouchersHeld } from "./acceptor-state";
+import { cardTable, acceptorConfig, acceptorHead, acceptorConfigured, acceptorLoad, cardCount, cardEntry, findCard, vouchersHeld } from "./acceptor-state";
 import { CHAIN_FORMAT, CHAIN_LINK, CHAIN_OK, checkChain, deviceAlg, deviceCurrency, deviceKid, devicePub, devicePubLen, envMaxBalance, envPerPayment } from "../trust/cert-chain";
 import { verifySign1 } from "../trust/sign1-verify";
 import { coseKid, cosePayload, cosePayloadLen, parseSign1 } from "../codec/cose/cose-sign1";
@@ -40,16 +40,24 @@ export const A_PAYWORD_END: i32 = 22;
 export const A_HELD: i32 = 23;
 
 export const CHALLENGE_LEN: i32 = 16;
-export const CHALLENGE = memory.data(CHALLENGE_LEN);
+export function challengeBytes(): usize {
+  return memory.data(CHALLENGE_LEN);
+}
 let pending = false;
 let pendingAmount: u32 = 0;
 let pendingUnit: u32 = 0;
 let lastStoreError: i32 = 0;
 export let acceptedSlot: i32 = -1;
 
-// Payword record being checked or written; and SHA-256 output.
-const PAYWORD = memory.data(PAYWORD_SIZE);
-const DIGEST = memory.data(32);
+// Payword record being checked or written; and SHA-256 output. Buffers are laid out inside
+// functions, so only a board whose code reaches them carries them (docs/hal-abi.md,
+// "Per-board static data").
+export function paywordBuffer(): usize {
+  return memory.data(PAYWORD_SIZE);
+}
+function digestScratch(): usize {
+  return memory.data(32);
+}
 
 export function acceptorStoreError(): i32 {
   return lastStoreError;
@@ -58,14 +66,14 @@ export function acceptorStoreError(): i32 {
 /** Provisions root key, payee id and currency; refused while vouchers are held. */
 export function acceptorSetup(root: usize, rootLen: i32, payee: usize, payeeLen: i32, currency: usize): i32 {
   if (vouchersHeld() > 0) return A_HELD;
-  memory.fill(CONFIG, 0, CFG_SIZE);
-  store<u8>(CONFIG + CFG_ALG, rootLen == 32 ? 8 : 7);
-  store<u8>(CONFIG + CFG_ROOT_LEN, <u8>rootLen);
-  store<u8>(CONFIG + CFG_PAYEE_LEN, <u8>payeeLen);
-  memory.copy(CONFIG + CFG_CURRENCY, currency, 3);
-  memory.copy(CONFIG + CFG_ROOT, root, rootLen);
-  memory.copy(CONFIG + CFG_PAYEE, payee, payeeLen);
-  lastStoreError = storePut(KEY_CONFIG, CONFIG, CFG_SIZE);
+  memory.fill(acceptorConfig(), 0, CFG_SIZE);
+  store<u8>(acceptorConfig() + CFG_ALG, rootLen == 32 ? 8 : 7);
+  store<u8>(acceptorConfig() + CFG_ROOT_LEN, <u8>rootLen);
+  store<u8>(acceptorConfig() + CFG_PAYEE_LEN, <u8>payeeLen);
+  memory.copy(acceptorConfig() + CFG_CURRENCY, currency, 3);
+  memory.copy(acceptorConfig() + CFG_ROOT, root, rootLen);
+  memory.copy(acceptorConfig() + CFG_PAYEE, payee, payeeLen);
+  lastStoreError = storePut(KEY_CONFIG, acceptorConfig(), CFG_SIZE);
   acceptorLoad();
   return lastStoreError < 0 ? A_STORE : A_OK;
 }
@@ -73,7 +81,7 @@ export function acceptorSetup(root: usize, rootLen: i32, payee: usize, payeeLen:
 /** A fresh random challenge for one payment of `amount` (a PayWord commitment when unit > 0). */
 export function acceptorChallenge(amount: u32, unit: u32): i32 {
   if (!acceptorConfigured()) return A_NOT_SET_UP;
-  if (random(CHALLENGE, CHALLENGE_LEN) != CHALLENGE_LEN) return A_STORE;
+  if (random(challengeBytes(), CHALLENGE_LEN) != CHALLENGE_LEN) return A_STORE;
   pending = true;
   pendingAmount = amount;
   pendingUnit = unit;
@@ -85,10 +93,10 @@ function checkVoucher(voucher: usize, voucherLen: i32): i32 {
   if (!bytesEqual(coseKid, deviceKid, 8)) return A_VOUCHER_KID;
   if (!verifySign1(deviceAlg, devicePub, devicePubLen)) return A_BAD_SIGNATURE;
   if (!readVoucherPayload(cosePayload, cosePayloadLen) || !bytesEqual(VOUCHER.deviceId, deviceKid, 8)) return A_VOUCHER_FORMAT;
-  if (VOUCHER.challengeLen != CHALLENGE_LEN || !bytesEqual(VOUCHER.challenge, CHALLENGE, CHALLENGE_LEN)) return A_CHALLENGE;
-  const payeeLen = <i32>load<u8>(CONFIG + CFG_PAYEE_LEN);
-  if (VOUCHER.payeeLen != payeeLen || !bytesEqual(VOUCHER.payee, CONFIG + CFG_PAYEE, payeeLen)) return A_PAYEE;
-  if (!bytesEqual(VOUCHER.currency, CONFIG + CFG_CURRENCY, 3) || !bytesEqual(deviceCurrency, CONFIG + CFG_CURRENCY, 3)) return A_CURRENCY;
+  if (VOUCHER.challengeLen != CHALLENGE_LEN || !bytesEqual(VOUCHER.challenge, challengeBytes(), CHALLENGE_LEN)) return A_CHALLENGE;
+  const payeeLen = <i32>load<u8>(acceptorConfig() + CFG_PAYEE_LEN);
+  if (VOUCHER.payeeLen != payeeLen || !bytesEqual(VOUCHER.payee, acceptorConfig() + CFG_PAYEE, payeeLen)) return A_PAYEE;
+  if (!bytesEqual(VOUCHER.currency, acceptorConfig() + CFG_CURRENCY, 3) || !bytesEqual(deviceCurrency, acceptorConfig() + CFG_CURRENCY, 3)) return A_CURRENCY;
   if (VOUCHER.amount != pendingAmount) return A_AMOUNT;
   if (VOUCHER.amount > envPerPayment || VOUCHER.balanceAfter > envMaxBalance) return A_ENVELOPE;
   if (pendingUnit == 0) return VOUCHER.chainRoot == 0 ? A_OK : A_CHAIN_TERMS;
@@ -103,8 +111,8 @@ export function acceptorSubmit(voucher: usize, voucherLen: i32, batch: usize, ba
   // One challenge, one attempt: a refused voucher cannot be retried against it.
   pending = false;
   if (voucherLen > MAX_COSE || batchLen > MAX_COSE || deviceLen > MAX_COSE) return A_VOUCHER_FORMAT;
-  const rootLen = <i32>load<u8>(CONFIG + CFG_ROOT_LEN);
-  const chain = checkChain(-<i32>load<u8>(CONFIG + CFG_ALG), CONFIG + CFG_ROOT, rootLen, batch, batchLen, device, deviceLen);
+  const rootLen = <i32>load<u8>(acceptorConfig() + CFG_ROOT_LEN);
+  const chain = checkChain(-<i32>load<u8>(acceptorConfig() + CFG_ALG), acceptorConfig() + CFG_ROOT, rootLen, batch, batchLen, device, deviceLen);
   if (chain != CHAIN_OK) return chain == CHAIN_FORMAT ? A_CHAIN_FORMAT : chain == CHAIN_LINK ? A_CHAIN_LINK : A_CHAIN_ROOT;
   const refused = checkVoucher(voucher, voucherLen);
   if (refused != A_OK) return refused;
@@ -117,32 +125,32 @@ export function acceptorSubmit(voucher: usize, voucherLen: i32, batch: usize, ba
     if (VOUCHER.counter <= load<u64>(cardEntry(card) + 8)) return A_COUNTER;
   } else if (cardCount() < CARDS) {
     card = cardCount();
-    store<u8>(CARD_TABLE, <u8>(card + 1));
+    store<u8>(cardTable(), <u8>(card + 1));
   } else if (held == 0) {
     // Table full but nothing held refers to a card: reuse entries round-robin.
-    card = <i32>load<u8>(CARD_TABLE + 1);
-    store<u8>(CARD_TABLE + 1, <u8>((card + 1) % CARDS));
+    card = <i32>load<u8>(cardTable() + 1);
+    store<u8>(cardTable() + 1, <u8>((card + 1) % CARDS));
   } else return A_CARDS_FULL;
   memory.copy(cardEntry(card), deviceKid, 8);
   store<u64>(cardEntry(card) + 8, VOUCHER.counter);
-  store<u8>(HEAD + 4 + <usize>held, <u8>card);
-  writeU32LE(HEAD, <u32>(held + 1));
+  store<u8>(acceptorHead() + 4 + <usize>held, <u8>card);
+  writeU32LE(acceptorHead(), <u32>(held + 1));
 
   const slot = <u16>held;
   lastStoreError = txBegin();
   if (lastStoreError >= 0) lastStoreError = txPut(KEY_VOUCHER_FIRST + slot, voucher, voucherLen);
   if (lastStoreError >= 0 && !known) lastStoreError = txPut(KEY_BATCH_FIRST + <u16>card, batch, batchLen);
   if (lastStoreError >= 0 && !known) lastStoreError = txPut(KEY_DEVICE_FIRST + <u16>card, device, deviceLen);
-  if (lastStoreError >= 0) lastStoreError = txPut(KEY_CARDS, CARD_TABLE, CARDS_SIZE);
-  if (lastStoreError >= 0) lastStoreError = txPut(KEY_HEAD, HEAD, HEAD_SIZE);
+  if (lastStoreError >= 0) lastStoreError = txPut(KEY_CARDS, cardTable(), CARDS_SIZE);
+  if (lastStoreError >= 0) lastStoreError = txPut(KEY_HEAD, acceptorHead(), HEAD_SIZE);
   if (lastStoreError >= 0) {
     if (VOUCHER.chainRoot != 0) {
       // The chain starts at its root w0: zero units proved.
-      writeU32LE(PAYWORD, 0);
-      writeU32LE(PAYWORD + 4, VOUCHER.chainLength);
-      writeU32LE(PAYWORD + 8, VOUCHER.chainUnit);
-      memory.copy(PAYWORD + 12, VOUCHER.chainRoot, 32);
-      lastStoreError = txPut(KEY_PAYWORD_FIRST + slot, PAYWORD, PAYWORD_SIZE);
+      writeU32LE(paywordBuffer(), 0);
+      writeU32LE(paywordBuffer() + 4, VOUCHER.chainLength);
+      writeU32LE(paywordBuffer() + 8, VOUCHER.chainUnit);
+      memory.copy(paywordBuffer() + 12, VOUCHER.chainRoot, 32);
+      lastStoreError = txPut(KEY_PAYWORD_FIRST + slot, paywordBuffer(), PAYWORD_SIZE);
     } else lastStoreError = txDelete(KEY_PAYWORD_FIRST + slot);
   }
   if (lastStoreError >= 0) lastStoreError = txCommit();
@@ -158,26 +166,22 @@ export function acceptorSubmit(voucher: usize, voucherLen: i32, batch: usize, ba
 /** Units proved so far on slot's chain after accepting `word` as the next one (or the current one again). */
 export function acceptorPayword(slot: i32, word: usize): i32 {
   if (slot < 0 || slot >= vouchersHeld()) return -A_NO_CHAIN;
-  if (storeGet(KEY_PAYWORD_FIRST + <u16>slot, PAYWORD, PAYWORD_SIZE) != PAYWORD_SIZE) return -A_NO_CHAIN;
-  const index = readU32LE(PAYWORD);
-  if (bytesEqual(word, PAYWORD + 12, 32)) return <i32>index; // the same word again: nothing new
-  if (index >= readU32LE(PAYWORD + 4)) return -A_PAYWORD_END;
-  sha256(word, 32, DIGEST);
-  if (!bytesEqual(DIGEST, PAYWORD + 12, 32)) return -A_PAYWORD_BAD;
-  writeU32LE(PAYWORD, index + 1);
-  memory.copy(PAYWORD + 12, word, 32);
-  lastStoreError = storePut(KEY_PAYWORD_FIRST + <u16>slot, PAYWORD, PAYWORD_SIZE);
+  if (storeGet(KEY_PAYWORD_FIRST + <u16>slot, paywordBuffer(), PAYWORD_SIZE) != PAYWORD_SIZE) return -A_NO_CHAIN;
+  const index = readU32LE(paywordBuffer());
+  if (bytesEqual(word, paywordBuffer() + 12, 32)) return <i32>index; // the same word again: nothing new
+  if (index >= readU32LE(paywordBuffer() + 4)) return -A_PAYWORD_END;
+  sha256(word, 32, digestScratch());
+  if (!bytesEqual(digestScratch(), paywordBuffer() + 12, 32)) return -A_PAYWORD_BAD;
+  writeU32LE(paywordBuffer(), index + 1);
+  memory.copy(paywordBuffer() + 12, word, 32);
+  lastStoreError = storePut(KEY_PAYWORD_FIRST + <u16>slot, paywordBuffer(), PAYWORD_SIZE);
   return lastStoreError < 0 ? -A_STORE : <i32>(index + 1);
 }
 
-/** Unit value of slot's chain (0 when it has none); PAYWORD holds the record after the call. */
+/** Unit value of slot's chain (0 when it has none); paywordBuffer() holds the record after the call. */
 export function paywordRecord(slot: i32): u32 {
-  if (storeGet(KEY_PAYWORD_FIRST + <u16>slot, PAYWORD, PAYWORD_SIZE) != PAYWORD_SIZE) return 0;
-  return readU32LE(PAYWORD + 8);
-}
-
-export function paywordBuffer(): usize {
-  return PAYWORD;
+  if (storeGet(KEY_PAYWORD_FIRST + <u16>slot, paywordBuffer(), PAYWORD_SIZE) != PAYWORD_SIZE) return 0;
+  return readU32LE(paywordBuffer() + 8);
 }
 
 /**
@@ -187,8 +191,8 @@ export function paywordBuffer(): usize {
  */
 export function acceptorClear(): i32 {
   const held = vouchersHeld();
-  memory.fill(HEAD, 0, HEAD_SIZE);
-  lastStoreError = storePut(KEY_HEAD, HEAD, HEAD_SIZE);
+  memory.fill(acceptorHead(), 0, HEAD_SIZE);
+  lastStoreError = storePut(KEY_HEAD, acceptorHead(), HEAD_SIZE);
   if (lastStoreError < 0) {
     acceptorLoad();
     return A_STORE;

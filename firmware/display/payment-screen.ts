@@ -12,7 +12,7 @@ import { buildPayload, payloadLength, payloadPtr } from "../emv/mpm-payload";
 import { ensureDemoProfile, profileField, profileLength } from "../emv/merchant-profile";
 import { tlvFoundLen, tlvFoundPtr } from "../codec/tlv/emv-tlv";
 import { nextDynamicReference } from "../emv/profile-store";
-import { presentFramebuffer } from "./framebuffer";
+import { presentSymbol } from "./panel";
 import { renderQr } from "./qr-render";
 
 export const SCREEN_SPLASH: i32 = 0;
@@ -42,7 +42,7 @@ function encodeAndShow(caption: usize, captionLen: i32, partial: bool): i32 {
     partial = false;
     partialsSinceFull = 0;
   }
-  return presentFramebuffer(partial);
+  return presentSymbol(partial);
 }
 
 /** Shows the static merchant code; a negative code when there is no profile or it fails. */

@@ -9,15 +9,16 @@ import { tlvAscii, tlvBytes, tlvClose, tlvCount, tlvFind, tlvIdAt, tlvOpen, tlvR
 import { loadProfileRecord, saveProfileRecord } from "./profile-store";
 
 export const PROFILE_CAP: i32 = 512;
-const PROFILE = memory.data(PROFILE_CAP);
 let profileLen: i32 = -1; // -1: not loaded yet; 0: none stored
 
-export function profilePtr(): usize { return PROFILE; }
+// Buffers are laid out inside functions, so only a board whose code reaches them carries them
+// (docs/hal-abi.md, "Per-board static data").
+export function profilePtr(): usize { return memory.data(PROFILE_CAP); }
 
 /** Length of the stored profile TLV (0 when none), loading it from the store once. */
 export function profileLength(): i32 {
   if (profileLen < 0) {
-    const n = loadProfileRecord(PROFILE, PROFILE_CAP);
+    const n = loadProfileRecord(profilePtr(), PROFILE_CAP);
     profileLen = n > 0 ? n : 0;
   }
   return profileLen;
@@ -69,7 +70,9 @@ export function checkAccounts(ptr: usize, len: i32): i32 {
 // (52 mcc, 53 currency, 58 country, 59 name, 60 city, 61 postal, 62 the reference label
 // static codes carry in 62/05, e.g. Pix's "***"): value pointer and length.
 const FIELD_COUNT = 7;
-const FIELDS = memory.data(FIELD_COUNT * 8);
+function fieldSlots(): usize {
+  return memory.data(FIELD_COUNT * 8);
+}
 
 /**
  * Checks one field (length min-max, characters of class `cls`; len < 0 = not text) and keeps
@@ -80,7 +83,7 @@ export function checkField(id: i32, ptr: usize, len: i32, min: i32, max: i32, cl
     fail(BAD_ARG, rule);
     return false;
   }
-  const slot = FIELDS + <usize>((id < 58 ? id - 52 : id - 56) << 3);
+  const slot = fieldSlots() + <usize>((id < 58 ? id - 52 : id - 56) << 3);
   store<usize>(slot, ptr);
   store<i32>(slot + 4, len);
   return true;
@@ -93,10 +96,10 @@ export function checkField(id: i32, ptr: usize, len: i32, min: i32, max: i32, cl
 export function setProfile(accounts: usize, accountsLen: i32): i32 {
   const ok = checkAccounts(accounts, accountsLen);
   if (ok != OK) return ok;
-  tlvWriterStart(PROFILE, PROFILE_CAP);
+  tlvWriterStart(profilePtr(), PROFILE_CAP);
   tlvRaw(accounts, accountsLen);
   for (let i = 0; i < FIELD_COUNT; i++) {
-    const slot = FIELDS + <usize>(i << 3);
+    const slot = fieldSlots() + <usize>(i << 3);
     const len = load<i32>(slot + 4);
     if (len <= 0) continue;
     if (i == FIELD_COUNT - 1) {
@@ -109,8 +112,8 @@ export function setProfile(accounts: usize, accountsLen: i32): i32 {
     profileLen = -1;
     return fail(BAD_ARG, "profile: longer than 512 characters");
   }
-  const len = <i32>(tlvWriterPos() - PROFILE);
-  if (saveProfileRecord(PROFILE, len) < 0) {
+  const len = <i32>(tlvWriterPos() - profilePtr());
+  if (saveProfileRecord(profilePtr(), len) < 0) {
     profileLen = -1;
     return fail(BAD_ARG, "profile: the store refused the record (full or failing)");
   }
@@ -121,7 +124,7 @@ export function setProfile(accounts: usize, accountsLen: i32): i32 {
 /** Installs the non-payable demo profile when none is stored; true if one exists after. */
 export function ensureDemoProfile(): bool {
   if (profileLength() > 0) return true;
-  tlvWriterStart(PROFILE, PROFILE_CAP);
+  tlvWriterStart(profilePtr(), PROFILE_CAP);
   const t = tlvOpen(26);
   tlvAscii(0, "DEV.TAPKIT.DEMO");
   tlvAscii(1, "DEMO-NOT-PAYABLE");
@@ -131,8 +134,8 @@ export function ensureDemoProfile(): bool {
   tlvAscii(58, "XX");
   tlvAscii(59, "TAPKIT DEMO");
   tlvAscii(60, "DEMO CITY");
-  const len = <i32>(tlvWriterPos() - PROFILE);
-  if (saveProfileRecord(PROFILE, len) < 0) {
+  const len = <i32>(tlvWriterPos() - profilePtr());
+  if (saveProfileRecord(profilePtr(), len) < 0) {
     profileLen = -1;
     return false;
   }
@@ -142,5 +145,5 @@ export function ensureDemoProfile(): bool {
 
 /** Finds root object `id` of the profile (tlvFoundPtr/Len). */
 export function profileField(id: i32): bool {
-  return profileLength() > 0 && tlvFind(PROFILE, profileLen, id);
+  return profileLength() > 0 && tlvFind(profilePtr(), profileLen, id);
 }

@@ -11,11 +11,13 @@ import { PRINTABLE, allIn, profileLength, profilePtr } from "./merchant-profile"
 import { tlvAscii, tlvBytes, tlvClose, tlvHeader, tlvIdAt, tlvOpen, tlvRaw, tlvSizeAt, tlvWriterOverflow, tlvWriterPos, tlvWriterStart } from "../codec/tlv/emv-tlv";
 
 export const PAYLOAD_CAP: i32 = 512;
-const PAYLOAD = memory.data(PAYLOAD_CAP);
-const REF_TEXT = memory.data(24);
+// Laid out only where a compiled function reaches it (docs/hal-abi.md, "Per-board static data").
+function refText(): usize {
+  return memory.data(24);
+}
 let payloadLen: i32 = 0;
 
-export function payloadPtr(): usize { return PAYLOAD; }
+export function payloadPtr(): usize { return memory.data(PAYLOAD_CAP); }
 export function payloadLength(): i32 { return payloadLen; }
 
 /**
@@ -72,7 +74,7 @@ export function buildPayload(amount: usize, amountLen: i32, bill: usize, billLen
     if (b != OK) return b;
   }
   const dynamic = amountLen > 0;
-  tlvWriterStart(PAYLOAD, PAYLOAD_CAP);
+  tlvWriterStart(payloadPtr(), PAYLOAD_CAP);
   tlvAscii(0, "01");
   tlvAscii(1, dynamic ? "12" : "11");
   // Profile objects below 54 (accounts, MCC, currency), then the amount, then the rest.
@@ -85,20 +87,21 @@ export function buildPayload(amount: usize, amountLen: i32, bill: usize, billLen
     const t = tlvOpen(62);
     if (billLen > 0) tlvBytes(1, bill, billLen);
     if (ref > 0) {
-      store<u8>(REF_TEXT, 0x54); // "TK"
-      store<u8>(REF_TEXT + 1, 0x4b);
-      const n = writeDecimal(REF_TEXT + 2, <u32>ref);
-      tlvBytes(5, REF_TEXT, 2 + n);
+      const text = refText();
+      store<u8>(text, 0x54); // "TK"
+      store<u8>(text + 1, 0x4b);
+      const n = writeDecimal(text + 2, <u32>ref);
+      tlvBytes(5, text, 2 + n);
     }
     tlvClose(t);
   }
   tlvHeader(63, 4);
-  const covered = <i32>(tlvWriterPos() - PAYLOAD);
+  const covered = <i32>(tlvWriterPos() - payloadPtr());
   if (tlvWriterOverflow() || covered + 4 > PAYLOAD_CAP) return fail(BAD_ARG, "payload: longer than 512 characters");
-  const crc = crc16CcittFalse(PAYLOAD, covered);
+  const crc = crc16CcittFalse(payloadPtr(), covered);
   for (let i = 0; i < 4; i++) {
     const nib = (crc >> (12 - 4 * i)) & 15;
-    store<u8>(PAYLOAD + <usize>(covered + i), <u8>(nib < 10 ? 0x30 + nib : 0x41 + nib - 10));
+    store<u8>(payloadPtr() + <usize>(covered + i), <u8>(nib < 10 ? 0x30 + nib : 0x41 + nib - 10));
   }
   payloadLen = covered + 4;
   return OK;

@@ -12,11 +12,11 @@ import { validateBody, findArg, argKind, argPtr, argLen, KIND_TEXT } from "../co
 import {
   C_BODY, C_CHANNEL, C_COBS, C_CRC, C_OVERSIZE, C_RETRY, C_RX, C_SHORT, C_VERSION, countUp,
 } from "./counters";
-import { frameBegin, frameFinish, frameSend, sendLimit } from "./frame-writer";
+import { frameBegin, frameFinish, frameSendHeld, sendLimit } from "./frame-writer";
 import { CH_LOG, CHANNELS, CRC_LEN, FLAG_ERR, FLAG_RESP, HEADER_LEN, LINK_VERSION } from "./protocol";
-import { SCRATCH_SLOT, slotBuffer, slotLookup, slotStore } from "./response-cache";
+import { SCRATCH_SLOT, SLOT_EVICTED, slotBuffer, slotCapacity, slotLookup, slotOpen, slotStore } from "./response-cache";
 import { findOp } from "./op-lookup";
-import { BAD_ARG, BAD_BODY, OK, TOO_LARGE, UNKNOWN_CHANNEL, fail, failureMessage, statusCode } from "./status";
+import { BAD_ARG, BAD_BODY, BUSY, OK, TOO_LARGE, UNKNOWN_CHANNEL, fail, failureMessage, statusCode } from "./status";
 
 /**
  * Runs one request: `channel` and the op text (UTF-8 at opPtr, opLen bytes); arguments via
@@ -62,6 +62,16 @@ export function receiveBytes(ptr: usize, len: i32): void {
   }
 }
 
+/**
+ * Bytes of the stream were lost (a shell handed over more than the mailbox holds): the frame
+ * they belonged to is dropped whole, up to the next 00, and counted as oversize.
+ */
+export function receiveLost(): void {
+  countUp(C_OVERSIZE);
+  rxLen = 0;
+  discarding = true;
+}
+
 function handleFrame(encodedLen: i32): void {
   const len = cobsDecodeInPlace(RX, encodedLen);
   if (len < 0) {
@@ -98,9 +108,29 @@ function handleFrame(encodedLen: i32): void {
     countUp(C_RX);
     return;
   }
+  const slot = channel >= CHANNELS || channel == CH_LOG ? SCRATCH_SLOT : channel;
+  const cached = slot == SCRATCH_SLOT ? 0 : slotLookup(slot, seq, requestCheck);
+  if (cached > 0) {
+    countUp(C_RX);
+    countUp(C_RETRY);
+    frameSendHeld(slotBuffer(slot), cached);
+    return;
+  }
+  // Room for the answer. None while the UART still reads the answers there (a slow line,
+  // requests pipelined on one channel): the frame is not acted on, and the host's retry
+  // is, once they have left (docs/link-protocol.md).
+  const buf = slotOpen(slot);
+  if (buf == 0) return;
+  if (cached == SLOT_EVICTED) {
+    // It ran; its answer gave its room to larger ones. Running it again is not allowed.
+    countUp(C_RX);
+    countUp(C_RETRY);
+    answerFailure(buf, slot, channel, seq, fail(BUSY, "this request ran; its answer was evicted by larger ones: read the state"));
+    return;
+  }
   if (channel >= CHANNELS) {
     countUp(C_CHANNEL);
-    answerFailure(SCRATCH_SLOT, channel, seq, fail(UNKNOWN_CHANNEL, "no such channel"));
+    answerFailure(buf, slot, channel, seq, fail(UNKNOWN_CHANNEL, "no such channel"));
     return;
   }
   if (channel == CH_LOG) {
@@ -108,32 +138,25 @@ function handleFrame(encodedLen: i32): void {
     if (!validateBody(body, bodyLen) || !findArg("op") || argKind() != KIND_TEXT ||
         findOp(CH_LOG, argPtr(), argLen()) < 0) {
       countUp(C_CHANNEL);
-      answerFailure(SCRATCH_SLOT, channel, seq, fail(UNKNOWN_CHANNEL, "log channel takes only op level"));
+      answerFailure(buf, slot, channel, seq, fail(UNKNOWN_CHANNEL, "log channel takes only op level"));
       return;
     }
     countUp(C_RX);
-    runRequest(SCRATCH_SLOT, channel, seq);
-    return;
-  }
-  const cached = slotLookup(channel, seq, requestCheck);
-  if (cached > 0) {
-    countUp(C_RX);
-    countUp(C_RETRY);
-    frameSend(slotBuffer(channel), cached);
+    runRequest(buf, slot, channel, seq);
     return;
   }
   if (!validateBody(body, bodyLen)) {
     countUp(C_BODY);
-    answerFailure(channel, channel, seq, fail(BAD_BODY, "body must be one deterministic CBOR map with text keys"));
+    answerFailure(buf, slot, channel, seq, fail(BAD_BODY, "body must be one deterministic CBOR map with text keys"));
     return;
   }
   countUp(C_RX);
-  runRequest(channel, channel, seq);
+  runRequest(buf, slot, channel, seq);
 }
 
-function runRequest(slot: i32, channel: i32, seq: i32): void {
-  const buf = slotBuffer(slot);
-  frameBegin(buf, channel, FLAG_RESP, seq);
+/** Runs the request and answers it from `buf`, the room slotOpen gave the slot. */
+function runRequest(buf: usize, slot: i32, channel: i32, seq: i32): void {
+  frameBegin(buf, channel, FLAG_RESP, seq, slotCapacity(slot));
   let status: i32;
   if (!findArg("op") || argKind() != KIND_TEXT) {
     status = fail(BAD_ARG, "op: text required");
@@ -143,11 +166,11 @@ function runRequest(slot: i32, channel: i32, seq: i32): void {
   const len = status == OK ? frameFinish(buf) : -1;
   if (status == OK && len < 0) status = fail(TOO_LARGE, "result exceeds the frame size");
   if (status != OK) {
-    answerFailure(slot, channel, seq, status);
+    answerFailure(buf, slot, channel, seq, status);
     return;
   }
   slotStore(slot, seq, requestCheck, len);
-  frameSend(buf, len);
+  frameSendHeld(buf, len);
 }
 
 // Body bytes of an error answer besides the message text: map head, "msg" key, the
@@ -155,20 +178,20 @@ function runRequest(slot: i32, channel: i32, seq: i32): void {
 const ERROR_OVERHEAD: i32 = 1 + 4 + 2 + 5 + 16;
 
 /** Answers `RESP|ERR {code, msg}`; under a host's small max frame the message is cut, never the answer. */
-function answerFailure(slot: i32, channel: i32, seq: i32, status: i32): void {
-  const buf = slotBuffer(slot);
-  frameBegin(buf, channel, FLAG_RESP | FLAG_ERR, seq);
+function answerFailure(buf: usize, slot: i32, channel: i32, seq: i32, status: i32): void {
+  const cap = slotCapacity(slot) < sendLimit() ? slotCapacity(slot) : sendLimit();
+  frameBegin(buf, channel, FLAG_RESP | FLAG_ERR, seq, cap);
   encodeMap(2);
   encodeText("msg");
-  encodeText(failureMessage(), sendLimit() - HEADER_LEN - CRC_LEN - ERROR_OVERHEAD);
+  encodeText(failureMessage(), cap - HEADER_LEN - CRC_LEN - ERROR_OVERHEAD);
   encodeText("code");
   encodeText(statusCode(status));
   const len = frameFinish(buf);
   if (len < 0) {
-    // The buffer may hold the slot's cached answer, now overwritten: a retry must not get it.
+    // Nothing stored: a retry runs the request (it failed before doing anything).
     slotStore(slot, 0, 0, 0);
     return;
   }
   slotStore(slot, seq, requestCheck, len);
-  frameSend(buf, len);
+  frameSendHeld(buf, len);
 }

@@ -20,11 +20,13 @@ export const SLOT_DEVICE: i32 = 0;
 export const SLOT_AGREEMENT: i32 = 1;
 const KS_AES128: i32 = 3;
 const KS_HMAC: i32 = 4;
-const PUB = memory.data(65);
-const KX = memory.data(65);
-// The chain is read into the ops' scratch arena (ops/op-scratch.ts), this op's own while it runs.
+// Every buffer here is the ops' scratch arena (ops/op-scratch.ts), this op's own while it
+// runs, used one after the other: a public key is encoded into the answer before the next one
+// (or the chain) is read into the same bytes; the key check value block is key.unwrap's alone.
+const PUB = OP_SCRATCH;
+const KX = OP_SCRATCH;
 const CERT = OP_SCRATCH;
-const BLOCK = memory.data(32);
+const BLOCK = OP_SCRATCH;
 
 function encodePublicKey(slot: i32, want: i32, out: usize): void {
   const n = ks_info(slot) == want ? ks_public_key(slot, out, 65) : 0;

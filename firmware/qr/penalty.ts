@@ -15,7 +15,7 @@
 //   k is the same lane of the row k below. The rows y - 4 .. y + 10 the rules look at ride in
 //   locals, one new row loaded per step.
 // All of it runs in registers, with no calls in the loops but for the rare cases below.
-import { gridRow, gridRowWords, gridSide, isDark, laneBelow } from "./qr-grid";
+import { gridRow, gridRowBytes, gridSide, isDark, laneBelow } from "./qr-grid";
 import { QR_MAX_SIDE } from "./qr-limits";
 
 // A row is at most two 64-bit lanes.
@@ -29,7 +29,7 @@ let side: i32 = 0;
 
 export function penaltyScore(): i32 {
   side = gridSide();
-  const stride = <usize>(gridRowWords() << 2);
+  const stride = <usize>gridRowBytes();
   const cols0 = laneBelow(0, side), cols1 = laneBelow(1, side);
   // Where a run of 5 (N1) and a 2x2 block (N2) starting at that column still fit.
   const five0 = laneBelow(0, side - 4), five1 = laneBelow(1, side - 4);

@@ -2,17 +2,18 @@
 // smallest version that holds the optimally segmented text, optionally raise the ECC level
 // while the version stays, write the data bit stream, add Reed-Solomon ECC and interleave the
 // blocks, draw the function patterns and codewords, then pick the mask with the lowest
-// penalty (strict <, so ties keep the lower mask). Every buffer is static and sized by the
-// board's largest version (qr-limits.ts); text that does not fit is an error, never a
-// truncated symbol.
-import { QR_CODEWORDS_MAX, QR_MAX_VERSION } from "./qr-limits";
+// penalty (strict <, so ties keep the lower mask). Every buffer is static, sized by the
+// board's largest version (qr-limits.ts) and shared by phase in one scratch region
+// (qr-scratch.ts); text that does not fit is an error, never a truncated symbol.
+import { QR_MAX_VERSION } from "./qr-limits";
 import {
   ECC_H, eccCodewordsPerBlock, numDataCodewords, numErrorCorrectionBlocks, numRawDataModules,
 } from "./qr-tables";
 import { planSegments, textFitsMode, writeDataCodewords } from "./segmentation";
-import { reedSolomonDivisor, reedSolomonRemainder } from "./reed-solomon";
-import { changeMask, drawCodewords, drawFormatBits, drawFunctionPatterns, functionMapPtr, gridPtr } from "./qr-grid";
+import { reedSolomonDivisor, reedSolomonRemainder, reedSolomonTables } from "./reed-solomon";
+import { changeMask, drawCodewords, drawFormatBits, drawFunctionPatterns } from "./qr-grid";
 import { penaltyScore } from "./penalty";
+import { CW_AT, GRID_AT, QR_SCRATCH, RS_BLOCK_AT } from "./qr-scratch";
 
 /** The text needs a larger version than allowed (or than this board's buffers hold). */
 export const E_QR_TOO_LONG: i32 = -1;
@@ -21,9 +22,12 @@ export const E_QR_ARG: i32 = -2;
 
 export const MASK_AUTO: i32 = -1;
 
-const CODEWORDS = memory.data(QR_CODEWORDS_MAX > 0 ? QR_CODEWORDS_MAX : 1);
-const DIVISOR = memory.data(30);
-let divisorDegree: i32 = 0; // the degree DIVISOR holds (0: none yet)
+const CODEWORDS = QR_SCRATCH + <usize>CW_AT;
+// Kept between encodes (30 B): a plaque redraws the same version over and over.
+function divisorLogs(): usize {
+  return memory.data(30);
+}
+let divisorDegree: i32 = 0; // the degree divisorLogs() holds (0: none yet)
 
 let lastVersion: i32 = 0;
 let lastEcl: i32 = 0;
@@ -61,9 +65,9 @@ export function qrEncode(text: usize, len: i32, ecl: i32, minVersion: i32, maxVe
     for (let e = ecl + 1; e <= ECC_H; e++) if (bits <= numDataCodewords(version, e) * 8) ecl = e;
   }
 
-  // The data codewords live in the grid's memory (and each block's ECC is computed in the
-  // function map's): both are drawn only after interleaving into CODEWORDS.
-  const DATA = gridPtr();
+  // The data codewords live in the grid's memory (and each block's ECC is computed past
+  // them, qr-scratch.ts phase B): the grid is drawn only after interleaving into CODEWORDS.
+  const DATA = QR_SCRATCH + <usize>GRID_AT;
   const dataLen = numDataCodewords(version, ecl);
   writeDataCodewords(text, len, version, DATA, dataLen);
   addEccAndInterleave(version, ecl, DATA, CODEWORDS);
@@ -107,18 +111,18 @@ function addEccAndInterleave(version: i32, ecl: i32, data: usize, out: usize): v
   const dataLen = numDataCodewords(version, ecl);
   const numShortBlocks = numBlocks - rawCodewords % numBlocks;
   const shortBlockDataLen = rawCodewords / numBlocks - blockEccLen;
-  // The divisor depends on the ECC length only; a plaque redraws the same version over and over.
+  // The divisor depends on the ECC length only, so it is kept; the tables are not.
+  reedSolomonTables();
   if (blockEccLen != divisorDegree) {
-    reedSolomonDivisor(blockEccLen, DIVISOR);
+    reedSolomonDivisor(blockEccLen, divisorLogs());
     divisorDegree = blockEccLen;
   }
-  // Each block is divided in the function map's memory, not drawn yet (a block with its ECC
-  // is never longer than the symbol's codewords).
-  const work = functionMapPtr();
+  // Each block is divided after the tables (qr-scratch.ts).
+  const work = QR_SCRATCH + <usize>RS_BLOCK_AT;
   let dat = data;
   for (let i = 0; i < numBlocks; i++) {
     const datLen = shortBlockDataLen + (i < numShortBlocks ? 0 : 1);
-    const ecc = reedSolomonRemainder(dat, datLen, DIVISOR, blockEccLen, work);
+    const ecc = reedSolomonRemainder(dat, datLen, divisorLogs(), blockEccLen, work);
     for (let j = 0, k = i; j < datLen; j++, k += numBlocks) {
       if (j == shortBlockDataLen) k -= numShortBlocks; // long blocks' last codewords go at the end
       store<u8>(out + <usize>k, load<u8>(dat + <usize>j));

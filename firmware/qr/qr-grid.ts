@@ -1,66 +1,64 @@
-// The symbol being built, packed one bit per module: row y is gridRowWords() 32-bit words,
-// column x is bit (x & 31) of word (x >> 5), 1 = dark. A second bitmap of the same shape
-// marks the function modules (finder, timing, alignment, format, version; masking and data
-// placement skip those). Bits past the last column are 0 in the grid and 1 in the function
-// map, so a data mask can never darken them and the penalty scans can read whole words.
+// The symbol being built, packed one bit per module: row y is gridRowBytes() = ceil(side / 8)
+// bytes, column x is bit (x & 7) of the row's byte x >> 3 (so bit x & 31 of the little-endian
+// 32-bit word at byte 4 (x >> 5), and bit x & 63 of the 64-bit lane at byte 8 (x >> 6)),
+// 1 = dark. A second bitmap of the same shape marks the function modules (finder, timing,
+// alignment, format, version; masking and data placement skip those). A row's last byte and
+// its lanes run on into the next row: every reader masks with the columns below the side
+// (laneBelow) and every writer changes only its own columns.
 // Drawing follows ISO 18004 section 6.3 and Nayuki's layout code; x is the column, y the row.
 //
 // Packing is what makes the automatic mask affordable: a mask is one XOR per 64 modules, and
 // the penalty rules (penalty.ts) run on 64 modules at a time. It is also 1/8 of the RAM of one
-// byte per module (924 B instead of 5,929 B for version 15).
+// byte per module (770 B instead of 5,929 B for version 15).
 //
-// Rows are read and written as 64-bit lanes (lane l = columns 64 l .. 64 l + 63) at their
-// 32-bit word offsets: where a row has an odd number of words the lane's upper half is the
-// next row's first word, which every reader masks off and every writer leaves as it was. Both
-// bitmaps carry one spare word after the last row so the last row's lanes stay in the buffer.
-import { QR_GRID_BYTES } from "./qr-limits";
+// Rows are read and written as 64-bit lanes (lane l = columns 64 l .. 64 l + 63) and 32-bit
+// words at unaligned byte offsets; both bitmaps carry 8 spare bytes after the last row so the
+// last row's lanes stay in the buffer.
 import { alignmentPositions, eclFormatBits, sideForVersion } from "./qr-tables";
+import { FUNC_AT, GRID_AT, QR_SCRATCH } from "./qr-scratch";
 
-const GRID = memory.data(QR_GRID_BYTES > 0 ? QR_GRID_BYTES + 4 : 4);
-const FUNC = memory.data(QR_GRID_BYTES > 0 ? QR_GRID_BYTES + 4 : 4);
-const ALIGN = memory.data(8);
+// Both bitmaps live in the encoder's scratch (qr-scratch.ts): the grid for good, the function
+// map only while a symbol is drawn and masked.
+const GRID = QR_SCRATCH + <usize>GRID_AT;
+const FUNC = QR_SCRATCH + <usize>FUNC_AT;
+function alignPositions(): usize {
+  return memory.data(8);
+}
 // The data masks of ISO 18004 Table 10 (i = row, j = column), as 6-bit row patterns: every
 // condition repeats with the column mod 6 and the row mod 12, so mask m is 12 bytes, byte
 // [m * 12 + y mod 12] holding bit x set where the mask is 1 at column x (x < 6) of row y.
 // Multiplying such a pattern by LANE_SPREAD (bits 0, 6, .., 60) repeats it across a lane.
-const MASK_ROWS = memory.data<u8>([
-  0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, // 0: (i + j) mod 2 = 0
-  0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, // 1: i mod 2 = 0
-  0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, // 2: j mod 3 = 0
-  0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, // 3: (i + j) mod 3 = 0
-  0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, // 4: (i div 2 + j div 3) mod 2 = 0
-  0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, 0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, // 5: (i j) mod 2 + (i j) mod 3 = 0
-  0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, 0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, // 6: ((i j) mod 2 + (i j) mod 3) mod 2 = 0
-  0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, 0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, // 7: ((i + j) mod 2 + (i j) mod 3) mod 2 = 0
-]);
+function maskRows(): usize {
+  return memory.data<u8>([
+    0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, // 0: (i + j) mod 2 = 0
+    0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, // 1: i mod 2 = 0
+    0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, // 2: j mod 3 = 0
+    0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, // 3: (i + j) mod 3 = 0
+    0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, // 4: (i div 2 + j div 3) mod 2 = 0
+    0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, 0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, // 5: (i j) mod 2 + (i j) mod 3 = 0
+    0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, 0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, // 6: ((i j) mod 2 + (i j) mod 3) mod 2 = 0
+    0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, 0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, // 7: ((i + j) mod 2 + (i j) mod 3) mod 2 = 0
+  ]);
+}
 const LANE_SPREAD: u64 = 0x1041041041041041;
 // The finder pattern with its separator, as 9-module rows by distance from the centre row:
 // rings at Chebyshev distance 0-1 and 3 dark, 2 and 4 (the separator) light.
-const FINDER_ROWS = memory.data<u8>([0xba, 0xba, 0x82, 0xfe, 0x00]);
+function finderRows(): usize {
+  return memory.data<u8>([0xba, 0xba, 0x82, 0xfe, 0x00]);
+}
 // The alignment pattern's 5 rows: dark centre, light ring, dark ring.
-const ALIGN_ROWS = memory.data<u8>([0x1f, 0x11, 0x15, 0x11, 0x1f]);
+function alignRows(): usize {
+  return memory.data<u8>([0x1f, 0x11, 0x15, 0x11, 0x1f]);
+}
 let side: i32 = 0;
-let rowWords: i32 = 0;
 let rowBytes: i32 = 0;
-
-export function gridPtr(): usize {
-  return GRID;
-}
-
-/**
- * The function-module map's memory, free scratch space until drawFunctionPatterns: at least
- * as many bytes as the largest symbol has codewords.
- */
-export function functionMapPtr(): usize {
-  return FUNC;
-}
 
 export function gridSide(): i32 {
   return side;
 }
 
-export function gridRowWords(): i32 {
-  return rowWords;
+export function gridRowBytes(): i32 {
+  return rowBytes;
 }
 
 /** The bits of lane l (columns 64 l .. 64 l + 63) for columns below n. */
@@ -109,33 +107,28 @@ function setFunctionModule(x: i32, y: i32, dark: bool): void {
 /** Clears the grid for `version` and draws every function pattern (format area reserved). */
 export function drawFunctionPatterns(version: i32): void {
   side = sideForVersion(version);
-  rowWords = (side + 31) >> 5;
-  rowBytes = rowWords << 2;
-  // An empty grid; the function map starts with only the bits past the last column set in
-  // each row's last word (see the header).
-  const tail: u32 = (side & 31) == 0 ? 0 : ~((<u32>1 << <u32>(side & 31)) - 1);
-  for (let row = 0; row < side * rowBytes; row += rowBytes) {
-    for (let at = row; at < row + rowBytes; at += 4) {
-      store<u32>(GRID + <usize>at, 0);
-      store<u32>(FUNC + <usize>at, at + 4 == row + rowBytes ? tail : 0);
-    }
+  rowBytes = (side + 7) >> 3;
+  // Both bitmaps empty, 64 bits at a time (the spare bytes take the last store's overrun).
+  for (let at = 0; at < side * rowBytes; at += 8) {
+    store<u64>(GRID + <usize>at, 0);
+    store<u64>(FUNC + <usize>at, 0);
   }
   // Finder patterns with their separators, cut off by the symbol's edges: 9 x 9 around each
   // centre.
   for (let dy = -4; dy <= 4; dy++) {
-    const bits = <u32>load<u8>(FINDER_ROWS + <usize>(dy < 0 ? -dy : dy));
+    const bits = <u32>load<u8>(finderRows() + <usize>(dy < 0 ? -dy : dy));
     putModules(-1, 3 + dy, 9, bits);
     putModules(side - 8, 3 + dy, 9, bits);
     putModules(-1, side - 4 + dy, 9, bits);
   }
   // Alignment patterns on the grid of centre positions, except the three whose centre falls
   // in a finder.
-  const n = alignmentPositions(version, ALIGN);
+  const n = alignmentPositions(version, alignPositions());
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const cx = <i32>load<u8>(ALIGN + <usize>i), cy = <i32>load<u8>(ALIGN + <usize>j);
+      const cx = <i32>load<u8>(alignPositions() + <usize>i), cy = <i32>load<u8>(alignPositions() + <usize>j);
       if (isFunction(cx, cy)) continue;
-      for (let k = 0; k < 5; k++) putModules(cx - 2, cy - 2 + k, 5, <u32>load<u8>(ALIGN_ROWS + <usize>k));
+      for (let k = 0; k < 5; k++) putModules(cx - 2, cy - 2 + k, 5, <u32>load<u8>(alignRows() + <usize>k));
     }
   }
   // Timing patterns between the separators: row 6 and column 6, dark on even indexes. Where
@@ -268,5 +261,5 @@ export function changeMask(from: i32, to: i32): void {
 
 /** Row r (0-11) of mask m's table; 0 for no mask (-1). */
 function maskRow(m: i32, r: i32): u32 {
-  return m < 0 ? 0 : <u32>load<u8>(MASK_ROWS + <usize>(m * 12 + r));
+  return m < 0 ? 0 : <u32>load<u8>(maskRows() + <usize>(m * 12 + r));
 }

@@ -8,13 +8,15 @@
 // payloads need at most v13 even at ECC H with optimal segmentation (notes/qr.md section 7).
 // Boards without a panel get version 0: no QR buffers, and the QR ops answer "unsupported".
 //
-// QR RAM (static, linear memory) at version 15, the sim-plaque figure: grid and function map
-// 2 x 928 B (bit-packed, 77 rows x 12 B + one spare word; RS blocks are divided in the function
-// map before it is drawn), interleaved codewords 655 B, segment plan 1,024 B (one link frame
-// of text), GF(256) log/antilog 768 B, ECC block tables 328 B, mask rows 96 B, divisor 30 B,
-// alignment positions 8 B, finder/alignment rows and the alphanumeric symbols 19 B: 4,784 B
-// in all. The penalty scorer keeps its windows in locals (no buffer); the stack use is a
-// few dozen locals deep.
+// QR RAM (static, linear memory) at version 15, the sim-plaque figure: one 2,511 B scratch
+// region (qr-scratch.ts) shared by phase: grid and function map 2 x 928 B (bit-packed, 77 rows
+// x 12 B + one spare word) and the interleaved codewords 655 B, with the segment plan (1,024 B,
+// one link frame of text), the GF(256) log/antilog tables (768 B) and the block being divided
+// laid over them while they are free, and the panel's drawing band after the grid. Besides it:
+// ECC block tables 328 B, mask rows 96 B, divisor 30 B, alignment positions 8 B, finder and
+// alignment rows and the alphanumeric symbols 19 B; the panel's copy of the symbol it shows,
+// 778 B, is the display's (display/qr-render.ts). The penalty scorer keeps its windows in
+// locals (no buffer); the stack use is a few dozen locals deep.
 import { DISPLAY_H, DISPLAY_W, HAS_DISPLAY, MAX_FRAME } from "../board";
 
 const SHORT_SIDE: i32 = DISPLAY_W < DISPLAY_H ? DISPLAY_W : DISPLAY_H;
@@ -25,8 +27,8 @@ const CAP_VERSION: i32 = 15;
 
 export const QR_MAX_VERSION: i32 = HAS_DISPLAY ? (FIT_VERSION < CAP_VERSION ? FIT_VERSION : CAP_VERSION) : 0;
 export const QR_MAX_SIDE: i32 = QR_MAX_VERSION > 0 ? QR_MAX_VERSION * 4 + 17 : 0;
-/** The packed grid of the largest symbol (qr-grid.ts): whole 32-bit words per row. */
-export const QR_GRID_BYTES: i32 = QR_MAX_SIDE * (((QR_MAX_SIDE + 31) >> 5) << 2);
+/** The packed grid of the largest symbol (qr-grid.ts): whole bytes per row. */
+export const QR_GRID_BYTES: i32 = QR_MAX_SIDE * ((QR_MAX_SIDE + 7) >> 3);
 // Modules for data and ECC in the largest symbol (qr-tables numRawDataModules, spelled out
 // here because a static buffer's size must be a compile-time constant).
 const MAX_ALIGN: i32 = QR_MAX_VERSION / 7 + 2;

@@ -9,10 +9,10 @@ import { sendLimit } from "../link/frame-writer";
 import { BAD_ARG, INTERNAL, OK, TOO_LARGE, UNSUPPORTED, fail } from "../link/status";
 import { QR_MAX_VERSION } from "./qr-limits";
 import { E_QR_ARG, MASK_AUTO, qrDataBits, qrEcl, qrEncode, qrMask, qrVersion } from "./qr-encoder";
-import { presentFramebuffer } from "../display/framebuffer";
+import { presentSymbol } from "../display/panel";
 import { E_RENDER_FIT, quietForced, renderQr, renderQuiet, renderScale, renderX, renderY } from "../display/qr-render";
 import { gridSide, isDark } from "./qr-grid";
-import { plannedMode, runLength } from "./segmentation";
+import { planSegments, plannedMode, runLength } from "./segmentation";
 
 // Bytes of a qr.grid answer besides the chunk: header, CRC and the map around `data`.
 const GRID_OVERHEAD: i32 = 48;
@@ -73,16 +73,25 @@ function runEncoder(): i32 {
   const v = qrEncode(text, len, ecl, minV, maxV, mask, boost, mode);
   if (v == E_QR_ARG) return fail(BAD_ARG, "mode: the text has characters that mode cannot hold");
   if (v < 0) return fail(TOO_LARGE, "text does not fit the allowed versions at this ECC level");
+  encodedText = text;
   encodedLen = len;
+  encodedMode = mode;
   return OK;
 }
 
+// The request's text (still in the receive buffer while the op runs) and forced mode.
+let encodedText: usize = 0;
 let encodedLen: i32 = 0;
+let encodedMode: i32 = 0;
 
 export function qrEncodeOp(): i32 {
   const status = runEncoder();
   if (status != OK) return status;
   const len = encodedLen;
+  // The encoder's plan shared its scratch with the symbol's drawing (qr-scratch.ts): plan
+  // again for the version chosen, which gives the plan the symbol was written with (the plan
+  // depends only on the version's count-field class, and the grid is not touched).
+  planSegments(encodedText, len, qrVersion(), encodedMode);
   let segs = 0;
   for (let i = 0; i < len; i += runLength(i, len)) segs++;
   // Keys in deterministic order: shorter first, then bytewise.
@@ -147,7 +156,7 @@ export function qrShowOp(): i32 {
   let partial = false;
   if (findArg("partial")) partial = argKind() == KIND_TRUE;
   if (renderQr(caption, captionLen, scale, quiet) == E_RENDER_FIT) return fail(TOO_LARGE, "symbol does not fit the panel at that scale and quiet zone");
-  if (presentFramebuffer(partial) < 0) return fail(INTERNAL, "display refused the frame");
+  if (presentSymbol(partial) < 0) return fail(INTERNAL, "display refused the frame");
   encodeShown();
   return OK;
 }

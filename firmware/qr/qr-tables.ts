@@ -2,7 +2,9 @@
 // structure per version and level, the data capacity that follows from the module layout,
 // alignment pattern positions and the character-count field widths. Tables are indexed
 // [level * 41 + version] with the levels in their natural order L, M, Q, H (index 0-3); the
-// format-information bits use a different order, see eclFormatBits.
+// format-information bits use a different order, see eclFormatBits. The tables are laid out
+// inside functions, so a board without the encoder (the card) carries none of their bytes
+// (docs/hal-abi.md, "Per-board static data").
 
 export const ECC_L: i32 = 0;
 export const ECC_M: i32 = 1;
@@ -14,27 +16,31 @@ export const MODE_ALPHANUMERIC: i32 = 2;
 export const MODE_BYTE: i32 = 4;
 
 // Codewords of error correction per block (ISO 18004 Table 9). Entry 0 of each row is unused.
-const ECC_CODEWORDS_PER_BLOCK = memory.data<u8>([
-  0, 7, 10, 15, 20, 26, 18, 20, 24, 30, 18, 20, 24, 26, 30, 22, 24, 28, 30, 28, 28, 28, 28, 30, 30, 26, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, // L
-  0, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, // M
-  0, 13, 22, 18, 26, 18, 24, 18, 22, 20, 24, 28, 26, 24, 20, 30, 24, 28, 28, 26, 30, 28, 30, 30, 30, 30, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, // Q
-  0, 17, 28, 22, 16, 22, 28, 26, 26, 24, 28, 24, 28, 22, 24, 24, 30, 28, 28, 26, 28, 30, 24, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, // H
-]);
+function eccCodewordsTable(): usize {
+  return memory.data<u8>([
+    0, 7, 10, 15, 20, 26, 18, 20, 24, 30, 18, 20, 24, 26, 30, 22, 24, 28, 30, 28, 28, 28, 28, 30, 30, 26, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, // L
+    0, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, // M
+    0, 13, 22, 18, 26, 18, 24, 18, 22, 20, 24, 28, 26, 24, 20, 30, 24, 28, 28, 26, 30, 28, 30, 30, 30, 30, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, // Q
+    0, 17, 28, 22, 16, 22, 28, 26, 26, 24, 28, 24, 28, 22, 24, 24, 30, 28, 28, 26, 28, 30, 24, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, // H
+  ]);
+}
 
 // Number of error-correction blocks (ISO 18004 Table 9).
-const NUM_ERROR_CORRECTION_BLOCKS = memory.data<u8>([
-  0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 4, 4, 6, 6, 6, 6, 7, 8, 8, 9, 9, 10, 12, 12, 12, 13, 14, 15, 16, 17, 18, 19, 19, 20, 21, 22, 24, 25, // L
-  0, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49, // M
-  0, 1, 1, 2, 2, 4, 4, 6, 6, 8, 8, 8, 10, 12, 16, 12, 17, 16, 18, 21, 20, 23, 23, 25, 27, 29, 34, 34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68, // Q
-  0, 1, 1, 2, 4, 4, 4, 5, 6, 8, 8, 11, 11, 16, 16, 18, 16, 19, 21, 25, 25, 25, 34, 30, 32, 35, 37, 40, 42, 45, 48, 51, 54, 57, 60, 63, 66, 70, 74, 77, 81, // H
-]);
+function eccBlocksTable(): usize {
+  return memory.data<u8>([
+    0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 4, 4, 6, 6, 6, 6, 7, 8, 8, 9, 9, 10, 12, 12, 12, 13, 14, 15, 16, 17, 18, 19, 19, 20, 21, 22, 24, 25, // L
+    0, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49, // M
+    0, 1, 1, 2, 2, 4, 4, 6, 6, 8, 8, 8, 10, 12, 16, 12, 17, 16, 18, 21, 20, 23, 23, 25, 27, 29, 34, 34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68, // Q
+    0, 1, 1, 2, 4, 4, 4, 5, 6, 8, 8, 11, 11, 16, 16, 18, 16, 19, 21, 25, 25, 25, 34, 30, 32, 35, 37, 40, 42, 45, 48, 51, 54, 57, 60, 63, 66, 70, 74, 77, 81, // H
+  ]);
+}
 
 export function eccCodewordsPerBlock(ecl: i32, version: i32): i32 {
-  return <i32>load<u8>(ECC_CODEWORDS_PER_BLOCK + <usize>(ecl * 41 + version));
+  return <i32>load<u8>(eccCodewordsTable() + <usize>(ecl * 41 + version));
 }
 
 export function numErrorCorrectionBlocks(ecl: i32, version: i32): i32 {
-  return <i32>load<u8>(NUM_ERROR_CORRECTION_BLOCKS + <usize>(ecl * 41 + version));
+  return <i32>load<u8>(eccBlocksTable() + <usize>(ecl * 41 + version));
 }
 
 /** The 2-bit level indicator of the format information: L=01, M=00, Q=11, H=10. */

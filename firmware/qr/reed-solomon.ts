@@ -1,14 +1,16 @@
 // Reed-Solomon error correction over GF(2^8) with the QR field polynomial
 // x^8 + x^4 + x^3 + x^2 + 1 (0x11D) and generator roots 2^0 .. 2^(degree-1) (ISO 18004 7.5.2).
-// Multiplication goes through log/antilog tables built once (768 bytes), because the
-// shift-and-add product costs ~60 instructions and the remainder loop runs it
-// data x degree times per block.
+// Multiplication goes through log/antilog tables (768 bytes), because the shift-and-add
+// product costs ~60 instructions and the remainder loop runs it data x degree times per
+// block. The tables live in the encoder's scratch (qr-scratch.ts, phase B), so each encode
+// builds them again first (reedSolomonTables): about 5,000 instructions, for 768 B of RAM.
+import { GF_EXP_AT, GF_LOG_AT, QR_SCRATCH } from "./qr-scratch";
 
-const EXP = memory.data(512); // EXP[i] = 2^i, doubled so EXP[LOG[a] + LOG[b]] needs no modulo
-const LOG = memory.data(256);
-let tablesReady = false;
+const EXP = QR_SCRATCH + <usize>GF_EXP_AT; // EXP[i] = 2^i, doubled so EXP[LOG[a] + LOG[b]] needs no modulo
+const LOG = QR_SCRATCH + <usize>GF_LOG_AT;
 
-function buildTables(): void {
+/** Builds the log/antilog tables; call at the start of each encode's Reed-Solomon phase. */
+export function reedSolomonTables(): void {
   let x = 1;
   for (let i = 0; i < 255; i++) {
     store<u8>(EXP + <usize>i, <u8>x);
@@ -17,17 +19,15 @@ function buildTables(): void {
     x <<= 1;
     if (x & 0x100) x ^= 0x11d;
   }
-  tablesReady = true;
 }
 
 /**
  * Writes prod(x - 2^i, i < degree), highest power first and the leading 1 dropped, into
  * out[0 .. degree) as discrete logarithms: the remainder loop only ever multiplies by these
  * coefficients, so it adds logs instead of looking each one up. (For every degree QR uses,
- * 7-30, no coefficient is 0, which has no logarithm.)
+ * 7-30, no coefficient is 0, which has no logarithm.) Needs the tables (reedSolomonTables).
  */
 export function reedSolomonDivisor(degree: i32, out: usize): void {
-  if (!tablesReady) buildTables();
   for (let j = 0; j < degree - 1; j++) store<u8>(out + <usize>j, 0);
   store<u8>(out + <usize>(degree - 1), 1); // start with the monomial x^0
   for (let i = 0; i < degree; i++) {

@@ -11,15 +11,19 @@
 // byte segment with its bytes intact.
 import { MODE_ALPHANUMERIC, MODE_BYTE, MODE_NUMERIC, charCountBits } from "./qr-tables";
 import { QR_TEXT_MAX } from "./qr-limits";
+import { PLAN_AT, QR_SCRATCH } from "./qr-scratch";
 
 // Per character, 2 bits per state (state 0 alnum, 1 numeric, 2 byte; 3 = unreachable) saying
 // which mode the character itself is in when the segment after it is in that state; after
-// the backtrack, bits 6-7 hold the mode chosen for the character.
-const PLAN = memory.data(QR_TEXT_MAX > 0 ? QR_TEXT_MAX : 1);
+// the backtrack, bits 6-7 hold the mode chosen for the character. It lives in the encoder's
+// scratch (qr-scratch.ts, phase A) and is gone once the symbol is drawn: plan again to read it.
+const PLAN = QR_SCRATCH + <usize>PLAN_AT;
 const NONE: i32 = 3;
 const INF: i32 = 0x3fffffff;
 // The alphanumeric set's nine symbols after 0-9 and A-Z (values 36-44).
-const ALNUM_SYMBOLS = memory.data<u8>([0x20, 0x24, 0x25, 0x2a, 0x2b, 0x2d, 0x2e, 0x2f, 0x3a]); // " $%*+-./:"
+function alnumSymbols(): usize {
+  return memory.data<u8>([0x20, 0x24, 0x25, 0x2a, 0x2b, 0x2d, 0x2e, 0x2f, 0x3a]); // " $%*+-./:"
+}
 
 /** Segmentation plans: 0 = optimal, or force one mode for the whole text. */
 export const PLAN_OPTIMAL: i32 = 0;
@@ -33,7 +37,7 @@ export function alphanumericValue(c: i32): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x41 && c <= 0x5a) return c - 0x41 + 10;
   if (c < 0x20 || c > 0x3a) return -1;
-  for (let k = 0; k < 9; k++) if (c == <i32>load<u8>(ALNUM_SYMBOLS + <usize>k)) return 36 + k;
+  for (let k = 0; k < 9; k++) if (c == <i32>load<u8>(alnumSymbols() + <usize>k)) return 36 + k;
   return -1;
 }
 

@@ -5,8 +5,9 @@ import { clock_ms } from "../hal/clock";
 import { MAX_FRAME, MEM_PAGES, boardNameLen, boardNamePtr } from "../board";
 import { fwVersionLen, fwVersionPtr, shellVersionLen, shellVersionPtr } from "../identity";
 import { mailboxCapacity } from "../mailbox";
-import { FB_BYTES, FB_H, FB_W, framebuffer } from "../display/framebuffer";
-import { encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint, encoderPos, encoderStart } from "../codec/cbor/cbor-writer";
+import { PANEL_BYTES, PANEL_H, PANEL_W } from "../display/band";
+import { readPanel } from "../display/panel";
+import { encodeBytes, encodeMap, encodeText, encodeTextBytes, encodeUint, encoderPos, encoderStart, reserveBytes } from "../codec/cbor/cbor-writer";
 import {
   KIND_ARRAY, KIND_BYTES, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem,
 } from "../codec/cbor/cbor-reader";
@@ -132,25 +133,26 @@ export function sinkOp(): i32 {
 }
 
 export function fbOp(): i32 {
-  if (FB_BYTES == 0) return fail(UNSUPPORTED, "this board has no display");
+  if (PANEL_BYTES == 0) return fail(UNSUPPORTED, "this board has no display");
   let off = 0;
   if (findArg("off")) {
-    if (argKind() != KIND_UINT || argUint() > <u64>FB_BYTES) return fail(BAD_ARG, "off: uint <= total required");
+    if (argKind() != KIND_UINT || argUint() > <u64>PANEL_BYTES) return fail(BAD_ARG, "off: uint <= total required");
     off = <i32>argUint();
   }
   let chunk = sendLimit() - FB_OVERHEAD;
-  if (chunk > FB_BYTES - off) chunk = FB_BYTES - off;
+  if (chunk > PANEL_BYTES - off) chunk = PANEL_BYTES - off;
   encodeMap(5);
   encodeText("h");
-  encodeUint(<u64>FB_H);
+  encodeUint(<u64>PANEL_H);
   encodeText("w");
-  encodeUint(<u64>FB_W);
+  encodeUint(<u64>PANEL_W);
   encodeText("off");
   encodeUint(<u64>off);
   encodeText("data");
-  encodeBytes(framebuffer() + <usize>off, chunk);
+  const at = reserveBytes(chunk);
+  if (at) readPanel(at, off, chunk);
   encodeText("total");
-  encodeUint(<u64>FB_BYTES);
+  encodeUint(<u64>PANEL_BYTES);
   return OK;
 }
 

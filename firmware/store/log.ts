@@ -7,6 +7,7 @@
 //  - every record is written by one program call at the tail, where mount proved the flash
 //    is still erased, and is accepted only with a valid CRC;
 //  - a torn write at the tail is covered with zeros (padding) before anything follows it.
+import { STORE_PAGES } from "../board";
 import { flash_erase, flash_geometry, flash_program, flash_read } from "../hal/flash";
 import { E_STORE_CORRUPT, E_STORE_FULL, E_STORE_TOO_LARGE } from "./errors";
 import {
@@ -19,30 +20,37 @@ import {
 } from "./counter-table";
 
 const REGION: i32 = 0;
-const MAX_PAGES: i32 = 64;
+/** The board's store partition (the build refuses one the u16 addresses of the RAM tables cannot reach). */
+const MAX_PAGES: i32 = STORE_PAGES;
+/** Flash addresses the RAM tables keep as u16 word counts reach this far. */
+const MAX_REGION_BYTES: i32 = 65536 * 4;
 /** Slots kept free for compaction: a copy needs at most one, a torn copy wastes part of another. */
 export const RESERVE_SLOTS: i32 = 2;
 /** Largest single program: a staged transaction (its buffer lives in store.ts). */
 export const MAX_WRITE: i32 = 1536;
-export const MAX_RECORD: i32 = 8 + 512 + 16;
+/** Largest record read or built whole: a PUT of a 512 B value (a 64-tick counter block is 268). */
+export const MAX_RECORD: i32 = 8 + 512;
 const MAX_TX_RECORDS: i32 = 8;
 
-const GEOM = memory.data(16, 4);
 const HEADER = memory.data(PAGE_HEADER, 4);
+// Mount reads the geometry (4 words) before the first page header, into the same 16 bytes.
+const GEOM = HEADER;
 const REC = memory.data(MAX_RECORD, 4);
+// Chunked reads (tick words, the tail's erased check) and the zeros that cover a torn write
+// share REC: they never overlap a record REC must keep. The only user inside a record's life
+// is countTicks, under a counter block whose checked part and CRC take REC's first 12 bytes.
 const SCRATCH_SIZE: i32 = 256;
-const SCRATCH = memory.data(SCRATCH_SIZE, 4);
-const ZEROS = memory.data(SCRATCH_SIZE, 4);
+const SCRATCH: usize = REC + 16;
 const SLOT_SEQ = memory.data(MAX_PAGES * 4, 4);
 const SLOT_ERASES = memory.data(MAX_PAGES * 4, 4);
 
-// Transaction records seen by the mount scan, applied only when their commit follows.
-const PEND_TYPE = memory.data(MAX_TX_RECORDS * 4, 4);
-const PEND_KEY = memory.data(MAX_TX_RECORDS * 4, 4);
+// Transaction records seen by the mount scan, applied only when their commit follows: the
+// header word (type, key, length), the address, a counter block's value and next tick, and
+// the record's CRC (contiguous: the commit checks a CRC over them).
+const PEND_HEADER = memory.data(MAX_TX_RECORDS * 4, 4);
 const PEND_ADDR = memory.data(MAX_TX_RECORDS * 4, 4);
-const PEND_LEN = memory.data(MAX_TX_RECORDS * 4, 4);
 const PEND_VALUE = memory.data(MAX_TX_RECORDS * 4, 4);
-const PEND_NEXT = memory.data(MAX_TX_RECORDS * 4, 4);
+const PEND_NEXT = memory.data(MAX_TX_RECORDS, 1);
 const PEND_CRC = memory.data(MAX_TX_RECORDS * 4, 4);
 let pendCount = 0;
 
@@ -66,6 +74,11 @@ export function logEraseCycles(): i32 { return eraseCycles; }
 export function logLiveBytes(): i32 { return liveBytes; }
 export function logCompactions(): u32 { return compactions; }
 export function slotErases(slot: i32): u32 { return load<u32>(SLOT_ERASES + (<usize>slot << 2)); }
+/**
+ * REC holds nothing between store calls, so a caller may borrow its MAX_RECORD bytes until its
+ * next store call (the stats map fills and encodes the StoreStats there).
+ */
+export function logScratch(): usize { return REC; }
 
 /** Live data the store accepts: what compaction can always move with RESERVE_SLOTS free. */
 export function logCapacity(): i32 {
@@ -112,12 +125,12 @@ export function logMount(): i32 {
   const writeUnit = <i32>load<u32>(GEOM + 8);
   eraseCycles = <i32>load<u32>(GEOM + 12);
   if (pages < RESERVE_SLOTS + 2 || pages > MAX_PAGES || writeUnit > 4 || 4 % writeUnit != 0) return E_STORE_CORRUPT;
+  if (pages * pageSize > MAX_REGION_BYTES) return E_STORE_CORRUPT;
   if (pageSize < PAGE_HEADER + MAX_WRITE + MAX_RECORD || (pageSize & 3) != 0) return E_STORE_CORRUPT;
   keyClear();
   counterClear();
   liveBytes = 0;
   pendCount = 0;
-  fillZeros();
   let maxSeq: i32 = -1;
   let maxHead: i32 = 0;
   let maxErases: u32 = 0;
@@ -170,10 +183,6 @@ export function logMount(): i32 {
 function headerErased(): bool {
   for (let i = 0; i < PAGE_HEADER; i += 4) if (load<u32>(HEADER + i) != ERASED) return false;
   return true;
-}
-
-function fillZeros(): void {
-  for (let i = 0; i < SCRATCH_SIZE; i += 4) store<u32>(ZEROS + i, 0);
 }
 
 /**
@@ -259,12 +268,10 @@ function scanned(w: u32, addr: u32): void {
       return;
     }
     const at = <usize>pendCount << 2;
-    store<u32>(PEND_TYPE + at, t);
-    store<u32>(PEND_KEY + at, key);
+    store<u32>(PEND_HEADER + at, w);
     store<u32>(PEND_ADDR + at, addr);
-    store<u32>(PEND_LEN + at, <u32>headerLen(w));
     store<u32>(PEND_VALUE + at, blockValue);
-    store<u32>(PEND_NEXT + at, <u32>blockNextTick);
+    store<u8>(PEND_NEXT + <usize>pendCount, <u8>blockNextTick);
     store<u32>(PEND_CRC + at, load<u32>(REC + checkedSize(w)));
     pendCount++;
     return;
@@ -273,8 +280,9 @@ function scanned(w: u32, addr: u32): void {
     if (pendCount == headerLen(w) && recordCheck(PEND_CRC, pendCount * 4) == load<u32>(REC + 4)) {
       for (let i = 0; i < pendCount; i++) {
         const at = <usize>i << 2;
-        applyStaged(load<u32>(PEND_TYPE + at), load<u32>(PEND_KEY + at), load<u32>(PEND_ADDR + at),
-          <i32>load<u32>(PEND_LEN + at), load<u32>(PEND_VALUE + at), <i32>load<u32>(PEND_NEXT + at));
+        const h = load<u32>(PEND_HEADER + at);
+        applyStaged(headerType(h), headerKey(h), load<u32>(PEND_ADDR + at), headerLen(h), load<u32>(PEND_VALUE + at),
+          <i32>load<u8>(PEND_NEXT + <usize>i));
       }
     }
     pendCount = 0;
@@ -309,11 +317,12 @@ function lastWrittenWord(base: i32, off: i32): i32 {
 }
 
 function zeroRange(addr: i32, len: i32): i32 {
+  memory.fill(SCRATCH, 0, <usize>SCRATCH_SIZE);
   let done = 0;
   while (done < len) {
     let n = len - done;
     if (n > SCRATCH_SIZE) n = SCRATCH_SIZE;
-    const r = flash_program(REGION, addr + done, ZEROS, n);
+    const r = flash_program(REGION, addr + done, SCRATCH, n);
     if (r < 0) return r;
     done += n;
   }
@@ -434,7 +443,8 @@ export function writeCounterBlock(id: i32, value: u32, compacting: bool): i32 {
 
 /** Clears the next tick word of the counter's active block (the caller checked it has one). */
 export function writeTick(id: i32, tick: i32): i32 {
-  const r = flash_program(REGION, <i32>counterBlock(id) + 12 + tick * 4, ZEROS, 4);
+  store<u32>(SCRATCH, 0);
+  const r = flash_program(REGION, <i32>counterBlock(id) + 12 + tick * 4, SCRATCH, 4);
   return r < 0 ? r : 0;
 }
 

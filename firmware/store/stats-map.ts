@@ -1,13 +1,13 @@
 // The store's figures as a CBOR map (docs/store.md): the answer of `store.stats`, and the
 // `store` entry of the shell's `info`.
 import { encodeMap, encodeText, encodeUint } from "../codec/cbor/cbor-writer";
-import { STORE_STATS_BYTES, storeStats } from "./store";
-
-const STATS = memory.data(STORE_STATS_BYTES, 4);
+import { logScratch } from "./log";
+import { storeStats } from "./store";
 
 /** The StoreStats map, keys in deterministic order. */
 export function encodeStoreStats(): void {
-  storeStats(STATS);
+  // The figures are encoded before any other store call, so the log's record buffer holds them.
+  storeStats(logScratch());
   encodeMap(12);
   statPair("free", 12);
   statPair("keys", 32);
@@ -25,5 +25,5 @@ export function encodeStoreStats(): void {
 
 function statPair(key: string, offset: i32): void {
   encodeText(key);
-  encodeUint(<u64>load<u32>(STATS + <usize>offset));
+  encodeUint(<u64>load<u32>(logScratch() + <usize>offset));
 }

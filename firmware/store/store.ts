@@ -5,7 +5,9 @@ import { flash_read } from "../hal/flash";
 import {
   E_STORE_ARG, E_STORE_EXHAUSTED, E_STORE_FULL, E_STORE_NOT_FOUND, E_STORE_TOO_LARGE, E_STORE_TX, E_STORE_UNMOUNTED,
 } from "./errors";
-import { CTR_TICKS, CTR_TX_TICKS, T_COMMIT, T_TX_CTR, T_TX_DEL, T_TX_PUT, makeHeader, padded, recordCheck } from "./layout";
+import {
+  CTR_TICKS, CTR_TX_TICKS, T_COMMIT, T_TX_CTR, T_TX_DEL, T_TX_PUT, headerKey, headerLen, headerType, makeHeader, padded, recordCheck, recordSize,
+} from "./layout";
 import { MAX_KEYS, keyAddr, keyCount, keyFind, keyLen } from "./key-index";
 import { MAX_COUNTERS, counterBlockTicks, counterHasBlock, counterNextTick, counterTicked, counterValue, countersInUse } from "./counter-table";
 import {
@@ -21,14 +23,11 @@ export const STORE_STATS_BYTES: i32 = 48;
 const COUNTER_LIMIT: u32 = 0xffffffff;
 
 // A transaction is staged here, fully encoded, and programmed with its commit in one call.
+// The staged records are their own bookkeeping: each header word gives type, key, length and
+// size, a counter block carries its value; only the records' CRCs are kept apart, contiguous,
+// for the commit's CRC over them.
 const TX_BUF = memory.data(MAX_WRITE, 4);
-const TX_TYPE = memory.data(STORE_MAX_TX_RECORDS * 4, 4);
-const TX_KEY = memory.data(STORE_MAX_TX_RECORDS * 4, 4);
-const TX_OFF = memory.data(STORE_MAX_TX_RECORDS * 4, 4);
-const TX_LEN = memory.data(STORE_MAX_TX_RECORDS * 4, 4);
-const TX_VALUE = memory.data(STORE_MAX_TX_RECORDS * 4, 4);
 const TX_CRC = memory.data(STORE_MAX_TX_RECORDS * 4, 4);
-const TX_RESERVED = memory.data(MAX_COUNTERS * 4, 4);
 let txOpen = false;
 let txCount = 0;
 let txBytes = 0;
@@ -120,7 +119,6 @@ export function txBegin(): i32 {
   txCount = 0;
   txBytes = 0;
   txNewKeys = 0;
-  for (let id = 0; id < MAX_COUNTERS; id++) store<u32>(TX_RESERVED + (<usize>id << 2), 0);
   return 0;
 }
 
@@ -136,17 +134,12 @@ function txSlot(size: i32): i32 {
   return 0;
 }
 
-function txStage(type: u32, key: u32, len: i32, value: u32, size: i32, checked: i32): void {
-  const at = <usize>txCount << 2;
-  store<u32>(TX_TYPE + at, type);
-  store<u32>(TX_KEY + at, key);
-  store<u32>(TX_OFF + at, <u32>txBytes);
-  store<u32>(TX_LEN + at, <u32>len);
-  store<u32>(TX_VALUE + at, value);
+/** Seals the record just encoded at the end of TX_BUF with its CRC. */
+function txStage(size: i32, checked: i32): void {
   const rec = TX_BUF + <usize>txBytes;
   const crc = recordCheck(rec, checked);
   store<u32>(rec + <usize>checked, crc);
-  store<u32>(TX_CRC + at, crc);
+  store<u32>(TX_CRC + (<usize>txCount << 2), crc);
   txCount++;
   txBytes += size;
 }
@@ -162,7 +155,7 @@ export function txPut(key: u16, ptr: usize, len: i32): i32 {
   if ((len & 3) != 0) store<u32>(rec + <usize>padded(len), 0xffffffff);
   if (len > 0) memory.copy(rec + 4, ptr, <usize>len);
   if (keyFind(<u32>key) < 0) txNewKeys++;
-  txStage(T_TX_PUT, <u32>key, len, 0, size, size - 4);
+  txStage(size, size - 4);
   return 0;
 }
 
@@ -171,7 +164,7 @@ export function txDelete(key: u16): i32 {
   const r = txSlot(8);
   if (r < 0) return r;
   store<u32>(TX_BUF + <usize>txBytes, makeHeader(T_TX_DEL, <u32>key, 0));
-  txStage(T_TX_DEL, <u32>key, 0, 0, 8, 4);
+  txStage(8, 4);
   return 0;
 }
 
@@ -181,17 +174,30 @@ export function txCounterNext(id: u16): i64 {
   const size = blockSize(CTR_TX_TICKS);
   const r = txSlot(size);
   if (r < 0) return r;
-  const reserved = load<u32>(TX_RESERVED + (<usize>c << 2));
+  const reserved = txReserved(<u32>c);
   const current = reserved > counterValue(c) ? reserved : counterValue(c);
   if (current == COUNTER_LIMIT) return E_STORE_EXHAUSTED;
   const value = current + 1;
-  store<u32>(TX_RESERVED + (<usize>c << 2), value);
   const rec = TX_BUF + <usize>txBytes;
   store<u32>(rec, makeHeader(T_TX_CTR, <u32>c, <u32>CTR_TX_TICKS));
   store<u32>(rec + 4, value);
   for (let i = 12; i < size; i += 4) store<u32>(rec + <usize>i, 0xffffffff);
-  txStage(T_TX_CTR, <u32>c, CTR_TX_TICKS, value, size, 8);
+  txStage(size, 8);
   return <i64>value;
+}
+
+/** The highest value this transaction already reserved for counter `id`, 0 if none. */
+function txReserved(id: u32): u32 {
+  let best: u32 = 0;
+  for (let off = 0; off < txBytes; ) {
+    const w = load<u32>(TX_BUF + <usize>off);
+    if (headerType(w) == T_TX_CTR && headerKey(w) == id) {
+      const v = load<u32>(TX_BUF + <usize>off, 4);
+      if (v > best) best = v;
+    }
+    off += recordSize(w);
+  }
+  return best;
 }
 
 export function txCommit(): i32 {
@@ -211,10 +217,12 @@ export function txCommit(): i32 {
   if (room < 0) return room;
   const base = appendAtTail(TX_BUF, total);
   if (base < 0) return <i32>base;
-  for (let i = 0; i < txCount; i++) {
-    const at = <usize>i << 2;
-    applyStaged(load<u32>(TX_TYPE + at), load<u32>(TX_KEY + at), <u32>base + load<u32>(TX_OFF + at),
-      <i32>load<u32>(TX_LEN + at), load<u32>(TX_VALUE + at), 0);
+  for (let off = 0; off < txBytes; ) {
+    const rec = TX_BUF + <usize>off;
+    const w = load<u32>(rec);
+    const t = headerType(w);
+    applyStaged(t, headerKey(w), <u32>base + <u32>off, headerLen(w), t == T_TX_CTR ? load<u32>(rec, 4) : 0, 0);
+    off += recordSize(w);
   }
   return 0;
 }

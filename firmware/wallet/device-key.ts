@@ -6,9 +6,11 @@ import { COSE_EDDSA, COSE_ES256 } from "../codec/cose/cose-sign1";
 export const KS_ED25519: i32 = 1;
 export const KS_P256: i32 = 2;
 
-const PUB = memory.data(65);
-const DIGEST = memory.data(32);
-const KID = memory.data(8);
+// Buffers are laid out inside functions, so a board that never loads a device key (the
+// plaque) carries none of their bytes (docs/hal-abi.md, "Per-board static data").
+function digestScratch(): usize {
+  return memory.data(32);
+}
 let pubLen: i32 = 0;
 let slotLoaded: i32 = -1;
 
@@ -17,17 +19,17 @@ export function loadDeviceKey(slot: i32): i32 {
   const ks = ks_info(slot);
   if (ks != KS_ED25519 && ks != KS_P256) return 0;
   if (slotLoaded != slot) {
-    pubLen = ks_public_key(slot, PUB, 65);
+    pubLen = ks_public_key(slot, devicePub(), 65);
     if (pubLen <= 0) return 0;
-    sha256(PUB, pubLen, DIGEST);
-    memory.copy(KID, DIGEST, 8);
+    sha256(devicePub(), pubLen, digestScratch());
+    memory.copy(deviceKid(), digestScratch(), 8);
     slotLoaded = slot;
   }
   return ks == KS_ED25519 ? COSE_EDDSA : COSE_ES256;
 }
 
 export function devicePub(): usize {
-  return PUB;
+  return memory.data(65);
 }
 
 export function devicePubLen(): i32 {
@@ -35,5 +37,5 @@ export function devicePubLen(): i32 {
 }
 
 export function deviceKid(): usize {
-  return KID;
+  return memory.data(8);
 }

@@ -8,19 +8,32 @@ import { encodeProtectedHeader, encodeSigStructure, encodeSign1 } from "../codec
 // biome-ignore lint/style/useImportType: AssemblyScript has no type-only imports
 import { Voucher, encodeVoucherPayload } from "../codec/voucher/voucher-payload";
 import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
+import {
+  VOUCHER_PAYLOAD_AT, VOUCHER_PAYLOAD_CAP, VOUCHER_PROTECTED_AT, VOUCHER_PROTECTED_CAP, VOUCHER_SIGNATURE_AT, VOUCHER_SIG_STRUCT_AT,
+  VOUCHER_SIG_STRUCT_CAP, walletScratch,
+} from "./wallet-scratch";
 
-const PAYLOAD_CAP: i32 = 200;
-const PAYLOAD = memory.data(PAYLOAD_CAP);
-const PROTECTED = memory.data(16);
-const SIG_STRUCT_CAP: i32 = 240;
-const SIG_STRUCT = memory.data(SIG_STRUCT_CAP);
-const SIGNATURE = memory.data(64);
+// In the wallet's per-call scratch (wallet-scratch.ts): built and signed within one SIGN APDU.
+const PAYLOAD_CAP: i32 = VOUCHER_PAYLOAD_CAP;
+const SIG_STRUCT_CAP: i32 = VOUCHER_SIG_STRUCT_CAP;
+function payloadBuffer(): usize {
+  return walletScratch() + <usize>VOUCHER_PAYLOAD_AT;
+}
+function protectedHeader(): usize {
+  return walletScratch() + <usize>VOUCHER_PROTECTED_AT;
+}
+function sigStructure(): usize {
+  return walletScratch() + <usize>VOUCHER_SIG_STRUCT_AT;
+}
+function signatureBuffer(): usize {
+  return walletScratch() + <usize>VOUCHER_SIGNATURE_AT;
+}
 
 let payloadLen: i32 = 0;
 
 /** Encodes the payload of `f` (the one voucher layout); returns its length or -1. */
 export function buildPayload(f: Voucher): i32 {
-  borrowEncoder(PAYLOAD, PAYLOAD_CAP);
+  borrowEncoder(payloadBuffer(), PAYLOAD_CAP);
   encodeVoucherPayload(f);
   payloadLen = returnEncoder();
   return payloadLen;
@@ -29,16 +42,16 @@ export function buildPayload(f: Voucher): i32 {
 /** Signs the built payload with the keystore slot; writes the COSE_Sign1 at `out`, returns its length or < 0. */
 export function signVoucher(slot: i32, alg: i32, kid: usize, out: usize, cap: i32): i32 {
   if (payloadLen < 0) return -1;
-  borrowEncoder(PROTECTED, 16);
+  borrowEncoder(protectedHeader(), VOUCHER_PROTECTED_CAP);
   encodeProtectedHeader(alg, kid);
   const protectedLen = returnEncoder();
-  borrowEncoder(SIG_STRUCT, SIG_STRUCT_CAP);
-  encodeSigStructure(PROTECTED, protectedLen, PAYLOAD, payloadLen);
+  borrowEncoder(sigStructure(), SIG_STRUCT_CAP);
+  encodeSigStructure(protectedHeader(), protectedLen, payloadBuffer(), payloadLen);
   const sigStructLen = returnEncoder();
   if (sigStructLen < 0) return -1;
-  const s = ks_sign(slot, SIG_STRUCT, sigStructLen, SIGNATURE, 64);
+  const s = ks_sign(slot, sigStructure(), sigStructLen, signatureBuffer(), 64);
   if (s != 64) return s < 0 ? s : -1;
   borrowEncoder(out, cap);
-  encodeSign1(PROTECTED, protectedLen, PAYLOAD, payloadLen, SIGNATURE);
+  encodeSign1(protectedHeader(), protectedLen, payloadBuffer(), payloadLen, signatureBuffer());
   return returnEncoder();
 }

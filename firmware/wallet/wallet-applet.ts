@@ -8,15 +8,18 @@ import { counterRead, storeDelete, storeGet } from "../store/store";
 import { borrowEncoder, returnEncoder } from "./borrowed-encoder";
 import { deviceKid, devicePub, devicePubLen, loadDeviceKey } from "./device-key";
 import { CFG_COUNT, CFG_CUMULATIVE, CFG_CURRENCY, CFG_EPOCH, CFG_MAX_BALANCE, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KEY_CERT_BATCH, KEY_CERT_DEVICE, KEY_LAST_VOUCHER, MAX_CERT, SUB_BALANCE, SUB_OPEN, SUB_PER_PAYMENT, SUB_WALLETS, VOUCHER_COUNTER_ID } from "./wallet-layout";
-import { CONFIG, cfg, readLog, sub, walletActive, walletLoad } from "./wallet-state";
+import { walletConfig, cfg, readLog, sub, walletActive, walletLoad } from "./wallet-state";
 import { R_CHAIN_OPEN, R_STORE, beginPayment, endSession, paymentStoreError, signPayment } from "./wallet-payment";
 import { PIN_BLOCKED, PIN_OK, pinForget, pinSet, pinTriesLeft, pinVerified, pinVerify } from "./wallet-pin";
 import { OWNER_ABOVE_ENVELOPE, OWNER_BALANCE, OWNER_BAD_SUB, OWNER_OK, closeSub, fundSub, setLimits } from "./wallet-owner";
 import { CHAIN_NONE, CHAIN_STORE, chainClose, chainOpenOn, chainRefund, chainRelease } from "./wallet-payword";
 import { syncStoreError, walletSync } from "./wallet-sync";
+import { claimWalletScratch, releaseWalletScratch } from "./wallet-scratch";
 
 // F0 = proprietary, unregistered RID; "tapkW1".
-const AID = memory.data<u8>([0xf0, 0x74, 0x61, 0x70, 0x6b, 0x57, 0x31]);
+function walletAid(): usize {
+  return memory.data<u8>([0xf0, 0x74, 0x61, 0x70, 0x6b, 0x57, 0x31]);
+}
 const AID_LEN: i32 = 7;
 const RESPONSE_CAP: i32 = 256;
 
@@ -82,7 +85,7 @@ function be32(p: usize): u32 {
 export function encodeWalletInfo(buf: usize, cap: i32, blankSlot: i32): i32 {
   const active = walletActive();
   // Before provisioning, report the key in the slot the issuer is about to certify.
-  const alg = loadDeviceKey(active ? <i32>load<u8>(CONFIG + CFG_SLOT) : blankSlot);
+  const alg = loadDeviceKey(active ? <i32>load<u8>(walletConfig() + CFG_SLOT) : blankSlot);
   borrowEncoder(buf, cap);
   encodeMap(active ? 9 : 4);
   encodeText("v");
@@ -95,7 +98,7 @@ export function encodeWalletInfo(buf: usize, cap: i32, blankSlot: i32): i32 {
     encodeText("ctr");
     encodeUint(<u64>counterRead(VOUCHER_COUNTER_ID));
     encodeText("cur");
-    encodeTextBytes(CONFIG + CFG_CURRENCY, 3);
+    encodeTextBytes(walletConfig() + CFG_CURRENCY, 3);
   }
   encodeText("kid");
   encodeBytes(deviceKid(), alg != 0 ? 8 : 0);
@@ -200,6 +203,14 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
     store<u8>(buf + 1, walletActive() ? 1 : 0);
     return sw(buf, 2, SW_OK);
   }
+  // The per-call scratch (wallet-scratch.ts) is this APDU's until it answers.
+  if (!claimWalletScratch()) return sw(buf, 0, SW_INTERNAL);
+  const n = walletCommand(buf, len);
+  releaseWalletScratch();
+  return n;
+}
+
+function walletCommand(buf: usize, len: i32): i32 {
   const ins = load<u8>(buf + 1);
   const p1 = load<u8>(buf + 2);
   const p2 = load<u8>(buf + 3);
@@ -222,7 +233,7 @@ export function walletApdu(buf: usize, len: i32, selecting: bool): i32 {
     if (rest == 8) time = (<u64>be32(data + 2 + cl + pl) << 32) | <u64>be32(data + 6 + cl + pl);
     const r = beginPayment(data + 1, cl, data + 2 + cl, pl, time);
     if (r != 0) return refuse(buf, r);
-    const alg = loadDeviceKey(<i32>load<u8>(CONFIG + CFG_SLOT));
+    const alg = loadDeviceKey(<i32>load<u8>(walletConfig() + CFG_SLOT));
     memory.copy(buf, deviceKid(), 8);
     store<u8>(buf + 8, <u8>(-alg));
     return sw(buf, 9, SW_OK);
@@ -304,9 +315,9 @@ function walletDeselected(): void {
 /** tk_init: loads the wallet records and registers the applet. */
 export function initWallet(): void {
   walletLoad();
-  registerApplet(AID, AID_LEN, walletApdu, walletDeselected);
+  registerApplet(walletAid(), AID_LEN, walletApdu, walletDeselected);
 }
 
 export function walletAidMatches(ptr: usize, len: i32): bool {
-  return len == AID_LEN && bytesEqual(ptr, AID, AID_LEN);
+  return len == AID_LEN && bytesEqual(ptr, walletAid(), AID_LEN);
 }

@@ -3,14 +3,15 @@
 // `wallet.provision` (provisioning-only: refused once the wallet is active).
 import { KIND_ARRAY, KIND_BYTES, KIND_TEXT, KIND_UINT, argKind, argLen, argPtr, argUint, enterArray, findArg, nextItem } from "../codec/cbor/cbor-reader";
 import { encodeArray, encodeBytes, encodeMap, encodeText, encoderReserve } from "../codec/cbor/cbor-writer";
-import { BAD_ARG, INTERNAL, OK, fail } from "../link/status";
+import { BAD_ARG, BUSY, INTERNAL, OK, fail } from "../link/status";
 import { storeGet } from "../store/store";
 import { fillBytes } from "../lib/bytes";
 import { KEY_CERT_BATCH, KEY_CERT_DEVICE, MAX_CERT } from "./wallet-layout";
 import { OP_SCRATCH, OP_SCRATCH_BYTES } from "../ops/op-scratch";
 import { encodeWalletInfo } from "./wallet-applet";
 import { PROV_ALREADY, PROV_CERT, PROV_NO_KEY, PROV_OK, provision } from "./wallet-provision";
-import { CERT_B, walletActive } from "./wallet-state";
+import { batchCert, walletActive } from "./wallet-state";
+import { claimWalletScratch, releaseWalletScratch } from "./wallet-scratch";
 
 const SCRATCH = OP_SCRATCH; // ops/op-scratch.ts: this op's own while it runs
 // wallet.provision keeps the currency and PIN at SCRATCH[0..32) and the device certificate here.
@@ -45,12 +46,21 @@ function uintArg(key: string, dflt: i64): i64 {
 }
 
 export function walletProvisionOp(): i32 {
+  // The batch certificate and the PIN check use the wallet's per-call scratch (wallet-scratch.ts),
+  // which a reader writing the NDEF tag holds until the write ends.
+  if (!claimWalletScratch()) return fail(BUSY, "a reader is writing the tag; retry after the tap");
+  const r = provisionFromArgs();
+  releaseWalletScratch();
+  return r;
+}
+
+function provisionFromArgs(): i32 {
   if (!findArg("chain") || argKind() != KIND_ARRAY || argUint() != 2) return fail(BAD_ARG, "chain: [batch cert, device cert] required");
   enterArray();
   nextItem();
   if (argKind() != KIND_BYTES || argLen() > MAX_CERT) return fail(BAD_ARG, "chain[0]: batch certificate bytes (<= 255)");
   const bl = argLen();
-  memory.copy(CERT_B, argPtr(), bl);
+  memory.copy(batchCert(), argPtr(), bl);
   nextItem();
   if (argKind() != KIND_BYTES || argLen() > MAX_CERT) return fail(BAD_ARG, "chain[1]: device certificate bytes (<= 255)");
   const dl = argLen();
@@ -69,7 +79,7 @@ export function walletProvisionOp(): i32 {
   const pinLen = argLen();
   // The PIN must not linger in the request buffer (provisioning wipes its own copy).
   fillBytes(argPtr(), 0, pinLen);
-  const r = provision(<i32>slot, SCRATCH, <u32>max, <u32>per, <u32>cum, <u32>count, <u32>bal, SCRATCH + 16, pinLen, CERT_B, bl, CERT_D, dl);
+  const r = provision(<i32>slot, SCRATCH, <u32>max, <u32>per, <u32>cum, <u32>count, <u32>bal, SCRATCH + 16, pinLen, batchCert(), bl, CERT_D, dl);
   fillBytes(SCRATCH + 16, 0, 16);
   if (r == PROV_ALREADY) return fail(BAD_ARG, "wallet already provisioned: provisioning is refused on an active wallet");
   if (r == PROV_NO_KEY) return fail(BAD_ARG, "slot holds no Ed25519/P-256 signing key");

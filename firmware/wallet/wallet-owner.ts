@@ -4,7 +4,7 @@
 import { fillBytes, writeU32LE } from "../lib/bytes";
 import { storePut, txAbort, txBegin, txCommit } from "../store/store";
 import { CFG_CUMULATIVE, CFG_MAX_COUNT, CFG_PER_PAYMENT, KEY_SUB_FIRST, KIND_CLOSE, KIND_FUND, LOG_AMOUNT, LOG_BALANCE, LOG_KIND, LOG_SIZE, LOG_SUB, SUB_BALANCE, SUB_CUMULATIVE, SUB_MAX_COUNT, SUB_OPEN, SUB_PER_PAYMENT, SUB_SIZE, SUB_WALLETS } from "./wallet-layout";
-import { LOG_ENTRY, cfg, setSub, stageRecords, sub, subPtr, walletLoad } from "./wallet-state";
+import { logEntry, cfg, setSub, stageRecords, sub, subPtr, walletLoad } from "./wallet-state";
 
 export const OWNER_OK: i32 = 0;
 export const OWNER_BAD_SUB: i32 = 1;
@@ -30,11 +30,11 @@ function moveValue(from: i32, to: i32, amount: u32, kind: u8, logSub: i32): i32 
   if (txBegin() < 0) return OWNER_STORE;
   setSub(from, SUB_BALANCE, sub(from, SUB_BALANCE) - amount);
   setSub(to, SUB_BALANCE, sub(to, SUB_BALANCE) + amount);
-  fillBytes(LOG_ENTRY, 0, LOG_SIZE);
-  writeU32LE(LOG_ENTRY + LOG_AMOUNT, amount);
-  writeU32LE(LOG_ENTRY + LOG_BALANCE, sub(logSub, SUB_BALANCE));
-  store<u8>(LOG_ENTRY + LOG_SUB, <u8>logSub);
-  store<u8>(LOG_ENTRY + LOG_KIND, kind);
+  fillBytes(logEntry(), 0, LOG_SIZE);
+  writeU32LE(logEntry() + LOG_AMOUNT, amount);
+  writeU32LE(logEntry() + LOG_BALANCE, sub(logSub, SUB_BALANCE));
+  store<u8>(logEntry() + LOG_SUB, <u8>logSub);
+  store<u8>(logEntry() + LOG_KIND, kind);
   if (stageRecords(from, to) < 0 || txCommit() < 0) {
     txAbort();
     walletLoad();

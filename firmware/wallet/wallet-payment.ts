@@ -9,7 +9,7 @@ import { bytesEqual, copyBytes, fillBytes, writeU32LE } from "../lib/bytes";
 import { txAbort, txBegin, txCommit, txCounterNext, txPut } from "../store/store";
 import { deviceKid, loadDeviceKey } from "./device-key";
 import { CFG_COUNT, CFG_CUMULATIVE, CFG_CURRENCY, CFG_EPOCH, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_SPENT, KIND_PAYMENT, LOG_AMOUNT, LOG_BALANCE, LOG_COUNTER, LOG_KIND, LOG_PAYEE, LOG_SIZE, LOG_SUB, SUB_BALANCE, SUB_COUNT, SUB_CUMULATIVE, SUB_MAX_COUNT, SUB_OPEN, SUB_PER_PAYMENT, SUB_SPENT, SUB_WALLETS, VOUCHER_COUNTER_ID, KEY_LAST_VOUCHER } from "./wallet-layout";
-import { CONFIG, LOG_ENTRY, cfg, setCfg, setSub, stageRecords, sub, walletActive, walletLoad } from "./wallet-state";
+import { walletConfig, logEntry, cfg, setCfg, setSub, stageRecords, sub, walletActive, walletLoad } from "./wallet-state";
 import { VOUCHER } from "../codec/voucher/voucher-payload";
 import { buildPayload, signVoucher } from "./voucher-builder";
 import { CHAIN_MAX, chainOpen, chainPrepare, chainStage } from "./wallet-payword";
@@ -28,8 +28,12 @@ export const R_STORE: i32 = 10;
 export const R_SIGN: i32 = 11;
 export const R_CHAIN_OPEN: i32 = 12;
 
-const CHALLENGE = memory.data(32);
-const PAYEE = memory.data(32);
+function paymentChallenge(): usize {
+  return memory.data(32);
+}
+function paymentPayee(): usize {
+  return memory.data(32);
+}
 let challengeLen: i32 = 0;
 let payeeLen: i32 = 0;
 let sessionOpen = false;
@@ -43,15 +47,15 @@ export function paymentStoreError(): i32 {
 
 export function endSession(): void {
   sessionOpen = false;
-  fillBytes(CHALLENGE, 0, 32);
+  fillBytes(paymentChallenge(), 0, 32);
 }
 
 /** BEGIN PAYMENT: keeps the payee's challenge (16..32 bytes) and id (1..32 bytes). */
 export function beginPayment(chal: usize, chalLen: i32, payee: usize, pLen: i32, time: u64): i32 {
   if (!walletActive()) return R_NOT_PROVISIONED;
   if (chalLen < 16 || chalLen > 32 || pLen < 1 || pLen > 32) return R_AMOUNT;
-  copyBytes(CHALLENGE, chal, chalLen);
-  copyBytes(PAYEE, payee, pLen);
+  copyBytes(paymentChallenge(), chal, chalLen);
+  copyBytes(paymentPayee(), payee, pLen);
   challengeLen = chalLen;
   payeeLen = pLen;
   const unix = clock_unix();
@@ -78,7 +82,7 @@ export function limitCheck(s: i32, amount: u32): i32 {
 export function signPayment(amount: u32, currency: usize, s: i32, out: usize, cap: i32, chainUnit: u32 = 0, chainLength: u32 = 0): i32 {
   if (!walletActive()) return -R_NOT_PROVISIONED;
   if (!sessionOpen) return -R_NO_SESSION;
-  if (!bytesEqual(currency, CONFIG + CFG_CURRENCY, 3)) return -R_CURRENCY;
+  if (!bytesEqual(currency, walletConfig() + CFG_CURRENCY, 3)) return -R_CURRENCY;
   if (chainLength > 0) {
     if (chainLength > CHAIN_MAX || chainUnit == 0 || <u64>chainUnit * <u64>chainLength > 0xffffffff) return -R_AMOUNT;
     if (chainOpen()) return -R_CHAIN_OPEN;
@@ -86,7 +90,7 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   }
   const refused = limitCheck(s, amount);
   if (refused != 0) return -refused;
-  const slot = <i32>load<u8>(CONFIG + CFG_SLOT);
+  const slot = <i32>load<u8>(walletConfig() + CFG_SLOT);
   const alg = loadDeviceKey(slot);
   if (alg == 0) return -R_SIGN;
   const chainRoot = chainLength > 0 ? chainPrepare(chainLength, chainUnit, s) : 0;
@@ -106,13 +110,13 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   setSub(s, SUB_COUNT, sub(s, SUB_COUNT) + 1);
   setCfg(CFG_SPENT, cfg(CFG_SPENT) + amount);
   setCfg(CFG_COUNT, cfg(CFG_COUNT) + 1);
-  fillBytes(LOG_ENTRY, 0, LOG_SIZE);
-  writeU32LE(LOG_ENTRY + LOG_COUNTER, <u32>counter);
-  writeU32LE(LOG_ENTRY + LOG_AMOUNT, amount);
-  writeU32LE(LOG_ENTRY + LOG_BALANCE, balance);
-  store<u8>(LOG_ENTRY + LOG_SUB, <u8>s);
-  store<u8>(LOG_ENTRY + LOG_KIND, KIND_PAYMENT);
-  copyBytes(LOG_ENTRY + LOG_PAYEE, PAYEE, payeeLen < 8 ? payeeLen : 8);
+  fillBytes(logEntry(), 0, LOG_SIZE);
+  writeU32LE(logEntry() + LOG_COUNTER, <u32>counter);
+  writeU32LE(logEntry() + LOG_AMOUNT, amount);
+  writeU32LE(logEntry() + LOG_BALANCE, balance);
+  store<u8>(logEntry() + LOG_SUB, <u8>s);
+  store<u8>(logEntry() + LOG_KIND, KIND_PAYMENT);
+  copyBytes(logEntry() + LOG_PAYEE, paymentPayee(), payeeLen < 8 ? payeeLen : 8);
   lastStoreError = stageRecords(s, -1);
   if (lastStoreError >= 0 && chainLength > 0) lastStoreError = chainStage(<u32>counter);
   if (lastStoreError < 0) {
@@ -126,10 +130,10 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   VOUCHER.deviceId = deviceKid();
   VOUCHER.counter = <u64>counter;
   VOUCHER.amount = amount;
-  VOUCHER.currency = CONFIG + CFG_CURRENCY;
-  VOUCHER.payee = PAYEE;
+  VOUCHER.currency = walletConfig() + CFG_CURRENCY;
+  VOUCHER.payee = paymentPayee();
   VOUCHER.payeeLen = payeeLen;
-  VOUCHER.challenge = CHALLENGE;
+  VOUCHER.challenge = paymentChallenge();
   VOUCHER.challengeLen = challengeLen;
   VOUCHER.subWallet = <u32>s;
   VOUCHER.balanceAfter = balance;
@@ -153,6 +157,6 @@ export function signPayment(amount: u32, currency: usize, s: i32, out: usize, ca
   }
   // Committed: the counter is spent and the voucher kept. One BEGIN, one voucher.
   sessionOpen = false;
-  fillBytes(CHALLENGE, 0, 32);
+  fillBytes(paymentChallenge(), 0, 32);
   return n;
 }

@@ -9,7 +9,7 @@ import { random } from "../hal/random";
 import { fillBytes, readU32LE, writeU32LE } from "../lib/bytes";
 import { storeGet, storePut, txAbort, txBegin, txCommit, txDelete, txPut } from "../store/store";
 import { KIND_REFUND, LOG_AMOUNT, LOG_BALANCE, LOG_COUNTER, LOG_KIND, LOG_SIZE, LOG_SUB, SUB_BALANCE } from "./wallet-layout";
-import { LOG_ENTRY, setSub, stageRecords, sub, walletLoad } from "./wallet-state";
+import { logEntry, setSub, stageRecords, sub, walletLoad } from "./wallet-state";
 
 export const KEY_CHAIN: u16 = 0x0330;
 /** Longest chain: releasing word i costs n - i hashes on the card. */
@@ -25,8 +25,12 @@ const C_RELEASED = 16;
 const C_SEED = 20;
 const CHAIN_SIZE = 52;
 
-const CHAIN = memory.data(CHAIN_SIZE);
-const WORD = memory.data(32);
+function chainRecord(): usize {
+  return memory.data(CHAIN_SIZE);
+}
+function wordScratch(): usize {
+  return memory.data(32);
+}
 
 export const CHAIN_OK: i32 = 0;
 export const CHAIN_NONE: i32 = -1;
@@ -34,8 +38,8 @@ export const CHAIN_INDEX: i32 = -2;
 export const CHAIN_STORE: i32 = -3;
 
 function loadChain(): bool {
-  if (storeGet(KEY_CHAIN, CHAIN, CHAIN_SIZE) != CHAIN_SIZE) fillBytes(CHAIN, 0, CHAIN_SIZE);
-  return load<u8>(CHAIN + C_OPEN) == 1;
+  if (storeGet(KEY_CHAIN, chainRecord(), CHAIN_SIZE) != CHAIN_SIZE) fillBytes(chainRecord(), 0, CHAIN_SIZE);
+  return load<u8>(chainRecord() + C_OPEN) == 1;
 }
 
 export function chainOpen(): bool {
@@ -44,42 +48,42 @@ export function chainOpen(): bool {
 
 /** Whether the open chain was committed from sub-wallet s (its refund goes back there). */
 export function chainOpenOn(s: i32): bool {
-  return loadChain() && <i32>load<u8>(CHAIN + C_SUB) == s;
+  return loadChain() && <i32>load<u8>(chainRecord() + C_SUB) == s;
 }
 
 /** word(i) = SHA-256 applied (n - i) times to the seed, into WORD. */
 function wordAt(i: u32): usize {
-  memory.copy(WORD, CHAIN + C_SEED, 32);
-  const n = readU32LE(CHAIN + C_LENGTH);
-  for (let k = i; k < n; k++) sha256(WORD, 32, WORD);
-  return WORD;
+  memory.copy(wordScratch(), chainRecord() + C_SEED, 32);
+  const n = readU32LE(chainRecord() + C_LENGTH);
+  for (let k = i; k < n; k++) sha256(wordScratch(), 32, wordScratch());
+  return wordScratch();
 }
 
 /** Draws a seed and computes the root w0 for a new chain; returns the root's address or 0. */
 export function chainPrepare(length: u32, unit: u32, s: i32): usize {
-  fillBytes(CHAIN, 0, CHAIN_SIZE);
-  if (random(CHAIN + C_SEED, 32) != 32) return 0;
-  store<u8>(CHAIN + C_OPEN, 1);
-  store<u8>(CHAIN + C_SUB, <u8>s);
-  writeU32LE(CHAIN + C_LENGTH, length);
-  writeU32LE(CHAIN + C_UNIT, unit);
+  fillBytes(chainRecord(), 0, CHAIN_SIZE);
+  if (random(chainRecord() + C_SEED, 32) != 32) return 0;
+  store<u8>(chainRecord() + C_OPEN, 1);
+  store<u8>(chainRecord() + C_SUB, <u8>s);
+  writeU32LE(chainRecord() + C_LENGTH, length);
+  writeU32LE(chainRecord() + C_UNIT, unit);
   return wordAt(0);
 }
 
 /** Inside the payment's transaction: the chain record, tied to the commitment's counter. */
 export function chainStage(counter: u32): i32 {
-  writeU32LE(CHAIN + C_COUNTER, counter);
-  return txPut(KEY_CHAIN, CHAIN, CHAIN_SIZE);
+  writeU32LE(chainRecord() + C_COUNTER, counter);
+  return txPut(KEY_CHAIN, chainRecord(), CHAIN_SIZE);
 }
 
 /** Releases word `index` (released + 1, or released again); returns its address, or < 0. */
 export function chainRelease(index: u32): i32 {
   if (!loadChain()) return CHAIN_NONE;
-  const released = readU32LE(CHAIN + C_RELEASED);
-  if (index == 0 || index > readU32LE(CHAIN + C_LENGTH) || (index != released && index != released + 1)) return CHAIN_INDEX;
+  const released = readU32LE(chainRecord() + C_RELEASED);
+  if (index == 0 || index > readU32LE(chainRecord() + C_LENGTH) || (index != released && index != released + 1)) return CHAIN_INDEX;
   if (index != released) {
-    writeU32LE(CHAIN + C_RELEASED, index);
-    if (storePut(KEY_CHAIN, CHAIN, CHAIN_SIZE) < 0) return CHAIN_STORE;
+    writeU32LE(chainRecord() + C_RELEASED, index);
+    if (storePut(KEY_CHAIN, chainRecord(), CHAIN_SIZE) < 0) return CHAIN_STORE;
   }
   return <i32>wordAt(index);
 }
@@ -93,17 +97,17 @@ export function chainRefund(): u32 {
 /** Closes the open chain: unreleased units go back to its sub-wallet, logged as a refund. */
 export function chainClose(): i32 {
   if (!loadChain()) return CHAIN_NONE;
-  const s = <i32>load<u8>(CHAIN + C_SUB);
-  const unit = readU32LE(CHAIN + C_UNIT);
-  lastRefund = (readU32LE(CHAIN + C_LENGTH) - readU32LE(CHAIN + C_RELEASED)) * unit;
+  const s = <i32>load<u8>(chainRecord() + C_SUB);
+  const unit = readU32LE(chainRecord() + C_UNIT);
+  lastRefund = (readU32LE(chainRecord() + C_LENGTH) - readU32LE(chainRecord() + C_RELEASED)) * unit;
   const balance = sub(s, SUB_BALANCE) + lastRefund;
   setSub(s, SUB_BALANCE, balance);
-  fillBytes(LOG_ENTRY, 0, LOG_SIZE);
-  writeU32LE(LOG_ENTRY + LOG_COUNTER, readU32LE(CHAIN + C_COUNTER));
-  writeU32LE(LOG_ENTRY + LOG_AMOUNT, lastRefund);
-  writeU32LE(LOG_ENTRY + LOG_BALANCE, balance);
-  store<u8>(LOG_ENTRY + LOG_SUB, <u8>s);
-  store<u8>(LOG_ENTRY + LOG_KIND, KIND_REFUND);
+  fillBytes(logEntry(), 0, LOG_SIZE);
+  writeU32LE(logEntry() + LOG_COUNTER, readU32LE(chainRecord() + C_COUNTER));
+  writeU32LE(logEntry() + LOG_AMOUNT, lastRefund);
+  writeU32LE(logEntry() + LOG_BALANCE, balance);
+  store<u8>(logEntry() + LOG_SUB, <u8>s);
+  store<u8>(logEntry() + LOG_KIND, KIND_REFUND);
   let r = txBegin();
   if (r >= 0) r = stageRecords(s, -1);
   if (r >= 0) r = txDelete(KEY_CHAIN);

@@ -12,6 +12,7 @@ import { random } from "../hal/random";
 import { bytesEqual, fillBytes } from "../lib/bytes";
 import { storeGet, storePut, txPut } from "../store/store";
 import { KEY_PIN, PIN_RECORD_SIZE, PIN_SALT, PIN_SALT_SIZE, PIN_TRIES } from "./wallet-layout";
+import { PIN_COMPUTED_AT, PIN_C_AT, PIN_FROM_KEYSTORE_AT, PIN_MESSAGE_AT, PIN_NONCE_AT, PIN_PAD_AT, walletScratch } from "./wallet-scratch";
 
 export const PIN_KEY_SLOT: i32 = 6;
 export const PIN_VERIFIER_SLOT: i32 = 7;
@@ -20,15 +21,31 @@ const KS_HMAC: i32 = 4;
 export const PIN_MIN: i32 = 4;
 export const PIN_MAX: i32 = 8;
 
-const RECORD = memory.data(PIN_RECORD_SIZE);
+function pinRecord(): usize {
+  return memory.data(PIN_RECORD_SIZE);
+}
+// The check's blocks are in the wallet's per-call scratch (wallet-scratch.ts): VERIFY and
+// CHANGE PIN use them within one APDU, provisioning within the wallet.provision op.
 // salt || PIN, then the candidate's C
-const MESSAGE = memory.data(PIN_SALT_SIZE + PIN_MAX);
-const C = memory.data(32);
-const NONCE = memory.data(16);
-const FROM_KEYSTORE = memory.data(32);
-const COMPUTED = memory.data(32);
+function pinMessage(): usize {
+  return walletScratch() + <usize>PIN_MESSAGE_AT;
+}
+function pinC(): usize {
+  return walletScratch() + <usize>PIN_C_AT;
+}
+function pinNonce(): usize {
+  return walletScratch() + <usize>PIN_NONCE_AT;
+}
+function keystoreC(): usize {
+  return walletScratch() + <usize>PIN_FROM_KEYSTORE_AT;
+}
+function computedMac(): usize {
+  return walletScratch() + <usize>PIN_COMPUTED_AT;
+}
 // HMAC(C, nonce) by hand: a 64-byte pad block followed by the inner message or digest.
-const PAD = memory.data(64 + 32);
+function hmacPad(): usize {
+  return walletScratch() + <usize>PIN_PAD_AT;
+}
 
 let verified = false;
 
@@ -47,12 +64,12 @@ export function pinDigitsOnly(ptr: usize, len: i32): bool {
 }
 
 function loadRecord(): bool {
-  return storeGet(KEY_PIN, RECORD, PIN_RECORD_SIZE) == PIN_RECORD_SIZE;
+  return storeGet(KEY_PIN, pinRecord(), PIN_RECORD_SIZE) == PIN_RECORD_SIZE;
 }
 
 /** Retries left (0 = blocked). */
 export function pinTriesLeft(): i32 {
-  return loadRecord() ? <i32>load<u8>(RECORD) : 0;
+  return loadRecord() ? <i32>load<u8>(pinRecord()) : 0;
 }
 
 export function pinVerified(): bool {
@@ -66,29 +83,29 @@ export function pinForget(): void {
 
 /** C = HMAC(K, salt || PIN) into C; the PIN copy is wiped at once. */
 function keyedDigest(pin: usize, len: i32): bool {
-  memory.copy(MESSAGE, RECORD + PIN_SALT, PIN_SALT_SIZE);
-  memory.copy(MESSAGE + PIN_SALT_SIZE, pin, len);
-  const r = hmac_sha256(PIN_KEY_SLOT, MESSAGE, PIN_SALT_SIZE + len, C);
-  fillBytes(MESSAGE, 0, PIN_SALT_SIZE + PIN_MAX);
+  memory.copy(pinMessage(), pinRecord() + PIN_SALT, PIN_SALT_SIZE);
+  memory.copy(pinMessage() + PIN_SALT_SIZE, pin, len);
+  const r = hmac_sha256(PIN_KEY_SLOT, pinMessage(), PIN_SALT_SIZE + len, pinC());
+  fillBytes(pinMessage(), 0, PIN_SALT_SIZE + PIN_MAX);
   return r >= 0;
 }
 
 /** Makes V for `pin` (with the salt in RECORD) the verifier slot's key; C is wiped after. */
 function importVerifier(pin: usize, len: i32): bool {
-  const ok = keyedDigest(pin, len) && ks_import(PIN_VERIFIER_SLOT, KS_HMAC, C, 32) >= 0;
-  fillBytes(C, 0, 32);
+  const ok = keyedDigest(pin, len) && ks_import(PIN_VERIFIER_SLOT, KS_HMAC, pinC(), 32) >= 0;
+  fillBytes(pinC(), 0, 32);
   return ok;
 }
 
 /** HMAC-SHA-256 keyed with the 32 bytes at C, over NONCE, into COMPUTED (RFC 2104). */
 function hmacOverNonce(): void {
-  for (let i = 0; i < 64; i++) store<u8>(PAD + i, (i < 32 ? load<u8>(C + i) : 0) ^ 0x36);
-  memory.copy(PAD + 64, NONCE, 16);
-  sha256(PAD, 64 + 16, COMPUTED);
-  for (let i = 0; i < 64; i++) store<u8>(PAD + i, (i < 32 ? load<u8>(C + i) : 0) ^ 0x5c);
-  memory.copy(PAD + 64, COMPUTED, 32);
-  sha256(PAD, 64 + 32, COMPUTED);
-  fillBytes(PAD, 0, 64 + 32);
+  for (let i = 0; i < 64; i++) store<u8>(hmacPad() + i, (i < 32 ? load<u8>(pinC() + i) : 0) ^ 0x36);
+  memory.copy(hmacPad() + 64, pinNonce(), 16);
+  sha256(hmacPad(), 64 + 16, computedMac());
+  for (let i = 0; i < 64; i++) store<u8>(hmacPad() + i, (i < 32 ? load<u8>(pinC() + i) : 0) ^ 0x5c);
+  memory.copy(hmacPad() + 64, computedMac(), 32);
+  sha256(hmacPad(), 64 + 32, computedMac());
+  fillBytes(hmacPad(), 0, 64 + 32);
 }
 
 /**
@@ -98,13 +115,13 @@ function hmacOverNonce(): void {
 export function pinProvision(pin: usize, len: i32): i32 {
   if (!pinDigitsOnly(pin, len)) return PIN_FORMAT;
   let ok = ks_generate(PIN_KEY_SLOT, KS_HMAC) >= 0;
-  fillBytes(RECORD, 0, PIN_RECORD_SIZE);
-  store<u8>(RECORD, PIN_TRIES);
-  ok = ok && random(RECORD + PIN_SALT, PIN_SALT_SIZE) >= 0;
+  fillBytes(pinRecord(), 0, PIN_RECORD_SIZE);
+  store<u8>(pinRecord(), PIN_TRIES);
+  ok = ok && random(pinRecord() + PIN_SALT, PIN_SALT_SIZE) >= 0;
   ok = ok && importVerifier(pin, len);
   fillBytes(pin, 0, len);
   if (!ok) return PIN_STORE;
-  return txPut(KEY_PIN, RECORD, PIN_RECORD_SIZE) < 0 ? PIN_STORE : PIN_OK;
+  return txPut(KEY_PIN, pinRecord(), PIN_RECORD_SIZE) < 0 ? PIN_STORE : PIN_OK;
 }
 
 /** A new PIN (owner's CHANGE PIN) under the card's key and salt, and full tries. Wipes the PIN at `ptr`. */
@@ -113,8 +130,8 @@ export function pinSet(ptr: usize, len: i32): i32 {
   const ok = loadRecord() && importVerifier(ptr, len);
   fillBytes(ptr, 0, len);
   if (!ok) return PIN_STORE;
-  store<u8>(RECORD, PIN_TRIES);
-  if (storePut(KEY_PIN, RECORD, PIN_RECORD_SIZE) < 0) return PIN_STORE;
+  store<u8>(pinRecord(), PIN_TRIES);
+  if (storePut(KEY_PIN, pinRecord(), PIN_RECORD_SIZE) < 0) return PIN_STORE;
   return PIN_OK;
 }
 
@@ -126,8 +143,8 @@ export function pinVerify(ptr: usize, len: i32): i32 {
     fillBytes(ptr, 0, len);
     return PIN_BLOCKED;
   }
-  store<u8>(RECORD, <u8>(left - 1));
-  if (storePut(KEY_PIN, RECORD, PIN_RECORD_SIZE) < 0) {
+  store<u8>(pinRecord(), <u8>(left - 1));
+  if (storePut(KEY_PIN, pinRecord(), PIN_RECORD_SIZE) < 0) {
     fillBytes(ptr, 0, len);
     return PIN_STORE;
   }
@@ -138,12 +155,12 @@ export function pinVerify(ptr: usize, len: i32): i32 {
   }
   const digested = keyedDigest(ptr, len);
   fillBytes(ptr, 0, len);
-  if (!digested || random(NONCE, 16) < 0 || hmac_sha256(PIN_VERIFIER_SLOT, NONCE, 16, FROM_KEYSTORE) < 0) return PIN_STORE;
+  if (!digested || random(pinNonce(), 16) < 0 || hmac_sha256(PIN_VERIFIER_SLOT, pinNonce(), 16, keystoreC()) < 0) return PIN_STORE;
   hmacOverNonce();
-  fillBytes(C, 0, 32);
-  if (!bytesEqual(FROM_KEYSTORE, COMPUTED, 32)) return mismatch;
-  store<u8>(RECORD, PIN_TRIES);
-  if (storePut(KEY_PIN, RECORD, PIN_RECORD_SIZE) < 0) return PIN_STORE;
+  fillBytes(pinC(), 0, 32);
+  if (!bytesEqual(keystoreC(), computedMac(), 32)) return mismatch;
+  store<u8>(pinRecord(), PIN_TRIES);
+  if (storePut(KEY_PIN, pinRecord(), PIN_RECORD_SIZE) < 0) return PIN_STORE;
   verified = true;
   return PIN_OK;
 }

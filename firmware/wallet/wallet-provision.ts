@@ -8,7 +8,7 @@ import { fillBytes, writeU32LE } from "../lib/bytes";
 import { txAbort, txBegin, txCommit, txPut } from "../store/store";
 import { deviceKid, devicePub, devicePubLen, loadDeviceKey } from "./device-key";
 import { CFG_CUMULATIVE, CFG_CURRENCY, CFG_MAX_BALANCE, CFG_MAX_COUNT, CFG_PER_PAYMENT, CFG_SLOT, CFG_STATE, KEY_CERT_BATCH, KEY_CERT_DEVICE, KIND_PROVISION, LOG_AMOUNT, LOG_BALANCE, LOG_KIND, LOG_SIZE, MAX_CERT, SUB_BALANCE, SUB_CUMULATIVE, SUB_MAX_COUNT, SUB_OPEN, SUB_PER_PAYMENT } from "./wallet-layout";
-import { CONFIG, LOG_ENTRY, setCfg, setSub, stageRecords, walletActive, walletLoad } from "./wallet-state";
+import { walletConfig, logEntry, setCfg, setSub, stageRecords, walletActive, walletLoad } from "./wallet-state";
 import { PIN_OK, pinDigitsOnly, pinProvision } from "./wallet-pin";
 
 export const PROV_OK: i32 = 0;
@@ -31,9 +31,9 @@ export function provision(slot: i32, currency: usize, maxBalance: u32, perPaymen
   // The device certificate must certify this card's key (full check is the verifier's job).
   if (!contains(device, deviceLen, devicePub(), devicePubLen()) || !contains(device, deviceLen, deviceKid(), 8)) return PROV_CERT;
   if (!pinDigitsOnly(pin, pinLen) || balance > maxBalance || perPayment == 0 || maxCount == 0) return PROV_ARGS;
-  store<u8>(CONFIG + CFG_STATE, 1);
-  store<u8>(CONFIG + CFG_SLOT, <u8>slot);
-  memory.copy(CONFIG + CFG_CURRENCY, currency, 3);
+  store<u8>(walletConfig() + CFG_STATE, 1);
+  store<u8>(walletConfig() + CFG_SLOT, <u8>slot);
+  memory.copy(walletConfig() + CFG_CURRENCY, currency, 3);
   setCfg(CFG_MAX_BALANCE, maxBalance);
   setCfg(CFG_PER_PAYMENT, perPayment);
   setCfg(CFG_CUMULATIVE, cumulative);
@@ -43,10 +43,10 @@ export function provision(slot: i32, currency: usize, maxBalance: u32, perPaymen
   setSub(0, SUB_PER_PAYMENT, perPayment);
   setSub(0, SUB_CUMULATIVE, cumulative);
   setSub(0, SUB_MAX_COUNT, maxCount);
-  fillBytes(LOG_ENTRY, 0, LOG_SIZE);
-  writeU32LE(LOG_ENTRY + LOG_AMOUNT, balance);
-  writeU32LE(LOG_ENTRY + LOG_BALANCE, balance);
-  store<u8>(LOG_ENTRY + LOG_KIND, KIND_PROVISION);
+  fillBytes(logEntry(), 0, LOG_SIZE);
+  writeU32LE(logEntry() + LOG_AMOUNT, balance);
+  writeU32LE(logEntry() + LOG_BALANCE, balance);
+  store<u8>(logEntry() + LOG_KIND, KIND_PROVISION);
   const toProvisioned = lifecycleState() == STATE_BLANK;
   let ok = txBegin() >= 0;
   ok = ok && stageRecords(0, -1) >= 0; // config, sub 0, log entry, log head: 4 records

@@ -3,25 +3,39 @@
 // reloads, so RAM never runs ahead of flash.
 import { readU32LE, writeU32LE } from "../lib/bytes";
 import { storeGet, txPut } from "../store/store";
-import { CFG_SIZE, CFG_STATE, KEY_CONFIG, KEY_LOG_FIRST, KEY_LOG_HEAD, KEY_SUB_FIRST, LOG_SEQ, LOG_SIZE, LOG_SLOTS, MAX_CERT, SUB_SIZE, SUB_WALLETS } from "./wallet-layout";
+import { CFG_SIZE, CFG_STATE, KEY_CONFIG, KEY_LOG_FIRST, KEY_LOG_HEAD, KEY_SUB_FIRST, LOG_SEQ, LOG_SIZE, LOG_SLOTS, SUB_SIZE, SUB_WALLETS } from "./wallet-layout";
+import { BATCH_CERT_AT, walletScratch } from "./wallet-scratch";
 
-export const CONFIG = memory.data(CFG_SIZE);
-export const SUBS = memory.data(SUB_SIZE * SUB_WALLETS);
-const LOG_HEAD = memory.data(4);
-export const LOG_ENTRY = memory.data(LOG_SIZE);
-/** The batch certificate while provisioning (wallet-ops) or SYNC (wallet-sync) checks it. */
-export const CERT_B = memory.data(MAX_CERT);
+export function walletConfig(): usize {
+  return memory.data(CFG_SIZE);
+}
+export function subTable(): usize {
+  return memory.data(SUB_SIZE * SUB_WALLETS);
+}
+function logHead(): usize {
+  return memory.data(4);
+}
+export function logEntry(): usize {
+  return memory.data(LOG_SIZE);
+}
+/**
+ * The batch certificate while provisioning (wallet-ops) or SYNC (wallet-sync) checks it, in
+ * the wallet's per-call scratch (wallet-scratch.ts).
+ */
+export function batchCert(): usize {
+  return walletScratch() + <usize>BATCH_CERT_AT;
+}
 
 let loaded = false;
 
 /** Loads config, sub-wallets and log head (missing records read as zero). */
 export function walletLoad(): void {
-  memory.fill(CONFIG, 0, CFG_SIZE);
-  memory.fill(SUBS, 0, SUB_SIZE * SUB_WALLETS);
-  memory.fill(LOG_HEAD, 0, 4);
-  storeGet(KEY_CONFIG, CONFIG, CFG_SIZE);
-  for (let i = 0; i < SUB_WALLETS; i++) storeGet(KEY_SUB_FIRST + <u16>i, SUBS + <usize>(i * SUB_SIZE), SUB_SIZE);
-  storeGet(KEY_LOG_HEAD, LOG_HEAD, 4);
+  memory.fill(walletConfig(), 0, CFG_SIZE);
+  memory.fill(subTable(), 0, SUB_SIZE * SUB_WALLETS);
+  memory.fill(logHead(), 0, 4);
+  storeGet(KEY_CONFIG, walletConfig(), CFG_SIZE);
+  for (let i = 0; i < SUB_WALLETS; i++) storeGet(KEY_SUB_FIRST + <u16>i, subTable() + <usize>(i * SUB_SIZE), SUB_SIZE);
+  storeGet(KEY_LOG_HEAD, logHead(), 4);
   loaded = true;
 }
 
@@ -31,19 +45,19 @@ export function ensureLoaded(): void {
 
 export function walletActive(): bool {
   ensureLoaded();
-  return load<u8>(CONFIG + CFG_STATE) == 1;
+  return load<u8>(walletConfig() + CFG_STATE) == 1;
 }
 
 export function cfg(off: i32): u32 {
-  return readU32LE(CONFIG + <usize>off);
+  return readU32LE(walletConfig() + <usize>off);
 }
 
 export function setCfg(off: i32, v: u32): void {
-  writeU32LE(CONFIG + <usize>off, v);
+  writeU32LE(walletConfig() + <usize>off, v);
 }
 
 export function subPtr(i: i32): usize {
-  return SUBS + <usize>(i * SUB_SIZE);
+  return subTable() + <usize>(i * SUB_SIZE);
 }
 
 export function sub(i: i32, off: i32): u32 {
@@ -56,12 +70,12 @@ export function setSub(i: i32, off: i32, v: u32): void {
 
 /** Log entries written so far (the next sequence number). */
 export function logCount(): u32 {
-  return readU32LE(LOG_HEAD);
+  return readU32LE(logHead());
 }
 
 /** Stages config, one or two sub-wallets and a log entry (LOG_ENTRY) in the open transaction. */
 export function stageRecords(subA: i32, subB: i32): i32 {
-  let r = txPut(KEY_CONFIG, CONFIG, CFG_SIZE);
+  let r = txPut(KEY_CONFIG, walletConfig(), CFG_SIZE);
   if (r < 0) return r;
   r = txPut(KEY_SUB_FIRST + <u16>subA, subPtr(subA), SUB_SIZE);
   if (r < 0) return r;
@@ -70,11 +84,11 @@ export function stageRecords(subA: i32, subB: i32): i32 {
     if (r < 0) return r;
   }
   const seq = logCount();
-  writeU32LE(LOG_ENTRY + LOG_SEQ, seq);
-  r = txPut(KEY_LOG_FIRST + <u16>(seq % LOG_SLOTS), LOG_ENTRY, LOG_SIZE);
+  writeU32LE(logEntry() + LOG_SEQ, seq);
+  r = txPut(KEY_LOG_FIRST + <u16>(seq % LOG_SLOTS), logEntry(), LOG_SIZE);
   if (r < 0) return r;
-  writeU32LE(LOG_HEAD, seq + 1);
-  return txPut(KEY_LOG_HEAD, LOG_HEAD, 4);
+  writeU32LE(logHead(), seq + 1);
+  return txPut(KEY_LOG_HEAD, logHead(), 4);
 }
 
 /** Reads log entry `back` (0 = newest) into `out`; returns its size or < 0 when absent. */

@@ -21,6 +21,9 @@ const BUDGET: Record<string, number> = {
   "fb chunk": 200_000,
 };
 
+/** Issue 12's RAM targets: linear memory used by a plaque and by a card-format wallet. */
+const MODE_TARGET: Record<string, number> = { plaque: 32 * 1024, card: 20 * 1024 };
+
 for (const name of ["sim-plaque", "sim-card"]) {
   test(`${name}: instruction counts are deterministic and within budget`, async () => {
     const board = loadBoard(name);
@@ -39,6 +42,8 @@ for (const name of ["sim-plaque", "sim-card"]) {
     assert.equal(a.writtenAboveHeapBase, 0, "the session wrote nothing above __heap_base (no heap, no stack in linear memory)");
     const budget = board.memory.budgetBytes;
     assert.ok(budget !== undefined, `boards/${name}.json sets memory.budgetBytes`);
+    const target = MODE_TARGET[board.mode];
+    assert.ok(budget <= target, `boards/${name}.json memory.budgetBytes ${budget} B is over the ${board.mode} target ${target} B`);
     assert.ok(
       a.memoryHighWater <= budget,
       `linear memory ${a.memoryHighWater} B > budget ${budget} B (boards/${name}.json memory.budgetBytes); tapkit build --board ${name} --map shows where it goes`,

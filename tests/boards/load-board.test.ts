@@ -31,7 +31,9 @@ test("the shipped boards load and are listed", () => {
   assert.equal(plaque.display?.width, 200);
   const card = loadBoard("sim-card");
   assert.equal(card.display, null);
-  assert.equal(ioCapacity(card), 2 * 1024 + 256);
+  // The mailbox holds one APDU or a UART piece, not link frames: 512, the ABI's minimum.
+  assert.equal(ioCapacity(card), 512);
+  assert.equal(ioCapacity({ ...card, nfc: { ...card.nfc, maxApdu: 1000 } }), 1016);
 });
 
 test("a board loads by path as well as by name", () => {
@@ -41,6 +43,27 @@ test("a board loads by path as well as by name", () => {
 
 const broken: { what: string; stem: string; edit: (b: any) => void; pointer: string; rule: RegExp }[] = [
   { what: "missing field", stem: "no-uid", edit: (b) => delete b.nfc.uid, pointer: "/nfc/uid", rule: /is required/ },
+  {
+    what: "a store larger than its RAM index addresses",
+    stem: "big-store",
+    edit: (b) => (b.flash.partitions[0].pages = 65),
+    pointer: "/flash/partitions/0/pages",
+    rule: /store of 266240 bytes; its RAM index addresses at most 262144 \(u16 word addresses\), so at most 64 pages of 4096 bytes/,
+  },
+  {
+    what: "a store too small to compact",
+    stem: "tiny-store",
+    edit: (b) => (b.flash.partitions[0].pages = 3),
+    pointer: "/flash/partitions/0/pages",
+    rule: /must be at least 4 \(got 3\)/,
+  },
+  {
+    what: "pages too small for the store's largest write",
+    stem: "small-pages",
+    edit: (b) => (b.flash.pageSize = 2048),
+    pointer: "/flash/pageSize",
+    rule: /must be at least 2072 bytes for the store \(got 2048\)/,
+  },
   {
     what: "wrong type",
     stem: "bad-type",
@@ -106,7 +129,6 @@ const broken: { what: string; stem: string; edit: (b: any) => void; pointer: str
     pointer: "/flash/partitions/1/pages",
     rule: /largest image of 253952 bytes, 265 upload chunks of 960 bytes, more than the 248 chunk marks/,
   },
-  { what: "mailbox under the ABI minimum", stem: "tiny-frame", edit: (b) => (b.link.maxFrame = 100), pointer: "/link/maxFrame", rule: /at least 512/ },
 ];
 
 for (const c of broken) {

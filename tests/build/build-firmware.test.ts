@@ -74,7 +74,7 @@ test("both boards build from the fixture tree, pass the gates and run", async ()
 
     const fw = await instantiate(r);
     assert.equal(fw.tk_abi_version(), 1);
-    assert.equal(fw.tk_io_capacity(), Math.max(2 * board.link.maxFrame + 256, board.nfc.maxApdu + 16));
+    assert.equal(fw.tk_io_capacity(), Math.max(512, board.nfc.maxApdu + 16));
     // the fixture answers T2T with ACK (0x0A) only when the board has the Type 2 personality
     fw.tk_nfc_t2t(1);
     const io = new Uint8Array(fw.memory.buffer, fw.tk_io_buffer(), 1);

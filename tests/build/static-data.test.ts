@@ -3,15 +3,19 @@
 // immutable exported __data_end/__heap_base, global 0 a mutable i32 <= __heap_base (the
 // decoy WAMR takes as its aux stack pointer), few data segments, none past __heap_base; and
 // the map's regions lie inside [0, __data_end) without overlapping. String literals keep their
-// text (ASCII behind rtId and rtSize); the merge and export pass is checked on a tiny module.
+// text (ASCII behind their rtSize, packed); the merge and export pass is checked on a tiny module.
 import { test } from "vitest";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { firmwarePath } from "../../host-tools/src/paths.ts";
+import { loadBoard } from "../../host-tools/src/boards/index.ts";
+import { servedBy } from "../../host-tools/src/build/op-table.ts";
+import { OPS } from "../../host-tools/src/ops/catalogue.ts";
 import { finishStaticData, mergeSegments, readDataSegments } from "../../host-tools/src/build/static-data-pass.ts";
-import type { MemoryMap } from "../../host-tools/src/build/memory-map.ts";
+import { exportedI32Constant } from "../../host-tools/src/build/module-constants.ts";
+import { type MemoryMap, STRING_HEADER } from "../../host-tools/src/build/memory-map.ts";
 
 const objdump = spawnSync("wasm-objdump", ["--version"]).error ? null : "wasm-objdump";
 if (!objdump) console.warn("\n*** wasm-objdump (Debian package wabt) is missing: the static-data checks are SKIPPED ***\n");
@@ -51,9 +55,28 @@ for (const board of ["sim-plaque", "sim-card"]) {
     for (const s of readDataSegments(new Uint8Array(readFileSync(wasm)))) image.set(s.data, s.offset);
     const literal = regions.find((r) => r.kind === "string" && r.text === board);
     assert.ok(literal, `the board name "${board}" is a literal in the map`);
-    const ptr = literal.offset + 8;
+    const ptr = literal.offset + STRING_HEADER;
+    assert.equal(STRING_HEADER, 4);
     assert.equal(new DataView(image.buffer).getUint32(ptr - 4, true), board.length * 2);
     assert.equal(new TextDecoder().decode(image.subarray(ptr, ptr + board.length)), board);
+  });
+}
+
+for (const board of ["sim-plaque", "sim-card"] as const) {
+  test(`${board}: only its own mode's op-name and op-state tables are laid out`, () => {
+    const map = JSON.parse(readFileSync(join(firmwarePath(board), "..", "memory-map.json"), "utf8")) as MemoryMap;
+    const mode = loadBoard(board).mode;
+    const tables = (fn: string) => map.regions.filter((r) => r.kind === "table" && r.owner === `firmware/link/op-names/${fn}`);
+    // [length, name, index] per op and a 0 closing each of the 4 channels
+    const namesBytes = servedBy(mode).reduce((n, op) => n + op.name.length + 2, 0) + 4;
+    assert.deepEqual(
+      tables("opNames").map((r) => r.bytes),
+      [namesBytes],
+    );
+    assert.deepEqual(
+      tables("opStates").map((r) => r.bytes),
+      [OPS.length],
+    );
   });
 }
 
@@ -93,4 +116,11 @@ test("the pass merges segments up to 16 B apart and exports the static end as im
   const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>));
   assert.equal((instance.exports.f as () => number)(), 7, "the code still reads its own global");
   assert.equal((instance.exports.__heap_base as WebAssembly.Global).value, 112);
+  // the reader the C shell's build uses agrees with wasm-objdump and the engine
+  assert.equal(exportedI32Constant(wasm, "__heap_base"), 112);
+  assert.equal(exportedI32Constant(wasm, "__data_end"), 102);
+  assert.equal(exportedI32Constant(wasm, "f"), null, "a function is not a constant");
+  assert.equal(exportedI32Constant(wasm, "missing"), null);
+  const big = finishStaticData(buffer, { dataEnd: 40000, heapBase: 40000 }).wasm;
+  assert.equal(exportedI32Constant(big, "__heap_base"), 40000, "a three-byte LEB128 constant");
 });

@@ -24,7 +24,7 @@ export interface BoardFlags {
 export const SIM_PLAQUE: BoardFlags = { name: "sim-plaque", displayW: 200, displayH: 200, t2t: true, card: false };
 export const SIM_CARD: BoardFlags = { name: "sim-card", displayW: 0, displayH: 0, t2t: false, card: true };
 export const MAX_FRAME = 1024;
-export const IO_CAPACITY = 2304;
+export const IO_CAPACITY = 512;
 
 const wasmCache = new Map<string, Uint8Array>();
 

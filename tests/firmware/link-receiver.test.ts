@@ -36,7 +36,7 @@ test("exports exactly the HAL ABI v1 set and imports only from hal", async () =>
     "tk_tick",
   ]);
   assert.equal(d.exports.tk_abi_version(), 1);
-  assert.equal(d.exports.tk_io_capacity(), 2304);
+  assert.equal(d.exports.tk_io_capacity(), 512);
   // the end of the static data, as constants a runtime can read before instantiating
   for (const name of ["__data_end", "__heap_base"]) {
     const g = d.exports[name] as unknown as WebAssembly.Global;
@@ -85,7 +85,7 @@ test("info reports identity, memory and uptime from the clock", async () => {
   assert.equal(f.body.abi, 1);
   assert.equal(f.body.shell, "test-shell/0.0.1");
   assert.equal(f.body.uptime, 123456789012);
-  assert.deepEqual(f.body.mem, { io: 2304, pages: 1 });
+  assert.deepEqual(f.body.mem, { io: 512, pages: 1 });
   assert.deepEqual(f.body.link, { rx: 1, tx: 1, crc: 0, body: 0, cobs: 0, retry: 0, short: 0, channel: 0, version: 0, oversize: 0 });
 });
 

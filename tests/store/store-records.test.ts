@@ -7,6 +7,7 @@ import { crc32 } from "node:zlib";
 import { BOARD, bytes, counter, get, openStore, rebootByPowerCycle, tempDir } from "./store-fixture.ts";
 import { DeviceClient } from "../../host-tools/src/device/client.ts";
 import { inProcessTransport } from "../../host-tools/src/sim/in-process-transport.ts";
+import { storeKeys } from "../../host-tools/src/boards/index.ts";
 
 test("values of 0..512 bytes round-trip, overwrite and delete, and survive a power cycle", async () => {
   const { device, link } = await openStore();
@@ -56,6 +57,33 @@ test("bad keys, oversized values and a full store are refused with reasons", asy
     // Still writable after the refusal: overwriting keeps live data constant.
     link.must("store.put", { k: 2, v: bytes(512, 1000) });
     assert.deepEqual(get(link, 2), bytes(512, 1000));
+  } finally {
+    device.close();
+  }
+});
+
+test("the key index holds exactly the board's STORE_KEYS keys: one more is refused, a delete makes room", async () => {
+  const { device, link } = await openStore();
+  try {
+    const limit = storeKeys(BOARD);
+    const before = link.must("store.stats").keys as number;
+    let accepted = 0;
+    for (let k = 0x1000; k < 0x1000 + limit + 4; k++) {
+      const a = link.call("store.put", { k, v: bytes(1 + (k % 7), k) });
+      if (a.kind === "error") {
+        assert.match(a.msg, /store full/);
+        break;
+      }
+      accepted++;
+    }
+    assert.equal(accepted, limit - before, `${before} keys at boot, ${accepted} accepted, index of ${limit}`);
+    rebootByPowerCycle(device);
+    assert.equal(link.must("store.stats").keys, limit);
+    for (let k = 0x1000; k < 0x1000 + accepted; k++) assert.deepEqual(get(link, k), bytes(1 + (k % 7), k));
+    link.must("store.del", { k: 0x1000 });
+    link.must("store.put", { k: 0x2000, v: bytes(3, 1) });
+    assert.deepEqual(get(link, 0x2000), bytes(3, 1));
+    assert.equal(link.call("store.put", { k: 0x2001, v: bytes(3, 2) }).kind, "error");
   } finally {
     device.close();
   }

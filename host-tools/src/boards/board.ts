@@ -81,12 +81,13 @@ export function qemuShell(board: Board): QemuShell | null {
 export const MIN_IO_CAPACITY = 512;
 
 /**
- * Mailbox size compiled into the firmware (BOARD_IO_CAPACITY): room for two raw link
- * frames plus slack (COBS overhead and a partial frame), and always the largest APDU plus
- * its status word and header.
+ * Mailbox size compiled into the firmware (BOARD_IO_CAPACITY): the largest APDU plus its
+ * status word and header, and never under the ABI's 512 bytes. Link bytes need no more:
+ * every shell hands UART bytes over in pieces of at most the capacity (tk_link_rx), and the
+ * receiver gathers frames in its own buffer, so a 1 KiB frame arrives over several calls.
  */
 export function ioCapacity(board: Board): number {
-  return Math.max(2 * board.link.maxFrame + 256, board.nfc.maxApdu + 16);
+  return Math.max(MIN_IO_CAPACITY, board.nfc.maxApdu + 16);
 }
 
 /** Bytes of a 1-bit framebuffer for the board's panel (rows padded to whole bytes), 0 without a panel. */

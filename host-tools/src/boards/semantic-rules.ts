@@ -1,8 +1,9 @@
 // Board rules that JSON Schema cannot express (they relate two fields, or a field to the
 // file name, or to the HAL ABI's minimums). Run only on documents that passed the schema.
 import type { BoardProblem } from "./board-error.ts";
-import { type Board, MIN_IO_CAPACITY, WASM_PAGE_BYTES, framebufferBytes, ioCapacity, qemuShell } from "./board.ts";
+import { type Board, WASM_PAGE_BYTES, framebufferBytes, ioCapacity, qemuShell } from "./board.ts";
 import { chunkSizeFor, slotBudget } from "./slot-budget.ts";
+import { checkStoreGeometry } from "./store-geometry.ts";
 
 /** The smallest image worth a slot: the 32-byte header, a manifest (at most 512 B) and a minimal module, 1 KiB in all. */
 const MIN_IMAGE_BYTES = 1024;
@@ -16,17 +17,6 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
 
   if (board.mode === "plaque" && board.display === null) {
     problems.push({ pointer: "/display", rule: `is required when /mode is "plaque" (got null): a plaque shows its QR code on a panel` });
-  }
-
-  const io = ioCapacity(board);
-  if (board.nfc.maxApdu > io) {
-    problems.push({ pointer: "/nfc/maxApdu", rule: `must fit the mailbox of ${io} bytes (got ${board.nfc.maxApdu})` });
-  }
-  if (io < MIN_IO_CAPACITY) {
-    problems.push({
-      pointer: "/link/maxFrame",
-      rule: `gives a mailbox of ${io} bytes; HAL ABI v1 requires at least ${MIN_IO_CAPACITY} (raise maxFrame to at least ${Math.ceil((MIN_IO_CAPACITY - 256) / 2)})`,
-    });
   }
 
   const [, slotA, slotB] = board.flash.partitions;
@@ -60,7 +50,7 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
     }
   }
 
-  const needed = io + framebufferBytes(board);
+  const needed = ioCapacity(board) + framebufferBytes(board);
   const memoryBudget = board.memory.maxPages * WASM_PAGE_BYTES;
   if (needed > memoryBudget) {
     problems.push({
@@ -78,5 +68,6 @@ export function checkBoardSemantics(board: Board, fileStem: string): BoardProble
   if (native?.linearBytes !== undefined && native.linearBytes > memoryBudget) {
     problems.push({ pointer: "/shell/linearBytes", rule: `must not exceed the ${memoryBudget} bytes of /memory/maxPages (got ${native.linearBytes})` });
   }
+  problems.push(...checkStoreGeometry(board));
   return problems;
 }

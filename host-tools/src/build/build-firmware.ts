@@ -152,7 +152,7 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
   if (readers.length) {
     throw buildError(
       "BUILD_COMPILE",
-      `board ${board.name}: the firmware calls ${readers.join(", ")}, which reads UTF-16, but string literals are ASCII bytes on the device`,
+      `board ${board.name}: the firmware calls ${readers.join(", ")}, which reads UTF-16 or an object header, but string literals are a length and ASCII bytes on the device`,
       "Read a literal's characters with textByte(s, i) from firmware/lib/text.ts (s.length is still its length).",
     );
   }

@@ -7,7 +7,7 @@
 // npx asc --config build/<board>/asconfig.json
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Board, ioCapacity } from "../boards/index.ts";
+import { type Board, ioCapacity, storeKeys, storePages } from "../boards/index.ts";
 import { ROOT } from "../paths.ts";
 import { buildError } from "./build-error.ts";
 import type { TapkitError } from "../errors/index.ts";
@@ -40,6 +40,8 @@ export function boardConstants(board: Board, version: string = packageVersion())
     BOARD_NFC_T4T: board.nfc.personalities.includes("type4") ? 1 : 0,
     BOARD_NFC_T2T: board.nfc.personalities.includes("type2") ? 1 : 0,
     BOARD_KS_SLOTS: board.keystore.slots,
+    BOARD_STORE_PAGES: storePages(board),
+    BOARD_STORE_KEYS: storeKeys(board),
     // the pages `info` reports: memory.size would make the module look growable to WAMR (docs/porting.md)
     BOARD_MEM_PAGES: board.memory.maxPages,
     BOARD_MODE_CARD: board.mode === "card" ? 1 : 0,

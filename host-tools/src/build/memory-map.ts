@@ -7,12 +7,16 @@
 //
 // String literals are laid out as bytes here. asc gives each one a 20-byte managed-object header,
 // 16-byte alignment (for a GC the stub runtime does not have) and UTF-16 text. The firmware reads
-// only a literal's length (rtSize, the 4 bytes before it) and its characters, all ASCII (messages,
-// keys, codes). So each literal becomes [rtId u32][rtSize u32 = 2 x length][ASCII bytes] at 4-byte
-// alignment: `s.length` keeps working, and firmware/lib/text.ts reads the bytes. A literal with a
-// character outside ASCII fails the build, and so does a module that still calls
-// String#charCodeAt (checkLiteralReaders). Strings took 17,296 B of the card's linear memory
-// with asc's layout, 5,7xx B with this one.
+// only a literal's length (rtSize, the 4 bytes before it: String#get:length is the one std
+// function left that reads a header, and nothing reads rtId at -8 without a GC or `instanceof` on
+// strings) and its characters, all ASCII (messages, keys, codes). So each literal becomes
+// [rtSize u32 = 2 x length][ASCII bytes], packed byte after byte with no alignment (Wasm loads may
+// be unaligned; wasm2c and the engines read such a length with byte-safe loads), one copy per
+// distinct text: `s.length` keeps working, and firmware/lib/text.ts reads the bytes. A literal
+// with a character outside ASCII fails the build, and so does a module that still calls
+// String#charCodeAt or reads a header word other than rtSize (checkLiteralReaders). Strings took
+// 17,296 B of the card's linear memory with asc's layout, 7,510 B with an 8-byte header at
+// 4-byte alignment, and 4 + length each with this one.
 import { buildError } from "./build-error.ts";
 
 export type RegionKind =
@@ -20,7 +24,7 @@ export type RegionKind =
   | "buffer"
   /** memory.data([...]) / static arrays: constant tables stored in the module */
   | "table"
-  /** an AssemblyScript string literal (UTF-16 behind a 20-byte object header) */
+  /** an AssemblyScript string literal (ASCII bytes behind their 4-byte length) */
   | "string";
 
 export interface MemoryRegion {
@@ -52,23 +56,30 @@ type Patched = {
   addRuntimeMemorySegment(this: CompilerLike, buffer: Uint8Array): Segment;
   ensureStaticStringPtr(this: CompilerLike, text: string): unknown;
 };
-type CompilerLike = { currentFlow: Flow; memoryOffset: bigint | number; program: { stringInstance: { id: number } } };
+type CompilerLike = { currentFlow: Flow; memoryOffset: bigint | number };
 type I64 = { add(o: I64): I64 };
 const i64 = globalThis as unknown as { i64_new(lo: number, hi: number): I64; i64_add(a: I64, b: I64): I64 };
 
 /**
- * The std functions that read a string's UTF-16 units; with literals stored as bytes a call to
- * one of them reads garbage, so the build refuses a module whose text (build/<board>/firmware.wat)
- * still calls one.
+ * The std functions that read a string's UTF-16 units, and the runtime's, which read the object
+ * header words a literal no longer has (rtId, the GC's); with literals stored as a length and
+ * bytes a call to one of them reads garbage, so the build refuses a module whose text
+ * (build/<board>/firmware.wat) still calls one.
  */
 export function checkLiteralReaders(wat: string): string[] {
   const found = new Set<string>();
-  for (const m of wat.matchAll(/call \$(~lib\/string\/String[#.][\w:]+)/g)) if (m[1] !== "~lib/string/String#get:length") found.add(m[1]);
+  for (const m of wat.matchAll(/call \$(~lib\/(?:string\/String[#.]|rt\/)[\w:/#.]+)/g)) if (m[1] !== "~lib/string/String#get:length") found.add(m[1]);
   return [...found].sort();
 }
 
-/** Bytes before a literal's first character: rtId and rtSize, as the stub runtime reads them. */
-const STRING_HEADER = 8;
+/** Bytes before a literal's first character: rtSize, as String#get:length reads it. */
+export const STRING_HEADER = 4;
+/**
+ * String#get:length loads from `ptr - 20` with offset 16 (asc's full object header), and a Wasm
+ * address does not wrap: a literal whose pointer is under 20 would trap. Its header never goes
+ * below this.
+ */
+const LOWEST_STRING_HEADER = 16;
 
 /** The firmware module a flow belongs to: its function's file, without extension or library prefix. */
 function ownerOf(flow: Flow): string {
@@ -115,15 +126,15 @@ export async function recordMemoryMap<T>(compile: () => Promise<T>): Promise<{ r
     if (bad) nonAscii.push(`string literal "${text}" in ${ownerOf(this.currentFlow)} has the non-ASCII character "${bad}"`);
     const buffer = new Uint8Array(STRING_HEADER + text.length);
     const view = new DataView(buffer.buffer);
-    view.setUint32(0, this.program.stringInstance.id, true);
-    view.setUint32(4, text.length * 2, true);
+    view.setUint32(0, text.length * 2, true);
     for (let i = 0; i < text.length; i++) {
       const unit = text.charCodeAt(i);
       buffer[STRING_HEADER + i] = unit > 0x7f ? 0x3f : unit;
     }
     pendingString = text;
+    if (Number(this.memoryOffset) < LOWEST_STRING_HEADER) this.memoryOffset = i64.i64_new(LOWEST_STRING_HEADER, 0) as unknown as number;
     try {
-      const seg = proto.addAlignedMemorySegment.call(this, buffer, 4) as unknown as { offset: I64 };
+      const seg = proto.addAlignedMemorySegment.call(this, buffer, 1) as unknown as { offset: I64 };
       const ptr = i64.i64_add(seg.offset, i64.i64_new(STRING_HEADER, 0));
       literals.set(text, ptr);
       return ptr;

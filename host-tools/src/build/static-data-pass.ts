@@ -14,6 +14,8 @@
 // asc's own __heap_base is a mutable global set by its start function, which a runtime cannot
 // read before instantiating, so it is not the one exported.
 
+import { encodeI32 as i32, encodeU32 as u32, readI32, readU32 } from "./leb128.ts";
+
 /** Segments closer than this are merged; a larger gap is a zero-filled buffer worth not storing. */
 export const MERGE_GAP = 16;
 
@@ -36,54 +38,6 @@ const I32 = 0x7f;
 const I32_CONST = 0x41;
 const END = 0x0b;
 const EXPORT_GLOBAL = 0x03;
-
-export function readU32(b: Uint8Array, at: number): [number, number] {
-  let v = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = b[at++];
-    v += (byte & 0x7f) * 2 ** shift;
-    if (!(byte & 0x80)) return [v, at];
-    shift += 7;
-  }
-}
-
-export function readI32(b: Uint8Array, at: number): [number, number] {
-  let v = 0;
-  let shift = 0;
-  let byte: number;
-  do {
-    byte = b[at++];
-    v |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80);
-  if (shift < 32 && byte & 0x40) v |= -1 << shift;
-  return [v, at];
-}
-
-function u32(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = v & 0x7f;
-    v = Math.floor(v / 128);
-    if (v) byte |= 0x80;
-    out.push(byte);
-  } while (v);
-  return out;
-}
-
-function i32(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && !(byte & 0x40)) || (v === -1 && byte & 0x40)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
 
 interface Section {
   id: number;

@@ -1,7 +1,9 @@
 // Reads a module's interface straight from the binary (type, import, function, memory and
 // export sections): what the ABI and memory gates need, with exact function signatures,
-// which WebAssembly.Module.imports/exports do not give.
+// which WebAssembly.Module.imports/exports do not give, and the value of an exported immutable
+// i32 constant (the C shell's build backs exactly `__heap_base` bytes, static-data-pass.ts).
 import { TapkitError } from "../errors/index.ts";
+import { readI32, readU32 } from "./leb128.ts";
 
 export type ExternKind = "function" | "table" | "memory" | "global";
 
@@ -19,6 +21,8 @@ export interface WasmExport {
   signature: string;
   params?: string[];
   results?: string[];
+  /** an immutable i32 global initialised with a constant: that constant */
+  value?: number;
 }
 export interface WasmMemoryLimits {
   initial: number;
@@ -50,15 +54,16 @@ class Reader {
     return this.bytes[this.pos++];
   }
   u32(): number {
-    let result = 0,
-      shift = 0,
-      b: number;
-    do {
-      b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
-    return result;
+    return this.leb(readU32);
+  }
+  i32(): number {
+    return this.leb(readI32);
+  }
+  private leb(read: (b: Uint8Array, at: number) => [number, number]): number {
+    const [value, next] = read(this.bytes, this.pos);
+    if (next > this.end) throw formatError(`unexpected end of data at byte ${this.end}`);
+    this.pos = next;
+    return value;
   }
   name(): string {
     const len = this.u32();
@@ -77,12 +82,16 @@ class Reader {
   }
 }
 
-/** Skips a global's initializer (MVP constant expressions only). */
-function skipConstExpr(s: Reader): void {
+/** Skips a global's initializer (MVP constant expressions only); returns its value when it is one i32.const. */
+function skipConstExpr(s: Reader): number | undefined {
+  let value: number | undefined;
+  let ops = 0;
   for (;;) {
     const op = s.byte();
-    if (op === 0x0b) return;
-    if (op === 0x41 || op === 0x42) while (s.byte() & 0x80);
+    if (op === 0x0b) return ops === 1 ? value : undefined;
+    ops++;
+    if (op === 0x41) value = s.i32();
+    else if (op === 0x42) while (s.byte() & 0x80);
     else if (op === 0x43) s.pos += 4;
     else if (op === 0x44) s.pos += 8;
     else if (op === 0x23) s.u32();
@@ -100,6 +109,7 @@ export function readWasmInterface(bytes: Uint8Array): WasmInterface {
   const types: { params: string[]; results: string[] }[] = [];
   const funcTypes: number[] = []; // type index per function index, imports first
   const globals: string[] = []; // "mut i32" / "i32" per global index, imports first
+  const constants: (number | undefined)[] = []; // an immutable i32 global's constant, per global index
   const imports: WasmImport[] = [];
   const exports: WasmExport[] = [];
   let memory: WasmMemoryLimits | null = null;
@@ -143,6 +153,7 @@ export function readWasmInterface(bytes: Uint8Array): WasmInterface {
           const vt = s.valtype();
           const mutable = s.byte() === 1;
           globals.push(`${mutable ? "mut " : ""}${vt}`);
+          constants.push(undefined);
           imports.push({ module, name, kind, signature: `global ${globals[globals.length - 1]}` });
         } else throw formatError(`import ${module}.${name} has unknown kind`);
       }
@@ -153,8 +164,10 @@ export function readWasmInterface(bytes: Uint8Array): WasmInterface {
     } else if (id === 6) {
       for (let n = s.u32(); n > 0; n--) {
         const vt = s.valtype();
-        globals.push(`${s.byte() === 1 ? "mut " : ""}${vt}`);
-        skipConstExpr(s);
+        const type = `${s.byte() === 1 ? "mut " : ""}${vt}`;
+        globals.push(type);
+        const value = skipConstExpr(s);
+        constants.push(type === "i32" ? value : undefined);
       }
     } else if (id === 7) {
       for (let n = s.u32(); n > 0; n--) {
@@ -166,7 +179,8 @@ export function readWasmInterface(bytes: Uint8Array): WasmInterface {
           if (ti === undefined) throw formatError(`export ${name} refers to missing function ${index}`);
           exports.push({ name, kind, ...fnSig(ti) });
         } else if (kind === "global") {
-          exports.push({ name, kind, signature: `global ${globals[index] ?? "?"}` });
+          const value = constants[index];
+          exports.push({ name, kind, signature: `global ${globals[index] ?? "?"}`, ...(value === undefined ? {} : { value }) });
         } else exports.push({ name, kind, signature: kind });
       }
     }
