@@ -12,7 +12,7 @@
 // oldest other answers are evicted first.
 // An evicted answer keeps its seq and CRC: a retry of that request is answered
 // `RESP|ERR {code: "busy"}` (receiver.ts), never run again and never given another answer.
-// The log channel's answers (level, unknown channels) are never replayed: its slot is scratch.
+// The log channel's answers (level, recent, unknown channels) are never replayed: its slot is scratch.
 import { MAX_FRAME } from "../board";
 import { txHoldsWithin } from "./frame-writer";
 import { CHANNELS, CH_LOG, CH_NFC_TEST, CRC_LEN, HEADER_LEN } from "./protocol";
@@ -20,8 +20,11 @@ import { CHANNELS, CH_LOG, CH_NFC_TEST, CRC_LEN, HEADER_LEN } from "./protocol";
 // nfc-test `{r: bytes}`: map head, key "r", a 2-byte-length bytes head, 512 bytes of response.
 const NFC_TEST_ANSWER: i32 = HEADER_LEN + 1 + 2 + 3 + 512 + CRC_LEN;
 const NFC_TEST_CAP: i32 = NFC_TEST_ANSWER < MAX_FRAME ? NFC_TEST_ANSWER : MAX_FRAME;
-// `{}` for level, or an error whose message is cut to fit (receiver.ts answerFailure).
-const SCRATCH_CAP: i32 = 128 < MAX_FRAME ? 128 : MAX_FRAME;
+// The log channel's largest answer is `recent` (log/refusal-log.ts): 8 refusals of at most 59
+// text bytes, each {t: u32, msg: text}, under `{total, recent: [...]}`: 604 B of CBOR body, 612
+// with header and CRC; 640 leaves room. (128 B, enough for `level`, made `tapkit doctor` fail
+// with too-large once the ring held a few refusals.) Errors are cut to fit (answerFailure).
+const SCRATCH_CAP: i32 = 640 < MAX_FRAME ? 640 : MAX_FRAME;
 // Room the other channels' answers keep while one channel may build a whole frame: a status,
 // an info and an APDU answer side by side.
 const ARENA_SPARE: i32 = 384;

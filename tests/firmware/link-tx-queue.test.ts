@@ -193,3 +193,19 @@ test("log events queued among held answers keep their order and bytes; events th
   burst.forEach((f, i) => assert.equal(f.body.msg, i % 2 === 0 ? "nfc field on" : "nfc field off"));
   assert.equal(d.call(0, 4, { op: "ping" }).seq, 4);
 });
+
+test("the log channel answers `recent` with a full ring of the longest refusals (its answer room covers it)", async () => {
+  for (const board of [SIM_PLAQUE, SIM_CARD]) {
+    const d = await Device.boot(board);
+    // Nine refusals whose text is cut at the ring's 59 bytes: the ring keeps the last 8.
+    for (let i = 0; i < 9; i++) {
+      const f = d.call(1, 100 + i, { op: `${"x".repeat(40)}${i}` });
+      assert.equal(f.flags & 2, 2, `unknown op ${i} is answered ERR`);
+    }
+    const f = d.call(2, 7, { op: "recent" });
+    assert.equal(f.flags, RESP, `recent answered OK on ${board.name}: ${JSON.stringify(f.body)}`);
+    assert.equal(f.body.total, 9);
+    assert.equal(f.body.recent.length, 8);
+    for (const r of f.body.recent) assert.equal(r.msg.length, 59, r.msg);
+  }
+});

@@ -83,7 +83,13 @@ test("sign refuses a key the board cannot verify, and an image larger than the b
 test("slot budget: two trailer copies of at least 4 KiB each, in whole pages", (t) => {
   const dir = tempDir(t);
   assert.deepEqual(slotBudget(plaque), { pageSize: 4096, slotBytes: 131072, trailerPages: 2, trailerBytes: 8192, maxImageBytes: 122880, maxChunks: 248 });
-  const small = boardFile(dir, "small-pages", (b) => ((b.flash.pageSize = 256), (b.flash.partitions[1].pages = 512), (b.flash.partitions[2].pages = 512)));
+  // 256-byte pages: the store refuses them at load (a page must hold a whole transaction,
+  // host-tools/src/boards/store-geometry.ts), so the slot arithmetic is checked on the object.
+  const small = structuredClone(plaque) as any;
+  small.flash.pageSize = 256;
+  small.flash.partitions[1].pages = 512;
+  small.flash.partitions[2].pages = 512;
+  assert.throws(() => boardFile(dir, "small-pages", (b) => (b.flash = small.flash)), /pageSize must be at least/);
   assert.deepEqual(slotBudget(small), { pageSize: 256, slotBytes: 131072, trailerPages: 32, trailerBytes: 8192, maxImageBytes: 122880, maxChunks: 248 });
   const big = boardFile(dir, "big-pages", (b) => ((b.flash.pageSize = 8192), (b.flash.partitions[1].pages = 16), (b.flash.partitions[2].pages = 16)));
   assert.deepEqual(slotBudget(big), { pageSize: 8192, slotBytes: 131072, trailerPages: 2, trailerBytes: 16384, maxImageBytes: 114688, maxChunks: 504 });
