@@ -15,6 +15,7 @@ import type { FeatureReport } from "./feature-gate.ts";
 import { buildNativeShell, type NativeBuild } from "./native-shell.ts";
 import { syncOpTable } from "./op-table.ts";
 import { checkLiteralReaders, type MemoryMap, recordMemoryMap } from "./memory-map.ts";
+import { shrinkModule, type SizePassReport } from "./size-pass.ts";
 import { finishStaticData, type PassReport, withStackPointerFirst } from "./static-data-pass.ts";
 import type { OpSpec } from "../ops/schema.ts";
 
@@ -53,6 +54,8 @@ export interface BuildResult {
   extraExports: string[];
   /** the static data: where it ends and what lies in it (also build/<board>/memory-map.json) */
   staticData: MemoryMap & { dataSegments: PassReport };
+  /** Binaryen's -Oz round on asc's output, before the static-data pass: module bytes before and after */
+  optimized: SizePassReport;
   /** boards with a C shell: the ELF (build/<board>/firmware.elf) and its sizes, or why it was not built */
   native?: NativeBuild | { skipped: string };
 }
@@ -156,7 +159,9 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
       "Read a literal's characters with textByte(s, i) from firmware/lib/text.ts (s.length is still its length).",
     );
   }
-  const finished = finishStaticData(await withStackPointerFirst(new Uint8Array(readFileSync(wasmPath)), map.heapBase), map);
+  // optimise first: Binaryen would drop the decoy global the static-data pass adds
+  const shrunk = await shrinkModule(new Uint8Array(readFileSync(wasmPath)));
+  const finished = finishStaticData(await withStackPointerFirst(shrunk.wasm, map.heapBase), map);
   const bytes = finished.wasm;
   writeFileSync(wasmPath, bytes);
   const staticData = { ...map, dataSegments: finished.report };
@@ -180,6 +185,7 @@ export async function buildFirmware(board: Board, opts: BuildOptions = {}): Prom
     constants,
     extraExports: check.extraExports,
     staticData,
+    optimized: shrunk.report,
   };
   const shell = qemuShell(board);
   if (shell) result.native = await buildNative(board, shell, wasmPath, dir, opts);

@@ -42,6 +42,7 @@ export const build: Command = {
         imports: r.imports.map((i: any) => `${i.module}.${i.name}`),
         memory: r.memory,
         heapBase: r.staticData.heapBase,
+        optimized: r.optimized,
         ...(opts.map ? { memoryMap: { ...r.staticData, summary: summariseMemoryMap(r.staticData) } } : {}),
         ...(r.image ? { image: r.image } : {}),
       })),
@@ -52,6 +53,7 @@ export const build: Command = {
             ...rows.map((r: any) => [r.board, String(r.size), String(r.imports.length), `${r.memory.initial}..${r.memory.maximum}`, `${r.heapBase} B`, r.wasm]),
           ]),
         );
+        for (const r of rows) out.line(`${r.board}: Binaryen -Oz round on asc's output ${r.optimized.bytesBefore} -> ${r.optimized.bytesAfter} B`);
         for (const r of rows) if (r.memoryMap) printMemoryMap(out, r.board, r.memoryMap);
         for (const r of rows)
           if (r.image)
