@@ -27,7 +27,7 @@ for (const board of ["sim-plaque", "sim-card"]) {
     assert.equal(built.size, statSync(firmwarePath(board)).size);
   });
 
-  test(`${board}: Debian wasm-opt -Oz finds under ${LEFT_FOR_WASM_OPT * 100} % left to take off`, { skip: !wasmOpt }, () => {
+  test(`${board}: Debian wasm-opt -Oz finds under ${(LEFT_FOR_WASM_OPT * 100).toFixed(2)} % left to take off`, { skip: !wasmOpt }, () => {
     const wasm = firmwarePath(board);
     const dir = mkdtempSync(join(tmpdir(), "tapkit-wasm-opt-"));
     try {
