@@ -100,6 +100,19 @@ test("tapkit sim --board qemu-m4: the simulator's ready line; info and a conform
   assert.equal(info.json.board, "qemu-m4");
   assert.match(info.json.shell, /^tapkit-cortex-m\/\d+\.\d+\.\d+$/);
   assert.equal(info.json.store.pages, 20, "the store mounted on the NOR chip");
+  const build = JSON.parse(readFileSync(join(firmwarePath(board.name), "..", "build.json"), "utf8"));
+  assert.deepEqual(
+    [info.json.linearMemory.used, info.json.linearMemory.backed],
+    [build.staticData.heapBase, build.native.sections.linear],
+    "linear memory used and backed, from the build record",
+  );
+  const infoText = await tapkit(["info", "--port", sim.port]);
+  assert.match(
+    infoText.stdout,
+    new RegExp(
+      `linear memory ${build.staticData.heapBase.toLocaleString("en-US")} B used \\(1 declared 64 KiB page; the qemu-m4 shell backs only the used bytes\\)`,
+    ),
+  );
 
   const junit = join(tempDir(t), "qemu.xml");
   // A sample of every area (the whole catalogue runs against the simulator in tests/hil):
