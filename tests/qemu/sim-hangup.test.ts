@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BackgroundSim, ensureCli, haveSocat, startSim, tempDir } from "../cli/cli-helpers.ts";
 import { longTests } from "../support/long-tests.ts";
-import { childrenNamed, qemuBoardElf, qemuMissing } from "./qemu-fixture.ts";
+import { childrenNamed, pathExists as exists, qemuBoardElf, qemuMissing } from "./qemu-fixture.ts";
 
 longTests();
 
@@ -46,15 +46,6 @@ function processesMentioning(text: string): number[] {
     }
   }
   return found;
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** QEMU's socket directory, from its command line (-qmp unix:DIR/qmp.sock). */
