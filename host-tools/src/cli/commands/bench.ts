@@ -6,11 +6,15 @@ import { table } from "../output.ts";
 import type { BenchResults } from "../../bench/run.ts";
 import { loadBoard, qemuShell } from "../../boards/index.ts";
 
-/** Linear memory the board's shell backs: the C shell only what the module uses, the Node simulator the declared pages. */
+/**
+ * Linear memory the board's shell backs: a C shell only what the module uses, the Node
+ * simulator the declared pages (and, when the bench built the module into the C shell too,
+ * what that build backs).
+ */
 function linearBacking(f: BenchResults["firmware"][number]): string {
-  if (f.cortexM) return `${f.cortexM.sections.linear} B (C shell)`;
-  if (qemuShell(loadBoard(f.board))) return "not measured (no ELF)";
-  return `${f.session.memoryBytes} B (Node simulator)`;
+  const cShell = f.cortexM ? `${f.cortexM.sections.linear} B` : null;
+  if (qemuShell(loadBoard(f.board))) return cShell ? `${cShell} (C shell)` : "not measured (no ELF)";
+  return `${f.session.memoryBytes} B (Node simulator)${cShell ? `; ${cShell} in its C shell build` : ""}`;
 }
 
 export const bench: Command = {
