@@ -5,6 +5,7 @@
 // spec table (cases/families/) and a hand-written case look the same to the runner.
 import type { DeviceClient } from "../host-tools/src/device/client.ts";
 import type { NfcPath } from "../host-tools/src/device/nfc-path.ts";
+import type { SeededRandom } from "../host-tools/src/sim/seeded-random.ts";
 
 /** The device roles a case applies to (the firmware's `status.mode`). */
 export type Role = "plaque" | "card";
@@ -22,11 +23,15 @@ export interface CaseContext {
   allowDestructive: boolean;
   /** This case's seed: derived from the run's --seed and the case id, so a rerun of one case sees the same inputs. */
   seed: number;
+  /** Random inputs (challenges, nonces, throwaway keys) drawn from this case's seed: never Math.random or the clock. */
+  random: SeededRandom;
+  /** Record the path this case's tag traffic took when it is not ctx.nfc (e.g. Type 2 frames over the nfc-test channel under --reader). */
+  path(description: string): void;
   /** Record a measured value in the report (e.g. a counter delta). */
   note(key: string, value: string | number): void;
   /** Attach a picture (PNG) to the report, e.g. the panel frame a QR case decoded. */
   figure(caption: string, png: Uint8Array): void;
-  /** Record a change this case made to the device (listed in the report's state-change log). */
+  /** Record a change this case made to the device, right after the device accepted it (listed in the report's state-change log). */
   stateChange(what: string): void;
   /** The case does not apply to this device (a plaque has no wallet): verdict "n/a" with the reason. */
   notApplicable(reason: string): never;
@@ -48,9 +53,12 @@ export interface ConformanceCase {
   /** Roles the case applies to; on another role it is "n/a" without running. Default: both. */
   roles?: readonly Role[];
   /**
-   * What the case changes on the device when it changes anything lasting (spends value,
+   * What the case may change on the device when it changes anything lasting (spends value,
    * uses PIN tries, advances counters, provisions, writes images). Such cases run only with
    * --allow-destructive (or on a lab-profile device). Undefined: the case restores all it touches.
+   * The report lists this as made only for a case that passed (it ran every step); a case
+   * that failed or erred after starting lists it as "declared, not confirmed"; one stopped by
+   * a precondition lists nothing. Changes recorded with ctx.stateChange are listed as made.
    */
   changes?: string;
   run(ctx: CaseContext): Promise<void>;

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { arch, release, type } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { DeviceClient } from "../host-tools/src/device/client.ts";
 import type { NfcPath } from "../host-tools/src/device/nfc-path.ts";
 import { TapkitError } from "../host-tools/src/errors/index.ts";
@@ -23,6 +23,8 @@ export interface RunFacts {
     sha256: string | null;
     /** the signed manifest's fields when the file is a .tki image */
     manifest: Record<string, string | number> | null;
+    /** qemu-m4: QEMU runs the native ELF that embeds the module; both are hashed */
+    elf?: { file: string; sha256: string } | null;
   };
   board: string;
   role: Role | "unknown";
@@ -58,7 +60,7 @@ function gitCommit(): string | null {
   }
 }
 
-function firmwareFacts(board: string, given?: string): RunFacts["firmware"] {
+export function firmwareFacts(board: string, given?: string): RunFacts["firmware"] {
   let file = given ?? null;
   let source: RunFacts["firmware"]["source"] = given ? "--firmware" : "not given";
   if (!file && (board.startsWith("sim-") || board === "qemu-m4") && existsSync(firmwarePath(board))) {
@@ -86,8 +88,14 @@ function firmwareFacts(board: string, given?: string): RunFacts["firmware"] {
         signer: r.manifest ? hex(r.manifest.kid) : "",
       };
   }
-  const shown = file.startsWith(ROOT) ? relative(ROOT, file) : file;
-  return { file: shown, source, sha256: createHash("sha256").update(bytes).digest("hex"), manifest };
+  const show = (f: string) => (f.startsWith(ROOT) ? relative(ROOT, f) : f);
+  const facts: RunFacts["firmware"] = { file: show(file), source, sha256: createHash("sha256").update(bytes).digest("hex"), manifest };
+  if (board === "qemu-m4") {
+    // The wasm is what the build hashes; the ELF beside it is what QEMU executes.
+    const elf = join(dirname(file), "firmware.elf");
+    facts.elf = existsSync(elf) ? { file: show(elf), sha256: createHash("sha256").update(readFileSync(elf)).digest("hex") } : null;
+  }
+  return facts;
 }
 
 async function identity(device: DeviceClient, role: Role | "unknown"): Promise<RunFacts["identity"]> {

@@ -4,15 +4,21 @@
 // bench fault or an unmet precondition (saying what was missing) or a bug in a case (a
 // summary, never a bare exception text); n/a with the reason when the case does not apply
 // to this device's role; skipped when the run chose not to run it (state-changing cases
-// without --allow-destructive).
+// without --allow-destructive). A device op refused because of the device's lifecycle
+// state (a blank plaque) is an unmet precondition, not a failure, except in cases tagged
+// "lifecycle" whose subject is that refusal. Once the link is lost the remaining cases are
+// not tried over the dead link: each is an error naming the case where the link went.
 import { createHash } from "node:crypto";
 import { AssertionError } from "node:assert";
 import type { DeviceClient } from "../host-tools/src/device/client.ts";
 import { nfcTestPath, type NfcPath } from "../host-tools/src/device/nfc-path.ts";
 import { TapkitError } from "../host-tools/src/errors/index.ts";
+import { LinkError, lifecycleHint } from "../host-tools/src/link/index.ts";
+import { SeededRandom } from "../host-tools/src/sim/seeded-random.ts";
 import type { CaseContext, ConformanceCase, Role } from "./case.ts";
 import { NotApplicable, PreconditionMissing, SkipCase } from "./case.ts";
 import { checksMade, resetChecks } from "./check.ts";
+import { BENCH_FAULTS, LINK_GONE } from "./bench-faults.ts";
 import { ALL_CASES } from "./cases/index.ts";
 import { collectRunFacts, type RunFacts } from "./run-facts.ts";
 import { isLabProfileDevice } from "./lab-profile.ts";
@@ -35,6 +41,10 @@ export interface CaseResult {
   notes: Record<string, string | number>;
   /** lasting changes this case made to the device */
   stateChanges: string[];
+  /** changes the case declares but may not have made: it stopped (fail or error) before its end */
+  stateChangesUnconfirmed: string[];
+  /** the path this case's tag traffic took (the run's NFC path, or what the case recorded) */
+  path: string;
   /** pictures the case attached (QR panel frames), PNG base64 */
   figures: { caption: string; png: string }[];
 }
@@ -63,6 +73,10 @@ export interface SuiteResult {
   notApplicable: number;
   /** every lasting change the run made, in order: "CASE-ID: what" */
   stateChanges: string[];
+  /** changes declared by cases that stopped before their end, so not confirmed made: "CASE-ID: what" */
+  stateChangesUnconfirmed: string[];
+  /** the case during which the link was lost (the cases after it were not tried), or null */
+  linkLostAt: string | null;
 }
 
 export interface RunOptions {
@@ -78,20 +92,6 @@ export interface RunOptions {
   firmware?: string;
 }
 
-/** Codes that mean the bench (cable, reader, port) failed, not the device under test. */
-const BENCH_FAULTS = new Set([
-  "TIMEOUT",
-  "LINK_CLOSED",
-  "PORT_MISSING",
-  "PORT_ERROR",
-  "PORT_BUSY",
-  "CONNECT_REFUSED",
-  "PCSC_NO_READER",
-  "PCSC_NO_SERVICE",
-  "PCSC_TIMEOUT",
-  "PCSC_TOOLS_MISSING",
-]);
-
 /** A seed per case from the run's seed and the id: one case rerun alone sees the same inputs. */
 export function caseSeed(runSeed: number, id: string): number {
   return createHash("sha256")
@@ -100,10 +100,18 @@ export function caseSeed(runSeed: number, id: string): number {
     .readUInt32BE(0);
 }
 
-function judge(e: unknown): { verdict: Verdict; message: string } {
+function judge(e: unknown, c: ConformanceCase): { verdict: Verdict; message: string } {
   if (e instanceof SkipCase) return { verdict: "skipped", message: e.message };
   if (e instanceof NotApplicable) return { verdict: "n/a", message: e.message };
   if (e instanceof PreconditionMissing) return { verdict: "error", message: `precondition not met: ${e.message}` };
+  // The device refused an op because of its lifecycle state (blank, demo, provisioned,
+  // locked): the case needs a device in another state. Only a case about those refusals
+  // judges them.
+  if (e instanceof LinkError && e.code === "DEVICE_ERROR" && !c.tags?.includes("lifecycle")) {
+    const msg = e.details.deviceMsg ?? "";
+    const hint = lifecycleHint(e.details.deviceCode ?? "", msg);
+    if (hint) return { verdict: "error", message: `precondition not met: a device state that serves this case's ops (${msg}); ${hint}` };
+  }
   if (e instanceof AssertionError) {
     const text = e.message.replace(/\s+/g, " ").trim();
     return { verdict: "fail", message: text.length > 400 ? `${text.slice(0, 400)}…` : text };
@@ -122,8 +130,10 @@ async function deviceRole(device: DeviceClient): Promise<Role | "unknown"> {
   try {
     const mode = (await device.appStatus()).mode;
     return mode === "plaque" || mode === "card" ? mode : "unknown";
-  } catch {
-    return "unknown";
+  } catch (e) {
+    // Only the device's own refusal means "no role"; a dead link is not a role.
+    if (e instanceof LinkError && e.code === "DEVICE_ERROR") return "unknown";
+    throw e;
   }
 }
 
@@ -140,11 +150,15 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
     : labDevice
       ? "lab-profile device (wallet certified by the lab test issuer)"
       : "not allowed";
+  // Facts first: they describe the device as the run found it, and need the link.
+  const facts = await collectRunFacts(device, nfc, role, opts.firmware);
   const results: CaseResult[] = [];
+  let linkLostAt: string | null = null;
   for (const c of cases) {
     const notes: Record<string, string | number> = {};
     const stateChanges: string[] = [];
     const figures: CaseResult["figures"] = [];
+    let path = nfc.description;
     const ctx: CaseContext = {
       device,
       nfc,
@@ -152,6 +166,8 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
       role,
       allowDestructive,
       seed: caseSeed(seed, c.id),
+      random: new SeededRandom(caseSeed(seed, c.id)),
+      path: (description) => void (path = description),
       note: (k, v) => void (notes[k] = v),
       stateChange: (what) => void stateChanges.push(what),
       figure: (caption, png) => void figures.push({ caption, png: Buffer.from(png).toString("base64") }),
@@ -168,8 +184,12 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
     const t0 = performance.now();
     let verdict: Verdict = "pass";
     let message: string | undefined;
+    const unconfirmed: string[] = [];
     resetChecks();
-    if (c.roles && role === "unknown") {
+    if (linkLostAt) {
+      verdict = "error";
+      message = `bench fault: link lost at case ${linkLostAt}; not tried (reconnect the device and run --rerun-failed)`;
+    } else if (c.roles && role === "unknown") {
       verdict = "error";
       message = "precondition not met: the device did not say its role (app status op), so a role-bound case cannot be judged";
     } else if (c.roles && role !== "unknown" && !c.roles.includes(role)) {
@@ -186,10 +206,21 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
           message = "the case ran no checks: nothing was verified";
         }
       } catch (e) {
-        ({ verdict, message } = judge(e));
+        ({ verdict, message } = judge(e, c));
+        if (e instanceof TapkitError && LINK_GONE.has(e.code)) linkLostAt = c.id;
       }
-      // What the case declares it changes, once it ran far enough to have changed it.
-      if (c.changes && verdict !== "n/a" && verdict !== "skipped" && !message?.startsWith("precondition")) stateChanges.push(c.changes);
+      // A case may have swallowed the error of a dead link: the link, not the device, decides.
+      if (device.session.isClosed) {
+        linkLostAt = c.id;
+        if (verdict !== "pass") {
+          verdict = "error";
+          message = `bench fault LINK_CLOSED: the link was lost during this case (${message ?? "no message"})`;
+        }
+      }
+      // The declared change is confirmed only by a case that ran every step; one that
+      // stopped part-way may or may not have made it; a precondition stops before any.
+      if (c.changes && verdict === "pass") stateChanges.push(c.changes);
+      else if (c.changes && (verdict === "fail" || verdict === "error") && !message?.startsWith("precondition")) unconfirmed.push(c.changes);
     }
     const r: CaseResult = {
       id: c.id,
@@ -203,6 +234,8 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
       ms: Math.round(performance.now() - t0),
       notes,
       stateChanges,
+      stateChangesUnconfirmed: unconfirmed,
+      path,
       figures,
     };
     results.push(r);
@@ -211,7 +244,6 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
   const ended = new Date();
   const hello = device.hello;
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
-  const facts = await collectRunFacts(device, nfc, role, opts.firmware);
   return {
     format: "tapkit-conformance/1",
     facts,
@@ -231,5 +263,7 @@ export async function runConformance(device: DeviceClient, opts: RunOptions = {}
     skipped: counts.skipped,
     notApplicable: counts["n/a"],
     stateChanges: results.flatMap((r) => r.stateChanges.map((s) => `${r.id}: ${s}`)),
+    stateChangesUnconfirmed: results.flatMap((r) => r.stateChangesUnconfirmed.map((s) => `${r.id}: ${s} (declared; the case stopped before its end)`)),
+    linkLostAt,
   };
 }

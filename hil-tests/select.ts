@@ -1,5 +1,5 @@
 // Which cases a run executes: --only / --exclude / --tag patterns (exact ids, area names,
-// or globs with * and ?), and --rerun-failed (the fail and error cases of an earlier JSON
+// or globs with *, ? and [...] classes), and --rerun-failed (the fail and error cases of an earlier JSON
 // report). A selection that matches nothing is a usage error, not an empty green run.
 import { readFileSync } from "node:fs";
 import type { ConformanceCase } from "./case.ts";
@@ -13,17 +13,29 @@ export interface Selection {
   ids?: string[];
 }
 
+/** A shell glob as a RegExp: * any run, ? one character, [...] a class ([1-3], [!x] or [^x] negated). */
 function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
+  let body = "";
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i];
+    const close = ch === "[" ? glob.indexOf("]", i + 2) : -1;
+    if (ch === "*") body += ".*";
+    else if (ch === "?") body += ".";
+    else if (close > 0) {
+      const inner = glob.slice(i + 1, close);
+      const negated = inner[0] === "!" || inner[0] === "^";
+      body += `[${negated ? "^" : ""}${(negated ? inner.slice(1) : inner).replace(/[\\\]^]/g, "\\$&")}]`;
+      i = close;
+    } else body += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
   return new RegExp(`^${body}$`, "i");
 }
 
+const isGlob = (p: string) => /[*?]|\[.+\]/.test(p);
+
 /** True when `pattern` names the case: its exact id, its area, or a glob over the id. */
 export function matchesCase(c: ConformanceCase, pattern: string): boolean {
-  if (pattern.includes("*") || pattern.includes("?")) return globToRegExp(pattern).test(c.id);
+  if (isGlob(pattern)) return globToRegExp(pattern).test(c.id);
   return c.id.toUpperCase() === pattern.toUpperCase() || c.area.toLowerCase() === pattern.toLowerCase();
 }
 
@@ -45,7 +57,7 @@ export function selectCases(all: ConformanceCase[], sel: Selection): Conformance
       throw new TapkitError(
         "USAGE",
         `${flag} ${unknown} matches no conformance case`,
-        "patterns are exact ids (NFC-T4-001), area names (nfc) or globs (NFC-T4-*); 'tapkit hil --list' shows every case",
+        "patterns are exact ids (NFC-T4-001), area names (nfc) or globs (NFC-T4-*, LINK-00[1-3]); 'tapkit hil --list' shows every case",
         { flag, pattern: unknown },
       );
   }
@@ -66,7 +78,7 @@ export function selectCases(all: ConformanceCase[], sel: Selection): Conformance
     throw new TapkitError(
       "USAGE",
       `the selection matches no conformance case: ${asked}`,
-      "patterns are exact ids (NFC-T4-001), area names (nfc) or globs (NFC-T4-*); 'tapkit hil --list' shows every case",
+      "patterns are exact ids (NFC-T4-001), area names (nfc) or globs (NFC-T4-*, LINK-00[1-3]); 'tapkit hil --list' shows every case",
       { only: sel.only ?? [], exclude: sel.exclude ?? [], tags: sel.tags ?? [] },
     );
   }

@@ -20,26 +20,53 @@
 // --keep-reports DIR: keep there the JSON report of each board's first run and of every run
 //   that had a case not pass or n/a (to read the messages of a flake).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({
-  options: {
-    timeout: { type: "string", default: "5000" },
-    parallel: { type: "string", default: "1" },
-    baud: { type: "string", default: "921600" },
-    runs: { type: "string", default: "10" },
-    board: { type: "string", default: "both" },
-    seed: { type: "string", default: "2026" },
-    out: { type: "string" },
-    "stop-at": { type: "string" },
-    "keep-reports": { type: "string" },
-    only: { type: "string", multiple: true, default: [] },
-  },
-});
+const USAGE =
+  "usage: npm run conformance:flakes -- [--runs N] [--parallel P] [--board sim-plaque|sim-card|both] [--seed S] [--baud N] [--timeout MS] [--out FILE] [--stop-at HH:MM|ISO] [--keep-reports DIR] [--only SEL]...";
+
+/** --help: this file's header comment, which is the documentation of every option. */
+function helpText() {
+  const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  const header = [];
+  for (const line of lines) {
+    if (!line.startsWith("//")) break;
+    header.push(line.replace(/^\/\/ ?/, ""));
+  }
+  return header.join("\n");
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      help: { type: "boolean", short: "h" },
+      timeout: { type: "string", default: "5000" },
+      parallel: { type: "string", default: "1" },
+      baud: { type: "string", default: "921600" },
+      runs: { type: "string", default: "10" },
+      board: { type: "string", default: "both" },
+      seed: { type: "string", default: "2026" },
+      out: { type: "string" },
+      "stop-at": { type: "string" },
+      "keep-reports": { type: "string" },
+      only: { type: "string", multiple: true, default: [] },
+    },
+  });
+} catch (e) {
+  // An unknown or value-less option: one line saying which, not a stack trace.
+  console.error(`conformance-flakes: ${e.message}\n${USAGE} (--help for every option)`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  console.log(helpText());
+  process.exit(0);
+}
+const { values } = parsed;
 
 function positiveInt(name, text) {
   if (!/^[1-9][0-9]*$/.test(text)) {

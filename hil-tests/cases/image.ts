@@ -1,8 +1,8 @@
 // Conformance: the board shell as bootloader, through its boot channel (docs/boot.md,
 // docs/link-protocol.md "boot channel"). Only refusals and read-only ops: a case never
 // installs anything, so it runs on a lab's device without the maker's signing key. Each
-// refusal must name its code and a hint and leave the slots as they were. A device whose
-// shell serves no boot channel skips these cases.
+// refusal must name its code and a hint and leave the slots as they were. On a device whose
+// shell serves no boot channel these cases do not apply (n/a, with that reason).
 import { assert } from "../check.ts";
 import { createHash } from "node:crypto";
 import type { CaseContext, ConformanceCase } from "../case.ts";
@@ -19,7 +19,7 @@ async function boot(ctx: CaseContext, op: string, args: Body = {}): Promise<{ ok
     return { ok: await ctx.device.session.request(CHANNEL.BOOT, op, args) };
   } catch (e) {
     if (e instanceof LinkError && e.code === "DEVICE_ERROR") {
-      if (e.details.deviceCode === "unknown-channel") ctx.skip("the device's shell serves no boot channel (not a bootloader shell)");
+      if (e.details.deviceCode === "unknown-channel") ctx.notApplicable("this shell serves no boot channel (not a bootloader shell)");
       return { code: e.details.deviceCode ?? "", msg: e.details.deviceMsg ?? "", hint: e.hint };
     }
     throw e;
@@ -32,9 +32,9 @@ async function slots(ctx: CaseContext): Promise<string> {
   return JSON.stringify(r.ok, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v));
 }
 
-/** An image for this board signed by a key made up on the spot (so no device trusts it). */
-function strangerImage(board: string, module = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0)): Uint8Array {
-  const key = signerFromSecret(COSE_ALG_EDDSA, createHash("sha256").update(`stranger ${Date.now()}`).digest());
+/** An image for this board signed by a key made up from the case's seed (so no device trusts it). */
+function strangerImage(ctx: CaseContext, board: string, module = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0)): Uint8Array {
+  const key = signerFromSecret(COSE_ALG_EDDSA, ctx.random.fill(new Uint8Array(32)));
   const payload = encodeManifestPayload({
     board,
     version: [0, 0, 1],
@@ -70,7 +70,7 @@ export const IMAGE_CASES: ConformanceCase[] = [
     tags: ["update", "boot"],
     title: "the shell answers hello on the boot channel with the board, HAL ABI 1 and its max frame",
     async run(ctx) {
-      const r = await boot(ctx, "hello", { v: [1], n: 1 + Math.floor(Math.random() * 1e9) });
+      const r = await boot(ctx, "hello", { v: [1], n: 1 + ctx.random.below(1e9) });
       assert.ok("ok" in r);
       assert.equal(r.ok.v, 1);
       assert.equal(r.ok.board, ctx.board);
@@ -118,7 +118,7 @@ export const IMAGE_CASES: ConformanceCase[] = [
     tags: ["update", "boot"],
     title: "an image signed by an unknown key is refused at upload.begin and nothing changes",
     async run(ctx) {
-      const img = strangerImage(ctx.board);
+      const img = strangerImage(ctx, ctx.board);
       await refusedUnchanged(ctx, "upload.begin", { sha: sha(img), len: img.length, head: headOf(img) }, ["IMAGE_UNKNOWN_KEY", "BOOT_NO_ANCHOR"]);
     },
   },
@@ -129,7 +129,7 @@ export const IMAGE_CASES: ConformanceCase[] = [
     tags: ["update", "boot"],
     title: "an image naming another board is refused at upload.begin (by its key or its board) and nothing changes",
     async run(ctx) {
-      const img = strangerImage(ctx.board === "sim-card" ? "sim-plaque" : "sim-card");
+      const img = strangerImage(ctx, ctx.board === "sim-card" ? "sim-plaque" : "sim-card");
       await refusedUnchanged(ctx, "upload.begin", { sha: sha(img), len: img.length, head: headOf(img) }, [
         "IMAGE_WRONG_BOARD",
         "IMAGE_UNKNOWN_KEY",
@@ -144,7 +144,7 @@ export const IMAGE_CASES: ConformanceCase[] = [
     tags: ["update", "boot"],
     title: "a torn image header (bad CRC) is refused and nothing changes",
     async run(ctx) {
-      const img = strangerImage(ctx.board).slice();
+      const img = strangerImage(ctx, ctx.board).slice();
       img[28] ^= 0xff;
       await refusedUnchanged(ctx, "upload.begin", { sha: sha(img), len: img.length, head: headOf(img) }, ["IMAGE_HEADER_CRC", "BOOT_NO_ANCHOR"]);
     },
@@ -156,7 +156,7 @@ export const IMAGE_CASES: ConformanceCase[] = [
     tags: ["update", "boot"],
     title: "an image larger than a slot is refused before anything is erased",
     async run(ctx) {
-      const img = strangerImage(ctx.board).slice();
+      const img = strangerImage(ctx, ctx.board).slice();
       const v = new DataView(img.buffer);
       const big = 0x4000_0000;
       v.setUint32(16, big - v.getUint32(12, true), true);
@@ -182,6 +182,7 @@ export const IMAGE_CASES: ConformanceCase[] = [
     tags: ["update", "boot"],
     title: "boot-channel retries are idempotent: the same seq and bytes get the same stored answer",
     async run(ctx) {
+      await boot(ctx, "slots"); // n/a when the shell serves no boot channel: two equal refusals prove nothing
       const seq = freshSeq();
       const frame = wire({ channel: CHANNEL.BOOT, flags: 0, seq, body: { op: "slots" } });
       const first = await sendAndCollect(ctx.device, frame, seq, { expect: 1 });

@@ -18,7 +18,7 @@ import {
   type TagConfig,
 } from "../../host-tools/src/ndef/index.ts";
 import { verifySun } from "../../host-tools/src/verify/index.ts";
-import { apdu, CC, expectSw, hex, SELECT_APP, STATIC, toHex, withTag } from "./tag-session.ts";
+import { apdu, CC, expectSw, hex, SELECT_APP, STATIC, toHex, type2Frames, withTag } from "./tag-session.ts";
 import { fuzzTag } from "./nfc-fuzz.ts";
 
 const area = "nfc";
@@ -168,6 +168,7 @@ export const NFC_CASES: ConformanceCase[] = [
     tags: ["t2t"],
     title: "Type 2 personality: header, CC E1 10 6D 0F, NDEF TLV read as Android does; NAKs; card boards refuse it",
     async run(ctx) {
+      const t2t = type2Frames(ctx);
       const status = await ctx.device.appStatus();
       if (status.mode !== "plaque") {
         await assert.rejects(ctx.device.ops.nfcTest.personality({ p: 2 }), /unsupported/);
@@ -177,11 +178,11 @@ export const NFC_CASES: ConformanceCase[] = [
       await withTag(ctx, STATIC(), async () => {
         await setPersonality(ctx.device, 2);
         try {
-          const read = await readNdefType2((c) => ctx.device.nfcT2t(c));
+          const read = await readNdefType2(t2t);
           assert.equal(toHex(read.cc), "E1106D0F");
           assert.deepEqual(read.message, STATIC().m);
-          assert.equal(toHex(await ctx.device.nfcT2t(hex("30FF"))), "00");
-          assert.equal(toHex(await ctx.device.nfcT2t(hex("A204DEADBEEF"))), "00", "read-only");
+          assert.equal(toHex(await t2t(hex("30FF"))), "00");
+          assert.equal(toHex(await t2t(hex("A204DEADBEEF"))), "00", "read-only");
         } finally {
           await setPersonality(ctx.device, 1);
         }

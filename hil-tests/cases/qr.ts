@@ -10,16 +10,9 @@ import { decodeBitmapWithJsqr } from "../../host-tools/src/qr/decoders.ts";
 import { bitmapToPng } from "../../host-tools/src/raster/framebuffer.ts";
 import { parsePayload } from "../../host-tools/src/emv/mpm.ts";
 import { requestAmount, showStaticCode } from "../../host-tools/src/qr/payment-client.ts";
+import { requireMerchantProfile } from "./merchant-profile.ts";
 
 const area = "qr";
-
-async function requireProfile(ctx: CaseContext): Promise<void> {
-  try {
-    await ctx.device.ops.merchant.get();
-  } catch {
-    ctx.precondition("no merchant profile on the device (tapkit merchant set, or boot in demo mode)");
-  }
-}
 
 async function panelPayload(ctx: CaseContext, caption?: string): Promise<string> {
   const fb = await ctx.device.framebuffer();
@@ -89,7 +82,7 @@ export const QR_CASES: ConformanceCase[] = [
     roles: ["plaque"],
     title: "EMV: static and dynamic payloads from the firmware pass every host check; bad amounts are rejected naming 54",
     async run(ctx) {
-      await requireProfile(ctx);
+      await requireMerchantProfile(ctx);
       const st = (await ctx.device.ops.emv.build()).payload;
       assert.equal(parsePayload(st).initiation, "static");
       const dy = (await ctx.device.ops.emv.build({ amount: "12.34", bill: "HIL", ref: 1 })).payload;
@@ -111,7 +104,7 @@ export const QR_CASES: ConformanceCase[] = [
     changes: "advances the payment reference counter",
     title: "POS round trip: qr amount shows a dynamic code with that amount; qr static brings the static code back",
     async run(ctx) {
-      await requireProfile(ctx);
+      await requireMerchantProfile(ctx);
       const first = await requestAmount(ctx.device, "12.34", { bill: "HIL-1" });
       const onPanel = parsePayload(await panelPayload(ctx));
       assert.equal(onPanel.initiation, "dynamic");

@@ -13,6 +13,16 @@ export const SELECT_NDEF = "00A4000C02E104";
 /** docs/nfc.md: the CC file of a read-only tag (write access FF). */
 export const CC = "000F2000FF00FF0406E104040000FF";
 
+/**
+ * Type 2 frames reach the tag only over the link's nfc-test channel: a PC/SC reader (vpcd)
+ * presents the Type 4 personality only. Under --reader the case's report says so.
+ */
+export function type2Frames(ctx: CaseContext): (frame: Uint8Array) => Promise<Uint8Array> {
+  if (ctx.nfc.kind !== "nfc-test")
+    ctx.path(`${ctx.device.port} (nfc-test channel): the PC/SC reader presents the Type 4 personality only, so Type 2 frames use the link`);
+  return (frame) => ctx.device.nfcT2t(frame);
+}
+
 export async function apdu(ctx: CaseContext, h: string): Promise<string> {
   return toHex(await ctx.nfc.apdu(hex(h)));
 }

@@ -8,6 +8,7 @@ import assert from "../check.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { CaseContext, ConformanceCase } from "../case.ts";
 import { TapkitError } from "../../host-tools/src/errors/index.ts";
+import { isBenchFault } from "../bench-faults.ts";
 import {
   certifyDevice,
   COSE_ALG_EDDSA,
@@ -30,8 +31,10 @@ const PAYEE = "conformance";
 async function readyPlaque(ctx: CaseContext): Promise<{ plaque: PlaqueAcceptor; heldBefore: number }> {
   const plaque = new PlaqueAcceptor(ctx.device);
   const s = await plaque.status();
-  if (!s.configured || s.held === 0) await plaque.setup(labIssuer().root.publicKey, PAYEE, "EUR");
-  else if (s.payee !== PAYEE) ctx.precondition(`the plaque holds ${s.held} voucher(s) for '${s.payee}': not re-provisioned by the suite`);
+  if (!s.configured || s.held === 0) {
+    await plaque.setup(labIssuer().root.publicKey, PAYEE, "EUR");
+    ctx.stateChange(`set the acceptor root to the lab issuer (payee '${PAYEE}', EUR)`);
+  } else if (s.payee !== PAYEE) ctx.precondition(`the plaque holds ${s.held} voucher(s) for '${s.payee}': not re-provisioned by the suite`);
   return { plaque, heldBefore: s.held };
 }
 
@@ -72,7 +75,8 @@ async function refusal(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    if (e instanceof TapkitError) return e.code;
+    // A bench fault (timeout, lost link) is not the plaque's refusal code.
+    if (e instanceof TapkitError && !isBenchFault(e)) return e.code;
     throw e;
   }
   return "accepted";

@@ -6,15 +6,16 @@ import type { CaseResult, SuiteResult } from "../runner.ts";
 
 const ORDER: Record<string, number> = { fail: 0, error: 1, pass: 2, "n/a": 3, skipped: 4 };
 
-function row(c: CaseResult): string {
+/** `runPath`: the run's tag path; a case that took another one says which. */
+function row(c: CaseResult, runPath: string): string {
   const figs = c.figures
     .map((f) => `<figure><img alt="${esc(f.caption)}" src="data:image/png;base64,${f.png}"><figcaption>${esc(f.caption)}</figcaption></figure>`)
     .join("");
-  return `<tr class="${c.verdict === "n/a" ? "na" : c.verdict}"><td>${esc(c.id)}</td><td>${esc(c.verdict)}</td><td>${esc(c.title)}${c.message ? `<div class="msg">${esc(c.message)}</div>` : ""}${figs}</td><td>${esc(c.ref)}</td><td>${c.checks}</td><td>${c.ms}</td></tr>`;
+  return `<tr class="${c.verdict === "n/a" ? "na" : c.verdict}"><td>${esc(c.id)}</td><td>${esc(c.verdict)}</td><td>${esc(c.title)}${c.message ? `<div class="msg">${esc(c.message)}</div>` : ""}${c.path !== runPath ? `<div class="msg">path: ${esc(c.path)}</div>` : ""}${figs}</td><td>${esc(c.ref)}</td><td>${c.checks}</td><td>${c.ms}</td></tr>`;
 }
 
-function table(cases: CaseResult[]): string {
-  return `<table><tr><th>id</th><th>verdict</th><th>case</th><th>reference</th><th>checks</th><th>ms</th></tr>${cases.map(row).join("")}</table>`;
+function table(cases: CaseResult[], runPath: string): string {
+  return `<table><tr><th>id</th><th>verdict</th><th>case</th><th>reference</th><th>checks</th><th>ms</th></tr>${cases.map((c) => row(c, runPath)).join("")}</table>`;
 }
 
 export function toHtml(suite: SuiteResult): string {
@@ -42,7 +43,7 @@ export function toHtml(suite: SuiteResult): string {
     .map((a) => {
       const cs = suite.cases.filter((c) => c.area === a).sort((x, y) => ORDER[x.verdict] - ORDER[y.verdict]);
       const pass = cs.filter((c) => c.verdict === "pass").length;
-      return `<h2>${esc(a)} — ${pass}/${cs.length} pass</h2>${table(cs)}`;
+      return `<h2>${esc(a)} — ${pass}/${cs.length} pass</h2>${table(cs, f.path.nfc)}`;
     })
     .join("\n");
   return `<!doctype html>
@@ -57,9 +58,11 @@ table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border:1px sol
 <h1>tapkit conformance report</h1>
 <p class="counts">${counts}</p>
 <table>${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
+${suite.linkLostAt ? `<p class="error">The link was lost at case ${esc(suite.linkLostAt)}: the cases after it were not tried (bench fault).</p>` : ""}
 ${suite.stateChanges.length ? `<h2>State changes made</h2><ul>${suite.stateChanges.map((s) => `<li>${esc(s)}</li>`).join("")}</ul>` : "<p>No lasting state changes were made.</p>"}
+${suite.stateChangesUnconfirmed.length ? `<h2>State changes declared but not confirmed</h2><ul>${suite.stateChangesUnconfirmed.map((s) => `<li>${esc(s)}</li>`).join("")}</ul>` : ""}
 <h2>Failures and errors (${bad.length})</h2>
-${bad.length ? table(bad) : "<p>none</p>"}
+${bad.length ? table(bad, f.path.nfc) : "<p>none</p>"}
 ${byArea}
 </body></html>
 `;

@@ -67,7 +67,19 @@ function badReport(message: string, hint: string, details: Record<string, unknow
  * the summary, or throws REPORT_INVALID / BAD_SIGNATURE saying which part does not hold.
  */
 export function verifyReport(reportBytes: Uint8Array, signed: Uint8Array, pub: Uint8Array, alg: number): ReportSummary & { kid: string } {
-  const s1 = decodeSign1(signed, "signed summary");
+  let s1: ReturnType<typeof decodeSign1>;
+  try {
+    s1 = decodeSign1(signed, "signed summary");
+  } catch (e) {
+    // The COSE decoder's own hints speak of wallet files and vouchers; this is a report's signature.
+    if (e instanceof TapkitError)
+      throw badReport(
+        `the signed summary is not a COSE_Sign1 (${e.message})`,
+        "pass REPORT.json.cose, the signed summary tapkit hil --sign wrote beside the report (--sig FILE if it was moved)",
+        { cause: e.code },
+      );
+    throw e;
+  }
   if (hexOf(s1.kid) !== hexOf(keyId(pub))) {
     throw badReport(
       `the summary was signed by key id ${hexOf(s1.kid)}, not by the given key (${hexOf(keyId(pub))})`,

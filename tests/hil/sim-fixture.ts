@@ -7,9 +7,9 @@ import { firmwarePath } from "../../host-tools/src/paths.ts";
 
 export async function bootSim(
   name: "sim-plaque" | "sim-card",
-  opts: { blank?: boolean } = {},
+  opts: { blank?: boolean; noBootChannel?: boolean } = {},
 ): Promise<{ device: DeviceClient; sim: SimDevice; close(): Promise<void> }> {
-  const sim = await SimDevice.create({ board: loadBoard(name), wasm: firmwarePath(name), tickMs: 10, blank: opts.blank, bootFromSlots: true });
+  const sim = await SimDevice.create({ board: loadBoard(name), wasm: firmwarePath(name), tickMs: 10, blank: opts.blank, bootFromSlots: !opts.noBootChannel });
   const device = await DeviceClient.over(inProcessTransport(sim), `sim:${name}`, { timeoutMs: 300 });
   return {
     device,

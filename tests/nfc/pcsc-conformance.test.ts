@@ -66,7 +66,23 @@ test("tapkit hil --reader: a lab's run over PC/SC against `tapkit sim --pcsc`, r
     await settle();
     const junit = join(tempDir(t), "pcsc.xml");
     const run = await tapkit(
-      ["hil", "--port", sim.port, "--reader", VPCD_READER, "--only", "NFC-T4-*", "--only", "NFC-SUN-*", "--allow-destructive", "--junit", junit, "--json"],
+      [
+        "hil",
+        "--port",
+        sim.port,
+        "--reader",
+        VPCD_READER,
+        "--only",
+        "NFC-T4-*",
+        "--only",
+        "NFC-SUN-*",
+        "--only",
+        "NFC-T2-00[1-3]",
+        "--allow-destructive",
+        "--junit",
+        junit,
+        "--json",
+      ],
       {
         timeoutMs: 120000,
       },
@@ -78,6 +94,11 @@ test("tapkit hil --reader: a lab's run over PC/SC against `tapkit sim --pcsc`, r
     assert.equal(run.json.facts.path.link, sim.port);
     assert.equal(run.json.facts.path.nfcKind, "pcsc");
     assert.ok(run.json.facts.path.nfc.includes(VPCD_READER), `the report names the PC/SC reader: ${run.json.facts.path.nfc}`);
+    // Each case says the path it used: Type 4 through the reader, Type 2 over the link (vpcd carries Type 4 only).
+    const t2 = run.json.cases.filter((c: any) => c.id.startsWith("NFC-T2-"));
+    assert.equal(t2.length, 3);
+    for (const c of t2) assert.match(c.path, /\(nfc-test channel\): the PC\/SC reader presents the Type 4 personality only/, c.id);
+    for (const c of run.json.cases.filter((c: any) => c.id.startsWith("NFC-T4-"))) assert.equal(c.path, run.json.facts.path.nfc, c.id);
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(readFileSync(junit, "utf8"));
     const props = [[xml.testsuites.testsuite].flat()[0].properties.property].flat();
     assert.ok(

@@ -3,6 +3,7 @@
 // TLV walk and CRC here are written from the specification (ID 2 digits, length 2 digits,
 // CRC-16/CCITT-FALSE over everything up to and including "6304"), not taken from our host
 // builder; amount grammar rows check what the firmware accepts and refuses.
+import { requireMerchantProfile } from "../merchant-profile.ts";
 import assert from "../../check.ts";
 import type { CaseContext, ConformanceCase } from "../../case.ts";
 
@@ -41,11 +42,7 @@ function crc16(text: string): string {
 }
 
 async function payloads(ctx: CaseContext): Promise<{ st: string; dy: string; amount: string; bill: string }> {
-  try {
-    await ctx.device.ops.merchant.get();
-  } catch {
-    ctx.precondition("no merchant profile on the device (tapkit merchant set, or boot in demo mode)");
-  }
+  await requireMerchantProfile(ctx);
   const amount = "12.34";
   const bill = "CONF-1";
   const st = (await ctx.device.ops.emv.build()).payload;

@@ -4,7 +4,7 @@
 import assert from "../../check.ts";
 import type { CaseContext, ConformanceCase } from "../../case.ts";
 import { setPersonality } from "../../../host-tools/src/ndef/index.ts";
-import { apdu, hex, SELECT_APP, SELECT_CC, STATIC, toHex, withTag, WRITABLE } from "../tag-session.ts";
+import { apdu, hex, SELECT_APP, SELECT_CC, STATIC, toHex, type2Frames, withTag, WRITABLE } from "../tag-session.ts";
 
 const pad = (n: number) => String(n).padStart(3, "0");
 const T2T = "NFC Forum T2T 1.0 §5 (READ 30h, WRITE A2h), NXP NTAG216 datasheet §10";
@@ -13,9 +13,10 @@ const LAST_PAGE = 221;
 /** Runs `fn` with the plaque switched to Type 2 and the tag set to `config`; restores both. */
 async function asType2(ctx: CaseContext, writable: boolean, fn: (t2t: (h: string) => Promise<string>) => Promise<void>): Promise<void> {
   await withTag(ctx, writable ? WRITABLE() : STATIC(), async () => {
+    const t2t = type2Frames(ctx);
     await setPersonality(ctx.device, 2);
     try {
-      await fn(async (h) => toHex(await ctx.device.nfcT2t(hex(h))));
+      await fn(async (h) => toHex(await t2t(hex(h))));
     } finally {
       await setPersonality(ctx.device, 1);
     }

@@ -48,7 +48,8 @@ export function argumentError(cmd: Command, err: unknown): TapkitError {
     const flag = /(--[\w-]+)/.exec(message)?.[1] ?? /'(-\w)/.exec(message)?.[1] ?? "?";
     if (/does not take an argument/.test(message))
       return usageError(`option '${flag}' of 'tapkit ${cmd.name}' is a switch and takes no value`, `write ${flag} alone; ${usage}`);
-    return usageError(`option '${flag}' of 'tapkit ${cmd.name}' needs a value`, `write ${flag} VALUE; ${usage}`);
+    // "--seed -5" lands here too: a value that starts with '-' reads as an option.
+    return usageError(`option '${flag}' of 'tapkit ${cmd.name}' needs a value`, `write ${flag} VALUE (a value starting with '-' as ${flag}=VALUE); ${usage}`);
   }
   if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
     const arg = /'([^']*)'/.exec(message)?.[1] ?? "?";

@@ -51,6 +51,8 @@ export const EXIT_FOR_CODE: Readonly<Record<string, ExitName>> = Object.freeze({
   OUT_NOT_WRITABLE: "usage",
   OUT_EXISTS: "usage",
   ISSUER_PATH: "usage",
+  // tapkit hil --firmware FILE that is not what the connected device runs (refused before any case)
+  FIRMWARE_MISMATCH: "usage",
   // a locked device's wipe without its exact confirmation phrase (nothing was sent)
   WIPE_PHRASE: "usage",
   // the port is not there (or went away), or nothing listens on it

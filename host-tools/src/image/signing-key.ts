@@ -135,6 +135,12 @@ export function loadPublicKey(path: string): PublicKeyInfo {
     alg = algOfKeyObject(k, path);
     const jwk = k.export({ format: "jwk" });
     publicKey = alg === COSE_ALG_EDDSA ? fromB64u(jwk.x) : Uint8Array.of(4, ...fromB64u(jwk.x), ...fromB64u(jwk.y));
+  } else if (!/^[0-9a-fA-F\s]+$/.test(text)) {
+    throw imageError(
+      "KEY_FORMAT",
+      `${path} is not a key file: expected a PEM public key (NAME.pub.pem from tapkit image keygen) or a raw public key in hex`,
+      "give NAME.pub.pem from tapkit image keygen",
+    );
   } else {
     try {
       return trustAnchor(parseHex(text.trim()), path);

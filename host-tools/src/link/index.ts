@@ -22,7 +22,7 @@ export {
   type ReceiverCounters,
   type FrameReceiverOptions,
 } from "./frame.ts";
-export { LinkError, DEFAULT_HINTS, type LinkErrorCode, type LinkErrorDetails } from "./errors.ts";
+export { LinkError, DEFAULT_HINTS, lifecycleHint, type LinkErrorCode, type LinkErrorDetails } from "./errors.ts";
 export { openTransport, createStreamPair, serialOpenError, DEFAULT_BAUD, type Transport, type OpenTransportOptions } from "./transport.ts";
 export {
   LinkSession,

@@ -304,6 +304,11 @@ export class LinkSession {
     return results;
   }
 
+  /** True once the session or its transport closed: every later request fails with LINK_CLOSED at once. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Writes bytes as they are (conformance tests inject corrupt frames with this). */
   async sendRaw(bytes: Uint8Array): Promise<void> {
     if (this.closed) throw new LinkError("LINK_CLOSED", `${this.transport.description} session is closed`);

@@ -72,6 +72,13 @@ export function serialOpenError(path: string, err: Error & { code?: string }): L
   if (/EBUSY|EAGAIN|Cannot lock port|busy|temporarily unavailable/i.test(text)) {
     return new LinkError("PORT_BUSY", `${path} is in use by another program`, details);
   }
+  // ENOTTY: the path exists but takes no serial settings (/dev/null, a plain file).
+  if (/ENOTTY|Inappropriate ioctl/i.test(text)) {
+    return new LinkError("PORT_ERROR", `${path} is not a serial port`, {
+      ...details,
+      hint: "give the device's serial port (ls /dev/ttyUSB* /dev/ttyACM*), a simulator's pty, or tcp:HOST:PORT",
+    });
+  }
   return new LinkError("PORT_ERROR", `cannot open ${path}: ${err.message}`, details);
 }
 

@@ -2,7 +2,7 @@
 // a selection against a device (real or simulated) over the nfc-test channel or a PC/SC
 // reader, and files JUnit, JSON and HTML reports plus a signed summary; `hil verify-report`
 // checks a filed report offline against the lab's public key.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION, PORT_OPTION } from "../command.ts";
 import { table } from "../output.ts";
@@ -20,9 +20,47 @@ import { loadPublicKey, loadSigningKey } from "../../image/signing-key.ts";
 import { withDevice } from "./connect.ts";
 import { pcscPath } from "../../pcsc/index.ts";
 import { optionalInteger } from "../option-values.ts";
+import { checkDestination } from "../../files/durable-write.ts";
+import { checkFirmwareMatchesDevice, readFirmwareFile } from "../../../../hil-tests/firmware-check.ts";
 
 function parseSeed(v: string | undefined): number | undefined {
-  return optionalInteger(v, "seed", { min: 0, max: 0xffffffff, what: "a seed", hint: "reuse the seed a report shows, e.g. --seed 1234" });
+  return optionalInteger(v, "seed", {
+    min: 0,
+    max: 0xffffffff,
+    what: "a seed",
+    hint: "seeds are 0..4294967295; reuse the seed a report shows, e.g. --seed 1234",
+  });
+}
+
+/** The seed a JSON report ran with (for --rerun-failed), or undefined when it has none. */
+function reportSeed(path: string): number | undefined {
+  try {
+    const seed = JSON.parse(readFileSync(path, "utf8")).seed;
+    return Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff ? seed : undefined;
+  } catch {
+    return undefined; // failedIdsFromReport already refused an unreadable report
+  }
+}
+
+/** A lab key (--sign, --key): a missing or wrong file is a usage error naming the option. */
+function labKey<T>(flag: string, path: string, load: (p: string) => T): T {
+  try {
+    return load(path);
+  } catch (e) {
+    if (e instanceof TapkitError && (e.code === "KEY_READ" || e.code === "KEY_FORMAT"))
+      throw new TapkitError("USAGE", `${flag} ${path}: ${e.message}`, e.hint, { option: flag, path });
+    throw e;
+  }
+}
+
+/** Every report path must be writable before the run starts: an hour of cases is not lost to a typo. */
+function checkReportPaths(files: Record<string, string | null>): void {
+  for (const [what, path] of Object.entries(files)) {
+    if (!path) continue;
+    // A report thrown away on purpose (--junit /dev/null) is fine: writing to a character device works.
+    if (existsSync(path) && statSync(path).isCharacterDevice()) continue;
+    checkDestination(path, { force: true, option: `--${what}`, what: "report" });
+  }
 }
 
 /** --timeout: the link's per-attempt timeout in ms (a loaded bench or a slow board needs more). */
@@ -42,13 +80,14 @@ export const hil: Command = {
   name: "hil",
   summary: "run the conformance suite against a device (real or simulated); list it with --list",
   usage:
-    "tapkit hil --list [--only PAT ...] [--tag PAT ...] [--json] | tapkit hil --port PORT [--reader NAME] [--only PAT ...] [--exclude PAT ...] [--tag PAT ...] [--rerun-failed REPORT] [--allow-destructive] [--seed N] [--firmware FILE] [--junit F] [--report F] [--html F] [--sign KEY] [--json]",
+    "tapkit hil --list [--only PAT ...] [--exclude PAT ...] [--tag PAT ...] [--json] | tapkit hil --port PORT [--reader NAME] [--only PAT ...] [--exclude PAT ...] [--tag PAT ...] [--rerun-failed REPORT] [--allow-destructive] [--seed N] [--firmware FILE] [--junit F] [--report F] [--html F] [--sign KEY] [--json]",
   examples: [
     "tapkit hil --list                                   # the catalogue, no device needed",
     "tapkit hil --list --only 'NFC-T4-*' --json",
+    "tapkit hil --list --only 'LINK-00[1-3]' --exclude LINK-002   # globs: * ? [...]",
     "tapkit hil --port /dev/ttyUSB0 --firmware fw-1.4.0.tki --report lab.json --html lab.html --sign keys/lab.pem",
     "tapkit hil --port tcp:127.0.0.1:7300 --reader 'Virtual PCD 00 00' --only nfc   # simulator started with --pcsc",
-    "tapkit hil --port /dev/ttyUSB0 --rerun-failed lab.json --seed 1234",
+    "tapkit hil --port /dev/ttyUSB0 --rerun-failed lab.json   # the report's failures, with the report's seed (or --seed N)",
     "tapkit hil --port tcp:127.0.0.1:7300 --allow-destructive   # also the cases that spend value, use PIN tries, advance counters",
     "tapkit hil verify-report lab.json --key keys/lab.pub.pem",
   ],
@@ -59,7 +98,7 @@ export const hil: Command = {
     only: { type: "string", multiple: true, help: "run only these cases: exact id, area name, or glob (NFC-T4-*)" },
     exclude: { type: "string", multiple: true, help: "leave these cases out (same patterns as --only)" },
     tag: { type: "string", multiple: true, help: "run only cases with a tag matching this (glob)" },
-    "rerun-failed": { type: "string", help: "run the fail and error cases of this JSON report again" },
+    "rerun-failed": { type: "string", help: "run the fail and error cases of this JSON report again, with its seed unless --seed is given" },
     "allow-destructive": { type: "boolean", help: "also run cases that change lasting device state (listed in the report)" },
     timeout: { type: "string", help: "per-attempt link timeout in ms (default 500 ms + twice the line time); raise it on a loaded bench" },
     seed: { type: "string", help: "seed for the random parts (fuzzing); default random, always reported" },
@@ -71,6 +110,8 @@ export const hil: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
+    if (opts["rerun-failed"] && !existsSync(opts["rerun-failed"]))
+      throw usageError(`--rerun-failed ${opts["rerun-failed"]}: no such file`, "pass the .json report of an earlier tapkit hil run");
     const ids = opts["rerun-failed"] ? failedIdsFromReport(opts["rerun-failed"]) : undefined;
     const cases = selectCases(ALL_CASES, { only: opts.only, exclude: opts.exclude, tags: opts.tag, ids });
     if (opts.list) {
@@ -78,17 +119,34 @@ export const hil: Command = {
       out.result({ count: entries.length, cases: entries }, (r: { cases: ReturnType<typeof catalogueEntries> }) => {
         out.line(
           table([
-            ["id", "area", "roles", "state", "reference", "title"],
-            ...r.cases.map((c) => [c.id, c.area, c.roles.join("+"), c.changes ? "changes" : "-", c.ref, c.title]),
+            ["id", "area", "tags", "roles", "state", "reference", "title"],
+            ...r.cases.map((c) => [c.id, c.area, c.tags.join(",") || "-", c.roles.join("+"), c.changes ? "changes" : "-", c.ref, c.title]),
           ]),
         );
         out.line(`${r.cases.length} case(s)`);
       });
       return EXIT.ok;
     }
-    const seed = parseSeed(opts.seed);
-    const lab = opts.sign ? loadSigningKey(opts.sign) : undefined;
+    // Everything the run needs from disk is checked before the device is touched.
+    let seed = parseSeed(opts.seed);
+    let seedFrom = seed === undefined ? "random" : "--seed";
+    if (seed === undefined && opts["rerun-failed"]) {
+      seed = reportSeed(opts["rerun-failed"]);
+      if (seed !== undefined) {
+        seedFrom = "the --rerun-failed report";
+        out.status(`--rerun-failed: reusing the report's seed ${seed} (give --seed N for another)`);
+      }
+    }
+    const firmware = opts.firmware ? readFirmwareFile(opts.firmware) : undefined;
+    const lab = opts.sign ? labKey("--sign", opts.sign, loadSigningKey) : undefined;
+    // The reports sit together: --junit lab.xml puts lab.json and lab.html beside it.
+    const junit = opts.junit ?? "tapkit-hil.xml";
+    const stem = junit.endsWith(".xml") ? junit.slice(0, -4) : junit;
+    const report = opts.report ?? `${stem}.json`;
+    const files = { junit, report, html: opts.html ?? `${stem}.html`, signed: lab ? `${report}.cose` : null };
+    checkReportPaths({ junit: files.junit, report: files.report, html: files.html, sign: files.signed });
     const suite = await withDevice({ ...opts, timeoutMs: parseTimeout(opts.timeout) }, async (device) => {
+      if (firmware) await checkFirmwareMatchesDevice(firmware, device);
       const nfc = opts.reader ? await pcscPath(opts.reader) : undefined;
       out.status(
         `conformance run on ${device.port}: ${device.hello.board}, fw ${device.hello.fw}; tag APDUs via ${nfc?.description ?? "the nfc-test channel"}; ${cases.length} case(s)`,
@@ -99,34 +157,37 @@ export const hil: Command = {
           nfc,
           seed,
           allowDestructive: Boolean(opts["allow-destructive"]),
-          firmware: opts.firmware,
+          firmware: firmware?.path,
           onResult: (r) => out.status(`  ${r.verdict.toUpperCase().padEnd(7)} ${r.id} ${r.title}${r.message ? ` — ${r.message}` : ""}`),
         });
       } finally {
         await nfc?.close();
       }
     });
-    // The reports sit together: --junit lab.xml puts lab.json and lab.html beside it.
-    const junit = opts.junit ?? "tapkit-hil.xml";
-    const stem = junit.endsWith(".xml") ? junit.slice(0, -4) : junit;
-    const files = { junit, report: opts.report ?? `${stem}.json`, html: opts.html ?? `${stem}.html`, signed: null as string | null };
     const json = toJsonReport(suite);
     writeFileSync(files.report, json);
     writeFileSync(files.junit, toJUnit(suite));
     writeFileSync(files.html, toHtml(suite));
-    if (lab) {
-      files.signed = `${files.report}.cose`;
-      writeFileSync(files.signed, signReport(suite, Buffer.from(json), lab));
-    }
+    if (lab && files.signed) writeFileSync(files.signed, signReport(suite, Buffer.from(json), lab));
     const { cases: _all, ...headline } = suite;
-    out.result({ ...headline, cases: suite.cases.map(({ figures: _f, ...c }) => c), files }, (s) => {
+    out.result({ ...headline, seedFrom, cases: suite.cases.map(({ figures: _f, ...c }) => c), files }, (s) => {
       out.line(
         table([
           ["pass", "fail", "error", "n/a", "skipped", "seed", "time"],
-          [String(s.passed), String(s.failed), String(s.errors), String(s.notApplicable), String(s.skipped), String(s.seed), `${(s.ms / 1000).toFixed(1)} s`],
+          [
+            String(s.passed),
+            String(s.failed),
+            String(s.errors),
+            String(s.notApplicable),
+            String(s.skipped),
+            `${s.seed}${s.seedFrom === "--seed" ? "" : ` (${s.seedFrom})`}`,
+            `${(s.ms / 1000).toFixed(1)} s`,
+          ],
         ]),
       );
+      if (s.linkLostAt) out.line(`link lost at case ${s.linkLostAt}: the cases after it were not tried (bench fault)`);
       if (s.stateChanges.length) out.line(`state changes made:\n  ${s.stateChanges.join("\n  ")}`);
+      if (s.stateChangesUnconfirmed.length) out.line(`state changes declared but not confirmed:\n  ${s.stateChangesUnconfirmed.join("\n  ")}`);
       out.line(`reports: ${[files.report, files.junit, files.html, files.signed].filter(Boolean).join(", ")}`);
     });
     return suite.failed > 0 || suite.errors > 0 ? EXIT.testsFailed : EXIT.ok;
@@ -146,7 +207,14 @@ export const hilVerifyReport: Command = {
   },
   async run(opts, [report], out) {
     if (!opts.key) throw usageError("tapkit hil verify-report needs --key", "--key keys/lab.pub.pem (the lab's public key)");
-    const key = loadPublicKey(opts.key);
+    for (const [flag, path] of [
+      ["REPORT", report],
+      ["--key", opts.key],
+      ["--sig", opts.sig ?? `${report}.cose`],
+    ])
+      if (!existsSync(path))
+        throw usageError(`${flag} ${path}: no such file`, "tapkit hil verify-report REPORT.json --key LAB.pub.pem [--sig REPORT.json.cose]");
+    const key = labKey("--key", opts.key, loadPublicKey);
     const r = verifyReport(readBytes(report, "JSON report"), readBytes(opts.sig ?? `${report}.cose`, "signed summary"), key.publicKey, key.alg);
     out.result({ ok: true, report, ...r }, (v) => {
       out.line(`OK: ${report} is the report signed by key ${v.kid}`);
