@@ -102,13 +102,20 @@ export interface BackgroundSim {
   };
   port: string;
   lines: string[];
+  /** what it printed on stderr so far */
+  stderr(): string;
+  /** its exit status (-1: ended by a signal) once it has ended, however it was stopped */
+  exited: Promise<number>;
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
-/** Starts `tapkit sim --json ...` and waits for its ready line. */
-export async function startSim(args: string[]): Promise<BackgroundSim> {
+/**
+ * Starts `tapkit sim --json ...` and waits for its ready line. `detached`: in a process group
+ * of its own, as a shell runs it in a terminal (so a test can signal the whole group).
+ */
+export async function startSim(args: string[], options: { detached?: boolean } = {}): Promise<BackgroundSim> {
   ensureCli();
-  const child = spawn(process.execPath, [CLI, "sim", "--json", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "sim", "--json", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: options.detached });
   const lines: string[] = [];
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
@@ -131,6 +138,8 @@ export async function startSim(args: string[]): Promise<BackgroundSim> {
     ready,
     port: ready.pty ?? `tcp:127.0.0.1:${ready.tcp}`,
     lines,
+    stderr: () => stderr,
+    exited,
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
       return exited;

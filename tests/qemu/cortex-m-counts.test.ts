@@ -43,7 +43,7 @@ test("Cortex-M instructions per operation: the same in two runs, beside the Wasm
     "a second run counts every operation the same",
   );
   const ops = costs.ops.map((o) => o.op);
-  for (const name of ["boot", "hello", "NFC SELECT", "full SUN tap", "v10-M QR", "store counter increment"])
+  for (const name of ["boot", "hello", "NFC SELECT", "SUN tap with field-off", "v10-M QR", "store counter increment"])
     assert.ok(
       ops.some((o) => o.startsWith(name)),
       `${name} is measured`,

@@ -20,7 +20,7 @@ import { ALL_CASES } from "../../hil-tests/cases/index.ts";
 import { selectCases } from "../../hil-tests/select.ts";
 import { CLI, ensureCli, startSim, tapkit, tempDir } from "../cli/cli-helpers.ts";
 import { longTests } from "../support/long-tests.ts";
-import { alive, childrenNamed, qemuBoardElf, qemuMissing } from "./qemu-fixture.ts";
+import { alive, childrenNamed, pathExists, qemuBoardElf, qemuMissing } from "./qemu-fixture.ts";
 
 // QEMU boots in about a second, the conformance run over the pty takes 25-60 s.
 longTests();
@@ -100,6 +100,19 @@ test("tapkit sim --board qemu-m4: the simulator's ready line; info and a conform
   assert.equal(info.json.board, "qemu-m4");
   assert.match(info.json.shell, /^tapkit-cortex-m\/\d+\.\d+\.\d+$/);
   assert.equal(info.json.store.pages, 20, "the store mounted on the NOR chip");
+  const build = JSON.parse(readFileSync(join(firmwarePath(board.name), "..", "build.json"), "utf8"));
+  assert.deepEqual(
+    [info.json.linearMemory.used, info.json.linearMemory.backed],
+    [build.staticData.heapBase, build.native.sections.linear],
+    "linear memory used and backed, from the build record",
+  );
+  const infoText = await tapkit(["info", "--port", sim.port]);
+  assert.match(
+    infoText.stdout,
+    new RegExp(
+      `linear memory ${build.staticData.heapBase.toLocaleString("en-US")} B used \\(1 declared 64 KiB page; the qemu-m4 shell backs only the used bytes\\)`,
+    ),
+  );
 
   const junit = join(tempDir(t), "qemu.xml");
   // A sample of every area (the whole catalogue runs against the simulator in tests/hil):
@@ -154,7 +167,7 @@ test("tapkit sim --board qemu-m4: the simulator's ready line; info and a conform
   assert.equal(code, 0);
   assert.ok(sim.lines.some((l) => JSON.parse(l).event === "stopped"));
   assert.equal(alive(qemu), false, "no QEMU left behind");
-  assert.equal(lstatExists(sim.ready.pty!), false, "the pty link is gone");
+  assert.equal(pathExists(sim.ready.pty!), false, "the pty link is gone");
 });
 
 test("SIGINT (Ctrl-C) stops tapkit sim --board qemu-m4 and its QEMU as well", { skip }, async (t) => {
@@ -165,7 +178,7 @@ test("SIGINT (Ctrl-C) stops tapkit sim --board qemu-m4 and its QEMU as well", { 
   assert.ok(lstatSync(link).isSymbolicLink());
   assert.equal(await sim.stop("SIGINT"), 0);
   assert.equal(alive(qemu), false);
-  assert.equal(lstatExists(sim.ready.pty!), false);
+  assert.equal(pathExists(sim.ready.pty!), false);
 });
 
 test("keys stay in the secure element: after taps and voucher checks, no byte string of any key is in the MCU's RAM", { skip }, async () => {
@@ -207,12 +220,3 @@ test("keys stay in the secure element: after taps and voucher checks, no byte st
     await running.stop();
   }
 });
-
-function lstatExists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

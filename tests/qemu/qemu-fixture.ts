@@ -1,6 +1,6 @@
 // Shared by the emulated-board tests: whether the Debian tools are there (the tests skip
 // LOUDLY when not), the qemu-m4 ELF built once, and reading a running board's processes.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readdirSync } from "node:fs";
 import { loadBoard, type Board } from "../../host-tools/src/boards/index.ts";
 import { buildFirmware } from "../../host-tools/src/build/index.ts";
 import { firmwareElfPath } from "../../host-tools/src/paths.ts";
@@ -32,6 +32,16 @@ export function childrenNamed(pid: number, command: string): number[] {
     }
   }
   return found;
+}
+
+/** Whether anything (a file, a directory, a dangling symlink) is at `path`. */
+export function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function alive(pid: number): boolean {

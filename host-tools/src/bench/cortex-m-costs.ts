@@ -138,7 +138,9 @@ async function commonSteps(board: Board, target: Target, request: ReturnType<typ
   if (board.mode === "plaque") {
     await request("tag.set", buildTapTemplate({ url: SUN_URL, aar: "com.example.pay" }));
     await tap(); // the first tap allocates the store's counter block; measure a steady one
-    await measure("full SUN tap (3 SELECT + 3 READ)", tap);
+    // Not nfc-costs.ts's per-APDU tap: this one also counts the field-off that ends the
+    // previous session (the applet's deselect, ~2,700 Wasm instructions) and reads NLEN twice.
+    await measure("SUN tap with field-off (field off + 3 SELECT + 4 READ)", tap);
   }
   if (board.display) await measure("v10-M QR encode + render (qr.show)", () => request("qr.show", { text: V10M_TEXT, ecl: 1, min: 10, max: 10, scale: 3 }));
   await request("store.ctr", { id: 1 }); // the first increment allocates the counter

@@ -58,8 +58,8 @@ export interface ModuleBytes {
    * alphanumeric mode's nine symbols (9 B) and the 8 data masks as 12 row patterns each (96 B)
    */
   tables: number;
+  /** information only: issue 12 retired the 10 KiB target for this part; the whole image on the board is what counts */
   total: number;
-  target: number;
   functions: number;
   /** code bytes per source file, so a size regression points at its module */
   byFile: Record<string, number>;
@@ -220,7 +220,7 @@ function moduleBytes(wat: string): ModuleBytes {
   });
   const tables = 2 * 4 * 41 + 59 * 7 + 9 + 8 * 12;
   const linkOps = (byFile["firmware/qr/qr-ops"] ?? 0) + (byFile["firmware/emv/payment-ops"] ?? 0);
-  return { code, tables, total: code + tables, target: 10 * 1024, functions, byFile, linkOps };
+  return { code, tables, total: code + tables, functions, byFile, linkOps };
 }
 
 function codeBodySizes(wasm: Uint8Array): number[] {

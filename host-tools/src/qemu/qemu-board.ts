@@ -2,17 +2,19 @@
 // the board's ELF, UART0 on a pseudo-terminal (the link, linked at a stable path like the
 // simulator's), UARTs 1-4 on the chips' sockets, semihosting for the shell's console and a
 // QMP socket to read guest memory. Ready once the shell reports the firmware booted; stop()
-// ends QEMU (SIGTERM, then SIGKILL), the chips and the files, and a dying Node process takes
-// QEMU with it.
+// ends QEMU (SIGTERM, then SIGKILL), the chips and the files. A Node process that exits takes
+// QEMU with it; one killed outright leaves it to the orphan guard (sim/orphan-guard.ts), which
+// also removes the link and the socket directory.
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { lstatSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { qemuShell, type Board } from "../boards/index.ts";
 import { BoardChips, type BoardChipsOptions } from "../sim/peripherals/board-chips.ts";
 import { TapkitError } from "../errors/index.ts";
+import { forgetPath, forgetProcess, guardPath, guardProcess } from "../sim/orphan-guard.ts";
+import { defaultSimLinkPath, simWorkDirPrefix } from "../sim/stale-sim-files.ts";
 import { QEMU_ARM, elfSymbols } from "./qemu-tools.ts";
 import { readGuestMemory } from "./qmp.ts";
 
@@ -65,9 +67,10 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
   const { board } = options;
   const shell = qemuShell(board);
   if (!shell) throw new TapkitError("SIM_NOT_EMULATED", `board ${board.name} has no QEMU shell`, "run it with tapkit sim (the Node simulator)");
-  const work = mkdtempSync(join(tmpdir(), `tapkit-${board.name}-`));
+  const work = mkdtempSync(simWorkDirPrefix(board.name));
+  guardPath(work, "dir");
   const chips = new BoardChips(board, { ...options.chips, stateDir: options.stateDir, blank: options.blank });
-  const linkPath = options.pty === undefined || options.pty === true ? `/tmp/tapkit-${board.name}-${process.pid}` : options.pty;
+  const linkPath = options.pty === undefined || options.pty === true ? defaultSimLinkPath(board.name) : options.pty;
   const events = new EventEmitter();
   const lines: string[] = [];
   let child: ChildProcess | null = null;
@@ -92,8 +95,12 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
     }
     await chips.close();
     await closeConsole();
-    if (linked) rmSync(linkPath, { force: true });
+    if (linked) {
+      rmSync(linkPath, { force: true });
+      forgetPath(linkPath, "link");
+    }
     rmSync(work, { recursive: true, force: true });
+    forgetPath(work, "dir");
   };
 
   try {
@@ -134,6 +141,8 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
     const proc = spawn(QEMU_ARM, args, { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     process.on("exit", killNow);
+    guardProcess(proc.pid);
+    proc.once("exit", () => forgetProcess(proc.pid));
     let output = "";
     let device = "";
     const ready = new Promise<void>((resolve, reject) => {
@@ -188,6 +197,7 @@ export async function startQemuBoard(options: StartQemuBoardOptions): Promise<Ru
     await ready;
     linkPty(linkPath, device);
     linked = true;
+    guardPath(linkPath, "link");
 
     const [bottom, top] = Object.values(elfSymbols(options.elfPath, ["__stack_bottom", "__stack_top"]));
     const exited = new Promise<string>((resolve) =>

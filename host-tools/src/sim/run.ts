@@ -5,6 +5,7 @@ import type { Board } from "../boards/board.ts";
 import { SimDevice } from "./device.ts";
 import { serveTcp } from "./serve-tcp.ts";
 import { servePty } from "./serve-pty.ts";
+import { defaultSimLinkPath } from "./stale-sim-files.ts";
 
 export interface StartSimulatorOptions {
   board: Board;
@@ -46,7 +47,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Ru
     stops.push(() => tcp.close());
     let ptyPath: string | undefined;
     if (options.pty) {
-      ptyPath = options.pty === true ? `/tmp/tapkit-${options.board.name}-${process.pid}` : options.pty;
+      ptyPath = options.pty === true ? defaultSimLinkPath(options.board.name) : options.pty;
       const pty = await servePty({ path: ptyPath, tcpPort: tcp.port });
       stops.push(() => pty.close());
     }

@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { TapkitError } from "../errors/index.ts";
+import { forgetPath, forgetProcess, guardPath, guardProcess } from "./orphan-guard.ts";
 
 export interface PtyUartServer {
   readonly path: string;
@@ -38,8 +39,10 @@ export async function servePty(options: { path: string; tcpPort: number; tcpHost
       stdio: ["ignore", "ignore", "pipe"],
     });
     child = proc;
+    guardProcess(proc.pid);
     proc.stderr!.on("data", (d: Buffer) => (lastError = d.toString().trim()));
     proc.on("exit", () => {
+      forgetProcess(proc.pid);
       if (child === proc) child = null;
       if (!closed) setTimeout(() => !closed && !child && start(), 20);
     });
@@ -59,12 +62,15 @@ export async function servePty(options: { path: string; tcpPort: number; tcpHost
     }
   };
 
+  // socat removes its link when it is stopped, not when it is killed
+  guardPath(path, "link");
   start();
   try {
     await ready();
   } catch (e) {
     closed = true;
     (child as ChildProcess | null)?.kill();
+    forgetPath(path, "link");
     throw e;
   }
   return {
@@ -82,6 +88,7 @@ export async function servePty(options: { path: string; tcpPort: number; tcpHost
           proc.kill("SIGTERM");
         });
       }
+      forgetPath(path, "link");
     },
   };
 }

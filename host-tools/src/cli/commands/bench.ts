@@ -4,6 +4,18 @@ import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
 import { table } from "../output.ts";
 import type { BenchResults } from "../../bench/run.ts";
+import { loadBoard, qemuShell } from "../../boards/index.ts";
+
+/**
+ * Linear memory the board's shell backs: a C shell only what the module uses, the Node
+ * simulator the declared pages (and, when the bench built the module into the C shell too,
+ * what that build backs).
+ */
+function linearBacking(f: BenchResults["firmware"][number]): string {
+  const cShell = f.cortexM ? `${f.cortexM.sections.linear} B` : null;
+  if (qemuShell(loadBoard(f.board))) return cShell ? `${cShell} (C shell)` : "not measured (no ELF)";
+  return `${f.session.memoryBytes} B (Node simulator)${cShell ? `; ${cShell} in its C shell build` : ""}`;
+}
 
 export const bench: Command = {
   name: "bench",
@@ -32,17 +44,19 @@ export const bench: Command = {
       out.line("firmware");
       out.line(
         table([
-          ["board", "bytes", "imports", "boot instr", "mem high-water", "memory"],
+          ["board", "bytes", "imports", "boot instr", "linear memory used", "declared", "backed"],
           ...res.firmware.map((f) => [
             f.board,
             String(f.bytes),
             String(f.imports.length),
             String(f.session.bootInstructions),
             `${f.session.memoryHighWater} B`,
-            `${f.session.memoryBytes / 1024} KiB`,
+            `${f.session.memoryBytes / 65536} x 64 KiB page`,
+            linearBacking(f),
           ]),
         ]),
       );
+      out.line("  (used: static data + what the session wrote above it; declared: the module's memory section, not RAM; backed: what the shell maps)");
       for (const f of res.firmware) {
         out.line(`\n${f.board}: Wasm instructions per operation (HAL calls)`);
         out.line(
@@ -67,7 +81,7 @@ export const bench: Command = {
         if (f.nfc) {
           for (const t of f.nfc.taps)
             out.line(
-              `  nfc: ${t.mode} tap (3 SELECT + 3 READ) ${t.instructions} instructions, keystore ${JSON.stringify(t.keystoreCalls)}${t.mode === "sun" ? ` (target ${f.nfc.sunTapTarget})` : ""}; SELECT ${f.nfc.select}, READ CC ${f.nfc.read}`,
+              `  nfc: ${t.mode} tap, the 6 APDUs alone (3 SELECT + 3 READ, no field-off) ${t.instructions} instructions, keystore ${JSON.stringify(t.keystoreCalls)}${t.mode === "sun" ? ` (target ${f.nfc.sunTapTarget})` : ""}; SELECT ${f.nfc.select}, READ CC ${f.nfc.read}`,
             );
         }
         for (const w of f.wallet ?? []) {
@@ -107,7 +121,7 @@ export const bench: Command = {
             `  qr: amount request -> frame ${q.amountToFrame}, v10-M auto-mask encode+render ${q.v10mEncodeRender} (target ${q.v10mTarget}) instructions (link share ~${q.linkBaseline})`,
           );
           out.line(
-            `  qr: Wasm encoder ${q.speed.wasmUs.toFixed(0)} us vs qrcode ${q.speed.qrcodeUs.toFixed(0)} us, qrcode-generator ${q.speed.qrcodeGeneratorUs.toFixed(0)} us, qr ${q.speed.qrUs.toFixed(0)} us, Nayuki ${q.speed.nayukiUs.toFixed(0)} us per v10-M symbol (fastest of ${q.speed.rounds} interleaved passes; link ${q.speed.linkUs.toFixed(0)} us of ours; fastest peer ${q.speed.fastestPeer} / ours = ${q.speed.ratio.toFixed(2)}, median per pass ${q.speed.medianRoundRatio.toFixed(2)}); QR+EMV+render ${q.moduleBytes.total} B (target ${q.moduleBytes.target}; of it link-op glue ${q.moduleBytes.linkOps} B)`,
+            `  qr: Wasm encoder ${q.speed.wasmUs.toFixed(0)} us vs qrcode ${q.speed.qrcodeUs.toFixed(0)} us, qrcode-generator ${q.speed.qrcodeGeneratorUs.toFixed(0)} us, qr ${q.speed.qrUs.toFixed(0)} us, Nayuki ${q.speed.nayukiUs.toFixed(0)} us per v10-M symbol (fastest of ${q.speed.rounds} interleaved passes; link ${q.speed.linkUs.toFixed(0)} us of ours; fastest peer ${q.speed.fastestPeer} / ours = ${q.speed.ratio.toFixed(2)}, median per pass ${q.speed.medianRoundRatio.toFixed(2)}); QR+EMV+render code and tables ${q.moduleBytes.total} B (of it link-op glue ${q.moduleBytes.linkOps} B)`,
           );
         }
       }

@@ -6,6 +6,7 @@ import { table } from "../output.ts";
 import { withDevice } from "./connect.ts";
 import { toHex } from "../../bytes/hex.ts";
 import { readWalletInfoIfAny } from "../../wallet/index.ts";
+import { readLinearMemoryRecord, type LinearMemoryRecord } from "../../build/build-record.ts";
 
 export const info: Command = {
   name: "info",
@@ -19,7 +20,16 @@ export const info: Command = {
       const w = await readWalletInfoIfAny(d);
       const id = await d.ops.identity.get();
       const identity = { serial: id.serial ?? null, uid: id.uid ? toHex(id.uid) : null };
-      return { port: d.port, ...info, identity, wallet: w && { ...w.info, kid: toHex(w.info.kid), pub: toHex(w.info.pub), chain: w.chain.map(toHex) } };
+      // The device says how many pages it declares; how much of them the module uses is in
+      // the build record of its board (when this checkout built it).
+      const linearMemory = typeof info.board === "string" ? readLinearMemoryRecord(info.board) : null;
+      return {
+        port: d.port,
+        ...info,
+        identity,
+        linearMemory,
+        wallet: w && { ...w.info, kid: toHex(w.info.kid), pub: toHex(w.info.pub), chain: w.chain.map(toHex) },
+      };
     });
     out.result(result, (r) => {
       out.line(
@@ -32,7 +42,7 @@ export const info: Command = {
           ["state", lifecycleLine(r.state)],
           ["identity", r.identity.serial !== null ? `serial ${r.identity.serial}, UID ${r.identity.uid}` : "none (not provisioned)"],
           ["uptime", `${(r.uptime / 1000).toFixed(1)} s`],
-          ["memory", `${r.mem?.pages ?? "?"} page(s) of 64 KiB, mailbox ${r.mem?.io ?? "?"} B`],
+          ["memory", `${linearMemoryText(r.mem?.pages, r.linearMemory)}, mailbox ${r.mem?.io ?? "?"} B`],
         ]),
       );
       out.line("link counters:");
@@ -51,6 +61,19 @@ export const info: Command = {
     });
   },
 };
+
+/** Linear memory as a maker reads it: bytes used first, the declared page (not RAM) beside them. */
+export function linearMemoryText(pages: number | undefined, record: LinearMemoryRecord | null): string {
+  const declared = `${pages ?? "?"} declared 64 KiB page${pages === 1 ? "" : "s"}`;
+  if (!record) return `linear memory: ${declared} (bytes used: tapkit build --board NAME --map)`;
+  const backing =
+    record.backed === null
+      ? ""
+      : record.backed === record.used
+        ? `; the ${record.board} shell backs only the used bytes`
+        : `; the ${record.board} shell backs ${record.backed.toLocaleString("en-US")} B`;
+  return `linear memory ${record.used.toLocaleString("en-US")} B used (${declared}${backing})`;
+}
 
 /** The lifecycle state with what it means for the user (docs/security.md). */
 function lifecycleLine(state: string | undefined): string {

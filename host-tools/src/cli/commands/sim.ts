@@ -1,6 +1,6 @@
 // tapkit sim: run a board's firmware in the reference board shell and serve its UART on a
-// pseudo-terminal and on TCP, until SIGINT/SIGTERM. Boards with a C shell (qemu-m4) run in
-// QEMU instead, their link on a pseudo-terminal only.
+// pseudo-terminal and on TCP, until SIGINT, SIGTERM or SIGHUP (its terminal closed). Boards
+// with a C shell (qemu-m4) run in QEMU instead, their link on a pseudo-terminal only.
 import { existsSync } from "node:fs";
 import type { Command } from "../command.ts";
 import { JSON_OPTION } from "../command.ts";
@@ -17,11 +17,21 @@ import { parseBaud } from "./connect.ts";
 import { servePcsc } from "../../sim/serve-pcsc.ts";
 import { DeviceClient } from "../../device/client.ts";
 import { installDemoWallet, type DemoWallet } from "../../wallet/demo-issuer.ts";
+import { removeStaleSimFiles } from "../../sim/stale-sim-files.ts";
+import { stopSignals } from "../stop-signals.ts";
 
 function bootSummary(running: SimDevice["running"]): string {
   if (running === "development") return "development image (no trust anchor yet: tapkit image trust)";
   if (!running) return "recovery: no bootable image (tapkit image list, tapkit flash)";
   return `slot ${running.slot === 0 ? "a" : "b"}, version ${running.fields.version.join(".")}, ${running.mode}`;
+}
+
+/** What the board started with, in words: --blank and --blank-wallet change it. */
+function setUpSummary(mode: string, blank: boolean, blankWallet: boolean): string {
+  if (blank) return "blank (no keys, no demo set-up)";
+  if (mode !== "card") return "with the DEMO set-up (demo keys, demo merchant)";
+  if (blankWallet) return "with the DEMO keys and a blank wallet (certify it with your issuer: tapkit issuer certify)";
+  return "with the DEMO set-up (demo keys, DEMO wallet)";
 }
 
 export const sim: Command = {
@@ -65,13 +75,15 @@ export const sim: Command = {
         "QEMU serves the emulated UART0 on a pseudo-terminal; use --pty PATH to choose its path",
       );
     }
+    if (opts["blank-wallet"] && board.mode !== "card")
+      throw usageError(`--blank-wallet applies to card boards; ${board.name} is a ${board.mode}`, "use --blank to start without the demo set-up");
     const tcpPort = tcpPortOption(opts.tcp, "tcp") ?? 0; // 0: any free port
     // Listen for the stop signals before anything is served: a script that reads the ready
     // line and stops us at once must get a clean stop (pty and socat removed), not a kill.
-    const stopRequested = new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
+    const stopRequested = stopSignals();
+    // on stderr also with --json: a script's log should show what we deleted
+    for (const stale of removeStaleSimFiles(board.name))
+      process.stderr.write(`tapkit sim: removed ${stale.path}, left by a tapkit sim (pid ${stale.pid}) that no longer runs\n`);
     const sim = emulated
       ? await startQemuBoard({
           board,
@@ -128,7 +140,7 @@ export const sim: Command = {
     };
     if (out.json) process.stdout.write(JSON.stringify(ready) + "\n");
     else {
-      out.line(`tapkit sim: ${board.name} running${ready.demo ? " with the DEMO set-up (demo keys, demo merchant)" : " blank"}`);
+      out.line(`tapkit sim: ${board.name} running ${setUpSummary(board.mode, Boolean(opts.blank), Boolean(opts["blank-wallet"]))}`);
       if (ready.pty) out.line(`  serial (pty): ${ready.pty}`);
       out.line(`  tcp:          ${ready.tcp ?? "none (the link is on the pty)"}`);
       out.line(`  baud:         ${ready.baud}`);
@@ -141,8 +153,12 @@ export const sim: Command = {
       if (ready.pcsc) out.line(`  pc/sc reader: ${ready.pcsc} (try: opensc-tool -r 0 -s 00A4040007D276000085010100)`);
       out.line(`try: tapkit info --port ${ready.pty ?? `tcp:127.0.0.1:${ready.tcp}`}    (Ctrl-C stops the simulator)`);
     }
-    // An emulated board can also end by itself (a CPU lockup stops QEMU).
-    const died = await Promise.race([stopRequested.then(() => null), "exited" in sim ? sim.exited : new Promise<never>(() => {})]);
+    // An emulated board can also end by itself (a CPU lockup stops QEMU). QEMU that a signal
+    // stopped was stopped with us: Ctrl-C or a closed terminal reaches the whole process group.
+    const died = await Promise.race([
+      stopRequested.then(() => null),
+      "exited" in sim ? sim.exited.then((reason) => (/terminating on signal/.test(reason) ? null : reason)) : new Promise<never>(() => {}),
+    ]);
     await pcsc?.close();
     await sim.stop();
     if (died) throw new TapkitError("SIM_BOARD_STOPPED", died, "run with --verbose to see the board's console");
