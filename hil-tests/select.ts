@@ -86,18 +86,26 @@ export function selectCases(all: ConformanceCase[], sel: Selection): Conformance
 }
 
 /** The ids whose verdict was fail or error in a JSON report written by `tapkit hil --report`. */
-export function failedIdsFromReport(path: string): string[] {
-  let report: { cases?: { id: string; verdict: string }[] };
+/** What --rerun-failed takes from an earlier JSON report: its fail and error cases, and its seed. */
+export interface RerunReport {
+  ids: string[];
+  /** the seed the report ran with (undefined when it has none a run could reuse) */
+  seed: number | undefined;
+}
+
+export function readRerunReport(path: string): RerunReport {
+  const hint = "pass the .json report of an earlier tapkit hil run";
+  let report: { cases?: { id: string; verdict: string }[]; seed?: unknown };
   try {
     report = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new TapkitError(
-      "USAGE",
-      `--rerun-failed: cannot read ${path} as a JSON report (${(e as Error).message})`,
-      "pass the .json report of an earlier tapkit hil run",
-    );
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new TapkitError("USAGE", `--rerun-failed ${path}: no such file`, hint);
+    throw new TapkitError("USAGE", `--rerun-failed: cannot read ${path} as a JSON report (${(e as Error).message})`, hint);
   }
-  if (!Array.isArray(report.cases))
-    throw new TapkitError("USAGE", `--rerun-failed: ${path} has no cases list`, "pass the .json report of an earlier tapkit hil run");
-  return report.cases.filter((c) => c.verdict === "fail" || c.verdict === "error").map((c) => c.id);
+  if (!Array.isArray(report.cases)) throw new TapkitError("USAGE", `--rerun-failed: ${path} has no cases list`, hint);
+  const seed = report.seed;
+  return {
+    ids: report.cases.filter((c) => c.verdict === "fail" || c.verdict === "error").map((c) => c.id),
+    seed: typeof seed === "number" && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff ? seed : undefined,
+  };
 }

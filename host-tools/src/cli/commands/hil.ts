@@ -11,7 +11,7 @@ import { EXIT, TapkitError } from "../../errors/index.ts";
 import { runConformance } from "../../../../hil-tests/runner.ts";
 import { ALL_CASES } from "../../../../hil-tests/cases/index.ts";
 import { catalogueEntries } from "../../../../hil-tests/catalogue.ts";
-import { failedIdsFromReport, selectCases } from "../../../../hil-tests/select.ts";
+import { readRerunReport, selectCases } from "../../../../hil-tests/select.ts";
 import { toJUnit } from "../../../../hil-tests/reporters/junit.ts";
 import { toJsonReport } from "../../../../hil-tests/reporters/json.ts";
 import { toHtml } from "../../../../hil-tests/reporters/html.ts";
@@ -30,16 +30,6 @@ function parseSeed(v: string | undefined): number | undefined {
     what: "a seed",
     hint: "seeds are 0..4294967295; reuse the seed a report shows, e.g. --seed 1234",
   });
-}
-
-/** The seed a JSON report ran with (for --rerun-failed), or undefined when it has none. */
-function reportSeed(path: string): number | undefined {
-  try {
-    const seed = JSON.parse(readFileSync(path, "utf8")).seed;
-    return Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff ? seed : undefined;
-  } catch {
-    return undefined; // failedIdsFromReport already refused an unreadable report
-  }
 }
 
 /** A lab key (--sign, --key): a missing or wrong file is a usage error naming the option. */
@@ -110,10 +100,8 @@ export const hil: Command = {
     ...JSON_OPTION,
   },
   async run(opts, _pos, out) {
-    if (opts["rerun-failed"] && !existsSync(opts["rerun-failed"]))
-      throw usageError(`--rerun-failed ${opts["rerun-failed"]}: no such file`, "pass the .json report of an earlier tapkit hil run");
-    const ids = opts["rerun-failed"] ? failedIdsFromReport(opts["rerun-failed"]) : undefined;
-    const cases = selectCases(ALL_CASES, { only: opts.only, exclude: opts.exclude, tags: opts.tag, ids });
+    const rerun = opts["rerun-failed"] ? readRerunReport(opts["rerun-failed"]) : undefined;
+    const cases = selectCases(ALL_CASES, { only: opts.only, exclude: opts.exclude, tags: opts.tag, ids: rerun?.ids });
     if (opts.list) {
       const entries = catalogueEntries(cases);
       out.result({ count: entries.length, cases: entries }, (r: { cases: ReturnType<typeof catalogueEntries> }) => {
@@ -130,8 +118,8 @@ export const hil: Command = {
     // Everything the run needs from disk is checked before the device is touched.
     let seed = parseSeed(opts.seed);
     let seedFrom = seed === undefined ? "random" : "--seed";
-    if (seed === undefined && opts["rerun-failed"]) {
-      seed = reportSeed(opts["rerun-failed"]);
+    if (seed === undefined && rerun) {
+      seed = rerun.seed;
       if (seed !== undefined) {
         seedFrom = "the --rerun-failed report";
         out.status(`--rerun-failed: reusing the report's seed ${seed} (give --seed N for another)`);
